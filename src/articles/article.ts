@@ -1,0 +1,81 @@
+// The records the worker reads from KV, as written by publish. Each schema decodes a stored
+// value at the repository boundary, so a wrong-shaped record is a named error, never a cast.
+// zod/mini keeps the worker bundle small; only publish-side code uses classic zod.
+import * as z from 'zod/mini';
+import { sectionSchema, siteConfigSchema } from '../sites/site-config';
+
+const positiveInt = () => z.int().check(z.positive());
+const isoDate = () => z.string();
+
+export const imageSchema = z.object({
+  src: z.string(),
+  alt: z.string(),
+  caption: z.optional(z.string()),
+  credit: z.optional(z.string()),
+  width: z.optional(positiveInt()),
+  height: z.optional(positiveInt()),
+});
+
+/** What lists show of an article: enough for a headline, a picture and a line of text. */
+export const teaserSchema = z.object({
+  id: positiveInt(),
+  path: z.string(),
+  title: z.string(),
+  section: z.string(),
+  published: isoDate(),
+  updated: z.optional(isoDate()),
+  summary: z.string(),
+  image: z.optional(imageSchema),
+});
+
+export const articleSchema = z.extend(teaserSchema, {
+  guid: z.string(),
+  slug: z.string(),
+  bodyHtml: z.string(),
+  tags: z.array(z.string()),
+  author: z.optional(z.string()),
+  /** Earlier articles of the same section, fixed at publish time so a new article rewrites nothing else. */
+  related: z.array(teaserSchema),
+});
+
+export const listPageSchema = z.object({
+  page: positiveInt(),
+  pages: z.int().check(z.nonnegative()),
+  items: z.array(teaserSchema),
+});
+
+export const manifestSectionSchema = z.extend(sectionSchema, {
+  /** Number of list pages at /section/{slug}; 0 when the section has no articles yet. */
+  pages: z.int().check(z.nonnegative()),
+});
+
+/** The site manifest: configuration plus the content version every cache key and ETag derives from. */
+export const manifestSchema = z.object({
+  format: z.literal(1),
+  version: z.string().check(z.minLength(1)),
+  publishedAt: isoDate(),
+  hostsChangedAt: isoDate(),
+  site: siteConfigSchema,
+  sections: z.array(manifestSectionSchema),
+});
+
+export type ArticleImage = z.output<typeof imageSchema>;
+export type Teaser = z.output<typeof teaserSchema>;
+export type Article = z.output<typeof articleSchema>;
+export type ListPage = z.output<typeof listPageSchema>;
+export type Manifest = z.output<typeof manifestSchema>;
+export type ManifestSection = z.output<typeof manifestSectionSchema>;
+
+export function toTeaser(article: Omit<Article, 'related'>): Teaser {
+  const { id, path, title, section, published, updated, summary, image } = article;
+  return {
+    id,
+    path,
+    title,
+    section,
+    published,
+    ...(updated && { updated }),
+    summary,
+    ...(image && { image }),
+  };
+}

@@ -1,0 +1,68 @@
+// The only module that reads Workers KV. Each read is counted for Server-Timing and decoded
+// into a typed record (or a named error) before anything else sees it.
+import * as z from 'zod/mini';
+import { CorruptRecordError, StorageUnavailableError } from '../http/errors';
+import type { RequestMetrics } from '../http/server-timing';
+import {
+  type Article,
+  articleSchema,
+  type ListPage,
+  listPageSchema,
+  type Manifest,
+  manifestSchema,
+} from './article';
+import { articleKey, homeListKey, manifestKey, sectionListKey } from './keys';
+
+export class ContentRepository {
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly metrics: RequestMetrics,
+  ) {}
+
+  getManifest(): Promise<Manifest | null> {
+    return this.readRecord(manifestKey(), manifestSchema);
+  }
+
+  getArticle(id: number): Promise<Article | null> {
+    return this.readRecord(articleKey(id), articleSchema);
+  }
+
+  getHomeList(): Promise<ListPage | null> {
+    return this.readRecord(homeListKey(), listPageSchema);
+  }
+
+  getSectionList(slug: string, page: number): Promise<ListPage | null> {
+    return this.readRecord(sectionListKey(slug, page), listPageSchema);
+  }
+
+  /** A precomputed body (feed, sitemap, API page) stored as text. */
+  getText(key: string): Promise<string | null> {
+    return this.read(key);
+  }
+
+  private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {
+    const text = await this.read(key);
+    if (text === null) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new CorruptRecordError(key, 'not JSON');
+    }
+    const decoded = z.safeParse(schema, json);
+    if (!decoded.success)
+      throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
+    return decoded.data;
+  }
+
+  private async read(key: string): Promise<string | null> {
+    const started = performance.now();
+    try {
+      return await this.kv.get(key, 'text');
+    } catch (error) {
+      throw new StorageUnavailableError(key, { cause: error });
+    } finally {
+      this.metrics.recordKvRead(performance.now() - started);
+    }
+  }
+}

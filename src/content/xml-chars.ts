@@ -1,0 +1,8 @@
+// XML 1.0 §2.2 allows only these characters: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
+// | [#x10000-#x10FFFF]. Anything else (C0 controls, lone surrogates, U+FFFE/FFFF) is removed at
+// publish time, so every feed and page built from the text is well-formed.
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function stripXmlIllegalChars(text: string): string {
+  return text.replace(NOT_XML_CHAR, '');
+}

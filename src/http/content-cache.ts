@@ -1,0 +1,52 @@
+// The response pipeline of every content route: edge cache lookup keyed on host + content
+// version + path, render on a miss, validators, Cache-Control, and conditional GET.
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import type { Site } from '../sites/site-middleware';
+import { EDGE_TTL_SECONDS } from './cache-policy';
+import { isNotModified, notModified, withValidators } from './validators';
+
+export interface ContentCacheOptions {
+  /** Cache-Control sent to browsers and feed readers. */
+  cacheControl: string;
+  /** Query parameters that select a different representation; all others are ignored. */
+  query?: readonly string[];
+}
+
+/**
+ * The Cache API keys on the full URL, so the key names the resolved host (never the raw Host
+ * header) and the content version: a publish makes every old entry unreachable at once, and one
+ * host's representation is never served on another.
+ */
+export function edgeCacheKey(site: Site, requestUrl: string, query: readonly string[] = []): Request {
+  const url = new URL(requestUrl);
+  const key = new URL(`${site.origin}/_cache/${site.manifest.version}${url.pathname}`);
+  for (const name of query) {
+    const value = url.searchParams.get(name);
+    if (value !== null) key.searchParams.set(name, value);
+  }
+  return new Request(key.toString(), { method: 'GET' });
+}
+
+export const contentCache = (options: ContentCacheOptions) =>
+  createMiddleware<AppEnv>(async function contentCache(c, next) {
+    const { site, metrics } = c.var;
+    const key = edgeCacheKey(site, c.req.url, options.query);
+    const cache = caches.default;
+    let response = await cache.match(key);
+    if (response) {
+      metrics.cache = 'hit';
+    } else {
+      metrics.cache = 'miss';
+      await next();
+      if (c.res.status !== 200) return;
+      response = await withValidators(c.res, new Date(site.manifest.publishedAt));
+      const stored = new Response(response.clone().body, response);
+      stored.headers.set('Cache-Control', `public, max-age=${EDGE_TTL_SECONDS}`);
+      c.executionCtx.waitUntil(cache.put(key, stored));
+    }
+    const headers = new Headers(response.headers);
+    headers.set('Cache-Control', options.cacheControl);
+    const ready = new Response(response.body, { status: response.status, headers });
+    c.res = isNotModified(c.req.raw.headers, headers) ? notModified(ready) : ready;
+  });

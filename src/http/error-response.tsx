@@ -1,0 +1,88 @@
+// Turns every failure into a deliberate response in the format of the surface that failed
+// (HTML page, JSON error), logs it as one structured line, and never leaks a stack trace.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppEnv } from '../env';
+import { ErrorPage, errorTitle } from '../views/ErrorPage';
+import { renderPage } from '../views/render-page';
+import { CACHE_POLICY } from './cache-policy';
+import { CorruptRecordError, NotPublishedError, StorageUnavailableError } from './errors';
+import { htmlSecurityHeaders } from './security-headers';
+
+/** Seconds a client should wait after a 503 before retrying. */
+const RETRY_AFTER_SECONDS = 30;
+
+interface Failure {
+  status: ContentfulStatusCode;
+  /** Safe to show: written by us, never derived from the request. */
+  message: string;
+  /** For the log line only. */
+  reason: string;
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof HTTPException) {
+    return {
+      status: error.status as ContentfulStatusCode,
+      message: error.message || errorTitle(error.status),
+      reason: error.message,
+    };
+  }
+  if (error instanceof StorageUnavailableError || error instanceof NotPublishedError) {
+    return { status: 503, message: errorTitle(503), reason: error.message };
+  }
+  if (error instanceof CorruptRecordError) {
+    return { status: 500, message: errorTitle(500), reason: error.message };
+  }
+  const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+  return { status: 500, message: errorTitle(500), reason };
+}
+
+function errorCode(status: number): string {
+  return errorTitle(status).toLowerCase().replace(/\s+/g, '_');
+}
+
+export async function respondToError(error: unknown, c: Context<AppEnv>): Promise<Response> {
+  const failure = classify(error);
+  logFailure(c, failure);
+  return renderFailure(c, failure);
+}
+
+export function respondNotFound(c: Context<AppEnv>): Promise<Response> {
+  return renderFailure(c, { status: 404, message: errorTitle(404), reason: 'no route' });
+}
+
+async function renderFailure(c: Context<AppEnv>, failure: Failure): Promise<Response> {
+  const { status } = failure;
+  c.header('Cache-Control', status === 404 ? CACHE_POLICY.error : CACHE_POLICY.none);
+  if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (status === 405) c.header('Allow', 'GET, HEAD');
+
+  if (c.req.path.startsWith('/api/')) {
+    return c.json({ error: { code: errorCode(status), message: failure.message } }, status);
+  }
+  const site = c.get('site');
+  // Without a resolved site (421, 503 before the manifest) there is no layout to render.
+  if (!site) return c.text(`${status} ${errorTitle(status === 421 ? 500 : status)}`, status);
+  await htmlSecurityHeaders()(c, async () => {});
+  return renderPage(
+    c,
+    <ErrorPage site={site.config} sections={site.manifest.sections} status={status} />,
+    status,
+  );
+}
+
+function logFailure(c: Context<AppEnv>, failure: Failure): void {
+  if (failure.status < 500) return;
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      requestId: c.req.header('cf-ray') ?? crypto.randomUUID(),
+      method: c.req.method,
+      route: c.req.routePath,
+      status: failure.status,
+      reason: failure.reason,
+    }),
+  );
+}

@@ -1,0 +1,62 @@
+// Compiled content → every KV record the worker reads: articles, indexes and the manifest.
+// Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
+import type { Manifest } from '../articles/article';
+import { manifestKey } from '../articles/keys';
+import type { CompiledContent } from '../content/compile';
+import type { SiteConfig } from '../sites/site-config';
+import { sha256Hex } from './hash';
+import { buildArticleRecords } from './indexes/article-records';
+import { INDEX_BUILDERS, type Records } from './indexes/index-builder';
+import { manifestSections } from './indexes/list-pages';
+
+export type { Records };
+
+/** Records grouped by write phase: an index is written only after the articles it points to. */
+export interface RecordSet {
+  articles: Records;
+  indexes: Records;
+  manifest: { key: string; value: string; manifest: Manifest };
+}
+
+export interface BuildOptions {
+  /** The manifest now in KV, if any: keeps dates stable when nothing changed. */
+  previous: Manifest | null;
+  now: Date;
+}
+
+export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
+  const articles = buildArticleRecords(content);
+  const indexes: Records = new Map();
+  for (const build of INDEX_BUILDERS) {
+    for (const [key, value] of build(content)) {
+      if (indexes.has(key) || articles.has(key)) throw new Error(`two index builders produce ${key}`);
+      indexes.set(key, value);
+    }
+  }
+  const version = await contentVersion(content.site, [articles, indexes]);
+  const manifest = buildManifest(content, version, options);
+  return { articles, indexes, manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest } };
+}
+
+/** The content version: a hash of every record and the configuration. Cache keys derive from it. */
+async function contentVersion(site: SiteConfig, groups: Records[]): Promise<string> {
+  const parts: string[] = [JSON.stringify(site)];
+  for (const records of groups) {
+    for (const key of [...records.keys()].sort()) parts.push(key, records.get(key) ?? '');
+  }
+  return (await sha256Hex(parts.join('\u0000'))).slice(0, 16);
+}
+
+function hostsOf(site: SiteConfig): string {
+  return JSON.stringify([site.primary, site.mirrors, site.redirects, site.onion ?? null]);
+}
+
+function buildManifest(content: CompiledContent, version: string, options: BuildOptions): Manifest {
+  const { previous, now } = options;
+  const { site } = content;
+  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const publishedAt = previous && previous.version === version ? previous.publishedAt : stamp;
+  const hostsChangedAt =
+    previous && hostsOf(previous.site) === hostsOf(site) ? previous.hostsChangedAt : stamp;
+  return { format: 1, version, publishedAt, hostsChangedAt, site, sections: manifestSections(content) };
+}

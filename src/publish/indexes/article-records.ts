@@ -1,0 +1,28 @@
+// One record per published article, with its "more from the section" teasers.
+import { type Article, toTeaser } from '../../articles/article';
+import { articleKey } from '../../articles/keys';
+import type { CompiledContent } from '../../content/compile';
+import type { Records } from './index-builder';
+
+/** "More from the section" on an article page. */
+export const RELATED_COUNT = 4;
+
+type CompiledArticle = CompiledContent['articles'][number];
+
+export function buildArticleRecords(content: CompiledContent): Records {
+  const records: Records = new Map();
+  // Related = the next older articles of the same section: fixed once published, so a new
+  // article rewrites no other article record.
+  const bySection = new Map<string, CompiledArticle[]>();
+  for (const article of content.articles) {
+    bySection.set(article.section, [...(bySection.get(article.section) ?? []), article]);
+  }
+  for (const article of content.articles) {
+    const siblings = bySection.get(article.section) ?? [];
+    const index = siblings.indexOf(article);
+    const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT).map(toTeaser);
+    const record: Article = { ...article, related };
+    records.set(articleKey(article.id), JSON.stringify(record));
+  }
+  return records;
+}

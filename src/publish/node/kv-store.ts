@@ -1,0 +1,139 @@
+// Where a publish writes: the local KV state that `wrangler dev` serves (through wrangler's
+// platform proxy, in-process) or the deployed namespace (through the wrangler CLI).
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { getPlatformProxy } from 'wrangler';
+import { OWNED_KEY_PREFIXES } from '../../articles/keys';
+import type { KvWrite } from '../plan';
+
+export const KV_BINDING = 'ARTICLES';
+
+export interface KvStore {
+  /** Every owned key with the hash recorded in its metadata. */
+  listKeys(): Promise<Map<string, string | undefined>>;
+  getText(key: string): Promise<string | null>;
+  put(writes: KvWrite[], onProgress?: (done: number) => void): Promise<void>;
+  delete(keys: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The part of the KV binding a publish uses (typed here: Node code has no workers-types). */
+interface KvBinding {
+  list(options: { prefix: string; cursor?: string }): Promise<{
+    keys: { name: string; metadata?: unknown }[];
+    list_complete: boolean;
+    cursor?: string;
+  }>;
+  get(key: string, type: 'text'): Promise<string | null>;
+  put(key: string, value: string, options: { metadata: unknown }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+function hashOf(metadata: unknown): string | undefined {
+  return metadata && typeof metadata === 'object' && 'hash' in metadata && typeof metadata.hash === 'string'
+    ? metadata.hash
+    : undefined;
+}
+
+/** Writes in parallel, a bounded number at a time. */
+async function inBatches<T>(
+  items: T[],
+  size: number,
+  work: (item: T) => Promise<void>,
+  onProgress?: (done: number) => void,
+) {
+  for (let start = 0; start < items.length; start += size) {
+    await Promise.all(items.slice(start, start + size).map(work));
+    onProgress?.(Math.min(start + size, items.length));
+  }
+}
+
+export async function openLocalStore(options: { configPath: string; persistTo: string }): Promise<KvStore> {
+  const proxy = await getPlatformProxy<{ [KV_BINDING]: KvBinding }>({
+    configPath: options.configPath,
+    persist: { path: join(options.persistTo, 'v3') },
+  });
+  const kv = proxy.env[KV_BINDING];
+  return {
+    async listKeys() {
+      const keys = new Map<string, string | undefined>();
+      for (const prefix of OWNED_KEY_PREFIXES) {
+        let cursor: string | undefined;
+        do {
+          const page = await kv.list({ prefix, ...(cursor && { cursor }) });
+          for (const key of page.keys) keys.set(key.name, hashOf(key.metadata));
+          cursor = page.list_complete ? undefined : page.cursor;
+        } while (cursor);
+      }
+      return keys;
+    },
+    getText: (key) => kv.get(key, 'text'),
+    put: (writes, onProgress) =>
+      inBatches(writes, 64, (w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } }), onProgress),
+    delete: (keys) => inBatches(keys, 64, (key) => kv.delete(key)),
+    close: () => proxy.dispose(),
+  };
+}
+
+const run = promisify(execFile);
+
+/** The deployed namespace; credentials come from CLOUDFLARE_API_TOKEN / CLOUDFLARE_ACCOUNT_ID. */
+export async function openRemoteStore(options: { configPath: string }): Promise<KvStore> {
+  const wrangler = async (...args: string[]) => {
+    const { stdout } = await run(
+      'npx',
+      ['wrangler', ...args, '--binding', KV_BINDING, '--remote', '--config', options.configPath],
+      {
+        maxBuffer: 512 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  };
+  const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-publish-'));
+  let batch = 0;
+  const bulk = async (command: 'put' | 'delete', payload: unknown) => {
+    const file = join(scratch, `batch-${batch++}.json`);
+    await writeFile(file, JSON.stringify(payload));
+    await wrangler('kv', 'bulk', command, file, ...(command === 'delete' ? ['--force'] : []));
+  };
+  return {
+    async listKeys() {
+      const keys = new Map<string, string | undefined>();
+      for (const prefix of OWNED_KEY_PREFIXES) {
+        const listed = JSON.parse(await wrangler('kv', 'key', 'list', '--prefix', prefix)) as {
+          name: string;
+          metadata?: unknown;
+        }[];
+        for (const key of listed) keys.set(key.name, hashOf(key.metadata));
+      }
+      return keys;
+    },
+    async getText(key) {
+      try {
+        return await wrangler('kv', 'key', 'get', key, '--text');
+      } catch {
+        // wrangler exits non-zero for a missing key: that is "no value", not a failure.
+        return null;
+      }
+    },
+    async put(writes, onProgress) {
+      // The bulk API takes at most 10,000 pairs per request.
+      for (let start = 0; start < writes.length; start += 5000) {
+        const slice = writes.slice(start, start + 5000);
+        await bulk(
+          'put',
+          slice.map((w) => ({ key: w.key, value: w.value, metadata: { hash: w.hash } })),
+        );
+        onProgress?.(start + slice.length);
+      }
+    },
+    async delete(keys) {
+      for (let start = 0; start < keys.length; start += 5000)
+        await bulk('delete', keys.slice(start, start + 5000));
+    },
+    close: () => rm(scratch, { recursive: true, force: true }),
+  };
+}

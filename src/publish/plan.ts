@@ -1,0 +1,47 @@
+// Decides what a publish writes: only keys whose value changed (each stored value carries its
+// hash in KV metadata), in an order that keeps the live site consistent at every step.
+import { OWNED_KEY_PREFIXES } from '../articles/keys';
+import type { RecordSet } from './build-records';
+import { sha256Hex } from './hash';
+
+export interface KvWrite {
+  key: string;
+  value: string;
+  /** Stored as KV metadata `{ hash }`, so the next publish can diff without reading values. */
+  hash: string;
+}
+
+export interface PublishPlan {
+  /** Write batches in order: articles, then the indexes that point to them, then the manifest. */
+  phases: { name: 'articles' | 'indexes' | 'manifest'; writes: KvWrite[] }[];
+  /** Keys no longer produced (removed or drafted articles, shrunk lists): deleted last. */
+  deletes: string[];
+  unchanged: number;
+}
+
+/** `stored` maps every key now in KV (under the owned prefixes) to its recorded hash, if any. */
+export async function planPublish(
+  records: RecordSet,
+  stored: ReadonlyMap<string, string | undefined>,
+): Promise<PublishPlan> {
+  let unchanged = 0;
+  const diff = async (entries: Iterable<[string, string]>): Promise<KvWrite[]> => {
+    const writes: KvWrite[] = [];
+    for (const [key, value] of entries) {
+      const hash = await sha256Hex(value);
+      if (stored.get(key) === hash) unchanged++;
+      else writes.push({ key, value, hash });
+    }
+    return writes;
+  };
+  const phases: PublishPlan['phases'] = [
+    { name: 'articles', writes: await diff(records.articles) },
+    { name: 'indexes', writes: await diff(records.indexes) },
+    { name: 'manifest', writes: await diff([[records.manifest.key, records.manifest.value]]) },
+  ];
+  const produced = new Set([...records.articles.keys(), ...records.indexes.keys(), records.manifest.key]);
+  const deletes = [...stored.keys()]
+    .filter((key) => !produced.has(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
+    .sort();
+  return { phases, deletes, unchanged };
+}

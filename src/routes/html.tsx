@@ -1,0 +1,64 @@
+// Reader pages: home, section lists and articles. Each handler makes one KV read and renders;
+// contentCache in front makes repeat requests cost no read at all.
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../env';
+import { CACHE_POLICY } from '../http/cache-policy';
+import { contentCache } from '../http/content-cache';
+import { htmlSecurityHeaders } from '../http/security-headers';
+import { ArticlePage } from '../views/ArticlePage';
+import { HomePage, SectionPage } from '../views/ListPages';
+import { renderPage } from '../views/render-page';
+
+export const htmlRoutes = new Hono<AppEnv>();
+
+htmlRoutes.use(htmlSecurityHeaders());
+
+htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
+  const { site, repo } = c.var;
+  const list = await repo.getHomeList();
+  if (!list) throw new HTTPException(404);
+  return renderPage(c, <HomePage site={site.config} sections={site.manifest.sections} list={list} />);
+});
+
+const PAGE_NUMBER = /^[1-9]\d{0,5}$/;
+
+htmlRoutes.get(
+  '/section/:slug',
+  contentCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
+  async (c) => {
+    const { site, repo } = c.var;
+    const section = site.manifest.sections.find((s) => s.slug === c.req.param('slug'));
+    if (!section) throw new HTTPException(404);
+    const pageParam = c.req.query('page') ?? '1';
+    if (!PAGE_NUMBER.test(pageParam))
+      throw new HTTPException(400, { message: 'page must be a positive integer' });
+    const page = Number(pageParam);
+    // The manifest knows how many pages exist, so an out-of-range page costs no read.
+    if (page > Math.max(section.pages, 1)) throw new HTTPException(404);
+    const list = (await repo.getSectionList(section.slug, page)) ?? { page: 1, pages: 0, items: [] };
+    return renderPage(
+      c,
+      <SectionPage site={site.config} sections={site.manifest.sections} section={section} list={list} />,
+    );
+  },
+);
+
+// /Detail/{yyyy}/{mm}/{dd}/{id}/{Slug}; any other date or slug for the id is redirected.
+htmlRoutes.get(
+  '/Detail/:yyyy{\\d{4}}/:mm{\\d{2}}/:dd{\\d{2}}/:id{[1-9]\\d{0,15}}/:slug?',
+  contentCache({ cacheControl: CACHE_POLICY.article }),
+  async (c) => {
+    const { site, repo } = c.var;
+    const article = await repo.getArticle(Number(c.req.param('id')));
+    if (!article) throw new HTTPException(404);
+    if (new URL(c.req.url).pathname !== article.path) {
+      // A root-relative Location keeps the reader on the host they came through.
+      return c.redirect(article.path, 301);
+    }
+    return renderPage(
+      c,
+      <ArticlePage site={site.config} sections={site.manifest.sections} article={article} />,
+    );
+  },
+);

@@ -1,0 +1,74 @@
+// Resolves the request's Host once, into c.var.site; every URL is then built from it (urls.ts).
+// Unknown hosts get 421 without their name anywhere in the response; redirect hosts get 301.
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import type { Manifest } from '../articles/article';
+import { ContentRepository } from '../articles/repository';
+import { NotPublishedError } from '../http/errors';
+import type { RequestMetrics } from '../http/server-timing';
+import { type HostKind, resolveHost } from './resolve-host';
+import type { SiteConfig } from './site-config';
+
+/** The resolved serving context of one request. */
+export interface Site {
+  config: SiteConfig;
+  manifest: Manifest;
+  kind: HostKind;
+  /** Normalised host name (with port for local hosts only): never the raw header. */
+  host: string;
+  /** `https://mirror.presstv.example`: base of every absolute URL in feeds and the API. */
+  origin: string;
+}
+
+export type SiteVariables = { site: Site; repo: ContentRepository; metrics: RequestMetrics };
+
+type SiteEnv = {
+  Bindings: Pick<Env, 'ARTICLES' | 'ALLOW_LOCAL_HOSTS' | 'SITE_MANIFEST_TTL_SECONDS'>;
+  Variables: SiteVariables;
+};
+
+interface MemoisedManifest {
+  manifest: Manifest;
+  fetchedAtMs: number;
+}
+
+// The manifest is read by every request, so each isolate keeps it for a few seconds: KV itself
+// propagates writes within about 60 s, so a short memo adds no new kind of staleness.
+const manifestMemo = new WeakMap<KVNamespace, MemoisedManifest>();
+
+async function loadManifest(kv: KVNamespace, repo: ContentRepository, ttlSeconds: number): Promise<Manifest> {
+  const memo = manifestMemo.get(kv);
+  if (memo && Date.now() - memo.fetchedAtMs < ttlSeconds * 1000) return memo.manifest;
+  const manifest = await repo.getManifest();
+  if (!manifest) throw new NotPublishedError();
+  manifestMemo.set(kv, { manifest, fetchedAtMs: Date.now() });
+  return manifest;
+}
+
+export const siteMiddleware = () =>
+  createMiddleware<SiteEnv>(async function resolveSite(c, next) {
+    const repo = new ContentRepository(c.env.ARTICLES, c.var.metrics);
+    c.set('repo', repo);
+    const ttlSeconds = Number(c.env.SITE_MANIFEST_TTL_SECONDS) || 0;
+    const manifest = await loadManifest(c.env.ARTICLES, repo, ttlSeconds);
+    // The URL's authority is the Host header as the runtime received it.
+    const resolution = resolveHost(new URL(c.req.url).host, manifest.site, {
+      allowLocal: c.env.ALLOW_LOCAL_HOSTS === 'true',
+    });
+
+    if (resolution.type === 'unknown') {
+      throw new HTTPException(421, { message: 'This host is not served here.' });
+    }
+    if (resolution.type === 'redirect') {
+      const url = new URL(c.req.url);
+      return c.redirect(`${resolution.origin}${url.pathname}${url.search}`, 301);
+    }
+
+    const { kind, host, origin } = resolution;
+    c.set('site', { config: manifest.site, manifest, kind, host, origin });
+    await next();
+    if (kind === 'primary' && manifest.site.onion) {
+      const url = new URL(c.req.url);
+      c.res.headers.set('Onion-Location', `http://${manifest.site.onion}${url.pathname}${url.search}`);
+    }
+  });

@@ -1,0 +1,37 @@
+// Every URL the site emits is built here: root-relative paths for HTML (identical bytes on
+// every host), absolute URLs on the request's origin for feeds and the API, canonical on the primary.
+import type { SiteConfig } from './site-config';
+
+export interface DatedArticleRef {
+  id: number;
+  slug: string;
+  published: string;
+}
+
+/** `/Detail/2022/01/18/675904/Russia-says-…`: the date is the UTC date of `published`. */
+export function articlePath(article: DatedArticleRef): string {
+  const date = new Date(article.published);
+  const yyyy = String(date.getUTCFullYear()).padStart(4, '0');
+  const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
+  const dd = String(date.getUTCDate()).padStart(2, '0');
+  return `/Detail/${yyyy}/${mm}/${dd}/${article.id}/${encodeURIComponent(article.slug)}`;
+}
+
+export function sectionPath(slug: string, page = 1): string {
+  return page > 1 ? `/section/${slug}?page=${page}` : `/section/${slug}`;
+}
+
+export function absoluteUrl(origin: string, path: string): string {
+  return new URL(path, `${origin}/`).toString();
+}
+
+/** The canonical URL: always on the primary domain, whichever host served the page. */
+export function canonicalUrl(site: SiteConfig, path: string): string {
+  return absoluteUrl(`https://${site.primary}`, path);
+}
+
+/** `tag:www.presstv.ir,2022-01-18:675904` (RFC 4151): the same on every host, forever. */
+export function articleGuid(primary: string, article: { id: number; published: string }): string {
+  const day = new Date(article.published).toISOString().slice(0, 10);
+  return `tag:${primary},${day}:${article.id}`;
+}

@@ -1,0 +1,139 @@
+// The page frame every HTML page shares: head metadata, masthead with sections, and the footer
+// with the outlet's alternate addresses. Links are root-relative, so the bytes are the same on every host.
+import type { Child } from 'hono/jsx';
+import type { ManifestSection } from '../articles/article';
+import { type SiteConfig, servingHosts } from '../sites/site-config';
+import { canonicalUrl, sectionPath } from '../sites/urls';
+
+export interface PageMeta {
+  title: string;
+  description: string;
+  /** Root-relative path of the page's canonical URL (on the primary). */
+  canonicalPath?: string;
+  /** Feeds to advertise for autodiscovery, besides the site's own. */
+  feeds?: { title: string; basePath: string }[];
+  /** Extra head elements: OpenGraph, JSON-LD. */
+  head?: Child;
+  /** The section the page belongs to, highlighted in the navigation. */
+  activeSection?: string;
+}
+
+export interface LayoutProps {
+  site: SiteConfig;
+  sections: ManifestSection[];
+  meta: PageMeta;
+  children: Child;
+}
+
+const FEED_FORMATS = [
+  { type: 'application/rss+xml', file: 'rss.xml', label: 'RSS' },
+  { type: 'application/atom+xml', file: 'atom.xml', label: 'Atom' },
+  { type: 'application/feed+json', file: 'feed.json', label: 'JSON Feed' },
+] as const;
+
+function FeedLinks({ title, basePath }: { title: string; basePath: string }) {
+  return (
+    <>
+      {FEED_FORMATS.map((format) => (
+        <link
+          rel="alternate"
+          type={format.type}
+          title={`${title} (${format.label})`}
+          href={`${basePath}/${format.file}`}
+        />
+      ))}
+    </>
+  );
+}
+
+export function Layout({ site, sections, meta, children }: LayoutProps) {
+  const pageTitle = meta.title === site.name ? site.name : `${meta.title} | ${site.name}`;
+  const topSections = sections.filter((s) => s.parent === undefined);
+  return (
+    <html lang={site.language}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{pageTitle}</title>
+        <meta name="description" content={meta.description} />
+        {meta.canonicalPath !== undefined && (
+          <link rel="canonical" href={canonicalUrl(site, meta.canonicalPath)} />
+        )}
+        <link rel="stylesheet" href="/assets/site.css" />
+        <link rel="icon" href="/images/favicon.svg" type="image/svg+xml" />
+        <FeedLinks title={site.name} basePath="" />
+        {meta.feeds?.map((feed) => (
+          <FeedLinks title={feed.title} basePath={feed.basePath} />
+        ))}
+        {meta.head}
+      </head>
+      <body>
+        <a class="skip-link" href="#content">
+          Skip to content
+        </a>
+        <header class="masthead">
+          <div class="wrap">
+            <a class="brand" href="/">
+              {site.name}
+            </a>
+            <nav aria-label="Sections">
+              <ul>
+                {topSections.map((section) => (
+                  <li>
+                    <a
+                      href={sectionPath(section.slug)}
+                      aria-current={meta.activeSection === section.slug ? 'page' : undefined}
+                    >
+                      {section.title}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="content" class="wrap">
+          {children}
+        </main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <AlternateAddresses site={site} />
+            <p class="feeds-line">
+              Follow us: <a href="/rss.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
+              <a href="/feed.json">JSON Feed</a> · <a href="/feeds.opml">All feeds (OPML)</a>
+            </p>
+            <p class="copyright">© {site.name}</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** The outlet's notice: every host that serves the site, so readers can switch when one is blocked. */
+function AlternateAddresses({ site }: { site: SiteConfig }) {
+  return (
+    <section class="alternate-addresses" aria-labelledby="alternate-addresses-title">
+      <h2 id="alternate-addresses-title">
+        {site.name}'s website can also be accessed at the following alternate addresses:
+      </h2>
+      <ul>
+        {servingHosts(site).map((host) => (
+          <li>
+            <a href={`https://${host}/`} rel="nofollow">
+              {host}
+            </a>
+          </li>
+        ))}
+        {site.onion && (
+          <li>
+            <a href={`http://${site.onion}/`} rel="nofollow">
+              {site.onion}
+            </a>{' '}
+            (Tor)
+          </li>
+        )}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,21 @@
+// Requests through the worker's real entry point, as a browser or feed reader would send them.
+import { exports } from 'cloudflare:workers';
+
+export const PRIMARY = 'www.presstv.ir';
+export const MIRROR = 'mirror.presstv.example';
+
+/** GET `path` on `host` (https), with optional request headers. */
+export function get(host: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return exports.default.fetch(`https://${host}${path}`, { headers, redirect: 'manual' });
+}
+
+/** The `N` of `kv;desc="N reads"` in Server-Timing. */
+export function kvReads(response: Response): number {
+  const match = /kv;desc="(\d+) reads"/.exec(response.headers.get('Server-Timing') ?? '');
+  if (!match?.[1]) throw new Error('response has no kv entry in Server-Timing');
+  return Number(match[1]);
+}
+
+export function cacheStatus(response: Response): string | undefined {
+  return /cache;desc="(\w+)"/.exec(response.headers.get('Server-Timing') ?? '')?.[1];
+}

@@ -1,0 +1,37 @@
+// Two test projects: `workers` runs inside workerd (the worker, its pure modules, the publish
+// pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              // The publish pipeline (markdown-it, sanitize-html) runs in tests too; the worker itself needs no Node APIs.
+              compatibilityFlags: ['nodejs_compat'],
+            },
+          }),
+        ],
+        test: {
+          name: 'workers',
+          // sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled.
+          deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } } },
+          include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        test: {
+          name: 'publish-cli',
+          environment: 'node',
+          include: ['test/publish/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});

@@ -2,6 +2,7 @@
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
 import { z } from 'zod';
 import type { Article, ArticleImage } from '../articles/article';
+import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
 import { articleGuid, articlePath } from '../sites/urls';
 import { splitFrontMatter } from './front-matter';
@@ -92,6 +93,13 @@ export function compileArticle(
   images: ImageSizes,
 ): CompiledArticle | Problem[] {
   const text = stripXmlIllegalChars(file.text);
+  const reserved = text.indexOf(ORIGIN_PLACEHOLDER);
+  if (reserved >= 0) {
+    const line = text.slice(0, reserved).split('\n').length;
+    return [
+      { path: file.path, line, reason: `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering` },
+    ];
+  }
   const split = splitFrontMatter(file.path, text);
   if ('reason' in split) return [split];
   const parsed = parseYaml(file.path, split.yaml, split.yamlLine);

@@ -1,0 +1,150 @@
+// The compile step: what an editor's mistakes produce (file, line, reason) and what hostile
+// markup in a body becomes (nothing executable).
+import { describe, expect, it } from 'vitest';
+import { compileArticle, compileContent } from '../../src/content/compile';
+import { ContentError } from '../../src/content/problems';
+import { repositoryContent } from '../support/content';
+import { parseHtml } from '../support/html';
+
+const input = repositoryContent();
+const site = compileContent(input).site;
+const PATH = 'content/articles/test.md';
+
+function article(frontMatter: string, body = 'A first paragraph.'): { path: string; text: string } {
+  return { path: PATH, text: `---\n${frontMatter}\n---\n${body}\n` };
+}
+
+const VALID = ['id: 1', 'title: A headline', 'section: russia', 'published: 2022-01-18T14:05:00Z'].join('\n');
+
+function problemsOf(file: { path: string; text: string }) {
+  const result = compileArticle(file, site, input.images);
+  return Array.isArray(result) ? result : [];
+}
+
+function bodyOf(markdown: string): string {
+  const result = compileArticle(article(`${VALID}\nsummary: Given.`, markdown), site, input.images);
+  if (Array.isArray(result)) throw new Error(JSON.stringify(result));
+  return result.article.bodyHtml;
+}
+
+describe('compiling an article', () => {
+  it('derives slug, path, GUID and summary', () => {
+    const result = compileArticle(article(VALID, 'First *paragraph* here.\n\nSecond.'), site, input.images);
+    expect(result).toMatchObject({
+      article: {
+        slug: 'A-headline',
+        path: '/Detail/2022/01/18/1/A-headline',
+        guid: 'tag:www.presstv.ir,2022-01-18:1',
+        summary: 'First paragraph here.',
+      },
+    });
+  });
+
+  it.each([
+    ['a missing title', VALID.replace('title: A headline\n', ''), 2, /title/],
+    [
+      'a date without offset',
+      VALID.replace('2022-01-18T14:05:00Z', '2022-01-18 14:05'),
+      5,
+      /published: must be an ISO 8601/,
+    ],
+    ['an unknown section', VALID.replace('section: russia', 'section: weather'), 4, /no section "weather"/],
+    [
+      'an update before publication',
+      `${VALID}\nupdated: 2021-01-01T00:00:00Z`,
+      6,
+      /updated: must not be before/,
+    ],
+    ['an unknown field', `${VALID}\nheadline: x`, 6, /unknown field "headline"/],
+    ['a negative id', VALID.replace('id: 1', 'id: -5'), 2, /id:/],
+    [
+      'an image that does not exist',
+      `${VALID}\nimage:\n  src: /images/none.jpg\n  alt: x`,
+      7,
+      /no file public\/images\/none.jpg/,
+    ],
+    [
+      'an off-site image',
+      `${VALID}\nimage:\n  src: https://example.com/x.jpg\n  alt: x`,
+      7,
+      /must be a path on the site/,
+    ],
+  ])('rejects %s with its line', (_name, frontMatter, line, reason) => {
+    const problems = problemsOf(article(frontMatter));
+    expect(problems).toEqual([
+      expect.objectContaining({ path: PATH, line, reason: expect.stringMatching(reason) }),
+    ]);
+  });
+
+  it('reports broken YAML and a missing front matter fence', () => {
+    expect(problemsOf(article(`${VALID}\ntags: [a, b`))[0]).toMatchObject({
+      path: PATH,
+      reason: /invalid YAML/,
+    });
+    expect(problemsOf({ path: PATH, text: 'no front matter' })[0]).toMatchObject({ line: 1 });
+  });
+
+  it('reports every broken file and a duplicated id in both files', () => {
+    const duplicate = { ...input.articles[0], path: 'content/articles/copy.md' } as {
+      path: string;
+      text: string;
+    };
+    const broken = article(VALID.replace('section: russia', 'section: nope'));
+    let error: unknown;
+    try {
+      compileContent({ ...input, articles: [...input.articles, duplicate, broken] });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ContentError);
+    const paths = (error as ContentError).problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining([duplicate.path, input.articles[0]?.path, PATH]));
+  });
+
+  it('removes characters XML 1.0 forbids from every field', () => {
+    const result = compileArticle(
+      article(VALID.replace('A headline', 'A\u0001 head\uFFFEline'), 'Body\u0008 text.'),
+      site,
+      input.images,
+    );
+    expect(result).toMatchObject({ article: { title: 'A headline', summary: 'Body text.' } });
+  });
+});
+
+describe('sanitising hostile markup in a body', () => {
+  /** Every element name and every `name=value` attribute in the sanitised body. */
+  function markupOf(markdown: string): string[] {
+    return parseHtml(bodyOf(markdown))
+      .all('*')
+      .flatMap((el) => [el.name, ...Object.entries(el.attribs).map(([name, value]) => `${name}=${value}`)]);
+  }
+
+  it.each([
+    ['a script element', '<script>alert(1)</script>Text', /^script$/],
+    ['an event handler', '<p onclick="alert(1)">Text</p>', /^on/],
+    ['a javascript: link', '[x](javascript:alert(1)) <a href="javascript:alert(1)">y</a>', /javascript:/i],
+    ['an iframe', '<iframe src="https://evil.example"></iframe>', /^iframe$/],
+    [
+      'a style element and attribute',
+      '<style>body{display:none}</style><p style="position:fixed">x</p>',
+      /^style/,
+    ],
+    ['an off-site image', '<img src="https://tracker.example/pixel.gif" alt="">', /tracker/],
+    ['an svg with script', '<svg><script>alert(1)</script></svg>', /^(svg|script)$/],
+    ['a data: URL', '<a href="data:text/html,<script>alert(1)</script>">x</a>', /data:/i],
+    ['a form', '<form action="https://evil.example"><input name="q"></form>', /^(form|input)$/],
+  ])('removes %s', (_name, markdown, forbidden) => {
+    expect(markupOf(markdown).filter((item) => forbidden.test(item))).toEqual([]);
+  });
+
+  it('keeps ordinary article markup: subheadings, tables, quotes, links and site images', () => {
+    const html = bodyOf(
+      '## Sub\n\n> quote\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n[link](https://example.com/) ![pic](/images/articles/675904.jpg)',
+    );
+    expect(html).toContain('<h2>Sub</h2>');
+    expect(html).toContain('<blockquote>');
+    expect(html).toContain('<td style="text-align:right">2</td>');
+    expect(html).toContain('<a href="https://example.com/">link</a>');
+    expect(html).toContain('<img src="/images/articles/675904.jpg" alt="pic" />');
+  });
+});

@@ -47,6 +47,7 @@ export class ContentRepository {
     try {
       json = JSON.parse(text);
     } catch {
+      // The parser's message would only repeat the value; the key is what an operator needs.
       throw new CorruptRecordError(key, 'not JSON');
     }
     const decoded = z.safeParse(schema, json);

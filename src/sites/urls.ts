@@ -30,8 +30,12 @@ export function canonicalUrl(site: SiteConfig, path: string): string {
   return absoluteUrl(`https://${site.primary}`, path);
 }
 
-/** `tag:www.presstv.ir,2022-01-18:675904` (RFC 4151): the same on every host, forever. */
+/**
+ * `tag:presstv.ir,2022-01-18:675904` (RFC 4151): the tagging authority is the primary domain
+ * without its `www.` label, the date is the UTC publication date. The same on every host, forever.
+ */
 export function articleGuid(primary: string, article: { id: number; published: string }): string {
+  const authority = primary.replace(/^www\./, '');
   const day = new Date(article.published).toISOString().slice(0, 10);
-  return `tag:${primary},${day}:${article.id}`;
+  return `tag:${authority},${day}:${article.id}`;
 }

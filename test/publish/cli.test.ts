@@ -83,7 +83,7 @@ describe('npm run publish', () => {
     expect(kv.has('list:v1:home')).toBe(true);
     expect(kv.has('article:v1:676063')).toBe(false);
     const sample = JSON.parse(kv.get('article:v1:675904') ?? '{}');
-    expect(sample.guid).toBe('tag:www.presstv.ir,2022-01-18:675904');
+    expect(sample.guid).toBe('tag:presstv.ir,2022-01-18:675904');
     expect(sample.bodyHtml).toContain(
       '<h2>Russia calls on US to abandon plans to provide more weapons to Ukraine</h2>',
     );

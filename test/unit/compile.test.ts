@@ -34,7 +34,7 @@ describe('compiling an article', () => {
       article: {
         slug: 'A-headline',
         path: '/Detail/2022/01/18/1/A-headline',
-        guid: 'tag:www.presstv.ir,2022-01-18:1',
+        guid: 'tag:presstv.ir,2022-01-18:1',
         summary: 'First paragraph here.',
       },
     });

@@ -41,7 +41,7 @@ describe('content/', () => {
       title: 'Russia says no new talks on Ukraine until West responds to demands',
       section: 'russia',
       published: '2022-01-18T14:05:00Z',
-      guid: 'tag:www.presstv.ir,2022-01-18:675904',
+      guid: 'tag:presstv.ir,2022-01-18:675904',
       image: {
         caption:
           "Germany's Foreign Minister Annalena Baerbock (L) and her Russian counterpart, Sergei Lavrov",

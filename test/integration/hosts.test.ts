@@ -301,6 +301,19 @@ describe('representations across hosts', () => {
     expect([first, again, onMirror, mirrorAgain].map(cacheStatus)).toEqual(['miss', 'hit', 'miss', 'hit']);
   });
 
+  it('keys the edge cache on the resolved host, so spellings of the primary share its entry', async () => {
+    const path = '/section/middle-east';
+    const first = await get(PRIMARY, path);
+    await first.arrayBuffer();
+    const statuses: Array<string | undefined> = [];
+    for (const spelling of ['WWW.PRESSTV.IR', 'www.presstv.ir.', 'www.presstv.ir:443']) {
+      const response = await get(spelling, path);
+      await response.arrayBuffer();
+      statuses.push(cacheStatus(response));
+    }
+    expect([cacheStatus(first), ...statuses]).toEqual(['miss', 'hit', 'hit', 'hit']);
+  });
+
   it.skipIf(!OTHER_SURFACES_MERGED)(
     'gives a feed a different ETag on each host, since its bytes name the host',
     async () => {

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildMirrorsDocument } from '../../src/routes/well-known';
 import { publish } from '../support/publish';
-import { cacheStatus, fetchWithBindings, get } from '../support/request';
+import { cacheStatus, fetchWithBindings, get, MIRROR } from '../support/request';
 
 const PRIMARY = 'www.presstv.ir';
 const ONION = 'presstvmirrorexamplexamplexamplexamplexamplexamplexampld.onion';
@@ -387,12 +387,12 @@ describe('/.well-known/mirrors.json', () => {
   });
 
   it('answers If-None-Match and If-Modified-Since with a 304 that still allows other origins', async () => {
-    const first = await get(MIRROR_HOST, '/.well-known/mirrors.json');
+    const first = await get(MIRROR, '/.well-known/mirrors.json');
     await first.arrayBuffer();
-    const byEtag = await get(MIRROR_HOST, '/.well-known/mirrors.json', {
+    const byEtag = await get(MIRROR, '/.well-known/mirrors.json', {
       'If-None-Match': first.headers.get('ETag') ?? '',
     });
-    const byDate = await get(MIRROR_HOST, '/.well-known/mirrors.json', {
+    const byDate = await get(MIRROR, '/.well-known/mirrors.json', {
       'If-Modified-Since': first.headers.get('Last-Modified') ?? '',
     });
     for (const response of [byEtag, byDate]) {
@@ -420,8 +420,6 @@ describe('/.well-known/mirrors.json', () => {
     expect(response.headers.get('Access-Control-Allow-Headers')).toContain('if-none-match');
   });
 });
-
-const MIRROR_HOST = 'mirror.presstv.example';
 
 /** Everything a hostile Host could leave in a response: status line aside, all of it. */
 async function responseText(response: Response): Promise<string> {

@@ -9,6 +9,13 @@ export const CACHE_POLICY = {
   /** Feed readers poll; five minutes matches the feeds' <ttl> hint. */
   feed: 'public, max-age=300',
   api: 'public, max-age=60',
+  /** /.well-known/mirrors.json: apps poll it; five minutes spreads a new address quickly enough. */
+  mirrors: 'public, max-age=300',
+  /**
+   * Redirect hosts' 301s. Without a lifetime browsers keep a 301 forever; an hour lets a host that
+   * is turned from redirect into mirror (say, when the primary is blocked) take effect for readers.
+   */
+  hostRedirect: 'public, max-age=3600',
   /** Error pages: short, so a fixed link recovers quickly. */
   error: 'public, max-age=60',
   /** Responses that must never be stored (421, 5xx). */

@@ -63,8 +63,9 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure): Promise<Resp
     return c.json({ error: { code: errorCode(status), message: failure.message } }, status);
   }
   const site = c.get('site');
-  // Without a resolved site (421, 503 before the manifest) there is no layout to render.
-  if (!site) return c.text(`${status} ${errorTitle(status === 421 ? 500 : status)}`, status);
+  // Without a resolved site (421, 503 before the manifest) there is no layout to render. The text
+  // is fixed: a 421 must never echo the name it refuses (CONTRACT §3).
+  if (!site) return c.text(`${status} ${errorTitle(status)}`, status);
   await htmlSecurityHeaders()(c, async () => {});
   return renderPage(
     c,

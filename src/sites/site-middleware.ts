@@ -4,10 +4,12 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { Manifest } from '../articles/article';
 import { ContentRepository } from '../articles/repository';
+import { CACHE_POLICY } from '../http/cache-policy';
 import { NotPublishedError } from '../http/errors';
 import type { RequestMetrics } from '../http/server-timing';
 import { type HostKind, resolveHost } from './resolve-host';
 import type { SiteConfig } from './site-config';
+import { onionOrigin, sameRequestOn } from './urls';
 
 /** The resolved serving context of one request. */
 export interface Site {
@@ -51,8 +53,10 @@ export const siteMiddleware = () =>
     c.set('repo', repo);
     const ttlSeconds = Number(c.env.SITE_MANIFEST_TTL_SECONDS) || 0;
     const manifest = await loadManifest(c.env.ARTICLES, repo, ttlSeconds);
-    // The URL's authority is the Host header as the runtime received it.
-    const resolution = resolveHost(new URL(c.req.url).host, manifest.site, {
+    // The URL's authority is the Host header as the runtime received it (workerd refuses a request
+    // whose Host is not a valid authority before the worker runs, so this never throws).
+    const url = new URL(c.req.url);
+    const resolution = resolveHost(url.host, manifest.site, {
       allowLocal: c.env.ALLOW_LOCAL_HOSTS === 'true',
     });
 
@@ -60,15 +64,16 @@ export const siteMiddleware = () =>
       throw new HTTPException(421, { message: 'This host is not served here.' });
     }
     if (resolution.type === 'redirect') {
-      const url = new URL(c.req.url);
-      return c.redirect(`${resolution.origin}${url.pathname}${url.search}`, 301);
+      // The origin comes from the config, so the Location never names the host that was asked for.
+      c.header('Cache-Control', CACHE_POLICY.hostRedirect);
+      return c.redirect(sameRequestOn(resolution.origin, url), 301);
     }
 
     const { kind, host, origin } = resolution;
     c.set('site', { config: manifest.site, manifest, kind, host, origin });
     await next();
+    // Set after the handler so that every primary response carries it: 200s, 304s and cache hits.
     if (kind === 'primary' && manifest.site.onion) {
-      const url = new URL(c.req.url);
-      c.res.headers.set('Onion-Location', `http://${manifest.site.onion}${url.pathname}${url.search}`);
+      c.res.headers.set('Onion-Location', sameRequestOn(onionOrigin(manifest.site.onion), url));
     }
   });

@@ -25,9 +25,42 @@ export function absoluteUrl(origin: string, path: string): string {
   return new URL(path, `${origin}/`).toString();
 }
 
+/** `https://mirror.example`: every published host but the onion is served over https. */
+export function httpsOrigin(host: string): string {
+  return `https://${host}`;
+}
+
+/** Onion services are reached over http: Tor already encrypts and authenticates the hop. */
+export function onionOrigin(onion: string): string {
+  return `http://${onion}`;
+}
+
+/**
+ * The same path and query on another origin. Concatenated rather than resolved with `new URL`, so a
+ * request path such as `//other.example/` stays a path on `origin` instead of naming a host.
+ */
+export function sameRequestOn(origin: string, requestUrl: URL): string {
+  return `${origin}${requestUrl.pathname}${requestUrl.search}`;
+}
+
+/** The addresses that serve the site, as absolute URLs: what /.well-known/mirrors.json lists. */
+export interface ServingAddresses {
+  primary: string;
+  mirrors: string[];
+  onion?: string;
+}
+
+export function servingAddresses(site: SiteConfig): ServingAddresses {
+  return {
+    primary: absoluteUrl(httpsOrigin(site.primary), '/'),
+    mirrors: site.mirrors.map((host) => absoluteUrl(httpsOrigin(host), '/')),
+    ...(site.onion && { onion: absoluteUrl(onionOrigin(site.onion), '/') }),
+  };
+}
+
 /** The canonical URL: always on the primary domain, whichever host served the page. */
 export function canonicalUrl(site: SiteConfig, path: string): string {
-  return absoluteUrl(`https://${site.primary}`, path);
+  return absoluteUrl(httpsOrigin(site.primary), path);
 }
 
 /**

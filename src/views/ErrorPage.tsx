@@ -7,6 +7,7 @@ const TITLES: Record<number, string> = {
   400: 'Bad request',
   404: 'Page not found',
   405: 'Method not allowed',
+  421: 'Misdirected request',
   500: 'Something went wrong',
   503: 'Temporarily unavailable',
 };

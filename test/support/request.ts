@@ -1,5 +1,7 @@
 // Requests through the worker's real entry point, as a browser or feed reader would send them.
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import worker from '../../src/index';
 
 export const PRIMARY = 'www.presstv.ir';
 export const MIRROR = 'mirror.presstv.example';
@@ -18,4 +20,20 @@ export function kvReads(response: Response): number {
 
 export function cacheStatus(response: Response): string | undefined {
   return /cache;desc="(\w+)"/.exec(response.headers.get('Server-Timing') ?? '')?.[1];
+}
+
+/**
+ * Calls the worker's fetch handler directly with some bindings replaced (the way tests inject
+ * configuration): `SITE_MANIFEST_TTL_SECONDS: '0'` to see a publish at once, `ALLOW_LOCAL_HOSTS`,
+ * or a Request whose URL `exports.default.fetch` would not accept.
+ */
+export async function fetchWithBindings(
+  request: Request | string,
+  bindings: Partial<Env> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const input = typeof request === 'string' ? new Request(request, { redirect: 'manual' }) : request;
+  const response = await worker.fetch(input, { ...env, ...bindings }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }

@@ -7,6 +7,7 @@ import { respondNotFound, respondToError } from './http/error-response';
 import { serverTiming } from './http/server-timing';
 import { assetRoutes } from './routes/assets';
 import { htmlRoutes } from './routes/html';
+import { seoRoutes } from './routes/seo';
 import { siteMiddleware } from './sites/site-middleware';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,6 +24,7 @@ app.use(async function readOnly(c, next) {
 });
 
 app.route('/', assetRoutes);
+app.route('/', seoRoutes);
 app.route('/', htmlRoutes);
 
 app.notFound(respondNotFound);

@@ -9,6 +9,10 @@ export const CACHE_POLICY = {
   /** Feed readers poll; five minutes matches the feeds' <ttl> hint. */
   feed: 'public, max-age=300',
   api: 'public, max-age=60',
+  /** Crawlers re-read sitemaps on their own schedule; five minutes keeps the news sitemap fresh. */
+  sitemap: 'public, max-age=300',
+  /** robots.txt names only the sitemaps on the request host: it changes with the host list at most. */
+  robots: 'public, max-age=3600',
   /** Error pages: short, so a fixed link recovers quickly. */
   error: 'public, max-age=60',
   /** Responses that must never be stored (421, 5xx). */

@@ -11,6 +11,11 @@ export interface ContentCacheOptions {
   cacheControl: string;
   /** Query parameters that select a different representation; all others are ignored. */
   query?: readonly string[];
+  /**
+   * Names a representation that varies with something other than the URL and the content
+   * version (the news sitemap's time window); it becomes part of the key.
+   */
+  variant?: string;
 }
 
 /**
@@ -18,9 +23,15 @@ export interface ContentCacheOptions {
  * header) and the content version: a publish makes every old entry unreachable at once, and one
  * host's representation is never served on another.
  */
-export function edgeCacheKey(site: Site, requestUrl: string, query: readonly string[] = []): Request {
+export function edgeCacheKey(
+  site: Site,
+  requestUrl: string,
+  query: readonly string[] = [],
+  variant?: string,
+): Request {
   const url = new URL(requestUrl);
-  const key = new URL(`${site.origin}/_cache/${site.manifest.version}${url.pathname}`);
+  const version = variant === undefined ? site.manifest.version : `${site.manifest.version}~${variant}`;
+  const key = new URL(`${site.origin}/_cache/${version}${url.pathname}`);
   for (const name of query) {
     const value = url.searchParams.get(name);
     if (value !== null) key.searchParams.set(name, value);
@@ -31,7 +42,7 @@ export function edgeCacheKey(site: Site, requestUrl: string, query: readonly str
 export const contentCache = (options: ContentCacheOptions) =>
   createMiddleware<AppEnv>(async function contentCache(c, next) {
     const { site, metrics } = c.var;
-    const key = edgeCacheKey(site, c.req.url, options.query);
+    const key = edgeCacheKey(site, c.req.url, options.query, options.variant);
     const cache = caches.default;
     let response = await cache.match(key);
     if (response) {

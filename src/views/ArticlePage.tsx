@@ -7,7 +7,7 @@ import { canonicalUrl, sectionPath } from '../sites/urls';
 import { ArticleCard } from './ArticleCard';
 import { ArticleMeta } from './ArticleMeta';
 import { formatLongDate } from './format';
-import { Layout } from './Layout';
+import { BreadcrumbSeparator, Layout } from './Layout';
 import { ShareLinks } from './ShareLinks';
 
 export interface ArticlePageProps {
@@ -37,8 +37,9 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
       <article class="story">
         <nav aria-label="Breadcrumb" class="breadcrumb">
           <ol>
-            {trail.map((s) => (
+            {trail.map((s, i) => (
               <li>
+                {i > 0 && <BreadcrumbSeparator />}
                 <a href={sectionPath(s.slug)}>{s.title}</a>
               </li>
             ))}

@@ -16,6 +16,8 @@ export interface ContentCacheOptions {
    * version (the news sitemap's time window); it becomes part of the key.
    */
   variant?: string;
+  /** When the variant changes the bytes, not only a publish: Last-Modified is the later of the two. */
+  variantSince?: Date;
 }
 
 /**
@@ -51,7 +53,9 @@ export const contentCache = (options: ContentCacheOptions) =>
       metrics.cache = 'miss';
       await next();
       if (c.res.status !== 200) return;
-      response = await withValidators(c.res, new Date(site.manifest.publishedAt));
+      const published = new Date(site.manifest.publishedAt);
+      const since = options.variantSince;
+      response = await withValidators(c.res, since && since > published ? since : published);
       const stored = new Response(response.clone().body, response);
       stored.headers.set('Cache-Control', `public, max-age=${EDGE_TTL_SECONDS}`);
       c.executionCtx.waitUntil(cache.put(key, stored));

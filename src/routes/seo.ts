@@ -7,7 +7,7 @@ import { sitemapIndexKey, sitemapKey } from '../articles/keys';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
-import { newsWindowStep, renderNewsSitemap } from '../seo/news-sitemap';
+import { newsWindowStart, newsWindowStep, renderNewsSitemap } from '../seo/news-sitemap';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { absoluteUrl } from '../sites/urls';
 
@@ -62,7 +62,12 @@ seoRoutes.get(
 seoRoutes.get('/news-sitemap.xml', async (c) => {
   // One clock reading per request: the window step keys the edge cache and selects the entries.
   const step = newsWindowStep(Date.now());
-  const cached = contentCache({ cacheControl: CACHE_POLICY.sitemap, variant: String(step) });
+  const cached = contentCache({
+    cacheControl: CACHE_POLICY.sitemap,
+    variant: String(step),
+    // An entry can leave the window with no publish: If-Modified-Since must see the step change.
+    variantSince: new Date(newsWindowStart(step)),
+  });
   await cached(c, async () => {
     const record = await c.var.repo.getNewsSitemap();
     if (!record) throw new HTTPException(404);

@@ -30,9 +30,14 @@ export function newsWindowStep(nowMs: number): number {
   return Math.floor(nowMs / NEWS_WINDOW_STEP_MS);
 }
 
+/** When a step begins (ms since the epoch): the news sitemap's bytes can change then. */
+export function newsWindowStart(step: number): number {
+  return step * NEWS_WINDOW_STEP_MS;
+}
+
 /** The sitemap body for a window step: the entries published at most two days before its start. */
 export function renderNewsSitemap(record: NewsSitemapRecord, step: number): string {
-  const cutoffMs = step * NEWS_WINDOW_STEP_MS - NEWS_WINDOW_MS;
+  const cutoffMs = newsWindowStart(step) - NEWS_WINDOW_MS;
   const kept = record.entries.filter((entry) => Date.parse(entry.published) >= cutoffMs);
   return NEWS_SITEMAP_HEAD + kept.map((entry) => entry.xml).join('') + NEWS_SITEMAP_TAIL;
 }

@@ -171,3 +171,16 @@ describe('/news-sitemap.xml', () => {
     expect(kvReads(hit)).toBe(0);
   });
 });
+
+describe('/news-sitemap.xml validators', () => {
+  it('dates Last-Modified no earlier than the current window step', async () => {
+    const response = await get(MIRROR, '/news-sitemap.xml');
+    const lastModified = Date.parse(response.headers.get('Last-Modified') ?? '');
+    // The fixture publish is dated 2026-01-01; the window step is now, give or take 15 minutes.
+    expect(Date.now() - lastModified).toBeLessThanOrEqual(15 * 60 * 1000 + 1000);
+    const again = await get(MIRROR, '/news-sitemap.xml', {
+      'If-None-Match': response.headers.get('ETag') ?? '',
+    });
+    expect(again.status).toBe(304);
+  });
+});

@@ -195,12 +195,27 @@ describe.each(VISITS)('a reader on $name', ({ name, origin, context }) => {
       await page.screenshot({ path: `${SCREENSHOTS}/${name}-article.png`, fullPage: true });
       const articleViolations = await runAxe(page);
 
-      const summary = [...homeViolations, ...articleViolations].map((v) => `${v.impact} ${v.id}`);
+      // Up the breadcrumb to the section, as a reader wanting more would.
+      await page
+        .getByRole('navigation', { name: 'Breadcrumb' })
+        .getByRole('link', { name: 'Russia' })
+        .click();
+      await page.waitForURL('**/section/russia');
+      expect(await visibleText(page, 'h1')).toBe('Russia');
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      const sectionViolations = await runAxe(page);
+      await loadLazyImages(page);
+      await page.screenshot({ path: `${SCREENSHOTS}/${name}-section.png`, fullPage: true });
+
+      const summary = [...homeViolations, ...articleViolations, ...sectionViolations].map(
+        (v) => `${v.impact} ${v.id}`,
+      );
       console.log(
         `[${name}] ${seen.requests.length} requests, axe violations: ${summary.length ? summary.join(', ') : 'none'}`,
       );
       expect(seriousOrWorse(homeViolations)).toEqual([]);
       expect(seriousOrWorse(articleViolations)).toEqual([]);
+      expect(seriousOrWorse(sectionViolations)).toEqual([]);
       expect(seen.consoleErrors).toEqual([]);
       expect(seen.failures).toEqual([]);
       const offHost = seen.requests.filter(

@@ -7,6 +7,7 @@ import { respondNotFound, respondToError } from './http/error-response';
 import { serverTiming } from './http/server-timing';
 import { assetRoutes } from './routes/assets';
 import { htmlRoutes } from './routes/html';
+import { seoRoutes } from './routes/seo';
 import { wellKnownRoutes } from './routes/well-known';
 import { siteMiddleware } from './sites/site-middleware';
 
@@ -24,6 +25,7 @@ app.use(async function readOnly(c, next) {
 });
 
 app.route('/', assetRoutes);
+app.route('/', seoRoutes);
 app.route('/', htmlRoutes);
 app.route('/', wellKnownRoutes);
 

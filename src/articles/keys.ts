@@ -10,5 +10,14 @@ export const homeListKey = (): string => 'list:v1:home';
 
 export const sectionListKey = (slug: string, page: number): string => `list:v1:section:${slug}:${page}`;
 
+/** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */
+export const sitemapIndexKey = (): string => 'seo:v1:sitemap-index';
+
+/** One sitemap of the index: `pages`, or a month's articles `2022-01` (`2022-01-2` past 50,000 URLs). */
+export const sitemapKey = (name: string): string => `seo:v1:sitemap:${name}`;
+
+/** The newest articles as Google News sitemap entries, filtered by age when served. */
+export const newsSitemapKey = (): string => 'seo:v1:news-sitemap';
+
 /** Every key prefix the publish step owns: keys under them that it did not produce are deleted. */
-export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:'] as const;
+export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'seo:'] as const;

@@ -3,6 +3,7 @@
 import * as z from 'zod/mini';
 import { CorruptRecordError, StorageUnavailableError } from '../http/errors';
 import type { RequestMetrics } from '../http/server-timing';
+import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
 import {
   type Article,
   articleSchema,
@@ -11,7 +12,7 @@ import {
   type Manifest,
   manifestSchema,
 } from './article';
-import { articleKey, homeListKey, manifestKey, sectionListKey } from './keys';
+import { articleKey, homeListKey, manifestKey, newsSitemapKey, sectionListKey } from './keys';
 
 export class ContentRepository {
   constructor(
@@ -33,6 +34,10 @@ export class ContentRepository {
 
   getSectionList(slug: string, page: number): Promise<ListPage | null> {
     return this.readRecord(sectionListKey(slug, page), listPageSchema);
+  }
+
+  getNewsSitemap(): Promise<NewsSitemapRecord | null> {
+    return this.readRecord(newsSitemapKey(), newsSitemapRecordSchema);
   }
 
   /** A precomputed body (feed, sitemap, API page) stored as text. */

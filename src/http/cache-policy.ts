@@ -16,6 +16,10 @@ export const CACHE_POLICY = {
    * is turned from redirect into mirror (say, when the primary is blocked) take effect for readers.
    */
   hostRedirect: 'public, max-age=3600',
+  /** Crawlers re-read sitemaps on their own schedule; five minutes keeps the news sitemap fresh. */
+  sitemap: 'public, max-age=300',
+  /** robots.txt names only the sitemaps on the request host: it changes with the host list at most. */
+  robots: 'public, max-age=3600',
   /** Error pages: short, so a fixed link recovers quickly. */
   error: 'public, max-age=60',
   /** Responses that must never be stored (421, 5xx). */

@@ -11,6 +11,13 @@ export interface ContentCacheOptions {
   cacheControl: string;
   /** Query parameters that select a different representation; all others are ignored. */
   query?: readonly string[];
+  /**
+   * Names a representation that varies with something other than the URL and the content
+   * version (the news sitemap's time window); it becomes part of the key.
+   */
+  variant?: string;
+  /** When the variant changes the bytes, not only a publish: Last-Modified is the later of the two. */
+  variantSince?: Date;
 }
 
 /**
@@ -18,9 +25,15 @@ export interface ContentCacheOptions {
  * header) and the content version: a publish makes every old entry unreachable at once, and one
  * host's representation is never served on another.
  */
-export function edgeCacheKey(site: Site, requestUrl: string, query: readonly string[] = []): Request {
+export function edgeCacheKey(
+  site: Site,
+  requestUrl: string,
+  query: readonly string[] = [],
+  variant?: string,
+): Request {
   const url = new URL(requestUrl);
-  const key = new URL(`${site.origin}/_cache/${site.manifest.version}${url.pathname}`);
+  const version = variant === undefined ? site.manifest.version : `${site.manifest.version}~${variant}`;
+  const key = new URL(`${site.origin}/_cache/${version}${url.pathname}`);
   for (const name of query) {
     const value = url.searchParams.get(name);
     if (value !== null) key.searchParams.set(name, value);
@@ -31,7 +44,7 @@ export function edgeCacheKey(site: Site, requestUrl: string, query: readonly str
 export const contentCache = (options: ContentCacheOptions) =>
   createMiddleware<AppEnv>(async function contentCache(c, next) {
     const { site, metrics } = c.var;
-    const key = edgeCacheKey(site, c.req.url, options.query);
+    const key = edgeCacheKey(site, c.req.url, options.query, options.variant);
     const cache = caches.default;
     let response = await cache.match(key);
     if (response) {
@@ -40,7 +53,9 @@ export const contentCache = (options: ContentCacheOptions) =>
       metrics.cache = 'miss';
       await next();
       if (c.res.status !== 200) return;
-      response = await withValidators(c.res, new Date(site.manifest.publishedAt));
+      const published = new Date(site.manifest.publishedAt);
+      const since = options.variantSince;
+      response = await withValidators(c.res, since && since > published ? since : published);
       const stored = new Response(response.clone().body, response);
       stored.headers.set('Cache-Control', `public, max-age=${EDGE_TTL_SECONDS}`);
       c.executionCtx.waitUntil(cache.put(key, stored));

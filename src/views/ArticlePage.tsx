@@ -5,8 +5,9 @@ import type { Article, ManifestSection } from '../articles/article';
 import { type SiteConfig, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { ArticleCard } from './ArticleCard';
+import { ArticleMeta } from './ArticleMeta';
 import { formatLongDate } from './format';
-import { Layout } from './Layout';
+import { BreadcrumbSeparator, Layout } from './Layout';
 import { ShareLinks } from './ShareLinks';
 
 export interface ArticlePageProps {
@@ -27,6 +28,7 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
         description: article.summary,
         canonicalPath: article.path,
         activeSection: trail[0]?.slug,
+        head: <ArticleMeta site={site} article={article} sectionTitle={section?.title} />,
         feeds: section
           ? [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }]
           : [],
@@ -35,8 +37,9 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
       <article class="story">
         <nav aria-label="Breadcrumb" class="breadcrumb">
           <ol>
-            {trail.map((s) => (
+            {trail.map((s, i) => (
               <li>
+                {i > 0 && <BreadcrumbSeparator />}
                 <a href={sectionPath(s.slug)}>{s.title}</a>
               </li>
             ))}

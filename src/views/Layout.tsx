@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import type { ManifestSection } from '../articles/article';
 import { type SiteConfig, servingHosts } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
+import { LOGO } from './brand';
 
 export interface PageMeta {
   title: string;
@@ -72,11 +73,13 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
           Skip to content
         </a>
         <header class="masthead">
-          <div class="wrap">
+          <div class="wrap masthead-top">
             <a class="brand" href="/">
-              {site.name}
+              <img src={LOGO.path} alt={site.name} width={LOGO.width} height={LOGO.height} />
             </a>
-            <nav aria-label="Sections">
+          </div>
+          <nav class="sections-nav" aria-label="Sections">
+            <div class="wrap">
               <ul>
                 {topSections.map((section) => (
                   <li>
@@ -89,8 +92,8 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
                   </li>
                 ))}
               </ul>
-            </nav>
-          </div>
+            </div>
+          </nav>
         </header>
         <main id="content" class="wrap">
           {children}
@@ -135,5 +138,14 @@ function AlternateAddresses({ site }: { site: SiteConfig }) {
         )}
       </ul>
     </section>
+  );
+}
+
+/** The slash between breadcrumb items: visible text, hidden from screen readers (the list says it). */
+export function BreadcrumbSeparator() {
+  return (
+    <span class="breadcrumb-separator" aria-hidden="true">
+      {' / '}
+    </span>
   );
 }

@@ -3,7 +3,7 @@ import type { ListPage, ManifestSection } from '../articles/article';
 import { type SiteConfig, sectionTrail } from '../sites/site-config';
 import { sectionPath } from '../sites/urls';
 import { ArticleList } from './ArticleCard';
-import { Layout } from './Layout';
+import { BreadcrumbSeparator, Layout } from './Layout';
 
 export function HomePage({
   site,
@@ -51,8 +51,9 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
       {trail.length > 1 && (
         <nav aria-label="Breadcrumb" class="breadcrumb">
           <ol>
-            {trail.map((s) => (
+            {trail.map((s, i) => (
               <li>
+                {i > 0 && <BreadcrumbSeparator />}
                 <a href={sectionPath(s.slug)} aria-current={s.slug === section.slug ? 'page' : undefined}>
                   {s.title}
                 </a>

@@ -2,10 +2,15 @@
 // function that builds its records here. Every record is written after the article records.
 import type { CompiledContent } from '../../content/compile';
 import { buildListPages } from './list-pages';
+import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
 
 export type IndexBuilder = (content: CompiledContent) => Records;
 
-export const INDEX_BUILDERS: readonly IndexBuilder[] = [buildListPages];
+export const INDEX_BUILDERS: readonly IndexBuilder[] = [
+  buildListPages,
+  (content) => buildSitemaps(content),
+  buildNewsSitemap,
+];

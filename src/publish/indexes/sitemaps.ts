@@ -1,0 +1,127 @@
+// The sitemaps search engines read: an index (/sitemap.xml) over a pages sitemap (home and
+// sections) and one sitemap per month of articles, plus the Google News entries. Rendered once
+// here with ORIGIN_PLACEHOLDER URLs; the worker fills in the serving host.
+import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../articles/keys';
+import type { CompiledContent } from '../../content/compile';
+import { NEWS_SITEMAP_MAX_ARTICLES, type NewsSitemapRecord } from '../../seo/news-sitemap';
+import { escapeXml, SITEMAP_NS, XML_DECLARATION } from '../../seo/xml';
+import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
+import { sectionFamily } from '../../sites/site-config';
+import { sectionPath } from '../../sites/urls';
+import type { Records } from './index-builder';
+
+/** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
+export const SITEMAP_MAX_URLS = 50_000;
+
+type CompiledArticle = CompiledContent['articles'][number];
+
+interface SitemapUrl {
+  path: string;
+  /** W3C datetime (the content's ISO 8601 UTC timestamps are already in that profile). */
+  lastmod?: string;
+}
+
+/** The public path of a sitemap in the index: `/sitemaps/pages.xml`, `/sitemaps/2022-01.xml`. */
+export function sitemapPath(name: string): string {
+  return `/sitemaps/${name}.xml`;
+}
+
+const lastModified = (article: CompiledArticle): string => article.updated ?? article.published;
+
+function newest(dates: string[]): string | undefined {
+  return dates.reduce<string | undefined>((max, d) => (max === undefined || d > max ? d : max), undefined);
+}
+
+function locOf(path: string): string {
+  return escapeXml(`${ORIGIN_PLACEHOLDER}${path}`);
+}
+
+function renderUrlset(urls: SitemapUrl[]): string {
+  const entries = urls.map(
+    (u) => `<url><loc>${locOf(u.path)}</loc>${u.lastmod ? `<lastmod>${u.lastmod}</lastmod>` : ''}</url>\n`,
+  );
+  return `${XML_DECLARATION}<urlset xmlns="${SITEMAP_NS}">\n${entries.join('')}</urlset>\n`;
+}
+
+function renderSitemapIndex(sitemaps: SitemapUrl[]): string {
+  const entries = sitemaps.map(
+    (s) =>
+      `<sitemap><loc>${locOf(s.path)}</loc>${s.lastmod ? `<lastmod>${s.lastmod}</lastmod>` : ''}</sitemap>\n`,
+  );
+  return `${XML_DECLARATION}<sitemapindex xmlns="${SITEMAP_NS}">\n${entries.join('')}</sitemapindex>\n`;
+}
+
+/** `2022-01`: the UTC month of `published`, the same calendar as the article's /Detail/ path. */
+function monthOf(article: CompiledArticle): string {
+  return article.published.slice(0, 7);
+}
+
+function pagesSitemap(content: CompiledContent): SitemapUrl[] {
+  const home: SitemapUrl = { path: '/' };
+  const homeLastmod = newest(content.articles.map(lastModified));
+  if (homeLastmod) home.lastmod = homeLastmod;
+  const sections: SitemapUrl[] = [];
+  for (const section of content.site.sections) {
+    const family = sectionFamily(content.site, section.slug);
+    const lastmod = newest(content.articles.filter((a) => family.has(a.section)).map(lastModified));
+    // A section without articles has nothing for a search engine yet.
+    if (lastmod) sections.push({ path: sectionPath(section.slug), lastmod });
+  }
+  return [home, ...sections];
+}
+
+export function buildSitemaps(content: CompiledContent, maxUrls = SITEMAP_MAX_URLS): Records {
+  const records: Records = new Map();
+  const pages = pagesSitemap(content);
+  records.set(sitemapKey('pages'), renderUrlset(pages));
+  const index: SitemapUrl[] = [
+    { path: sitemapPath('pages'), ...(pages[0]?.lastmod && { lastmod: pages[0].lastmod }) },
+  ];
+
+  // Articles are newest first, so months come out newest first too.
+  const byMonth = new Map<string, CompiledArticle[]>();
+  for (const article of content.articles) {
+    const month = monthOf(article);
+    byMonth.set(month, [...(byMonth.get(month) ?? []), article]);
+  }
+  for (const [month, articles] of byMonth) {
+    // Oldest first within a month, so a month past the limit only ever grows its last part.
+    const ordered = [...articles].reverse();
+    for (let part = 0; part * maxUrls < ordered.length; part++) {
+      const chunk = ordered.slice(part * maxUrls, (part + 1) * maxUrls);
+      const name = part === 0 ? month : `${month}-${part + 1}`;
+      const urls = chunk.map((a) => ({ path: a.path, lastmod: lastModified(a) }));
+      records.set(sitemapKey(name), renderUrlset(urls));
+      const lastmod = newest(urls.map((u) => u.lastmod));
+      index.push({ path: sitemapPath(name), ...(lastmod && { lastmod }) });
+    }
+  }
+  records.set(sitemapIndexKey(), renderSitemapIndex(index));
+  return records;
+}
+
+/**
+ * Google News wants an ISO 639 code, except zh-cn and zh-tw for Chinese
+ * (https://developers.google.com/search/docs/crawling-indexing/sitemaps/news-sitemap).
+ */
+export function newsLanguage(bcp47: string): string {
+  const lower = bcp47.toLowerCase();
+  if (lower.startsWith('zh')) return /-(tw|hk|mo|hant)\b/.test(lower) ? 'zh-tw' : 'zh-cn';
+  return lower.split('-')[0] ?? lower;
+}
+
+export function buildNewsSitemap(content: CompiledContent): Records {
+  const name = escapeXml(content.site.name);
+  const language = newsLanguage(content.site.language);
+  const record: NewsSitemapRecord = {
+    entries: content.articles.slice(0, NEWS_SITEMAP_MAX_ARTICLES).map((article) => ({
+      published: article.published,
+      xml:
+        `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
+        `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
+        `<news:publication_date>${article.published}</news:publication_date>` +
+        `<news:title>${escapeXml(article.title)}</news:title></news:news></url>\n`,
+    })),
+  };
+  return new Map([[newsSitemapKey(), JSON.stringify(record)]]);
+}

@@ -112,6 +112,10 @@ const ROUTES = [
 const ALLOWED_HOST_NAMING_PLACES = [
   'link[rel="canonical"]',
   'meta[property="og:url"]',
+  // Social cards and structured data need absolute URLs; they name the primary and are never fetched by the page.
+  'meta[property="og:image"]',
+  'meta[name="twitter:image"]',
+  'script[type="application/ld+json"]',
   '.alternate-addresses',
   '.share',
 ];

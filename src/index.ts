@@ -6,6 +6,7 @@ import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
 import { serverTiming } from './http/server-timing';
 import { assetRoutes } from './routes/assets';
+import { feedRoutes } from './routes/feeds';
 import { htmlRoutes } from './routes/html';
 import { siteMiddleware } from './sites/site-middleware';
 
@@ -23,6 +24,7 @@ app.use(async function readOnly(c, next) {
 });
 
 app.route('/', assetRoutes);
+app.route('/', feedRoutes);
 app.route('/', htmlRoutes);
 
 app.notFound(respondNotFound);

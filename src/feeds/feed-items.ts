@@ -157,7 +157,9 @@ function renderFigure(image: FeedImage): string {
   );
 }
 
-// sanitize-html writes every attribute double-quoted, so this sees every link and image.
+// sanitize-html writes every attribute double-quoted and escapes `<` and `>` in text and
+// attribute values, so a start tag runs from `<` to the next `>` and holds every link and image.
+const START_TAG = /<[a-zA-Z][^>]*>/g;
 const URL_ATTRIBUTE = /(\s(?:href|src)=")([^"]*)"/g;
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
@@ -166,11 +168,17 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * (`/Detail/…`, `/images/…`) and in-page anchors become absolute on the placeholder origin.
  */
 export function absolutizeHtml(html: string, pageUrl: string): string {
-  return html.replace(URL_ATTRIBUTE, (_match, prefix: string, value: string) => {
-    let absolute = value;
-    if (value.startsWith('/') && !value.startsWith('//')) absolute = `${ORIGIN_PLACEHOLDER}${value}`;
-    else if (value.startsWith('#')) absolute = `${pageUrl}${value}`;
-    else if (!HAS_SCHEME.test(value)) absolute = new URL(value, pageUrl).toString();
-    return `${prefix}${absolute}"`;
-  });
+  return html.replace(START_TAG, (tag) =>
+    tag.replace(
+      URL_ATTRIBUTE,
+      (_match, prefix: string, value: string) => `${prefix}${absolutize(value, pageUrl)}"`,
+    ),
+  );
+}
+
+function absolutize(value: string, pageUrl: string): string {
+  if (value.startsWith('/') && !value.startsWith('//')) return `${ORIGIN_PLACEHOLDER}${value}`;
+  if (value.startsWith('#')) return `${pageUrl}${value}`;
+  if (HAS_SCHEME.test(value)) return value;
+  return new URL(value, pageUrl).toString();
 }

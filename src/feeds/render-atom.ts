@@ -2,7 +2,7 @@
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
 import type { FeedDocument, FeedItem } from './feed-items';
-import { escapeMarkup } from './xml-text';
+import { escapeMarkup, escapeText } from './xml-text';
 
 type Attributes = Record<string, string | number | undefined>;
 
@@ -11,7 +11,7 @@ function element(name: string, attributes: Attributes, text?: string): string {
   for (const [key, value] of Object.entries(attributes)) {
     if (value !== undefined) tag += ` ${key}="${escapeMarkup(String(value))}"`;
   }
-  return text === undefined ? `${tag}/>` : `${tag}>${escapeMarkup(text)}</${name}>`;
+  return text === undefined ? `${tag}/>` : `${tag}>${escapeText(text)}</${name}>`;
 }
 
 export function renderAtom(doc: FeedDocument): string {

@@ -14,6 +14,11 @@ export function escapeMarkup(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
+/** Escapes element content only: quotes need no escaping there, which keeps escaped HTML bodies small. */
+export function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
 /**
  * HTML carried in CDATA (RSS content:encoded) must not contain `]]>`. In HTML text `>` and `&gt;`
  * mean the same, so the rewrite changes nothing a reader sees.

@@ -50,6 +50,8 @@ async function serveStored(c: Context<AppEnv>, key: string, type: string, path: 
   const body = await repo.getText(key);
   if (body === null) throw new HTTPException(404);
   c.header('Content-Type', type);
+  // Feed bodies carry article HTML as text: a browser must never sniff them into a page.
+  c.header('X-Content-Type-Options', 'nosniff');
   const hub = site.config.hub;
   if (hub) {
     // WebSub §4: subscribers discover the hub and the topic URL from Link headers as well as the body.

@@ -56,7 +56,10 @@ const ERROR_FORMATS: {
 ];
 
 function renderJsonError(c: Context<AppEnv>, failure: Failure): Response {
-  return c.json({ error: { code: errorCode(failure.status), message: failure.message } }, failure.status);
+  // CONTRACT §5: every Content-Type names its charset; Hono's default for JSON does not.
+  return c.json({ error: { code: errorCode(failure.status), message: failure.message } }, failure.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+  });
 }
 
 function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {

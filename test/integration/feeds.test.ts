@@ -296,7 +296,7 @@ describe('feeds of the published sample content', () => {
     }
     const json = await get(PRIMARY, '/section/no-such-section/feed.json');
     expect(json.status).toBe(404);
-    expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect(json.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
     expect((JSON.parse(await json.text()) as { error: { code: string } }).error.code).toMatch(/not_found$/);
     expect(kvReads(json)).toBe(0);
   });

@@ -1,7 +1,11 @@
-// The publish-time feed model: URLs inside article bodies become absolute on the placeholder origin.
+// The publish-time feed model: URLs inside article bodies become absolute on the placeholder
+// origin, and feed records depend on the content alone.
 import { describe, expect, it } from 'vitest';
+import { compileContent } from '../../src/content/compile';
 import { absolutizeHtml } from '../../src/feeds/feed-items';
+import { buildRecords } from '../../src/publish/build-records';
 import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
+import { repositoryContent } from '../support/content';
 
 const PAGE = `${ORIGIN_PLACEHOLDER}/Detail/2022/01/18/675904/Slug`;
 
@@ -24,5 +28,16 @@ describe('absolutizeHtml', () => {
     const html =
       '<a href="https://example.org/a?b=1&amp;c=2">e</a> <a href="mailto:desk@example.org">m</a> href="/x"';
     expect(absolutizeHtml(html, PAGE)).toBe(html);
+  });
+});
+
+describe('feed records', () => {
+  it('do not depend on the time of the publish', async () => {
+    const content = compileContent(repositoryContent());
+    const early = await buildRecords(content, { previous: null, now: new Date('2026-01-01T00:00:00Z') });
+    const late = await buildRecords(content, { previous: null, now: new Date('2027-06-30T12:00:00Z') });
+    const feeds = (records: Map<string, string>) => [...records].filter(([key]) => key.startsWith('feed:'));
+    expect(feeds(early.indexes).length).toBeGreaterThan(3);
+    expect(feeds(late.indexes)).toEqual(feeds(early.indexes));
   });
 });

@@ -1,6 +1,6 @@
 // The publish-time feed model: URLs inside article bodies become absolute on the placeholder
 // origin, and feed records depend on the content alone.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import { absolutizeHtml } from '../../src/feeds/feed-items';
 import { buildRecords } from '../../src/publish/build-records';
@@ -32,10 +32,20 @@ describe('absolutizeHtml', () => {
 });
 
 describe('feed records', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('do not depend on the time of the publish', async () => {
     const content = compileContent(repositoryContent());
-    const early = await buildRecords(content, { previous: null, now: new Date('2026-01-01T00:00:00Z') });
-    const late = await buildRecords(content, { previous: null, now: new Date('2027-06-30T12:00:00Z') });
+    // Both the publish's `now` and the clock move: `feed` falls back to the clock for dates.
+    const buildAt = (iso: string) => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date(iso));
+      return buildRecords(content, { previous: null, now: new Date(iso) });
+    };
+    const early = await buildAt('2026-01-01T00:00:00Z');
+    const late = await buildAt('2027-06-30T12:00:00Z');
     const feeds = (records: Map<string, string>) => [...records].filter(([key]) => key.startsWith('feed:'));
     expect(feeds(early.indexes).length).toBeGreaterThan(3);
     expect(feeds(late.indexes)).toEqual(feeds(early.indexes));

@@ -6,6 +6,7 @@ import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
 import { serverTiming } from './http/server-timing';
 import { assetRoutes } from './routes/assets';
+import { feedRoutes } from './routes/feeds';
 import { htmlRoutes } from './routes/html';
 import { seoRoutes } from './routes/seo';
 import { wellKnownRoutes } from './routes/well-known';
@@ -26,6 +27,7 @@ app.use(async function readOnly(c, next) {
 
 app.route('/', assetRoutes);
 app.route('/', seoRoutes);
+app.route('/', feedRoutes);
 app.route('/', htmlRoutes);
 app.route('/', wellKnownRoutes);
 

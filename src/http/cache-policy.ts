@@ -1,13 +1,16 @@
 // Cache-Control per kind of resource (the README explains the choices). Browsers and feed
 // readers get short lifetimes; the edge keeps entries longer because their keys carry the content version.
 
+/** How long feed readers may reuse a feed; RSS `<ttl>` is derived from it (src/feeds/feed-formats.ts). */
+export const FEED_MAX_AGE_SECONDS = 300;
+
 export const CACHE_POLICY = {
   /** Home and section lists change with every publish. */
   listPage: 'public, max-age=60, stale-while-revalidate=300',
   /** Articles change only on correction. */
   article: 'public, max-age=300, stale-while-revalidate=3600',
-  /** Feed readers poll; five minutes matches the feeds' <ttl> hint. */
-  feed: 'public, max-age=300',
+  /** Feed readers poll; the feeds' <ttl> hint is derived from the same number. */
+  feed: `public, max-age=${FEED_MAX_AGE_SECONDS}`,
   api: 'public, max-age=60',
   /** /.well-known/mirrors.json: apps poll it; five minutes spreads a new address quickly enough. */
   mirrors: 'public, max-age=300',

@@ -43,6 +43,38 @@ function errorCode(status: number): string {
   return errorTitle(status).toLowerCase().replace(/\s+/g, '_');
 }
 
+/**
+ * Machine-readable surfaces answer errors in their own format family, so a feed reader or API
+ * client never has to parse an HTML page. First match wins; anything else gets the HTML page.
+ */
+const ERROR_FORMATS: {
+  matches: (path: string) => boolean;
+  render: (c: Context<AppEnv>, f: Failure) => Response;
+}[] = [
+  { matches: (path) => path.startsWith('/api/') || path.endsWith('.json'), render: renderJsonError },
+  { matches: (path) => path.endsWith('.xml') || path.endsWith('.opml'), render: renderXmlError },
+];
+
+function renderJsonError(c: Context<AppEnv>, failure: Failure): Response {
+  // CONTRACT §5: every Content-Type names its charset; Hono's default for JSON does not.
+  return c.json({ error: { code: errorCode(failure.status), message: failure.message } }, failure.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+  });
+}
+
+function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {
+  const body = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    `<error><code>${errorCode(failure.status)}</code><message>${escapeXml(failure.message)}</message></error>`,
+    '',
+  ].join('\n');
+  return c.body(body, failure.status, { 'Content-Type': 'application/xml; charset=utf-8' });
+}
+
+function escapeXml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
 export async function respondToError(error: unknown, c: Context<AppEnv>): Promise<Response> {
   const failure = classify(error);
   logFailure(c, failure);
@@ -59,9 +91,8 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure): Promise<Resp
   if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
   if (status === 405) c.header('Allow', 'GET, HEAD');
 
-  if (c.req.path.startsWith('/api/')) {
-    return c.json({ error: { code: errorCode(status), message: failure.message } }, status);
-  }
+  const format = ERROR_FORMATS.find((f) => f.matches(c.req.path));
+  if (format) return format.render(c, failure);
   const site = c.get('site');
   // Without a resolved site (421, 503 before the manifest) there is no layout to render. The text
   // is fixed: a 421 must never echo the name it refuses (CONTRACT §3).

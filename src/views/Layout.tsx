@@ -2,6 +2,7 @@
 // with the outlet's alternate addresses. Links are root-relative, so the bytes are the same on every host.
 import type { Child } from 'hono/jsx';
 import type { ManifestSection } from '../articles/article';
+import { FEED_FORMATS } from '../feeds/feed-formats';
 import { type SiteConfig, servingHosts } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { LOGO } from './brand';
@@ -26,19 +27,13 @@ export interface LayoutProps {
   children: Child;
 }
 
-const FEED_FORMATS = [
-  { type: 'application/rss+xml', file: 'rss.xml', label: 'RSS' },
-  { type: 'application/atom+xml', file: 'atom.xml', label: 'Atom' },
-  { type: 'application/feed+json', file: 'feed.json', label: 'JSON Feed' },
-] as const;
-
 function FeedLinks({ title, basePath }: { title: string; basePath: string }) {
   return (
     <>
-      {FEED_FORMATS.map((format) => (
+      {Object.values(FEED_FORMATS).map((format) => (
         <link
           rel="alternate"
-          type={format.type}
+          type={format.mediaType}
           title={`${title} (${format.label})`}
           href={`${basePath}/${format.file}`}
         />

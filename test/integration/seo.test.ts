@@ -5,7 +5,7 @@ import { compileContent } from '../../src/content/compile';
 import { repositoryContent } from '../support/content';
 import { publish } from '../support/publish';
 import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
-import { parseXml, W3C_DATETIME } from '../support/xml';
+import { parseXmlRecord, W3C_DATETIME } from '../support/xml';
 
 const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
@@ -41,7 +41,7 @@ async function fetchXml(host: string, path: string) {
   const response = await get(host, path);
   expect(response.status, path).toBe(200);
   expect(response.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
-  return parseXml(await response.text());
+  return parseXmlRecord(await response.text());
 }
 
 function expectOnHost(url: string, host: string) {

@@ -1,6 +1,7 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
 import type { CompiledContent } from '../../content/compile';
+import { buildFeeds } from '../../feeds/build-feeds';
 import { buildListPages } from './list-pages';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 
@@ -11,6 +12,7 @@ export type IndexBuilder = (content: CompiledContent) => Records;
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   buildListPages,
+  buildFeeds,
   (content) => buildSitemaps(content),
   buildNewsSitemap,
 ];

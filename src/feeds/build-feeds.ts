@@ -1,0 +1,32 @@
+// The feeds' index builder (publish time only): every scope × format, plus the OPML list, rendered
+// once with ORIGIN_PLACEHOLDER URLs, so a feed request is one KV read and a string substitution.
+import { feedKey, opmlKey } from '../articles/keys';
+import type { CompiledContent } from '../content/compile';
+import { stripXmlIllegalChars } from '../content/xml-chars';
+import type { Records } from '../publish/indexes/index-builder';
+import type { FeedFormat } from './feed-formats';
+import { buildFeedDocument, type FeedDocument, feedScopes } from './feed-items';
+import { renderAtom } from './render-atom';
+import { renderJsonFeed } from './render-json-feed';
+import { renderOpml } from './render-opml';
+import { renderRss } from './render-rss';
+
+const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
+  rss: renderRss,
+  atom: renderAtom,
+  json: renderJsonFeed,
+};
+
+export function buildFeeds(content: CompiledContent): Records {
+  const records: Records = new Map();
+  const docs = feedScopes(content).map((scope) => buildFeedDocument(content, scope));
+  for (const doc of docs) {
+    for (const [format, render] of Object.entries(RENDERERS) as [FeedFormat, typeof renderRss][]) {
+      // Compile already strips XML-illegal characters from content; `feed` would pass any through,
+      // so the finished body is stripped once more rather than trusting every input path.
+      records.set(feedKey(doc.scope, format), stripXmlIllegalChars(render(doc)));
+    }
+  }
+  records.set(opmlKey(), stripXmlIllegalChars(renderOpml(docs, content.site.name)));
+  return records;
+}

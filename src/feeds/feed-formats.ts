@@ -1,0 +1,42 @@
+// The feed formats and scopes the site serves, and the paths they live at. Shared by the worker
+// (routes, autodiscovery links) and publish (rendering), so it must stay free of publish-only imports.
+import { FEED_MAX_AGE_SECONDS } from '../http/cache-policy';
+import { sectionPath } from '../sites/urls';
+
+/** How many of the newest articles a feed carries. */
+export const FEED_ITEM_COUNT = 50;
+
+/** RSS `<ttl>` (minutes): the same lifetime readers are told in Cache-Control. */
+export const FEED_TTL_MINUTES = Math.ceil(FEED_MAX_AGE_SECONDS / 60);
+
+export const FEED_FORMATS = {
+  rss: { file: 'rss.xml', mediaType: 'application/rss+xml', label: 'RSS' },
+  atom: { file: 'atom.xml', mediaType: 'application/atom+xml', label: 'Atom' },
+  json: { file: 'feed.json', mediaType: 'application/feed+json', label: 'JSON Feed' },
+} as const;
+
+export type FeedFormat = keyof typeof FEED_FORMATS;
+
+export const FEED_FORMAT_IDS = Object.keys(FEED_FORMATS) as FeedFormat[];
+
+/** The whole site, or one section (with its child sections). */
+export type FeedScope = { type: 'site' } | { type: 'section'; slug: string };
+
+/** `/rss.xml`, `/section/russia/atom.xml`. */
+export function feedPath(scope: FeedScope, format: FeedFormat): string {
+  return `${scopePath(scope)}/${FEED_FORMATS[format].file}`;
+}
+
+/** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section. */
+export function scopePath(scope: FeedScope): string {
+  return scope.type === 'site' ? '' : sectionPath(scope.slug);
+}
+
+/** The OPML subscription list of every feed. */
+export const OPML_PATH = '/feeds.opml';
+
+/**
+ * OPML has no registered media type. The contract's application/xml lets browsers show the
+ * list and every importer reads it; the unregistered text/x-opml would only make browsers download it.
+ */
+export const OPML_MEDIA_TYPE = 'application/xml';

@@ -1,0 +1,56 @@
+// Atom 1.0 (RFC 4287), written here rather than with `feed`: its Atom output lacks xml:lang,
+// writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
+// category attributes. A small writer with one escape function is simpler than patching that.
+import type { FeedDocument, FeedItem } from './feed-items';
+import { escapeMarkup, escapeText } from './xml-text';
+
+type Attributes = Record<string, string | number | undefined>;
+
+function element(name: string, attributes: Attributes, text?: string): string {
+  let tag = `<${name}`;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== undefined) tag += ` ${key}="${escapeMarkup(String(value))}"`;
+  }
+  return text === undefined ? `${tag}/>` : `${tag}>${escapeText(text)}</${name}>`;
+}
+
+export function renderAtom(doc: FeedDocument): string {
+  const lines = [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeMarkup(doc.language)}">`,
+    `  ${element('id', {}, doc.id)}`,
+    `  ${element('title', { type: 'text' }, doc.title)}`,
+    `  ${element('subtitle', { type: 'text' }, doc.description)}`,
+    `  ${element('updated', {}, doc.updated)}`,
+    `  ${element('link', { rel: 'alternate', type: 'text/html', href: doc.homeUrl })}`,
+    `  ${element('link', { rel: 'self', type: 'application/atom+xml', href: doc.selfUrls.atom })}`,
+    ...(doc.hub ? [`  ${element('link', { rel: 'hub', href: doc.hub })}`] : []),
+    `  <author>${element('name', {}, doc.publisher)}</author>`,
+    `  ${element('generator', {}, 'mirrorwire')}`,
+    `  ${element('logo', {}, doc.logoUrl)}`,
+    ...doc.items.map(renderEntry),
+    '</feed>',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function renderEntry(item: FeedItem): string {
+  const lines = [
+    '  <entry>',
+    `    ${element('id', {}, item.guid)}`,
+    `    ${element('title', { type: 'text' }, item.title)}`,
+    `    ${element('link', { rel: 'alternate', type: 'text/html', href: item.url })}`,
+    ...(item.image
+      ? [`    ${element('link', { rel: 'enclosure', type: item.image.mediaType, href: item.image.url })}`]
+      : []),
+    `    ${element('published', {}, item.published)}`,
+    `    ${element('updated', {}, item.updated)}`,
+    `    <author>${element('name', {}, item.author)}</author>`,
+    ...item.categories.map((term) => `    ${element('category', { term })}`),
+    `    ${element('summary', { type: 'text' }, item.summary)}`,
+    `    ${element('content', { type: 'html' }, item.contentHtml)}`,
+    '  </entry>',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,82 @@
+// RSS 2.0 with the `feed` package (publish time only), plus what it lacks: a title written as
+// escaped text, dc:creator bylines, media:content with credit, the media namespace, and text that
+// survives its XML writer unchanged (see keepText).
+import { Feed } from 'feed';
+import { FEED_TTL_MINUTES } from './feed-formats';
+import type { FeedDocument, FeedItem } from './feed-items';
+import { escapeMarkup, protectCdata } from './xml-text';
+
+const MEDIA_NAMESPACE = 'http://search.yahoo.com/mrss/';
+const RSS_ROOT = '<rss version="2.0"';
+
+export function renderRss(doc: FeedDocument): string {
+  const feed = new Feed({
+    title: keepText(doc.title),
+    description: keepText(doc.description),
+    link: doc.homeUrl,
+    language: doc.language,
+    // Given explicitly: otherwise `feed` stamps the current time and every publish changes the bytes.
+    updated: new Date(doc.updated),
+    ttl: FEED_TTL_MINUTES,
+    image: doc.logoUrl,
+    generator: 'mirrorwire',
+    docs: 'https://www.rssboard.org/rss-specification',
+    feedLinks: { rss: doc.selfUrls.rss },
+    ...(doc.hub && { hub: doc.hub }),
+  });
+  for (const item of doc.items) feed.addItem(toRssItem(item));
+  // `feed` declares only the namespaces it uses itself; media:content needs its own. The root start
+  // tag is the one fixed string in its output, so the insertion fails loudly if that ever changes.
+  const xml = feed.rss2();
+  if (!xml.includes(RSS_ROOT)) throw new Error('feed: unexpected RSS root element');
+  return xml.replace(RSS_ROOT, `${RSS_ROOT} xmlns:media="${MEDIA_NAMESPACE}"`);
+}
+
+function toRssItem(item: FeedItem) {
+  return {
+    // `feed` writes a truthy title as CDATA and splits only the first `]]>` in it; an empty title
+    // is skipped, and the `title` extension below is written as escaped text instead.
+    title: '',
+    link: item.url,
+    guid: item.guid,
+    date: new Date(item.updated),
+    published: new Date(item.published),
+    // RSS descriptions are HTML: the plain-text summary is escaped so `<` stays text.
+    description: escapeMarkup(item.summary),
+    content: protectCdata(item.contentHtml),
+    category: item.categories.map((name) => ({ name: keepText(name) })),
+    extensions: [
+      { name: 'title', objects: { _text: keepText(item.title) } },
+      // RSS <author> must be an e-mail address; a byline goes in dc:creator (declared by `feed`).
+      { name: 'dc:creator', objects: { _text: keepText(item.author) } },
+      ...(item.image ? [{ name: 'media:content', objects: mediaContent(item.image) }] : []),
+    ],
+  };
+}
+
+/** Media RSS `media:content` for the lead image. xml-js escapes only `"` in attributes, so the rest is escaped here. */
+function mediaContent(image: NonNullable<FeedItem['image']>) {
+  return {
+    _attributes: {
+      url: escapeAttribute(image.url),
+      medium: 'image',
+      type: image.mediaType,
+      ...(image.width && { width: image.width }),
+      ...(image.height && { height: image.height }),
+    },
+    'media:description': { _attributes: { type: 'plain' }, _text: keepText(image.caption ?? image.alt) },
+    ...(image.credit && { 'media:credit': { _text: keepText(image.credit) } }),
+  };
+}
+
+function escapeAttribute(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+}
+
+/**
+ * `feed`'s XML writer (xml-js) turns every `&amp;` in element text into `&` before escaping, so a
+ * literal "&amp;" in a headline would come out as "&". This is the exact inverse of that step.
+ */
+function keepText(text: string): string {
+  return text.replaceAll('&amp;', '&amp;amp;');
+}

@@ -1,0 +1,28 @@
+// Escaping for the feed serializers that write markup themselves (Atom, OPML, HTML fragments):
+// one function for text and attribute values, so no serializer hand-rolls its own.
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for XML or HTML content and double- or single-quoted attribute values. */
+export function escapeMarkup(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/** Escapes element content only: quotes need no escaping there, which keeps escaped HTML bodies small. */
+export function escapeText(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => ESCAPES[ch] ?? ch);
+}
+
+/**
+ * HTML carried in CDATA (RSS content:encoded) must not contain `]]>`. In HTML text `>` and `&gt;`
+ * mean the same, so the rewrite changes nothing a reader sees.
+ */
+export function protectCdata(html: string): string {
+  return html.replaceAll(']]>', ']]&gt;');
+}

@@ -1,6 +1,7 @@
 // The only module that reads Workers KV. Each read is counted for Server-Timing and decoded
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
+import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
 import { CorruptRecordError, StorageUnavailableError } from '../http/errors';
 import type { RequestMetrics } from '../http/server-timing';
 import {
@@ -11,7 +12,16 @@ import {
   type Manifest,
   manifestSchema,
 } from './article';
-import { articleKey, homeListKey, manifestKey, sectionListKey } from './keys';
+import {
+  apiArticleKey,
+  apiListKey,
+  apiOpenApiKey,
+  articleKey,
+  changesPageKey,
+  homeListKey,
+  manifestKey,
+  sectionListKey,
+} from './keys';
 
 export class ContentRepository {
   constructor(
@@ -33,6 +43,23 @@ export class ContentRepository {
 
   getSectionList(slug: string, page: number): Promise<ListPage | null> {
     return this.readRecord(sectionListKey(slug, page), listPageSchema);
+  }
+
+  /** The partner API's body for one article, precomputed (origin still a placeholder). */
+  getApiArticleBody(id: number): Promise<string | null> {
+    return this.read(apiArticleKey(id));
+  }
+
+  getOpenApiDocument(): Promise<string | null> {
+    return this.read(apiOpenApiKey());
+  }
+
+  getApiListBucket(scope: string, bucket: number | 'head'): Promise<ListBucket | null> {
+    return this.readRecord(apiListKey(scope, bucket), listBucketSchema);
+  }
+
+  getChangesPage(page: number): Promise<ChangesPage | null> {
+    return this.readRecord(changesPageKey(page), changesPageSchema);
   }
 
   /** A precomputed body (feed, sitemap, API page) stored as text. */

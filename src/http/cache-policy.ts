@@ -8,7 +8,10 @@ export const CACHE_POLICY = {
   article: 'public, max-age=300, stale-while-revalidate=3600',
   /** Feed readers poll; five minutes matches the feeds' <ttl> hint. */
   feed: 'public, max-age=300',
+  /** Partner API while it is open to all. */
   api: 'public, max-age=60',
+  /** Partner API behind keys: a shared cache must not hand a keyed response to anyone else. */
+  apiWithKeys: 'private, max-age=60',
   /** Error pages: short, so a fixed link recovers quickly. */
   error: 'public, max-age=60',
   /** Responses that must never be stored (421, 5xx). */

@@ -1,5 +1,8 @@
 // Requests through the worker's real entry point, as a browser or feed reader would send them.
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import type { Secrets } from '../../src/env';
+import worker from '../../src/index';
 
 export const PRIMARY = 'www.presstv.ir';
 export const MIRROR = 'mirror.presstv.example';
@@ -18,4 +21,21 @@ export function kvReads(response: Response): number {
 
 export function cacheStatus(response: Response): string | undefined {
   return /cache;desc="(\w+)"/.exec(response.headers.get('Server-Timing') ?? '')?.[1];
+}
+
+/**
+ * GET through the worker's default export with bindings replaced or added (a secret, a fake rate
+ * limiter, a manifest memo of 0 s for tests that publish again), as the runtime would pass them.
+ */
+export async function getWithEnv(
+  overrides: Partial<Env & Secrets>,
+  host: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const request = new Request(`https://${host}${path}`, { headers, redirect: 'manual' });
+  const response = await worker.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
 }

@@ -1,6 +1,7 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
 import type { CompiledContent } from '../../content/compile';
+import { buildApiRecords } from './api-records';
 import { buildListPages } from './list-pages';
 
 /** KV key → stored value. */
@@ -8,4 +9,4 @@ export type Records = Map<string, string>;
 
 export type IndexBuilder = (content: CompiledContent) => Records;
 
-export const INDEX_BUILDERS: readonly IndexBuilder[] = [buildListPages];
+export const INDEX_BUILDERS: readonly IndexBuilder[] = [buildListPages, buildApiRecords];

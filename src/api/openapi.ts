@@ -73,6 +73,7 @@ const ERRORS = {
   '401': errorResponse('A partner key is needed, or the one sent is not valid.', {
     'WWW-Authenticate': headerOf('Bearer challenge (RFC 6750).'),
   }),
+  '404': errorResponse('No such article (or nothing at this path).'),
   '429': errorResponse('Too many requests.', {
     'Retry-After': headerOf('Seconds to wait.'),
     RateLimit: headerOf('Remaining quota and seconds until it resets.'),

@@ -39,3 +39,12 @@ export async function getWithEnv(
   await waitOnExecutionContext(ctx);
   return response;
 }
+
+/**
+ * A partner calling the API from its own address: the rate limit counts per address, so each
+ * test file uses its own and never spends another file's quota.
+ */
+export function partnerAt(address: string) {
+  return (host: string, path: string, headers: Record<string, string> = {}) =>
+    get(host, path, { 'CF-Connecting-IP': address, ...headers });
+}

@@ -327,7 +327,12 @@ describe('rate limit', () => {
     const keys: string[] = [];
     return {
       keys,
-      API_RATE_LIMITER: { limit: async ({ key }: { key: string }) => (keys.push(key), { success }) },
+      API_RATE_LIMITER: {
+        async limit({ key }: { key: string }) {
+          keys.push(key);
+          return { success };
+        },
+      },
     };
   }
 

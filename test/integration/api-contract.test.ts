@@ -80,6 +80,14 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/changes']?.get.parameters?.map((p) => p.name)).toEqual(['since']);
   });
 
+  it('rejects a body that breaks its schemas (the check below can fail)', () => {
+    const root = { ...document, $ref: '#/components/schemas/ArticleList' } as unknown as Schema;
+    const validator = new Validator(root, '2020-12', false);
+    expect(validator.validate({ data: [], next_cursor: null }).valid).toBe(true);
+    expect(validator.validate({ data: [{ id: 'x' }], next_cursor: null }).valid).toBe(false);
+    expect(validator.validate({ data: [], next_cursor: null, extra: 1 }).valid).toBe(false);
+  });
+
   it('names the primary host nowhere but in canonical URLs and guids', async () => {
     const response = await call(MIRROR, '/api/v1/openapi.json');
     expect(await response.text()).not.toContain(PRIMARY);

@@ -28,6 +28,7 @@ import { absoluteUrl, sectionPath } from '../sites/urls';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
+const MAX_PARAMETER_NAME_LENGTH = 64;
 
 export const apiRoutes = new Hono<AppEnv>();
 
@@ -46,7 +47,8 @@ function validQuery<S extends z.ZodMiniObject>(schema: S) {
     const issue = parsed.error.issues[0];
     const accepted = Object.keys(schema.def.shape);
     if (issue?.code === 'unrecognized_keys') {
-      const name = issue.keys[0] ?? '';
+      // The name comes from the request: JSON-escaped in the body, and cut short.
+      const name = (issue.keys[0] ?? '').slice(0, MAX_PARAMETER_NAME_LENGTH);
       const known =
         accepted.length > 0 ? `: this endpoint takes ${accepted.join(', ')}` : ': none is taken here';
       throw invalidParameter(name, `${name} is not a parameter of this endpoint${known}.`);

@@ -71,6 +71,17 @@ describe('GET /api/v1/articles', () => {
     expect(primary.headers.get('ETag')).not.toBe(etag);
   });
 
+  it('answers HEAD like GET, without a body', async () => {
+    const { exports } = await import('cloudflare:workers');
+    const response = await exports.default.fetch(`https://${MIRROR}/api/v1/articles?limit=2`, {
+      method: 'HEAD',
+      headers: { 'CF-Connecting-IP': '198.51.100.20' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('ETag')).toMatch(/^"[0-9a-f]+"$/);
+    expect(await response.text()).toBe('');
+  });
+
   it('pages with a cursor and a Link to the next page that keeps the filters', async () => {
     const response = await call(MIRROR, '/api/v1/articles?section=news&limit=2');
     const body: ListBody = await response.json();

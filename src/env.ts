@@ -1,9 +1,15 @@
 // The app's Hono environment: bindings from wrangler.toml (worker-configuration.d.ts, made by
-// `npm run types`) and the variables middleware sets for handlers.
+// `npm run types`), secrets set with `wrangler secret put`, and the variables middleware sets.
 import type { ServerTimingVariables } from './http/server-timing';
 import type { SiteVariables } from './sites/site-middleware';
 
+/** Secrets: never in wrangler.toml, so `wrangler types` does not know them. */
+export interface Secrets {
+  /** Comma-separated partner API keys; when set (even empty), /api/v1 requires one of them. */
+  PARTNER_KEYS?: string;
+}
+
 export type AppEnv = {
-  Bindings: Env;
+  Bindings: Env & Secrets;
   Variables: ServerTimingVariables & SiteVariables;
 };

@@ -2,9 +2,11 @@
 // Order matters: timing wraps everything; the site (Host) is resolved before any route runs.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { apiCors } from './api/gate';
 import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
 import { serverTiming } from './http/server-timing';
+import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
 import { feedRoutes } from './routes/feeds';
 import { htmlRoutes } from './routes/html';
@@ -18,6 +20,8 @@ const app = new Hono<AppEnv>();
 
 app.use(serverTiming());
 app.use(siteMiddleware());
+// Before readOnly: preflights are answered here, and API errors (405 included) stay readable cross-origin.
+app.use('/api/*', apiCors());
 app.use(async function readOnly(c, next) {
   // Every surface is read-only: anything but a read is refused before routing.
   if (!READ_METHODS.has(c.req.method))
@@ -25,6 +29,7 @@ app.use(async function readOnly(c, next) {
   await next();
 });
 
+app.route('/api/v1', apiRoutes);
 app.route('/', assetRoutes);
 app.route('/', seoRoutes);
 app.route('/', feedRoutes);

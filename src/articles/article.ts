@@ -57,6 +57,8 @@ export const manifestSchema = z.object({
   hostsChangedAt: isoDate(),
   site: siteConfigSchema,
   sections: z.array(manifestSectionSchema),
+  /** The change log's last committed entry: /api/v1/changes serves nothing past it. */
+  changes: z.optional(z.object({ head: z.int().check(z.nonnegative()) })),
 });
 
 export type ArticleImage = z.output<typeof imageSchema>;

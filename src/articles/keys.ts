@@ -27,5 +27,30 @@ export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
 /** The OPML list of every feed, rendered like the feeds. */
 export const opmlKey = (): string => 'feed:v1:opml';
 
+/** The partner API's view of one article (`{ "data": Article }`, absolute URLs as ORIGIN_PLACEHOLDER). */
+export const apiArticleKey = (id: number): string => `api:v1:article:${id}`;
+
+/** The id in an apiArticleKey, or null for any other key. */
+export function apiArticleIdOf(key: string): number | null {
+  const match = /^api:v1:article:([1-9]\d*)$/.exec(key);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
+/**
+ * One bucket of an API list scope (`all`, `modified`, `section:{slug}`, `tag:{tag}`), numbered from
+ * the oldest; `head` is a copy of the newest bucket, so a first page needs no bucket count.
+ */
+export const apiListKey = (scope: string, bucket: number | 'head'): string =>
+  `api:v1:articles:${scope}:${bucket}`;
+
+/** The OpenAPI document of /api/v1, generated at publish time from the API's schemas. */
+export const apiOpenApiKey = (): string => 'api:v1:openapi';
+
+/**
+ * One page of the append-only change log. Not an owned prefix: each publish writes only the pages
+ * it appends to, and the pages it did not rewrite must survive it.
+ */
+export const changesPageKey = (page: number): string => `changes:v1:${page}`;
+
 /** Every key prefix the publish step owns: keys under them that it did not produce are deleted. */
-export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'feed:', 'seo:'] as const;
+export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'feed:', 'seo:', 'api:'] as const;

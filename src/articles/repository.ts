@@ -1,6 +1,7 @@
 // The only module that reads Workers KV. Each read is counted for Server-Timing and decoded
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
+import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
 import { CorruptRecordError, StorageUnavailableError } from '../http/errors';
 import type { RequestMetrics } from '../http/server-timing';
 import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
@@ -12,7 +13,17 @@ import {
   type Manifest,
   manifestSchema,
 } from './article';
-import { articleKey, homeListKey, manifestKey, newsSitemapKey, sectionListKey } from './keys';
+import {
+  apiArticleKey,
+  apiListKey,
+  apiOpenApiKey,
+  articleKey,
+  changesPageKey,
+  homeListKey,
+  manifestKey,
+  newsSitemapKey,
+  sectionListKey,
+} from './keys';
 
 export class ContentRepository {
   constructor(
@@ -38,6 +49,23 @@ export class ContentRepository {
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {
     return this.readRecord(newsSitemapKey(), newsSitemapRecordSchema);
+  }
+
+  /** The partner API's body for one article, precomputed (origin still a placeholder). */
+  getApiArticleBody(id: number): Promise<string | null> {
+    return this.read(apiArticleKey(id));
+  }
+
+  getOpenApiDocument(): Promise<string | null> {
+    return this.read(apiOpenApiKey());
+  }
+
+  getApiListBucket(scope: string, bucket: number | 'head'): Promise<ListBucket | null> {
+    return this.readRecord(apiListKey(scope, bucket), listBucketSchema);
+  }
+
+  getChangesPage(page: number): Promise<ChangesPage | null> {
+    return this.readRecord(changesPageKey(page), changesPageSchema);
   }
 
   /** A precomputed body (feed, sitemap, API page) stored as text. */

@@ -23,6 +23,8 @@ export const CACHE_POLICY = {
   sitemap: 'public, max-age=300',
   /** robots.txt names only the sitemaps on the request host: it changes with the host list at most. */
   robots: 'public, max-age=3600',
+  /** Partner API behind keys: a shared cache must not hand a keyed response to anyone else. */
+  apiWithKeys: 'private, max-age=60',
   /** Error pages: short, so a fixed link recovers quickly. */
   error: 'public, max-age=60',
   /** Responses that must never be stored (421, 5xx). */

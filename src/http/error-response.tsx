@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { ErrorPage, errorTitle } from '../views/ErrorPage';
 import { renderPage } from '../views/render-page';
 import { CACHE_POLICY } from './cache-policy';
-import { CorruptRecordError, NotPublishedError, StorageUnavailableError } from './errors';
+import { ApiError, CorruptRecordError, NotPublishedError, StorageUnavailableError } from './errors';
 import { htmlSecurityHeaders } from './security-headers';
 
 /** Seconds a client should wait after a 503 before retrying. */
@@ -19,9 +19,27 @@ interface Failure {
   message: string;
   /** For the log line only. */
   reason: string;
+  /** API errors: a code more precise than the status, the parameter at fault, extra headers. */
+  code?: string;
+  parameter?: string;
+  headers?: Record<string, string>;
+}
+
+/** The API answers in JSON everywhere under /api, even on paths that match no route. */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/');
 }
 
 function classify(error: unknown): Failure {
+  if (error instanceof ApiError) {
+    return {
+      status: error.status as ContentfulStatusCode,
+      message: error.message,
+      reason: error.message,
+      code: error.code,
+      ...error.details,
+    };
+  }
   if (error instanceof HTTPException) {
     return {
       status: error.status as ContentfulStatusCode,
@@ -39,8 +57,17 @@ function classify(error: unknown): Failure {
   return { status: 500, message: errorTitle(500), reason };
 }
 
+const API_ERROR_CODES: Record<number, string> = {
+  400: 'invalid_parameter',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
 function errorCode(status: number): string {
-  return errorTitle(status).toLowerCase().replace(/\s+/g, '_');
+  return API_ERROR_CODES[status] ?? errorTitle(status).toLowerCase().replace(/\s+/g, '_');
 }
 
 /**
@@ -56,10 +83,11 @@ const ERROR_FORMATS: {
 ];
 
 function renderJsonError(c: Context<AppEnv>, failure: Failure): Response {
+  for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
+  const { code = errorCode(failure.status), message, parameter } = failure;
+  const body = JSON.stringify({ error: { code, message, ...(parameter && { parameter }) } });
   // CONTRACT §5: every Content-Type names its charset; Hono's default for JSON does not.
-  return c.json({ error: { code: errorCode(failure.status), message: failure.message } }, failure.status, {
-    'Content-Type': 'application/json; charset=utf-8',
-  });
+  return c.body(body, failure.status, { 'Content-Type': 'application/json; charset=utf-8' });
 }
 
 function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {
@@ -82,14 +110,18 @@ export async function respondToError(error: unknown, c: Context<AppEnv>): Promis
 }
 
 export function respondNotFound(c: Context<AppEnv>): Promise<Response> {
-  return renderFailure(c, { status: 404, message: errorTitle(404), reason: 'no route' });
+  const message = isApiPath(c.req.path)
+    ? 'Nothing is served at this path: see /api/v1/openapi.json.'
+    : errorTitle(404);
+  return renderFailure(c, { status: 404, message, reason: 'no route' });
 }
 
 async function renderFailure(c: Context<AppEnv>, failure: Failure): Promise<Response> {
   const { status } = failure;
   c.header('Cache-Control', status === 404 ? CACHE_POLICY.error : CACHE_POLICY.none);
   if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
-  if (status === 405) c.header('Allow', 'GET, HEAD');
+  const api = isApiPath(c.req.path);
+  if (status === 405) c.header('Allow', api ? 'GET, HEAD, OPTIONS' : 'GET, HEAD');
 
   const format = ERROR_FORMATS.find((f) => f.matches(c.req.path));
   if (format) return format.render(c, failure);

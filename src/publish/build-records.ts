@@ -4,6 +4,7 @@ import type { Manifest } from '../articles/article';
 import { manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import type { SiteConfig } from '../sites/site-config';
+import type { ChangeLogUpdate } from './changes';
 import { sha256Hex } from './hash';
 import { buildArticleRecords } from './indexes/article-records';
 import { INDEX_BUILDERS, type Records } from './indexes/index-builder';
@@ -11,8 +12,13 @@ import { manifestSections } from './indexes/list-pages';
 
 export type { Records };
 
-/** Records grouped by write phase: an index is written only after the articles it points to. */
+/**
+ * Records grouped by write phase. Change-log pages go first: an interrupted publish leaves entries
+ * past the committed head, which the next publish adopts (changes.ts), so no change goes unlogged.
+ * An index is written only after the articles it points to; the manifest flips last.
+ */
 export interface RecordSet {
+  changes: Records;
   articles: Records;
   indexes: Records;
   manifest: { key: string; value: string; manifest: Manifest };
@@ -22,6 +28,8 @@ export interface BuildOptions {
   /** The manifest now in KV, if any: keeps dates stable when nothing changed. */
   previous: Manifest | null;
   now: Date;
+  /** This publish's change-log pages and the head they lead to (changes.ts). */
+  changeLog: ChangeLogUpdate;
 }
 
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
@@ -33,14 +41,23 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       indexes.set(key, value);
     }
   }
-  const version = await contentVersion(content.site, [articles, indexes]);
+  const { changeLog } = options;
+  const version = await contentVersion(content.site, changeLog.head, [articles, indexes]);
   const manifest = buildManifest(content, version, options);
-  return { articles, indexes, manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest } };
+  return {
+    changes: changeLog.pages,
+    articles,
+    indexes,
+    manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
+  };
 }
 
-/** The content version: a hash of every record and the configuration. Cache keys derive from it. */
-async function contentVersion(site: SiteConfig, groups: Records[]): Promise<string> {
-  const parts: string[] = [JSON.stringify(site)];
+/**
+ * The content version: a hash of every record, the configuration and the change log's head (its
+ * pages are not all rewritten, but the head moves whenever one is). Cache keys derive from it.
+ */
+async function contentVersion(site: SiteConfig, changesHead: number, groups: Records[]): Promise<string> {
+  const parts: string[] = [JSON.stringify(site), String(changesHead)];
   for (const records of groups) {
     for (const key of [...records.keys()].sort()) parts.push(key, records.get(key) ?? '');
   }
@@ -58,5 +75,13 @@ function buildManifest(content: CompiledContent, version: string, options: Build
   const publishedAt = previous && previous.version === version ? previous.publishedAt : stamp;
   const hostsChangedAt =
     previous && hostsOf(previous.site) === hostsOf(site) ? previous.hostsChangedAt : stamp;
-  return { format: 1, version, publishedAt, hostsChangedAt, site, sections: manifestSections(content) };
+  return {
+    format: 1,
+    version,
+    publishedAt,
+    hostsChangedAt,
+    site,
+    sections: manifestSections(content),
+    changes: { head: options.changeLog.head },
+  };
 }

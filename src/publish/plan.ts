@@ -12,8 +12,10 @@ export interface KvWrite {
 }
 
 export interface PublishPlan {
-  /** Write batches in order: articles, then the indexes that point to them, then the manifest. */
-  phases: { name: 'articles' | 'indexes' | 'manifest'; writes: KvWrite[] }[];
+  /**
+   * Write batches in order: change-log pages, articles, the indexes that point to them, the manifest.
+   */
+  phases: { name: 'changes' | 'articles' | 'indexes' | 'manifest'; writes: KvWrite[] }[];
   /** Keys no longer produced (removed or drafted articles, shrunk lists): deleted last. */
   deletes: string[];
   unchanged: number;
@@ -35,6 +37,7 @@ export async function planPublish(
     return writes;
   };
   const phases: PublishPlan['phases'] = [
+    { name: 'changes', writes: await diff(records.changes) },
     { name: 'articles', writes: await diff(records.articles) },
     { name: 'indexes', writes: await diff(records.indexes) },
     { name: 'manifest', writes: await diff([[records.manifest.key, records.manifest.value]]) },

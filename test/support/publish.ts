@@ -1,11 +1,9 @@
 // Publishes content into the test's KV namespace with the same pipeline as `npm run publish`
-// (compile → build records → plan → write in order), against miniflare's real KV.
+// (src/publish/pipeline.ts: compile → build records → log changes → plan → write in order).
 import { env } from 'cloudflare:workers';
-import { manifestSchema } from '../../src/articles/article';
-import { manifestKey, OWNED_KEY_PREFIXES } from '../../src/articles/keys';
+import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
 import { type ContentInput, compileContent } from '../../src/content/compile';
-import { buildRecords, type RecordSet } from '../../src/publish/build-records';
-import { type PublishPlan, planPublish } from '../../src/publish/plan';
+import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
@@ -26,10 +24,7 @@ async function storedHashes(kv: KVNamespace): Promise<Map<string, string | undef
   return keys;
 }
 
-export interface PublishResult {
-  records: RecordSet;
-  plan: PublishPlan;
-}
+export type PublishResult = PreparedPublish;
 
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */
 export async function publish(
@@ -37,13 +32,18 @@ export async function publish(
   now = FIXED_NOW,
 ): Promise<PublishResult> {
   const kv = env.ARTICLES;
-  const previousText = await kv.get(manifestKey());
-  const previous = previousText ? manifestSchema.parse(JSON.parse(previousText)) : null;
-  const records = await buildRecords(compileContent(input), { previous, now });
-  const plan = await planPublish(records, await storedHashes(kv));
-  for (const phase of plan.phases) {
-    await Promise.all(phase.writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
-  }
-  await Promise.all(plan.deletes.map((key) => kv.delete(key)));
-  return { records, plan };
+  const prepared = await preparePublish(
+    compileContent(input),
+    { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
+    now,
+  );
+  await applyPlan(prepared.plan, {
+    put: async (writes) => {
+      await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
+    },
+    delete: async (keys) => {
+      await Promise.all(keys.map((key) => kv.delete(key)));
+    },
+  });
+  return prepared;
 }

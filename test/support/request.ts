@@ -1,6 +1,7 @@
 // Requests through the worker's real entry point, as a browser or feed reader would send them.
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import type { Secrets } from '../../src/env';
 import worker from '../../src/index';
 
 export const PRIMARY = 'www.presstv.ir';
@@ -29,11 +30,33 @@ export function cacheStatus(response: Response): string | undefined {
  */
 export async function fetchWithBindings(
   request: Request | string,
-  bindings: Partial<Env> = {},
+  bindings: Partial<Env & Secrets> = {},
 ): Promise<Response> {
   const ctx = createExecutionContext();
   const input = typeof request === 'string' ? new Request(request, { redirect: 'manual' }) : request;
   const response = await worker.fetch(input, { ...env, ...bindings }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
+}
+
+/**
+ * GET through the worker's default export with bindings replaced or added (a secret, a fake rate
+ * limiter, a manifest memo of 0 s for tests that publish again), as the runtime would pass them.
+ */
+export function getWithEnv(
+  overrides: Partial<Env & Secrets>,
+  host: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetchWithBindings(new Request(`https://${host}${path}`, { headers, redirect: 'manual' }), overrides);
+}
+
+/**
+ * A partner calling the API from its own address: the rate limit counts per address, so each
+ * test file uses its own and never spends another file's quota.
+ */
+export function partnerAt(address: string) {
+  return (host: string, path: string, headers: Record<string, string> = {}) =>
+    get(host, path, { 'CF-Connecting-IP': address, ...headers });
 }

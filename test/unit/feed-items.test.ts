@@ -42,7 +42,11 @@ describe('feed records', () => {
     const buildAt = (iso: string) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date(iso));
-      return buildRecords(content, { previous: null, now: new Date(iso) });
+      return buildRecords(content, {
+        previous: null,
+        now: new Date(iso),
+        changeLog: { head: 0, pages: new Map() },
+      });
     };
     const early = await buildAt('2026-01-01T00:00:00Z');
     const late = await buildAt('2027-06-30T12:00:00Z');

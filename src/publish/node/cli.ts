@@ -1,13 +1,10 @@
 // `npm run publish -- --local | --remote | --dry-run`: validates content/, plans the minimal set
 // of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
 import { parseArgs } from 'node:util';
-import { manifestSchema } from '../../articles/article';
-import { manifestKey } from '../../articles/keys';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
-import { buildRecords } from '../build-records';
-import { planPublish } from '../plan';
-import { type KvStore, openLocalStore, openRemoteStore } from './kv-store';
+import { applyPlan, preparePublish } from '../pipeline';
+import { openLocalStore, openRemoteStore } from './kv-store';
 import { readContent } from './read-content';
 
 const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--content DIR] [--public DIR] [--persist-to DIR]
@@ -19,13 +16,6 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--con
   --public DIR     static assets folder, for image sizes (default: public)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
   --config FILE    wrangler configuration (default: wrangler.toml)`;
-
-async function loadPrevious(store: KvStore) {
-  const text = await store.getText(manifestKey());
-  if (!text) return null;
-  const parsed = manifestSchema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : null;
-}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -66,8 +56,7 @@ async function main(argv: string[]): Promise<number> {
     ? await openRemoteStore({ configPath: values.config })
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
   try {
-    const records = await buildRecords(content, { previous: await loadPrevious(store), now: new Date() });
-    const plan = await planPublish(records, await store.listKeys());
+    const { records, plan } = await preparePublish(content, store, new Date());
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     console.log(
@@ -79,14 +68,18 @@ async function main(argv: string[]): Promise<number> {
       console.log('publish: dry run, nothing written.');
       return 0;
     }
-    for (const phase of plan.phases) {
-      await store.put(phase.writes, (done) => {
-        if (phase.writes.length >= 1000) console.log(`  ${phase.name}: ${done}/${phase.writes.length}`);
-      });
-    }
-    await store.delete(plan.deletes);
+    await applyPlan(plan, {
+      put: (writes, phase) =>
+        store.put(writes, (done) => {
+          if (writes.length >= 1000) console.log(`  ${phase}: ${done}/${writes.length}`);
+        }),
+      delete: (keys) => store.delete(keys),
+    });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`publish: done in ${seconds} s, content version ${records.manifest.manifest.version}`);
+    const head = records.manifest.manifest.changes?.head ?? 0;
+    console.log(
+      `publish: done in ${seconds} s, content version ${records.manifest.manifest.version}, change log at ${head}`,
+    );
     return 0;
   } finally {
     await store.close();

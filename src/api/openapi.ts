@@ -1,0 +1,160 @@
+// The OpenAPI 3.1 description of /api/v1, generated from the zod/mini schemas the worker
+// validates and decodes with (schemas.ts): the document cannot drift from the code. It runs at
+// publish time (indexes/api-records.ts), which keeps zod's JSON Schema generator (~11 KiB gzipped)
+// out of the worker bundle.
+import * as z from 'zod/mini';
+import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
+import { RATE_LIMIT_PERIOD_SECONDS, RATE_LIMIT_REQUESTS } from './rate-limit';
+import { API_REGISTRY, articleIdSchema, changesQuerySchema, listArticlesQuerySchema } from './schemas';
+
+type JsonSchema = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** Components keep their ids as $ref targets; $schema and $id are implied by OpenAPI 3.1. */
+function componentSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(API_REGISTRY, {
+    target: 'draft-2020-12',
+    io: 'output',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const components: Record<string, JsonSchema> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $schema: _schema, $id: _id, ...rest } = schema as JsonSchema;
+    components[id] = rest;
+  }
+  return components;
+}
+
+function parameterSchema(schema: z.core.$ZodType): { schema: JsonSchema; description?: string } {
+  const {
+    $schema: _schema,
+    description,
+    ...rest
+  } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    metadata: API_REGISTRY,
+  }) as JsonSchema;
+  return { schema: rest, ...(typeof description === 'string' && { description }) };
+}
+
+function queryParameters(schema: z.ZodMiniObject): JsonSchema[] {
+  return Object.entries(schema.def.shape).map(([name, field]) => {
+    const inner = field instanceof z.ZodMiniOptional ? field.def.innerType : field;
+    return { name, in: 'query', required: !(field instanceof z.ZodMiniOptional), ...parameterSchema(inner) };
+  });
+}
+
+const errorResponse = (description: string, headers: JsonSchema = {}) => ({
+  description,
+  headers,
+  content: { 'application/json': { schema: ref('Error') } },
+});
+
+const headerOf = (description: string) => ({ description, schema: { type: 'string' } });
+
+const COMMON_HEADERS = {
+  ETag: headerOf('Strong validator: send it back in If-None-Match to get a 304.'),
+  'Cache-Control': headerOf('How long the response may be reused.'),
+  'RateLimit-Policy': headerOf('The quota: requests per window.'),
+};
+
+function okResponse(description: string, schema: string, extraHeaders: JsonSchema = {}) {
+  return {
+    description,
+    headers: { ...COMMON_HEADERS, ...extraHeaders },
+    content: { 'application/json': { schema: ref(schema) } },
+  };
+}
+
+const ERRORS = {
+  '400': errorResponse('A parameter is wrong: error.parameter names it.'),
+  '401': errorResponse('A partner key is needed, or the one sent is not valid.', {
+    'WWW-Authenticate': headerOf('Bearer challenge (RFC 6750).'),
+  }),
+  '404': errorResponse('No such article (or nothing at this path).'),
+  '429': errorResponse('Too many requests.', {
+    'Retry-After': headerOf('Seconds to wait.'),
+    RateLimit: headerOf('Remaining quota and seconds until it resets.'),
+  }),
+};
+
+function operation(summary: string, description: string, parameters: JsonSchema[], ok: JsonSchema) {
+  return {
+    get: {
+      summary,
+      description,
+      parameters,
+      responses: { '200': ok, '304': { description: 'Not modified (If-None-Match matched).' }, ...ERRORS },
+    },
+  };
+}
+
+function buildDocument(): JsonSchema {
+  const linkHeader = { Link: headerOf('`<…>; rel="next"`: the next page, absolute, when there is one.') };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'mirrorwire partner API',
+      version: '1.0.0',
+      description:
+        'Articles as JSON for partner sites. Keep an exact copy with /changes; see docs/api.md. ' +
+        `Rate limit: ${RATE_LIMIT_REQUESTS} requests every ${RATE_LIMIT_PERIOD_SECONDS} seconds per key ` +
+        '(per client address while the API is open).',
+    },
+    servers: [{ url: `${ORIGIN_PLACEHOLDER}/api/v1` }],
+    security: [{ partnerKey: [] }, {}],
+    paths: {
+      '/articles': operation(
+        'List articles, newest first',
+        'Keyset pagination: follow next_cursor (or the Link header) until it is null. Pages stay ' +
+          'consistent while new articles are published. With updated_since, the order is by last ' +
+          'modification, most recent first.',
+        queryParameters(listArticlesQuerySchema),
+        okResponse('A page of articles.', 'ArticleList', linkHeader),
+      ),
+      '/articles/{id}': operation(
+        'One article',
+        'The full article, body included.',
+        [{ name: 'id', in: 'path', required: true, ...parameterSchema(articleIdSchema) }],
+        okResponse('The article.', 'ArticleResponse'),
+      ),
+      '/sections': operation(
+        'Every section',
+        'Sections in navigation order; a child names its parent.',
+        [],
+        okResponse('The sections.', 'SectionList'),
+      ),
+      '/changes': operation(
+        'The change log',
+        'Every article published, changed or removed, in publish order. Start without `since`, ' +
+          'apply the entries in order, keep next_token, and ask again while has_more is true.',
+        queryParameters(changesQuerySchema),
+        okResponse('Entries after `since`.', 'ChangeList', linkHeader),
+      ),
+      '/openapi.json': {
+        get: {
+          summary: 'This document',
+          security: [{}],
+          responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': {} } } },
+        },
+      },
+    },
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        partnerKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A partner key, when the API requires one: Authorization: Bearer <key>.',
+        },
+      },
+    },
+  };
+}
+
+/** The document as JSON, with ORIGIN_PLACEHOLDER in `servers`. */
+export function openApiDocument(): string {
+  return JSON.stringify(buildDocument());
+}

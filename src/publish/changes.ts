@@ -1,0 +1,115 @@
+// The change log behind GET /api/v1/changes: each publish appends one entry per article it
+// published or changed (upsert, with the whole article) and per article it removed (tombstone).
+// Pure: the publish pipeline gathers the stored state (pipeline.ts) and writes the pages.
+
+import { CHANGES_PAGE_SIZE } from '../api/paging';
+import type { ApiArticle, Change, ChangesPage } from '../api/schemas';
+import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../articles/keys';
+import { sha256Hex } from './hash';
+import { apiArticleBody } from './indexes/api-records';
+import type { Records } from './indexes/index-builder';
+
+export interface ChangeLogState {
+  /** Last entry a completed publish committed (in the manifest); 0 before the first. */
+  head: number;
+  /**
+   * Stored entries of page head/size onwards. Entries past the head were written by a publish
+   * that stopped before its manifest: their article writes may have happened, so they are kept.
+   */
+  tail: Change[];
+  /** Hash recorded in KV metadata for every stored key (api:v1:article:{id} among them). */
+  stored: ReadonlyMap<string, string | undefined>;
+  /** guid of each article whose API record is stored but no longer produced. */
+  removedGuids: ReadonlyMap<number, string>;
+}
+
+export interface ChangeLogUpdate {
+  head: number;
+  /** Pages to write (only those that gained entries). */
+  pages: Records;
+}
+
+/** Ids of stored API article records that this publish no longer produces: removed or drafted. */
+export function removedIds(stored: Iterable<string>, articles: ReadonlyMap<number, ApiArticle>): number[] {
+  const ids: number[] = [];
+  for (const key of stored) {
+    const id = apiArticleIdOf(key);
+    if (id !== null && !articles.has(id)) ids.push(id);
+  }
+  return ids.sort((a, b) => a - b);
+}
+
+function oldestFirst(a: ApiArticle, b: ApiArticle): number {
+  return Date.parse(a.published) - Date.parse(b.published) || a.id - b.id;
+}
+
+type Unnumbered<T> = T extends Change ? Omit<T, 'seq'> : never;
+
+function upsert(article: ApiArticle, stamp: string): Unnumbered<Change> {
+  return { type: 'upsert', id: article.id, guid: article.guid, changed_at: stamp, article };
+}
+
+function removal(id: number, guid: string, stamp: string): Unnumbered<Change> {
+  return { type: 'removal', id, guid, removed_at: stamp };
+}
+
+/**
+ * Compares what this publish produces with what KV holds (by the hash of each API record) and
+ * appends the difference: upserts oldest first, then removals by id. An unchanged publish appends
+ * nothing and writes no page.
+ */
+export async function appendChanges(
+  articles: ReadonlyMap<number, ApiArticle>,
+  state: ChangeLogState,
+  stamp: string,
+): Promise<ChangeLogUpdate> {
+  const committed = state.tail.filter((entry) => entry.seq <= state.head);
+  const pending: Change[] = [];
+  for (const entry of state.tail) {
+    if (entry.seq === state.head + pending.length + 1) pending.push(entry);
+  }
+
+  const fresh: Unnumbered<Change>[] = [];
+  const changed: ApiArticle[] = [];
+  for (const article of articles.values()) {
+    const hash = await sha256Hex(apiArticleBody(article));
+    if (state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
+  }
+  for (const article of changed.sort(oldestFirst)) fresh.push(upsert(article, stamp));
+  for (const id of removedIds(state.stored.keys(), articles)) {
+    fresh.push(removal(id, state.removedGuids.get(id) ?? '', stamp));
+  }
+
+  // A pending entry whose effect this publish does not restate may have been overtaken (a file
+  // restored or edited again since): one more entry puts the log back in line with what is live.
+  const mentioned = new Set(fresh.map((entry) => entry.id));
+  const lastPending = new Map(pending.map((entry) => [entry.id, entry]));
+  for (const [id, entry] of lastPending) {
+    if (mentioned.has(id)) continue;
+    const live = articles.get(id);
+    const holds =
+      entry.type === 'upsert'
+        ? live !== undefined && apiArticleBody(live) === apiArticleBody(entry.article)
+        : live === undefined;
+    if (!holds) fresh.push(live ? upsert(live, stamp) : removal(id, entry.guid, stamp));
+  }
+
+  if (pending.length === 0 && fresh.length === 0) return { head: state.head, pages: new Map() };
+  const base = state.head + pending.length;
+  const numbered = fresh.map((entry, index) => ({ ...entry, seq: base + index + 1 }) as Change);
+  const entries = [...committed, ...pending, ...numbered];
+  const head = base + numbered.length;
+
+  const pages: Records = new Map();
+  const firstPage = Math.floor(state.head / CHANGES_PAGE_SIZE);
+  const lastPage = Math.floor((head - 1) / CHANGES_PAGE_SIZE);
+  for (let page = firstPage; page <= lastPage; page++) {
+    const low = page * CHANGES_PAGE_SIZE;
+    const record: ChangesPage = {
+      page,
+      entries: entries.filter((entry) => entry.seq > low && entry.seq <= low + CHANGES_PAGE_SIZE),
+    };
+    pages.set(changesPageKey(page), JSON.stringify(record));
+  }
+  return { head, pages };
+}

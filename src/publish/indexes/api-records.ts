@@ -1,0 +1,104 @@
+// The partner API's records: each article as served by /api/v1/articles/{id}, the list buckets
+// of every scope (all, by last modification, per section, per tag) and the OpenAPI document.
+// Absolute URLs are written with ORIGIN_PLACEHOLDER; the worker fills in the request's origin.
+
+import { openApiDocument } from '../../api/openapi';
+import { cutBuckets, type ListOrder, sectionScope, sortNewestFirst, tagScope } from '../../api/paging';
+import type { ApiArticle, ApiArticleSummary } from '../../api/schemas';
+import type { Article } from '../../articles/article';
+import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../articles/keys';
+import type { CompiledContent } from '../../content/compile';
+import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
+import { type SiteConfig, sectionFamily } from '../../sites/site-config';
+import { absoluteUrl, canonicalUrl } from '../../sites/urls';
+import type { Records } from './index-builder';
+
+type PublishedArticle = Omit<Article, 'related'>;
+
+// Only a and img carry URLs in a sanitised body (markdown.ts), always double-quoted; a root-relative
+// one (not protocol-relative) gets the placeholder origin, so it is absolute on whichever host serves it.
+const LINKING_TAG = /<(?:a|img)\s[^>]*>/g;
+const ROOT_RELATIVE_URL = /(\s(?:href|src)=")\/(?!\/)/g;
+
+export function absolutiseBody(html: string): string {
+  return html.replace(LINKING_TAG, (tag) => tag.replace(ROOT_RELATIVE_URL, `$1${ORIGIN_PLACEHOLDER}/`));
+}
+
+export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiArticle {
+  const { image } = article;
+  return {
+    id: article.id,
+    guid: article.guid,
+    title: article.title,
+    summary: article.summary,
+    url: absoluteUrl(ORIGIN_PLACEHOLDER, article.path),
+    canonical_url: canonicalUrl(site, article.path),
+    section: article.section,
+    tags: article.tags,
+    author: article.author ?? null,
+    image: image
+      ? {
+          url: absoluteUrl(ORIGIN_PLACEHOLDER, image.src),
+          alt: image.alt,
+          caption: image.caption ?? null,
+          credit: image.credit ?? null,
+          width: image.width ?? null,
+          height: image.height ?? null,
+        }
+      : null,
+    published: article.published,
+    updated: article.updated ?? null,
+    body_html: absolutiseBody(article.bodyHtml),
+  };
+}
+
+export function toSummary(article: ApiArticle): ApiArticleSummary {
+  const { body_html: _body, ...summary } = article;
+  return summary;
+}
+
+/** The API view of every published article, by id (shared with the change log). */
+export function buildApiArticles(content: CompiledContent): Map<number, ApiArticle> {
+  return new Map(content.articles.map((article) => [article.id, toApiArticle(article, content.site)]));
+}
+
+/** The exact bytes of /api/v1/articles/{id} (before the origin is filled in). */
+export function apiArticleBody(article: ApiArticle): string {
+  return JSON.stringify({ data: article });
+}
+
+function writeScope(records: Records, scope: string, items: ApiArticleSummary[], order: ListOrder): void {
+  const buckets = cutBuckets(sortNewestFirst(items, order));
+  for (const bucket of buckets) records.set(apiListKey(scope, bucket.bucket), JSON.stringify(bucket));
+  const newest = buckets.at(-1);
+  if (newest) records.set(apiListKey(scope, 'head'), JSON.stringify(newest));
+}
+
+export function buildApiRecords(content: CompiledContent): Records {
+  const records: Records = new Map([[apiOpenApiKey(), openApiDocument()]]);
+  const articles = [...buildApiArticles(content).values()];
+  for (const article of articles) records.set(apiArticleKey(article.id), apiArticleBody(article));
+
+  const summaries = articles.map(toSummary);
+  writeScope(records, 'all', summaries, 'published');
+  writeScope(records, 'modified', summaries, 'modified');
+  for (const section of content.site.sections) {
+    const family = sectionFamily(content.site, section.slug);
+    writeScope(
+      records,
+      sectionScope(section.slug),
+      summaries.filter((item) => family.has(item.section)),
+      'published',
+    );
+  }
+  const byTag = new Map<string, ApiArticleSummary[]>();
+  for (const item of summaries) {
+    for (const scope of new Set(item.tags.map(tagScope))) {
+      const items = byTag.get(scope) ?? [];
+      items.push(item);
+      byTag.set(scope, items);
+    }
+  }
+  for (const [scope, items] of byTag) writeScope(records, scope, items, 'published');
+  return records;
+}

@@ -1,0 +1,214 @@
+// The partner JSON API v1: articles (keyset pages), one article, sections, the change log and
+// its OpenAPI description. Each request makes at most one KV read in the normal case; the gate
+// (keys, rate limit) runs before the edge cache.
+import { type Context, Hono } from 'hono';
+import { validator } from 'hono/validator';
+import * as z from 'zod/mini';
+import { partnerGate } from '../api/gate';
+import { CHANGES_PAGE_SIZE, type OrderKey, sectionScope, selectPage, tagScope } from '../api/paging';
+import {
+  type ApiArticleSummary,
+  type ApiSection,
+  type ArticleList,
+  articleIdSchema,
+  type ChangeList,
+  changesQuerySchema,
+  LIMIT_DEFAULT,
+  listArticlesQuerySchema,
+} from '../api/schemas';
+import { decodeChangeToken, decodeCursor, encodeChangeToken, encodeCursor } from '../api/tokens';
+import { apiOpenApiKey, changesPageKey } from '../articles/keys';
+import type { AppEnv } from '../env';
+import { CACHE_POLICY } from '../http/cache-policy';
+import { contentCache } from '../http/content-cache';
+import { ApiError, CorruptRecordError, invalidParameter } from '../http/errors';
+import { fillOrigin } from '../sites/origin-placeholder';
+import { sectionFamily } from '../sites/site-config';
+import { absoluteUrl, sectionPath } from '../sites/urls';
+
+/** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
+const MAX_LIST_READS = 3;
+const MAX_PARAMETER_NAME_LENGTH = 64;
+
+export const apiRoutes = new Hono<AppEnv>();
+
+apiRoutes.use(partnerGate({ publicPaths: ['/api/v1/openapi.json'] }));
+
+/** Validates the query string before the edge cache is consulted: a bad request never hits it. */
+function validQuery<S extends z.ZodMiniObject>(schema: S) {
+  return validator('query', (value): z.output<S> => {
+    const single: Record<string, string> = {};
+    for (const [name, given] of Object.entries(value)) {
+      if (Array.isArray(given)) throw invalidParameter(name, `${name} is given more than once.`);
+      single[name] = given;
+    }
+    const parsed = z.safeParse(schema, single);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const accepted = Object.keys(schema.def.shape);
+    if (issue?.code === 'unrecognized_keys') {
+      // The name comes from the request: JSON-escaped in the body, and cut short.
+      const name = (issue.keys[0] ?? '').slice(0, MAX_PARAMETER_NAME_LENGTH);
+      const known =
+        accepted.length > 0 ? `: this endpoint takes ${accepted.join(', ')}` : ': none is taken here';
+      throw invalidParameter(name, `${name} is not a parameter of this endpoint${known}.`);
+    }
+    const name = String(issue?.path[0] ?? '');
+    throw invalidParameter(name, `${name} ${issue?.message ?? 'is not valid'}.`);
+  });
+}
+
+const noQuery = validQuery(z.strictObject({}));
+
+function json(c: Context<AppEnv>, body: string): Response {
+  return c.body(fillOrigin(body, c.var.site.origin), 200, {
+    'Content-Type': 'application/json; charset=UTF-8',
+  });
+}
+
+function nextLink(c: Context<AppEnv>, path: string, params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) search.set(name, value);
+  return `<${absoluteUrl(c.var.site.origin, `${path}?${search}`)}>; rel="next"`;
+}
+
+apiRoutes.get(
+  '/articles',
+  validQuery(listArticlesQuerySchema),
+  contentCache({
+    cacheControl: CACHE_POLICY.api,
+    query: ['section', 'tag', 'updated_since', 'limit', 'cursor'],
+  }),
+  async (c) => {
+    const { site, repo } = c.var;
+    const query = c.req.valid('query');
+    const { section, tag } = query;
+    if (section !== undefined && !site.manifest.sections.some((s) => s.slug === section)) {
+      throw invalidParameter('section', 'section is not a section of this site: see /api/v1/sections.');
+    }
+    const tagLower = tag?.toLowerCase();
+    const since = query.updated_since === undefined ? undefined : Date.parse(query.updated_since);
+    const limit = query.limit === undefined ? LIMIT_DEFAULT : Number(query.limit);
+    const filters = JSON.stringify([section ?? null, tagLower ?? null, since ?? null]);
+
+    let after: OrderKey | undefined;
+    let bucket: number | 'head' = 'head';
+    if (query.cursor !== undefined) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor) throw invalidParameter('cursor', 'cursor is not a cursor returned by this API.');
+      if (cursor.filters !== filters) {
+        throw invalidParameter(
+          'cursor',
+          'cursor belongs to other filters: repeat the section, tag and updated_since it came with.',
+        );
+      }
+      after = cursor.after;
+      bucket = cursor.bucket;
+    }
+
+    // One index serves the main filter; the others are applied to its items.
+    const scope =
+      since !== undefined ? 'modified' : tag ? tagScope(tag) : section ? sectionScope(section) : 'all';
+    const family = section ? sectionFamily(site.config, section) : undefined;
+    const matches = (item: ApiArticleSummary) =>
+      (!family || family.has(item.section)) &&
+      (tagLower === undefined || item.tags.some((t) => t.toLowerCase() === tagLower));
+
+    let items: ApiArticleSummary[] = [];
+    let next: { after: OrderKey; bucket: number } | null = null;
+    for (let reads = 1; ; reads++) {
+      const record = await repo.getApiListBucket(scope, bucket);
+      if (!record) {
+        // No head: the scope has no articles. No bucket: the archive shrank below it.
+        if (bucket === 'head' || bucket === 0) break;
+        bucket -= 1;
+      } else {
+        const order = since !== undefined ? 'modified' : 'published';
+        const selection = selectPage(record, { order, limit, after, since, matches });
+        if (selection.type === 'page') {
+          items = selection.items;
+          next = selection.next;
+          break;
+        }
+        bucket = selection.bucket;
+      }
+      if (reads >= MAX_LIST_READS) {
+        throw invalidParameter(
+          'cursor',
+          'cursor has expired: the archive changed too much since it was issued. Start again without it.',
+        );
+      }
+    }
+
+    const nextCursor = next && encodeCursor({ filters, bucket: next.bucket, after: next.after });
+    if (nextCursor) {
+      c.header(
+        'Link',
+        nextLink(c, '/api/v1/articles', {
+          section,
+          tag,
+          updated_since: query.updated_since,
+          limit: query.limit,
+          cursor: nextCursor,
+        }),
+      );
+    }
+    const body: ArticleList = { data: items, next_cursor: nextCursor };
+    return json(c, JSON.stringify(body));
+  },
+);
+
+apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), async (c) => {
+  const raw = c.req.param('id');
+  if (!z.safeParse(articleIdSchema, raw).success) {
+    throw invalidParameter('id', 'id must be a positive integer.');
+  }
+  const id = Number(raw);
+  const body = Number.isSafeInteger(id) ? await c.var.repo.getApiArticleBody(id) : null;
+  if (body === null) throw new ApiError(404, 'not_found', 'No published article has this id.');
+  return json(c, body);
+});
+
+apiRoutes.get('/sections', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), (c) => {
+  const { site } = c.var;
+  // From the manifest every request already has: no KV read.
+  const data: ApiSection[] = site.manifest.sections.map((section) => ({
+    slug: section.slug,
+    title: section.title,
+    parent: section.parent ?? null,
+    url: absoluteUrl(site.origin, sectionPath(section.slug)),
+  }));
+  return json(c, JSON.stringify({ data }));
+});
+
+apiRoutes.get(
+  '/changes',
+  validQuery(changesQuerySchema),
+  contentCache({ cacheControl: CACHE_POLICY.api, query: ['since'] }),
+  async (c) => {
+    const { site, repo } = c.var;
+    const { since: token } = c.req.valid('query');
+    const since = token === undefined ? 0 : decodeChangeToken(token);
+    if (since === null) throw invalidParameter('since', 'since is not a token returned by this API.');
+    const head = site.manifest.changes?.head ?? 0;
+
+    // Up to date (or a token from an isolate that has seen a newer manifest): nothing to read.
+    let body: ChangeList = { data: [], next_token: encodeChangeToken(since), has_more: false };
+    if (since < head) {
+      const page = Math.floor(since / CHANGES_PAGE_SIZE);
+      const record = await repo.getChangesPage(page);
+      const data = (record?.entries ?? []).filter((entry) => entry.seq > since && entry.seq <= head);
+      const last = data.at(-1);
+      if (!last) throw new CorruptRecordError(changesPageKey(page), 'entries below the head are missing');
+      body = { data, next_token: encodeChangeToken(last.seq), has_more: last.seq < head };
+      if (body.has_more) c.header('Link', nextLink(c, '/api/v1/changes', { since: body.next_token }));
+    }
+    return json(c, JSON.stringify(body));
+  },
+);
+
+apiRoutes.get('/openapi.json', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), async (c) => {
+  const document = await c.var.repo.getOpenApiDocument();
+  if (document === null) throw new CorruptRecordError(apiOpenApiKey(), 'missing: publish again');
+  return json(c, document);
+});

@@ -1,0 +1,104 @@
+// The change log's append step on its own: what a publish logs, and how it recovers the entries
+// of a publish that stopped after writing its log pages but before its manifest.
+import { describe, expect, it } from 'vitest';
+import type { ApiArticle, Change, ChangesPage } from '../../src/api/schemas';
+import { apiArticleKey, changesPageKey } from '../../src/articles/keys';
+import { appendChanges } from '../../src/publish/changes';
+import { sha256Hex } from '../../src/publish/hash';
+import { apiArticleBody } from '../../src/publish/indexes/api-records';
+
+const STAMP = '2026-05-01T00:00:00Z';
+
+function article(id: number, title = `Article ${id}`): ApiArticle {
+  return {
+    id,
+    guid: `tag:www.presstv.ir,2022-01-01:${id}`,
+    title,
+    summary: 'Summary.',
+    url: `https://origin.mirrorwire.invalid/Detail/2022/01/01/${id}/A`,
+    canonical_url: `https://www.presstv.ir/Detail/2022/01/01/${id}/A`,
+    section: 'news',
+    tags: [],
+    author: null,
+    image: null,
+    published: `2022-01-01T00:00:${String(id % 60).padStart(2, '0')}Z`,
+    updated: null,
+    body_html: '<p>Body.</p>',
+  };
+}
+
+async function storedFor(articles: ApiArticle[]): Promise<Map<string, string>> {
+  const stored = new Map<string, string>();
+  for (const a of articles) stored.set(apiArticleKey(a.id), await sha256Hex(apiArticleBody(a)));
+  return stored;
+}
+
+const live = (articles: ApiArticle[]) => new Map(articles.map((a) => [a.id, a]));
+
+function pageEntries(pages: Map<string, string>, page: number): Change[] {
+  const text = pages.get(changesPageKey(page));
+  return text ? (JSON.parse(text) as ChangesPage).entries : [];
+}
+
+describe('appendChanges', () => {
+  it('appends nothing and writes no page when nothing changed', async () => {
+    const articles = [article(1), article(2)];
+    const update = await appendChanges(
+      live(articles),
+      { head: 2, tail: [], stored: await storedFor(articles), removedGuids: new Map() },
+      STAMP,
+    );
+    expect(update).toEqual({ head: 2, pages: new Map() });
+  });
+
+  it('logs new and changed articles as upserts and missing ones as removals', async () => {
+    const before = [article(1), article(2), article(3)];
+    const after = [article(1), article(2, 'Changed'), article(4)];
+    const update = await appendChanges(
+      live(after),
+      { head: 3, tail: [], stored: await storedFor(before), removedGuids: new Map([[3, 'guid-3']]) },
+      STAMP,
+    );
+    expect(update.head).toBe(6);
+    expect(pageEntries(update.pages, 0).map((e) => [e.seq, e.type, e.id])).toEqual([
+      [4, 'upsert', 2],
+      [5, 'upsert', 4],
+      [6, 'removal', 3],
+    ]);
+  });
+
+  it('keeps the entries of an interrupted publish, and corrects one that no longer holds', async () => {
+    // The interrupted publish logged an upsert of 5 (and wrote it) and the removal of 6, then
+    // stopped; since then 6 was restored. The stored hashes already include 5.
+    const articles = [article(5), article(6)];
+    const tail: Change[] = [
+      { seq: 1, type: 'upsert', id: 5, guid: article(5).guid, changed_at: STAMP, article: article(5) },
+      { seq: 2, type: 'removal', id: 6, guid: article(6).guid, removed_at: STAMP },
+    ];
+    const update = await appendChanges(
+      live(articles),
+      { head: 0, tail, stored: await storedFor(articles), removedGuids: new Map() },
+      STAMP,
+    );
+    expect(update.head).toBe(3);
+    expect(pageEntries(update.pages, 0).map((e) => [e.seq, e.type, e.id])).toEqual([
+      [1, 'upsert', 5],
+      [2, 'removal', 6],
+      [3, 'upsert', 6],
+    ]);
+  });
+
+  it('fills the last page before starting the next', async () => {
+    const articles = Array.from({ length: 60 }, (_, i) => article(i + 1));
+    const update = await appendChanges(
+      live(articles),
+      { head: 0, tail: [], stored: new Map(), removedGuids: new Map() },
+      STAMP,
+    );
+    expect(update.head).toBe(60);
+    expect(pageEntries(update.pages, 0)).toHaveLength(50);
+    expect(pageEntries(update.pages, 1).map((e) => e.seq)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 51 + i),
+    );
+  });
+});

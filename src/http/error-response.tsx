@@ -78,7 +78,7 @@ const ERROR_FORMATS: {
   matches: (path: string) => boolean;
   render: (c: Context<AppEnv>, f: Failure) => Response;
 }[] = [
-  { matches: (path) => path.startsWith('/api/') || path.endsWith('.json'), render: renderJsonError },
+  { matches: (path) => isApiPath(path) || path.endsWith('.json'), render: renderJsonError },
   { matches: (path) => path.endsWith('.xml') || path.endsWith('.opml'), render: renderXmlError },
 ];
 
@@ -87,7 +87,7 @@ function renderJsonError(c: Context<AppEnv>, failure: Failure): Response {
   const { code = errorCode(failure.status), message, parameter } = failure;
   const body = JSON.stringify({ error: { code, message, ...(parameter && { parameter }) } });
   // CONTRACT §5: every Content-Type names its charset; Hono's default for JSON does not.
-  return c.body(body, failure.status, { 'Content-Type': 'application/json; charset=utf-8' });
+  return c.body(body, failure.status, { 'Content-Type': 'application/json; charset=UTF-8' });
 }
 
 function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {
@@ -96,7 +96,7 @@ function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {
     `<error><code>${errorCode(failure.status)}</code><message>${escapeXml(failure.message)}</message></error>`,
     '',
   ].join('\n');
-  return c.body(body, failure.status, { 'Content-Type': 'application/xml; charset=utf-8' });
+  return c.body(body, failure.status, { 'Content-Type': 'application/xml; charset=UTF-8' });
 }
 
 function escapeXml(text: string): string {

@@ -37,11 +37,11 @@ for (const format of FEED_FORMAT_IDS) {
 }
 
 feedRoutes.get(OPML_PATH, feedCache, (c) =>
-  serveStored(c, opmlKey(), `${OPML_MEDIA_TYPE}; charset=utf-8`, OPML_PATH),
+  serveStored(c, opmlKey(), `${OPML_MEDIA_TYPE}; charset=UTF-8`, OPML_PATH),
 );
 
 function serveFeed(c: Context<AppEnv>, scope: FeedScope, format: FeedFormat): Promise<Response> {
-  const type = `${FEED_FORMATS[format].mediaType}; charset=utf-8`;
+  const type = `${FEED_FORMATS[format].mediaType}; charset=UTF-8`;
   return serveStored(c, feedKey(scope, format), type, feedPath(scope, format));
 }
 

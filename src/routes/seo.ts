@@ -13,7 +13,7 @@ import { absoluteUrl } from '../sites/urls';
 
 export const seoRoutes = new Hono<AppEnv>();
 
-const XML_CONTENT_TYPE = 'application/xml; charset=utf-8';
+const XML_CONTENT_TYPE = 'application/xml; charset=UTF-8';
 /** `pages`, `2022-01`, or `2022-01-2` for a month past 50,000 articles. */
 const SITEMAP_NAME = /^(?:pages|\d{4}-\d{2}(?:-[2-9]|-[1-9]\d{1,3})?)$/;
 
@@ -40,7 +40,7 @@ seoRoutes.get('/robots.txt', contentCache({ cacheControl: CACHE_POLICY.robots })
       '',
     ].join('\n'),
     200,
-    { 'Content-Type': 'text/plain; charset=utf-8' },
+    { 'Content-Type': 'text/plain; charset=UTF-8' },
   );
 });
 

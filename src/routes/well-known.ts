@@ -62,7 +62,7 @@ wellKnownRoutes.get(MIRRORS_PATH, async (c) => {
   const { body, etag, lastModified } = await renderMirrorsDocument(c.var.site.manifest);
   const response = new Response(body, {
     headers: {
-      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Type': 'application/json; charset=UTF-8',
       'Cache-Control': CACHE_POLICY.mirrors,
       ETag: etag,
       'Last-Modified': lastModified,

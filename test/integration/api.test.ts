@@ -209,7 +209,7 @@ describe('GET /api/v1/articles/{id}', () => {
         'url',
       ].sort(),
     );
-    expect(data.guid).toBe('tag:www.presstv.ir,2022-01-18:675904');
+    expect(data.guid).toBe('tag:presstv.ir,2022-01-18:675904');
     expect(data.url).toBe(
       `https://${MIRROR}/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands`,
     );

@@ -131,9 +131,9 @@ const DATE_FORMATS: Record<FeedFile, RegExp> = {
 };
 
 const CONTENT_TYPES: Record<FeedFile, string> = {
-  'rss.xml': 'application/rss+xml; charset=utf-8',
-  'atom.xml': 'application/atom+xml; charset=utf-8',
-  'feed.json': 'application/feed+json; charset=utf-8',
+  'rss.xml': 'application/rss+xml; charset=UTF-8',
+  'atom.xml': 'application/atom+xml; charset=UTF-8',
+  'feed.json': 'application/feed+json; charset=UTF-8',
 };
 
 function allFeedPaths(): string[] {
@@ -289,14 +289,14 @@ describe('feeds of the published sample content', () => {
     for (const file of ['rss.xml', 'atom.xml'] as const) {
       const response = await get(PRIMARY, `/section/no-such-section/${file}`);
       expect(response.status).toBe(404);
-      expect(response.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
+      expect(response.headers.get('Content-Type')).toBe('application/xml; charset=UTF-8');
       const error = parseXml(await response.text());
       expect(error.name).toBe('error');
       expect(onlyChild(error, 'code').text).toMatch(/not_found$/);
     }
     const json = await get(PRIMARY, '/section/no-such-section/feed.json');
     expect(json.status).toBe(404);
-    expect(json.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
+    expect(json.headers.get('Content-Type')).toBe('application/json; charset=UTF-8');
     expect((JSON.parse(await json.text()) as { error: { code: string } }).error.code).toMatch(/not_found$/);
     expect(kvReads(json)).toBe(0);
   });
@@ -304,7 +304,7 @@ describe('feeds of the published sample content', () => {
   it('lists every feed in the OPML file, absolute on the request host', async () => {
     const response = await get(MIRROR, '/feeds.opml');
     expect(response.status).toBe(200);
-    expect(response.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
+    expect(response.headers.get('Content-Type')).toBe('application/xml; charset=UTF-8');
     expect(response.headers.get('ETag')).toBeTruthy();
     const opml = parseXml(await response.text());
     expect(opml.attributes.version).toBe('2.0');

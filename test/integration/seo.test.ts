@@ -40,7 +40,7 @@ beforeAll(async () => {
 async function fetchXml(host: string, path: string) {
   const response = await get(host, path);
   expect(response.status, path).toBe(200);
-  expect(response.headers.get('Content-Type')).toBe('application/xml; charset=utf-8');
+  expect(response.headers.get('Content-Type')).toBe('application/xml; charset=UTF-8');
   return parseXmlRecord(await response.text());
 }
 
@@ -54,7 +54,7 @@ describe('robots.txt', () => {
   it('points crawlers at both sitemaps on the host they asked', async () => {
     const response = await get(MIRROR, '/robots.txt');
     expect(response.status).toBe(200);
-    expect(response.headers.get('Content-Type')).toBe('text/plain; charset=utf-8');
+    expect(response.headers.get('Content-Type')).toBe('text/plain; charset=UTF-8');
     const text = await response.text();
     expect(text).toContain(`Sitemap: https://${MIRROR}/sitemap.xml`);
     expect(text).toContain(`Sitemap: https://${MIRROR}/news-sitemap.xml`);

@@ -12,7 +12,8 @@ import { renderPage } from '../views/render-page';
 
 export const htmlRoutes = new Hono<AppEnv>();
 
-htmlRoutes.use(htmlSecurityHeaders());
+// Only on the pages themselves: a sub-app mounted at / would otherwise stamp every path it sees.
+for (const path of ['/', '/section/:slug', '/Detail/*']) htmlRoutes.use(path, htmlSecurityHeaders());
 
 htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;

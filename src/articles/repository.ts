@@ -6,12 +6,13 @@ import type { RequestMetrics } from '../http/server-timing';
 import {
   type Article,
   articleSchema,
-  type ListPage,
-  listPageSchema,
+  type ListShard,
+  listShardSchema,
   type Manifest,
   manifestSchema,
 } from './article';
-import { articleKey, homeListKey, manifestKey, sectionListKey } from './keys';
+import { articleKey, homeListKey, manifestKey, sectionBucketKey, sectionHeadKey } from './keys';
+import type { SectionShard } from './list-shards';
 
 export class ContentRepository {
   constructor(
@@ -27,12 +28,13 @@ export class ContentRepository {
     return this.readRecord(articleKey(id), articleSchema);
   }
 
-  getHomeList(): Promise<ListPage | null> {
-    return this.readRecord(homeListKey(), listPageSchema);
+  getHomeList(): Promise<ListShard | null> {
+    return this.readRecord(homeListKey(), listShardSchema);
   }
 
-  getSectionList(slug: string, page: number): Promise<ListPage | null> {
-    return this.readRecord(sectionListKey(slug, page), listPageSchema);
+  getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
+    const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
+    return this.readRecord(key, listShardSchema);
   }
 
   /** A precomputed body (feed, sitemap, API page) stored as text. */

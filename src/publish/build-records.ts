@@ -16,6 +16,8 @@ export interface RecordSet {
   articles: Records;
   indexes: Records;
   manifest: { key: string; value: string; manifest: Manifest };
+  /** SHA-256 (hex) of every article and index value, computed once: the plan diffs with them. */
+  hashes: ReadonlyMap<string, string>;
 }
 
 export interface BuildOptions {
@@ -33,17 +35,27 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       indexes.set(key, value);
     }
   }
-  const version = await contentVersion(content.site, [articles, indexes]);
+  const hashes = new Map<string, string>();
+  for (const records of [articles, indexes]) {
+    for (const [key, value] of records) hashes.set(key, await sha256Hex(value));
+  }
+  const version = await contentVersion(content.site, hashes);
   const manifest = buildManifest(content, version, options);
-  return { articles, indexes, manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest } };
+  return {
+    articles,
+    indexes,
+    manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
+    hashes,
+  };
 }
 
-/** The content version: a hash of every record and the configuration. Cache keys derive from it. */
-async function contentVersion(site: SiteConfig, groups: Records[]): Promise<string> {
+/**
+ * The content version: a hash of the configuration and of every record's hash. Cache keys derive
+ * from it. Hashing the hashes keeps the input small (about 100 bytes per record) at any archive size.
+ */
+async function contentVersion(site: SiteConfig, hashes: ReadonlyMap<string, string>): Promise<string> {
   const parts: string[] = [JSON.stringify(site)];
-  for (const records of groups) {
-    for (const key of [...records.keys()].sort()) parts.push(key, records.get(key) ?? '');
-  }
+  for (const key of [...hashes.keys()].sort()) parts.push(key, hashes.get(key) ?? '');
   return (await sha256Hex(parts.join('\u0000'))).slice(0, 16);
 }
 

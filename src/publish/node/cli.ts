@@ -27,6 +27,15 @@ async function loadPrevious(store: KvStore) {
   return parsed.success ? parsed.data : null;
 }
 
+/** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
+function createProgress(started: number) {
+  return (message: string) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    console.log(`publish: [${seconds} s, ${rssMiB} MiB] ${message}`);
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -51,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
+  const progress = createProgress(started);
   let content: ReturnType<typeof compileContent>;
   try {
     content = compileContent(await readContent(values.content, values.public));
@@ -60,19 +70,20 @@ async function main(argv: string[]): Promise<number> {
     console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
     return 1;
   }
-  console.log(`publish: ${content.articles.length} articles valid (${content.drafts} drafts skipped)`);
+  progress(`${content.articles.length} articles valid (${content.drafts} drafts skipped)`);
 
   const store = values.remote
     ? await openRemoteStore({ configPath: values.config })
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
   try {
     const records = await buildRecords(content, { previous: await loadPrevious(store), now: new Date() });
-    const plan = await planPublish(records, await store.listKeys());
+    progress(`${records.articles.size + records.indexes.size + 1} records built`);
+    const stored = await store.listKeys();
+    progress(`${stored.size} keys listed`);
+    const plan = await planPublish(records, stored);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
-    console.log(
-      `publish: ${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`,
-    );
+    progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
     if (values['dry-run']) {
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
@@ -81,12 +92,14 @@ async function main(argv: string[]): Promise<number> {
     }
     for (const phase of plan.phases) {
       await store.put(phase.writes, (done) => {
-        if (phase.writes.length >= 1000) console.log(`  ${phase.name}: ${done}/${phase.writes.length}`);
+        // About ten lines per phase, whatever its size.
+        const step = Math.max(1000, Math.ceil(phase.writes.length / 10));
+        if (phase.writes.length >= 1000 && (done % step < 64 || done === phase.writes.length))
+          progress(`${phase.name}: ${done}/${phase.writes.length} written`);
       });
     }
     await store.delete(plan.deletes);
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`publish: done in ${seconds} s, content version ${records.manifest.manifest.version}`);
+    progress(`done, content version ${records.manifest.manifest.version}`);
     return 0;
   } finally {
     await store.close();

@@ -15,12 +15,18 @@ export interface ContentCacheOptions {
 
 /**
  * The Cache API keys on the full URL, so the key names the resolved host (never the raw Host
- * header) and the content version: a publish makes every old entry unreachable at once, and one
- * host's representation is never served on another.
+ * header), the content version and the code version: a publish or a deploy makes every old entry
+ * unreachable at once, and one host's representation is never served on another.
  */
-export function edgeCacheKey(site: Site, requestUrl: string, query: readonly string[] = []): Request {
+export function edgeCacheKey(
+  site: Site,
+  codeVersion: string,
+  requestUrl: string,
+  query: readonly string[] = [],
+): Request {
   const url = new URL(requestUrl);
-  const key = new URL(`${site.origin}/_cache/${site.manifest.version}${url.pathname}`);
+  const versions = `${site.manifest.version}.${encodeURIComponent(codeVersion)}`;
+  const key = new URL(`${site.origin}/_cache/${versions}${url.pathname}`);
   for (const name of query) {
     const value = url.searchParams.get(name);
     if (value !== null) key.searchParams.set(name, value);
@@ -31,7 +37,7 @@ export function edgeCacheKey(site: Site, requestUrl: string, query: readonly str
 export const contentCache = (options: ContentCacheOptions) =>
   createMiddleware<AppEnv>(async function contentCache(c, next) {
     const { site, metrics } = c.var;
-    const key = edgeCacheKey(site, c.req.url, options.query);
+    const key = edgeCacheKey(site, c.env.CF_VERSION_METADATA.id, c.req.url, options.query);
     const cache = caches.default;
     let response = await cache.match(key);
     if (response) {

@@ -1,5 +1,6 @@
 // `npm run publish -- --local | --remote | --dry-run`: validates content/, plans the minimal set
 // of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { manifestSchema } from '../../articles/article';
 import { manifestKey } from '../../articles/keys';
@@ -7,6 +8,7 @@ import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { buildRecords } from '../build-records';
 import { planPublish } from '../plan';
+import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { type KvStore, openLocalStore, openRemoteStore } from './kv-store';
 import { readContent } from './read-content';
 
@@ -62,15 +64,26 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const progress = createProgress(started);
   let content: ReturnType<typeof compileContent>;
+  // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
+  const cachePath = join(
+    values.remote ? '.wrangler/publish-cache' : values['persist-to'],
+    values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
+  );
+  let compileCache: PersistentCompileCache | undefined;
   try {
-    content = compileContent(await readContent(values.content, values.public));
+    const input = await readContent(values.content, values.public);
+    progress(`${input.articles.length} files read`);
+    compileCache = await openCompileCache(cachePath, input);
+    content = compileContent(input, compileCache);
   } catch (error) {
     if (!(error instanceof ContentError)) throw error;
     for (const problem of error.problems) console.error(formatProblem(problem));
     console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
     return 1;
   }
-  progress(`${content.articles.length} articles valid (${content.drafts} drafts skipped)`);
+  progress(
+    `${content.articles.length} articles valid (${content.drafts} drafts skipped, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
+  );
 
   const store = values.remote
     ? await openRemoteStore({ configPath: values.config })
@@ -99,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     await store.delete(plan.deletes);
+    // Saved only once the writes succeeded, so a failed publish recompiles next time.
+    await compileCache?.save();
     progress(`done, content version ${records.manifest.manifest.version}`);
     return 0;
   } finally {

@@ -1,19 +1,52 @@
 // The local KV state that `wrangler dev` serves (`--persist-to DIR`, layout DIR/v3/kv), opened with
 // Miniflare directly. A small writer worker takes whole batches per request: one round trip per few
 // hundred keys instead of one per key, which is what makes a 10,000-article publish take seconds.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
 
 /** Where wrangler keeps local KV under a `--persist-to` folder. */
 export function localKvPath(persistTo: string): string {
   return join(persistTo, 'v3', 'kv');
 }
 
-/** The KV namespaces of a wrangler configuration, as Miniflare wants them. */
-export function kvNamespacesOf(configPath: string) {
+const TABLE_HEADER = /^\s*\[/;
+const STRING_ENTRY = /^\s*(binding|id)\s*=\s*"([^"]*)"\s*(?:#.*)?$/;
+
+/**
+ * The KV namespaces of a wrangler configuration, as Miniflare wants them. The plain
+ * `[[kv_namespaces]]` tables of our wrangler.toml are read directly: importing wrangler to parse
+ * them costs seconds, most of a one-article publish. Anything unusual falls back to wrangler.
+ */
+export async function kvNamespacesOf(configPath: string): Promise<Record<string, string>> {
+  const namespaces: Record<string, string> = {};
+  let table: { binding?: string; id?: string } | undefined;
+  let plain = true;
+  const close = () => {
+    if (!table) return;
+    if (table.binding && table.id) namespaces[table.binding] = table.id;
+    else plain = false;
+  };
+  for (const line of (await readFile(configPath, 'utf8')).split('\n')) {
+    if (TABLE_HEADER.test(line)) {
+      close();
+      table = line.trim() === '[[kv_namespaces]]' ? {} : undefined;
+      if (!table && /kv_namespaces/.test(line)) plain = false;
+      continue;
+    }
+    const entry = table && STRING_ENTRY.exec(line);
+    if (table && entry) table[entry[1] as 'binding' | 'id'] = entry[2];
+  }
+  close();
+  if (plain && Object.keys(namespaces).length > 0) return namespaces;
+  const { unstable_getMiniflareWorkerOptions } = await import('wrangler');
   const { workerOptions } = unstable_getMiniflareWorkerOptions(configPath);
-  return workerOptions.kvNamespaces ?? {};
+  return Object.fromEntries(
+    Object.entries(workerOptions.kvNamespaces ?? {}).map(([binding, value]) => [
+      binding,
+      typeof value === 'string' ? value : ((value as { id?: string }).id ?? binding),
+    ]),
+  );
 }
 
 const WRITER_SCRIPT = `
@@ -60,7 +93,7 @@ export async function openLocalKv(options: { configPath: string; persistTo: stri
     modules: true,
     script: WRITER_SCRIPT,
     compatibilityDate: '2026-04-20',
-    kvNamespaces: kvNamespacesOf(options.configPath),
+    kvNamespaces: await kvNamespacesOf(options.configPath),
     kvPersist: localKvPath(options.persistTo),
   });
   const call = async (path: string, params: Record<string, string>, body?: unknown) => {

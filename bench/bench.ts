@@ -126,8 +126,11 @@ async function main(): Promise<number> {
         hit = await probe(ports.app, path);
       }
       const miss = await probe(ports.appUncached, path);
-      const contentType = String(first.headers['content-type'] ?? 'text/plain');
-      await runtime.putReference(route.name.replace(/\W/g, '-'), miss.body, contentType);
+      // Same content version, same bytes: a render and a cached copy must not differ.
+      if (miss.body !== hit.body)
+        throw new Error(`${route.name}: a fresh render differs from the cached body`);
+      // The reference answers with the hit's exact body and headers: same bytes on the wire.
+      await runtime.putReference(route.name.replace(/\W/g, '-'), hit.body, hit.headers);
       const ref = route.name.replace(/\W/g, '-');
 
       log(

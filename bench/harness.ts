@@ -81,37 +81,57 @@ export async function ensureArchive(count: number): Promise<string> {
 }
 
 /**
- * The reference worker: the same bytes as a route, served from isolate memory (`/mem/NAME`) or
- * after exactly one KV read (`/kv/NAME`). It is the floor the app is measured against.
+ * The reference worker: the same bytes as a route (body and response headers), served from isolate
+ * memory (`/mem/NAME`) or after exactly one KV read of the body (`/kv/NAME`). It is the floor the app
+ * is measured against. `/headers/NAME` (POST) sets the headers it answers with.
  */
 const REFERENCE_SCRIPT = `
-const memo = new Map();
+const headers = new Map();
+const bodies = new Map();
 export default {
   async fetch(request, env) {
     const [, mode, name] = new URL(request.url).pathname.split('/');
+    if (mode === 'headers') {
+      headers.set(name, await request.json());
+      bodies.delete(name);
+      return new Response('ok');
+    }
     if (mode === 'mem') {
-      let entry = memo.get(name);
-      if (!entry) {
-        const { value, metadata } = await env.REF.getWithMetadata(name, 'text');
-        entry = { value, type: metadata.type };
-        memo.set(name, entry);
+      let body = bodies.get(name);
+      if (body === undefined) {
+        body = await env.REF.get(name, 'text');
+        bodies.set(name, body);
       }
-      return new Response(entry.value, { headers: { 'content-type': entry.type } });
+      return new Response(body, { headers: headers.get(name) });
     }
     if (mode === 'kv') {
-      const { value, metadata } = await env.REF.getWithMetadata(name, 'text');
-      if (value === null) return new Response('no such reference', { status: 404 });
-      return new Response(value, { headers: { 'content-type': metadata.type } });
+      const body = await env.REF.get(name, 'text');
+      if (body === null) return new Response('no such reference', { status: 404 });
+      return new Response(body, { headers: headers.get(name) });
     }
     return new Response('not found', { status: 404 });
   },
 };`;
 
+/** Headers the runtime sets per response, or that describe the app's own costs: not copied. */
+const PER_RESPONSE_HEADERS = new Set([
+  'date',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'server-timing',
+]);
+
 export interface Runtime {
   miniflare: Miniflare;
   ports: Ports;
-  /** Stores a body for the reference worker under `name`. */
-  putReference(name: string, body: string, contentType: string): Promise<void>;
+  /** Makes the reference worker answer `name` with this body and these response headers. */
+  putReference(
+    name: string,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<void>;
 }
 
 /**
@@ -162,8 +182,18 @@ export async function startRuntime(scriptPath: string, persistTo: string): Promi
   return {
     miniflare,
     ports,
-    async putReference(name, body, contentType) {
-      await references.put(name, body, { metadata: { type: contentType } });
+    async putReference(name, body, headers) {
+      await references.put(name, body);
+      const kept = Object.entries(headers).flatMap(([header, value]) =>
+        value === undefined || PER_RESPONSE_HEADERS.has(header)
+          ? []
+          : (Array.isArray(value) ? value : [value]).map((v) => [header, v]),
+      );
+      const response = await fetch(`http://127.0.0.1:${ports.reference}/headers/${name}`, {
+        method: 'POST',
+        body: JSON.stringify(kept),
+      });
+      await response.text();
     },
   };
 }

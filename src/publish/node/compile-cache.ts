@@ -12,12 +12,17 @@ import type { SourceFile } from '../../content/problems';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** Folders under src/ whose code shapes a compiled article: the compiler and the URL/GUID builders. */
+const COMPILER_DIRS = ['content', 'sites'];
+
 /** Hash of the compiler's own sources and the libraries that shape its output. */
 async function compilerFingerprint(): Promise<string> {
-  const contentDir = join(dirname(fileURLToPath(import.meta.url)), '../../content');
+  const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
   const parts: string[] = [];
-  for (const name of (await readdir(contentDir)).sort())
-    parts.push(name, await readFile(join(contentDir, name), 'utf8'));
+  for (const dir of COMPILER_DIRS) {
+    for (const name of (await readdir(join(srcDir, dir))).sort())
+      parts.push(`${dir}/${name}`, await readFile(join(srcDir, dir, name), 'utf8'));
+  }
   for (const pkg of ['markdown-it', 'sanitize-html', 'yaml', 'zod']) {
     const manifest = join('node_modules', pkg, 'package.json');
     parts.push(

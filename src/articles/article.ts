@@ -38,15 +38,16 @@ export const articleSchema = z.extend(teaserSchema, {
   related: z.array(teaserSchema),
 });
 
-export const listPageSchema = z.object({
-  page: positiveInt(),
-  pages: z.int().check(z.nonnegative()),
+/** A stored list: the home page, a section head or a closed section bucket (list-shards.ts), newest first. */
+export const listShardSchema = z.object({
   items: z.array(teaserSchema),
 });
 
 export const manifestSectionSchema = z.extend(sectionSchema, {
-  /** Number of list pages at /section/{slug}; 0 when the section has no articles yet. */
-  pages: z.int().check(z.nonnegative()),
+  /** Articles listed at /section/{slug} (child sections included): the page → shard mapping derives from it. */
+  articles: z.int().check(z.nonnegative()),
+  /** Reader pages at /section/{slug} (at least 1, even when empty), so an out-of-range page costs no read. */
+  pages: positiveInt(),
 });
 
 /** The site manifest: configuration plus the content version every cache key and ETag derives from. */
@@ -64,7 +65,14 @@ export const manifestSchema = z.object({
 export type ArticleImage = z.output<typeof imageSchema>;
 export type Teaser = z.output<typeof teaserSchema>;
 export type Article = z.output<typeof articleSchema>;
-export type ListPage = z.output<typeof listPageSchema>;
+export type ListShard = z.output<typeof listShardSchema>;
+
+/** What a list view shows: one shard's items and where it sits among the reader pages. */
+export interface ListPage {
+  page: number;
+  pages: number;
+  items: Teaser[];
+}
 export type Manifest = z.output<typeof manifestSchema>;
 export type ManifestSection = z.output<typeof manifestSectionSchema>;
 

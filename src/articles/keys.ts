@@ -7,9 +7,14 @@ export const manifestKey = (): string => 'site:v1';
 
 export const articleKey = (id: number): string => `article:v1:${id}`;
 
-export const homeListKey = (): string => 'list:v1:home';
+export const homeListKey = (): string => 'list:v2:home';
 
-export const sectionListKey = (slug: string, page: number): string => `list:v1:section:${slug}:${page}`;
+/** A section's newest articles (reader page 1): rewritten by every publish that adds to the section. */
+export const sectionHeadKey = (slug: string): string => `list:v2:section:${slug}:head`;
+
+/** Closed chronological bucket `bucket` of a section (1 = oldest): written once, when it fills. */
+export const sectionBucketKey = (slug: string, bucket: number): string =>
+  `list:v2:section:${slug}:b${bucket}`;
 
 /** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */
 export const sitemapIndexKey = (): string => 'seo:v1:sitemap-index';

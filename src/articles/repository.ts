@@ -8,8 +8,8 @@ import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sit
 import {
   type Article,
   articleSchema,
-  type ListPage,
-  listPageSchema,
+  type ListShard,
+  listShardSchema,
   type Manifest,
   manifestSchema,
 } from './article';
@@ -22,8 +22,10 @@ import {
   homeListKey,
   manifestKey,
   newsSitemapKey,
-  sectionListKey,
+  sectionBucketKey,
+  sectionHeadKey,
 } from './keys';
+import type { SectionShard } from './list-shards';
 
 export class ContentRepository {
   constructor(
@@ -39,12 +41,13 @@ export class ContentRepository {
     return this.readRecord(articleKey(id), articleSchema);
   }
 
-  getHomeList(): Promise<ListPage | null> {
-    return this.readRecord(homeListKey(), listPageSchema);
+  getHomeList(): Promise<ListShard | null> {
+    return this.readRecord(homeListKey(), listShardSchema);
   }
 
-  getSectionList(slug: string, page: number): Promise<ListPage | null> {
-    return this.readRecord(sectionListKey(slug, page), listPageSchema);
+  getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
+    const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
+    return this.readRecord(key, listShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

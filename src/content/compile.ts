@@ -161,15 +161,32 @@ export function compileArticle(
   };
 }
 
+/**
+ * Remembers compiled articles between publishes (see publish/node/compile-cache.ts). The caller
+ * keys it on everything else compileArticle reads: site.yaml, image sizes and the compiler itself.
+ */
+export interface CompileCache {
+  get(file: SourceFile): CompiledArticle | undefined;
+  set(file: SourceFile, compiled: CompiledArticle): void;
+}
+
 /** Compiles the whole tree or throws a ContentError listing every problem in every file. */
-export function compileContent(input: ContentInput): CompiledContent {
+export function compileContent(input: ContentInput, cache?: CompileCache): CompiledContent {
   const site = compileSiteConfig(input.site);
   const problems: Problem[] = [];
   const compiled: CompiledArticle[] = [];
   for (const file of input.articles) {
+    const cached = cache?.get(file);
+    if (cached) {
+      compiled.push(cached);
+      continue;
+    }
     const result = compileArticle(file, site, input.images);
     if (Array.isArray(result)) problems.push(...result);
-    else compiled.push(result);
+    else {
+      compiled.push(result);
+      cache?.set(file, result);
+    }
   }
   // Ids are permanent identities: two files claiming one id is an error in both.
   const byId = new Map<number, CompiledArticle[]>();

@@ -22,6 +22,8 @@ export interface RecordSet {
   articles: Records;
   indexes: Records;
   manifest: { key: string; value: string; manifest: Manifest };
+  /** SHA-256 (hex) of every article and index value, computed once: the plan diffs with them. */
+  hashes: ReadonlyMap<string, string>;
 }
 
 export interface BuildOptions {
@@ -41,26 +43,34 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       indexes.set(key, value);
     }
   }
+  const hashes = new Map<string, string>();
+  for (const records of [articles, indexes]) {
+    for (const [key, value] of records) hashes.set(key, await sha256Hex(value));
+  }
   const { changeLog } = options;
-  const version = await contentVersion(content.site, changeLog.head, [articles, indexes]);
+  const version = await contentVersion(content.site, changeLog.head, hashes);
   const manifest = buildManifest(content, version, options);
   return {
     changes: changeLog.pages,
     articles,
     indexes,
     manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
+    hashes,
   };
 }
 
 /**
- * The content version: a hash of every record, the configuration and the change log's head (its
- * pages are not all rewritten, but the head moves whenever one is). Cache keys derive from it.
+ * The content version: a hash of the configuration, the change log's head (its pages are not all
+ * rewritten, but the head moves whenever one is) and every record's hash. Cache keys derive from it.
+ * Hashing the hashes keeps the input small (about 100 bytes per record) at any archive size.
  */
-async function contentVersion(site: SiteConfig, changesHead: number, groups: Records[]): Promise<string> {
+async function contentVersion(
+  site: SiteConfig,
+  changesHead: number,
+  hashes: ReadonlyMap<string, string>,
+): Promise<string> {
   const parts: string[] = [JSON.stringify(site), String(changesHead)];
-  for (const records of groups) {
-    for (const key of [...records.keys()].sort()) parts.push(key, records.get(key) ?? '');
-  }
+  for (const key of [...hashes.keys()].sort()) parts.push(key, hashes.get(key) ?? '');
   return (await sha256Hex(parts.join('\u0000'))).slice(0, 16);
 }
 

@@ -30,7 +30,7 @@ export async function planPublish(
   const diff = async (entries: Iterable<[string, string]>): Promise<KvWrite[]> => {
     const writes: KvWrite[] = [];
     for (const [key, value] of entries) {
-      const hash = await sha256Hex(value);
+      const hash = records.hashes.get(key) ?? (await sha256Hex(value));
       if (stored.get(key) === hash) unchanged++;
       else writes.push({ key, value, hash });
     }

@@ -2,6 +2,7 @@
 // contentCache in front makes repeat requests cost no read at all.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { shardOfPage } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
@@ -17,8 +18,9 @@ for (const path of ['/', '/section/:slug', '/Detail/*']) htmlRoutes.use(path, ht
 
 htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;
-  const list = await repo.getHomeList();
-  if (!list) throw new HTTPException(404);
+  const home = await repo.getHomeList();
+  if (!home) throw new HTTPException(404);
+  const list = { page: 1, pages: 1, items: home.items };
   return renderPage(c, <HomePage site={site.config} sections={site.manifest.sections} list={list} />);
 });
 
@@ -36,8 +38,11 @@ htmlRoutes.get(
       throw new HTTPException(400, { message: 'page must be a positive integer' });
     const page = Number(pageParam);
     // The manifest knows how many pages exist, so an out-of-range page costs no read.
-    if (page > Math.max(section.pages, 1)) throw new HTTPException(404);
-    const list = (await repo.getSectionList(section.slug, page)) ?? { page: 1, pages: 0, items: [] };
+    if (page > section.pages) throw new HTTPException(404);
+    const shard = await repo.getSectionShard(section.slug, shardOfPage(section.articles, page));
+    // An empty section has no head yet; any other missing shard is a page that no longer exists.
+    if (!shard && page > 1) throw new HTTPException(404);
+    const list = { page, pages: section.pages, items: shard?.items ?? [] };
     return renderPage(
       c,
       <SectionPage site={site.config} sections={site.manifest.sections} section={section} list={list} />,

@@ -1,42 +1,50 @@
-// List pages for the home page and each section (with its child sections), newest first.
-import { type ListPage, type ManifestSection, toTeaser } from '../../articles/article';
-import { homeListKey, sectionListKey } from '../../articles/keys';
+// List records for the home page and each section (with its child sections): the home's newest
+// articles, each section's head, and its closed chronological buckets (see articles/list-shards.ts).
+import { type ListShard, type ManifestSection, type Teaser, toTeaser } from '../../articles/article';
+import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../articles/keys';
+import { countSectionPages, countStoredBuckets, SECTION_BUCKET_SIZE } from '../../articles/list-shards';
 import type { CompiledContent } from '../../content/compile';
 import { sectionFamily } from '../../sites/site-config';
 import type { Records } from './index-builder';
 
 export const HOME_LIST_SIZE = 20;
-export const SECTION_PAGE_SIZE = 10;
 
+/** A section's articles, newest first, child sections included. */
 function sectionItems(content: CompiledContent, slug: string) {
   const family = sectionFamily(content.site, slug);
   return content.articles.filter((a) => family.has(a.section));
 }
 
-/** Sections with their page counts, for the manifest (so an out-of-range page costs no read). */
+/** Sections with their article and page counts, for the manifest (so a page maps to a shard without a read). */
 export function manifestSections(content: CompiledContent): ManifestSection[] {
-  return content.site.sections.map((section) => ({
-    ...section,
-    pages: Math.ceil(sectionItems(content, section.slug).length / SECTION_PAGE_SIZE),
-  }));
+  return content.site.sections.map((section) => {
+    const articles = sectionItems(content, section.slug).length;
+    return { ...section, articles, pages: countSectionPages(articles) };
+  });
 }
+
+const shard = (items: Teaser[]): string => JSON.stringify({ items } satisfies ListShard);
 
 export function buildListPages(content: CompiledContent): Records {
   const records: Records = new Map();
-  const home: ListPage = {
-    page: 1,
-    pages: 1,
-    items: content.articles.slice(0, HOME_LIST_SIZE).map(toTeaser),
-  };
-  records.set(homeListKey(), JSON.stringify(home));
+  records.set(homeListKey(), shard(content.articles.slice(0, HOME_LIST_SIZE).map(toTeaser)));
   for (const section of content.site.sections) {
-    const items = sectionItems(content, section.slug).map(toTeaser);
-    const pages = Math.ceil(items.length / SECTION_PAGE_SIZE);
-    for (let page = 1; page <= pages; page++) {
-      const start = (page - 1) * SECTION_PAGE_SIZE;
-      const list: ListPage = { page, pages, items: items.slice(start, start + SECTION_PAGE_SIZE) };
-      records.set(sectionListKey(section.slug, page), JSON.stringify(list));
+    const newestFirst = sectionItems(content, section.slug).map(toTeaser);
+    const total = newestFirst.length;
+    // Bucket b holds chronological positions [(b-1)·S, b·S): its place from the newest end is fixed
+    // once it is full, so appending articles never changes its bytes.
+    const stored = countStoredBuckets(total);
+    for (let bucket = 1; bucket <= stored; bucket++) {
+      const end = total - (bucket - 1) * SECTION_BUCKET_SIZE;
+      records.set(
+        sectionBucketKey(section.slug, bucket),
+        shard(newestFirst.slice(end - SECTION_BUCKET_SIZE, end)),
+      );
     }
+    records.set(
+      sectionHeadKey(section.slug),
+      shard(newestFirst.slice(0, total - stored * SECTION_BUCKET_SIZE)),
+    );
   }
   return records;
 }

@@ -1,9 +1,11 @@
 // `npm run publish -- --local | --remote | --dry-run`: validates content/, plans the minimal set
 // of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { applyPlan, preparePublish } from '../pipeline';
+import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore } from './kv-store';
 import { readContent } from './read-content';
 
@@ -16,6 +18,15 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--con
   --public DIR     static assets folder, for image sizes (default: public)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
   --config FILE    wrangler configuration (default: wrangler.toml)`;
+
+/** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
+function createProgress(started: number) {
+  return (message: string) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    console.log(`publish: [${seconds} s, ${rssMiB} MiB] ${message}`);
+  };
+}
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -41,27 +52,38 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const started = performance.now();
+  const progress = createProgress(started);
   let content: ReturnType<typeof compileContent>;
+  // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
+  const cachePath = join(
+    values.remote ? '.wrangler/publish-cache' : values['persist-to'],
+    values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
+  );
+  let compileCache: PersistentCompileCache | undefined;
   try {
-    content = compileContent(await readContent(values.content, values.public));
+    const input = await readContent(values.content, values.public);
+    progress(`${input.articles.length} files read`);
+    compileCache = await openCompileCache(cachePath, input);
+    content = compileContent(input, compileCache);
   } catch (error) {
     if (!(error instanceof ContentError)) throw error;
     for (const problem of error.problems) console.error(formatProblem(problem));
     console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
     return 1;
   }
-  console.log(`publish: ${content.articles.length} articles valid (${content.drafts} drafts skipped)`);
+  progress(
+    `${content.articles.length} articles valid (${content.drafts} drafts skipped, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
+  );
 
   const store = values.remote
     ? await openRemoteStore({ configPath: values.config })
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
   try {
     const { records, plan } = await preparePublish(content, store, new Date());
+    progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
-    console.log(
-      `publish: ${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`,
-    );
+    progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
     if (values['dry-run']) {
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
@@ -71,15 +93,17 @@ async function main(argv: string[]): Promise<number> {
     await applyPlan(plan, {
       put: (writes, phase) =>
         store.put(writes, (done) => {
-          if (writes.length >= 1000) console.log(`  ${phase}: ${done}/${writes.length}`);
+          // About ten lines per phase, whatever its size.
+          const step = Math.max(1000, Math.ceil(writes.length / 10));
+          if (writes.length >= 1000 && (done % step < 64 || done === writes.length))
+            progress(`${phase}: ${done}/${writes.length} written`);
         }),
       delete: (keys) => store.delete(keys),
     });
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    // Saved only once the writes succeeded, so a failed publish recompiles next time.
+    await compileCache?.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
-    console.log(
-      `publish: done in ${seconds} s, content version ${records.manifest.manifest.version}, change log at ${head}`,
-    );
+    progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     return 0;
   } finally {
     await store.close();

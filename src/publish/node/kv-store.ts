@@ -1,13 +1,13 @@
-// Where a publish writes: the local KV state that `wrangler dev` serves (through wrangler's
-// platform proxy, in-process) or the deployed namespace (through the wrangler CLI).
+// Where a publish writes: the local KV state that `wrangler dev` serves (Miniflare, in-process,
+// batched) or the deployed namespace (through the wrangler CLI, bulk).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getPlatformProxy } from 'wrangler';
 import { OWNED_KEY_PREFIXES } from '../../articles/keys';
 import type { KvWrite } from '../plan';
+import { openLocalKv } from './local-kv';
 
 export const KV_BINDING = 'ARTICLES';
 
@@ -20,61 +20,46 @@ export interface KvStore {
   close(): Promise<void>;
 }
 
-/** The part of the KV binding a publish uses (typed here: Node code has no workers-types). */
-interface KvBinding {
-  list(options: { prefix: string; cursor?: string }): Promise<{
-    keys: { name: string; metadata?: unknown }[];
-    list_complete: boolean;
-    cursor?: string;
-  }>;
-  get(key: string, type: 'text'): Promise<string | null>;
-  put(key: string, value: string, options: { metadata: unknown }): Promise<void>;
-  delete(key: string): Promise<void>;
-}
-
 function hashOf(metadata: unknown): string | undefined {
   return metadata && typeof metadata === 'object' && 'hash' in metadata && typeof metadata.hash === 'string'
     ? metadata.hash
     : undefined;
 }
 
-/** Writes in parallel, a bounded number at a time. */
-async function inBatches<T>(
-  items: T[],
-  size: number,
-  work: (item: T) => Promise<void>,
-  onProgress?: (done: number) => void,
-) {
-  for (let start = 0; start < items.length; start += size) {
-    await Promise.all(items.slice(start, start + size).map(work));
-    onProgress?.(Math.min(start + size, items.length));
-  }
-}
+/** Keys and values per round trip to the local writer: big enough to amortise it, small enough to stream. */
+const LOCAL_BATCH_SIZE = 500;
 
 export async function openLocalStore(options: { configPath: string; persistTo: string }): Promise<KvStore> {
-  const proxy = await getPlatformProxy<{ [KV_BINDING]: KvBinding }>({
-    configPath: options.configPath,
-    persist: { path: join(options.persistTo, 'v3') },
-  });
-  const kv = proxy.env[KV_BINDING];
+  const kv = await openLocalKv(options);
   return {
     async listKeys() {
       const keys = new Map<string, string | undefined>();
       for (const prefix of OWNED_KEY_PREFIXES) {
         let cursor: string | undefined;
         do {
-          const page = await kv.list({ prefix, ...(cursor && { cursor }) });
+          const page = await kv.list(KV_BINDING, prefix, cursor);
           for (const key of page.keys) keys.set(key.name, hashOf(key.metadata));
           cursor = page.list_complete ? undefined : page.cursor;
         } while (cursor);
       }
       return keys;
     },
-    getText: (key) => kv.get(key, 'text'),
-    put: (writes, onProgress) =>
-      inBatches(writes, 64, (w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } }), onProgress),
-    delete: (keys) => inBatches(keys, 64, (key) => kv.delete(key)),
-    close: () => proxy.dispose(),
+    getText: (key) => kv.get(KV_BINDING, key),
+    async put(writes, onProgress) {
+      for (let start = 0; start < writes.length; start += LOCAL_BATCH_SIZE) {
+        const slice = writes.slice(start, start + LOCAL_BATCH_SIZE);
+        await kv.put(
+          KV_BINDING,
+          slice.map((w) => ({ key: w.key, value: w.value, metadata: { hash: w.hash } })),
+        );
+        onProgress?.(start + slice.length);
+      }
+    },
+    async delete(keys) {
+      for (let start = 0; start < keys.length; start += LOCAL_BATCH_SIZE)
+        await kv.delete(KV_BINDING, keys.slice(start, start + LOCAL_BATCH_SIZE));
+    },
+    close: () => kv.dispose(),
   };
 }
 

@@ -1,0 +1,175 @@
+// `npm run bench`: every content route under load on loopback (Miniflare, no wrangler dev proxy),
+// against a reference worker in the same runtime serving the same bytes from memory and after one
+// KV read. Prints req/s, p50, p99, ratios, KV reads per request and the gzipped bundle size.
+import { mkdir, writeFile } from 'node:fs/promises';
+import autocannon, { type Result } from 'autocannon';
+import { buildWorker, ensureArchive, log, PRIMARY_HOST, startRuntime } from './harness';
+import { probe, timingOf } from './probe';
+
+/** Every content route the issue names; a route another branch has not landed yet reports "absent". */
+const ROUTES: { name: string; path: string | 'newest-article' }[] = [
+  { name: 'home', path: '/' },
+  { name: 'section page', path: '/section/economy?page=3' },
+  { name: 'article', path: 'newest-article' },
+  { name: 'rss', path: '/rss.xml' },
+  { name: 'atom', path: '/atom.xml' },
+  { name: 'json feed', path: '/feed.json' },
+  { name: 'api list', path: '/api/v1/articles' },
+];
+
+const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 10_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const TARGET_RATIO = 0.8;
+const GZIP_LIMIT_BYTES = 150 * 1024;
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(port: number, path: string, seconds: number): Promise<Load> {
+  const result: Result = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    headers: { host: PRIMARY_HOST },
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** Slices of one target: mean throughput, median of the slices' p50 and p99, all errors. */
+function combine(slices: Load[]): Load {
+  return {
+    rps: slices.reduce((sum, s) => sum + s.rps, 0) / slices.length,
+    p50: median(slices.map((s) => s.p50)),
+    p99: median(slices.map((s) => s.p99)),
+    errors: slices.reduce((sum, s) => sum + s.errors, 0),
+  };
+}
+
+interface Row {
+  route: string;
+  mode: 'hit' | 'miss';
+  run: Load;
+  reference: Load;
+  kvReads: number | undefined;
+  cache: string | undefined;
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+function printTable(rows: Row[], absent: string[], bundle: { gzipBytes: number }): string {
+  const lines = [
+    '| route | cache | req/s | p50 ms | p99 ms | reference | ref req/s | ratio | target | KV reads/req | errors |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const ratio = row.run.rps / row.reference.rps;
+    lines.push(
+      `| ${row.route} | ${row.mode} | ${fmt(row.run.rps)} | ${fmt(row.run.p50)} | ${fmt(row.run.p99)} | ${
+        row.mode === 'hit' ? 'memory' : 'one KV read'
+      } | ${fmt(row.reference.rps)} | ${fmt(ratio, 2)} | ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'} (≥ ${TARGET_RATIO}) | ${
+        row.kvReads ?? '?'
+      } | ${row.run.errors} |`,
+    );
+  }
+  for (const name of absent) lines.push(`| ${name} | absent | | | | | | | | | |`);
+  const gzipKiB = bundle.gzipBytes / 1024;
+  lines.push(
+    '',
+    `Worker bundle: ${fmt(gzipKiB, 1)} KiB gzipped (limit ${GZIP_LIMIT_BYTES / 1024} KiB: ${
+      bundle.gzipBytes < GZIP_LIMIT_BYTES ? 'met' : 'MISSED'
+    }). ${ARTICLES} articles, ${CONNECTIONS} connections, ${SECONDS} interleaved 1 s slices per target after ${WARMUP_SECONDS} s warm-up.`,
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const started = performance.now();
+  log('building the worker (wrangler deploy --dry-run)');
+  const bundle = await buildWorker();
+  const persistTo = await ensureArchive(ARTICLES);
+  const runtime = await startRuntime(bundle.scriptPath, persistTo);
+  const { ports } = runtime;
+  const rows: Row[] = [];
+  const absent: string[] = [];
+  try {
+    const home = await probe(ports.app, '/');
+    if (home.status !== 200) throw new Error(`home answered ${home.status}: is the archive published?`);
+    const newest = /href="(\/Detail\/[^"]+)"/.exec(home.body)?.[1];
+    if (!newest) throw new Error('no article link on the home page');
+
+    for (const route of ROUTES) {
+      const path = route.path === 'newest-article' ? newest : route.path;
+      const first = await probe(ports.app, path);
+      if (first.status === 404) {
+        absent.push(route.name);
+        log(`${route.name} (${path}): absent in this build`);
+        continue;
+      }
+      if (first.status !== 200) throw new Error(`${route.name} (${path}) answered ${first.status}`);
+      // The miss above stored the entry in waitUntil; wait until a repeat is a hit.
+      let hit = await probe(ports.app, path);
+      for (let i = 0; i < 50 && timingOf(hit).cache !== 'hit'; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        hit = await probe(ports.app, path);
+      }
+      const miss = await probe(ports.appUncached, path);
+      // Same content version, same bytes: a render and a cached copy must not differ.
+      if (miss.body !== hit.body)
+        throw new Error(`${route.name}: a fresh render differs from the cached body`);
+      // The reference answers with the hit's exact body and headers: same bytes on the wire.
+      await runtime.putReference(route.name.replace(/\W/g, '-'), hit.body, hit.headers);
+      const ref = route.name.replace(/\W/g, '-');
+
+      log(
+        `${route.name} (${path}): warm-up, then ${SECONDS} rounds of 1 s each: memory, hit, one KV read, miss`,
+      );
+      const targets = [
+        [ports.reference, `/mem/${ref}`],
+        [ports.app, path],
+        [ports.reference, `/kv/${ref}`],
+        [ports.appUncached, path],
+      ] as const;
+      for (const [port, p] of targets) await load(port, p, WARMUP_SECONDS);
+      // Interleaved one-second slices: the machine's load drifts (it is shared), and interleaving
+      // spreads that drift evenly over the app and its references instead of favouring one.
+      const slices: Load[][] = targets.map(() => []);
+      for (let round = 0; round < SECONDS; round++) {
+        for (const [index, [port, p]] of targets.entries()) slices[index]?.push(await load(port, p, 1));
+      }
+      const [memory, hitRun, oneRead, missRun] = slices.map(combine) as [Load, Load, Load, Load];
+      // Reads per request, from the Server-Timing of a request right after each run.
+      const hitAfter = timingOf(await probe(ports.app, path));
+      const missAfter = timingOf(await probe(ports.appUncached, path));
+      rows.push({ route: route.name, mode: 'hit', run: hitRun, reference: memory, ...hitAfter });
+      rows.push({ route: route.name, mode: 'miss', run: missRun, reference: oneRead, ...missAfter });
+    }
+  } finally {
+    await runtime.miniflare.dispose();
+  }
+
+  const table = printTable(rows, absent, bundle);
+  console.log(table);
+  await mkdir('bench-results', { recursive: true });
+  await writeFile('bench-results/bench.md', `${table}\n`);
+  await writeFile('bench-results/bench.json', JSON.stringify({ rows, absent, bundle }, null, 2));
+  log(`done in ${((performance.now() - started) / 1000).toFixed(0)} s (bench-results/bench.md)`);
+  const failed = rows.some(
+    (row) => row.run.errors > 0 || (row.mode === 'hit' ? row.kvReads !== 0 : row.kvReads !== 1),
+  );
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,205 @@
+// What the benchmark and the soak share: build the worker as it deploys, make (or reuse) a
+// published synthetic archive, and run the worker under Miniflare on loopback, beside a reference worker.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { Miniflare, type WorkerOptions } from 'miniflare';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { localKvPath } from '../src/publish/node/local-kv';
+
+const run = promisify(execFile);
+
+export const BENCH_DIR = resolve('.bench');
+export const CONFIG_PATH = 'wrangler.toml';
+/** The Host every request carries: the primary domain of content/site.yaml (copied by content:synth). */
+export const PRIMARY_HOST = 'www.presstv.ir';
+
+export interface Ports {
+  app: number;
+  appUncached: number;
+  reference: number;
+}
+
+/** Loopback ports: BENCH_PORT (default 8794) and the next two. */
+export function benchPorts(): Ports {
+  const base = Number(process.env.BENCH_PORT ?? 8794);
+  return { app: base, appUncached: base + 1, reference: base + 2 };
+}
+
+export function log(message: string): void {
+  console.error(`bench: ${message}`);
+}
+
+/** `wrangler deploy --dry-run`: the exact bundle a deploy uploads, and its gzipped size. */
+export async function buildWorker(): Promise<{ scriptPath: string; gzipBytes: number; bytes: number }> {
+  const outdir = join(BENCH_DIR, 'dist');
+  await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '--config', CONFIG_PATH], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const scriptPath = join(outdir, 'index.js');
+  const script = await readFile(scriptPath);
+  return { scriptPath, bytes: script.length, gzipBytes: gzipSync(script, { level: 9 }).length };
+}
+
+/**
+ * A published synthetic archive of `count` articles under .bench/, made once and reused while its
+ * inputs (count, seed, the publish code's commit) are unchanged.
+ */
+export async function ensureArchive(count: number): Promise<string> {
+  const contentDir = join(BENCH_DIR, `content-${count}`);
+  const persistTo = join(BENCH_DIR, `state-${count}`);
+  const stamp = join(persistTo, 'bench-archive.json');
+  // Outside a git checkout the archive is simply rebuilt on every run.
+  const commit = await run('git', ['log', '-1', '--format=%H', '--', 'src/publish', 'src/content']).then(
+    ({ stdout }) => stdout.trim(),
+    () => `uncommitted-${Date.now()}`,
+  );
+  const wanted = JSON.stringify({ count, seed: 1, commit });
+  if (existsSync(stamp) && (await readFile(stamp, 'utf8')) === wanted) {
+    log(`reusing the published ${count}-article archive in ${persistTo}`);
+    return persistTo;
+  }
+  log(`writing ${count} synthetic articles and publishing them (once; reused by later runs)`);
+  const tsx = 'node_modules/.bin/tsx';
+  await run(tsx, ['src/publish/node/synth.ts', '--count', String(count), '--out', contentDir]);
+  await rm(persistTo, { recursive: true, force: true });
+  const started = performance.now();
+  await run(tsx, ['src/publish/node/cli.ts', '--local', '--content', contentDir, '--persist-to', persistTo], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  log(`published in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await writeFile(stamp, wanted);
+  return persistTo;
+}
+
+/**
+ * The reference worker: the same bytes as a route (body and response headers), served from isolate
+ * memory (`/mem/NAME`) or after exactly one KV read of the body (`/kv/NAME`). It is the floor the app
+ * is measured against. `/headers/NAME` (POST) sets the headers it answers with.
+ */
+const REFERENCE_SCRIPT = `
+const headers = new Map();
+const bodies = new Map();
+export default {
+  async fetch(request, env) {
+    const [, mode, name] = new URL(request.url).pathname.split('/');
+    if (mode === 'headers') {
+      headers.set(name, await request.json());
+      bodies.delete(name);
+      return new Response('ok');
+    }
+    if (mode === 'mem') {
+      let body = bodies.get(name);
+      if (body === undefined) {
+        body = await env.REF.get(name, 'text');
+        bodies.set(name, body);
+      }
+      return new Response(body, { headers: headers.get(name) });
+    }
+    if (mode === 'kv') {
+      const body = await env.REF.get(name, 'text');
+      if (body === null) return new Response('no such reference', { status: 404 });
+      return new Response(body, { headers: headers.get(name) });
+    }
+    return new Response('not found', { status: 404 });
+  },
+};`;
+
+/** Headers the runtime sets per response, or that describe the app's own costs: not copied. */
+const PER_RESPONSE_HEADERS = new Set([
+  'date',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'server-timing',
+]);
+
+export interface Runtime {
+  miniflare: Miniflare;
+  ports: Ports;
+  /** Makes the reference worker answer `name` with this body and these response headers. */
+  putReference(
+    name: string,
+    body: string,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<void>;
+}
+
+/**
+ * One workerd process, three workers, each on its own loopback socket (no Miniflare entry proxy):
+ * the app with the Cache API, the same app with Miniflare's no-op cache (every lookup misses, so
+ * every request renders), and the reference worker.
+ */
+export async function startRuntime(scriptPath: string, persistTo: string): Promise<Runtime> {
+  const ports = benchPorts();
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG_PATH);
+  // Miniflare serves [assets] through two extra router workers on every request, run_worker_first
+  // included: a local-only cost (the platform routes assets outside the isolate) that would swamp
+  // the route costs measured here. No benchmarked route reads an asset, so ASSETS is a stub.
+  const { assets: _assets, ...withoutAssets } = workerOptions as WorkerOptions;
+  const app = (name: string, port: number, cache: boolean): WorkerOptions => ({
+    ...withoutAssets,
+    serviceBindings: {
+      ASSETS: () => new Response('assets are not served by the benchmark', { status: 404 }),
+    },
+    name,
+    modules: [{ type: 'ESModule', path: scriptPath }],
+    modulesRoot: resolve(scriptPath, '..'),
+    cache,
+    // The uncached twin also turns off the isolate memory layer: every request renders.
+    bindings: { ...withoutAssets.bindings, ...(cache ? {} : { EDGE_MEMORY_CACHE_BYTES: '0' }) },
+    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+  });
+  const miniflare = new Miniflare({
+    host: '127.0.0.1',
+    kvPersist: localKvPath(persistTo),
+    // The Cache API's store is per run: nothing from an earlier run can be a hit.
+    cachePersist: false,
+    workers: [
+      app('app', ports.app, true),
+      app('app-uncached', ports.appUncached, false),
+      {
+        name: 'reference',
+        modules: true,
+        script: REFERENCE_SCRIPT,
+        compatibilityDate: workerOptions.compatibilityDate ?? '2026-04-20',
+        kvNamespaces: { REF: 'bench-reference' },
+        unsafeDirectSockets: [{ host: '127.0.0.1', port: ports.reference }],
+      },
+    ],
+  });
+  await miniflare.ready;
+  const references = await miniflare.getKVNamespace('REF', 'reference');
+  return {
+    miniflare,
+    ports,
+    async putReference(name, body, headers) {
+      await references.put(name, body);
+      const kept = Object.entries(headers).flatMap(([header, value]) =>
+        value === undefined || PER_RESPONSE_HEADERS.has(header)
+          ? []
+          : (Array.isArray(value) ? value : [value]).map((v) => [header, v]),
+      );
+      const response = await fetch(`http://127.0.0.1:${ports.reference}/headers/${name}`, {
+        method: 'POST',
+        body: JSON.stringify(kept),
+      });
+      await response.text();
+    },
+  };
+}
+
+/** Resident memory of the workerd processes this one started (Linux /proc), in bytes. */
+export async function workerdRss(): Promise<number> {
+  const { stdout } = await run('ps', ['-o', 'pid=,rss=,comm=', '--ppid', String(process.pid)]);
+  let kib = 0;
+  for (const line of stdout.trim().split('\n')) {
+    const [, rss, comm] = line.trim().split(/\s+/);
+    if (comm?.startsWith('workerd')) kib += Number(rss);
+  }
+  return kib * 1024;
+}

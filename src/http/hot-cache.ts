@@ -1,0 +1,43 @@
+// A small per-isolate memory of rendered responses, in front of the Cache API: the hottest URLs
+// (home, feeds, today's articles) are answered without leaving the isolate. Same keys as the edge
+// cache (host + content version + code version + path), so it can never serve a stale or foreign body.
+
+/** Larger bodies go to the Cache API only, so one big feed cannot flush everything else. */
+const HOT_ENTRY_MAX_BYTES = 512 * 1024;
+
+interface HotEntry {
+  body: ArrayBuffer;
+  status: number;
+  headers: [string, string][];
+}
+
+/** Least recently used first: a Map iterates in insertion order, and a hit re-inserts. */
+const entries = new Map<string, HotEntry>();
+let totalBytes = 0;
+
+export function readHot(key: string): Response | undefined {
+  const entry = entries.get(key);
+  if (!entry) return undefined;
+  entries.delete(key);
+  entries.set(key, entry);
+  return new Response(entry.body, { status: entry.status, headers: entry.headers });
+}
+
+/**
+ * Keeps `response` (a copy the caller gives away) and evicts the least recently used until the
+ * bodies fit in `limitBytes` (EDGE_MEMORY_CACHE_BYTES).
+ */
+export async function writeHot(key: string, response: Response, limitBytes: number): Promise<void> {
+  const body = await response.arrayBuffer();
+  if (body.byteLength > Math.min(HOT_ENTRY_MAX_BYTES, limitBytes)) return;
+  const previous = entries.get(key);
+  if (previous) totalBytes -= previous.body.byteLength;
+  entries.delete(key);
+  entries.set(key, { body, status: response.status, headers: [...response.headers] });
+  totalBytes += body.byteLength;
+  for (const [oldest, entry] of entries) {
+    if (totalBytes <= limitBytes) break;
+    entries.delete(oldest);
+    totalBytes -= entry.body.byteLength;
+  }
+}

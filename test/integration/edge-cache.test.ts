@@ -1,0 +1,80 @@
+// The edge cache in front of content routes: a hit costs no KV read, a miss exactly one, and the
+// key separates hosts, content versions and code versions.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { edgeCacheKey } from '../../src/http/content-cache';
+import type { Site } from '../../src/sites/site-middleware';
+import { publish } from '../support/publish';
+import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
+
+const ARTICLE =
+  '/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands';
+
+/** Requests until the previous miss's cache.put (run in waitUntil) has landed; bounded. */
+async function getCached(host: string, path: string, headers: Record<string, string> = {}) {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const response = await get(host, path, headers);
+    if (cacheStatus(response) === 'hit') return response;
+    await response.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${path} never became a cache hit`);
+}
+
+beforeAll(async () => {
+  await publish();
+  // Warm the isolate's manifest memo, so reads below are the route's own.
+  await (await get(PRIMARY, '/section/economy')).arrayBuffer();
+});
+
+describe('edge cache', () => {
+  it('renders a first request with one KV read and serves repeats with none', async () => {
+    for (const path of ['/', '/section/news', ARTICLE]) {
+      const miss = await get(PRIMARY, path);
+      expect(miss.status).toBe(200);
+      expect(cacheStatus(miss)).toBe('miss');
+      expect(kvReads(miss)).toBe(1);
+      const body = await miss.text();
+
+      const hit = await getCached(PRIMARY, path);
+      expect(kvReads(hit)).toBe(0);
+      expect(hit.headers.get('ETag')).toBe(miss.headers.get('ETag'));
+      expect(await hit.text()).toBe(body);
+    }
+  });
+
+  it('keeps each host its own entry', async () => {
+    await (await getCached(PRIMARY, '/section/sport')).arrayBuffer();
+    const mirror = await get(MIRROR, '/section/sport');
+    expect(cacheStatus(mirror)).toBe('miss');
+    expect(kvReads(mirror)).toBe(1);
+  });
+
+  it('answers a matching If-None-Match with 304 from the cache, no body and the validators', async () => {
+    const first = await getCached(PRIMARY, ARTICLE);
+    const etag = first.headers.get('ETag') ?? '';
+    await first.arrayBuffer();
+    const response = await get(PRIMARY, ARTICLE, { 'If-None-Match': etag });
+    expect(response.status).toBe(304);
+    expect(await response.text()).toBe('');
+    expect(response.headers.get('ETag')).toBe(etag);
+    expect(response.headers.get('Cache-Control')).toContain('max-age');
+    expect(kvReads(response)).toBe(0);
+  });
+
+  it('prefers a stale If-None-Match over a matching If-Modified-Since', async () => {
+    const response = await get(PRIMARY, ARTICLE, {
+      'If-None-Match': '"stale"',
+      'If-Modified-Since': 'Thu, 01 Jan 2099 00:00:00 GMT',
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('puts the host, content version and code version in the key, and only listed query parameters', () => {
+    const site = { origin: `https://${MIRROR}`, manifest: { version: 'c0ffee' } } as Site;
+    const key = edgeCacheKey(site, 'deploy-7', `https://${PRIMARY}/section/news?page=2&utm=x`, ['page']);
+    expect(key).toBe(`https://${MIRROR}/_cache/c0ffee.deploy-7/section/news?page=2`);
+    expect(edgeCacheKey(site, 'deploy-8', `https://${PRIMARY}/`)).not.toBe(
+      edgeCacheKey(site, 'deploy-7', `https://${PRIMARY}/`),
+    );
+  });
+});

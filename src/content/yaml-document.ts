@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import * as z from 'zod/v4/core';
 import type { Problem } from './problems';
+import { stripXmlIllegalChars } from './xml-chars';
 
 export interface ParsedYaml {
   data: unknown;
@@ -23,7 +24,9 @@ export function parseYaml(path: string, text: string, firstLine: number): Parsed
     }));
   }
   return {
-    data: doc.toJS(),
+    // The file was stripped of XML-illegal characters, but YAML escapes ("\0", "\uD800") spell them
+    // again inside quoted values: strip every parsed string too.
+    data: stripStrings(doc.toJS()),
     lineOf(keyPath) {
       let node: unknown = doc.contents;
       let line = firstLine;
@@ -67,4 +70,15 @@ export function validateYaml<S extends z.$ZodType>(
       return { path, line: parsed.lineOf(where), reason };
     }),
   };
+}
+
+function stripStrings(value: unknown): unknown {
+  if (typeof value === 'string') return stripXmlIllegalChars(value);
+  if (Array.isArray(value)) return value.map(stripStrings);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [stripXmlIllegalChars(key), stripStrings(item)]),
+    );
+  }
+  return value;
 }

@@ -1,26 +1,20 @@
 // App assembly: middleware order, surface mounts, and the one error handler.
 // Order matters: timing wraps everything; the site (Host) is resolved before any route runs.
 import { Hono } from 'hono';
-import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
+import { requestGuard } from './http/request-guard';
 import { serverTiming } from './http/server-timing';
 import { assetRoutes } from './routes/assets';
 import { htmlRoutes } from './routes/html';
 import { siteMiddleware } from './sites/site-middleware';
 
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 const app = new Hono<AppEnv>();
 
 app.use(serverTiming());
 app.use(siteMiddleware());
-app.use(async function readOnly(c, next) {
-  // Every surface is read-only: anything but a read is refused before routing.
-  if (!READ_METHODS.has(c.req.method))
-    throw new HTTPException(405, { message: 'Only GET and HEAD are allowed.' });
-  await next();
-});
+// After the site, so that refusals are rendered in its layout; before routing, so no route sees them.
+app.use(requestGuard());
 
 app.route('/', assetRoutes);
 app.route('/', htmlRoutes);

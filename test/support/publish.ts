@@ -1,11 +1,11 @@
 // Publishes content into the test's KV namespace with the same pipeline as `npm run publish`
 // (compile → build records → plan → write in order), against miniflare's real KV.
 import { env } from 'cloudflare:workers';
-import { manifestSchema } from '../../src/articles/article';
+import { type Manifest, manifestSchema } from '../../src/articles/article';
 import { manifestKey, OWNED_KEY_PREFIXES } from '../../src/articles/keys';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { buildRecords, type RecordSet } from '../../src/publish/build-records';
-import { type PublishPlan, planPublish } from '../../src/publish/plan';
+import { type KvWrite, type PublishPlan, planPublish } from '../../src/publish/plan';
 import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
@@ -31,19 +31,43 @@ export interface PublishResult {
   plan: PublishPlan;
 }
 
+/** The manifest now in KV, or null when it is absent or garbled (as the CLI treats it). */
+function decodeManifest(text: string | null): Manifest | null {
+  if (!text) return null;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    // Not JSON: a publish overwrites it.
+    return null;
+  }
+}
+
+/** Builds and plans a publish of `input` against env.ARTICLES, writing nothing. */
+export async function planFor(
+  input: ContentInput = repositoryContent(),
+  now = FIXED_NOW,
+): Promise<PublishResult> {
+  const kv = env.ARTICLES;
+  const previous = decodeManifest(await kv.get(manifestKey()));
+  const records = await buildRecords(compileContent(input), { previous, now });
+  const plan = await planPublish(records, await storedHashes(kv));
+  return { records, plan };
+}
+
+/** Writes one batch of a plan, as the CLI does for each phase. */
+export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
+  const kv = env.ARTICLES;
+  await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
+}
+
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */
 export async function publish(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
 ): Promise<PublishResult> {
-  const kv = env.ARTICLES;
-  const previousText = await kv.get(manifestKey());
-  const previous = previousText ? manifestSchema.parse(JSON.parse(previousText)) : null;
-  const records = await buildRecords(compileContent(input), { previous, now });
-  const plan = await planPublish(records, await storedHashes(kv));
-  for (const phase of plan.phases) {
-    await Promise.all(phase.writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
-  }
-  await Promise.all(plan.deletes.map((key) => kv.delete(key)));
+  const { records, plan } = await planFor(input, now);
+  for (const phase of plan.phases) await writeBatch(phase.writes);
+  await Promise.all(plan.deletes.map((key) => env.ARTICLES.delete(key)));
   return { records, plan };
 }

@@ -23,7 +23,14 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--con
 async function loadPrevious(store: KvStore) {
   const text = await store.getText(manifestKey());
   if (!text) return null;
-  const parsed = manifestSchema.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // A garbled manifest is what a publish repairs: treat it as absent rather than refuse to run.
+    return null;
+  }
+  const parsed = manifestSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
 

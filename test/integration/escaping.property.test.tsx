@@ -24,15 +24,17 @@ import {
   type HostileCase,
   hostileCase,
   hostileContent,
+  ORDINARY_SITE,
 } from '../support/hostile-content';
 import { elementsByClass, elementsByTag, findInjections, parseHtml, textOf } from '../support/html-page';
 import { FIXED_NOW, publish } from '../support/publish';
-import { fetchWorker, PRIMARY } from '../support/request';
+import { fetchWorker, get, PRIMARY } from '../support/request';
 
 /** Runs per property: enough to hit every fragment in every field many times over. */
 const COMPILE_RUNS = 300;
-const VIEW_RUNS = 200;
+const VIEW_RUNS = 300;
 const WORKER_RUNS = 100;
+const ENTRY_POINT_RUNS = 50;
 
 /** What a surface is checked against: the hostile article as stored, and what each field should read. */
 interface Published {
@@ -47,6 +49,11 @@ interface Surface {
   contentType: RegExp;
   /** Violations found in the body (empty when the surface is sound). */
   check: (body: string, published: Published) => string[];
+  /**
+   * The path names the article alone, so a fresh id gets a fresh page from the real entry point,
+   * whose manifest is memoised for SITE_MANIFEST_TTL_SECONDS (lists would come from its cache).
+   */
+  perArticle?: true;
   /** A fast path without the worker: the view rendered straight from the records. */
   render?: (published: Published) => Promise<string>;
 }
@@ -61,6 +68,7 @@ const SURFACES: Surface[] = [
     contentType: HTML,
     check: checkArticlePage,
     render: renderArticle,
+    perArticle: true,
   },
   { name: 'home page', path: () => '/', contentType: HTML, check: checkHomePage, render: renderHome },
   {
@@ -113,7 +121,7 @@ function checkRecords(records: RecordSet, hostile: HostileCase): Published {
       expect(stripXmlIllegalChars(text), 'a stored string holds an XML-illegal character').toBe(text);
     }
   }
-  const stored = records.articles.get(articleKey(HOSTILE_ARTICLE_ID));
+  const stored = records.articles.get(articleKey(hostile.id ?? HOSTILE_ARTICLE_ID));
   if (stored === undefined) throw new Error('the hostile article was not built');
   const article = articleSchema.parse(JSON.parse(stored));
   const expected = expectedFields(hostile);
@@ -304,6 +312,33 @@ function tally() {
 const PROPERTY_TIMEOUT_MS = 120_000;
 
 describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  // First in the file: the real entry point memoises the manifest, and this property keeps
+  // the site constant so that whatever manifest it holds is right.
+  it('is served through the real entry point (exports.default.fetch) on every per-article surface', async () => {
+    const counts = tally();
+    let id = 980_000;
+    const ordinaryCase = hostileCase.map((hostile) => ({ ...hostile, site: ORDINARY_SITE }));
+    await fc.assert(
+      fc.asyncProperty(ordinaryCase, async (drawn) => {
+        id += 1;
+        const hostile = { ...drawn, id };
+        const compiled = compileOrReject(hostile);
+        counts.record(compiled);
+        if (!compiled.accepted) return;
+        const { records } = await publish(hostileContent(hostile));
+        const published = checkRecords(records, hostile);
+        for (const surface of SURFACES.filter((s) => s.perArticle)) {
+          const response = await get(PRIMARY, surface.path(published));
+          expect(response.status, surface.name).toBe(200);
+          expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
+          expect(surface.check(await response.text(), published), surface.name).toEqual([]);
+        }
+      }),
+      { numRuns: ENTRY_POINT_RUNS },
+    );
+    counts.expectMostlyAccepted();
+  });
+
   it('is accepted or rejected with file, line and reason, and stored without XML-illegal characters', async () => {
     const counts = tally();
     await fc.assert(

@@ -190,6 +190,8 @@ export interface HostileCase {
   article: HostileArticle;
   site: HostileSite;
   style: 'raw' | 'escaped';
+  /** The hostile article's id: vary it where a cached page of an earlier run must not answer. */
+  id?: number;
 }
 
 export const HOSTILE_ARTICLE_ID = 990001;
@@ -220,6 +222,14 @@ export const hostileSite: fc.Arbitrary<HostileSite> = fc.record({
   russiaTitle: hostileText(3),
 });
 
+/** The real outlet's names: constant, so a manifest memoised by an earlier request is still right. */
+export const ORDINARY_SITE: HostileSite = {
+  name: 'Press TV',
+  description: 'News, analysis and reports from Press TV, an international news network.',
+  newsTitle: 'News',
+  russiaTitle: 'Russia',
+};
+
 export const hostileCase: fc.Arbitrary<HostileCase> = fc.record({
   article: hostileArticle,
   site: hostileSite,
@@ -231,11 +241,15 @@ function fenceFor(code: string): string {
   return '`'.repeat(Math.max(3, longestRun + 1));
 }
 
-export function articleFile(article: HostileArticle, style: 'raw' | 'escaped'): string {
+export function articleFile(
+  article: HostileArticle,
+  style: 'raw' | 'escaped',
+  id = HOSTILE_ARTICLE_ID,
+): string {
   const q = (text: string) => yamlQuoted(text, style);
   const lines = [
     '---',
-    `id: ${HOSTILE_ARTICLE_ID}`,
+    `id: ${id}`,
     `title: ${q(article.title)}`,
     'section: russia',
     'published: 2030-02-01T10:00:00Z',
@@ -285,7 +299,10 @@ export function hostileContent(hostile: HostileCase): ContentInput {
     .slice(0, 3);
   return {
     site: { path: 'content/site.yaml', text: siteFile(hostile.site, hostile.style) },
-    articles: [...kept, { path: HOSTILE_ARTICLE_PATH, text: articleFile(hostile.article, hostile.style) }],
+    articles: [
+      ...kept,
+      { path: HOSTILE_ARTICLE_PATH, text: articleFile(hostile.article, hostile.style, hostile.id) },
+    ],
     images: real.images,
   };
 }

@@ -86,7 +86,10 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: st
   }
   const site = c.get('site');
   // Without a resolved site (421, 503 before the manifest) there is no layout to render.
-  if (!site) return c.text(`${status} ${errorTitle(status)}`, status);
+  if (!site) {
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.text(`${status} ${errorTitle(status)}`, status);
+  }
   await htmlSecurityHeaders()(c, async () => {});
   // 5xx pages are never stored, so they can name the request; 4xx pages stay byte-identical.
   const reference = status >= 500 ? requestId : undefined;

@@ -53,6 +53,7 @@ export const HOSTILE_FRAGMENTS = [
   '- item',
   '# heading',
   '*x*',
+  ' *alias',
   ': ',
   ' #',
   '%',

@@ -61,4 +61,34 @@ describe('compile on damaged files', () => {
       { numRuns: RUNS },
     );
   });
+
+  // Found by the properties above: the yaml package throws while resolving these documents.
+  it.each([
+    ['an alias to a missing anchor', 'title: *x', 3, 'Unresolved alias'],
+    ['an alias bomb', `title: ok\n${aliasBomb()}`, 5, 'resource exhaustion'],
+  ])('rejects front matter with %s at its line', (_, yaml, line, reason) => {
+    const text = `---\nid: 5\n${yaml}\nsection: news\npublished: 2022-01-01T00:00:00Z\n---\n\nBody.\n`;
+    const damaged = { path: 'content/articles/damaged.md', text };
+    expect(() => compileContent({ ...real, articles: [damaged] })).toThrow(ContentError);
+    try {
+      compileContent({ ...real, articles: [damaged] });
+    } catch (error) {
+      expect((error as ContentError).problems).toEqual([
+        { path: damaged.path, line, reason: expect.stringContaining(reason) },
+      ]);
+    }
+  });
 });
+
+/** Nine-fold nesting, five levels deep: 59 049 strings from a few lines if the parser expands it. */
+function aliasBomb(): string {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let level = 1; level <= 4; level++) {
+    lines.push(
+      `a${level}: &a${level} [${Array(9)
+        .fill(`*a${level - 1}`)
+        .join(', ')}]`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -237,6 +237,12 @@ describe('hostile requests', () => {
       expect(new TextEncoder().encode(body).byteLength).toBeLessThanOrEqual(MAX_ERROR_BODY_BYTES);
       expect(response.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{16,36}$/);
     }
+    const type = response.headers.get('Content-Type') ?? '';
+    if (type.startsWith('text/')) expect(response.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    if (type.startsWith('text/html')) {
+      expect(response.headers.get('Content-Security-Policy')).toContain("default-src 'none'");
+      expect(response.headers.get('Referrer-Policy')).toBe('strict-origin-when-cross-origin');
+    }
     row.check?.(response, body);
   });
 });

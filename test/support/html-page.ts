@@ -111,15 +111,24 @@ export function allElements(doc: HtmlDocument): HtmlElement[] {
   return DomUtils.findAll(() => true, doc.children);
 }
 
-export function elementsByTag(doc: HtmlDocument, tag: string): HtmlElement[] {
-  return DomUtils.findAll((el) => el.name === tag, doc.children);
+/** A document or an element: the descendants of either can be searched. */
+export type HtmlRoot = Pick<HtmlDocument, 'children'>;
+
+export function elementsByTag(root: HtmlRoot, tag: string): HtmlElement[] {
+  return DomUtils.findAll((el) => el.name === tag, root.children);
 }
 
-export function elementsByClass(doc: HtmlDocument, tag: string, className: string): HtmlElement[] {
+export function elementsByClass(root: HtmlRoot, tag: string, className: string): HtmlElement[] {
   return DomUtils.findAll(
     (el) => el.name === tag && (el.attribs.class ?? '').split(/\s+/).includes(className),
-    doc.children,
+    root.children,
   );
+}
+
+/** Whether `node` is `ancestor` or lies inside it. */
+export function isInside(node: HtmlElement, ancestor: HtmlElement): boolean {
+  for (let at: HtmlElement['parent'] = node; at; at = at.parent) if (at === ancestor) return true;
+  return false;
 }
 
 export function textOf(element: HtmlElement | undefined): string | undefined {

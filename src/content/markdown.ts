@@ -2,6 +2,7 @@
 // script, event handler, javascript: URL, style or off-site embed ever reaches a page or feed.
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
+import { stripXmlIllegalChars } from './xml-chars';
 
 const markdown = new MarkdownIt('default', { html: true, linkify: false, typographer: false });
 
@@ -89,12 +90,16 @@ export interface RenderedBody {
 
 export function renderMarkdown(source: string): RenderedBody {
   const tokens = markdown.parse(source, {});
-  const html = sanitizeHtml(markdown.renderer.render(tokens, markdown.options, {}), SANITIZE_OPTIONS);
-  return { html, firstParagraph: firstParagraphText(tokens) };
+  const html = sanitizeBodyHtml(markdown.renderer.render(tokens, markdown.options, {}));
+  return { html, firstParagraph: stripXmlIllegalChars(firstParagraphText(tokens)) };
 }
 
+/**
+ * The sanitiser decodes character references in raw HTML (`alt="&#1;"`) and writes the characters
+ * back raw, so XML-illegal ones are stripped from its output, not only from the source.
+ */
 export function sanitizeBodyHtml(html: string): string {
-  return sanitizeHtml(html, SANITIZE_OPTIONS);
+  return stripXmlIllegalChars(sanitizeHtml(html, SANITIZE_OPTIONS));
 }
 
 type Token = ReturnType<typeof markdown.parse>[number];

@@ -1,13 +1,28 @@
 // YAML parsing that remembers where every value came from, so that a schema failure can be
 // reported as `file:line: reason` for the exact key at fault.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Node as YamlNode } from 'yaml';
 import * as z from 'zod/v4/core';
 import type { Problem } from './problems';
+import { stripXmlIllegalChars } from './xml-chars';
 
 export interface ParsedYaml {
   data: unknown;
   /** The 1-based file line of the value at `path` (or of its nearest existing ancestor). */
   lineOf(path: readonly PropertyKey[]): number;
+}
+
+/** Front matter and site.yaml have no use for aliases; a handful is plenty, thousands is an attack. */
+const MAX_ALIAS_COUNT = 100;
+
+function firstAliasOffset(doc: ReturnType<typeof parseDocument>): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /** Parses YAML that starts at `firstLine` of the file `path`; syntax errors become problems. */
@@ -22,8 +37,19 @@ export function parseYaml(path: string, text: string, firstLine: number): Parsed
       reason: `invalid YAML: ${error.message.split('\n')[0]}`,
     }));
   }
+  let data: unknown;
+  try {
+    // An alias to an anchor that does not exist (`title: *x`), or too many aliases (an alias bomb),
+    // is only found when the document is resolved, and the yaml package throws for it.
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : 'cannot be resolved';
+    return [{ path, line: lineAt(firstAliasOffset(doc) ?? 0), reason: `invalid YAML: ${message}` }];
+  }
   return {
-    data: doc.toJS(),
+    // The file was stripped of XML-illegal characters, but YAML escapes ("\0", "\uD800") spell them
+    // again inside quoted values: strip every parsed string too.
+    data: stripStrings(data),
     lineOf(keyPath) {
       let node: unknown = doc.contents;
       let line = firstLine;
@@ -67,4 +93,15 @@ export function validateYaml<S extends z.$ZodType>(
       return { path, line: parsed.lineOf(where), reason };
     }),
   };
+}
+
+function stripStrings(value: unknown): unknown {
+  if (typeof value === 'string') return stripXmlIllegalChars(value);
+  if (Array.isArray(value)) return value.map(stripStrings);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [stripXmlIllegalChars(key), stripStrings(item)]),
+    );
+  }
+  return value;
 }

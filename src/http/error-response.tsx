@@ -8,10 +8,23 @@ import { ErrorPage, errorTitle } from '../views/ErrorPage';
 import { renderPage } from '../views/render-page';
 import { CACHE_POLICY } from './cache-policy';
 import { ApiError, CorruptRecordError, NotPublishedError, StorageUnavailableError } from './errors';
+import { ALLOWED_METHODS } from './request-guard';
 import { htmlSecurityHeaders } from './security-headers';
 
 /** Seconds a client should wait after a 503 before retrying. */
 const RETRY_AFTER_SECONDS = 30;
+
+/** Returned on every error response, so a reader or partner can quote it and we can find the log line. */
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** 4xx worth a log line: they point at a broken client, link or DNS entry. 404s are only noise. */
+const LOGGED_CLIENT_ERRORS = new Set([400, 405, 421]);
+
+/** Longest path kept in a log line: enough to find the page, not a way to flood the logs. */
+const LOGGED_PATH_CHARS = 256;
+
+// Cloudflare's ray id (`8f2b1c3d4e5f6a7b-AMS`); anything else in the header is a client's invention.
+const RAY_ID = /^[0-9a-f]{16}(?:-[A-Z]{3})?$/;
 
 interface Failure {
   status: ContentfulStatusCode;
@@ -43,8 +56,9 @@ function classify(error: unknown): Failure {
   if (error instanceof HTTPException) {
     return {
       status: error.status as ContentfulStatusCode,
+      // HTTPException messages are ours (never built from the request), so the API may show them.
       message: error.message || errorTitle(error.status),
-      reason: error.message,
+      reason: error.message || errorTitle(error.status),
     };
   }
   if (error instanceof StorageUnavailableError || error instanceof NotPublishedError) {
@@ -103,50 +117,65 @@ function escapeXml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/** The platform's ray id when there is one, so our log line and Cloudflare's share an id. */
+function requestIdOf(c: Context<AppEnv>): string {
+  const ray = c.req.header('cf-ray');
+  return ray && RAY_ID.test(ray) ? ray : crypto.randomUUID();
+}
+
 export async function respondToError(error: unknown, c: Context<AppEnv>): Promise<Response> {
   const failure = classify(error);
-  logFailure(c, failure);
-  return renderFailure(c, failure);
+  const requestId = requestIdOf(c);
+  logFailure(c, failure, requestId);
+  return renderFailure(c, failure, requestId);
 }
 
 export function respondNotFound(c: Context<AppEnv>): Promise<Response> {
   const message = isApiPath(c.req.path)
     ? 'Nothing is served at this path: see /api/v1/openapi.json.'
     : errorTitle(404);
-  return renderFailure(c, { status: 404, message, reason: 'no route' });
+  return renderFailure(c, { status: 404, message, reason: 'no route' }, requestIdOf(c));
 }
 
-async function renderFailure(c: Context<AppEnv>, failure: Failure): Promise<Response> {
+async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: string): Promise<Response> {
   const { status } = failure;
   c.header('Cache-Control', status === 404 ? CACHE_POLICY.error : CACHE_POLICY.none);
+  c.header(REQUEST_ID_HEADER, requestId);
   if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
-  const api = isApiPath(c.req.path);
-  if (status === 405) c.header('Allow', api ? 'GET, HEAD, OPTIONS' : 'GET, HEAD');
+  if (status === 405) c.header('Allow', ALLOWED_METHODS);
 
   const format = ERROR_FORMATS.find((f) => f.matches(c.req.path));
   if (format) return format.render(c, failure);
   const site = c.get('site');
   // Without a resolved site (421, 503 before the manifest) there is no layout to render. The text
   // is fixed: a 421 must never echo the name it refuses (CONTRACT §3).
-  if (!site) return c.text(`${status} ${errorTitle(status)}`, status);
+  if (!site) {
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.text(`${status} ${errorTitle(status)}`, status);
+  }
   await htmlSecurityHeaders()(c, async () => {});
+  // 5xx pages are never stored, so they can name the request; 4xx pages stay byte-identical.
+  const reference = status >= 500 ? requestId : undefined;
   return renderPage(
     c,
-    <ErrorPage site={site.config} sections={site.manifest.sections} status={status} />,
+    <ErrorPage site={site.config} sections={site.manifest.sections} status={status} reference={reference} />,
     status,
   );
 }
 
-function logFailure(c: Context<AppEnv>, failure: Failure): void {
-  if (failure.status < 500) return;
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      requestId: c.req.header('cf-ray') ?? crypto.randomUUID(),
-      method: c.req.method,
-      route: c.req.routePath,
-      status: failure.status,
-      reason: failure.reason,
-    }),
-  );
+/** One JSON line per logged failure: what an operator greps for, with the id the client was given. */
+function logFailure(c: Context<AppEnv>, failure: Failure, requestId: string): void {
+  if (failure.status < 500 && !LOGGED_CLIENT_ERRORS.has(failure.status)) return;
+  const line = JSON.stringify({
+    level: failure.status >= 500 ? 'error' : 'warn',
+    requestId,
+    method: c.req.method.slice(0, 16),
+    route: c.req.routePath,
+    // Never the Host: an unknown host's name must not travel anywhere (421).
+    path: c.req.path.slice(0, LOGGED_PATH_CHARS),
+    status: failure.status,
+    reason: failure.reason,
+  });
+  if (failure.status >= 500) console.error(line);
+  else console.warn(line);
 }

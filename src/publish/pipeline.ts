@@ -38,8 +38,16 @@ async function readJson(source: PublishSource, key: string): Promise<unknown> {
   return text === null ? null : JSON.parse(text);
 }
 
+/** The manifest now in KV; null when absent, garbled or wrong-shaped: a publish repairs it. */
 async function readPreviousManifest(source: PublishSource): Promise<Manifest | null> {
-  const parsed = manifestSchema.safeParse(await readJson(source, manifestKey()));
+  let json: unknown;
+  try {
+    json = await readJson(source, manifestKey());
+  } catch {
+    // Not JSON: treat it as absent rather than refuse to run; this publish overwrites it.
+    return null;
+  }
+  const parsed = manifestSchema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
 

@@ -56,7 +56,10 @@ htmlRoutes.get(
   contentCache({ cacheControl: CACHE_POLICY.article }),
   async (c) => {
     const { site, repo } = c.var;
-    const article = await repo.getArticle(Number(c.req.param('id')));
+    const id = Number(c.req.param('id'));
+    // Beyond 2^53 a number no longer names one id (…993 would read …992): no article has one.
+    if (!Number.isSafeInteger(id)) throw new HTTPException(404);
+    const article = await repo.getArticle(id);
     if (!article) throw new HTTPException(404);
     if (new URL(c.req.url).pathname !== article.path) {
       // A root-relative Location keeps the reader on the host they came through.

@@ -1,4 +1,4 @@
-// 400, 404 and 500 pages in the site's layout. The message is ours, never the request's text.
+// 400, 404, 405, 500 and 503 pages in the site's layout. The message is ours, never the request's text.
 import type { ManifestSection } from '../articles/article';
 import type { SiteConfig } from '../sites/site-config';
 import { Layout } from './Layout';
@@ -13,7 +13,7 @@ const TITLES: Record<number, string> = {
 };
 
 const EXPLANATIONS: Record<number, string> = {
-  400: 'The address has a parameter we cannot read.',
+  400: 'The address is malformed, or has a parameter we cannot read.',
   404: 'We could not find that page. It may have moved, or the address may be mistyped.',
   405: 'This address can only be read.',
   500: 'We could not show this page. Please try again in a moment.',
@@ -28,10 +28,13 @@ export function ErrorPage({
   site,
   sections,
   status,
+  reference,
 }: {
   site: SiteConfig;
   sections: ManifestSection[];
   status: number;
+  /** The request id, shown on 5xx pages so a reader can quote it. */
+  reference?: string | undefined;
 }) {
   return (
     <Layout
@@ -42,6 +45,11 @@ export function ErrorPage({
       <div class="error-page">
         <h1 class="page-title">{errorTitle(status)}</h1>
         <p>{EXPLANATIONS[status] ?? EXPLANATIONS[500]}</p>
+        {reference && (
+          <p class="error-reference">
+            If this keeps happening, please quote this reference: <code>{reference}</code>
+          </p>
+        )}
         <p>
           <a href="/">Go to the home page</a>
         </p>

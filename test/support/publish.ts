@@ -4,6 +4,7 @@ import { env } from 'cloudflare:workers';
 import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
+import type { KvWrite } from '../../src/publish/plan';
 import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
@@ -26,23 +27,32 @@ async function storedHashes(kv: KVNamespace): Promise<Map<string, string | undef
 
 export type PublishResult = PreparedPublish;
 
+/** Builds and plans a publish of `input` against env.ARTICLES, writing nothing. */
+export function planFor(input: ContentInput = repositoryContent(), now = FIXED_NOW): Promise<PublishResult> {
+  const kv = env.ARTICLES;
+  return preparePublish(
+    compileContent(input),
+    { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
+    now,
+  );
+}
+
+/** Writes one batch of a plan, as the CLI does for each phase. */
+export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
+  const kv = env.ARTICLES;
+  await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
+}
+
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */
 export async function publish(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
 ): Promise<PublishResult> {
-  const kv = env.ARTICLES;
-  const prepared = await preparePublish(
-    compileContent(input),
-    { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
-    now,
-  );
+  const prepared = await planFor(input, now);
   await applyPlan(prepared.plan, {
-    put: async (writes) => {
-      await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
-    },
+    put: writeBatch,
     delete: async (keys) => {
-      await Promise.all(keys.map((key) => kv.delete(key)));
+      await Promise.all(keys.map((key) => env.ARTICLES.delete(key)));
     },
   });
   return prepared;

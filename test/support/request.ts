@@ -12,6 +12,15 @@ export function get(host: string, path: string, headers: Record<string, string> 
   return exports.default.fetch(`https://${host}${path}`, { headers, redirect: 'manual' });
 }
 
+/**
+ * Calls the worker's default export with `bindings` laid over the test env: for injected faults
+ * (a failing KV), and with the manifest memo off (SITE_MANIFEST_TTL_SECONDS 0) so a request sees
+ * a KV change made just before it. Waits for the response's background work (cache writes).
+ */
+export function fetchWorker(input: Request | string, bindings: Partial<Env> = {}): Promise<Response> {
+  return fetchWithBindings(input, { SITE_MANIFEST_TTL_SECONDS: '0', ...bindings });
+}
+
 /** The `N` of `kv;desc="N reads"` in Server-Timing. */
 export function kvReads(response: Response): number {
   const match = /kv;desc="(\d+) reads"/.exec(response.headers.get('Server-Timing') ?? '');

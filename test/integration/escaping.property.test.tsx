@@ -1,0 +1,386 @@
+// Property tests of every escaping boundary: hostile Unicode in every article and site.yaml field
+// goes through the real compile, buildRecords and the worker, and each output surface must
+// parse, carry nothing the input tried to inject, and give the text back (minus XML-illegal chars).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Article,
+  articleSchema,
+  type ListPage,
+  listShardSchema,
+  manifestSchema,
+} from '../../src/articles/article';
+import { articleKey, homeListKey, sectionHeadKey } from '../../src/articles/keys';
+import { type CompiledContent, compileContent } from '../../src/content/compile';
+import { ContentError } from '../../src/content/problems';
+import { stripXmlIllegalChars } from '../../src/content/xml-chars';
+import { buildRecords, type RecordSet } from '../../src/publish/build-records';
+import { ArticlePage } from '../../src/views/ArticlePage';
+import { HomePage, SectionPage } from '../../src/views/ListPages';
+import {
+  type ExpectedFields,
+  expectedFields,
+  HOSTILE_ARTICLE_ID,
+  type HostileCase,
+  hostileCase,
+  hostileContent,
+  ORDINARY_SITE,
+} from '../support/hostile-content';
+import {
+  elementsByClass,
+  elementsByTag,
+  findInjections,
+  isInside,
+  parseHtml,
+  textOf,
+} from '../support/html-page';
+import { FIXED_NOW, publish } from '../support/publish';
+import { fetchWorker, get, PRIMARY } from '../support/request';
+
+/** Runs per property: enough to hit every fragment in every field many times over. */
+const COMPILE_RUNS = 300;
+const VIEW_RUNS = 300;
+const WORKER_RUNS = 100;
+const ENTRY_POINT_RUNS = 50;
+
+/** What a surface is checked against: the hostile article as stored, and what each field should read. */
+interface Published {
+  article: Article;
+  expected: ExpectedFields;
+  records: RecordSet;
+}
+
+interface Surface {
+  name: string;
+  path: (published: Published) => string;
+  contentType: RegExp;
+  /** Violations found in the body (empty when the surface is sound). */
+  check: (body: string, published: Published) => string[];
+  /**
+   * The path names the article alone, so a fresh id gets a fresh page from the real entry point,
+   * whose manifest is memoised for SITE_MANIFEST_TTL_SECONDS (lists would come from its cache).
+   */
+  perArticle?: true;
+  /** A fast path without the worker: the view rendered straight from the records. */
+  render?: (published: Published) => Promise<string>;
+}
+
+const HTML = /^text\/html; charset=utf-8$/i;
+
+/** Every output surface that serves content. One line each; every property below runs them all. */
+const SURFACES: Surface[] = [
+  {
+    name: 'article page',
+    path: (p) => p.article.path,
+    contentType: HTML,
+    check: checkArticlePage,
+    render: renderArticle,
+    perArticle: true,
+  },
+  { name: 'home page', path: () => '/', contentType: HTML, check: checkHomePage, render: renderHome },
+  {
+    name: 'section page',
+    path: () => '/section/russia',
+    contentType: HTML,
+    check: checkSectionPage,
+    render: renderSection,
+  },
+  // Feeds go here (parse as XML / JSON, check items round-trip), e.g.
+  //   { name: 'RSS', path: () => '/rss.xml', contentType: /^application\/rss\+xml/, check: checkXmlFeed },
+  //   { name: 'Atom', ... }, { name: 'JSON Feed', ... }
+  // The partner API goes here (JSON round-trip of every field), e.g.
+  //   { name: 'API article', path: (p) => `/api/v1/articles/${p.article.id}`, contentType: /^application\/json/, check: checkApiArticle },
+];
+
+type Compiled = { accepted: true; content: CompiledContent } | { accepted: false; error: ContentError };
+
+/** compile must accept, or reject with a ContentError naming file, line and reason: nothing else. */
+function compileOrReject(hostile: HostileCase): Compiled {
+  const input = hostileContent(hostile);
+  try {
+    return { accepted: true, content: compileContent(input) };
+  } catch (error) {
+    if (!(error instanceof ContentError)) throw error;
+    const files = new Map([input.site, ...input.articles].map((f) => [f.path, f.text.split('\n').length]));
+    expect(error.problems.length).toBeGreaterThan(0);
+    for (const problem of error.problems) {
+      expect(files.has(problem.path), `problem in unknown file ${problem.path}`).toBe(true);
+      expect(Number.isInteger(problem.line) && problem.line >= 1).toBe(true);
+      expect(problem.line).toBeLessThanOrEqual((files.get(problem.path) ?? 0) + 1);
+      expect(problem.reason.trim()).not.toBe('');
+    }
+    return { accepted: false, error };
+  }
+}
+
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsIn(item, out);
+  else if (value && typeof value === 'object') for (const item of Object.values(value)) stringsIn(item, out);
+  return out;
+}
+
+/** Checks the stored records and returns what the surfaces are checked against. */
+function checkRecords(records: RecordSet, hostile: HostileCase): Published {
+  const all = [...records.articles.values(), ...records.indexes.values(), records.manifest.value];
+  for (const value of all) {
+    for (const text of stringsIn(JSON.parse(value))) {
+      expect(stripXmlIllegalChars(text), 'a stored string holds an XML-illegal character').toBe(text);
+    }
+  }
+  const stored = records.articles.get(articleKey(hostile.id ?? HOSTILE_ARTICLE_ID));
+  if (stored === undefined) throw new Error('the hostile article was not built');
+  const article = articleSchema.parse(JSON.parse(stored));
+  const expected = expectedFields(hostile);
+  expect(article.title).toBe(expected.title);
+  if (expected.summary !== undefined) expect(article.summary).toBe(expected.summary);
+  expect(article.author).toBe(expected.author);
+  expect(article.tags).toEqual(expected.tags);
+  expect(article.image?.alt).toBe(expected.image?.alt);
+  expect(article.image?.caption).toBe(expected.image?.caption);
+  expect(article.image?.credit).toBe(expected.image?.credit);
+  expect(records.manifest.manifest.site.name).toBe(expected.siteName);
+  return { article, expected, records };
+}
+
+function pageTitle(title: string, siteName: string): string {
+  return title === siteName ? siteName : `${title} | ${siteName}`;
+}
+
+/** Layout checks shared by every page: injections, the site name, the section navigation. */
+function checkLayout(
+  body: string,
+  p: Published,
+  title: string,
+): { doc: ReturnType<typeof parseHtml>; found: string[] } {
+  const doc = parseHtml(body);
+  const found = findInjections(doc);
+  const { expected } = p;
+  const same = (what: string, actual: string | undefined, wanted: string | undefined) => {
+    if (actual !== wanted) found.push(`${what}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(wanted)}`);
+  };
+  same('<title>', textOf(elementsByTag(doc, 'title')[0]), pageTitle(title, expected.siteName));
+  same('brand', textOf(elementsByClass(doc, 'a', 'brand')[0]), expected.siteName);
+  const nav = elementsByTag(doc, 'nav').find((el) => el.attribs['aria-label'] === 'Sections');
+  same('first section in the navigation', textOf(nav && elementsByTag(nav, 'a')[0]), expected.newsTitle);
+  const footer = elementsByClass(doc, 'footer', 'site-footer')[0];
+  if ((footer?.parent as { name?: string } | null)?.name !== 'body')
+    found.push('the footer is not a child of <body>');
+  return { doc, found };
+}
+
+function checkArticlePage(body: string, p: Published): string[] {
+  const { expected, article } = p;
+  const { doc, found } = checkLayout(body, p, expected.title);
+  const same = (what: string, actual: string | undefined, wanted: string | undefined) => {
+    if (actual !== wanted) found.push(`${what}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(wanted)}`);
+  };
+  same('headline', textOf(elementsByTag(doc, 'h1')[0]), expected.title);
+  same(
+    'meta description',
+    elementsByTag(doc, 'meta').find((m) => m.attribs.name === 'description')?.attribs.content,
+    article.summary,
+  );
+  if (expected.summary !== undefined) same('summary', article.summary, expected.summary);
+  same(
+    'byline',
+    textOf(elementsByClass(doc, 'span', 'byline')[0]),
+    expected.author && ` By ${expected.author}`,
+  );
+  same(
+    'tags',
+    JSON.stringify(elementsByClass(doc, 'ul', 'tags').flatMap((ul) => elementsByTag(ul, 'li').map(textOf))),
+    JSON.stringify(expected.tags),
+  );
+  const figure = elementsByClass(doc, 'figure', 'lead-image')[0];
+  same('image alt', figure && elementsByTag(figure, 'img')[0]?.attribs.alt, expected.image?.alt);
+  const { caption, credit } = expected.image ?? {};
+  same(
+    'figcaption',
+    textOf(figure && elementsByTag(figure, 'figcaption')[0]),
+    caption === undefined && credit === undefined
+      ? undefined
+      : `${caption ?? ''}${credit ? ` (${credit})` : ''}`,
+  );
+  const story = elementsByClass(doc, 'article', 'story')[0];
+  const bodyDiv = elementsByClass(doc, 'div', 'body')[0];
+  if (!story || bodyDiv?.parent !== story) found.push('the body is not inside the story');
+  const share = elementsByClass(doc, 'section', 'share')[0];
+  if (!story || share?.parent !== story) found.push('the body escaped its container: share links moved');
+  same('code block', textOf(bodyDiv && elementsByTag(bodyDiv, 'code')[0]), expected.code);
+  same(
+    'breadcrumb',
+    JSON.stringify(
+      elementsByClass(doc, 'nav', 'breadcrumb').flatMap((nav) => elementsByTag(nav, 'a').map(textOf)),
+    ),
+    JSON.stringify([expected.newsTitle, expected.russiaTitle]),
+  );
+  return found;
+}
+
+function checkTeaser(doc: ReturnType<typeof parseHtml>, p: Published, found: string[]): void {
+  const link = elementsByTag(doc, 'a').find((a) => a.attribs.href === p.article.path);
+  const card = elementsByClass(doc, 'article', 'card').find((c) => link && isInside(link, c));
+  if (!link || !card) {
+    found.push('no teaser for the hostile article');
+    return;
+  }
+  if (textOf(link) !== p.expected.title) found.push(`teaser title ${JSON.stringify(textOf(link))}`);
+  const summary = textOf(elementsByClass(card, 'p', 'card-summary')[0]);
+  if (summary !== p.article.summary) found.push(`teaser summary ${JSON.stringify(summary)}`);
+}
+
+function checkHomePage(body: string, p: Published): string[] {
+  const { doc, found } = checkLayout(body, p, p.expected.siteName);
+  const description = elementsByTag(doc, 'meta').find((m) => m.attribs.name === 'description')?.attribs
+    .content;
+  if (description !== p.expected.siteDescription)
+    found.push(`meta description ${JSON.stringify(description)}`);
+  checkTeaser(doc, p, found);
+  return found;
+}
+
+function checkSectionPage(body: string, p: Published): string[] {
+  const { doc, found } = checkLayout(body, p, p.expected.russiaTitle);
+  const h1 = textOf(elementsByTag(doc, 'h1')[0]);
+  if (h1 !== p.expected.russiaTitle) found.push(`section title ${JSON.stringify(h1)}`);
+  checkTeaser(doc, p, found);
+  return found;
+}
+
+/** Rendering checks need no change log: none of its records reach a page. */
+const NO_CHANGES = { head: 0, pages: new Map<string, string>() };
+
+function readList(records: RecordSet, key: string): ListPage {
+  const value = records.indexes.get(key);
+  if (value === undefined) throw new Error(`no record ${key}`);
+  return { page: 1, pages: 1, items: listShardSchema.parse(JSON.parse(value)).items };
+}
+
+async function renderView(element: unknown): Promise<string> {
+  return `<!DOCTYPE html>${await String(element)}`;
+}
+
+function renderArticle(p: Published): Promise<string> {
+  const { site, sections } = p.records.manifest.manifest;
+  return renderView(<ArticlePage site={site} sections={sections} article={p.article} />);
+}
+
+function renderHome(p: Published): Promise<string> {
+  const { site, sections } = p.records.manifest.manifest;
+  return renderView(<HomePage site={site} sections={sections} list={readList(p.records, homeListKey())} />);
+}
+
+function renderSection(p: Published): Promise<string> {
+  const { site, sections } = p.records.manifest.manifest;
+  const section = sections.find((s) => s.slug === 'russia');
+  if (!section) throw new Error('no russia section');
+  const list = readList(p.records, sectionHeadKey('russia'));
+  return renderView(<SectionPage site={site} sections={sections} section={section} list={list} />);
+}
+
+/** Counts accepted and rejected cases so a property cannot pass by rejecting everything. */
+function tally() {
+  const counts = { accepted: 0, rejected: 0 };
+  return {
+    counts,
+    record(compiled: Compiled) {
+      counts[compiled.accepted ? 'accepted' : 'rejected'] += 1;
+    },
+    expectMostlyAccepted() {
+      expect(counts.accepted).toBeGreaterThan(counts.rejected);
+    },
+  };
+}
+
+/** Generous: the runs take seconds, and shrinking a counterexample takes longer. */
+const PROPERTY_TIMEOUT_MS = 120_000;
+
+describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => {
+  // First in the file: the real entry point memoises the manifest, and this property keeps
+  // the site constant so that whatever manifest it holds is right.
+  it('is served through the real entry point (exports.default.fetch) on every per-article surface', async () => {
+    const counts = tally();
+    let id = 980_000;
+    const ordinaryCase = hostileCase.map((hostile) => ({ ...hostile, site: ORDINARY_SITE }));
+    await fc.assert(
+      fc.asyncProperty(ordinaryCase, async (drawn) => {
+        id += 1;
+        const hostile = { ...drawn, id };
+        const compiled = compileOrReject(hostile);
+        counts.record(compiled);
+        if (!compiled.accepted) return;
+        const { records } = await publish(hostileContent(hostile));
+        const published = checkRecords(records, hostile);
+        for (const surface of SURFACES.filter((s) => s.perArticle)) {
+          const response = await get(PRIMARY, surface.path(published));
+          expect(response.status, surface.name).toBe(200);
+          expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
+          expect(surface.check(await response.text(), published), surface.name).toEqual([]);
+        }
+      }),
+      { numRuns: ENTRY_POINT_RUNS },
+    );
+    counts.expectMostlyAccepted();
+  });
+
+  it('is accepted or rejected with file, line and reason, and stored without XML-illegal characters', async () => {
+    const counts = tally();
+    await fc.assert(
+      fc.asyncProperty(hostileCase, async (hostile) => {
+        const compiled = compileOrReject(hostile);
+        counts.record(compiled);
+        if (!compiled.accepted) return;
+        checkRecords(
+          await buildRecords(compiled.content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES }),
+          hostile,
+        );
+      }),
+      { numRuns: COMPILE_RUNS },
+    );
+    counts.expectMostlyAccepted();
+  });
+
+  it('renders every HTML view without injection and with the text intact', async () => {
+    const counts = tally();
+    await fc.assert(
+      fc.asyncProperty(hostileCase, async (hostile) => {
+        const compiled = compileOrReject(hostile);
+        counts.record(compiled);
+        if (!compiled.accepted) return;
+        const published = checkRecords(
+          await buildRecords(compiled.content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES }),
+          hostile,
+        );
+        for (const surface of SURFACES) {
+          if (!surface.render) continue;
+          expect(surface.check(await surface.render(published), published), surface.name).toEqual([]);
+        }
+      }),
+      { numRuns: VIEW_RUNS },
+    );
+    counts.expectMostlyAccepted();
+  });
+
+  it('is served by the worker on every surface without injection and with the text intact', async () => {
+    const counts = tally();
+    await fc.assert(
+      fc.asyncProperty(hostileCase, async (hostile) => {
+        const compiled = compileOrReject(hostile);
+        counts.record(compiled);
+        if (!compiled.accepted) return;
+        const { records } = await publish(hostileContent(hostile));
+        const published = checkRecords(records, hostile);
+        manifestSchema.parse(records.manifest.manifest);
+        for (const surface of SURFACES) {
+          const response = await fetchWorker(`https://${PRIMARY}${surface.path(published)}`);
+          expect(response.status, surface.name).toBe(200);
+          expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
+          expect(surface.check(await response.text(), published), surface.name).toEqual([]);
+        }
+      }),
+      { numRuns: WORKER_RUNS },
+    );
+    counts.expectMostlyAccepted();
+  });
+});

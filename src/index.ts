@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { apiCors } from './api/gate';
 import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
-import { requestGuard } from './http/request-guard';
+import { answerOptions, requestGuard } from './http/request-guard';
 import { serverTiming } from './http/server-timing';
 import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
@@ -29,6 +29,7 @@ app.route('/', seoRoutes);
 app.route('/', feedRoutes);
 app.route('/', htmlRoutes);
 app.route('/', wellKnownRoutes);
+app.options('*', answerOptions);
 
 app.notFound(respondNotFound);
 app.onError(respondToError);

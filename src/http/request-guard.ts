@@ -1,5 +1,7 @@
 // Refuses requests no surface can answer, before any route runs: methods other than reads
-// (405 with Allow), OPTIONS (204 with Allow), and paths with malformed percent-encoding (400).
+// (405 with Allow) and paths with malformed percent-encoding (400). OPTIONS passes through, so
+// surfaces with CORS answer their own preflights; `answerOptions` is the fallback for the rest.
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 
@@ -20,8 +22,8 @@ function hasMalformedEncoding(path: string): boolean {
 
 export const requestGuard = () =>
   createMiddleware(async function requestGuard(c, next) {
-    if (c.req.method === 'OPTIONS') return c.body(null, 204, { Allow: ALLOWED_METHODS });
-    if (!READ_METHODS.has(c.req.method)) throw new HTTPException(405, { message: 'this site is read-only' });
+    if (!READ_METHODS.has(c.req.method) && c.req.method !== 'OPTIONS')
+      throw new HTTPException(405, { message: 'this site is read-only' });
     // The raw path, before the router's lenient decoding: a broken escape is a client error, and
     // answering it with a redirect or a lookup would treat garbage as an address.
     const rawPath = new URL(c.req.url).pathname;
@@ -29,3 +31,8 @@ export const requestGuard = () =>
       throw new HTTPException(400, { message: 'malformed percent-encoding in path' });
     await next();
   });
+
+/** OPTIONS on a path no surface answers itself: 204 with the methods every path allows. */
+export function answerOptions(c: Context): Response {
+  return c.body(null, 204, { Allow: ALLOWED_METHODS });
+}

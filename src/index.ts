@@ -35,5 +35,20 @@ app.notFound(respondNotFound);
 app.onError(respondToError);
 
 export default {
-  fetch: app.fetch,
+  async fetch(request, env, ctx) {
+    try {
+      return await app.fetch(request, env, ctx);
+    } catch (error) {
+      // Only reached if the error handler itself failed: answer plainly rather than let the
+      // runtime send its own page, and log one line like every other failure (no stack trace).
+      const reason = error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown';
+      console.error(
+        JSON.stringify({ level: 'error', status: 500, reason: `error handler failed: ${reason}` }),
+      );
+      return new Response('500 Something went wrong', {
+        status: 500,
+        headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store' },
+      });
+    }
+  },
 } satisfies ExportedHandler<Env>;

@@ -6,7 +6,7 @@ import autocannon, { type Result } from 'autocannon';
 import { buildWorker, ensureArchive, log, PRIMARY_HOST, startRuntime } from './harness';
 import { probe, timingOf } from './probe';
 
-/** Every content route the issue names; a route another branch has not landed yet reports "absent". */
+/** Every content route worth measuring; a route that answers 404 is reported as "absent", not failed. */
 const ROUTES: { name: string; path: string | 'newest-article' }[] = [
   { name: 'home', path: '/' },
   { name: 'section page', path: '/section/economy?page=3' },

@@ -35,7 +35,7 @@ app.notFound(respondNotFound);
 app.onError(respondToError);
 
 export default {
-  async fetch(request, env, ctx) {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       return await app.fetch(request, env, ctx);
     } catch (error) {

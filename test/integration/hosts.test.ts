@@ -51,7 +51,7 @@ interface RouteCase {
   contentType?: RegExp;
 }
 
-const ROUTES_PRESENT_NOW: RouteCase[] = [
+const ROUTE_CASES: RouteCase[] = [
   { name: 'home', path: '/', status: 200, links: 'root-relative', canonical: '/' },
   {
     name: 'section',
@@ -83,12 +83,6 @@ const ROUTES_PRESENT_NOW: RouteCase[] = [
     contentType: /^application\/json; charset=UTF-8$/i,
   },
   { name: 'stylesheet', path: '/assets/site.css', status: 200, links: 'opaque', contentType: /^text\/css/ },
-];
-
-// Surfaces built on other branches. After merging them, set OTHER_SURFACES_MERGED to true (or move
-// a line up into ROUTES_PRESENT_NOW): each runs through the same host checks as the routes above.
-const OTHER_SURFACES_MERGED = true;
-const ROUTES_ADDED_BY_OTHER_SURFACES: RouteCase[] = [
   { name: 'RSS', path: '/rss.xml', status: 200, links: 'request-origin' },
   { name: 'Atom', path: '/atom.xml', status: 200, links: 'request-origin' },
   { name: 'JSON Feed', path: '/feed.json', status: 200, links: 'request-origin' },
@@ -104,15 +98,7 @@ const ROUTES_ADDED_BY_OTHER_SURFACES: RouteCase[] = [
   { name: 'robots.txt', path: '/robots.txt', status: 200, links: 'request-origin' },
 ];
 
-const ROUTES = [
-  ...ROUTES_PRESENT_NOW.map((route) => ({ ...route, pending: false })),
-  ...ROUTES_ADDED_BY_OTHER_SURFACES.map((route) => ({ ...route, pending: !OTHER_SURFACES_MERGED })),
-];
-
-/**
- * The only places HTML may name a host, each a CSS selector. Issue 7 (OpenGraph image, JSON-LD)
- * adds its own here when merged; they must name the primary only.
- */
+/** The only places HTML may name a host, each a CSS selector; all of them name the primary only. */
 const ALLOWED_HOST_NAMING_PLACES = [
   'link[rel="canonical"]',
   'meta[property="og:url"]',
@@ -194,9 +180,9 @@ beforeAll(async () => {
 });
 
 describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
-  describe.each(ROUTES)('$name ($path)', (route) => {
+  describe.each(ROUTE_CASES)('$name ($path)', (route) => {
     if (hostCase.kind === 'redirect') {
-      it.skipIf(route.pending)('answers 301 to the same path and query on the primary', async () => {
+      it('answers 301 to the same path and query on the primary', async () => {
         const response = await request(hostCase, route.path);
         expect(response.status).toBe(301);
         expect(response.headers.get('Location')).toBe(`https://${PRIMARY}${route.path}`);
@@ -206,7 +192,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
       return;
     }
 
-    it.skipIf(route.pending)(`answers ${route.status}`, async () => {
+    it(`answers ${route.status}`, async () => {
       const response = await request(hostCase, route.path);
       expect(response.status).toBe(route.status);
       if (route.contentType) expect(response.headers.get('Content-Type')).toMatch(route.contentType);
@@ -214,7 +200,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
       await response.arrayBuffer();
     });
 
-    it.skipIf(route.pending)(
+    it(
       hostCase.kind === 'primary' ? 'carries Onion-Location to the same path' : 'carries no Onion-Location',
       async () => {
         const response = await request(hostCase, route.path);
@@ -225,7 +211,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
     );
 
     if (route.links === 'root-relative') {
-      it.skipIf(route.pending)('links root-relative and names hosts only in the allowed places', async () => {
+      it('links root-relative and names hosts only in the allowed places', async () => {
         const html = await (await request(hostCase, route.path)).text();
         const page = await inspectHtml(html);
         expect(page.restUrls.length).toBeGreaterThan(5);
@@ -234,7 +220,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
         expect(page.rest).not.toMatch(/https?:\/\/(?!schema\.org)/);
       });
 
-      it.skipIf(route.pending)('puts canonical and og:url on the primary', async () => {
+      it('puts canonical and og:url on the primary', async () => {
         const page = await inspectHtml(await (await request(hostCase, route.path)).text());
         const canonical = `https://${PRIMARY}${route.canonical}`;
         expect(page.canonical).toEqual([canonical]);
@@ -247,7 +233,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
         }
       });
 
-      it.skipIf(route.pending)('lists every serving address in the footer notice', async () => {
+      it('lists every serving address in the footer notice', async () => {
         const page = await inspectHtml(await (await request(hostCase, route.path)).text());
         expect(page.alternateAddresses).toEqual([
           ...SERVING_HOSTS.map((host) => `https://${host}/`),
@@ -257,7 +243,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
     }
 
     if (route.links === 'request-origin') {
-      it.skipIf(route.pending)('puts every absolute URL on our hosts on the request host', async () => {
+      it('puts every absolute URL on our hosts on the request host', async () => {
         // Two deliberate names of the primary: an Atom feed's <id> (a permanent identifier, not a
         // link) and the API's canonical_url.
         const body = (await (await request(hostCase, route.path)).text())
@@ -270,7 +256,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
     }
 
     if (route.links === 'host-independent') {
-      it.skipIf(route.pending)('names the published addresses and never the request host', async () => {
+      it('names the published addresses and never the request host', async () => {
         const body = await (await request(hostCase, route.path)).text();
         const hosts = new Set(originsNamedIn(body).map((url) => url.host));
         expect([...hosts].sort()).toEqual([...SERVING_HOSTS, ONION].sort());
@@ -281,7 +267,7 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
 
 describe('representations across hosts', () => {
   const servingCases = HOSTS.filter((h) => h.kind !== 'redirect');
-  const htmlRoutes = ROUTES_PRESENT_NOW.filter((route) => route.links === 'root-relative');
+  const htmlRoutes = ROUTE_CASES.filter((route) => route.links === 'root-relative');
 
   it.each(htmlRoutes)(
     'serves $path as the same bytes and ETag on every host (HTML is host-independent by design)',
@@ -326,16 +312,13 @@ describe('representations across hosts', () => {
     expect([cacheStatus(first), ...statuses]).toEqual(['miss', 'hit', 'hit', 'hit']);
   });
 
-  it.skipIf(!OTHER_SURFACES_MERGED)(
-    'gives a feed a different ETag on each host, since its bytes name the host',
-    async () => {
-      const responses = await Promise.all(servingCases.map((h) => request(h, '/rss.xml')));
-      for (const r of responses) await r.arrayBuffer();
-      expect(new Set(responses.map((r) => r.headers.get('ETag'))).size).toBe(servingCases.length);
-    },
-  );
+  it('gives a feed a different ETag on each host, since its bytes name the host', async () => {
+    const responses = await Promise.all(servingCases.map((h) => request(h, '/rss.xml')));
+    for (const r of responses) await r.arrayBuffer();
+    expect(new Set(responses.map((r) => r.headers.get('ETag'))).size).toBe(servingCases.length);
+  });
 
-  it.skipIf(!OTHER_SURFACES_MERGED)('gives every article the same GUID on every host', async () => {
+  it('gives every article the same GUID on every host', async () => {
     const guidSets = await Promise.all(
       servingCases.map(async (h) => {
         const body = await (await request(h, '/rss.xml')).text();
@@ -531,7 +514,7 @@ describe('local hosts', () => {
     }
   });
 
-  it.skipIf(!OTHER_SURFACES_MERGED)('puts feed links on the http:// local origin', async () => {
+  it('puts feed links on the http:// local origin', async () => {
     const response = await fetchWithBindings('http://localhost:8787/rss.xml', { ALLOW_LOCAL_HOSTS: 'true' });
     const ours = originsNamedIn(await response.text()).filter((url) => url.host.startsWith('localhost'));
     expect(ours.length).toBeGreaterThan(0);

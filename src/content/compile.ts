@@ -79,11 +79,29 @@ function toUtcIso(value: string): string {
   return new Date(value).toISOString().replace('.000Z', 'Z');
 }
 
+const RESERVED_ORIGIN = `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering`;
+
+/**
+ * The placeholder origin must not occur in content: the worker would turn it into its own origin.
+ * Checked on the raw text (for the line) and on the decoded values (a YAML escape can spell it).
+ */
+function reservedOriginProblem(file: SourceFile, text: string, decoded: unknown): Problem | undefined {
+  const offset = text.indexOf(ORIGIN_PLACEHOLDER);
+  if (offset >= 0)
+    return { path: file.path, line: text.slice(0, offset).split('\n').length, reason: RESERVED_ORIGIN };
+  if (JSON.stringify(decoded).includes(ORIGIN_PLACEHOLDER))
+    return { path: file.path, line: 1, reason: RESERVED_ORIGIN };
+  return undefined;
+}
+
 export function compileSiteConfig(file: SourceFile): SiteConfig {
-  const parsed = parseYaml(file.path, stripXmlIllegalChars(file.text), 1);
+  const text = stripXmlIllegalChars(file.text);
+  const parsed = parseYaml(file.path, text, 1);
   if (Array.isArray(parsed)) throw new ContentError(parsed);
   const result = validateYaml(file.path, parsed, siteConfigSchema);
   if ('problems' in result) throw new ContentError(result.problems);
+  const reserved = reservedOriginProblem(file, text, result.value);
+  if (reserved) throw new ContentError([reserved]);
   return result.value;
 }
 
@@ -93,13 +111,8 @@ export function compileArticle(
   images: ImageSizes,
 ): CompiledArticle | Problem[] {
   const text = stripXmlIllegalChars(file.text);
-  const reserved = text.indexOf(ORIGIN_PLACEHOLDER);
-  if (reserved >= 0) {
-    const line = text.slice(0, reserved).split('\n').length;
-    return [
-      { path: file.path, line, reason: `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering` },
-    ];
-  }
+  const reservedInText = reservedOriginProblem(file, text, null);
+  if (reservedInText) return [reservedInText];
   const split = splitFrontMatter(file.path, text);
   if ('reason' in split) return [split];
   const parsed = parseYaml(file.path, split.yaml, split.yamlLine);
@@ -136,6 +149,8 @@ export function compileArticle(
       line: parsed.lineOf([]),
       reason: 'summary: none given and the body has no paragraph',
     });
+  const reservedInValues = reservedOriginProblem(file, '', { fm, html: body.html });
+  if (reservedInValues) problems.push({ ...reservedInValues, line: split.yamlLine });
   if (problems.length > 0) return problems;
 
   const slug = fm.slug ?? slugify(fm.title);

@@ -2,14 +2,14 @@
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
 import type { FeedDocument, FeedItem } from './feed-items';
-import { escapeMarkup, escapeText } from './xml-text';
+import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
 
 type Attributes = Record<string, string | number | undefined>;
 
 function element(name: string, attributes: Attributes, text?: string): string {
   let tag = `<${name}`;
   for (const [key, value] of Object.entries(attributes)) {
-    if (value !== undefined) tag += ` ${key}="${escapeMarkup(String(value))}"`;
+    if (value !== undefined) tag += ` ${key}="${escapeAttribute(String(value))}"`;
   }
   return text === undefined ? `${tag}/>` : `${tag}>${escapeText(text)}</${name}>`;
 }

@@ -2,7 +2,7 @@
 // that import a subscription list. Absolute URLs on ORIGIN_PLACEHOLDER, like the feeds.
 import { FEED_FORMAT_IDS, FEED_FORMATS, type FeedFormat } from './feed-formats';
 import type { FeedDocument } from './feed-items';
-import { escapeMarkup } from './xml-text';
+import { escapeAttribute, escapeMarkup } from './xml-text';
 
 // OPML's `version` attribute names the syndication format; the spec lists `RSS` for RSS 2.0 and
 // leaves the others open.
@@ -10,7 +10,7 @@ const OPML_VERSIONS: Record<FeedFormat, string> = { rss: 'RSS', atom: 'Atom', js
 
 function attributes(values: Record<string, string>): string {
   return Object.entries(values)
-    .map(([key, value]) => ` ${key}="${escapeMarkup(value)}"`)
+    .map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`)
     .join('');
 }
 

@@ -58,7 +58,7 @@ function toRssItem(item: FeedItem) {
 function mediaContent(image: NonNullable<FeedItem['image']>) {
   return {
     _attributes: {
-      url: escapeAttribute(image.url),
+      url: escapeForXmlJsAttribute(image.url),
       medium: 'image',
       type: image.mediaType,
       ...(image.width && { width: image.width }),
@@ -69,7 +69,7 @@ function mediaContent(image: NonNullable<FeedItem['image']>) {
   };
 }
 
-function escapeAttribute(value: string): string {
+function escapeForXmlJsAttribute(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
 }
 

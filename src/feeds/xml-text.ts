@@ -14,6 +14,14 @@ export function escapeMarkup(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch] ?? ch);
 }
 
+/**
+ * Escapes an XML attribute value. XML 1.0 §3.3.3 normalises a raw tab, LF or CR in an attribute to a
+ * space, so they are written as character references to reach the reader unchanged.
+ */
+export function escapeAttribute(text: string): string {
+  return escapeMarkup(text).replace(/[\t\n\r]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
 /** Escapes element content only: quotes need no escaping there, which keeps escaped HTML bodies small. */
 export function escapeText(text: string): string {
   return text.replace(/[&<>]/g, (ch) => ESCAPES[ch] ?? ch);

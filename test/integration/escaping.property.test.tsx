@@ -375,21 +375,6 @@ function renderSection(p: Published): Promise<string> {
   return renderView(<SectionPage site={site} sections={sections} section={section} list={list} />);
 }
 
-/**
- * compile rejects the origin placeholder in articles but not in site.yaml (see the `it.fails`
- * below), and the worker fills it in feeds: a section title would read as the serving origin.
- * Until compile rejects it there, site fields leave it out, so the properties can look past it.
- */
-const hostileCaseWithPlainSite = hostileCase.map((hostile) => ({
-  ...hostile,
-  site: {
-    name: hostile.site.name.replaceAll(ORIGIN_PLACEHOLDER, ''),
-    description: hostile.site.description.replaceAll(ORIGIN_PLACEHOLDER, ''),
-    newsTitle: hostile.site.newsTitle.replaceAll(ORIGIN_PLACEHOLDER, ''),
-    russiaTitle: hostile.site.russiaTitle.replaceAll(ORIGIN_PLACEHOLDER, ''),
-  },
-}));
-
 /** Counts accepted and rejected cases so a property cannot pass by rejecting everything. */
 function tally() {
   const counts = { accepted: 0, rejected: 0 };
@@ -455,7 +440,7 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
   it('renders every view (pages, feeds, API bodies) without injection and with the text intact', async () => {
     const counts = tally();
     await fc.assert(
-      fc.asyncProperty(hostileCaseWithPlainSite, async (hostile) => {
+      fc.asyncProperty(hostileCase, async (hostile) => {
         const compiled = compileOrReject(hostile);
         counts.record(compiled);
         if (!compiled.accepted) return;
@@ -476,7 +461,7 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
   it('is served by the worker on every surface without injection and with the text intact', async () => {
     const counts = tally();
     await fc.assert(
-      fc.asyncProperty(hostileCaseWithPlainSite, async (hostile) => {
+      fc.asyncProperty(hostileCase, async (hostile) => {
         const compiled = compileOrReject(hostile);
         counts.record(compiled);
         if (!compiled.accepted) return;
@@ -500,10 +485,7 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
     counts.expectMostlyAccepted();
   });
 
-  // Known gap in compile (compileSiteConfig skips the check compileArticle makes): this passes
-  // while compile accepts the placeholder, and fails once it rejects it. Then make it an `it` and
-  // drop hostileCaseWithPlainSite.
-  it.fails('rejects the reserved origin placeholder in site.yaml as it does in articles', () => {
+  it('rejects the reserved origin placeholder in site.yaml as it does in articles', () => {
     const site = { ...ORDINARY_SITE, russiaTitle: `Russia ${ORIGIN_PLACEHOLDER}` };
     const article = { title: 'Plain', tags: [], code: 'x', prose: 'Text.' };
     expect(() => compileContent(hostileContent({ article, site, style: 'raw' }))).toThrow(ContentError);
@@ -609,11 +591,8 @@ describe('the feed and API checks', () => {
     }
   });
 
-  // Known gap in src/feeds/render-atom.ts: escapeMarkup leaves tab, LF and CR raw in attribute
-  // values, which XML 1.0 §3.3.3 makes every reader turn into spaces, so a category term loses its
-  // line break. Passes while that holds; once they are written as character references it fails:
-  // then make it an `it`.
-  it.fails('keeps a line break in a tag as a character reference in Atom category terms', async () => {
+  // XML 1.0 §3.3.3 turns a raw tab, LF or CR in an attribute into a space: they must be references.
+  it('keeps a line break in a tag as a character reference in Atom category terms', async () => {
     const hostile: HostileCase = { ...FULL_CASE, article: { ...FULL_CASE.article, tags: ['two\nlines'] } };
     const compiled = compileOrReject(hostile);
     if (!compiled.accepted) throw compiled.error;

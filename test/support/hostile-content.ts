@@ -322,7 +322,8 @@ export function expectedFields(hostile: HostileCase) {
       credit: article.image.credit === undefined ? undefined : expectedText(article.image.credit),
     },
     // markdown-it normalises line endings; the block ends with one newline.
-    code: `${stripXmlIllegalChars(article.code).replace(/\r\n?/g, '\n')}\n`,
+    // The closing fence's line break joins a trailing CR into one CRLF, so add it before normalising.
+    code: `${stripXmlIllegalChars(article.code)}\n`.replace(/\r\n?/g, '\n'),
     siteName: expectedText(site.name),
     siteDescription: expectedText(site.description),
     newsTitle: expectedText(site.newsTitle),

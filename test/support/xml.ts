@@ -21,6 +21,9 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: false,
   processEntities: true,
+  // Decode character references (`&#39;`, `&#10;`) as every XML reader does; without it
+  // fast-xml-parser leaves them as written.
+  htmlEntities: true,
 });
 
 /** Parses a well-formed document (throws with the parser's message otherwise) into its root element. */

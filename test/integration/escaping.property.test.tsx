@@ -380,6 +380,32 @@ function tally() {
   };
 }
 
+/**
+ * Runs `check` on every drawn case that compile accepts; a rejection must name file, line and
+ * reason (compileOrReject), and most cases must be accepted so the property cannot pass vacuously.
+ */
+async function forEachAcceptedCase(
+  cases: fc.Arbitrary<HostileCase>,
+  numRuns: number,
+  check: (hostile: HostileCase, content: CompiledContent) => Promise<void>,
+): Promise<void> {
+  const counts = tally();
+  await fc.assert(
+    fc.asyncProperty(cases, async (hostile) => {
+      const compiled = compileOrReject(hostile);
+      counts.record(compiled);
+      if (compiled.accepted) await check(hostile, compiled.content);
+    }),
+    { numRuns },
+  );
+  counts.expectMostlyAccepted();
+}
+
+/** The records a publish would write for `content`, at a fixed time with an empty change log. */
+function buildFixedRecords(content: CompiledContent): Promise<RecordSet> {
+  return buildRecords(content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES });
+}
+
 /** Generous: the runs take seconds, and shrinking a counterexample takes longer. */
 const PROPERTY_TIMEOUT_MS = 120_000;
 
@@ -387,93 +413,56 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
   // First in the file: the real entry point memoises the manifest, and this property keeps
   // the site constant so that whatever manifest it holds is right.
   it('is served through the real entry point (exports.default.fetch) on every per-article surface', async () => {
-    const counts = tally();
     let id = 980_000;
-    const ordinaryCase = hostileCase.map((hostile) => ({ ...hostile, site: ORDINARY_SITE }));
-    await fc.assert(
-      fc.asyncProperty(ordinaryCase, async (drawn) => {
-        id += 1;
-        const hostile = { ...drawn, id };
-        const compiled = compileOrReject(hostile);
-        counts.record(compiled);
-        if (!compiled.accepted) return;
-        const { records } = await publish(hostileContent(hostile));
-        const published = checkRecords(records, hostile);
-        for (const surface of SURFACES.filter((s) => s.perArticle)) {
-          const response = await get(PRIMARY, surface.path(published), surface.headers?.());
-          expect(response.status, surface.name).toBe(200);
-          expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
-          expect(surface.check(await response.text(), published), surface.name).toEqual([]);
-        }
-      }),
-      { numRuns: ENTRY_POINT_RUNS },
-    );
-    counts.expectMostlyAccepted();
+    const ordinaryCase = hostileCase.map((hostile) => {
+      id += 1;
+      return { ...hostile, site: ORDINARY_SITE, id };
+    });
+    await forEachAcceptedCase(ordinaryCase, ENTRY_POINT_RUNS, async (hostile) => {
+      const { records } = await publish(hostileContent(hostile));
+      const published = checkRecords(records, hostile);
+      for (const surface of SURFACES.filter((s) => s.perArticle)) {
+        const response = await get(PRIMARY, surface.path(published), surface.headers?.());
+        expect(response.status, surface.name).toBe(200);
+        expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
+        expect(surface.check(await response.text(), published), surface.name).toEqual([]);
+      }
+    });
   });
 
   it('is accepted or rejected with file, line and reason, and stored without XML-illegal characters', async () => {
-    const counts = tally();
-    await fc.assert(
-      fc.asyncProperty(hostileCase, async (hostile) => {
-        const compiled = compileOrReject(hostile);
-        counts.record(compiled);
-        if (!compiled.accepted) return;
-        checkRecords(
-          await buildRecords(compiled.content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES }),
-          hostile,
-        );
-      }),
-      { numRuns: COMPILE_RUNS },
-    );
-    counts.expectMostlyAccepted();
+    await forEachAcceptedCase(hostileCase, COMPILE_RUNS, async (hostile, content) => {
+      checkRecords(await buildFixedRecords(content), hostile);
+    });
   });
 
   it('renders every view (pages, feeds, API bodies) without injection and with the text intact', async () => {
-    const counts = tally();
-    await fc.assert(
-      fc.asyncProperty(hostileCase, async (hostile) => {
-        const compiled = compileOrReject(hostile);
-        counts.record(compiled);
-        if (!compiled.accepted) return;
-        const published = checkRecords(
-          await buildRecords(compiled.content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES }),
-          hostile,
-        );
-        for (const surface of SURFACES) {
-          if (!surface.render) continue;
-          expect(surface.check(await surface.render(published), published), surface.name).toEqual([]);
-        }
-      }),
-      { numRuns: VIEW_RUNS },
-    );
-    counts.expectMostlyAccepted();
+    await forEachAcceptedCase(hostileCase, VIEW_RUNS, async (hostile, content) => {
+      const published = checkRecords(await buildFixedRecords(content), hostile);
+      for (const surface of SURFACES) {
+        if (!surface.render) continue;
+        expect(surface.check(await surface.render(published), published), surface.name).toEqual([]);
+      }
+    });
   });
 
   it('is served by the worker on every surface without injection and with the text intact', async () => {
-    const counts = tally();
-    await fc.assert(
-      fc.asyncProperty(hostileCase, async (hostile) => {
-        const compiled = compileOrReject(hostile);
-        counts.record(compiled);
-        if (!compiled.accepted) return;
-        const { records } = await publish(hostileContent(hostile));
-        const published = checkRecords(records, hostile);
-        manifestSchema.parse(records.manifest.manifest);
-        for (const surface of SURFACES) {
-          const response = await fetchWorker(
-            new Request(`${ORIGIN}${surface.path(published)}`, {
-              headers: surface.headers?.(),
-              redirect: 'manual',
-            }),
-          );
-          expect(response.status, surface.name).toBe(200);
-          expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
-          expect(surface.check(await response.text(), published), surface.name).toEqual([]);
-        }
-      }),
-      { numRuns: WORKER_RUNS },
-    );
-    counts.expectMostlyAccepted();
+    await forEachAcceptedCase(hostileCase, WORKER_RUNS, async (hostile) => {
+      const { records } = await publish(hostileContent(hostile));
+      const published = checkRecords(records, hostile);
+      manifestSchema.parse(records.manifest.manifest);
+      for (const surface of SURFACES) {
+        const response = await fetchWorker(
+          new Request(`${ORIGIN}${surface.path(published)}`, {
+            headers: surface.headers?.(),
+            redirect: 'manual',
+          }),
+        );
+        expect(response.status, surface.name).toBe(200);
+        expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
+        expect(surface.check(await response.text(), published), surface.name).toEqual([]);
+      }
+    });
   });
 
   it('rejects the reserved origin placeholder in site.yaml as it does in articles', () => {
@@ -564,10 +553,7 @@ describe('the feed and API checks', () => {
   it('pass a sound body and report every fault written into it or every wrong field', async () => {
     const compiled = compileOrReject(FULL_CASE);
     if (!compiled.accepted) throw compiled.error;
-    const published = checkRecords(
-      await buildRecords(compiled.content, { previous: null, now: FIXED_NOW, changeLog: NO_CHANGES }),
-      FULL_CASE,
-    );
+    const published = checkRecords(await buildFixedRecords(compiled.content), FULL_CASE);
     const item = expectedItem(published);
     for (const surface of SURFACES.filter((s) => s.name in CHECKS)) {
       const check = CHECKS[surface.name] as (typeof CHECKS)[string];
@@ -587,11 +573,7 @@ describe('the feed and API checks', () => {
     const hostile: HostileCase = { ...FULL_CASE, article: { ...FULL_CASE.article, tags: ['two\nlines'] } };
     const compiled = compileOrReject(hostile);
     if (!compiled.accepted) throw compiled.error;
-    const records = await buildRecords(compiled.content, {
-      previous: null,
-      now: FIXED_NOW,
-      changeLog: NO_CHANGES,
-    });
+    const records = await buildFixedRecords(compiled.content);
     const atom = records.indexes.get(feedKey({ type: 'site' }, 'atom')) ?? '';
     expect(atom).toContain('term="two&#10;lines"');
   });

@@ -3,21 +3,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveHost } from '../../src/sites/resolve-host';
-import type { SiteConfig } from '../../src/sites/site-config';
 import { HOSTILE_FRAGMENTS } from '../support/hostile-content';
+import { SAMPLE_SITE as SITE } from '../support/sample-site';
 
 const RUNS = 1_000;
 
-const SITE: SiteConfig = {
-  name: 'Press TV',
-  description: 'News.',
-  language: 'en',
-  primary: 'www.presstv.ir',
-  mirrors: ['presstv.example', 'mirror.presstv.example'],
-  redirects: ['presstv.ir'],
-  onion: `${'a'.repeat(56)}.onion`,
-  sections: [{ slug: 'news', title: 'News' }],
-};
 const CONFIGURED = [SITE.primary, ...SITE.mirrors, SITE.onion];
 
 /** Host values built from configured names, with the decorations attackers add to them. */

@@ -1,20 +1,7 @@
 // resolveHost as a table: raw Host value → how it is served. Pure, so every hostile shape is cheap to list.
 import { describe, expect, it } from 'vitest';
 import { type HostResolution, resolveHost } from '../../src/sites/resolve-host';
-import type { SiteConfig } from '../../src/sites/site-config';
-
-const ONION = 'presstvmirrorexamplexamplexamplexamplexamplexamplexampld.onion';
-
-const SITE: SiteConfig = {
-  name: 'Press TV',
-  description: 'News',
-  language: 'en',
-  primary: 'www.presstv.ir',
-  mirrors: ['presstv.example', 'mirror.presstv.example'],
-  redirects: ['presstv.ir'],
-  onion: ONION,
-  sections: [{ slug: 'news', title: 'News' }],
-};
+import { SAMPLE_ONION, SAMPLE_SITE as SITE } from '../support/sample-site';
 
 const primary: HostResolution = {
   type: 'serve',
@@ -34,7 +21,12 @@ const local = (host: string): HostResolution => ({
   host,
   origin: `http://${host}`,
 });
-const onion: HostResolution = { type: 'serve', kind: 'onion', host: ONION, origin: `http://${ONION}` };
+const onion: HostResolution = {
+  type: 'serve',
+  kind: 'onion',
+  host: SAMPLE_ONION,
+  origin: `http://${SAMPLE_ONION}`,
+};
 const toPrimary: HostResolution = { type: 'redirect', origin: 'https://www.presstv.ir' };
 const unknown: HostResolution = { type: 'unknown' };
 
@@ -53,8 +45,8 @@ const HOST_TABLE: Array<[string | undefined, HostResolution, HostResolution]> = 
   ['presstv.example', mirror('presstv.example'), mirror('presstv.example')],
   ['MIRROR.presstv.example.', mirror('mirror.presstv.example'), mirror('mirror.presstv.example')],
   ['mirror.presstv.example:8787', unknown, unknown],
-  [ONION, onion, onion],
-  [ONION.toUpperCase(), onion, onion],
+  [SAMPLE_ONION, onion, onion],
+  [SAMPLE_ONION.toUpperCase(), onion, onion],
   ['presstv.ir', toPrimary, toPrimary],
   ['PRESSTV.IR.:80', toPrimary, toPrimary],
   ['presstv.ir:8080', unknown, unknown],
@@ -106,7 +98,7 @@ describe('resolveHost', () => {
 
   it('serves no onion when the site has none', () => {
     const { onion: _omitted, ...withoutOnion } = SITE;
-    expect(resolveHost(ONION, withoutOnion, { allowLocal: true })).toEqual(unknown);
+    expect(resolveHost(SAMPLE_ONION, withoutOnion, { allowLocal: true })).toEqual(unknown);
   });
 
   it('refuses a host that the config no longer lists', () => {

@@ -3,6 +3,7 @@
 // zod/mini keeps the worker bundle small; only publish-side code uses classic zod.
 import * as z from 'zod/mini';
 import { sectionSchema, siteConfigSchema } from '../sites/site-config';
+import { recentWritesSchema } from '../storage/consistency';
 
 const positiveInt = () => z.int().check(z.positive());
 const isoDate = () => z.string();
@@ -60,6 +61,10 @@ export const manifestSchema = z.object({
   sections: z.array(manifestSectionSchema),
   /** The change log's last committed entry: /api/v1/changes serves nothing past it. */
   changes: z.optional(z.object({ head: z.int().check(z.nonnegative()) })),
+  /** Publish generation: every value this publish wrote carries it in its KV metadata. */
+  gen: z.optional(positiveInt()),
+  /** Keys rewritten or deleted within the settling window (storage/consistency.ts). */
+  recent: z.optional(recentWritesSchema),
 });
 
 export type ArticleImage = z.output<typeof imageSchema>;

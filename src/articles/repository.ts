@@ -1,10 +1,16 @@
-// The only module that reads Workers KV. Each read is counted for Server-Timing and decoded
+// The only module that reads Workers KV. Each read is counted for Server-Timing, judged against
+// the manifest's recent writes (storage/consistency.ts: may its response be cached?) and decoded
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
 import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
-import { CorruptRecordError, StorageUnavailableError } from '../http/errors';
-import type { RequestMetrics } from '../http/server-timing';
 import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
+import {
+  type ConsistencyState,
+  judgeRead,
+  type ReadVerdict,
+  readValueMetadata,
+} from '../storage/consistency';
+import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from '../storage/errors';
 import {
   type Article,
   articleSchema,
@@ -27,11 +33,28 @@ import {
 } from './keys';
 import type { SectionShard } from './list-shards';
 
+/** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
+export interface ReadObserver {
+  recordKvRead(milliseconds: number): void;
+  recordVerdict(verdict: ReadVerdict): void;
+}
+
 export class ContentRepository {
+  private consistency: ConsistencyState | null = null;
+
   constructor(
     private readonly kv: KVNamespace,
-    private readonly metrics: RequestMetrics,
+    private readonly observer: ReadObserver,
   ) {}
+
+  /**
+   * Judges every later read against this manifest. A manifest from before generations were
+   * recorded gives no way to judge: its reads count as settled, as they always did.
+   */
+  useManifest(manifest: Manifest): void {
+    const { gen, recent } = manifest;
+    this.consistency = gen !== undefined && recent !== undefined ? { gen, recent } : null;
+  }
 
   getManifest(): Promise<Manifest | null> {
     return this.readRecord(manifestKey(), manifestSchema);
@@ -94,12 +117,21 @@ export class ContentRepository {
 
   private async read(key: string): Promise<string | null> {
     const started = performance.now();
+    let found: KVNamespaceGetWithMetadataResult<string, unknown>;
     try {
-      return await this.kv.get(key, 'text');
+      found = await this.kv.getWithMetadata(key, 'text');
     } catch (error) {
       throw new StorageUnavailableError(key, { cause: error });
     } finally {
-      this.metrics.recordKvRead(performance.now() - started);
+      this.observer.recordKvRead(performance.now() - started);
     }
+    if (!this.consistency) return found.value;
+    const present = found.value !== null;
+    const { gen } = readValueMetadata(found.metadata);
+    const judged = judgeRead(key, { present, gen }, this.consistency, Date.now());
+    this.observer.recordVerdict(judged.verdict);
+    if (judged.deleted) return null;
+    if (judged.verdict === 'behind' && !present) throw new NotYetVisibleError(key);
+    return found.value;
   }
 }

@@ -3,7 +3,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import type { Site } from '../sites/site-middleware';
-import { EDGE_TTL_SECONDS } from './cache-policy';
+import { type ReadVerdict, UNVERIFIED_TTL_SECONDS } from '../storage/consistency';
+import { CACHE_POLICY, EDGE_TTL_SECONDS } from './cache-policy';
 import { readHot, writeHot } from './hot-cache';
 import { isNotModified, notModified, withValidators } from './validators';
 
@@ -49,18 +50,41 @@ export function edgeCacheKey(
   return key;
 }
 
+/** Internal: when a stored entry expires by the worker's clock (ms). Never sent to clients. */
+const EXPIRES_AT_HEADER = 'X-Edge-Expires-At';
+
+/**
+ * How long a response built from reads of this freshness may be kept. A read that is behind or
+ * ahead of the manifest must not be kept at all: its key names the manifest's version, its bytes
+ * another one (docs/storage.md, "Consistency").
+ */
+function edgeTtlSeconds(freshness: ReadVerdict): number {
+  if (freshness === 'settled') return EDGE_TTL_SECONDS;
+  if (freshness === 'unverified') return Math.min(EDGE_TTL_SECONDS, UNVERIFIED_TTL_SECONDS);
+  return 0;
+}
+
+/** The zone's cache, or a named one (EDGE_CACHE_NAME) so that several caches can share one runtime. */
+function openEdgeCache(name: string | undefined): Promise<Cache> {
+  return name ? caches.open(name) : Promise.resolve(caches.default);
+}
+
 export const contentCache = (options: ContentCacheOptions) =>
   createMiddleware<AppEnv>(async function contentCache(c, next) {
     const { site, metrics } = c.var;
+    const cacheName = c.env.EDGE_CACHE_NAME || undefined;
     const key = edgeCacheKey(site, c.env.CF_VERSION_METADATA.id, c.req.url, options.query, options.variant);
+    const memoryKey = cacheName ? `${cacheName} ${key}` : key;
     const memoryBytes = Number(c.env.EDGE_MEMORY_CACHE_BYTES) || 0;
     // Isolate memory first: a hot URL costs no trip to the cache, and no allocation but the Response.
-    let ready = memoryBytes > 0 ? readHot(key) : undefined;
+    let ready = memoryBytes > 0 ? readHot(memoryKey, Date.now()) : undefined;
     if (ready) {
       metrics.cache = 'hit';
     } else {
-      const cache = caches.default;
+      const cache = await openEdgeCache(cacheName);
       let response = await cache.match(key);
+      // The Cache API honours max-age by itself; the stamp makes expiry follow the worker's clock too.
+      if (response && Number(response.headers.get(EXPIRES_AT_HEADER)) <= Date.now()) response = undefined;
       if (response) {
         metrics.cache = 'hit';
       } else {
@@ -70,14 +94,25 @@ export const contentCache = (options: ContentCacheOptions) =>
         const published = new Date(site.manifest.publishedAt);
         const since = options.variantSince;
         response = await withValidators(c.res, since && since > published ? since : published);
+        const ttl = edgeTtlSeconds(metrics.freshness);
+        if (ttl === 0) {
+          // Served as read, kept nowhere: the next request reads again, until this location catches up.
+          response.headers.set('Cache-Control', CACHE_POLICY.none);
+          c.res = isNotModified(c.req.raw.headers, response.headers) ? notModified(response) : response;
+          return;
+        }
         const stored = new Response(response.clone().body, response);
-        stored.headers.set('Cache-Control', `public, max-age=${EDGE_TTL_SECONDS}`);
+        stored.headers.set('Cache-Control', `public, max-age=${ttl}`);
+        stored.headers.set(EXPIRES_AT_HEADER, String(Date.now() + ttl * 1000));
         c.executionCtx.waitUntil(cache.put(key, stored));
+        response.headers.set(EXPIRES_AT_HEADER, String(Date.now() + ttl * 1000));
       }
+      const expiresAt = Number(response.headers.get(EXPIRES_AT_HEADER));
       const headers = new Headers(response.headers);
+      headers.delete(EXPIRES_AT_HEADER);
       headers.set('Cache-Control', options.cacheControl);
       ready = new Response(response.body, { status: response.status, headers });
-      if (memoryBytes > 0) await writeHot(key, ready.clone(), memoryBytes);
+      if (memoryBytes > 0) await writeHot(memoryKey, ready.clone(), memoryBytes, expiresAt);
     }
     c.res = isNotModified(c.req.raw.headers, ready.headers) ? notModified(ready) : ready;
   });

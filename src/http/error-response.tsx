@@ -4,15 +4,23 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env';
+import {
+  CorruptRecordError,
+  NotPublishedError,
+  NotYetVisibleError,
+  StorageUnavailableError,
+} from '../storage/errors';
 import { ErrorPage, errorTitle } from '../views/ErrorPage';
 import { renderPage } from '../views/render-page';
 import { CACHE_POLICY } from './cache-policy';
-import { ApiError, CorruptRecordError, NotPublishedError, StorageUnavailableError } from './errors';
+import { ApiError } from './errors';
 import { ALLOWED_METHODS } from './request-guard';
 import { htmlSecurityHeaders } from './security-headers';
 
 /** Seconds a client should wait after a 503 before retrying. */
 const RETRY_AFTER_SECONDS = 30;
+/** After a transient 503: KV propagates a write to every location within about a minute. */
+const TRANSIENT_RETRY_AFTER_SECONDS = 10;
 
 /** Returned on every error response, so a reader or partner can quote it and we can find the log line. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -36,6 +44,8 @@ interface Failure {
   code?: string;
   parameter?: string;
   headers?: Record<string, string>;
+  /** Expected in normal operation (a write still propagating): logged as a warning, retried sooner. */
+  transient?: true;
 }
 
 /** The API answers in JSON everywhere under /api, even on paths that match no route. */
@@ -63,6 +73,10 @@ function classify(error: unknown): Failure {
   }
   if (error instanceof StorageUnavailableError || error instanceof NotPublishedError) {
     return { status: 503, message: errorTitle(503), reason: error.message };
+  }
+  if (error instanceof NotYetVisibleError) {
+    // Expected for a minute after a publish, at a location that cached the key's absence.
+    return { status: 503, message: errorTitle(503), reason: error.message, transient: true };
   }
   if (error instanceof CorruptRecordError) {
     return { status: 500, message: errorTitle(500), reason: error.message };
@@ -141,7 +155,8 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: st
   const { status } = failure;
   c.header('Cache-Control', status === 404 ? CACHE_POLICY.error : CACHE_POLICY.none);
   c.header(REQUEST_ID_HEADER, requestId);
-  if (status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+  if (status === 503)
+    c.header('Retry-After', String(failure.transient ? TRANSIENT_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS));
   if (status === 405) c.header('Allow', ALLOWED_METHODS);
 
   const format = ERROR_FORMATS.find((f) => f.matches(c.req.path));
@@ -167,7 +182,7 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: st
 function logFailure(c: Context<AppEnv>, failure: Failure, requestId: string): void {
   if (failure.status < 500 && !LOGGED_CLIENT_ERRORS.has(failure.status)) return;
   const line = JSON.stringify({
-    level: failure.status >= 500 ? 'error' : 'warn',
+    level: failure.status >= 500 && !failure.transient ? 'error' : 'warn',
     requestId,
     method: c.req.method.slice(0, 16),
     route: c.req.routePath,
@@ -176,6 +191,6 @@ function logFailure(c: Context<AppEnv>, failure: Failure, requestId: string): vo
     status: failure.status,
     reason: failure.reason,
   });
-  if (failure.status >= 500) console.error(line);
+  if (failure.status >= 500 && !failure.transient) console.error(line);
   else console.warn(line);
 }

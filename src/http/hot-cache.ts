@@ -7,6 +7,8 @@ const HOT_ENTRY_MAX_BYTES = 512 * 1024;
 
 interface HotEntry {
   body: ArrayBuffer;
+  /** Same expiry as the edge cache entry it mirrors (ms, worker clock). */
+  expiresAt: number;
   status: number;
   headers: [string, string][];
 }
@@ -15,10 +17,14 @@ interface HotEntry {
 const entries = new Map<string, HotEntry>();
 let totalBytes = 0;
 
-export function readHot(key: string): Response | undefined {
+export function readHot(key: string, nowMs: number): Response | undefined {
   const entry = entries.get(key);
   if (!entry) return undefined;
   entries.delete(key);
+  if (entry.expiresAt <= nowMs) {
+    totalBytes -= entry.body.byteLength;
+    return undefined;
+  }
   entries.set(key, entry);
   return new Response(entry.body, { status: entry.status, headers: entry.headers });
 }
@@ -27,13 +33,18 @@ export function readHot(key: string): Response | undefined {
  * Keeps `response` (a copy the caller gives away) and evicts the least recently used until the
  * bodies fit in `limitBytes` (EDGE_MEMORY_CACHE_BYTES).
  */
-export async function writeHot(key: string, response: Response, limitBytes: number): Promise<void> {
+export async function writeHot(
+  key: string,
+  response: Response,
+  limitBytes: number,
+  expiresAt: number,
+): Promise<void> {
   const body = await response.arrayBuffer();
   if (body.byteLength > Math.min(HOT_ENTRY_MAX_BYTES, limitBytes)) return;
   const previous = entries.get(key);
   if (previous) totalBytes -= previous.body.byteLength;
   entries.delete(key);
-  entries.set(key, { body, status: response.status, headers: [...response.headers] });
+  entries.set(key, { body, expiresAt, status: response.status, headers: [...response.headers] });
   totalBytes += body.byteLength;
   for (const [oldest, entry] of entries) {
     if (totalBytes <= limitBytes) break;

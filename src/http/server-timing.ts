@@ -1,11 +1,20 @@
 // Per-request cost accounting, reported in the Server-Timing header (CONTRACT §5):
-// `kv;desc="N reads";dur=MS` always, `cache;desc="hit|miss"` where the edge cache was consulted.
+// `kv;desc="N reads";dur=MS` always, `cache;desc="hit|miss"` where the edge cache was consulted,
+// `kv-consistency;desc="behind|ahead|unverified"` when a read was not settled (not cached then).
 import { createMiddleware } from 'hono/factory';
+import type { ReadObserver } from '../articles/repository';
+import { type ReadVerdict, worseVerdict } from '../storage/consistency';
 
-export class RequestMetrics {
+export class RequestMetrics implements ReadObserver {
   kvReads = 0;
   kvMilliseconds = 0;
   cache: 'hit' | 'miss' | undefined;
+  /** The worst verdict of this request's reads: anything but `settled` limits or forbids caching. */
+  freshness: ReadVerdict = 'settled';
+
+  recordVerdict(verdict: ReadVerdict): void {
+    this.freshness = worseVerdict(this.freshness, verdict);
+  }
 
   recordKvRead(milliseconds: number): void {
     this.kvReads += 1;
@@ -15,6 +24,7 @@ export class RequestMetrics {
   toHeader(): string {
     const entries = [`kv;desc="${this.kvReads} reads";dur=${this.kvMilliseconds.toFixed(1)}`];
     if (this.cache) entries.push(`cache;desc="${this.cache}"`);
+    if (this.freshness !== 'settled') entries.push(`kv-consistency;desc="${this.freshness}"`);
     return entries.join(', ');
   }
 }

@@ -69,29 +69,37 @@ export async function appendChanges(
     if (entry.seq === state.head + pending.length + 1) pending.push(entry);
   }
 
+  // A publish killed after writing its log pages but before its records left entries that already
+  // state these changes: the re-run must not state them again (each change is logged once).
+  const lastPending = new Map(pending.map((entry) => [entry.id, entry]));
+  const loggedAlready = (id: number, live: ApiArticle | undefined): boolean => {
+    const entry = lastPending.get(id);
+    if (!entry) return false;
+    return entry.type === 'upsert'
+      ? live !== undefined && apiArticleBody(live) === apiArticleBody(entry.article)
+      : live === undefined;
+  };
+
   const fresh: Unnumbered<Change>[] = [];
   const changed: ApiArticle[] = [];
   for (const article of articles.values()) {
     const hash = await sha256Hex(apiArticleBody(article));
     if (state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
   }
-  for (const article of changed.sort(oldestFirst)) fresh.push(upsert(article, stamp));
+  for (const article of changed.sort(oldestFirst)) {
+    if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));
+  }
   for (const id of removedIds(state.stored.keys(), articles)) {
-    fresh.push(removal(id, state.removedGuids.get(id) ?? '', stamp));
+    if (!loggedAlready(id, undefined)) fresh.push(removal(id, state.removedGuids.get(id) ?? '', stamp));
   }
 
   // A pending entry whose effect this publish does not restate may have been overtaken (a file
   // restored or edited again since): one more entry puts the log back in line with what is live.
   const mentioned = new Set(fresh.map((entry) => entry.id));
-  const lastPending = new Map(pending.map((entry) => [entry.id, entry]));
   for (const [id, entry] of lastPending) {
-    if (mentioned.has(id)) continue;
     const live = articles.get(id);
-    const holds =
-      entry.type === 'upsert'
-        ? live !== undefined && apiArticleBody(live) === apiArticleBody(entry.article)
-        : live === undefined;
-    if (!holds) fresh.push(live ? upsert(live, stamp) : removal(id, entry.guid, stamp));
+    if (mentioned.has(id) || loggedAlready(id, live)) continue;
+    fresh.push(live ? upsert(live, stamp) : removal(id, entry.guid, stamp));
   }
 
   if (pending.length === 0 && fresh.length === 0) return { head: state.head, pages: new Map() };

@@ -6,14 +6,16 @@ import { articleResponseSchema, type Change, changesPageSchema } from '../api/sc
 import { type Manifest, manifestSchema } from '../articles/article';
 import { apiArticleKey, changesPageKey, manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
+import { nextRecentWrites } from '../storage/consistency';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
+import { sha256Hex } from './hash';
 import { buildApiArticles } from './indexes/api-records';
-import { type KvWrite, type PublishPlan, planPublish } from './plan';
+import { type KvWrite, type PublishPlan, planPublish, type StoredKeys } from './plan';
 
-/** What a publish reads: the owned keys with their hashes, and single values. */
+/** What a publish reads: the owned keys with their KV metadata, and single values. */
 export interface PublishSource {
-  listKeys(): Promise<Map<string, string | undefined>>;
+  listKeys(): Promise<StoredKeys>;
   getText(key: string): Promise<string | null>;
 }
 
@@ -80,7 +82,13 @@ export async function preparePublish(
   now: Date,
 ): Promise<PreparedPublish> {
   const previous = await readPreviousManifest(source);
-  const stored = await source.listKeys();
+  const listed = await source.listKeys();
+  const stored = new Map([...listed].map(([key, metadata]) => [key, metadata.hash]));
+  // Above every generation stored, so a manifest lost or garbled can never make values look newer than it.
+  let highest = previous?.gen ?? 0;
+  for (const metadata of listed.values()) highest = Math.max(highest, metadata.gen ?? 0);
+  const gen = highest + 1;
+
   const articles = buildApiArticles(content);
   const head = previous?.changes?.head ?? 0;
   const changeLog = await appendChanges(
@@ -94,7 +102,71 @@ export async function preparePublish(
     publishStamp(now),
   );
   const records = await buildRecords(content, { previous, now, changeLog });
-  return { records, plan: await planPublish(records, stored) };
+  const plan = await planPublish(records, listed, gen);
+  await commitManifest(records, plan, { previous, listed, gen, now });
+  return { records, plan };
+}
+
+/** The draft manifest without what only a committed generation has. */
+function withoutGeneration(manifest: Manifest): string {
+  const { gen: _gen, recent: _recent, ...rest } = manifest;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Stamps the manifest with this publish's generation and the keys it rewrites or deletes (the
+ * worker judges reads by them), and plans its write last. A publish that changes nothing keeps
+ * the stored manifest as it is, so it writes nothing at all.
+ */
+async function commitManifest(
+  records: RecordSet,
+  plan: PublishPlan,
+  context: { previous: Manifest | null; listed: StoredKeys; gen: number; now: Date },
+): Promise<void> {
+  const { previous, listed, gen, now } = context;
+  const manifestPhase = plan.phases.find((phase) => phase.name === 'manifest');
+  if (!manifestPhase) throw new Error('the plan has no manifest phase');
+  const writes = plan.phases.flatMap((phase) => (phase.name === 'manifest' ? [] : phase.writes));
+  const draft = records.manifest.manifest;
+  if (
+    previous?.gen !== undefined &&
+    writes.length === 0 &&
+    plan.deletes.length === 0 &&
+    withoutGeneration(previous) === withoutGeneration(draft)
+  ) {
+    records.manifest = { key: records.manifest.key, value: JSON.stringify(previous), manifest: previous };
+    if (manifestPhase.writes.length > 0) plan.unchanged++;
+    manifestPhase.writes = [];
+    return;
+  }
+  const rewritten = new Set(writes.map((write) => write.key));
+  const deleted = new Set(plan.deletes);
+  const uncommitted = new Map<string, number>();
+  for (const [key, metadata] of listed) {
+    const stamped = metadata.gen ?? 0;
+    if (stamped > (previous?.gen ?? 0) && !rewritten.has(key) && !deleted.has(key))
+      uncommitted.set(key, stamped);
+  }
+  const recent =
+    previous?.gen !== undefined && previous.recent ? { gen: previous.gen, recent: previous.recent } : null;
+  const manifest: Manifest = {
+    ...draft,
+    gen,
+    recent: nextRecentWrites({
+      previous: recent,
+      gen,
+      now,
+      writes: rewritten,
+      deletes: plan.deletes,
+      uncommitted,
+    }),
+  };
+  const value = JSON.stringify(manifest);
+  records.manifest = { key: records.manifest.key, value, manifest };
+  if (manifestPhase.writes.length === 0) plan.unchanged--;
+  manifestPhase.writes = [
+    { key: records.manifest.key, value, metadata: { hash: await sha256Hex(value), gen } },
+  ];
 }
 
 /** Writes phase by phase (a phase starts only once the previous one is stored), deletes last. */

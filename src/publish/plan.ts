@@ -1,15 +1,19 @@
 // Decides what a publish writes: only keys whose value changed (each stored value carries its
 // hash in KV metadata), in an order that keeps the live site consistent at every step.
 import { OWNED_KEY_PREFIXES } from '../articles/keys';
+import type { ValueMetadata } from '../storage/consistency';
 import type { RecordSet } from './build-records';
 import { sha256Hex } from './hash';
 
 export interface KvWrite {
   key: string;
   value: string;
-  /** Stored as KV metadata `{ hash }`, so the next publish can diff without reading values. */
-  hash: string;
+  /** Stored as KV metadata: the next publish diffs by hash, the worker judges reads by generation. */
+  metadata: ValueMetadata;
 }
+
+/** What a publish knows of a stored key without reading its value: its KV metadata. */
+export type StoredKeys = ReadonlyMap<string, Partial<ValueMetadata>>;
 
 export interface PublishPlan {
   /**
@@ -21,18 +25,18 @@ export interface PublishPlan {
   unchanged: number;
 }
 
-/** `stored` maps every key now in KV (under the owned prefixes) to its recorded hash, if any. */
-export async function planPublish(
-  records: RecordSet,
-  stored: ReadonlyMap<string, string | undefined>,
-): Promise<PublishPlan> {
+/**
+ * `stored` has every key now in KV (under the owned prefixes) with its metadata; every write is
+ * stamped with generation `gen`.
+ */
+export async function planPublish(records: RecordSet, stored: StoredKeys, gen: number): Promise<PublishPlan> {
   let unchanged = 0;
   const diff = async (entries: Iterable<[string, string]>): Promise<KvWrite[]> => {
     const writes: KvWrite[] = [];
     for (const [key, value] of entries) {
       const hash = records.hashes.get(key) ?? (await sha256Hex(value));
-      if (stored.get(key) === hash) unchanged++;
-      else writes.push({ key, value, hash });
+      if (stored.get(key)?.hash === hash) unchanged++;
+      else writes.push({ key, value, metadata: { hash, gen } });
     }
     return writes;
   };

@@ -21,10 +21,11 @@ import { apiOpenApiKey, changesPageKey } from '../articles/keys';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
-import { ApiError, CorruptRecordError, invalidParameter } from '../http/errors';
+import { ApiError, invalidParameter } from '../http/errors';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { sectionFamily } from '../sites/site-config';
 import { absoluteUrl, sectionPath } from '../sites/urls';
+import { CorruptRecordError } from '../storage/errors';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;

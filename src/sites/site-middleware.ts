@@ -5,8 +5,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { Manifest } from '../articles/article';
 import { ContentRepository } from '../articles/repository';
 import { CACHE_POLICY } from '../http/cache-policy';
-import { NotPublishedError } from '../http/errors';
 import type { RequestMetrics } from '../http/server-timing';
+import { NotPublishedError } from '../storage/errors';
 import { type HostKind, resolveHost } from './resolve-host';
 import type { SiteConfig } from './site-config';
 import { onionOrigin, sameRequestOn } from './urls';
@@ -35,14 +35,16 @@ interface MemoisedManifest {
 }
 
 // The manifest is read by every request, so each isolate keeps it for a few seconds: KV itself
-// propagates writes within about 60 s, so a short memo adds no new kind of staleness.
+// propagates writes within about 60 s, so a short memo adds no new kind of staleness. The memo
+// never goes back: a location that still caches an older manifest cannot undo a newer one here.
 const manifestMemo = new WeakMap<KVNamespace, MemoisedManifest>();
 
 async function loadManifest(kv: KVNamespace, repo: ContentRepository, ttlSeconds: number): Promise<Manifest> {
   const memo = manifestMemo.get(kv);
   if (memo && Date.now() - memo.fetchedAtMs < ttlSeconds * 1000) return memo.manifest;
-  const manifest = await repo.getManifest();
-  if (!manifest) throw new NotPublishedError();
+  const read = await repo.getManifest();
+  if (!read) throw new NotPublishedError();
+  const manifest = memo && (read.gen ?? 0) < (memo.manifest.gen ?? 0) ? memo.manifest : read;
   manifestMemo.set(kv, { manifest, fetchedAtMs: Date.now() });
   return manifest;
 }
@@ -53,6 +55,7 @@ export const siteMiddleware = () =>
     c.set('repo', repo);
     const ttlSeconds = Number(c.env.SITE_MANIFEST_TTL_SECONDS) || 0;
     const manifest = await loadManifest(c.env.ARTICLES, repo, ttlSeconds);
+    repo.useManifest(manifest);
     // The URL's authority is the Host header as the runtime received it (workerd refuses a request
     // whose Host is not a valid authority before the worker runs, so this never throws).
     const url = new URL(c.req.url);

@@ -36,10 +36,11 @@ function failingKv(failing: (key: string) => boolean): KVNamespace {
   const real = env.ARTICLES;
   return new Proxy(real, {
     get(target, property) {
-      if (property !== 'get') return Reflect.get(target, property, target);
+      if (property !== 'get' && property !== 'getWithMetadata') return Reflect.get(target, property, target);
       return (key: string, ...rest: unknown[]) => {
         if (failing(key)) return Promise.reject(new Error('network connection lost'));
-        return (target.get as (...args: unknown[]) => Promise<unknown>)(key, ...rest);
+        const read = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
+        return read.call(target, key, ...rest);
       };
     },
   });

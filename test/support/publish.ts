@@ -5,20 +5,21 @@ import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import type { KvWrite } from '../../src/publish/plan';
+import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
 import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
 
-async function storedHashes(kv: KVNamespace): Promise<Map<string, string | undefined>> {
-  const keys = new Map<string, string | undefined>();
+async function storedHashes(kv: KVNamespace): Promise<Map<string, Partial<ValueMetadata>>> {
+  const keys = new Map<string, Partial<ValueMetadata>>();
   for (const prefix of OWNED_KEY_PREFIXES) {
     let cursor: string | undefined;
     do {
-      const page: KVNamespaceListResult<{ hash?: string }> = await kv.list({
+      const page: KVNamespaceListResult<unknown> = await kv.list({
         prefix,
         ...(cursor && { cursor }),
       });
-      for (const key of page.keys) keys.set(key.name, key.metadata?.hash);
+      for (const key of page.keys) keys.set(key.name, readValueMetadata(key.metadata));
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
   }
@@ -40,7 +41,7 @@ export function planFor(input: ContentInput = repositoryContent(), now = FIXED_N
 /** Writes one batch of a plan, as the CLI does for each phase. */
 export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
   const kv = env.ARTICLES;
-  await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: { hash: w.hash } })));
+  await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
 }
 
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */

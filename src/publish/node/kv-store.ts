@@ -6,24 +6,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { OWNED_KEY_PREFIXES } from '../../articles/keys';
-import type { KvWrite } from '../plan';
+import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
+import type { KvWrite, StoredKeys } from '../plan';
 import { openLocalKv } from './local-kv';
 
 export const KV_BINDING = 'ARTICLES';
 
 export interface KvStore {
   /** Every owned key with the hash recorded in its metadata. */
-  listKeys(): Promise<Map<string, string | undefined>>;
+  listKeys(): Promise<StoredKeys>;
   getText(key: string): Promise<string | null>;
   put(writes: KvWrite[], onProgress?: (done: number) => void): Promise<void>;
   delete(keys: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
-function hashOf(metadata: unknown): string | undefined {
-  return metadata && typeof metadata === 'object' && 'hash' in metadata && typeof metadata.hash === 'string'
-    ? metadata.hash
-    : undefined;
+/** The KV metadata a write carries; the worker and the next publish read it back. */
+function metadataOf(write: KvWrite): ValueMetadata {
+  return write.metadata;
 }
 
 /** Keys and values per round trip to the local writer: big enough to amortise it, small enough to stream. */
@@ -33,12 +33,12 @@ export async function openLocalStore(options: { configPath: string; persistTo: s
   const kv = await openLocalKv(options);
   return {
     async listKeys() {
-      const keys = new Map<string, string | undefined>();
+      const keys = new Map<string, Partial<ValueMetadata>>();
       for (const prefix of OWNED_KEY_PREFIXES) {
         let cursor: string | undefined;
         do {
           const page = await kv.list(KV_BINDING, prefix, cursor);
-          for (const key of page.keys) keys.set(key.name, hashOf(key.metadata));
+          for (const key of page.keys) keys.set(key.name, readValueMetadata(key.metadata));
           cursor = page.list_complete ? undefined : page.cursor;
         } while (cursor);
       }
@@ -50,7 +50,7 @@ export async function openLocalStore(options: { configPath: string; persistTo: s
         const slice = writes.slice(start, start + LOCAL_BATCH_SIZE);
         await kv.put(
           KV_BINDING,
-          slice.map((w) => ({ key: w.key, value: w.value, metadata: { hash: w.hash } })),
+          slice.map((w) => ({ key: w.key, value: w.value, metadata: metadataOf(w) })),
         );
         onProgress?.(start + slice.length);
       }
@@ -86,13 +86,13 @@ export async function openRemoteStore(options: { configPath: string }): Promise<
   };
   return {
     async listKeys() {
-      const keys = new Map<string, string | undefined>();
+      const keys = new Map<string, Partial<ValueMetadata>>();
       for (const prefix of OWNED_KEY_PREFIXES) {
         const listed = JSON.parse(await wrangler('kv', 'key', 'list', '--prefix', prefix)) as {
           name: string;
           metadata?: unknown;
         }[];
-        for (const key of listed) keys.set(key.name, hashOf(key.metadata));
+        for (const key of listed) keys.set(key.name, readValueMetadata(key.metadata));
       }
       return keys;
     },
@@ -110,7 +110,7 @@ export async function openRemoteStore(options: { configPath: string }): Promise<
         const slice = writes.slice(start, start + 5000);
         await bulk(
           'put',
-          slice.map((w) => ({ key: w.key, value: w.value, metadata: { hash: w.hash } })),
+          slice.map((w) => ({ key: w.key, value: w.value, metadata: metadataOf(w) })),
         );
         onProgress?.(start + slice.length);
       }

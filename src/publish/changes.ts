@@ -89,8 +89,12 @@ export async function appendChanges(
   for (const article of changed.sort(oldestFirst)) {
     if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));
   }
+  // Committed removals whose deletes did not all happen (a kill after the manifest) are not news either.
+  const lastCommitted = new Map(committed.map((entry) => [entry.id, entry.type]));
   for (const id of removedIds(state.stored.keys(), articles)) {
-    if (!loggedAlready(id, undefined)) fresh.push(removal(id, state.removedGuids.get(id) ?? '', stamp));
+    if (loggedAlready(id, undefined) || (!lastPending.has(id) && lastCommitted.get(id) === 'removal'))
+      continue;
+    fresh.push(removal(id, state.removedGuids.get(id) ?? '', stamp));
   }
 
   // A pending entry whose effect this publish does not restate may have been overtaken (a file

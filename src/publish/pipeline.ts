@@ -40,11 +40,16 @@ async function readJson(source: PublishSource, key: string): Promise<unknown> {
   return text === null ? null : JSON.parse(text);
 }
 
-/** The manifest now in KV; null when absent, garbled or wrong-shaped: a publish repairs it. */
+/**
+ * The manifest now in KV; null when absent, garbled or wrong-shaped: a publish repairs it. A read
+ * that fails is an error, never "absent": that would restart the generations and the change log.
+ */
 async function readPreviousManifest(source: PublishSource): Promise<Manifest | null> {
+  const text = await source.getText(manifestKey());
+  if (text === null) return null;
   let json: unknown;
   try {
-    json = await readJson(source, manifestKey());
+    json = JSON.parse(text);
   } catch {
     // Not JSON: treat it as absent rather than refuse to run; this publish overwrites it.
     return null;
@@ -83,7 +88,14 @@ export async function preparePublish(
 ): Promise<PreparedPublish> {
   const previous = await readPreviousManifest(source);
   const listed = await source.listKeys();
-  const stored = new Map([...listed].map(([key, metadata]) => [key, metadata.hash]));
+  // Publish deletes after its manifest: a key the committed manifest names as deleted, still
+  // listed, is what a publish killed while deleting left behind; its removal is logged already.
+  const leftover = (key: string, gen: number | undefined) => {
+    const deletedAt = previous?.recent?.deleted[key];
+    return deletedAt !== undefined && (gen ?? 0) <= deletedAt;
+  };
+  const stored = new Map<string, string | undefined>();
+  for (const [key, metadata] of listed) if (!leftover(key, metadata.gen)) stored.set(key, metadata.hash);
   // Above every generation stored, so a manifest lost or garbled can never make values look newer than it.
   let highest = previous?.gen ?? 0;
   for (const metadata of listed.values()) highest = Math.max(highest, metadata.gen ?? 0);

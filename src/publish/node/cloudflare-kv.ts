@@ -39,7 +39,10 @@ export interface RetryPolicy {
   /** First backoff; each retry doubles it, up to maxDelayMs. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A request (headers and body) that takes longer is abandoned and retried. */
+  /**
+   * A request that takes longer is abandoned and retried; a bulk write gets more time for its
+   * body at the slowest uplink we allow for (SLOW_UPLINK_BYTES_PER_MS).
+   */
   timeoutMs: number;
 }
 
@@ -74,6 +77,9 @@ const MAX_RETRY_AFTER_MS = 300_000;
 // uplink finishes a request inside the timeout. Four in flight stays far below the rate limit.
 const DEFAULT_BATCH_BYTES = 10_000_000;
 const DEFAULT_CONCURRENCY = 4;
+// 1 Mbit/s: a 10 MB batch gets 80 s on top of the timeout, so a slow link is not taken for a dead one
+// (a timeout that a batch can never meet would fail every re-run too).
+const SLOW_UPLINK_BYTES_PER_MS = 125;
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -222,7 +228,7 @@ function isTransient(status: number): boolean {
 
 function describeThrown(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${timeoutMs / 1000} s`;
+    return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
   return `network error (${code ?? (error instanceof Error ? error.message : String(error))})`;
@@ -276,15 +282,17 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
   async function withRetries<T>(
     what: string,
     attempt: (signal: AbortSignal) => Promise<Outcome<T>>,
+    bodyBytes = 0,
   ): Promise<T> {
+    const timeoutMs = retry.timeoutMs + Math.ceil(bodyBytes / SLOW_UPLINK_BYTES_PER_MS);
     let reason = '';
     for (let n = 1; n <= retry.attempts; n++) {
       let outcome: Outcome<T>;
       try {
-        outcome = await attempt(AbortSignal.timeout(retry.timeoutMs));
+        outcome = await attempt(AbortSignal.timeout(timeoutMs));
       } catch (error) {
         if (error instanceof KvApiError) throw error;
-        outcome = { ok: false, reason: describeThrown(error, retry.timeoutMs) };
+        outcome = { ok: false, reason: describeThrown(error, timeoutMs) };
       }
       if (outcome.ok) return outcome.value;
       reason = outcome.reason;
@@ -322,24 +330,30 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
   /** Sends a bulk request, resending the keys the API reports as not stored (its documented advice). */
   async function sendBulk<T>(
     what: string,
+    request: { url: string; method: 'PUT' | 'POST' },
     items: readonly T[],
     keyOf: (item: T) => string,
-    send: (items: readonly T[], signal: AbortSignal) => Promise<Outcome<Envelope>>,
   ): Promise<void> {
     let pending = items;
-    await withRetries(what, async (signal): Promise<Outcome<undefined>> => {
-      const outcome = await send(pending, signal);
-      if (!outcome.ok) return outcome;
-      const result = outcome.value.result;
-      const failed =
-        result && typeof result === 'object' && 'unsuccessful_keys' in result
-          ? result.unsuccessful_keys
-          : undefined;
-      if (!Array.isArray(failed) || failed.length === 0) return { ok: true, value: undefined };
-      const again = new Set(failed);
-      pending = pending.filter((item) => again.has(keyOf(item)));
-      return { ok: false, reason: `${again.size} key(s) not stored, first ${String(failed[0])}` };
-    });
+    const bytes = encoder.encode(JSON.stringify(items)).length;
+    await withRetries(
+      what,
+      async (signal): Promise<Outcome<undefined>> => {
+        const body = JSON.stringify(pending);
+        const outcome = await callJson(what, request.url, { method: request.method, body }, signal);
+        if (!outcome.ok) return outcome;
+        const result = outcome.value.result;
+        const failed =
+          result && typeof result === 'object' && 'unsuccessful_keys' in result
+            ? result.unsuccessful_keys
+            : undefined;
+        if (!Array.isArray(failed) || failed.length === 0) return { ok: true, value: undefined };
+        const again = new Set(failed);
+        pending = pending.filter((item) => again.has(keyOf(item)));
+        return { ok: false, reason: `${again.size} key(s) not stored, first ${String(failed[0])}` };
+      },
+      bytes,
+    );
   }
 
   const span = (keys: string[]) =>
@@ -393,13 +407,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       let done = 0;
       await runPool(batches, settings.concurrency, async (batch) => {
         const what = `writing ${span(batch.map((p) => p.key))}`;
-        await sendBulk(
-          what,
-          batch,
-          (p) => p.key,
-          (items, signal) =>
-            callJson(what, `${namespaceUrl}/bulk`, { method: 'PUT', body: JSON.stringify(items) }, signal),
-        );
+        await sendBulk(what, { url: `${namespaceUrl}/bulk`, method: 'PUT' }, batch, (p) => p.key);
         done += batch.length;
         onWritten?.(done);
       });
@@ -410,18 +418,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       let done = 0;
       await runPool(batches, settings.concurrency, async (batch) => {
         const what = `deleting ${span(batch)}`;
-        await sendBulk(
-          what,
-          batch,
-          (k) => k,
-          (items, signal) =>
-            callJson(
-              what,
-              `${namespaceUrl}/bulk/delete`,
-              { method: 'POST', body: JSON.stringify(items) },
-              signal,
-            ),
-        );
+        await sendBulk(what, { url: `${namespaceUrl}/bulk/delete`, method: 'POST' }, batch, (k) => k);
         done += batch.length;
         onDeleted?.(done);
       });

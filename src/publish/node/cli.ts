@@ -152,13 +152,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;
-    // The live site stays consistent (phases are ordered) and a re-run skips what is already stored.
     // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
+    // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
+    // is already stored.
     const outcome =
       writing && !(error instanceof StoreReadError)
-        ? `stopped after ${confirmed} confirmed writes`
+        ? `stopped after ${confirmed} confirmed writes; the site is consistent, and running the same command again finishes the job`
         : 'nothing was written';
-    console.error(`publish: ${error.message}; ${outcome}. Run the same command again to finish.`);
+    console.error(`publish: ${error.message}; ${outcome}.`);
     return 1;
   } finally {
     await store.close();

@@ -218,7 +218,11 @@ async function readEnvelope(response: Response): Promise<Envelope> {
 
 function describeFailure(response: Response, envelope: Envelope): string {
   const errors = (envelope.errors ?? []).map((e) => `${e.message ?? 'error'} (${e.code ?? '?'})`);
-  return `HTTP ${response.status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`;
+  const hint =
+    response.status === 401 || response.status === 403
+      ? ' (the token needs "Workers KV Storage: Edit" on CLOUDFLARE_ACCOUNT_ID)'
+      : '';
+  return `HTTP ${response.status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}${hint}`;
 }
 
 /** Whether a failed response may succeed if sent again: rate limited, or the server's fault. */

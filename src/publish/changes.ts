@@ -108,7 +108,7 @@ export async function appendChanges(
 
   if (pending.length === 0 && fresh.length === 0) return { head: state.head, pages: new Map() };
   const base = state.head + pending.length;
-  const numbered = fresh.map((entry, index) => ({ ...entry, seq: base + index + 1 }) as Change);
+  const numbered = fresh.map((entry, index) => ({ seq: base + index + 1, ...entry }) as Change);
   const entries = [...committed, ...pending, ...numbered];
   const head = base + numbered.length;
 

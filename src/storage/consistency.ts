@@ -17,13 +17,13 @@ export const RECENT_KEYS_MAX = 1000;
 /** While reads cannot be verified (a publish too large to list), responses are cached this long at most. */
 export const UNVERIFIED_TTL_SECONDS = 60;
 
-/** KV metadata of every value a publish writes. */
-export interface ValueMetadata {
+/** KV metadata of every value a publish writes (a type, not an interface: it is sent as a record). */
+export type ValueMetadata = {
   /** SHA-256 (hex) of the value: the next publish diffs without reading values. */
   hash: string;
   /** The publish generation that wrote it. */
   gen: number;
-}
+};
 
 /** Reads KV metadata written by any version of publish; older values carry no generation. */
 export function readValueMetadata(metadata: unknown): Partial<ValueMetadata> {

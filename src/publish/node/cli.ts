@@ -5,14 +5,16 @@ import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { applyPlan, preparePublish } from '../pipeline';
+import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
-import { openLocalStore, openRemoteStore } from './kv-store';
+import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { readContent } from './read-content';
 
 const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--content DIR] [--public DIR] [--persist-to DIR]
 
   --local          write to the local KV state that \`npm start\` / \`wrangler dev\` serve
-  --remote         write to the deployed KV namespace (needs CLOUDFLARE_API_TOKEN)
+  --remote         write to the deployed KV namespace through Cloudflare's API
+                   (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID)
   --dry-run        validate and print the plan; write nothing (plans against --local by default)
   --content DIR    content folder (default: content)
   --public DIR     static assets folder, for image sizes (default: public)
@@ -26,6 +28,27 @@ function createProgress(started: number) {
     const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
     console.log(`publish: [${seconds} s, ${rssMiB} MiB] ${message}`);
   };
+}
+
+/** Reports a phase's running total about ten times, whatever its size, and when it completes. */
+function createPhaseProgress(progress: (message: string) => void, label: string, total: number) {
+  const step = Math.max(1000, Math.ceil(total / 10));
+  let reported = 0;
+  return (done: number) => {
+    if (done !== total && Math.floor(done / step) === Math.floor(reported / step)) return;
+    reported = done;
+    progress(`${label}: ${done}/${total}`);
+  };
+}
+
+/**
+ * When the publish happens: now, or SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+ * convention), so the same content can be published twice into identical records.
+ */
+function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return new Date();
+  return /^\d+$/.test(raw) ? new Date(Number(raw) * 1000) : undefined;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -49,6 +72,23 @@ async function main(argv: string[]): Promise<number> {
   ) {
     console.error(USAGE);
     return values.help ? 0 : 2;
+  }
+
+  const now = publishTime(process.env);
+  if (!now) {
+    console.error('publish: SOURCE_DATE_EPOCH must be whole seconds since 1970');
+    return 2;
+  }
+  // Credentials are checked before anything is read, so a missing token costs no compile and no request.
+  let remote: KvApiSettings | undefined;
+  if (values.remote) {
+    try {
+      remote = await remoteSettings(values.config, process.env);
+    } catch (error) {
+      if (!(error instanceof KvApiConfigError)) throw error;
+      console.error(`publish: ${error.message}`);
+      return 2;
+    }
   }
 
   const started = performance.now();
@@ -75,11 +115,14 @@ async function main(argv: string[]): Promise<number> {
     `${content.articles.length} articles valid (${content.drafts} drafts skipped, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
 
-  const store = values.remote
-    ? await openRemoteStore({ configPath: values.config })
+  const store = remote
+    ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
+  // What a failure message can say: whether writing began, and how many writes KV confirmed.
+  let writing = false;
+  let confirmed = 0;
   try {
-    const { records, plan } = await preparePublish(content, store, new Date());
+    const { records, plan } = await preparePublish(content, store, now);
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
@@ -90,21 +133,34 @@ async function main(argv: string[]): Promise<number> {
       console.log('publish: dry run, nothing written.');
       return 0;
     }
+    writing = true;
     await applyPlan(plan, {
-      put: (writes, phase) =>
-        store.put(writes, (done) => {
-          // About ten lines per phase, whatever its size.
-          const step = Math.max(1000, Math.ceil(writes.length / 10));
-          if (writes.length >= 1000 && (done % step < 64 || done === writes.length))
-            progress(`${phase}: ${done}/${writes.length} written`);
-        }),
-      delete: (keys) => store.delete(keys),
+      async put(phaseWrites, phase) {
+        const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
+        const before = confirmed;
+        await store.put(phaseWrites, (done) => {
+          confirmed = before + done;
+          report(done);
+        });
+      },
+      delete: (keys) => store.delete(keys, createPhaseProgress(progress, 'deleted', keys.length)),
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     return 0;
+  } catch (error) {
+    if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;
+    // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
+    // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
+    // is already stored.
+    const outcome =
+      writing && !(error instanceof StoreReadError)
+        ? `stopped after ${confirmed} confirmed writes; the site is consistent, and running the same command again finishes the job`
+        : 'nothing was written';
+    console.error(`publish: ${error.message}; ${outcome}.`);
+    return 1;
   } finally {
     await store.close();
   }

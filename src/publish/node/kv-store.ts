@@ -1,14 +1,11 @@
 // Where a publish writes: the local KV state that `wrangler dev` serves (Miniflare, in-process,
-// batched) or the deployed namespace (through the wrangler CLI, bulk).
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+// batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
+// metadata through the same two functions, so the next publish can diff without reading values.
 import { OWNED_KEY_PREFIXES } from '../../articles/keys';
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
 import type { KvWrite, StoredKeys } from '../plan';
-import { openLocalKv } from './local-kv';
+import { createKvApi, KvApiConfigError, type KvApiSettings, kvApiSettingsFromEnv } from './cloudflare-kv';
+import { kvNamespacesOf, openLocalKv } from './local-kv';
 
 export const KV_BINDING = 'ARTICLES';
 
@@ -17,13 +14,54 @@ export interface KvStore {
   listKeys(): Promise<StoredKeys>;
   getText(key: string): Promise<string | null>;
   put(writes: KvWrite[], onProgress?: (done: number) => void): Promise<void>;
-  delete(keys: string[]): Promise<void>;
+  delete(keys: string[], onProgress?: (done: number) => void): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The KV metadata a write carries; the worker and the next publish read it back. */
-function metadataOf(write: KvWrite): ValueMetadata {
+/** The KV metadata written with a value. Its shape is decided here and nowhere else. */
+export function metadataFor(write: KvWrite): ValueMetadata {
   return write.metadata;
+}
+
+/** A read failed earlier in this publish, so nothing it planned may be written. */
+export class StoreReadError extends Error {
+  override name = 'StoreReadError';
+}
+
+/**
+ * A store that, once a read has failed, refuses every write. The pipeline takes an unreadable
+ * manifest for an absent one (it repairs garbled JSON that way), which must not extend to a read
+ * that never got an answer: a plan made on a guess is not written.
+ */
+function refuseWritesAfterFailedRead(store: KvStore): KvStore {
+  let failure: unknown;
+  const remember = async <T>(read: () => Promise<T>): Promise<T> => {
+    try {
+      return await read();
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    }
+  };
+  const check = () => {
+    if (failure !== undefined)
+      throw new StoreReadError(failure instanceof Error ? failure.message : String(failure), {
+        cause: failure,
+      });
+  };
+  return {
+    listKeys: () => remember(() => store.listKeys()),
+    getText: (key) => remember(() => store.getText(key)),
+    async put(writes, onProgress) {
+      check();
+      await store.put(writes, onProgress);
+    },
+    async delete(keys, onProgress) {
+      check();
+      await store.delete(keys, onProgress);
+    },
+    close: () => store.close(),
+  };
 }
 
 /** Keys and values per round trip to the local writer: big enough to amortise it, small enough to stream. */
@@ -31,7 +69,7 @@ const LOCAL_BATCH_SIZE = 500;
 
 export async function openLocalStore(options: { configPath: string; persistTo: string }): Promise<KvStore> {
   const kv = await openLocalKv(options);
-  return {
+  return refuseWritesAfterFailedRead({
     async listKeys() {
       const keys = new Map<string, Partial<ValueMetadata>>();
       for (const prefix of OWNED_KEY_PREFIXES) {
@@ -50,75 +88,49 @@ export async function openLocalStore(options: { configPath: string; persistTo: s
         const slice = writes.slice(start, start + LOCAL_BATCH_SIZE);
         await kv.put(
           KV_BINDING,
-          slice.map((w) => ({ key: w.key, value: w.value, metadata: metadataOf(w) })),
+          slice.map((w) => ({ key: w.key, value: w.value, metadata: metadataFor(w) })),
         );
         onProgress?.(start + slice.length);
       }
     },
-    async delete(keys) {
-      for (let start = 0; start < keys.length; start += LOCAL_BATCH_SIZE)
-        await kv.delete(KV_BINDING, keys.slice(start, start + LOCAL_BATCH_SIZE));
+    async delete(keys, onProgress) {
+      for (let start = 0; start < keys.length; start += LOCAL_BATCH_SIZE) {
+        const slice = keys.slice(start, start + LOCAL_BATCH_SIZE);
+        await kv.delete(KV_BINDING, slice);
+        onProgress?.(start + slice.length);
+      }
     },
     close: () => kv.dispose(),
-  };
+  });
 }
 
-const run = promisify(execFile);
+/**
+ * How to reach the deployed namespace: its id from the ARTICLES binding in the wrangler
+ * configuration, credentials and tuning from the environment. Throws KvApiConfigError.
+ */
+export async function remoteSettings(configPath: string, env: NodeJS.ProcessEnv): Promise<KvApiSettings> {
+  const namespaceId = (await kvNamespacesOf(configPath))[KV_BINDING];
+  if (!namespaceId) throw new KvApiConfigError(`${configPath} has no KV namespace bound as ${KV_BINDING}`);
+  return kvApiSettingsFromEnv(env, namespaceId);
+}
 
-/** The deployed namespace; credentials come from CLOUDFLARE_API_TOKEN / CLOUDFLARE_ACCOUNT_ID. */
-export async function openRemoteStore(options: { configPath: string }): Promise<KvStore> {
-  const wrangler = async (...args: string[]) => {
-    const { stdout } = await run(
-      'npx',
-      ['wrangler', ...args, '--binding', KV_BINDING, '--remote', '--config', options.configPath],
-      {
-        maxBuffer: 512 * 1024 * 1024,
-      },
-    );
-    return stdout;
-  };
-  const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-publish-'));
-  let batch = 0;
-  const bulk = async (command: 'put' | 'delete', payload: unknown) => {
-    const file = join(scratch, `batch-${batch++}.json`);
-    await writeFile(file, JSON.stringify(payload));
-    await wrangler('kv', 'bulk', command, file, ...(command === 'delete' ? ['--force'] : []));
-  };
-  return {
+/** The deployed namespace, through Cloudflare's REST API; `log` gets a line per retried request. */
+export function openRemoteStore(settings: KvApiSettings, log?: (line: string) => void): KvStore {
+  const api = createKvApi(settings, log);
+  return refuseWritesAfterFailedRead({
     async listKeys() {
       const keys = new Map<string, Partial<ValueMetadata>>();
-      for (const prefix of OWNED_KEY_PREFIXES) {
-        const listed = JSON.parse(await wrangler('kv', 'key', 'list', '--prefix', prefix)) as {
-          name: string;
-          metadata?: unknown;
-        }[];
-        for (const key of listed) keys.set(key.name, readValueMetadata(key.metadata));
-      }
+      for (const prefix of OWNED_KEY_PREFIXES)
+        for (const key of await api.listKeys(prefix)) keys.set(key.name, readValueMetadata(key.metadata));
       return keys;
     },
-    async getText(key) {
-      try {
-        return await wrangler('kv', 'key', 'get', key, '--text');
-      } catch {
-        // wrangler exits non-zero for a missing key: that is "no value", not a failure.
-        return null;
-      }
-    },
-    async put(writes, onProgress) {
-      // The bulk API takes at most 10,000 pairs per request.
-      for (let start = 0; start < writes.length; start += 5000) {
-        const slice = writes.slice(start, start + 5000);
-        await bulk(
-          'put',
-          slice.map((w) => ({ key: w.key, value: w.value, metadata: metadataOf(w) })),
-        );
-        onProgress?.(start + slice.length);
-      }
-    },
-    async delete(keys) {
-      for (let start = 0; start < keys.length; start += 5000)
-        await bulk('delete', keys.slice(start, start + 5000));
-    },
-    close: () => rm(scratch, { recursive: true, force: true }),
-  };
+    getText: (key) => api.getValue(key),
+    put: (writes, onProgress) =>
+      api.putPairs(
+        writes.map((w) => ({ key: w.key, value: w.value, metadata: metadataFor(w) })),
+        onProgress,
+      ),
+    delete: (keys, onProgress) => api.deleteKeys(keys, onProgress),
+    close: async () => {},
+  });
 }

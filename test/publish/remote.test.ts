@@ -1,0 +1,368 @@
+// `npm run publish -- --remote` on real files against a local stand-in for Cloudflare's KV REST API
+// (the real API cannot be reached from tests): what it stores must equal a --local publish of the
+// same content, through rate limits, server errors and timeouts, and a failure must never be taken
+// for a missing value.
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { changesPageSchema } from '../../src/api/schemas';
+import {
+  checkBaseUrl,
+  createKvApi,
+  cutBatches,
+  KV_BULK_MAX_BYTES,
+  KV_BULK_MAX_PAIRS,
+  type KvApiSettings,
+  parseRetryAfter,
+  retryDelay,
+} from '../../src/publish/node/cloudflare-kv';
+import { KV_BINDING } from '../../src/publish/node/kv-store';
+import { kvNamespacesOf, openLocalKv } from '../../src/publish/node/local-kv';
+import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'src/publish/node/cli.ts');
+const CONFIG = join(ROOT, 'wrangler.toml');
+const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
+const TOKEN = 'standin-token-not-a-secret';
+const ACCOUNT = '0123456789abcdef0123456789abcdef';
+// Publishes at a fixed time, so a remote and a local publish produce byte-identical records.
+const EPOCH = '1767225600';
+
+let dir: string;
+let namespaceId: string;
+let reference: Map<string, StoredValue>;
+let standIn: KvRestStandIn | undefined;
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** The environment without anything that could reach a real account, plus fast retries. */
+function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (!/^(CLOUDFLARE_|MIRRORWIRE_|SOURCE_DATE_EPOCH$)/.test(name)) env[name] = value;
+  return {
+    ...env,
+    SOURCE_DATE_EPOCH: EPOCH,
+    MIRRORWIRE_RETRY_BASE_MS: '5',
+    MIRRORWIRE_RETRY_ATTEMPTS: '4',
+    MIRRORWIRE_REQUEST_TIMEOUT_MS: '1000',
+    ...extra,
+  };
+}
+
+function remoteEnv(target: KvRestStandIn, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return testEnv({
+    CLOUDFLARE_API_BASE_URL: target.baseUrl,
+    CLOUDFLARE_API_TOKEN: TOKEN,
+    CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+    ...extra,
+  });
+}
+
+/** The CLI in a child process; asynchronous, so the stand-in in this process keeps answering. */
+function publish(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), CLI, '--config', CONFIG, ...args],
+      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+/** Every key of a local KV state with its value and metadata, as the stand-in holds them. */
+async function readLocalState(persistTo: string): Promise<Map<string, StoredValue>> {
+  const kv = await openLocalKv({ configPath: CONFIG, persistTo });
+  try {
+    const entries = new Map<string, StoredValue>();
+    let cursor: string | undefined;
+    do {
+      const page = await kv.list(KV_BINDING, '', cursor);
+      for (const key of page.keys) {
+        const value = (await kv.get(KV_BINDING, key.name)) ?? '';
+        entries.set(key.name, key.metadata === undefined ? { value } : { value, metadata: key.metadata });
+      }
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    return entries;
+  } finally {
+    await kv.dispose();
+  }
+}
+
+function sorted(entries: Map<string, StoredValue>): [string, StoredValue][] {
+  return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function freshStandIn(): Promise<KvRestStandIn> {
+  standIn = await startKvRestStandIn({ token: TOKEN, accountId: ACCOUNT, namespaceId, listPageSize: 25 });
+  return standIn;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-remote-'));
+  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
+  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
+  namespaceId = (await kvNamespacesOf(CONFIG))[KV_BINDING] ?? '';
+  const local = await publish(['--local', '--persist-to', 'local-state'], testEnv());
+  expect(local.stderr).toBe('');
+  expect(local.status).toBe(0);
+  reference = await readLocalState(join(dir, 'local-state'));
+  expect(reference.size).toBeGreaterThan(100);
+});
+
+afterEach(async () => {
+  await standIn?.close();
+  standIn = undefined;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run publish -- --remote', () => {
+  it('stores exactly what a local publish stores, through 429s, 500s, a partial write and a timeout', async () => {
+    const target = await freshStandIn();
+    target.inject({ op: 'list', times: 1, fault: { kind: 'status', status: 429, retryAfterSeconds: 1 } });
+    target.inject({ op: 'get', key: 'site:v1', times: 2, fault: { kind: 'status', status: 500 } });
+    // Bulk writes, one per phase here: the change log's hangs once, the articles' first try stores
+    // all but one pair (reported in unsuccessful_keys), the indexes' first try gets a 503.
+    target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'hang' } });
+    target.inject({ op: 'bulk-put', after: 2, times: 1, fault: { kind: 'partial' } });
+    target.inject({ op: 'bulk-put', after: 4, times: 1, fault: { kind: 'status', status: 503 } });
+
+    const run = await publish(['--remote'], remoteEnv(target));
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(sorted(target.entries)).toEqual(sorted(reference));
+
+    // Each fault was met and retried, and said so on the progress lines.
+    expect(run.stdout).toMatch(/listing keys under "site:": HTTP 429.*; retry 1 of 3/);
+    expect(run.stdout).toMatch(/reading "site:v1": HTTP 500.*; retry 2 of 3/);
+    expect(run.stdout).toMatch(/writing changes:v1:0: no answer within [\d.]+ s; retry 1 of 3/);
+    expect(run.stdout).toMatch(
+      /writing 15 keys, article:.*: 1 key\(s\) not stored, first article:.*; retry 1 of 3/,
+    );
+    expect(run.stdout).toMatch(/writing \d+ keys, .*: HTTP 503.*; retry 1 of 3/);
+    expect(run.stdout).toMatch(/articles written: 15\/15/);
+    expect(run.stdout).toMatch(/manifest written: 1\/1/);
+    expect(run.stdout).toMatch(/done, content version/);
+    // retry-after is honoured: the second listing came at least a second after the 429.
+    const lists = target.log.filter((r) => r.op === 'list');
+    const limited = lists.findIndex((r) => r.status === 429);
+    expect(limited).toBeGreaterThanOrEqual(0);
+    expect((lists[limited + 1]?.at ?? 0) - (lists[limited]?.at ?? 0)).toBeGreaterThanOrEqual(990);
+    console.info(`remote publish of the sample content with faults: ${run.seconds.toFixed(1)} s`);
+
+    // A second publish of the same content finds everything stored (the hashes in metadata) and writes nothing.
+    target.log.length = 0;
+    const again = await publish(['--remote'], remoteEnv(target));
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/ 0 to write .* 0 to delete/);
+    expect(target.log.filter((r) => r.op === 'bulk-put' || r.op === 'bulk-delete')).toEqual([]);
+  });
+
+  it('fails on a read that never succeeds, says which, and writes nothing', async () => {
+    const target = await freshStandIn();
+    for (const [key, stored] of reference) target.entries.set(key, stored);
+    const before = sorted(target.entries);
+    const text = await readFile(join(dir, SAMPLE), 'utf8');
+    await writeFile(
+      join(dir, SAMPLE),
+      text.replace(/^title: .*$/m, 'title: An edit that must not be written'),
+    );
+    try {
+      for (const key of ['changes:v1:0', 'site:v1']) {
+        target.clearFaults();
+        target.log.length = 0;
+        target.inject({ op: 'get', key, times: Infinity, fault: { kind: 'status', status: 500 } });
+        const run = await publish(['--remote'], remoteEnv(target));
+        expect(run.status).toBe(1);
+        expect(run.stderr.trim().split('\n')).toHaveLength(1);
+        expect(run.stderr).toContain(`reading "${key}" failed after 4 attempts: HTTP 500`);
+        expect(run.stderr).toContain('nothing was written');
+        expect(target.log.filter((r) => r.op === 'get' && r.key === key)).toHaveLength(4);
+        expect(target.log.filter((r) => r.op === 'bulk-put' || r.op === 'bulk-delete')).toEqual([]);
+        expect(sorted(target.entries)).toEqual(before);
+      }
+    } finally {
+      await writeFile(join(dir, SAMPLE), text);
+    }
+  });
+
+  it('finishes on a re-run after dying mid-write, with the records of an uninterrupted publish', async () => {
+    const target = await freshStandIn();
+    // Small batches, so the publish dies inside a phase, not between phases.
+    const env = remoteEnv(target, { MIRRORWIRE_KV_BATCH_PAIRS: '20' });
+    target.inject({ op: 'bulk-put', after: 3, times: Infinity, fault: { kind: 'status', status: 500 } });
+    const first = await publish(['--remote'], env);
+    expect(first.status).toBe(1);
+    expect(first.stderr).toMatch(
+      /writing .* failed after 4 attempts: HTTP 500.*; stopped after \d+ confirmed writes; .* running the same command again finishes the job\.$/m,
+    );
+    const stored = target.entries.size;
+    expect(stored).toBeGreaterThan(0);
+    expect(target.entries.has('site:v1')).toBe(false);
+
+    target.clearFaults();
+    const second = await publish(['--remote'], env);
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+    // The re-run skipped what the first run had stored.
+    const planned = (run: Run) => Number(/ (\d+) to write/.exec(run.stdout)?.[1]);
+    expect(planned(second)).toBeLessThan(planned(first));
+
+    // Every record, the change log included, is what an uninterrupted publish stores: each change is
+    // logged once (src/publish/changes.ts). Only the generation differs, the re-run being a later one.
+    const withoutGeneration = (entries: Map<string, StoredValue>) =>
+      sorted(entries).map(([key, { value, metadata }]) => {
+        const hash = (metadata as { hash?: string } | undefined)?.hash;
+        if (key !== 'site:v1') return [key, value, hash];
+        const { gen: _gen, recent: _recent, ...manifest } = JSON.parse(value);
+        return [key, manifest];
+      });
+    expect(withoutGeneration(target.entries)).toEqual(withoutGeneration(reference));
+    const log = changesPageSchema.parse(
+      JSON.parse(target.entries.get('changes:v1:0')?.value ?? '{}'),
+    ).entries;
+    expect(new Set(log.map((entry) => entry.id)).size).toBe(log.length);
+
+    // And the publish has converged: one more run writes nothing.
+    const third = await publish(['--remote'], env);
+    expect(third.status).toBe(0);
+    expect(third.stdout).toMatch(/ 0 to write .* 0 to delete/);
+  });
+
+  it('refuses to start without a token or an account, before any request', async () => {
+    const target = await freshStandIn();
+    for (const missing of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID']) {
+      const env = remoteEnv(target);
+      delete env[missing];
+      const run = await publish(['--remote'], env);
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^publish: ${missing} must be set for --remote`)),
+      ]);
+      expect(run.stdout).toBe('');
+    }
+    expect(target.log).toEqual([]);
+  });
+
+  it('refuses a plain-http API base except on this machine', async () => {
+    const run = await publish(
+      ['--remote'],
+      testEnv({
+        CLOUDFLARE_API_BASE_URL: 'http://api.example.invalid/client/v4',
+        CLOUDFLARE_API_TOKEN: TOKEN,
+        CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+      }),
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^publish: CLOUDFLARE_API_BASE_URL must be https/);
+    expect(() => checkBaseUrl('http://127.0.0.1:8788/client/v4')).not.toThrow();
+    expect(() => checkBaseUrl('http://localhost/client/v4')).not.toThrow();
+    expect(() => checkBaseUrl('http://127.0.0.1.example.com/')).toThrow(/must be https/);
+    expect(checkBaseUrl('https://api.cloudflare.com/client/v4/')).toBe(
+      'https://api.cloudflare.com/client/v4',
+    );
+  });
+});
+
+describe('the KV REST client', () => {
+  function settings(target: KvRestStandIn, overrides: Partial<KvApiSettings> = {}): KvApiSettings {
+    return {
+      baseUrl: target.baseUrl,
+      token: TOKEN,
+      accountId: ACCOUNT,
+      namespaceId,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 10, timeoutMs: 500 },
+      concurrency: 2,
+      batchPairs: KV_BULK_MAX_PAIRS,
+      batchBytes: KV_BULK_MAX_BYTES,
+      ...overrides,
+    };
+  }
+
+  it('reads a missing key as null, but a missing namespace or a bad token as errors', async () => {
+    const target = await freshStandIn();
+    expect(await createKvApi(settings(target)).getValue('site:v1')).toBeNull();
+    await expect(
+      createKvApi(settings(target, { namespaceId: 'f'.repeat(32) })).getValue('site:v1'),
+    ).rejects.toThrow(/reading "site:v1" failed: HTTP 404: namespace not found \(10013\)/);
+    await expect(createKvApi(settings(target, { token: 'wrong' })).getValue('site:v1')).rejects.toThrow(
+      /HTTP 403: Authentication error \(10000\)/,
+    );
+    // Errors that retrying cannot fix are not retried.
+    expect(target.log).toHaveLength(3);
+  });
+
+  it('keeps at most the configured number of bulk requests in flight and reports progress', async () => {
+    const target = await freshStandIn();
+    const api = createKvApi(settings(target, { batchPairs: 10, concurrency: 2 }));
+    const pairs = Array.from({ length: 95 }, (_, i) => ({
+      key: `k:${i}`,
+      value: `v${i}`,
+      metadata: { hash: `${i}` },
+    }));
+    const progress: number[] = [];
+    await api.putPairs(pairs, (done) => progress.push(done));
+    expect(progress).toHaveLength(10);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect(progress.at(-1)).toBe(95);
+    expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([
+      10, 10, 10, 10, 10, 10, 10, 10, 10, 5,
+    ]);
+    const listed = await api.listKeys('k:');
+    expect(listed).toHaveLength(95);
+    expect(listed.find((k) => k.name === 'k:7')?.metadata).toEqual({ hash: '7' });
+    await api.deleteKeys(pairs.map((p) => p.key));
+    expect(target.entries.size).toBe(0);
+  });
+
+  it('cuts bulk writes within both documented limits', () => {
+    const size = (n: number) => n;
+    expect(cutBatches([3, 3, 3, 3], size, 3, 100)).toEqual([[3, 3, 3], [3]]);
+    // 2 bytes of brackets plus the items.
+    expect(cutBatches([4, 4, 4], size, 10, 10)).toEqual([[4, 4], [4]]);
+    expect(() => cutBatches([20], size, 10, 10)).toThrow(/exceeds/);
+    expect(cutBatches([], size, 10, 10)).toEqual([]);
+  });
+
+  it('backs off exponentially with jitter, and never sooner than retry-after', () => {
+    const policy = { baseDelayMs: 100, maxDelayMs: 1000 };
+    expect(retryDelay(1, policy, 0, () => 0)).toBe(50);
+    expect(retryDelay(1, policy, 0, () => 1)).toBe(100);
+    expect(retryDelay(3, policy, 0, () => 1)).toBe(400);
+    expect(retryDelay(10, policy, 0, () => 1)).toBe(1000);
+    expect(retryDelay(1, policy, 2000, () => 1)).toBe(2000);
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(
+      parseRetryAfter('Wed, 21 Oct 2015 07:28:30 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+    ).toBe(30_000);
+    expect(parseRetryAfter('86400')).toBe(300_000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+});

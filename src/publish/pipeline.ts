@@ -6,9 +6,11 @@ import { articleResponseSchema, type Change, changesPageSchema } from '../api/sc
 import { type Manifest, manifestSchema } from '../articles/article';
 import { apiArticleKey, changesPageKey, manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
+import type { SecretKey } from '../mirrors/minisign';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
 import { buildApiArticles } from './indexes/api-records';
+import { buildMirrorList, checkSigningKey } from './mirror-list';
 import { type KvWrite, type PublishPlan, planPublish } from './plan';
 
 /** What a publish reads: the owned keys with their hashes, and single values. */
@@ -74,11 +76,17 @@ async function readRemovedGuids(source: PublishSource, ids: number[]): Promise<M
   return guids;
 }
 
+/**
+ * `signingKey` signs /.well-known/mirrors.json; when site.yaml sets `signing_key`, a missing or
+ * mismatched key throws SigningKeyError before anything is read or written.
+ */
 export async function preparePublish(
   content: CompiledContent,
   source: PublishSource,
   now: Date,
+  signingKey: SecretKey | null = null,
 ): Promise<PreparedPublish> {
+  checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
   const stored = await source.listKeys();
   const articles = buildApiArticles(content);
@@ -93,7 +101,8 @@ export async function preparePublish(
     },
     publishStamp(now),
   );
-  const records = await buildRecords(content, { previous, now, changeLog });
+  const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
+  const records = await buildRecords(content, { previous, now, changeLog, mirrorList });
   return { records, plan: await planPublish(records, stored) };
 }
 

@@ -2,7 +2,9 @@
 # Checks the served feeds with independent parsers from Debian: publishes content/ into a scratch
 # state, serves it with `wrangler dev`, then runs every feed listed in /feeds.opml through
 # `xmllint --noout` (XML) and Python feedparser (bozo == 0, expected entries), on the primary and
-# a mirror. Needs libxml2-utils and python3-feedparser; stops the server however it ends.
+# a mirror; and checks the signed /.well-known/mirrors.json with the real `minisign -V` on both.
+# It signs with a throwaway key it makes itself, never the sample site's. Needs libxml2-utils,
+# python3-feedparser and minisign; stops the server however it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,13 @@ stop_server() {
 }
 trap stop_server EXIT
 
-npx tsx src/publish/node/cli.ts --local --persist-to "$STATE/kv"
+# A throwaway signing key, and a copy of content/ whose site.yaml names its public key.
+npx tsx src/publish/node/keys.ts --out "$STATE/signing.key" >"$STATE/keys.out"
+PUBLIC_KEY=$(sed -n 's/^signing_key: //p' "$STATE/keys.out")
+cp -r content "$STATE/content"
+sed -i "s|^signing_key: .*|signing_key: $PUBLIC_KEY|" "$STATE/content/site.yaml"
+MIRRORWIRE_SIGNING_KEY_FILE="$STATE/signing.key" \
+  npx tsx src/publish/node/cli.ts --local --content "$STATE/content" --persist-to "$STATE/kv"
 setsid npx wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$STATE/kv" \
   --var ALLOW_LOCAL_HOSTS:true >"$STATE/dev.log" 2>&1 &
 SERVER_PID=$!
@@ -71,6 +79,24 @@ for host in "${HOSTS[@]}"; do
     fi
     /usr/bin/python3 scripts/check-feeds.py "$file" "$url" "$type" "$expected" || failures=$((failures + 1))
   done
+done
+
+# The signed mirror list: the same bytes on every host, and the stock minisign accepts them.
+mkdir -p "$STATE/signed"
+for host in "${HOSTS[@]}"; do
+  fetch "$host" /.well-known/mirrors.json "$STATE/signed/mirrors.json" >/dev/null
+  fetch "$host" /.well-known/mirrors.json.minisig "$STATE/signed/mirrors.json.minisig" >/dev/null
+  if minisign -Vm "$STATE/signed/mirrors.json" -P "$PUBLIC_KEY"; then
+    echo "minisign ok     $host/.well-known/mirrors.json"
+  else
+    failures=$((failures + 1))
+  fi
+  if [[ "$host" == "${HOSTS[0]}" ]]; then
+    cp "$STATE/signed/mirrors.json" "$STATE/signed/first.json"
+  elif ! cmp -s "$STATE/signed/first.json" "$STATE/signed/mirrors.json"; then
+    echo "check-feeds: mirrors.json differs between ${HOSTS[0]} and $host" >&2
+    failures=$((failures + 1))
+  fi
 done
 
 echo "check-feeds: $checked feeds checked on ${#HOSTS[@]} hosts, $failures failure(s)"

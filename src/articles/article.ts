@@ -51,6 +51,18 @@ export const manifestSectionSchema = z.extend(sectionSchema, {
   pages: positiveInt(),
 });
 
+/**
+ * /.well-known/mirrors.json as served, with its minisign signature (absent when site.yaml sets no
+ * `signing_key`): finished at publish time so the signature covers exactly the bytes every host serves.
+ */
+export const storedMirrorListSchema = z.object({
+  body: z.string(),
+  sequence: positiveInt(),
+  /** The publish that last changed these bytes or their signature: the files' Last-Modified. */
+  changedAt: isoDate(),
+  minisig: z.optional(z.string()),
+});
+
 /** The site manifest: configuration plus the content version every cache key and ETag derives from. */
 export const manifestSchema = z.object({
   format: z.literal(1),
@@ -65,6 +77,8 @@ export const manifestSchema = z.object({
   gen: z.optional(positiveInt()),
   /** Keys rewritten or deleted within the settling window (storage/consistency.ts). */
   recent: z.optional(recentWritesSchema),
+  /** Inside the manifest so the list flips with the hosts it names, at no extra read. */
+  mirrorList: z.optional(storedMirrorListSchema),
 });
 
 export type ArticleImage = z.output<typeof imageSchema>;
@@ -79,6 +93,7 @@ export interface ListPage {
   items: Teaser[];
 }
 export type Manifest = z.output<typeof manifestSchema>;
+export type StoredMirrorList = z.output<typeof storedMirrorListSchema>;
 export type ManifestSection = z.output<typeof manifestSectionSchema>;
 
 export function toTeaser(article: Omit<Article, 'related'>): Teaser {

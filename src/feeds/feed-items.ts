@@ -6,6 +6,7 @@ import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope, feedPath } from './feed-formats';
+import { type FeedMirrors, feedMirrors } from './feed-mirrors';
 import { escapeMarkup } from './xml-text';
 
 type PublishedArticle = Omit<Article, 'related'>;
@@ -51,6 +52,8 @@ export interface FeedDocument {
   /** The outlet: the author of any item without a byline. */
   publisher: string;
   logoUrl: string;
+  /** Every address that serves the site, and where the signed list of them lives. */
+  mirrors: FeedMirrors;
   /** The newest `updated` of the items: the feed changes only when an item does. */
   updated: string;
   items: FeedItem[];
@@ -106,6 +109,7 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope): F
     ...(site.hub && { hub: site.hub }),
     publisher: site.name,
     logoUrl: placeholderUrl(LOGO_PATH),
+    mirrors: feedMirrors(site),
     updated:
       items
         .map((item) => item.updated)

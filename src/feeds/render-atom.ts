@@ -2,6 +2,7 @@
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
 import type { FeedDocument, FeedItem } from './feed-items';
+import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
 import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
 
 type Attributes = Record<string, string | number | undefined>;
@@ -17,7 +18,7 @@ function element(name: string, attributes: Attributes, text?: string): string {
 export function renderAtom(doc: FeedDocument): string {
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="${escapeMarkup(doc.language)}">`,
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}" xml:lang="${escapeMarkup(doc.language)}">`,
     `  ${element('id', {}, doc.id)}`,
     `  ${element('title', { type: 'text' }, doc.title)}`,
     `  ${element('subtitle', { type: 'text' }, doc.description)}`,
@@ -28,6 +29,8 @@ export function renderAtom(doc: FeedDocument): string {
     `  <author>${element('name', {}, doc.publisher)}</author>`,
     `  ${element('generator', {}, 'mirrorwire')}`,
     `  ${element('logo', {}, doc.logoUrl)}`,
+    // RFC 4287 §6.4: foreign markup at feed level, which Atom processors that do not know it skip.
+    renderMirrorsXml(doc.mirrors, '  '),
     ...doc.items.map(renderEntry),
     '</feed>',
     '',

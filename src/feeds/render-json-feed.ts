@@ -13,6 +13,13 @@ export function renderJsonFeed(doc: FeedDocument): string {
     authors: [{ name: doc.publisher, url: doc.homeUrl }],
     ...(doc.hub && { hubs: [{ type: 'WebSub', url: doc.hub }] }),
     items: doc.items.map(toJsonItem),
+    // JSON Feed 1.1 extensions: a key starting with `_`, with `about` saying what it is.
+    _mirrorwire: {
+      about: doc.mirrors.aboutUrl,
+      mirrors: doc.mirrors.addresses,
+      mirrors_json: doc.mirrors.listUrl,
+      mirrors_signature: doc.mirrors.signatureUrl,
+    },
   };
   return `${JSON.stringify(feed, null, 2)}\n`;
 }

@@ -4,10 +4,12 @@
 import { Feed } from 'feed';
 import { FEED_TTL_MINUTES } from './feed-formats';
 import type { FeedDocument, FeedItem } from './feed-items';
+import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
 import { escapeMarkup, protectCdata } from './xml-text';
 
 const MEDIA_NAMESPACE = 'http://search.yahoo.com/mrss/';
 const RSS_ROOT = '<rss version="2.0"';
+const CHANNEL_END = '</channel>';
 
 export function renderRss(doc: FeedDocument): string {
   const feed = new Feed({
@@ -27,9 +29,16 @@ export function renderRss(doc: FeedDocument): string {
   for (const item of doc.items) feed.addItem(toRssItem(item));
   // `feed` declares only the namespaces it uses itself; media:content needs its own. The root start
   // tag is the one fixed string in its output, so the insertion fails loudly if that ever changes.
+  // The mirror list is written by our own escaper and placed before the last </channel> (content in
+  // CDATA comes earlier, so nothing an article says can be mistaken for it).
   const xml = feed.rss2();
-  if (!xml.includes(RSS_ROOT)) throw new Error('feed: unexpected RSS root element');
-  return xml.replace(RSS_ROOT, `${RSS_ROOT} xmlns:media="${MEDIA_NAMESPACE}"`);
+  const channelEnd = xml.lastIndexOf(CHANNEL_END);
+  if (!xml.includes(RSS_ROOT) || channelEnd < 0) throw new Error('feed: unexpected RSS shape');
+  const withMirrors = `${xml.slice(0, channelEnd)}${renderMirrorsXml(doc.mirrors, '        ')}\n    ${xml.slice(channelEnd)}`;
+  return withMirrors.replace(
+    RSS_ROOT,
+    `${RSS_ROOT} xmlns:media="${MEDIA_NAMESPACE}" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}"`,
+  );
 }
 
 function toRssItem(item: FeedItem) {

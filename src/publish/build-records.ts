@@ -1,6 +1,6 @@
 // Compiled content → every KV record the worker reads: articles, indexes and the manifest.
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
-import type { Manifest } from '../articles/article';
+import type { Manifest, StoredMirrorList } from '../articles/article';
 import { manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import type { SiteConfig } from '../sites/site-config';
@@ -32,6 +32,8 @@ export interface BuildOptions {
   now: Date;
   /** This publish's change-log pages and the head they lead to (changes.ts). */
   changeLog: ChangeLogUpdate;
+  /** /.well-known/mirrors.json and its signature (mirror-list.ts), carried by the manifest. */
+  mirrorList?: StoredMirrorList;
 }
 
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
@@ -93,5 +95,6 @@ function buildManifest(content: CompiledContent, version: string, options: Build
     site,
     sections: manifestSections(content),
     changes: { head: options.changeLog.head },
+    ...(options.mirrorList && { mirrorList: options.mirrorList }),
   };
 }

@@ -6,11 +6,13 @@ import { articleResponseSchema, type Change, changesPageSchema } from '../api/sc
 import { type Manifest, manifestSchema } from '../articles/article';
 import { apiArticleKey, changesPageKey, manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
+import type { SecretKey } from '../mirrors/minisign';
 import { nextRecentWrites } from '../storage/consistency';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
 import { sha256Hex } from './hash';
 import { buildApiArticles } from './indexes/api-records';
+import { buildMirrorList, checkSigningKey } from './mirror-list';
 import { type KvWrite, type PublishPlan, planPublish, type StoredKeys } from './plan';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
@@ -81,11 +83,17 @@ async function readRemovedGuids(source: PublishSource, ids: number[]): Promise<M
   return guids;
 }
 
+/**
+ * `signingKey` signs /.well-known/mirrors.json; when site.yaml sets `signing_key`, a missing or
+ * mismatched key throws SigningKeyError before anything is read or written.
+ */
 export async function preparePublish(
   content: CompiledContent,
   source: PublishSource,
   now: Date,
+  signingKey: SecretKey | null = null,
 ): Promise<PreparedPublish> {
+  checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
   const listed = await source.listKeys();
   // Publish deletes after its manifest: a key the committed manifest names as deleted, still
@@ -113,7 +121,8 @@ export async function preparePublish(
     },
     publishStamp(now),
   );
-  const records = await buildRecords(content, { previous, now, changeLog });
+  const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
+  const records = await buildRecords(content, { previous, now, changeLog, mirrorList });
   const plan = await planPublish(records, listed, gen);
   await commitManifest(records, plan, { previous, listed, gen, now });
   return { records, plan };

@@ -2,6 +2,7 @@
 // its OpenAPI description. Each request makes at most one KV read in the normal case; the gate
 // (keys, rate limit) runs before the edge cache.
 import { type Context, Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
@@ -24,7 +25,7 @@ import { contentCache } from '../http/content-cache';
 import { ApiError, invalidParameter } from '../http/errors';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { sectionFamily } from '../sites/site-config';
-import { absoluteUrl, sectionPath } from '../sites/urls';
+import { absoluteUrl, sameRequestOn, sectionPath, servingAddresses } from '../sites/urls';
 import { CorruptRecordError } from '../storage/errors';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
@@ -34,6 +35,31 @@ const MAX_PARAMETER_NAME_LENGTH = 64;
 export const apiRoutes = new Hono<AppEnv>();
 
 apiRoutes.use(partnerGate({ publicPaths: ['/api/v1/openapi.json'] }));
+apiRoutes.use(mirrorLinks());
+
+/**
+ * Every response names the same request on each other serving address (RFC 8288 `alternate`), so a
+ * partner learns a new address from any call it already makes. Added after the edge cache, on every
+ * answer, 304s and errors included; the signed list itself is /.well-known/mirrors.json.
+ */
+function mirrorLinks() {
+  return createMiddleware<AppEnv>(async function mirrorLinks(c, next) {
+    await next();
+    const { site } = c.var;
+    const { primary, mirrors, onion } = servingAddresses(site.config);
+    const url = new URL(c.req.url);
+    const links = [primary, ...mirrors, ...(onion ? [onion] : [])]
+      .map((address) => address.replace(/\/$/, ''))
+      .filter((origin) => origin !== site.origin)
+      .map((origin) => `<${sameRequestOn(origin, url)}>; rel="alternate"`);
+    if (links.length === 0) return;
+    // A response from the edge cache has immutable headers: copy it before adding to them.
+    const response = new Response(c.res.body, c.res);
+    response.headers.append('Link', links.join(', '));
+    c.res = undefined;
+    c.res = response;
+  });
+}
 
 /** Validates the query string before the edge cache is consulted: a bad request never hits it. */
 function validQuery<S extends z.ZodMiniObject>(schema: S) {

@@ -9,12 +9,14 @@ import { contentCache } from '../http/content-cache';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { ArticlePage } from '../views/ArticlePage';
 import { HomePage, SectionPage } from '../views/ListPages';
+import { MIRRORS_PAGE_PATH, MirrorsPage } from '../views/MirrorsPage';
 import { renderPage } from '../views/render-page';
 
 export const htmlRoutes = new Hono<AppEnv>();
 
 // Only on the pages themselves: a sub-app mounted at / would otherwise stamp every path it sees.
-for (const path of ['/', '/section/:slug', '/Detail/*']) htmlRoutes.use(path, htmlSecurityHeaders());
+for (const path of ['/', '/section/:slug', '/Detail/*', MIRRORS_PAGE_PATH])
+  htmlRoutes.use(path, htmlSecurityHeaders());
 
 htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;
@@ -22,6 +24,19 @@ htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async
   if (!home) throw new HTTPException(404);
   const list = { page: 1, pages: 1, items: home.items };
   return renderPage(c, <HomePage site={site.config} sections={site.manifest.sections} list={list} />);
+});
+
+// Built from the memoised manifest alone: no KV read, and the edge cache spares the render.
+htmlRoutes.get(MIRRORS_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
+  const { site } = c.var;
+  return renderPage(
+    c,
+    <MirrorsPage
+      site={site.config}
+      sections={site.manifest.sections}
+      mirrorList={site.manifest.mirrorList}
+    />,
+  );
 });
 
 const PAGE_NUMBER = /^[1-9]\d{0,5}$/;

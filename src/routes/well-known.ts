@@ -1,73 +1,91 @@
-// /.well-known/mirrors.json: the outlet's current serving addresses, on every host, so readers,
-// apps and partners can learn a new address from any one that still works.
+// /.well-known/mirrors.json and its minisign signature: the outlet's current serving addresses, on
+// every host, so readers, apps and partners can learn (and verify) a new address from any one that works.
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
 import type { Manifest } from '../articles/article';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { computeEtag, isNotModified, notModified } from '../http/validators';
-import { type ServingAddresses, servingAddresses } from '../sites/urls';
+import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';
 
-export const MIRRORS_PATH = '/.well-known/mirrors.json';
-
-/** The document's shape: absolute URLs, and when the set of hosts last changed. */
-export interface MirrorsDocument extends ServingAddresses {
-  updated: string;
-}
-
-interface RenderedDocument {
+interface RenderedFile {
   body: string;
   etag: string;
   lastModified: string;
 }
 
-// The document depends only on the manifest, which each isolate memoises: render and hash it once
-// per manifest instead of once per request.
-const renderedByManifest = new WeakMap<Manifest, Promise<RenderedDocument>>();
-
-/**
- * Host-independent on purpose: the same bytes and ETag on every host, so no cache or validator can
- * mix hosts. It names only published hosts, never the request's, and changes only when they change.
- */
-export function buildMirrorsDocument(manifest: Manifest): MirrorsDocument {
-  return { ...servingAddresses(manifest.site), updated: manifest.hostsChangedAt };
+interface RenderedList {
+  list: RenderedFile;
+  signature: RenderedFile | null;
 }
 
-function renderMirrorsDocument(manifest: Manifest): Promise<RenderedDocument> {
-  let rendered = renderedByManifest.get(manifest);
-  if (!rendered) {
-    rendered = (async () => {
-      const body = `${JSON.stringify(buildMirrorsDocument(manifest), null, 2)}\n`;
-      const etag = await computeEtag(new TextEncoder().encode(body).buffer as ArrayBuffer);
-      return { body, etag, lastModified: new Date(manifest.hostsChangedAt).toUTCString() };
-    })();
-    renderedByManifest.set(manifest, rendered);
+// Both files come finished from the manifest, which each isolate memoises: hash them once per
+// manifest instead of once per request.
+const renderedByManifest = new WeakMap<Manifest, Promise<RenderedList | null>>();
+
+async function rendered(body: string, lastModified: string): Promise<RenderedFile> {
+  const etag = await computeEtag(new TextEncoder().encode(body).buffer as ArrayBuffer);
+  return { body, etag, lastModified };
+}
+
+/**
+ * Host-independent on purpose: publish wrote the bytes and signed them, so every host serves the
+ * same bytes, ETag and signature. A manifest from before signed lists (no `mirrorList`) has none.
+ */
+function renderMirrorList(manifest: Manifest): Promise<RenderedList | null> {
+  let result = renderedByManifest.get(manifest);
+  if (!result) {
+    const stored = manifest.mirrorList;
+    result = stored
+      ? (async () => {
+          const lastModified = new Date(stored.changedAt).toUTCString();
+          return {
+            list: await rendered(stored.body, lastModified),
+            signature: stored.minisig === undefined ? null : await rendered(stored.minisig, lastModified),
+          };
+        })()
+      : Promise.resolve(null);
+    renderedByManifest.set(manifest, result);
   }
-  return rendered;
+  return result;
 }
 
 export const wellKnownRoutes = new Hono<AppEnv>();
 
-// Apps and partner sites on other origins read it from a browser. ETag is exposed so they can
+// Apps and partner sites on other origins read them from a browser. ETag is exposed so they can
 // revalidate; a request carrying If-None-Match is preflighted, which this middleware answers.
-wellKnownRoutes.use(
-  MIRRORS_PATH,
-  cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag'], maxAge: 86_400 }),
-);
+for (const path of [MIRRORS_PATH, MIRRORS_SIGNATURE_PATH]) {
+  wellKnownRoutes.use(
+    path,
+    cors({ origin: '*', allowMethods: ['GET', 'HEAD'], exposeHeaders: ['ETag'], maxAge: 86_400 }),
+  );
+}
 
-// Not behind contentCache: the body comes from the memoised manifest with no KV read, so an edge
-// cache lookup would cost more than it saves; and its Last-Modified is the time the hosts changed,
-// not the time of the last publish that contentCache would stamp.
-wellKnownRoutes.get(MIRRORS_PATH, async (c) => {
-  const { body, etag, lastModified } = await renderMirrorsDocument(c.var.site.manifest);
-  const response = new Response(body, {
+function respond(headers: Headers, file: RenderedFile, contentType: string): Response {
+  const response = new Response(file.body, {
     headers: {
-      'Content-Type': 'application/json; charset=UTF-8',
+      'Content-Type': contentType,
       'Cache-Control': CACHE_POLICY.mirrors,
-      ETag: etag,
-      'Last-Modified': lastModified,
+      ETag: file.etag,
+      'Last-Modified': file.lastModified,
       'X-Content-Type-Options': 'nosniff',
     },
   });
-  return isNotModified(c.req.raw.headers, response.headers) ? notModified(response) : response;
+  return isNotModified(headers, response.headers) ? notModified(response) : response;
+}
+
+// Not behind contentCache: the bodies come from the memoised manifest with no KV read, so an edge
+// cache lookup would cost more than it saves; and their Last-Modified is the time the list or its
+// signature last changed, not the time of the last publish that contentCache would stamp.
+wellKnownRoutes.get(MIRRORS_PATH, async (c) => {
+  const files = await renderMirrorList(c.var.site.manifest);
+  if (!files) throw new HTTPException(404);
+  return respond(c.req.raw.headers, files.list, 'application/json; charset=UTF-8');
+});
+
+wellKnownRoutes.get(MIRRORS_SIGNATURE_PATH, async (c) => {
+  const files = await renderMirrorList(c.var.site.manifest);
+  if (!files?.signature) throw new HTTPException(404);
+  return respond(c.req.raw.headers, files.signature, 'text/plain; charset=UTF-8');
 });

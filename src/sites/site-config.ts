@@ -9,6 +9,8 @@ const HOSTNAME =
 const ONION_V3 = /^[a-z2-7]{56}\.onion$/;
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 // BCP 47 in the shape feeds and HTML accept: language, optional script, region or variants.
+// A minisign Ed25519 public key: base64 of 'Ed' + 8-byte key id + 32-byte key, so 56 characters.
+const MINISIGN_PUBLIC_KEY = /^RW[A-Za-z0-9+/]{54}$/;
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 const text = () => z.string().check(z.trim(), z.minLength(1, 'must not be empty'));
@@ -33,6 +35,14 @@ export const siteConfigSchema = z
     redirects: z._default(z.array(hostnameSchema), []),
     onion: z.optional(z.string().check(z.regex(ONION_V3, 'must be a v3 .onion host name'))),
     hub: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
+    /** Signs /.well-known/mirrors.json; publish refuses to run without the matching secret key. */
+    signing_key: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(MINISIGN_PUBLIC_KEY, 'must be a minisign public key (the base64 line starting with RW)'),
+        ),
+    ),
     sections: z.array(sectionSchema).check(z.minLength(1, 'must list at least one section')),
   })
   .check(

@@ -96,6 +96,9 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
         <footer class="site-footer">
           <div class="wrap">
             <AlternateAddresses site={site} />
+            <p class="addresses-check">
+              <a href="/about/mirrors">How to check these addresses</a>
+            </p>
             <p class="feeds-line">
               Follow us: <a href="/rss.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
               <a href="/feed.json">JSON Feed</a> · <a href="/feeds.opml">All feeds (OPML)</a>

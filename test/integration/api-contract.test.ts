@@ -52,7 +52,7 @@ async function walk(path: string): Promise<{ id: number }[]> {
       next_cursor: string | null;
     };
     items.push(...body.data);
-    const target = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('Link') ?? '')?.[1];
+    const target = /(?:^|, )<([^>]+)>; rel="next"/.exec(response.headers.get('Link') ?? '')?.[1];
     expect(target === undefined).toBe(body.next_cursor === null);
     const next = target ? new URL(target) : null;
     if (next) expect(next.host).toBe(MIRROR);

@@ -86,7 +86,7 @@ describe('GET /api/v1/articles', () => {
     const response = await call(MIRROR, '/api/v1/articles?section=news&limit=2');
     const body: ListBody = await response.json();
     expect(body.data).toHaveLength(2);
-    const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('Link') ?? '')?.[1] ?? '';
+    const link = /(?:^|, )<([^>]+)>; rel="next"/.exec(response.headers.get('Link') ?? '')?.[1] ?? '';
     const next = new URL(link);
     expect(next.origin).toBe(`https://${MIRROR}`);
     expect(Object.fromEntries(next.searchParams)).toEqual({

@@ -2,7 +2,6 @@
 // hosts send the same path and query to the primary; unknown and hostile hosts get a 421 that
 // never repeats their name.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildMirrorsDocument } from '../../src/routes/well-known';
 import { publish } from '../support/publish';
 import { cacheStatus, fetchWithBindings, get, MIRROR } from '../support/request';
 
@@ -76,11 +75,25 @@ const ROUTE_CASES: RouteCase[] = [
     location: SAMPLE_ARTICLE,
   },
   {
+    name: 'how to check the addresses',
+    path: '/about/mirrors',
+    status: 200,
+    links: 'root-relative',
+    canonical: '/about/mirrors',
+  },
+  {
     name: 'mirrors.json',
     path: '/.well-known/mirrors.json',
     status: 200,
     links: 'host-independent',
     contentType: /^application\/json; charset=UTF-8$/i,
+  },
+  {
+    name: 'mirrors.json.minisig',
+    path: '/.well-known/mirrors.json.minisig',
+    status: 200,
+    links: 'opaque',
+    contentType: /^text\/plain; charset=UTF-8$/i,
   },
   { name: 'stylesheet', path: '/assets/site.css', status: 200, links: 'opaque', contentType: /^text\/css/ },
   { name: 'RSS', path: '/rss.xml', status: 200, links: 'request-origin' },
@@ -244,11 +257,13 @@ describe.each(HOSTS)('on $host ($kind)', (hostCase) => {
 
     if (route.links === 'request-origin') {
       it('puts every absolute URL on our hosts on the request host', async () => {
-        // Two deliberate names of the primary: an Atom feed's <id> (a permanent identifier, not a
-        // link) and the API's canonical_url.
+        // Deliberate names of other hosts: an Atom feed's <id> (a permanent identifier, not a
+        // link), the API's canonical_url, and a feed's list of every serving address.
         const body = (await (await request(hostCase, route.path)).text())
           .replace(/^\s*<id>[^<]*<\/id>$/m, '')
-          .replaceAll(/"canonical_url":"[^"]*"/g, '');
+          .replaceAll(/"canonical_url":"[^"]*"/g, '')
+          .replaceAll(/<mw:mirror [^>]*\/>/g, '')
+          .replace(/"mirrors": \[[^\]]*\]/, '');
         const ours = originsNamedIn(body).filter((url) => OUR_HOSTS.includes(url.host));
         if (!route.mayBeEmpty) expect(ours.length).toBeGreaterThan(0);
         for (const url of ours) expect(url.origin).toBe(hostCase.origin);
@@ -359,14 +374,15 @@ describe('/.well-known/mirrors.json', () => {
   it('lists the primary, the mirrors and the onion with the time the hosts last changed', async () => {
     const { records } = await publish();
     const response = await get('presstv.example', '/.well-known/mirrors.json');
-    const document = await response.json();
-    expect(document).toEqual({
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({
       primary: `https://${PRIMARY}/`,
       mirrors: ['https://presstv.example/', 'https://mirror.presstv.example/'],
       onion: `http://${ONION}/`,
       updated: records.manifest.manifest.hostsChangedAt,
+      sequence: 1,
     });
-    expect(document).toEqual(buildMirrorsDocument(records.manifest.manifest));
+    expect(text).toBe(records.manifest.manifest.mirrorList?.body);
     expect(response.headers.get('Last-Modified')).toBe(
       new Date(records.manifest.manifest.hostsChangedAt).toUTCString(),
     );

@@ -1,8 +1,10 @@
 // Publishes content into the test's KV namespace with the same pipeline as `npm run publish`
 // (src/publish/pipeline.ts: compile → build records → log changes → plan → write in order).
+// The mirror list is signed with a throwaway key made here, never the sample site's secret key.
 import { env } from 'cloudflare:workers';
 import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
-import { type ContentInput, compileContent } from '../../src/content/compile';
+import { type CompiledContent, type ContentInput, compileContent } from '../../src/content/compile';
+import { encodePublicKey, generateSecretKey, type SecretKey } from '../../src/mirrors/minisign';
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import type { KvWrite } from '../../src/publish/plan';
 import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
@@ -28,13 +30,30 @@ async function storedHashes(kv: KVNamespace): Promise<Map<string, Partial<ValueM
 
 export type PublishResult = PreparedPublish;
 
+let testKey: Promise<SecretKey> | undefined;
+
+/** This test file's signing key: generated once, like the key CI makes for itself. */
+export function testSigningKey(): Promise<SecretKey> {
+  testKey ??= generateSecretKey();
+  return testKey;
+}
+
+/** The compiled content with site.yaml's `signing_key` replaced by the test key's public key. */
+export async function signedByTestKey(content: CompiledContent): Promise<CompiledContent> {
+  return { ...content, site: { ...content.site, signing_key: encodePublicKey(await testSigningKey()) } };
+}
+
 /** Builds and plans a publish of `input` against env.ARTICLES, writing nothing. */
-export function planFor(input: ContentInput = repositoryContent(), now = FIXED_NOW): Promise<PublishResult> {
+export async function planFor(
+  input: ContentInput = repositoryContent(),
+  now = FIXED_NOW,
+): Promise<PublishResult> {
   const kv = env.ARTICLES;
   return preparePublish(
-    compileContent(input),
+    await signedByTestKey(compileContent(input)),
     { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
     now,
+    await testSigningKey(),
   );
 }
 

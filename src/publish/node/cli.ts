@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
+import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
+import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, preparePublish } from '../pipeline';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { readContent } from './read-content';
+import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--content DIR] [--public DIR] [--persist-to DIR]
 
@@ -19,7 +22,11 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--con
   --content DIR    content folder (default: content)
   --public DIR     static assets folder, for image sizes (default: public)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
-  --config FILE    wrangler configuration (default: wrangler.toml)`;
+  --config FILE    wrangler configuration (default: wrangler.toml)
+
+  When site.yaml sets signing_key, the secret key comes from ${SIGNING_KEY_ENV} (base64) or
+  ${SIGNING_KEY_FILE_ENV} (a path); without it publish stops before writing anything. A local
+  publish without one signs with a development key kept in the local state, and says so.`;
 
 /** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
 function createProgress(started: number) {
@@ -115,6 +122,24 @@ async function main(argv: string[]): Promise<number> {
     `${content.articles.length} articles valid (${content.drafts} drafts skipped, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
 
+  // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
+  let signingKey: SecretKey | null;
+  try {
+    signingKey = await signingKeyFromEnv(process.env);
+    if (signingKey === null && !values.remote && content.site.signing_key !== undefined) {
+      signingKey = await localDevelopmentKey(values['persist-to']);
+      content = { ...content, site: { ...content.site, signing_key: encodePublicKey(signingKey) } };
+      console.log(
+        `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
+      );
+    }
+    checkSigningKey(content.site, signingKey);
+  } catch (error) {
+    if (!(error instanceof SigningKeyError)) throw error;
+    console.error(`publish: ${error.message}; nothing was written.`);
+    return 1;
+  }
+
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
@@ -122,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   let writing = false;
   let confirmed = 0;
   try {
-    const { records, plan } = await preparePublish(content, store, now);
+    const { records, plan } = await preparePublish(content, store, now, signingKey);
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');

@@ -1,0 +1,122 @@
+// The publish command and the signing key, on real files: it refuses to publish a list it cannot
+// sign (writing nothing), signs with the key from the environment, and `npm run keys` keeps the
+// secret key out of the repository.
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPlatformProxy } from 'wrangler';
+import { manifestSchema } from '../../src/articles/article';
+import { verifyMirrorList } from '../../src/mirrors/mirror-list';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = import.meta.resolve('tsx');
+
+let dir: string;
+let publicKey: string;
+
+function run(script: string, args: string[], env: Record<string, string> = {}, cwd = dir) {
+  const clean = { ...process.env };
+  delete clean.MIRRORWIRE_SIGNING_KEY;
+  delete clean.MIRRORWIRE_SIGNING_KEY_FILE;
+  const result = spawnSync(process.execPath, ['--import', TSX, join(ROOT, script), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...clean, ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function publish(state: string, env: Record<string, string>, ...args: string[]) {
+  return run(
+    'src/publish/node/cli.ts',
+    ['--persist-to', state, '--config', join(ROOT, 'wrangler.toml'), ...args],
+    env,
+  );
+}
+
+async function storedManifest(state: string) {
+  const proxy = await getPlatformProxy<{ ARTICLES: KVNamespace }>({
+    configPath: join(ROOT, 'wrangler.toml'),
+    persist: { path: join(dir, state, 'v3') },
+  });
+  try {
+    const text = await proxy.env.ARTICLES.get('site:v1', 'text');
+    return text === null ? null : manifestSchema.parse(JSON.parse(text));
+  } finally {
+    await proxy.dispose();
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-signing-'));
+  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
+  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
+  // A throwaway pair made the way an operator makes one, and site.yaml pointed at it.
+  const keys = run('src/publish/node/keys.ts', ['--out', join(dir, 'keys', 'signing.key')], {}, ROOT);
+  expect(keys.status).toBe(0);
+  publicKey = /signing_key: (RW\S+)/.exec(keys.stdout)?.[1] ?? '';
+  expect(publicKey).toMatch(/^RW/);
+  expect(keys.stdout).not.toContain(
+    await readFile(join(dir, 'keys', 'signing.key'), 'utf8').then((t) => t.split('\n')[1] ?? 'x'),
+  );
+  const site = await readFile(join(dir, 'content/site.yaml'), 'utf8');
+  await writeFile(
+    join(dir, 'content/site.yaml'),
+    site.replace(/^signing_key: .*$/m, `signing_key: ${publicKey}`),
+  );
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('publishing a signed mirror list', () => {
+  it('refuses a remote publish without the secret key, before writing anything', () => {
+    const result = publish('remote-state', {}, '--remote');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('MIRRORWIRE_SIGNING_KEY');
+    expect(result.stderr).toContain('nothing was written');
+  });
+
+  it('refuses a key that is not the one site.yaml names, and writes nothing', async () => {
+    const other = run('src/publish/node/keys.ts', ['--print']);
+    const secret = other.stdout.split('\n')[1] ?? '';
+    const result = publish('wrong-state', { MIRRORWIRE_SIGNING_KEY: secret }, '--local');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("not to site.yaml's signing_key");
+    expect(await readdir(dir)).not.toContain('wrong-state');
+  });
+
+  it('signs with the key file from the environment, verifiably against site.yaml', async () => {
+    const result = publish(
+      'signed-state',
+      { MIRRORWIRE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing.key') },
+      '--local',
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const list = (await storedManifest('signed-state'))?.mirrorList;
+    const verified = await verifyMirrorList(list?.body ?? '', list?.minisig ?? '', { publicKey });
+    expect(verified.sequence).toBe(1);
+  });
+
+  it('signs a local publish without a key with a development key, and says so', async () => {
+    const result = publish('dev-state', {}, '--local');
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('development key');
+    const manifest = await storedManifest('dev-state');
+    const devKey = manifest?.site.signing_key ?? '';
+    expect(devKey).not.toBe(publicKey);
+    await verifyMirrorList(manifest?.mirrorList?.body ?? '', manifest?.mirrorList?.minisig ?? '', {
+      publicKey: devKey,
+    });
+  });
+
+  it('will not write a secret key inside the repository', () => {
+    const result = run('src/publish/node/keys.ts', ['--out', join(ROOT, 'content', 'leak.key')], {}, ROOT);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('inside the repository');
+  });
+});

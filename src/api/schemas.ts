@@ -226,6 +226,11 @@ export const listBucketSchema = z.object({
 export const changesPageSchema = z.object({
   page: z.int().check(z.nonnegative()),
   entries: z.array(changeSchema),
+  /**
+   * Set by `publish --repair` on a page that was unreadable: its entries are lost, so the API skips
+   * past them, and the repair logs every live article again after the head.
+   */
+  lost: z.optional(z.literal(true)),
 });
 
 export type ApiArticle = z.output<typeof articleSchema>;

@@ -21,6 +21,8 @@ export interface ChangeLogState {
   stored: ReadonlyMap<string, string | undefined>;
   /** guid of each article whose API record is stored but no longer produced. */
   removedGuids: ReadonlyMap<number, string>;
+  /** Pages found unreadable by a repair: rewritten as lost, and every live article logged again. */
+  lostPages?: ReadonlySet<number>;
 }
 
 export interface ChangeLogUpdate {
@@ -64,6 +66,8 @@ export async function appendChanges(
   stamp: string,
 ): Promise<ChangeLogUpdate> {
   const committed = state.tail.filter((entry) => entry.seq <= state.head);
+  const lostPages = state.lostPages ?? new Set<number>();
+  const resync = lostPages.size > 0;
   const pending: Change[] = [];
   for (const entry of state.tail) {
     if (entry.seq === state.head + pending.length + 1) pending.push(entry);
@@ -84,7 +88,7 @@ export async function appendChanges(
   const changed: ApiArticle[] = [];
   for (const article of articles.values()) {
     const hash = await sha256Hex(apiArticleBody(article));
-    if (state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
+    if (resync || state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
   }
   for (const article of changed.sort(oldestFirst)) {
     if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));
@@ -106,7 +110,7 @@ export async function appendChanges(
     fresh.push(live ? upsert(live, stamp) : removal(id, entry.guid, stamp));
   }
 
-  if (pending.length === 0 && fresh.length === 0) return { head: state.head, pages: new Map() };
+  if (pending.length === 0 && fresh.length === 0 && !resync) return { head: state.head, pages: new Map() };
   const base = state.head + pending.length;
   const numbered = fresh.map((entry, index) => ({ seq: base + index + 1, ...entry }) as Change);
   const entries = [...committed, ...pending, ...numbered];
@@ -115,11 +119,14 @@ export async function appendChanges(
   const pages: Records = new Map();
   const firstPage = Math.floor(state.head / CHANGES_PAGE_SIZE);
   const lastPage = Math.floor((head - 1) / CHANGES_PAGE_SIZE);
-  for (let page = firstPage; page <= lastPage; page++) {
+  const rewritten = new Set(lostPages);
+  for (let page = firstPage; page <= lastPage; page++) rewritten.add(page);
+  for (const page of [...rewritten].sort((a, b) => a - b)) {
     const low = page * CHANGES_PAGE_SIZE;
     const record: ChangesPage = {
       page,
       entries: entries.filter((entry) => entry.seq > low && entry.seq <= low + CHANGES_PAGE_SIZE),
+      ...(lostPages.has(page) && { lost: true as const }),
     };
     pages.set(changesPageKey(page), JSON.stringify(record));
   }

@@ -3,8 +3,8 @@
 
 import { CHANGES_PAGE_SIZE } from '../api/paging';
 import { articleResponseSchema, type Change, changesPageSchema } from '../api/schemas';
-import { type Manifest, manifestSchema } from '../articles/article';
-import { apiArticleKey, changesPageKey, manifestKey } from '../articles/keys';
+import { articleSchema, type Manifest, manifestSchema } from '../articles/article';
+import { apiArticleKey, articleKey, changesPageKey, manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import type { SecretKey } from '../mirrors/minisign';
 import { nextRecentWrites } from '../storage/consistency';
@@ -37,11 +37,6 @@ export function publishStamp(now: Date): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function readJson(source: PublishSource, key: string): Promise<unknown> {
-  const text = await source.getText(key);
-  return text === null ? null : JSON.parse(text);
-}
-
 /**
  * The manifest now in KV; null when absent, garbled or wrong-shaped: a publish repairs it. A read
  * that fails is an error, never "absent": that would restart the generations and the change log.
@@ -60,27 +55,92 @@ async function readPreviousManifest(source: PublishSource): Promise<Manifest | n
   return parsed.success ? parsed.data : null;
 }
 
-/** The change-log pages from the head's page on, up to the first missing one. */
-async function readChangeLogTail(source: PublishSource, head: number): Promise<Change[]> {
-  const entries: Change[] = [];
-  for (let page = Math.floor(head / CHANGES_PAGE_SIZE); ; page++) {
-    const value = await readJson(source, changesPageKey(page));
-    if (value === null) return entries;
-    const parsed = changesPageSchema.safeParse(value);
-    if (!parsed.success) throw new Error(`${changesPageKey(page)} is corrupt: publish stopped`);
-    entries.push(...parsed.data.entries);
+/**
+ * A stored value that publish needs and cannot read. Nothing has been written when it is thrown;
+ * `--repair` rebuilds what derives from content/ and keeps the change log's sequence.
+ */
+export class StoredStateError extends Error {
+  override readonly name = 'StoredStateError';
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`${key} ${reason}; nothing was written. \`npm run publish -- --repair\` (with --local or --remote) rebuilds it`);
   }
 }
 
-/** The guid of each removed article, from its last API record: a tombstone needs it. */
-async function readRemovedGuids(source: PublishSource, ids: number[]): Promise<Map<number, string>> {
+function parseStored(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The parser's message would only quote the value; callers name the key.
+    return undefined;
+  }
+}
+
+interface ChangeLogTail {
+  head: number;
+  entries: Change[];
+  lost: Set<number>;
+}
+
+/**
+ * The change-log pages from the head's page on, up to the first missing one. A page that does not
+ * decode stops the publish, unless repairing: then it is lost, and with no manifest to say where
+ * the head is, the repair takes the highest entry it can read, so no sequence number is reused.
+ */
+async function readChangeLogTail(
+  source: PublishSource,
+  previousHead: number | null,
+  repair: boolean,
+): Promise<ChangeLogTail> {
+  const lost = new Set<number>();
+  const pages: Change[][] = [];
+  const firstPage = previousHead === null ? 0 : Math.floor(previousHead / CHANGES_PAGE_SIZE);
+  for (let page = firstPage; ; page++) {
+    const key = changesPageKey(page);
+    const value = parseStored(await source.getText(key));
+    if (value === null) break;
+    const parsed = changesPageSchema.safeParse(value);
+    if (parsed.success) pages.push(parsed.data.entries);
+    else if (repair) lost.add(page);
+    else throw new StoredStateError(key, 'is not a change-log page');
+  }
+  const entries = pages.flat();
+  if (previousHead !== null || !repair) return { head: previousHead ?? 0, entries, lost };
+  const head = entries.reduce((highest, entry) => Math.max(highest, entry.seq), 0);
+  const headPage = Math.floor(head / CHANGES_PAGE_SIZE);
+  return { head, entries: entries.filter((entry) => entry.seq > headPage * CHANGES_PAGE_SIZE), lost };
+}
+
+/** The guid of each removed article, from its last API record (or article record): a tombstone needs it. */
+async function readRemovedGuids(
+  source: PublishSource,
+  ids: number[],
+  repair: boolean,
+): Promise<Map<number, string>> {
   const guids = new Map<number, string>();
   for (const id of ids) {
-    const parsed = articleResponseSchema.safeParse(await readJson(source, apiArticleKey(id)));
-    if (!parsed.success) throw new Error(`${apiArticleKey(id)} is unreadable: cannot log its removal`);
-    guids.set(id, parsed.data.data.guid);
+    const parsed = articleResponseSchema.safeParse(parseStored(await source.getText(apiArticleKey(id))));
+    if (parsed.success) guids.set(id, parsed.data.data.guid);
+    else if (repair) {
+      const article = articleSchema.safeParse(parseStored(await source.getText(articleKey(id))));
+      // Partners key removals by id; the guid is a courtesy a lost record cannot give.
+      guids.set(id, article.success ? article.data.guid : '');
+    } else throw new StoredStateError(apiArticleKey(id), 'cannot be read, so its removal cannot be logged');
   }
   return guids;
+}
+
+export interface PublishOptions {
+  /** Signs /.well-known/mirrors.json (see preparePublish). */
+  signingKey?: SecretKey | null;
+  /**
+   * Rewrite every record derived from content/, whatever its stored hash, and carry on past
+   * unreadable change-log pages (marked lost; every live article is logged again after the head).
+   */
+  repair?: boolean;
 }
 
 /**
@@ -91,8 +151,9 @@ export async function preparePublish(
   content: CompiledContent,
   source: PublishSource,
   now: Date,
-  signingKey: SecretKey | null = null,
+  options: PublishOptions = {},
 ): Promise<PreparedPublish> {
+  const { signingKey = null, repair = false } = options;
   checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
   const listed = await source.listKeys();
@@ -110,20 +171,23 @@ export async function preparePublish(
   const gen = highest + 1;
 
   const articles = buildApiArticles(content);
-  const head = previous?.changes?.head ?? 0;
+  const tail = await readChangeLogTail(source, previous?.changes?.head ?? (repair ? null : 0), repair);
   const changeLog = await appendChanges(
     articles,
     {
-      head,
-      tail: await readChangeLogTail(source, head),
+      head: tail.head,
+      tail: tail.entries,
       stored,
-      removedGuids: await readRemovedGuids(source, removedIds(stored.keys(), articles)),
+      removedGuids: await readRemovedGuids(source, removedIds(stored.keys(), articles), repair),
+      lostPages: tail.lost,
     },
     publishStamp(now),
   );
   const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
   const records = await buildRecords(content, { previous, now, changeLog, mirrorList });
-  const plan = await planPublish(records, listed, gen);
+  // A repair trusts no stored hash: every record is written again.
+  const trusted = repair ? new Map([...listed].map(([key, { gen }]) => [key, { gen }])) : listed;
+  const plan = await planPublish(records, trusted, gen);
   await commitManifest(records, plan, { previous, listed, gen, now });
   return { records, plan };
 }

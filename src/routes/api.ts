@@ -225,9 +225,13 @@ apiRoutes.get(
       const page = Math.floor(since / CHANGES_PAGE_SIZE);
       const record = await repo.getChangesPage(page);
       const data = (record?.entries ?? []).filter((entry) => entry.seq > since && entry.seq <= head);
-      const last = data.at(-1);
-      if (!last) throw new CorruptRecordError(changesPageKey(page), 'entries below the head are missing');
-      body = { data, next_token: encodeChangeToken(last.seq), has_more: last.seq < head };
+      // A page a repair found unreadable has lost its entries: skip past them (the repair logged
+      // every live article again after them, so a partner who follows the log still converges).
+      const skipTo = record?.lost ? Math.min(head, (page + 1) * CHANGES_PAGE_SIZE) : undefined;
+      const reached = data.at(-1)?.seq ?? skipTo;
+      if (reached === undefined)
+        throw new CorruptRecordError(changesPageKey(page), 'entries below the head are missing');
+      body = { data, next_token: encodeChangeToken(reached), has_more: reached < head };
       if (body.has_more) c.header('Link', nextLink(c, '/api/v1/changes', { since: body.next_token }));
     }
     return json(c, JSON.stringify(body));

@@ -12,6 +12,7 @@ import {
 } from '../../src/publish/pipeline';
 import { repositoryContent } from '../support/content';
 import { EventualKv, seededRandom, settledKv } from '../support/eventual-kv';
+import { signedByTestKey, testSigningKey } from '../support/publish';
 import { fetchWithBindings } from '../support/request';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
@@ -63,7 +64,8 @@ async function run(
   now: Date,
   target: PublishTarget = store,
 ) {
-  const prepared = await preparePublish(compileContent(input), store, now);
+  const content = await signedByTestKey(compileContent(input));
+  const prepared = await preparePublish(content, store, now, { signingKey: await testSigningKey() });
   await applyPlan(prepared.plan, target);
   return prepared;
 }
@@ -118,7 +120,8 @@ describe('a publish killed and re-run', () => {
           await run(store, edited(), LATER);
           expect(committedLog(kv)).toEqual(log);
           // A further publish of the same content has nothing left to do.
-          const again = await preparePublish(compileContent(edited()), store, LATER);
+          const content = await signedByTestKey(compileContent(edited()));
+          const again = await preparePublish(content, store, LATER, { signingKey: await testSigningKey() });
           expect(again.plan.phases.flatMap((p) => p.writes)).toEqual([]);
         },
       ),

@@ -2,10 +2,19 @@
 // nothing is published, and when a publish stops halfway. Every fault is a deliberate answer.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { articleKey, homeListKey, manifestKey, sectionHeadKey } from '../../src/articles/keys';
+import {
+  articleKey,
+  changesPageKey,
+  homeListKey,
+  manifestKey,
+  sectionHeadKey,
+} from '../../src/articles/keys';
 import { repositoryContent } from '../support/content';
 import { elementsByTag, parseHtml } from '../support/html-page';
 import { planFor, publish, writeBatch } from '../support/publish';
+
+const LATER = new Date('2026-02-01T00:00:00Z');
+
 import { fetchWorker, PRIMARY } from '../support/request';
 
 const ARTICLE_ID = 675904;
@@ -256,5 +265,65 @@ describe('a publish interrupted halfway', () => {
     expect(again.plan.phases.flatMap((phase) => phase.writes)).toEqual([]);
     expect(again.plan.deletes).toEqual([]);
     expect(logs.lines()).toEqual([]);
+  });
+});
+
+describe('a corrupt change-log page', () => {
+  /** Every key and value in the namespace. */
+  async function everything(): Promise<Map<string, string | null>> {
+    const entries = new Map<string, string | null>();
+    let cursor: string | undefined;
+    do {
+      const page = await env.ARTICLES.list(cursor ? { cursor } : {});
+      for (const key of page.keys) entries.set(key.name, await env.ARTICLES.get(key.name, 'text'));
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    return entries;
+  }
+
+  /** Every entry a partner gets by following /api/v1/changes from the start. */
+  async function replay(): Promise<{ seq: number; id: number; type: string }[]> {
+    const entries: { seq: number; id: number; type: string }[] = [];
+    let since = '';
+    for (let more = true; more; ) {
+      const response = await fetchWorker(at(`/api/v1/changes${since}`));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        data: { seq: number; id: number; type: string }[];
+        next_token: string;
+        has_more: boolean;
+      };
+      entries.push(...body.data);
+      since = `?since=${body.next_token}`;
+      more = body.has_more;
+    }
+    return entries;
+  }
+
+  it('stops the next publish with its key and the way out, writing nothing', async () => {
+    const page = await env.ARTICLES.getWithMetadata(changesPageKey(0), 'text');
+    await env.ARTICLES.put(changesPageKey(0), '{"page": 0, "entries": [');
+    const before = await everything();
+    await expect(planFor(repositoryContent(), LATER)).rejects.toThrow(
+      /^changes:v1:0 is not a change-log page; nothing was written\. `npm run publish -- --repair`/,
+    );
+    expect(await everything()).toEqual(before);
+    // Storage is shared by this file's tests: put the page back for the next one.
+    await env.ARTICLES.put(changesPageKey(0), page.value ?? '', { metadata: page.metadata });
+  });
+
+  it('is rebuilt by --repair, keeping the sequence, and partners converge on the archive', async () => {
+    const head = (await planFor()).records.manifest.manifest.changes?.head ?? 0;
+    await env.ARTICLES.put(changesPageKey(0), 'garbage');
+    const repaired = await publish(repositoryContent(), LATER, { repair: true });
+    const live = [...repaired.records.articles.keys()].filter((key) => key.startsWith('article:'));
+    // Every live article is logged again after the old head: no sequence number is reused.
+    expect(repaired.records.manifest.manifest.changes?.head).toBe(head + live.length);
+    const replayed = await replay();
+    expect(replayed.map((entry) => entry.seq)).toEqual(live.map((_, i) => head + i + 1));
+    expect(new Set(replayed.map((entry) => `article:v1:${entry.id}`))).toEqual(new Set(live));
+    // Repaired: the next publish has nothing to do.
+    const again = await planFor(repositoryContent(), LATER);
+    expect(again.plan.phases.flatMap((phase) => phase.writes)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { applyPlan, preparePublish } from '../../src/publish/pipeline';
 import { UNVERIFIED_TTL_SECONDS } from '../../src/storage/consistency';
 import { repositoryContent } from './content';
 import { EventualKv, seededRandom, settledKv } from './eventual-kv';
+import { signedByTestKey, testSigningKey } from './publish';
 
 const LOCATIONS = 3;
 const MAX_DELAY_MS = 30_000;
@@ -245,7 +246,10 @@ export async function simulate(
     const change = step === 0 ? 'first publish' : mutate(files, random, step);
     log.push(change);
     const input = { ...base, articles: files.map((f) => ({ ...f })) };
-    const prepared = await preparePublish(compileContent(input), publisher, new Date(clock));
+    const content = await signedByTestKey(compileContent(input));
+    const prepared = await preparePublish(content, publisher, new Date(clock), {
+      signingKey: await testSigningKey(),
+    });
     settledFrom = Number.POSITIVE_INFINITY;
     // The write plan's phases take time, and readers keep reading in between.
     await applyPlan(prepared.plan, {

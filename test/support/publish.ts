@@ -47,13 +47,14 @@ export async function signedByTestKey(content: CompiledContent): Promise<Compile
 export async function planFor(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
+  options: { repair?: boolean } = {},
 ): Promise<PublishResult> {
   const kv = env.ARTICLES;
   return preparePublish(
     await signedByTestKey(compileContent(input)),
     { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
     now,
-    await testSigningKey(),
+    { signingKey: await testSigningKey(), ...options },
   );
 }
 
@@ -67,8 +68,9 @@ export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
 export async function publish(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
+  options: { repair?: boolean } = {},
 ): Promise<PublishResult> {
-  const prepared = await planFor(input, now);
+  const prepared = await planFor(input, now, options);
   await applyPlan(prepared.plan, {
     put: writeBatch,
     delete: async (keys) => {

@@ -6,19 +6,22 @@ import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
-import { applyPlan, preparePublish } from '../pipeline';
+import { applyPlan, preparePublish, StoredStateError } from '../pipeline';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { readContent } from './read-content';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
-const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--content DIR] [--public DIR] [--persist-to DIR]
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--content DIR] [--public DIR] [--persist-to DIR]
 
   --local          write to the local KV state that \`npm start\` / \`wrangler dev\` serve
   --remote         write to the deployed KV namespace through Cloudflare's API
                    (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID)
   --dry-run        validate and print the plan; write nothing (plans against --local by default)
+  --repair         rewrite every record derived from content/, whatever is stored, keeping the
+                   change log's sequence (its unreadable pages are marked lost, and every live
+                   article is logged again): the way out when a stored record is corrupt
   --content DIR    content folder (default: content)
   --public DIR     static assets folder, for image sizes (default: public)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
@@ -65,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
       local: { type: 'boolean', default: false },
       remote: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      repair: { type: 'boolean', default: false },
       content: { type: 'string', default: 'content' },
       public: { type: 'string', default: 'public' },
       'persist-to': { type: 'string', default: '.wrangler/state' },
@@ -147,7 +151,10 @@ async function main(argv: string[]): Promise<number> {
   let writing = false;
   let confirmed = 0;
   try {
-    const { records, plan } = await preparePublish(content, store, now, signingKey);
+    const { records, plan } = await preparePublish(content, store, now, {
+      signingKey,
+      repair: values.repair,
+    });
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
@@ -176,6 +183,10 @@ async function main(argv: string[]): Promise<number> {
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     return 0;
   } catch (error) {
+    if (error instanceof StoredStateError) {
+      console.error(`publish: ${error.message}.`);
+      return 1;
+    }
     if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;
     // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
     // Once writing began, the ordered phases keep the live site consistent and a re-run skips what

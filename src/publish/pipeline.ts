@@ -65,7 +65,9 @@ export class StoredStateError extends Error {
     readonly key: string,
     reason: string,
   ) {
-    super(`${key} ${reason}; nothing was written. \`npm run publish -- --repair\` (with --local or --remote) rebuilds it`);
+    super(
+      `${key} ${reason}; nothing was written. \`npm run publish -- --repair\` (with --local or --remote) rebuilds it`,
+    );
   }
 }
 

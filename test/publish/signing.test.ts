@@ -75,7 +75,13 @@ afterAll(async () => {
 
 describe('publishing a signed mirror list', () => {
   it('refuses a remote publish without the secret key, before writing anything', () => {
-    const result = publish('remote-state', {}, '--remote');
+    // Credentials for an address nothing listens on: the key is checked before any request.
+    const remote = {
+      CLOUDFLARE_API_TOKEN: 'token',
+      CLOUDFLARE_ACCOUNT_ID: 'account',
+      CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4',
+    };
+    const result = publish('remote-state', remote, '--remote');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('MIRRORWIRE_SIGNING_KEY');
     expect(result.stderr).toContain('nothing was written');

@@ -5,6 +5,7 @@ import type { Article, ArticleImage } from '../articles/article';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
 import { articleGuid, articlePath } from '../sites/urls';
+import { DATE_TIME_FORMAT, parseDateTime } from './date-time';
 import { splitFrontMatter } from './front-matter';
 import { renderMarkdown } from './markdown';
 import { ContentError, type Problem, type SourceFile } from './problems';
@@ -12,13 +13,12 @@ import { SLUG_PATTERN, slugify } from './slug';
 import { stripXmlIllegalChars } from './xml-chars';
 import { parseYaml, validateYaml } from './yaml-document';
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
-const timestamp = z
-  .string({ error: 'must be an ISO 8601 date-time with offset, such as 2022-01-18T14:05:00Z' })
-  .regex(ISO_WITH_OFFSET, 'must be an ISO 8601 date-time with offset, such as 2022-01-18T14:05:00Z')
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date')
-  .transform(toUtcIso);
+const timestamp = z.string({ error: DATE_TIME_FORMAT }).transform((value, ctx) => {
+  const parsed = parseDateTime(value);
+  if ('utc' in parsed) return parsed.utc;
+  ctx.addIssue({ code: 'custom', message: parsed.problem });
+  return z.NEVER;
+});
 
 const plainText = z.string().trim().min(1, 'must not be empty');
 
@@ -73,10 +73,6 @@ export interface CompiledContent {
   /** Published articles, newest first (ties broken by id, highest first). */
   articles: Omit<Article, 'related'>[];
   drafts: number;
-}
-
-function toUtcIso(value: string): string {
-  return new Date(value).toISOString().replace('.000Z', 'Z');
 }
 
 const RESERVED_ORIGIN = `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering`;

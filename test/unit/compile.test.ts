@@ -76,6 +76,42 @@ describe('compiling an article', () => {
     ]);
   });
 
+  it.each([
+    [
+      'a year past 9999 once in UTC',
+      '9999-12-31T23:30:00-01:00',
+      /published: .*10000-01-01T00:30:00Z.*1970.*9999/,
+    ],
+    ['a year before 1970 once in UTC', '0000-01-01T00:30:00+01:00', /published: .*1970.*9999/],
+    ['a day the month does not have', '2023-02-30T00:00:00Z', /published: .*February 2023 has 28 days/],
+    ['hour 24', '2023-01-01T24:00:00Z', /published: .*hour must be 00 to 23/],
+    ['minute 60', '2023-01-01T23:60:00Z', /published: .*minute must be 00 to 59/],
+    ['second 60', '2023-01-01T23:59:60Z', /published: .*second must be 00 to 59/],
+    ['month 13', '2023-13-01T00:00:00Z', /published: .*month must be 01 to 12/],
+    ['an offset past 23:59', '2023-01-01T00:00:00+24:00', /published: .*offset/],
+  ])('rejects %s in published, at its line', (_name, date, reason) => {
+    expect(problemsOf(article(VALID.replace('2022-01-18T14:05:00Z', date)))).toEqual([
+      { path: PATH, line: 5, reason: expect.stringMatching(reason) },
+    ]);
+  });
+
+  it('rejects an impossible updated date too, instead of shifting it', () => {
+    expect(problemsOf(article(`${VALID}\nupdated: 2023-02-29T10:00:00Z`))).toEqual([
+      { path: PATH, line: 6, reason: expect.stringMatching(/^updated: .*February 2023 has 28 days/) },
+    ]);
+  });
+
+  it.each([
+    ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z'],
+    ['1970-01-01T01:00:00+01:00', '1970-01-01T00:00:00Z'],
+    ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z'],
+    ['2024-02-29T23:30:00-01:00', '2024-03-01T00:30:00Z'],
+    ['2022-01-18T14:05Z', '2022-01-18T14:05:00Z'],
+  ])('accepts %s as %s in UTC', (date, utc) => {
+    const result = compileArticle(article(VALID.replace('2022-01-18T14:05:00Z', date)), site, input.images);
+    expect(result).toMatchObject({ article: { published: utc } });
+  });
+
   it('reports broken YAML and a missing front matter fence', () => {
     expect(problemsOf(article(`${VALID}\ntags: [a, b`))[0]).toMatchObject({
       path: PATH,

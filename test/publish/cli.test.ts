@@ -202,3 +202,44 @@ describe('npm run publish', () => {
     expect(kv.get('list:v2:home')).not.toContain('675904');
   });
 });
+
+describe('limits: --dry-run refuses what the real publish could not write', () => {
+  const front = (id: number, extra: string[] = []) => [
+    '---',
+    `id: ${id}`,
+    'title: At the limits',
+    'section: russia',
+    'published: 2022-03-21T10:00:00Z',
+    ...extra,
+    '---',
+  ];
+
+  it('refuses a tag too long for its storage key (90 Cyrillic letters) with path:line', async () => {
+    const path = 'content/articles/long-tag.md';
+    await writeArticle(
+      path,
+      [...front(900010, [`tags: [Russia, ${'Ж'.repeat(90)}]`]), 'Body.', ''].join('\n'),
+    );
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^${path}:6: tags\\.1: .*100 bytes`, 'm'));
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, path));
+    }
+  });
+
+  it('refuses a 30 MB article with path:line, not a stack trace', async () => {
+    const path = 'content/articles/huge.md';
+    await writeArticle(path, [...front(900011), 'word '.repeat(6_000_000), ''].join('\n'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^${path}:1: .*28\\.6 MiB.*160 KiB`, 'm'));
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, path));
+    }
+  });
+});

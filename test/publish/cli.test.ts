@@ -1,7 +1,7 @@
 // The publish command on real files in a temporary folder, against a real local KV store
 // (the same miniflare state `wrangler dev` serves), as an editor runs it.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -240,6 +240,39 @@ describe('limits: --dry-run refuses what the real publish could not write', () =
       expect(run.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await unlink(join(dir, path));
+    }
+  });
+
+  it('refuses a record whose key KV would refuse, naming the key, before writing anything', async () => {
+    const site = join(dir, 'content/site.yaml');
+    const original = await readFile(site, 'utf8');
+    const slug = 'a'.repeat(600);
+    await writeFile(
+      site,
+      original.replace(/slug: science\b/, `slug: ${slug}`).replaceAll('section: science', `section: ${slug}`),
+    );
+    const articles = join(dir, 'content/articles');
+    const edited = new Map<string, string>();
+    for (const path of await readdir(articles, { recursive: true })) {
+      if (!path.endsWith('.md')) continue;
+      const text = await readFile(join(articles, path), 'utf8');
+      if (!text.includes('section: science')) continue;
+      edited.set(path, text);
+      await writeFile(join(articles, path), text.replace('section: science', `section: ${slug}`));
+    }
+    try {
+      const before = await readKv();
+      for (const mode of ['--dry-run', '--local']) {
+        const run = publish(mode);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toMatch(/^publish: \S*section:a{20}\S*: the key is \d+ bytes.*at most 512/m);
+        expect(run.stderr).toContain('nothing was written');
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(await readKv()).toEqual(before);
+    } finally {
+      await writeFile(site, original);
+      for (const [path, text] of edited) await writeFile(join(articles, path), text);
     }
   });
 });

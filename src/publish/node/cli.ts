@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
-import { applyPlan, preparePublish } from '../pipeline';
+import { applyPlan, type PreparedPublish, preparePublish } from '../pipeline';
+import { KvLimitError } from '../plan';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore } from './kv-store';
 import { readContent } from './read-content';
@@ -18,6 +19,9 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--con
   --public DIR     static assets folder, for image sizes (default: public)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
   --config FILE    wrangler configuration (default: wrangler.toml)`;
+
+/** A long section slug can put hundreds of keys over the limit: the first few say enough. */
+const MAX_REFUSALS_SHOWN = 10;
 
 /** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
 function createProgress(started: number) {
@@ -79,7 +83,20 @@ async function main(argv: string[]): Promise<number> {
     ? await openRemoteStore({ configPath: values.config })
     : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
   try {
-    const { records, plan } = await preparePublish(content, store, new Date());
+    let prepared: PreparedPublish;
+    try {
+      prepared = await preparePublish(content, store, new Date());
+    } catch (error) {
+      if (!(error instanceof KvLimitError)) throw error;
+      for (const refusal of error.refusals.slice(0, MAX_REFUSALS_SHOWN)) console.error(`publish: ${refusal}`);
+      const more = error.refusals.length - MAX_REFUSALS_SHOWN;
+      if (more > 0) console.error(`publish: … and ${more} more`);
+      console.error(
+        `publish: ${error.refusals.length} record(s) over Workers KV limits; nothing was written.`,
+      );
+      return 1;
+    }
+    const { records, plan } = prepared;
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');

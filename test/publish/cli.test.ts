@@ -1,7 +1,7 @@
 // The publish command on real files in a temporary folder, against a real local KV store
 // (the same miniflare state `wrangler dev` serves), as an editor runs it.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -273,6 +273,99 @@ describe('limits: --dry-run refuses what the real publish could not write', () =
     } finally {
       await writeFile(site, original);
       for (const [path, text] of edited) await writeFile(join(articles, path), text);
+    }
+  });
+});
+
+describe('reading content/', () => {
+  const articleText = (id: number) =>
+    [
+      '---',
+      `id: ${id}`,
+      `title: Linked article ${id}`,
+      'section: science',
+      'published: 2022-03-21T10:00:00Z',
+      '---',
+      'Body.',
+      '',
+    ].join('\n');
+
+  it('follows symbolic links to article files and folders', async () => {
+    await mkdir(join(dir, 'elsewhere/folder'), { recursive: true });
+    await writeFile(join(dir, 'elsewhere/file-target.md'), articleText(900020));
+    await writeFile(join(dir, 'elsewhere/folder/in-folder.md'), articleText(900021));
+    await symlink('../../elsewhere/file-target.md', join(dir, 'content/articles/linked.md'));
+    await symlink('../../elsewhere/folder', join(dir, 'content/articles/linked-folder'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('write article:v1:900020');
+      expect(run.stdout).toContain('write article:v1:900021');
+    } finally {
+      await unlink(join(dir, 'content/articles/linked.md'));
+      await unlink(join(dir, 'content/articles/linked-folder'));
+    }
+  });
+
+  it('refuses a symbolic link loop and a link to nothing, naming each, instead of skipping them', async () => {
+    await symlink('..', join(dir, 'content/articles/2022/loop'));
+    await symlink('nowhere.md', join(dir, 'content/articles/dangling.md'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^content\/articles\/2022\/loop:1: .*loop/m);
+      expect(run.stderr).toMatch(/^content\/articles\/dangling\.md:1: .*nowhere\.md.*does not exist/m);
+      expect(run.stderr).toContain('nothing was written');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, 'content/articles/2022/loop'));
+      await unlink(join(dir, 'content/articles/dangling.md'));
+    }
+  });
+
+  it('reads an archive of 2,000 files with 256 file descriptors (ulimit -n 256)', async () => {
+    const archive = await mkdtemp(join(tmpdir(), 'mirrorwire-fds-'));
+    try {
+      const synth = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          import.meta.resolve('tsx'),
+          join(ROOT, 'src/publish/node/synth.ts'),
+          '--count',
+          '2000',
+          '--out',
+          join(archive, 'content'),
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(synth.status).toBe(0);
+      await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
+      const command = [
+        process.execPath,
+        '--import',
+        import.meta.resolve('tsx'),
+        CLI,
+        '--dry-run',
+        '--persist-to',
+        'state',
+        '--config',
+        join(ROOT, 'wrangler.toml'),
+      ]
+        .map((word) => `'${word}'`)
+        .join(' ');
+      const run = spawnSync('bash', ['-c', `ulimit -n 256 && exec ${command}`], {
+        cwd: archive,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.stderr).not.toMatch(/EMFILE|\n\s+at /);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/2000 files read/);
+      expect(run.stdout).toMatch(/2000 articles valid/);
+    } finally {
+      await rm(archive, { recursive: true, force: true });
     }
   });
 });

@@ -2,6 +2,7 @@
 // records with them, publish builds its records as these types, and /api/v1/openapi.json is
 // generated from them (openapi.ts), so the description cannot drift from the code.
 import * as z from 'zod/mini';
+import { TAG_MAX_BYTES, tagKeyBytes } from '../content/limits';
 
 /** Where the OpenAPI generator finds names (components) and descriptions. */
 export const API_REGISTRY = z.registry<{ id?: string; description?: string }>();
@@ -167,10 +168,16 @@ export const listArticlesQuerySchema = z.strictObject({
   ),
   tag: z.optional(
     describe(
-      z
-        .string()
-        .check(z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
-      'Only articles with this tag (case-insensitive).',
+      z.string().check(
+        z.minLength(1, 'must not be empty'),
+        z.maxLength(TAG_MAX_BYTES, `must be at most ${TAG_MAX_BYTES} characters`),
+        // No stored tag is longer (content/limits.ts): a longer one could not name a list key.
+        z.refine(
+          (tag) => tagKeyBytes(tag) <= TAG_MAX_BYTES,
+          `must be at most ${TAG_MAX_BYTES} bytes in UTF-8 once lower-cased`,
+        ),
+      ),
+      `Only articles with this tag (case-insensitive; at most ${TAG_MAX_BYTES} bytes in UTF-8).`,
     ),
   ),
   updated_since: z.optional(

@@ -2,47 +2,83 @@
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
 import { z } from 'zod';
 import type { Article, ArticleImage } from '../articles/article';
+import { apiArticleBody, toApiArticle } from '../publish/indexes/api-records';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
 import { articleGuid, articlePath } from '../sites/urls';
+import { DATE_TIME_FORMAT, parseDateTime } from './date-time';
 import { splitFrontMatter } from './front-matter';
+import {
+  API_ARTICLE_RECORD_MAX_BYTES,
+  ARTICLE_FILE_MAX_BYTES,
+  AUTHOR_MAX_CHARS,
+  BODY_HTML_MAX_BYTES,
+  BODY_MARKDOWN_MAX_BYTES,
+  FRONT_MATTER_MAX_BYTES,
+  formatBytes,
+  IMAGE_ALT_MAX_CHARS,
+  IMAGE_CAPTION_MAX_CHARS,
+  IMAGE_CREDIT_MAX_CHARS,
+  SLUG_MAX_CHARS,
+  SUMMARY_MAX_CHARS,
+  TAG_MAX_BYTES,
+  TAGS_MAX,
+  TITLE_MAX_CHARS,
+  tagKeyBytes,
+  utf8Bytes,
+} from './limits';
 import { renderMarkdown } from './markdown';
 import { ContentError, type Problem, type SourceFile } from './problems';
 import { SLUG_PATTERN, slugify } from './slug';
 import { stripXmlIllegalChars } from './xml-chars';
 import { parseYaml, validateYaml } from './yaml-document';
 
-const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
-const timestamp = z
-  .string({ error: 'must be an ISO 8601 date-time with offset, such as 2022-01-18T14:05:00Z' })
-  .regex(ISO_WITH_OFFSET, 'must be an ISO 8601 date-time with offset, such as 2022-01-18T14:05:00Z')
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a real date')
-  .transform(toUtcIso);
+const timestamp = z.string({ error: DATE_TIME_FORMAT }).transform((value, ctx) => {
+  const parsed = parseDateTime(value);
+  if ('utc' in parsed) return parsed.utc;
+  ctx.addIssue({ code: 'custom', message: parsed.problem });
+  return z.NEVER;
+});
 
 const plainText = z.string().trim().min(1, 'must not be empty');
+
+const atMost = (max: number) => plainText.max(max, `must be at most ${max} characters`);
+
+const tag = atMost(TAG_MAX_BYTES).superRefine((value, ctx) => {
+  const bytes = Math.max(utf8Bytes(value), tagKeyBytes(value));
+  if (bytes > TAG_MAX_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be at most ${TAG_MAX_BYTES} bytes in UTF-8 (this one is ${bytes}): a tag names storage keys`,
+    });
+  }
+});
 
 export const frontMatterSchema = z
   .strictObject({
     id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    title: plainText.max(300),
+    title: atMost(TITLE_MAX_CHARS),
     section: z.string(),
     published: timestamp,
     updated: timestamp.optional(),
-    summary: plainText.max(1000).optional(),
+    summary: atMost(SUMMARY_MAX_CHARS).optional(),
     image: z
       .strictObject({
         src: z.string().refine((src) => src.startsWith('/') && !src.startsWith('//'), {
           message: 'must be a path on the site, such as /images/articles/675904.jpg',
         }),
-        alt: plainText.max(500),
-        caption: plainText.max(500).optional(),
-        credit: plainText.max(200).optional(),
+        alt: atMost(IMAGE_ALT_MAX_CHARS),
+        caption: atMost(IMAGE_CAPTION_MAX_CHARS).optional(),
+        credit: atMost(IMAGE_CREDIT_MAX_CHARS).optional(),
       })
       .optional(),
-    tags: z.array(plainText.max(100)).max(30).default([]),
-    author: plainText.max(200).optional(),
-    slug: z.string().regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens').optional(),
+    tags: z.array(tag).max(TAGS_MAX, `must be at most ${TAGS_MAX} tags`).default([]),
+    author: atMost(AUTHOR_MAX_CHARS).optional(),
+    slug: z
+      .string()
+      .regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens')
+      .max(SLUG_MAX_CHARS, `must be at most ${SLUG_MAX_CHARS} characters`)
+      .optional(),
     draft: z.boolean().default(false),
   })
   .refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {
@@ -73,10 +109,6 @@ export interface CompiledContent {
   /** Published articles, newest first (ties broken by id, highest first). */
   articles: Omit<Article, 'related'>[];
   drafts: number;
-}
-
-function toUtcIso(value: string): string {
-  return new Date(value).toISOString().replace('.000Z', 'Z');
 }
 
 const RESERVED_ORIGIN = `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering`;
@@ -110,15 +142,31 @@ export function compileArticle(
   site: SiteConfig,
   images: ImageSizes,
 ): CompiledArticle | Problem[] {
+  // Sizes first, on the raw text: a 30 MB body would take markdown-it minutes and gigabytes.
+  const fileBytes = utf8Bytes(file.text);
+  if (fileBytes > ARTICLE_FILE_MAX_BYTES) return [articleFileTooLarge(file.path, fileBytes)];
   const text = stripXmlIllegalChars(file.text);
   const reservedInText = reservedOriginProblem(file, text, null);
   if (reservedInText) return [reservedInText];
   const split = splitFrontMatter(file.path, text);
   if ('reason' in split) return [split];
+  const yamlBytes = utf8Bytes(split.yaml);
+  if (yamlBytes > FRONT_MATTER_MAX_BYTES) {
+    const reason = `front matter: is ${formatBytes(yamlBytes)}, more than ${formatBytes(FRONT_MATTER_MAX_BYTES)}`;
+    return [{ path: file.path, line: split.yamlLine, reason }];
+  }
+  const bodyProblem = (reason: string): Problem => ({ path: file.path, line: split.bodyLine, reason });
+  const markdownBytes = utf8Bytes(split.body);
+  const markdownTooLarge =
+    markdownBytes > BODY_MARKDOWN_MAX_BYTES &&
+    bodyProblem(
+      `body: is ${formatBytes(markdownBytes)} of Markdown, more than ${formatBytes(BODY_MARKDOWN_MAX_BYTES)}: split the article`,
+    );
   const parsed = parseYaml(file.path, split.yaml, split.yamlLine);
   if (Array.isArray(parsed)) return parsed;
   const result = validateYaml(file.path, parsed, frontMatterSchema);
-  if ('problems' in result) return result.problems;
+  if ('problems' in result)
+    return markdownTooLarge ? [...result.problems, markdownTooLarge] : result.problems;
   const fm = result.value;
 
   const problems: Problem[] = [];
@@ -141,8 +189,17 @@ export function compileArticle(
     }
     image = { ...fm.image, ...size };
   }
+  if (markdownTooLarge) return [...problems, markdownTooLarge];
   const body = renderMarkdown(split.body);
-  const summary = fm.summary ?? body.firstParagraph;
+  const htmlBytes = utf8Bytes(body.html);
+  if (htmlBytes > BODY_HTML_MAX_BYTES) {
+    problems.push(
+      bodyProblem(
+        `body: renders to ${formatBytes(htmlBytes)} of HTML, more than ${formatBytes(BODY_HTML_MAX_BYTES)}: shorten it or repeat fewer links`,
+      ),
+    );
+  }
+  const summary = fm.summary ?? cutAtWord(body.firstParagraph, SUMMARY_MAX_CHARS);
   if (!summary)
     problems.push({
       path: file.path,
@@ -155,25 +212,49 @@ export function compileArticle(
 
   const slug = fm.slug ?? slugify(fm.title);
   const ref = { id: fm.id, slug, published: fm.published };
-  return {
-    source: file.path,
-    draft: fm.draft,
-    article: {
-      id: fm.id,
-      guid: articleGuid(site.primary, ref),
-      slug,
-      path: articlePath(ref),
-      title: fm.title,
-      section: fm.section,
-      published: fm.published,
-      ...(fm.updated && { updated: fm.updated }),
-      summary,
-      ...(image && { image }),
-      bodyHtml: body.html,
-      tags: fm.tags,
-      ...(fm.author && { author: fm.author }),
-    },
+  const article: CompiledArticle['article'] = {
+    id: fm.id,
+    guid: articleGuid(site.primary, ref),
+    slug,
+    path: articlePath(ref),
+    title: fm.title,
+    section: fm.section,
+    published: fm.published,
+    ...(fm.updated && { updated: fm.updated }),
+    summary,
+    ...(image && { image }),
+    bodyHtml: body.html,
+    tags: fm.tags,
+    ...(fm.author && { author: fm.author }),
   };
+  // Checked on the record publish will write, so the bound holds whatever the body holds (every
+  // root-relative link gains the origin there, and JSON escapes quotes).
+  const recordBytes = utf8Bytes(apiArticleBody(toApiArticle(article, site)));
+  if (recordBytes > API_ARTICLE_RECORD_MAX_BYTES) {
+    return [
+      bodyProblem(
+        `body: makes an API record of ${formatBytes(recordBytes)}, more than ${formatBytes(API_ARTICLE_RECORD_MAX_BYTES)} (links and images on the site count with their full address there): shorten it`,
+      ),
+    ];
+  }
+  return { source: file.path, draft: fm.draft, article };
+}
+
+/** The problem of an article file too large to be valid, at line 1 (also used before reading one). */
+export function articleFileTooLarge(path: string, bytes: number): Problem {
+  return {
+    path,
+    line: 1,
+    reason: `the file is ${formatBytes(bytes)}, more than ${formatBytes(ARTICLE_FILE_MAX_BYTES)}: an article's body may be at most ${formatBytes(BODY_MARKDOWN_MAX_BYTES)} of Markdown`,
+  };
+}
+
+/** A default summary cut at the last word that fits, marked with an ellipsis. */
+function cutAtWord(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > 0 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /**

@@ -6,6 +6,8 @@ export interface FrontMatterSplit {
   /** File line where the YAML text starts (1-based). */
   yamlLine: number;
   body: string;
+  /** File line where the body starts (1-based). */
+  bodyLine: number;
 }
 
 const FENCE = /^---[ \t]*$/;
@@ -18,5 +20,10 @@ export function splitFrontMatter(path: string, text: string): FrontMatterSplit |
   const close = lines.findIndex((line, i) => i > 0 && FENCE.test(line));
   if (close < 0)
     return { path, line: lines.length, reason: 'the front matter is not closed by a "---" line' };
-  return { yaml: lines.slice(1, close).join('\n'), yamlLine: 2, body: lines.slice(close + 1).join('\n') };
+  return {
+    yaml: lines.slice(1, close).join('\n'),
+    yamlLine: 2,
+    body: lines.slice(close + 1).join('\n'),
+    bodyLine: close + 2,
+  };
 }

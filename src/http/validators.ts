@@ -37,9 +37,57 @@ export function isNotModified(request: Headers, response: Headers): boolean {
   const ifModifiedSince = request.get('If-Modified-Since');
   const lastModified = response.get('Last-Modified');
   if (ifModifiedSince === null || lastModified === null) return false;
-  const since = Date.parse(ifModifiedSince);
-  const modified = Date.parse(lastModified);
-  return !Number.isNaN(since) && !Number.isNaN(modified) && modified <= since;
+  // RFC 9110 §13.1.3: a recipient MUST ignore If-Modified-Since unless it is a valid HTTP-date.
+  const since = parseHttpDate(ifModifiedSince);
+  const modified = parseHttpDate(lastModified);
+  return since !== null && modified !== null && modified <= since;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH = `(${MONTHS.join('|')})`;
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+// RFC 9110 §5.6.7, case-sensitive: IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete
+// RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994` forms.
+const IMF_FIXDATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
+const RFC_850 = new RegExp(
+  `^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`,
+);
+const ASCTIME = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
+
+/**
+ * The instant an HTTP-date names, in ms, or null for anything else: Date.parse would also take
+ * `2100` or `2100-01-01`, and a far-future date there turns every later change into a 304.
+ */
+export function parseHttpDate(value: string): number | null {
+  let fields: [string, string, number, string, string, string] | undefined;
+  const imf = IMF_FIXDATE.exec(value);
+  const rfc850 = RFC_850.exec(value);
+  const asctime = ASCTIME.exec(value);
+  if (imf) {
+    const [, day = '', month = '', year = '', h = '', m = '', s = ''] = imf;
+    fields = [day, month, Number(year), h, m, s];
+  } else if (rfc850) {
+    const [, day = '', month = '', yy = '', h = '', m = '', s = ''] = rfc850;
+    // §5.6.7: a two-digit year more than 50 years ahead means the most recent past year ending so.
+    const thisYear = new Date().getUTCFullYear();
+    let year = thisYear - (thisYear % 100) + Number(yy);
+    if (year > thisYear + 50) year -= 100;
+    fields = [day, month, year, h, m, s];
+  } else if (asctime) {
+    const [, month = '', day = '', h = '', m = '', s = '', year = ''] = asctime;
+    fields = [day.trim(), month, Number(year), h, m, s];
+  }
+  if (!fields) return null;
+  const [dayText, monthName, year, ...time] = fields;
+  const [day, hour, minute, second] = [dayText, ...time].map(Number) as [number, number, number, number];
+  const month = MONTHS.indexOf(monthName);
+  // §5.6.7 allows second 60 (a leap second); it is read as 59, which can only mean "modified".
+  if (hour > 23 || minute > 59 || second > 60 || day < 1) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  if (date.getUTCMonth() !== month) return null;
+  date.setUTCHours(hour, minute, Math.min(second, 59));
+  return date.getTime();
 }
 
 // RFC 9110 §15.4.5: a 304 carries the fields a 200 would have sent among these, and no body.

@@ -13,7 +13,14 @@ import { appendChanges, removedIds } from './changes';
 import { sha256Hex } from './hash';
 import { buildApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
-import { type KvWrite, type PublishPlan, planPublish, type StoredKeys } from './plan';
+import {
+  KvLimitError,
+  type KvWrite,
+  kvLimitProblems,
+  type PublishPlan,
+  planPublish,
+  type StoredKeys,
+} from './plan';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
 export interface PublishSource {
@@ -251,9 +258,10 @@ async function commitManifest(
   const value = JSON.stringify(manifest);
   records.manifest = { key: records.manifest.key, value, manifest };
   if (manifestPhase.writes.length === 0) plan.unchanged--;
-  manifestPhase.writes = [
-    { key: records.manifest.key, value, metadata: { hash: await sha256Hex(value), gen } },
-  ];
+  const write = { key: records.manifest.key, value, metadata: { hash: await sha256Hex(value), gen } };
+  const refusals = kvLimitProblems(write);
+  if (refusals.length > 0) throw new KvLimitError(refusals);
+  manifestPhase.writes = [write];
 }
 
 /** Writes phase by phase (a phase starts only once the previous one is stored), deletes last. */

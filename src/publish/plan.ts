@@ -1,6 +1,7 @@
 // Decides what a publish writes: only keys whose value changed (each stored value carries its
 // hash in KV metadata), in an order that keeps the live site consistent at every step.
 import { OWNED_KEY_PREFIXES } from '../articles/keys';
+import { KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES, utf8Bytes } from '../content/limits';
 import type { ValueMetadata } from '../storage/consistency';
 import type { RecordSet } from './build-records';
 import { sha256Hex } from './hash';
@@ -46,9 +47,45 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
     { name: 'indexes', writes: await diff(records.indexes) },
     { name: 'manifest', writes: await diff([[records.manifest.key, records.manifest.value]]) },
   ];
+  const refusals = phases.flatMap((phase) => phase.writes.flatMap(kvLimitProblems));
+  if (refusals.length > 0) throw new KvLimitError(refusals);
   const produced = new Set([...records.articles.keys(), ...records.indexes.keys(), records.manifest.key]);
   const deletes = [...stored.keys()]
     .filter((key) => !produced.has(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
     .sort();
   return { phases, deletes, unchanged };
+}
+
+/** Records Workers KV would refuse: found while planning, so --dry-run stops exactly where a write would. */
+export class KvLimitError extends Error {
+  override readonly name = 'KvLimitError';
+  constructor(readonly refusals: string[]) {
+    super(refusals.join('\n'));
+  }
+}
+
+/** A key as messages show it: a key too long to print whole is cut, its length is in the message. */
+function shownKey(key: string): string {
+  return key.length > 100 ? `${key.slice(0, 100)}…` : key;
+}
+
+export function kvLimitProblems(write: KvWrite): string[] {
+  const problems: string[] = [];
+  const keyBytes = utf8Bytes(write.key);
+  if (keyBytes > KV_KEY_MAX_BYTES)
+    problems.push(`the key is ${keyBytes} bytes; Workers KV takes at most ${KV_KEY_MAX_BYTES}`);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most values need no count.
+  if (write.value.length * 3 > KV_VALUE_MAX_BYTES) {
+    const valueBytes = utf8Bytes(write.value);
+    if (valueBytes > KV_VALUE_MAX_BYTES)
+      problems.push(`the value is ${valueBytes} bytes; Workers KV takes at most ${KV_VALUE_MAX_BYTES}`);
+  }
+  // The writers store exactly this as metadata (node/kv-store.ts, test/support/publish.ts).
+  const metadataBytes = utf8Bytes(JSON.stringify(write.metadata));
+  if (metadataBytes > KV_METADATA_MAX_BYTES) {
+    problems.push(
+      `the metadata is ${metadataBytes} bytes; Workers KV takes at most ${KV_METADATA_MAX_BYTES}`,
+    );
+  }
+  return problems.map((problem) => `${shownKey(write.key)}: ${problem}`);
 }

@@ -69,6 +69,12 @@ describe('edge cache', () => {
     expect(response.status).toBe(200);
   });
 
+  it('sends the page for an If-Modified-Since that is not an HTTP-date, however far ahead', async () => {
+    const response = await get(PRIMARY, ARTICLE, { 'If-Modified-Since': '2100' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<h1');
+  });
+
   it('puts the host, content version and code version in the key, and only listed query parameters', () => {
     const site = { origin: `https://${MIRROR}`, manifest: { version: 'c0ffee' } } as Site;
     const key = edgeCacheKey(site, 'deploy-7', `https://${PRIMARY}/section/news?page=2&utm=x`, ['page']);

@@ -1,7 +1,7 @@
 // The publish command on real files in a temporary folder, against a real local KV store
 // (the same miniflare state `wrangler dev` serves), as an editor runs it.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,5 +200,175 @@ describe('npm run publish', () => {
     const kv = await readKv();
     expect(kv.has('article:v1:675904')).toBe(false);
     expect(kv.get('list:v2:home')).not.toContain('675904');
+  });
+});
+
+describe('limits: --dry-run refuses what the real publish could not write', () => {
+  const front = (id: number, extra: string[] = []) => [
+    '---',
+    `id: ${id}`,
+    'title: At the limits',
+    'section: russia',
+    'published: 2022-03-21T10:00:00Z',
+    ...extra,
+    '---',
+  ];
+
+  it('refuses a tag too long for its storage key (90 Cyrillic letters) with path:line', async () => {
+    const path = 'content/articles/long-tag.md';
+    await writeArticle(
+      path,
+      [...front(900010, [`tags: [Russia, ${'Ж'.repeat(90)}]`]), 'Body.', ''].join('\n'),
+    );
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^${path}:6: tags\\.1: .*100 bytes`, 'm'));
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, path));
+    }
+  });
+
+  it('refuses a 30 MB article with path:line, not a stack trace', async () => {
+    const path = 'content/articles/huge.md';
+    await writeArticle(path, [...front(900011), 'word '.repeat(6_000_000), ''].join('\n'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^${path}:1: .*28\\.6 MiB.*160 KiB`, 'm'));
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, path));
+    }
+  });
+
+  it('refuses a record whose key KV would refuse, naming the key, before writing anything', async () => {
+    const site = join(dir, 'content/site.yaml');
+    const original = await readFile(site, 'utf8');
+    const slug = 'a'.repeat(600);
+    await writeFile(
+      site,
+      original.replace(/slug: science\b/, `slug: ${slug}`).replaceAll('section: science', `section: ${slug}`),
+    );
+    const articles = join(dir, 'content/articles');
+    const edited = new Map<string, string>();
+    for (const path of await readdir(articles, { recursive: true })) {
+      if (!path.endsWith('.md')) continue;
+      const text = await readFile(join(articles, path), 'utf8');
+      if (!text.includes('section: science')) continue;
+      edited.set(path, text);
+      await writeFile(join(articles, path), text.replace('section: science', `section: ${slug}`));
+    }
+    try {
+      const before = await readKv();
+      for (const mode of ['--dry-run', '--local']) {
+        const run = publish(mode);
+        expect(run.status).toBe(1);
+        expect(run.stderr).toMatch(/^publish: \S*section:a{20}\S*: the key is \d+ bytes.*at most 512/m);
+        expect(run.stderr).toContain('nothing was written');
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      }
+      expect(await readKv()).toEqual(before);
+    } finally {
+      await writeFile(site, original);
+      for (const [path, text] of edited) await writeFile(join(articles, path), text);
+    }
+  });
+});
+
+describe('reading content/', () => {
+  const articleText = (id: number) =>
+    [
+      '---',
+      `id: ${id}`,
+      `title: Linked article ${id}`,
+      'section: science',
+      'published: 2022-03-21T10:00:00Z',
+      '---',
+      'Body.',
+      '',
+    ].join('\n');
+
+  it('follows symbolic links to article files and folders', async () => {
+    await mkdir(join(dir, 'elsewhere/folder'), { recursive: true });
+    await writeFile(join(dir, 'elsewhere/file-target.md'), articleText(900020));
+    await writeFile(join(dir, 'elsewhere/folder/in-folder.md'), articleText(900021));
+    await symlink('../../elsewhere/file-target.md', join(dir, 'content/articles/linked.md'));
+    await symlink('../../elsewhere/folder', join(dir, 'content/articles/linked-folder'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('write article:v1:900020');
+      expect(run.stdout).toContain('write article:v1:900021');
+    } finally {
+      await unlink(join(dir, 'content/articles/linked.md'));
+      await unlink(join(dir, 'content/articles/linked-folder'));
+    }
+  });
+
+  it('refuses a symbolic link loop and a link to nothing, naming each, instead of skipping them', async () => {
+    await symlink('..', join(dir, 'content/articles/2022/loop'));
+    await symlink('nowhere.md', join(dir, 'content/articles/dangling.md'));
+    try {
+      const run = publish('--dry-run');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^content\/articles\/2022\/loop:1: .*loop/m);
+      expect(run.stderr).toMatch(/^content\/articles\/dangling\.md:1: .*nowhere\.md.*does not exist/m);
+      expect(run.stderr).toContain('nothing was written');
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await unlink(join(dir, 'content/articles/2022/loop'));
+      await unlink(join(dir, 'content/articles/dangling.md'));
+    }
+  });
+
+  // Four times the descriptors allowed, and two full batches for the local writer: enough to fail
+  // when files or writes are all opened at once, small enough to stay quick.
+  it('publishes an archive of 1,000 files with 256 file descriptors (ulimit -n 256)', async () => {
+    const archive = await mkdtemp(join(tmpdir(), 'mirrorwire-fds-'));
+    try {
+      const synth = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          import.meta.resolve('tsx'),
+          join(ROOT, 'src/publish/node/synth.ts'),
+          '--count',
+          '1000',
+          '--out',
+          join(archive, 'content'),
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(synth.status).toBe(0);
+      await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
+      const command = [
+        process.execPath,
+        '--import',
+        import.meta.resolve('tsx'),
+        CLI,
+        '--local',
+        '--persist-to',
+        'state',
+        '--config',
+        join(ROOT, 'wrangler.toml'),
+      ]
+        .map((word) => `'${word}'`)
+        .join(' ');
+      const run = spawnSync('bash', ['-c', `ulimit -n 256 && exec ${command}`], {
+        cwd: archive,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.stderr).not.toMatch(/EMFILE|Too many open files|\n\s+at /);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/1000 files read/);
+      expect(run.stdout).toMatch(/1000 articles valid/);
+      expect(run.stdout).toMatch(/done, content version/);
+    } finally {
+      await rm(archive, { recursive: true, force: true });
+    }
   });
 });

@@ -67,6 +67,35 @@ describe('conditional GET (RFC 9110 §13.2.2)', () => {
     expect(ask({ 'If-Modified-Since': 'yesterday' })).toBe(false);
   });
 
+  it.each([
+    ['IMF-fixdate', 'Thu, 02 Jan 2025 00:00:00 GMT'],
+    ['the obsolete RFC 850 form', 'Thursday, 02-Jan-25 00:00:00 GMT'],
+    ['the obsolete asctime form', 'Thu Jan  2 00:00:00 2025'],
+  ])('reads %s (RFC 9110 §5.6.7)', (_name, date) => {
+    expect(ask({ 'If-Modified-Since': date })).toBe(true);
+  });
+
+  it('reads a two-digit RFC 850 year more than 50 years ahead as the past century', () => {
+    const ahead = (new Date().getUTCFullYear() + 60) % 100;
+    const date = `Friday, 01-Jan-${String(ahead).padStart(2, '0')} 00:00:00 GMT`;
+    expect(ask({ 'If-Modified-Since': date })).toBe(false);
+  });
+
+  // Date.parse reads all of these, and a far-future one would make every later change invisible.
+  it.each([
+    ['a bare year', '2100'],
+    ['an ISO 8601 date', '2100-01-01T00:00:00Z'],
+    ['a numeric offset', 'Fri, 01 Jan 2100 00:00:00 +0000'],
+    ['a zone other than GMT', 'Fri, 01 Jan 2100 00:00:00 UTC'],
+    ['a day the month does not have', 'Thu, 31 Feb 2099 00:00:00 GMT'],
+    ['hour 24', 'Fri, 01 Jan 2100 24:00:00 GMT'],
+    ['a lower-case month', 'Fri, 01 jan 2100 00:00:00 GMT'],
+    ['a one-digit day in IMF-fixdate', 'Fri, 1 Jan 2100 00:00:00 GMT'],
+    ['trailing text', 'Fri, 01 Jan 2100 00:00:00 GMT; length=12'],
+  ])('ignores %s, which is not an HTTP-date', (_name, date) => {
+    expect(ask({ 'If-Modified-Since': date })).toBe(false);
+  });
+
   it('sends the body to an unconditional request', () => {
     expect(ask({})).toBe(false);
   });

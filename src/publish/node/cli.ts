@@ -6,7 +6,8 @@ import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
-import { applyPlan, preparePublish, StoredStateError } from '../pipeline';
+import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
+import { KvLimitError } from '../plan';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
@@ -30,6 +31,9 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
   When site.yaml sets signing_key, the secret key comes from ${SIGNING_KEY_ENV} (base64) or
   ${SIGNING_KEY_FILE_ENV} (a path); without it publish stops before writing anything. A local
   publish without one signs with a development key kept in the local state, and says so.`;
+
+/** A long section slug can put hundreds of keys over the limit: the first few say enough. */
+const MAX_REFUSALS_SHOWN = 10;
 
 /** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
 function createProgress(started: number) {
@@ -151,10 +155,20 @@ async function main(argv: string[]): Promise<number> {
   let writing = false;
   let confirmed = 0;
   try {
-    const { records, plan } = await preparePublish(content, store, now, {
-      signingKey,
-      repair: values.repair,
-    });
+    let prepared: PreparedPublish;
+    try {
+      prepared = await preparePublish(content, store, now, { signingKey, repair: values.repair });
+    } catch (error) {
+      if (!(error instanceof KvLimitError)) throw error;
+      for (const refusal of error.refusals.slice(0, MAX_REFUSALS_SHOWN)) console.error(`publish: ${refusal}`);
+      const more = error.refusals.length - MAX_REFUSALS_SHOWN;
+      if (more > 0) console.error(`publish: … and ${more} more`);
+      console.error(
+        `publish: ${error.refusals.length} record(s) over Workers KV limits; nothing was written.`,
+      );
+      return 1;
+    }
+    const { records, plan } = prepared;
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');

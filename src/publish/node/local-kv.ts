@@ -49,19 +49,26 @@ export async function kvNamespacesOf(configPath: string): Promise<Record<string,
   );
 }
 
+// Every KV operation in flight holds a file (and a socket) in workerd: 32 at a time, not a whole
+// batch, so a publish works under a descriptor limit of 256 (macOS's default).
 const WRITER_SCRIPT = `
+const IN_FLIGHT = 32;
+async function eachLimited(items, fn) {
+  for (let start = 0; start < items.length; start += IN_FLIGHT)
+    await Promise.all(items.slice(start, start + IN_FLIGHT).map(fn));
+}
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const kv = env[url.searchParams.get('binding')];
     if (url.pathname === '/put') {
       const batch = await request.json();
-      await Promise.all(batch.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
+      await eachLimited(batch, (w) => kv.put(w.key, w.value, { metadata: w.metadata }));
       return new Response('ok');
     }
     if (url.pathname === '/delete') {
       const keys = await request.json();
-      await Promise.all(keys.map((key) => kv.delete(key)));
+      await eachLimited(keys, (key) => kv.delete(key));
       return new Response('ok');
     }
     if (url.pathname === '/list') {

@@ -1,37 +1,126 @@
 // Reads content/ and the sizes of the site's images from disk, for the pure compile step.
-import { readdir, readFile } from 'node:fs/promises';
+// Symbolic links are followed; a loop or a link to nothing is an error, never silently skipped.
+// Files are opened a few at a time, so an archive of any size fits in a small descriptor limit.
+import type { Dirent } from 'node:fs';
+import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { imageSize } from 'image-size';
-import type { ContentInput } from '../../content/compile';
+import { articleFileTooLarge, type ContentInput } from '../../content/compile';
+import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
+import { ContentError, type Problem, type SourceFile } from '../../content/problems';
 
 const IMAGE_FILE = /\.(?:jpe?g|png|webp|gif|avif)$/i;
 
-async function listFiles(dir: string, accept: (name: string) => boolean): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && accept(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-}
+/**
+ * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
+ * holds some of them; 32 reads in flight keep the disk as busy as more would.
+ */
+const READ_CONCURRENCY = 32;
 
 const toPosix = (path: string) => path.split(sep).join('/');
+const shown = (path: string) => toPosix(relative(process.cwd(), path));
+
+interface Listing {
+  files: string[];
+  problems: Problem[];
+}
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** What an entry is, through a symbolic link; a problem when the link leads nowhere. */
+async function kindOf(path: string, entry: Dirent): Promise<'file' | 'folder' | 'other' | Problem> {
+  if (!entry.isSymbolicLink()) return entry.isDirectory() ? 'folder' : entry.isFile() ? 'file' : 'other';
+  try {
+    const target = await stat(path);
+    return target.isDirectory() ? 'folder' : target.isFile() ? 'file' : 'other';
+  } catch (error) {
+    const code = errorCode(error);
+    if (code !== 'ENOENT' && code !== 'ELOOP') throw error;
+    const reason =
+      code === 'ELOOP'
+        ? 'is a symbolic link that leads back to itself, never to a file'
+        : `is a symbolic link to ${await readlink(path)}, which does not exist`;
+    return { path: shown(path), line: 1, reason };
+  }
+}
+
+/**
+ * Every file under `root` whose name passes `accept`, sorted, following symbolic links. A folder
+ * reached again inside itself (a link to an ancestor) is a loop: reported, not walked forever.
+ */
+async function listFiles(root: string, accept: (name: string) => boolean): Promise<Listing> {
+  const listing: Listing = { files: [], problems: [] };
+  const walk = async (dir: string, ancestors: ReadonlySet<string>): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const kind = await kindOf(path, entry);
+      if (typeof kind === 'object') listing.problems.push(kind);
+      else if (kind === 'folder') {
+        const real = await realpath(path);
+        if (ancestors.has(real)) {
+          listing.problems.push({
+            path: shown(path),
+            line: 1,
+            reason: `is a symbolic link to ${shown(real)}, a folder that contains it: a loop`,
+          });
+        } else await walk(path, new Set([...ancestors, real]));
+      } else if (accept(entry.name)) {
+        if (kind === 'file') listing.files.push(path);
+        else listing.problems.push({ path: shown(path), line: 1, reason: 'is not a regular file' });
+      }
+    }
+  };
+  await walk(root, new Set([await realpath(root)]));
+  listing.files.sort();
+  return listing;
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
+  // One iterator shared by the workers: each takes the next item when it is free.
+  const queue = items.entries();
+  const worker = async () => {
+    for (const [index, item] of queue) results[index] = await fn(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
+async function readArticle(path: string): Promise<SourceFile | Problem> {
+  const file = await open(path);
+  try {
+    const { size } = await file.stat();
+    if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), size);
+    return { path: shown(path), text: await file.readFile('utf8') };
+  } finally {
+    await file.close();
+  }
+}
 
 export async function readContent(contentDir: string, publicDir: string): Promise<ContentInput> {
   const sitePath = join(contentDir, 'site.yaml');
-  const articlePaths = await listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
-  const articles = await Promise.all(
-    articlePaths.map(async (path) => ({
-      path: toPosix(relative(process.cwd(), path)),
-      text: await readFile(path, 'utf8'),
-    })),
-  );
+  const listed = await listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
+  const read = await mapLimited(listed.files, READ_CONCURRENCY, readArticle);
+  const problems = [...listed.problems, ...read.filter((item): item is Problem => 'reason' in item)];
+  const articles = read.filter((item): item is SourceFile => 'text' in item);
   const images = new Map<string, { width: number; height: number }>();
-  for (const path of await listFiles(publicDir, (name) => IMAGE_FILE.test(name))) {
+  const imageFiles = await listFiles(publicDir, (name) => IMAGE_FILE.test(name));
+  problems.push(...imageFiles.problems);
+  for (const path of imageFiles.files) {
     const { width, height } = imageSize(await readFile(path));
     if (width && height) images.set(`/${toPosix(relative(publicDir, path))}`, { width, height });
   }
+  if (problems.length > 0) throw new ContentError(problems.sort((a, b) => a.path.localeCompare(b.path)));
   return {
-    site: { path: toPosix(relative(process.cwd(), sitePath)), text: await readFile(sitePath, 'utf8') },
+    site: { path: shown(sitePath), text: await readFile(sitePath, 'utf8') },
     articles,
     images,
   };

@@ -13,6 +13,7 @@ import { htmlRoutes } from './routes/html';
 import { seoRoutes } from './routes/seo';
 import { wellKnownRoutes } from './routes/well-known';
 import { siteMiddleware } from './sites/site-middleware';
+import { applyDueReleases } from './storage/scheduled-release';
 
 const app = new Hono<AppEnv>();
 
@@ -35,6 +36,11 @@ app.notFound(respondNotFound);
 app.onError(respondToError);
 
 export default {
+  /** Each minute: scheduled articles go live (storage/scheduled-release.ts). */
+  async scheduled(controller: ScheduledController, env: Env): Promise<void> {
+    const applied = await applyDueReleases(env.ARTICLES, controller.scheduledTime);
+    if (applied.length > 0) console.log(JSON.stringify({ level: 'info', released: applied }));
+  },
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {
       return await app.fetch(request, env, ctx);

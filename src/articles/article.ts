@@ -77,6 +77,11 @@ export const manifestSchema = z.object({
   gen: z.optional(positiveInt()),
   /** Keys rewritten or deleted within the settling window (storage/consistency.ts). */
   recent: z.optional(recentWritesSchema),
+  /**
+   * The next scheduled release: at `at`, the cron trigger writes the stored record
+   * `release:v1:{gen}` (the state publish precomputed for that moment) and its manifest.
+   */
+  release: z.optional(z.object({ at: z.string(), gen: positiveInt() })),
   /** Inside the manifest so the list flips with the hosts it names, at no extra read. */
   mirrorList: z.optional(storedMirrorListSchema),
 });

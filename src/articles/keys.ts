@@ -57,5 +57,19 @@ export const apiOpenApiKey = (): string => 'api:v1:openapi';
  */
 export const changesPageKey = (page: number): string => `changes:v1:${page}`;
 
+/**
+ * A scheduled release precomputed by publish: the writes (and deletes) that turn the state before
+ * it into the state after it, generation `gen`. Read and consumed by the cron trigger.
+ */
+export const releaseKey = (gen: number): string => `release:v1:${gen}`;
+
 /** Every key prefix the publish step owns: keys under them that it did not produce are deleted. */
-export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'feed:', 'seo:', 'api:'] as const;
+export const OWNED_KEY_PREFIXES = [
+  'site:',
+  'article:',
+  'list:',
+  'feed:',
+  'seo:',
+  'api:',
+  'release:',
+] as const;

@@ -4,7 +4,7 @@
 import { CHANGES_PAGE_SIZE } from '../api/paging';
 import { articleResponseSchema, type Change, changesPageSchema } from '../api/schemas';
 import { articleSchema, type Manifest, manifestSchema } from '../articles/article';
-import { apiArticleKey, articleKey, changesPageKey, manifestKey } from '../articles/keys';
+import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import type { SecretKey } from '../mirrors/minisign';
 import { nextRecentWrites } from '../storage/consistency';
@@ -21,6 +21,7 @@ import {
   planPublish,
   type StoredKeys,
 } from './plan';
+import { contentAsOf, MAX_STAGED_RELEASES, PlannedState, type ReleaseRecord, releaseTimes } from './schedule';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
 export interface PublishSource {
@@ -37,6 +38,10 @@ export interface PublishTarget {
 export interface PreparedPublish {
   records: RecordSet;
   plan: PublishPlan;
+  /** The scheduled releases this publish staged, oldest first. */
+  releases: { at: string; gen: number }[];
+  /** Articles held back because their `published` is still to come. */
+  scheduled?: number;
 }
 
 /** Publish time as written in records: whole seconds, UTC. */
@@ -152,16 +157,19 @@ export interface PublishOptions {
   repair?: boolean;
 }
 
-/**
- * `signingKey` signs /.well-known/mirrors.json; when site.yaml sets `signing_key`, a missing or
- * mismatched key throws SigningKeyError before anything is read or written.
- */
-export async function preparePublish(
+/** One state planned against what `source` holds: the live one, or a release's. */
+interface PlannedPublish extends PreparedPublish {
+  listed: StoredKeys;
+  /** The generation the manifest carries after this plan: this publish's, or the kept one's. */
+  gen: number;
+}
+
+async function prepareState(
   content: CompiledContent,
   source: PublishSource,
   now: Date,
-  options: PublishOptions = {},
-): Promise<PreparedPublish> {
+  options: PublishOptions,
+): Promise<PlannedPublish> {
   const { signingKey = null, repair = false } = options;
   checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
@@ -197,13 +205,13 @@ export async function preparePublish(
   // A repair trusts no stored hash: every record is written again.
   const trusted = repair ? new Map([...listed].map(([key, { gen }]) => [key, { gen }])) : listed;
   const plan = await planPublish(records, trusted, gen);
-  await commitManifest(records, plan, { previous, listed, gen, now });
-  return { records, plan };
+  const committed = await commitManifest(records, plan, { previous, listed, gen, now });
+  return { records, plan, releases: [], listed, gen: committed };
 }
 
 /** The draft manifest without what only a committed generation has. */
 function withoutGeneration(manifest: Manifest): string {
-  const { gen: _gen, recent: _recent, ...rest } = manifest;
+  const { gen: _gen, recent: _recent, release: _release, ...rest } = manifest;
   return JSON.stringify(rest);
 }
 
@@ -216,7 +224,7 @@ async function commitManifest(
   records: RecordSet,
   plan: PublishPlan,
   context: { previous: Manifest | null; listed: StoredKeys; gen: number; now: Date },
-): Promise<void> {
+): Promise<number> {
   const { previous, listed, gen, now } = context;
   const manifestPhase = plan.phases.find((phase) => phase.name === 'manifest');
   if (!manifestPhase) throw new Error('the plan has no manifest phase');
@@ -231,7 +239,7 @@ async function commitManifest(
     records.manifest = { key: records.manifest.key, value: JSON.stringify(previous), manifest: previous };
     if (manifestPhase.writes.length > 0) plan.unchanged++;
     manifestPhase.writes = [];
-    return;
+    return previous.gen;
   }
   const rewritten = new Set(writes.map((write) => write.key));
   const deleted = new Set(plan.deletes);
@@ -262,10 +270,113 @@ async function commitManifest(
   const refusals = kvLimitProblems(write);
   if (refusals.length > 0) throw new KvLimitError(refusals);
   manifestPhase.writes = [write];
+  return gen;
 }
 
-/** Writes phase by phase (a phase starts only once the previous one is stored), deletes last. */
+/** A stored record's write, with its size checked against what KV takes. */
+async function recordWrite(key: string, value: string, gen: number): Promise<KvWrite> {
+  const write = { key, value, metadata: { hash: await sha256Hex(value), gen } };
+  const refusals = kvLimitProblems(write);
+  if (refusals.length > 0) throw new KvLimitError(refusals);
+  return write;
+}
+
+/**
+ * Plans `content` as it is live at `now`, then each scheduled release (up to MAX_STAGED_RELEASES)
+ * against the state the one before leaves. Every release is stored as a record of its writes,
+ * and each manifest names the next release, so the cron trigger can apply them one by one
+ * (storage/scheduled-release.ts). `signingKey` signs /.well-known/mirrors.json; when site.yaml
+ * sets `signing_key`, a missing or mismatched key throws SigningKeyError before anything is read.
+ */
+export async function preparePublish(
+  content: CompiledContent,
+  source: PublishSource,
+  now: Date,
+  options: PublishOptions = {},
+): Promise<PreparedPublish> {
+  const live = await prepareState(contentAsOf(content, now), source, now, options);
+  const stages: { at: Date; planned: PlannedPublish }[] = [];
+  const times = releaseTimes(content, now);
+  if (times.length > 0) {
+    const state = new PlannedState(source, live.listed);
+    state.apply(live.plan);
+    for (const at of times.slice(0, MAX_STAGED_RELEASES)) {
+      const planned = await prepareState(contentAsOf(content, at), state, at, {
+        signingKey: options.signingKey,
+      });
+      state.apply(planned.plan);
+      stages.push({ at, planned });
+    }
+  }
+  const releases = stages.map(({ at, planned }) => ({ at: publishStamp(at), gen: planned.gen }));
+  // Each manifest names the release that follows it.
+  const manifests = [live, ...stages.map((stage) => stage.planned)];
+  for (const [index, planned] of manifests.entries()) {
+    await nameNextRelease(planned, releases[index], planned === live ? live.gen : planned.gen);
+  }
+  const records: Map<string, string> = new Map();
+  for (const { at, planned } of stages) {
+    const record: ReleaseRecord = {
+      at: publishStamp(at),
+      gen: planned.gen,
+      phases: planned.plan.phases.map(({ name, writes }) => ({ name, writes })),
+      deletes: planned.plan.deletes,
+    };
+    records.set(releaseKey(planned.gen), JSON.stringify(record));
+  }
+  await planReleaseRecords(live, records);
+  return {
+    records: live.records,
+    plan: live.plan,
+    releases,
+    scheduled: content.articles.length - contentAsOf(content, now).articles.length,
+  };
+}
+
+/** Sets the manifest's `release` to the next one (or none), writing it if that changed it. */
+async function nameNextRelease(
+  planned: PlannedPublish,
+  next: { at: string; gen: number } | undefined,
+  gen: number,
+): Promise<void> {
+  const { records, plan } = planned;
+  const current = records.manifest.manifest.release;
+  if (current?.at === next?.at && current?.gen === next?.gen) return;
+  const { release: _release, ...rest } = records.manifest.manifest;
+  const manifest: Manifest = next ? { ...rest, release: next } : rest;
+  const value = JSON.stringify(manifest);
+  records.manifest = { key: records.manifest.key, value, manifest };
+  const manifestPhase = plan.phases.find((phase) => phase.name === 'manifest');
+  if (!manifestPhase) throw new Error('the plan has no manifest phase');
+  if (manifestPhase.writes.length === 0) plan.unchanged--;
+  manifestPhase.writes = [await recordWrite(records.manifest.key, value, gen)];
+}
+
+/**
+ * Adds the release records to the live plan (before its manifest, which names the first), and
+ * retires every other stored release record before anything else is written: a release this
+ * publish supersedes must not be applied by a cron that still sees the older manifest.
+ */
+async function planReleaseRecords(live: PlannedPublish, records: ReadonlyMap<string, string>): Promise<void> {
+  const { plan, listed } = live;
+  const indexes = plan.phases.find((phase) => phase.name === 'indexes');
+  if (!indexes) throw new Error('the plan has no indexes phase');
+  for (const [key, value] of records) {
+    const write = await recordWrite(key, value, live.gen);
+    if (listed.get(key)?.hash === write.metadata.hash) plan.unchanged++;
+    else indexes.writes.push(write);
+  }
+  const retired = plan.deletes.filter((key) => key.startsWith('release:') && !records.has(key));
+  plan.retire = retired;
+  plan.deletes = plan.deletes.filter((key) => !key.startsWith('release:'));
+}
+
+/**
+ * Retires superseded releases first, then writes phase by phase (a phase starts only once the
+ * previous one is stored), deletes last.
+ */
 export async function applyPlan(plan: PublishPlan, target: PublishTarget): Promise<void> {
+  if (plan.retire.length > 0) await target.delete(plan.retire);
   for (const phase of plan.phases) await target.put(phase.writes, phase.name);
   await target.delete(plan.deletes);
 }

@@ -23,6 +23,8 @@ export interface PublishPlan {
   phases: { name: 'changes' | 'articles' | 'indexes' | 'manifest'; writes: KvWrite[] }[];
   /** Keys no longer produced (removed or drafted articles, shrunk lists): deleted last. */
   deletes: string[];
+  /** Release records this publish supersedes: deleted first, before anything is written. */
+  retire: string[];
   unchanged: number;
 }
 
@@ -53,7 +55,7 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
   const deletes = [...stored.keys()]
     .filter((key) => !produced.has(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
     .sort();
-  return { phases, deletes, unchanged };
+  return { phases, deletes, retire: [], unchanged };
 }
 
 /** Records Workers KV would refuse: found while planning, so --dry-run stops exactly where a write would. */

@@ -8,6 +8,7 @@ import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisig
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
+import { releaseTimes } from '../schedule';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
@@ -168,13 +169,25 @@ async function main(argv: string[]): Promise<number> {
       );
       return 1;
     }
-    const { records, plan } = prepared;
+    const { records, plan, releases } = prepared;
+    if (prepared.scheduled) {
+      const next = releases[0] ? `, next release at ${releases[0].at}` : '';
+      progress(
+        `${prepared.scheduled} scheduled article(s) held back${next} (${releases.length} release(s) staged)`,
+      );
+      const beyond = releaseTimes(content, now).length - releases.length;
+      if (beyond > 0)
+        console.warn(
+          `publish: ${beyond} later release(s) are not staged yet: publish again after the first ones go live.`,
+        );
+    }
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
     if (values['dry-run']) {
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
+      for (const key of plan.retire) console.log(`  retire ${key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
       console.log('publish: dry run, nothing written.');
       return 0;

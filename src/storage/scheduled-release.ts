@@ -1,0 +1,56 @@
+// The cron trigger's work: apply every scheduled release that is due. Publish stored each release
+// as the exact writes that lead from the state before it to the state after it (publish/schedule.ts),
+// and the manifest names the next one; applying is writing them in order, then the manifest.
+import * as z from 'zod/mini';
+import { type Manifest, manifestSchema } from '../articles/article';
+import { manifestKey, releaseKey } from '../articles/keys';
+import { releaseRecordSchema } from './release-record';
+
+/** Releases one run applies at most, so a long outage catches up over a few runs, never all at once. */
+const MAX_RELEASES_PER_RUN = 10;
+
+async function readJson<S extends z.ZodMiniType>(
+  kv: KVNamespace,
+  key: string,
+  schema: S,
+): Promise<z.output<S> | null> {
+  const text = await kv.get(key, 'text');
+  if (text === null) return null;
+  const parsed = z.safeParse(schema, JSON.parse(text));
+  if (!parsed.success)
+    throw new Error(`${key} is not a ${key.startsWith('release:') ? 'release' : 'manifest'} record`);
+  return parsed.data;
+}
+
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Applies the releases due at `nowMs`, oldest first; returns the generations applied. A release
+ * record that is gone was superseded by a newer publish (which retires them before writing), or
+ * already applied by an earlier run: nothing happens then.
+ */
+export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<number[]> {
+  const applied: number[] = [];
+  for (let run = 0; run < MAX_RELEASES_PER_RUN; run++) {
+    const manifest: Manifest | null = await readJson(kv, manifestKey(), manifestSchema);
+    const next = manifest?.release;
+    if (!next || Date.parse(next.at) > nowMs) break;
+    const record = await readJson(kv, releaseKey(next.gen), releaseRecordSchema);
+    if (!record || record.gen !== next.gen) break;
+    for (const phase of record.phases) {
+      const writes = phase.writes.map((write) => {
+        if (write.key !== manifestKey()) return write;
+        // The recent writes are judged from when they happen, not from the scheduled minute. (The
+        // metadata keeps publish's hash: only publish diffs by it, and it rewrites any manifest.)
+        const staged = manifestSchema.parse(JSON.parse(write.value));
+        const at = staged.recent?.at;
+        if (at) at[String(record.gen)] = isoSeconds(nowMs);
+        return { ...write, value: JSON.stringify(staged) };
+      });
+      await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
+    }
+    await Promise.all([...record.deletes, releaseKey(record.gen)].map((key) => kv.delete(key)));
+    applied.push(record.gen);
+  }
+  return applied;
+}

@@ -1,0 +1,139 @@
+// Scheduled articles through the real worker on a controlled clock: a future-dated article is
+// invisible on every surface and host until its time, then the cron trigger (the worker's own
+// `scheduled` handler, as Cloudflare runs it each minute) makes it live everywhere, with no publish.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ContentInput } from '../../src/content/compile';
+import worker from '../../src/index';
+import { repositoryContent } from '../support/content';
+import { FIXED_NOW, publish } from '../support/publish';
+import { fetchWorker, MIRROR, PRIMARY } from '../support/request';
+
+const RELEASE = Date.parse('2026-01-02T10:00:00Z');
+const LATER_RELEASE = Date.parse('2026-01-03T08:15:00Z');
+
+function withFuture(articles: { id: number; title: string; published: number }[]): ContentInput {
+  const content = repositoryContent();
+  for (const { id, title, published } of articles) {
+    content.articles.push({
+      path: `content/articles/2026/${id}.md`,
+      text: `---\nid: ${id}\ntitle: ${title}\nsection: russia\npublished: ${new Date(published).toISOString()}\ntags: [Moscow]\n---\n\nA report written ahead of its time.\n`,
+    });
+  }
+  return content;
+}
+
+/** Runs the worker's cron handler as Cloudflare would at the current (fake) time. */
+async function runCron(): Promise<void> {
+  const ctx = createExecutionContext();
+  const controller = createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' });
+  await worker.scheduled(controller, env, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+const SURFACES = [
+  '/',
+  '/section/russia',
+  '/section/news',
+  '/rss.xml',
+  '/atom.xml',
+  '/feed.json',
+  '/section/russia/atom.xml',
+  '/feeds.opml',
+  '/sitemap.xml',
+  '/news-sitemap.xml',
+  '/api/v1/articles',
+  '/api/v1/articles?section=russia',
+  '/api/v1/changes',
+];
+
+/** Every surface on the primary and a mirror, as text, with its status. */
+async function everySurface(): Promise<Map<string, string>> {
+  const answers = new Map<string, string>();
+  for (const host of [PRIMARY, MIRROR]) {
+    for (const path of SURFACES) {
+      const response = await fetchWorker(`https://${host}${path}`);
+      expect(response.status, `${host}${path}`).toBe(200);
+      answers.set(`${host}${path}`, await response.text());
+    }
+  }
+  return answers;
+}
+
+async function articleStatus(host: string, id: number): Promise<number[]> {
+  const page = await fetchWorker(`https://${host}/Detail/2026/01/02/${id}/x`);
+  const location = page.headers.get('Location');
+  const final = location ? await fetchWorker(`https://${host}${location}`) : page;
+  const api = await fetchWorker(`https://${host}/api/v1/articles/${id}`);
+  return [final.status, api.status];
+}
+
+beforeAll(async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(FIXED_NOW);
+  await publish(withFuture([{ id: 700100, title: 'Moscow opens a new river terminal', published: RELEASE }]));
+});
+
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+describe('a scheduled article', () => {
+  it('is invisible on every surface and host, its URL a 404 like an unknown id', async () => {
+    for (const [surface, text] of await everySurface()) {
+      expect(text, surface).not.toContain('700100');
+      expect(text, surface).not.toContain('river terminal');
+    }
+    for (const host of [PRIMARY, MIRROR]) {
+      expect(await articleStatus(host, 700100)).toEqual([404, 404]);
+      const unknown = await (await fetchWorker(`https://${host}/Detail/2026/01/02/799999/x`)).text();
+      const held = await (await fetchWorker(`https://${host}/Detail/2026/01/02/700100/x`)).text();
+      expect(held).toBe(unknown);
+    }
+  });
+
+  it('stays held back when the cron runs before its time', async () => {
+    vi.setSystemTime(RELEASE - 60_000);
+    await runCron();
+    expect(await articleStatus(PRIMARY, 700100)).toEqual([404, 404]);
+  });
+
+  it('goes live on its own within a minute of its time, on every surface and host', async () => {
+    vi.setSystemTime(RELEASE + 30_000);
+    await runCron();
+    const surfaces = await everySurface();
+    for (const host of [PRIMARY, MIRROR]) {
+      expect(await articleStatus(host, 700100)).toEqual([200, 200]);
+      for (const path of SURFACES.filter(
+        (p) => p !== '/section/news' && p !== '/sitemap.xml' && p !== '/feeds.opml',
+      ))
+        expect(surfaces.get(`${host}${path}`), `${host}${path}`).toContain('river terminal');
+    }
+    const changes = JSON.parse(surfaces.get(`${PRIMARY}/api/v1/changes`) ?? '{}') as {
+      data: { id: number; type: string }[];
+    };
+    expect(changes.data.filter((entry) => entry.id === 700100).map((entry) => entry.type)).toEqual([
+      'upsert',
+    ]);
+    // Applied once: the next run has nothing to do and changes nothing.
+    await runCron();
+    expect(await everySurface()).toEqual(surfaces);
+  });
+
+  it('is staged again by a publish before its time, which replaces what the earlier one staged', async () => {
+    const first = [
+      { id: 700100, title: 'Moscow opens a new river terminal', published: RELEASE },
+      { id: 700101, title: 'Volga ferries resume for the season', published: LATER_RELEASE },
+    ];
+    await publish(withFuture(first), new Date(RELEASE + 60_000));
+    const edited = [first[0], { ...first[1], title: 'Volga ferries resume early this season' }];
+    const again = await publish(withFuture(edited), new Date(RELEASE + 120_000));
+    expect(again.plan.retire).toHaveLength(1);
+    vi.setSystemTime(LATER_RELEASE + 5_000);
+    await runCron();
+    const home = await (await fetchWorker(`https://${MIRROR}/`)).text();
+    expect(home).toContain('Volga ferries resume early this season');
+    expect(home).not.toContain('Volga ferries resume for the season');
+  });
+});

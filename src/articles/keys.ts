@@ -29,6 +29,14 @@ export const newsSitemapKey = (): string => 'seo:v1:news-sitemap';
 export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
   `feed:v1:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${format}`;
 
+/**
+ * Closed archive document `archive` of a feed (RFC 5005; 1 = oldest articles), rendered like the
+ * feeds: `feed:v1:archive:site:3:atom`, `feed:v1:archive:section:russia:1:json`. Written once, when
+ * its bucket closes (articles/list-shards.ts), and again only if an article in it changes.
+ */
+export const feedArchiveKey = (scope: FeedScope, format: FeedFormat, archive: number): string =>
+  `feed:v1:archive:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${archive}:${format}`;
+
 /** The OPML list of every feed, rendered like the feeds. */
 export const opmlKey = (): string => 'feed:v1:opml';
 

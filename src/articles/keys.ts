@@ -31,11 +31,11 @@ export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
 
 /**
  * Closed archive document `archive` of a feed (RFC 5005; 1 = oldest articles), rendered like the
- * feeds: `feed:v1:archive:site:3:atom`, `feed:v1:archive:section:russia:1:json`. Written once, when
- * its bucket closes (articles/list-shards.ts), and again only if an article in it changes.
+ * feed itself and keyed under it: `feed:v1:site:atom:3`, `feed:v1:section:russia:json:1`. Written
+ * once, when its bucket closes (articles/list-shards.ts), and again only if an article in it changes.
  */
 export const feedArchiveKey = (scope: FeedScope, format: FeedFormat, archive: number): string =>
-  `feed:v1:archive:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${archive}:${format}`;
+  `${feedKey(scope, format)}:${archive}`;
 
 /** The OPML list of every feed, rendered like the feeds. */
 export const opmlKey = (): string => 'feed:v1:opml';

@@ -17,6 +17,8 @@ export const CACHE_POLICY = {
    */
   feedArchive: 'public, max-age=31536000, immutable',
   api: 'public, max-age=60',
+  /** /sw.js: browsers check for a new worker on every navigation when it may not be reused unchecked. */
+  serviceWorker: 'no-cache',
   /** /.well-known/mirrors.json: apps poll it; five minutes spreads a new address quickly enough. */
   mirrors: 'public, max-age=300',
   /**

@@ -2,16 +2,21 @@
 # Checks the served feeds with independent parsers from Debian: publishes content/ into a scratch
 # state, serves it with `wrangler dev`, then runs every feed listed in /feeds.opml through
 # `xmllint --noout` (XML) and Python feedparser (bozo == 0, expected entries), on the primary and
-# a mirror; and checks the signed /.well-known/mirrors.json with the real `minisign -V` on both.
-# It signs with a throwaway key it makes itself, never the sample site's. Needs libxml2-utils,
-# python3-feedparser and minisign; stops the server however it ends.
+# a mirror; walks the site feeds' archive documents (RFC 5005) through prev-archive and checks each
+# the same way; and checks the signed /.well-known/mirrors.json with the real `minisign -V` on both.
+# Synthetic articles (npm run content:synth) are added to the copy of content/ so that archives
+# exist. It signs with a throwaway key it makes itself, never the sample site's. Needs
+# libxml2-utils, python3-feedparser and minisign; stops the server however it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${FEED_CHECK_PORT:-8799}"
 HOSTS=(www.presstv.ir mirror.presstv.example)
 STARTUP_SECONDS=90
-FEED_LIMIT=50
+# Articles per archive document (FEED_ARCHIVE_SIZE in src/articles/list-shards.ts).
+ARCHIVE_SIZE=25
+# Synthetic articles added to the sample: with its own, enough for two closed site archives.
+SYNTHETIC_ARTICLES=85
 
 STATE="$(mktemp -d)"
 SERVER_PID=""
@@ -30,6 +35,8 @@ npx tsx src/publish/node/keys.ts --out "$STATE/signing.key" >"$STATE/keys.out"
 PUBLIC_KEY=$(sed -n 's/^signing_key: //p' "$STATE/keys.out")
 cp -r content "$STATE/content"
 sed -i "s|^signing_key: .*|signing_key: $PUBLIC_KEY|" "$STATE/content/site.yaml"
+npx tsx src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --out "$STATE/synth" >/dev/null
+cp -r "$STATE/synth/articles" "$STATE/content/articles/synthetic"
 MIRRORWIRE_SIGNING_KEY_FILE="$STATE/signing.key" \
   npx tsx src/publish/node/cli.ts --local --content "$STATE/content" --persist-to "$STATE/kv"
 setsid npx wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$STATE/kv" \
@@ -51,9 +58,16 @@ for ((waited = 0; ; waited++)); do
   sleep 1
 done
 
-# The site feed carries every published article, up to the feed limit.
-published=$(grep -L -E '^draft: *true' -r content/articles --include '*.md' | wc -l)
-site_expected=$((published < FEED_LIMIT ? published : FEED_LIMIT))
+# The site feed carries the published articles no closed archive holds: with B buckets of
+# ARCHIVE_SIZE, archives 1 … B−2 are closed and the feed keeps the rest (at most two buckets).
+published=$(grep -L -E '^draft: *true' -r "$STATE/content/articles" --include '*.md' | wc -l)
+buckets=$(((published + ARCHIVE_SIZE - 1) / ARCHIVE_SIZE))
+site_archives=$((buckets > 2 ? buckets - 2 : 0))
+site_expected=$((published - site_archives * ARCHIVE_SIZE))
+if ((site_archives < 2)); then
+  echo "check-feeds: only $site_archives site archive(s); raise SYNTHETIC_ARTICLES" >&2
+  exit 1
+fi
 
 failures=0
 checked=0
@@ -81,6 +95,42 @@ for host in "${HOSTS[@]}"; do
   done
 done
 
+# The site feeds' archive documents: from each subscription feed back through prev-archive (JSON
+# Feed: next_url) to archive 1, each one well-formed, read by feedparser, full, on the request host.
+archives=0
+for host in "${HOSTS[@]}"; do
+  # The origin this host's feeds name (https even when served over http here), from its OPML.
+  fetch "$host" /feeds.opml "$STATE/host.opml" >/dev/null
+  origin=$(xmllint --xpath 'string((//outline/@xmlUrl)[1])' "$STATE/host.opml" | sed -E 's|^(https?://[^/]*)/.*|\1|')
+  for name in atom.xml rss.xml feed.json; do
+    file="$STATE/archive"
+    type=$(fetch "$host" "/$name" "$file")
+    current="$origin/$name"
+    expected_number=$site_archives
+    url=$(/usr/bin/python3 scripts/check-feeds.py --prev-archive "$file")
+    while [[ -n "$url" ]]; do
+      if [[ "$url" != "${current%/*}/archive/$expected_number/$name" ]]; then
+        echo "check-feeds: $current links $url, expected archive $expected_number on the same host" >&2
+        failures=$((failures + 1))
+        break
+      fi
+      type=$(fetch "$host" "/${url#*://*/}" "$file")
+      archives=$((archives + 1))
+      if [[ "$name" == *.xml ]]; then
+        if xmllint --noout "$file"; then echo "xmllint ok      $url"; else failures=$((failures + 1)); fi
+      fi
+      /usr/bin/python3 scripts/check-feeds.py "$file" "$url" "$type" "$ARCHIVE_SIZE" "$current" ||
+        failures=$((failures + 1))
+      expected_number=$((expected_number - 1))
+      url=$(/usr/bin/python3 scripts/check-feeds.py --prev-archive "$file")
+    done
+    if ((expected_number != 0)); then
+      echo "check-feeds: the walk from $current stopped before archive 1" >&2
+      failures=$((failures + 1))
+    fi
+  done
+done
+
 # The signed mirror list: the same bytes on every host, and the stock minisign accepts them.
 mkdir -p "$STATE/signed"
 for host in "${HOSTS[@]}"; do
@@ -99,5 +149,5 @@ for host in "${HOSTS[@]}"; do
   fi
 done
 
-echo "check-feeds: $checked feeds checked on ${#HOSTS[@]} hosts, $failures failure(s)"
+echo "check-feeds: $checked feeds and $archives archive documents checked on ${#HOSTS[@]} hosts, $failures failure(s)"
 ((failures == 0))

@@ -29,6 +29,14 @@ export const newsSitemapKey = (): string => 'seo:v1:news-sitemap';
 export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
   `feed:v1:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${format}`;
 
+/**
+ * Closed archive document `archive` of a feed (RFC 5005; 1 = oldest articles), rendered like the
+ * feed itself and keyed under it: `feed:v1:site:atom:3`, `feed:v1:section:russia:json:1`. Written
+ * once, when its bucket closes (articles/list-shards.ts), and again only if an article in it changes.
+ */
+export const feedArchiveKey = (scope: FeedScope, format: FeedFormat, archive: number): string =>
+  `${feedKey(scope, format)}:${archive}`;
+
 /** The OPML list of every feed, rendered like the feeds. */
 export const opmlKey = (): string => 'feed:v1:opml';
 

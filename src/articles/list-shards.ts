@@ -31,3 +31,21 @@ export function shardOfPage(articles: number, page: number): SectionShard {
 export function countStoredBuckets(articles: number): number {
   return Math.max(0, countBuckets(articles) - 2);
 }
+
+/**
+ * Articles per feed archive document (RFC 5005 §4). The same fixed buckets as above with a larger
+ * size: archives carry full text, and 25 bodies of a few hundred KiB stay far below KV's 25 MiB
+ * value limit, while a subscription feed (the open bucket and the newest closed one) keeps at most
+ * 50 items, as before archives existed.
+ */
+export const FEED_ARCHIVE_SIZE = 25;
+
+/** Closed feed archives, each stored once: every archive bucket the subscription feed does not cover. */
+export function countFeedArchives(articles: number): number {
+  return Math.max(0, Math.ceil(articles / FEED_ARCHIVE_SIZE) - 2);
+}
+
+/** Archive buckets that `articles` fill: a number above the stored ones names a bucket still in the feed. */
+export function countFeedBuckets(articles: number): number {
+  return Math.ceil(articles / FEED_ARCHIVE_SIZE);
+}

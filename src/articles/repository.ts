@@ -3,6 +3,7 @@
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
 import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
+import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
 import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
 import {
   type ConsistencyState,
@@ -25,6 +26,7 @@ import {
   apiOpenApiKey,
   articleKey,
   changesPageKey,
+  feedArchiveKey,
   homeListKey,
   manifestKey,
   newsSitemapKey,
@@ -92,6 +94,11 @@ export class ContentRepository {
 
   getChangesPage(page: number): Promise<ChangesPage | null> {
     return this.readRecord(changesPageKey(page), changesPageSchema);
+  }
+
+  /** A closed feed archive document (RFC 5005), as text with placeholder-origin URLs; null if not stored. */
+  getFeedArchive(scope: FeedScope, format: FeedFormat, archive: number): Promise<string | null> {
+    return this.read(feedArchiveKey(scope, format, archive));
   }
 
   /** A precomputed body (feed, sitemap, API page) stored as text. */

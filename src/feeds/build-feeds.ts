@@ -4,7 +4,7 @@ import { feedKey, opmlKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import { stripXmlIllegalChars } from '../content/xml-chars';
 import type { Records } from '../publish/indexes/index-builder';
-import type { FeedFormat } from './feed-formats';
+import { FEED_FORMAT_IDS, type FeedFormat } from './feed-formats';
 import { buildFeedDocument, type FeedDocument, feedScopes } from './feed-items';
 import { renderAtom } from './render-atom';
 import { renderJsonFeed } from './render-json-feed';
@@ -17,15 +17,20 @@ const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   json: renderJsonFeed,
 };
 
+/**
+ * One document as stored: compile already strips XML-illegal characters from content; `feed` would
+ * pass any through, so the finished body is stripped once more rather than trusting every input path.
+ */
+export function renderFeedBody(doc: FeedDocument, format: FeedFormat): string {
+  return stripXmlIllegalChars(RENDERERS[format](doc));
+}
+
 export function buildFeeds(content: CompiledContent): Records {
   const records: Records = new Map();
   const docs = feedScopes(content).map((scope) => buildFeedDocument(content, scope));
   for (const doc of docs) {
-    for (const [format, render] of Object.entries(RENDERERS) as [FeedFormat, typeof renderRss][]) {
-      // Compile already strips XML-illegal characters from content; `feed` would pass any through,
-      // so the finished body is stripped once more rather than trusting every input path.
-      records.set(feedKey(doc.scope, format), stripXmlIllegalChars(render(doc)));
-    }
+    for (const format of FEED_FORMAT_IDS)
+      records.set(feedKey(doc.scope, format), renderFeedBody(doc, format));
   }
   records.set(opmlKey(), stripXmlIllegalChars(renderOpml(docs, content.site.name)));
   return records;

@@ -1,10 +1,14 @@
 // The feed formats and scopes the site serves, and the paths they live at. Shared by the worker
 // (routes, autodiscovery links) and publish (rendering), so it must stay free of publish-only imports.
+import { FEED_ARCHIVE_SIZE } from '../articles/list-shards';
 import { FEED_MAX_AGE_SECONDS } from '../http/cache-policy';
 import { sectionPath } from '../sites/urls';
 
-/** How many of the newest articles a feed carries. */
-export const FEED_ITEM_COUNT = 50;
+/**
+ * The most articles a subscription feed carries: its open archive bucket and the newest closed one
+ * (articles/list-shards.ts); everything older is in the feed's archive documents (RFC 5005).
+ */
+export const FEED_ITEM_COUNT = 2 * FEED_ARCHIVE_SIZE;
 
 /** RSS `<ttl>` (minutes): the same lifetime readers are told in Cache-Control. */
 export const FEED_TTL_MINUTES = Math.ceil(FEED_MAX_AGE_SECONDS / 60);
@@ -25,6 +29,15 @@ export type FeedScope = { type: 'site' } | { type: 'section'; slug: string };
 /** `/rss.xml`, `/section/russia/atom.xml`. */
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
   return `${scopePath(scope)}/${FEED_FORMATS[format].file}`;
+}
+
+/**
+ * Archive document `archive` (1 = the oldest articles) of a feed: `/archive/3/atom.xml`,
+ * `/section/russia/archive/3/feed.json`. A path, not a query, so every cache keys it as its own
+ * immutable resource.
+ */
+export function feedArchivePath(scope: FeedScope, format: FeedFormat, archive: number): string {
+  return `${scopePath(scope)}/archive/${archive}/${FEED_FORMATS[format].file}`;
 }
 
 /** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section. */

@@ -1,11 +1,12 @@
 // Articles → the format-neutral feed documents that every serializer renders: absolute URLs on
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
 import type { Article, ArticleImage } from '../articles/article';
+import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../articles/list-shards';
 import type { CompiledContent } from '../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
-import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope, feedPath } from './feed-formats';
+import { FEED_FORMAT_IDS, type FeedFormat, type FeedScope, feedArchivePath, feedPath } from './feed-formats';
 import { type FeedMirrors, feedMirrors } from './feed-mirrors';
 import { escapeMarkup } from './xml-text';
 
@@ -39,6 +40,23 @@ export interface FeedItem {
   image?: FeedImage;
 }
 
+/** A URL per format: each format's documents link only to documents of the same format. */
+export type FeedUrls = Record<FeedFormat, string>;
+
+/**
+ * RFC 5005 §4 links of one document. The subscription document has only `prev`; archive document n
+ * links n−1, n+1 and the subscription document, all fixed when it closes, so it never changes again
+ * (n+1 may still be inside the subscription feed: the worker then redirects to it).
+ */
+export interface FeedPaging {
+  /** Set on an archive document: its number, and the subscription document (`current`). */
+  archive?: { number: number; current: FeedUrls };
+  /** The next older archive document (`prev-archive`; JSON Feed `next_url`). */
+  prev?: FeedUrls;
+  /** The next newer archive document (`next-archive`). */
+  next?: FeedUrls;
+}
+
 export interface FeedDocument {
   scope: FeedScope;
   title: string;
@@ -47,13 +65,18 @@ export interface FeedDocument {
   /** A permanent identifier (Atom `id`): the feed's canonical URL on the primary. */
   id: string;
   homeUrl: string;
-  selfUrls: Record<FeedFormat, string>;
+  selfUrls: FeedUrls;
+  /** WebSub hub: subscription documents only. */
   hub?: string;
   /** The outlet: the author of any item without a byline. */
   publisher: string;
   logoUrl: string;
-  /** Every address that serves the site, and where the signed list of them lives. */
-  mirrors: FeedMirrors;
+  /**
+   * Every address that serves the site, and where the signed list of them lives. Subscription
+   * documents only: an archive that named the hosts would have to be rewritten whenever they change.
+   */
+  mirrors?: FeedMirrors;
+  paging: FeedPaging;
   /** The newest `updated` of the items: the feed changes only when an item does. */
   updated: string;
   items: FeedItem[];
@@ -86,37 +109,98 @@ export function feedScopes(content: CompiledContent): FeedScope[] {
   ];
 }
 
-export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
+/** A scope's articles, newest first (a section's child sections included). */
+function scopeArticles(content: CompiledContent, scope: FeedScope): PublishedArticle[] {
+  const family = scope.type === 'section' ? sectionFamily(content.site, scope.slug) : undefined;
+  return family === undefined ? content.articles : content.articles.filter((a) => family.has(a.section));
+}
+
+function urlsOf(path: (format: FeedFormat) => string): FeedUrls {
+  return Object.fromEntries(
+    FEED_FORMAT_IDS.map((format) => [format, placeholderUrl(path(format))]),
+  ) as FeedUrls;
+}
+
+const archiveUrls = (scope: FeedScope, archive: number): FeedUrls =>
+  urlsOf((format) => feedArchivePath(scope, format, archive));
+
+/** What the subscription document and its archives share: the feed's name, home and publisher. */
+function feedBasics(content: CompiledContent, scope: FeedScope) {
   const { site } = content;
   const section = scope.type === 'section' ? sectionTrail(site, scope.slug).at(-1) : undefined;
-  const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
-  const articles = content.articles
-    .filter((a) => family === undefined || family.has(a.section))
-    .slice(0, FEED_ITEM_COUNT);
-  const items = articles.map((article) => buildFeedItem(content, article));
-  const homePath = scope.type === 'site' ? '/' : sectionPath(scope.slug);
-  const selfUrls = Object.fromEntries(
-    FEED_FORMAT_IDS.map((format) => [format, placeholderUrl(feedPath(scope, format))]),
-  ) as Record<FeedFormat, string>;
   return {
     scope,
     title: section ? `${site.name}: ${section.title}` : site.name,
     description: section ? `${section.title}: the latest from ${site.name}.` : site.description,
     language: site.language,
-    id: canonicalUrl(site, feedPath(scope, 'atom')),
-    homeUrl: placeholderUrl(homePath),
-    selfUrls,
-    ...(site.hub && { hub: site.hub }),
+    homeUrl: placeholderUrl(scope.type === 'site' ? '/' : sectionPath(scope.slug)),
     publisher: site.name,
     logoUrl: placeholderUrl(LOGO_PATH),
+  };
+}
+
+/** The newest `updated` of the items: a document changes its date only when an item does. */
+function newestUpdate(items: FeedItem[]): string {
+  return (
+    items
+      .map((item) => item.updated)
+      .sort()
+      .at(-1) ?? EPOCH
+  );
+}
+
+/**
+ * The subscription document: the articles no closed archive holds (the open archive bucket and
+ * the newest closed one, at most FEED_ITEM_COUNT), linking the newest archive as `prev-archive`.
+ */
+export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
+  const { site } = content;
+  const articles = scopeArticles(content, scope);
+  const archives = countFeedArchives(articles.length);
+  const items = articles
+    .slice(0, articles.length - archives * FEED_ARCHIVE_SIZE)
+    .map((article) => buildFeedItem(content, article));
+  return {
+    ...feedBasics(content, scope),
+    id: canonicalUrl(site, feedPath(scope, 'atom')),
+    selfUrls: urlsOf((format) => feedPath(scope, format)),
+    ...(site.hub && { hub: site.hub }),
     mirrors: feedMirrors(site),
-    updated:
-      items
-        .map((item) => item.updated)
-        .sort()
-        .at(-1) ?? EPOCH,
+    paging: archives > 0 ? { prev: archiveUrls(scope, archives) } : {},
+    updated: newestUpdate(items),
     items,
   };
+}
+
+/**
+ * Every closed archive document of a scope, oldest first: archive n holds chronological positions
+ * [(n−1)·S, n·S), newest first, so a newer article never changes it (RFC 5005 §4: archive documents
+ * are stable). Nothing in it depends on the newest articles or on the hosts.
+ */
+export function buildFeedArchives(content: CompiledContent, scope: FeedScope): FeedDocument[] {
+  const { site } = content;
+  const articles = scopeArticles(content, scope);
+  const total = articles.length;
+  const basics = feedBasics(content, scope);
+  const current = urlsOf((format) => feedPath(scope, format));
+  const documents: FeedDocument[] = [];
+  for (let archive = 1; archive <= countFeedArchives(total); archive++) {
+    const end = total - (archive - 1) * FEED_ARCHIVE_SIZE;
+    const items = articles.slice(end - FEED_ARCHIVE_SIZE, end).map((a) => buildFeedItem(content, a));
+    documents.push({
+      ...basics,
+      id: canonicalUrl(site, feedArchivePath(scope, 'atom', archive)),
+      selfUrls: archiveUrls(scope, archive),
+      paging: {
+        archive: { number: archive, current },
+        ...(archive > 1 && { prev: archiveUrls(scope, archive - 1) }),
+        next: archiveUrls(scope, archive + 1),
+      },
+      updated: newestUpdate(items),
+      items,
+    });
+  }
+  return documents;
 }
 
 function buildFeedItem(content: CompiledContent, article: PublishedArticle): FeedItem {

@@ -1,6 +1,8 @@
 // Atom 1.0 (RFC 4287), written here rather than with `feed`: its Atom output lacks xml:lang,
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
+import { FEED_FORMATS } from './feed-formats';
+import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
 import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
@@ -16,21 +18,31 @@ function element(name: string, attributes: Attributes, text?: string): string {
 }
 
 export function renderAtom(doc: FeedDocument): string {
+  const archived = doc.paging.archive !== undefined;
+  const namespaces = [
+    ...(doc.mirrors ? [` xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}"`] : []),
+    ...(archived ? [` xmlns:${HISTORY_PREFIX}="${HISTORY_NAMESPACE}"`] : []),
+  ].join('');
+  const type = FEED_FORMATS.atom.mediaType;
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}" xml:lang="${escapeMarkup(doc.language)}">`,
+    `<feed xmlns="http://www.w3.org/2005/Atom"${namespaces} xml:lang="${escapeMarkup(doc.language)}">`,
     `  ${element('id', {}, doc.id)}`,
     `  ${element('title', { type: 'text' }, doc.title)}`,
     `  ${element('subtitle', { type: 'text' }, doc.description)}`,
     `  ${element('updated', {}, doc.updated)}`,
     `  ${element('link', { rel: 'alternate', type: 'text/html', href: doc.homeUrl })}`,
-    `  ${element('link', { rel: 'self', type: 'application/atom+xml', href: doc.selfUrls.atom })}`,
+    `  ${element('link', { rel: 'self', type, href: doc.selfUrls.atom })}`,
+    ...historyLinks(doc.paging, 'atom').map(
+      (link) => `  ${element('link', { rel: link.rel, type, href: link.href })}`,
+    ),
     ...(doc.hub ? [`  ${element('link', { rel: 'hub', href: doc.hub })}`] : []),
     `  <author>${element('name', {}, doc.publisher)}</author>`,
     `  ${element('generator', {}, 'mirrorwire')}`,
     `  ${element('logo', {}, doc.logoUrl)}`,
     // RFC 4287 §6.4: foreign markup at feed level, which Atom processors that do not know it skip.
-    renderMirrorsXml(doc.mirrors, '  '),
+    ...(archived ? [`  ${ARCHIVE_MARKER}`] : []),
+    ...(doc.mirrors ? [renderMirrorsXml(doc.mirrors, '  ')] : []),
     ...doc.items.map(renderEntry),
     '</feed>',
     '',

@@ -2,16 +2,20 @@
 // escaped text, dc:creator bylines, media:content with credit, the media namespace, and text that
 // survives its XML writer unchanged (see keepText).
 import { Feed } from 'feed';
-import { FEED_TTL_MINUTES } from './feed-formats';
+import { FEED_FORMATS, FEED_TTL_MINUTES } from './feed-formats';
+import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
-import { escapeMarkup, protectCdata } from './xml-text';
+import { escapeAttribute, escapeMarkup, protectCdata } from './xml-text';
 
 const MEDIA_NAMESPACE = 'http://search.yahoo.com/mrss/';
 const RSS_ROOT = '<rss version="2.0"';
 const CHANNEL_END = '</channel>';
+/** `feed` declares the atom prefix for its self link, which every document has. */
+const ATOM_NAMESPACE = 'xmlns:atom="http://www.w3.org/2005/Atom"';
 
 export function renderRss(doc: FeedDocument): string {
+  const archived = doc.paging.archive !== undefined;
   const feed = new Feed({
     title: keepText(doc.title),
     description: keepText(doc.description),
@@ -19,7 +23,8 @@ export function renderRss(doc: FeedDocument): string {
     language: doc.language,
     // Given explicitly: otherwise `feed` stamps the current time and every publish changes the bytes.
     updated: new Date(doc.updated),
-    ttl: FEED_TTL_MINUTES,
+    // An archive document never changes: a polling hint would only invite needless requests.
+    ...(!archived && { ttl: FEED_TTL_MINUTES }),
     image: doc.logoUrl,
     generator: 'mirrorwire',
     docs: 'https://www.rssboard.org/rss-specification',
@@ -29,16 +34,29 @@ export function renderRss(doc: FeedDocument): string {
   for (const item of doc.items) feed.addItem(toRssItem(item));
   // `feed` declares only the namespaces it uses itself; media:content needs its own. The root start
   // tag is the one fixed string in its output, so the insertion fails loudly if that ever changes.
-  // The mirror list is written by our own escaper and placed before the last </channel> (content in
-  // CDATA comes earlier, so nothing an article says can be mistaken for it).
+  // The archive links (RFC 5005 Appendix B: atom:link in the channel), the archive marker and the
+  // mirror list are written by our own escaper and placed before the last </channel> (content in
+  // CDATA comes earlier, so nothing an article says can be mistaken for them).
   const xml = feed.rss2();
   const channelEnd = xml.lastIndexOf(CHANNEL_END);
-  if (!xml.includes(RSS_ROOT) || channelEnd < 0) throw new Error('feed: unexpected RSS shape');
-  const withMirrors = `${xml.slice(0, channelEnd)}${renderMirrorsXml(doc.mirrors, '        ')}\n    ${xml.slice(channelEnd)}`;
-  return withMirrors.replace(
-    RSS_ROOT,
-    `${RSS_ROOT} xmlns:media="${MEDIA_NAMESPACE}" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}"`,
-  );
+  if (!xml.includes(RSS_ROOT) || !xml.includes(ATOM_NAMESPACE) || channelEnd < 0)
+    throw new Error('feed: unexpected RSS shape');
+  const indent = '        ';
+  const type = FEED_FORMATS.rss.mediaType;
+  const extra = [
+    ...historyLinks(doc.paging, 'rss').map(
+      (link) => `${indent}<atom:link href="${escapeAttribute(link.href)}" rel="${link.rel}" type="${type}"/>`,
+    ),
+    ...(archived ? [`${indent}${ARCHIVE_MARKER}`] : []),
+    ...(doc.mirrors ? [renderMirrorsXml(doc.mirrors, indent)] : []),
+  ];
+  const body = `${xml.slice(0, channelEnd)}${extra.map((line) => `${line}\n`).join('')}    ${xml.slice(channelEnd)}`;
+  const namespaces = [
+    ` xmlns:media="${MEDIA_NAMESPACE}"`,
+    ...(doc.mirrors ? [` xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}"`] : []),
+    ...(archived ? [` xmlns:${HISTORY_PREFIX}="${HISTORY_NAMESPACE}"`] : []),
+  ].join('');
+  return body.replace(RSS_ROOT, `${RSS_ROOT}${namespaces}`);
 }
 
 function toRssItem(item: FeedItem) {

@@ -11,7 +11,14 @@ export const CACHE_POLICY = {
   article: 'public, max-age=300, stale-while-revalidate=3600',
   /** Feed readers poll; the feeds' <ttl> hint is derived from the same number. */
   feed: `public, max-age=${FEED_MAX_AGE_SECONDS}`,
+  /**
+   * A closed feed archive document (RFC 5005): its bytes never change with newer articles, so
+   * readers and archivers keep it for a year without revalidating.
+   */
+  feedArchive: 'public, max-age=31536000, immutable',
   api: 'public, max-age=60',
+  /** /sw.js: browsers check for a new worker on every navigation when it may not be reused unchecked. */
+  serviceWorker: 'no-cache',
   /** /.well-known/mirrors.json: apps poll it; five minutes spreads a new address quickly enough. */
   mirrors: 'public, max-age=300',
   /**

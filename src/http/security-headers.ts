@@ -6,6 +6,9 @@ export const htmlSecurityHeaders = () =>
   secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
+      // The service worker's registration script (/assets/offline.js) and the worker (/sw.js).
+      scriptSrc: ["'self'"],
+      workerSrc: ["'self'"],
       styleSrc: ["'self'"],
       imgSrc: ["'self'"],
       fontSrc: ["'self'"],

@@ -1,8 +1,11 @@
-// Feeds and the OPML list. Bodies are rendered at publish time (src/feeds/build-feeds.ts): a miss
-// is one KV read plus the request's origin filled in; contentCache in front makes a hit cost none.
+// Feeds, their archive documents (RFC 5005) and the OPML list. Bodies are rendered at publish time
+// (src/feeds/build-feeds.ts): a miss is one KV read plus the request's origin filled in;
+// contentCache in front makes a hit cost none.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { Manifest } from '../articles/article';
 import { feedKey, opmlKey } from '../articles/keys';
+import { countFeedArchives, countFeedBuckets } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import {
   FEED_FORMAT_IDS,
@@ -21,6 +24,10 @@ import { absoluteUrl } from '../sites/urls';
 export const feedRoutes = new Hono<AppEnv>();
 
 const feedCache = contentCache({ cacheControl: CACHE_POLICY.feed });
+const archiveCache = contentCache({ cacheControl: CACHE_POLICY.feedArchive });
+
+/** An archive number as a path segment: no sign, no leading zero, so each document has one URL. */
+const ARCHIVE_PARAM = ':archive{[1-9][0-9]{0,8}}';
 
 for (const format of FEED_FORMAT_IDS) {
   feedRoutes.get(feedPath({ type: 'site' }, format), feedCache, (c) =>
@@ -34,6 +41,20 @@ for (const format of FEED_FORMAT_IDS) {
     }
     return serveFeed(c, { type: 'section', slug }, format);
   });
+  feedRoutes.get(`/archive/${ARCHIVE_PARAM}/${FEED_FORMATS[format].file}`, archiveCache, (c) =>
+    serveArchive(c, { type: 'site' }, format, Number(c.req.param('archive'))),
+  );
+  feedRoutes.get(
+    `/section/:slug/archive/${ARCHIVE_PARAM}/${FEED_FORMATS[format].file}`,
+    archiveCache,
+    (c) => {
+      const slug = c.req.param('slug');
+      if (!c.var.site.manifest.sections.some((s) => s.slug === slug)) {
+        throw new HTTPException(404, { message: 'There is no such section.' });
+      }
+      return serveArchive(c, { type: 'section', slug }, format, Number(c.req.param('archive')));
+    },
+  );
 }
 
 feedRoutes.get(OPML_PATH, feedCache, (c) =>
@@ -43,6 +64,41 @@ feedRoutes.get(OPML_PATH, feedCache, (c) =>
 function serveFeed(c: Context<AppEnv>, scope: FeedScope, format: FeedFormat): Promise<Response> {
   const type = `${FEED_FORMATS[format].mediaType}; charset=UTF-8`;
   return serveStored(c, feedKey(scope, format), type, feedPath(scope, format));
+}
+
+/**
+ * Articles in a scope, from the manifest (no read). A section counts its child sections; sections
+ * nest one level, so the top-level sections together hold every article exactly once.
+ */
+function scopeArticleCount(manifest: Manifest, scope: FeedScope): number {
+  if (scope.type === 'section') return manifest.sections.find((s) => s.slug === scope.slug)?.articles ?? 0;
+  return manifest.sections.filter((s) => s.parent === undefined).reduce((sum, s) => sum + s.articles, 0);
+}
+
+/**
+ * A closed archive document from one read. A number past the closed ones whose bucket has begun
+ * names articles the subscription feed still carries: a temporary redirect there, since the older
+ * archive's `next-archive` already points here and must not change when this bucket closes.
+ */
+async function serveArchive(
+  c: Context<AppEnv>,
+  scope: FeedScope,
+  format: FeedFormat,
+  archive: number,
+): Promise<Response> {
+  const { site, repo } = c.var;
+  const articles = scopeArticleCount(site.manifest, scope);
+  if (archive > countFeedArchives(articles)) {
+    if (archive > countFeedBuckets(articles))
+      throw new HTTPException(404, { message: 'There is no such archive.' });
+    c.header('Cache-Control', CACHE_POLICY.feed);
+    return c.redirect(absoluteUrl(site.origin, feedPath(scope, format)), 302);
+  }
+  const body = await repo.getFeedArchive(scope, format, archive);
+  if (body === null) throw new HTTPException(404, { message: 'There is no such archive.' });
+  c.header('Content-Type', `${FEED_FORMATS[format].mediaType}; charset=UTF-8`);
+  c.header('X-Content-Type-Options', 'nosniff');
+  return c.body(fillOrigin(body, site.origin));
 }
 
 async function serveStored(c: Context<AppEnv>, key: string, type: string, path: string): Promise<Response> {

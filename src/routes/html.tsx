@@ -10,12 +10,13 @@ import { htmlSecurityHeaders } from '../http/security-headers';
 import { ArticlePage } from '../views/ArticlePage';
 import { HomePage, SectionPage } from '../views/ListPages';
 import { MIRRORS_PAGE_PATH, MirrorsPage } from '../views/MirrorsPage';
+import { OFFLINE_PAGE_PATH, OfflinePage } from '../views/OfflinePage';
 import { renderPage } from '../views/render-page';
 
 export const htmlRoutes = new Hono<AppEnv>();
 
 // Only on the pages themselves: a sub-app mounted at / would otherwise stamp every path it sees.
-for (const path of ['/', '/section/:slug', '/Detail/*', MIRRORS_PAGE_PATH])
+for (const path of ['/', '/section/:slug', '/Detail/*', MIRRORS_PAGE_PATH, OFFLINE_PAGE_PATH])
   htmlRoutes.use(path, htmlSecurityHeaders());
 
 htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
@@ -37,6 +38,12 @@ htmlRoutes.get(MIRRORS_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.list
       mirrorList={site.manifest.mirrorList}
     />,
   );
+});
+
+// The service worker's offline page (public/sw.js caches it at install): the manifest alone, no read.
+htmlRoutes.get(OFFLINE_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
+  const { site } = c.var;
+  return renderPage(c, <OfflinePage site={site.config} sections={site.manifest.sections} />);
 });
 
 const PAGE_NUMBER = /^[1-9]\d{0,5}$/;

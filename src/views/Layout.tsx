@@ -7,6 +7,9 @@ import { type SiteConfig, servingHosts } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { LOGO } from './brand';
 
+/** The one script every page loads: it registers the service worker, and pages work without it. */
+export const OFFLINE_SCRIPT_PATH = '/assets/offline.js';
+
 export interface PageMeta {
   title: string;
   description: string;
@@ -57,6 +60,8 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
         )}
         <link rel="stylesheet" href="/assets/site.css" />
         <link rel="icon" href="/images/favicon.svg" type="image/svg+xml" />
+        {/* Registers the offline reader (public/sw.js); a same-origin file, as the CSP allows no inline script. */}
+        <script src={OFFLINE_SCRIPT_PATH} defer></script>
         <FeedLinks title={site.name} basePath="" />
         {meta.feeds?.map((feed) => (
           <FeedLinks title={feed.title} basePath={feed.basePath} />

@@ -29,7 +29,8 @@ async function readHead(response: Response): Promise<PageHead> {
         if (name && content !== null) head.meta.set(name, [...(head.meta.get(name) ?? []), content]);
       },
     })
-    .on('script', {
+    // Inline scripts only: the layout's one external script (the offline reader) cannot carry a title.
+    .on('script:not([src])', {
       element(el) {
         head.scripts++;
         if (el.getAttribute('type') === 'application/ld+json') {

@@ -106,7 +106,7 @@ export function checkItemHtml(
 const STRAY_AMPERSAND = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
 
 /** Parses an XML feed, or returns why it cannot be read; checks what holds for any XML feed. */
-function readXmlFeed(body: string): { root?: XmlNode; found: string[] } {
+export function readXmlFeed(body: string): { root?: XmlNode; found: string[] } {
   const found = illegalCharacters(body);
   let root: XmlNode;
   try {

@@ -3,6 +3,7 @@
 import type { CompiledContent } from '../../content/compile';
 import { buildFeeds } from '../../feeds/build-feeds';
 import { buildApiRecords } from './api-records';
+import { buildFeedArchiveRecords } from './feed-archives';
 import { buildListPages } from './list-pages';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 
@@ -14,6 +15,7 @@ export type IndexBuilder = (content: CompiledContent) => Records;
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   buildListPages,
   buildFeeds,
+  buildFeedArchiveRecords,
   (content) => buildSitemaps(content),
   buildNewsSitemap,
   buildApiRecords,

@@ -1,0 +1,33 @@
+// The feeds' archive documents (RFC 5005 §4): every closed archive bucket of every feed scope, in
+// each format. A closed bucket's bytes never change with newer articles, so the publish diff
+// rewrites none of them when an article is added; only the subscription feeds move.
+import { feedArchiveKey } from '../../articles/keys';
+import type { CompiledContent } from '../../content/compile';
+import { renderFeedBody } from '../../feeds/build-feeds';
+import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
+import { buildFeedArchives, feedScopes } from '../../feeds/feed-items';
+import type { Records } from './index-builder';
+
+/** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */
+export const KV_VALUE_MAX_BYTES = 25 * 1024 * 1024;
+
+export function buildFeedArchiveRecords(content: CompiledContent): Records {
+  const records: Records = new Map();
+  const encoder = new TextEncoder();
+  for (const scope of feedScopes(content)) {
+    for (const doc of buildFeedArchives(content, scope)) {
+      const archive = doc.paging.archive?.number ?? 0;
+      for (const format of FEED_FORMAT_IDS) {
+        const key = feedArchiveKey(scope, format, archive);
+        const body = renderFeedBody(doc, format);
+        // Checked before anything is written: bodies of a few hundred KiB keep a 25-item archive
+        // far below the limit, so only a runaway body can reach it.
+        const bytes = encoder.encode(body).length;
+        if (bytes > KV_VALUE_MAX_BYTES)
+          throw new Error(`${key} would be ${bytes} bytes, over Workers KV's limit of ${KV_VALUE_MAX_BYTES}`);
+        records.set(key, body);
+      }
+    }
+  }
+  return records;
+}

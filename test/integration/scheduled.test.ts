@@ -1,7 +1,7 @@
 // Scheduled articles through the real worker on a controlled clock: a future-dated article is
 // invisible on every surface and host until its time, then the cron trigger (the worker's own
 // `scheduled` handler, as Cloudflare runs it each minute) makes it live everywhere, with no publish.
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
+import { createScheduledController } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
@@ -26,10 +26,8 @@ function withFuture(articles: { id: number; title: string; published: number }[]
 
 /** Runs the worker's cron handler as Cloudflare would at the current (fake) time. */
 async function runCron(): Promise<void> {
-  const ctx = createExecutionContext();
   const controller = createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' });
-  await worker.scheduled(controller, env, ctx);
-  await waitOnExecutionContext(ctx);
+  await worker.scheduled(controller, env);
 }
 
 const SURFACES = [
@@ -122,12 +120,10 @@ describe('a scheduled article', () => {
   });
 
   it('is staged again by a publish before its time, which replaces what the earlier one staged', async () => {
-    const first = [
-      { id: 700100, title: 'Moscow opens a new river terminal', published: RELEASE },
-      { id: 700101, title: 'Volga ferries resume for the season', published: LATER_RELEASE },
-    ];
-    await publish(withFuture(first), new Date(RELEASE + 60_000));
-    const edited = [first[0], { ...first[1], title: 'Volga ferries resume early this season' }];
+    const terminal = { id: 700100, title: 'Moscow opens a new river terminal', published: RELEASE };
+    const ferries = { id: 700101, title: 'Volga ferries resume for the season', published: LATER_RELEASE };
+    await publish(withFuture([terminal, ferries]), new Date(RELEASE + 60_000));
+    const edited = [terminal, { ...ferries, title: 'Volga ferries resume early this season' }];
     const again = await publish(withFuture(edited), new Date(RELEASE + 120_000));
     expect(again.plan.retire).toHaveLength(1);
     vi.setSystemTime(LATER_RELEASE + 5_000);

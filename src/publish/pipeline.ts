@@ -30,6 +30,8 @@ export interface PublishTarget {
 export interface PreparedPublish {
   records: RecordSet;
   plan: PublishPlan;
+  /** The change log before this publish (the committed head) and after it: entries from+1 … to are news. */
+  changeLog: { from: number; to: number };
 }
 
 /** Publish time as written in records: whole seconds, UTC. */
@@ -125,7 +127,7 @@ export async function preparePublish(
   const records = await buildRecords(content, { previous, now, changeLog, mirrorList });
   const plan = await planPublish(records, listed, gen);
   await commitManifest(records, plan, { previous, listed, gen, now });
-  return { records, plan };
+  return { records, plan, changeLog: { from: head, to: changeLog.head } };
 }
 
 /** The draft manifest without what only a committed generation has. */

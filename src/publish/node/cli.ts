@@ -7,9 +7,11 @@ import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, preparePublish } from '../pipeline';
+import { pushEventOf } from '../push-event';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
@@ -147,7 +149,8 @@ async function main(argv: string[]): Promise<number> {
   let writing = false;
   let confirmed = 0;
   try {
-    const { records, plan } = await preparePublish(content, store, now, signingKey);
+    const prepared = await preparePublish(content, store, now, signingKey);
+    const { records, plan } = prepared;
     progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
@@ -174,6 +177,14 @@ async function main(argv: string[]): Promise<number> {
     await compileCache?.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
+    // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.
+    await notifyWorker({
+      event: pushEventOf(prepared),
+      local: !remote,
+      primary: content.site.primary,
+      persistTo: values['persist-to'],
+      log: progress,
+    });
     return 0;
   } catch (error) {
     if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;

@@ -3,7 +3,7 @@
 // files what the dead-letter queue hands back so operators can see it and replay it.
 import * as z from 'zod/mini';
 import { CHANGES_PAGE_SIZE } from '../api/paging';
-import type { Change, ChangesPage } from '../api/schemas';
+import type { Change, ChangesPage, WebhookEvent } from '../api/schemas';
 import type { Manifest } from '../articles/article';
 import { ContentRepository, type ReadObserver } from '../articles/repository';
 import { fillOrigin } from '../sites/origin-placeholder';
@@ -150,11 +150,10 @@ function secretNamed(env: PushEnv, name: string): string | undefined {
 
 /** The body partners receive: Standard Webhooks' recommended envelope around the change-log entry. */
 export function webhookBody(change: Change, primary: string): string {
-  const payload = {
-    type: `article.${change.type}`,
-    timestamp: change.type === 'upsert' ? change.changed_at : change.removed_at,
-    data: change,
-  };
+  const payload: WebhookEvent =
+    change.type === 'upsert'
+      ? { type: 'article.upsert', timestamp: change.changed_at, data: change }
+      : { type: 'article.removal', timestamp: change.removed_at, data: change };
   // Entries are stored with the placeholder origin; webhooks name the canonical (primary) host.
   return fillOrigin(JSON.stringify(payload), httpsOrigin(primary));
 }

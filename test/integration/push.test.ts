@@ -1,9 +1,13 @@
 // Push delivery end to end in workerd with Miniflare's real local queues: publishes through the
 // pipeline, hands the event to POST /admin/v1/publish-events as the CLI does, and watches a
 // stand-in hub and partner receivers (src/push). Its own file: the queue and stand-ins are shared.
+
 import { exports } from 'cloudflare:workers';
+import { type Schema, Validator } from '@cfworker/json-schema';
 import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { webhookEventSchema } from '../../src/api/schemas';
 import type { ContentInput } from '../../src/content/compile';
 import { pushEventOf } from '../../src/publish/push-event';
 import type { PublishEvent } from '../../src/push/messages';
@@ -77,11 +81,18 @@ function webhookIds(deliveries: Delivery[]): string[] {
 }
 
 /** Verifies with the standardwebhooks package, as a partner would; returns the payload. */
-function verified(delivery: Delivery, secret: string): { type: string; data: { seq: number; id: number } } {
-  return new Webhook(secret).verify(delivery.body, delivery.headers) as {
-    type: string;
-    data: { seq: number; id: number };
-  };
+function verified(delivery: Delivery, secret: string) {
+  return z.parse(webhookEventSchema, new Webhook(secret).verify(delivery.body, delivery.headers));
+}
+
+/** The payload checked against the WebhookEvent schema of the served OpenAPI document. */
+async function expectDocumented(body: string): Promise<void> {
+  const document: unknown = await (
+    await exports.default.fetch('https://www.presstv.ir/api/v1/openapi.json')
+  ).json();
+  const root = Object.assign({}, document, { $ref: '#/components/schemas/WebhookEvent' }) as Schema;
+  const result = new Validator(root, '2020-12', false).validate(JSON.parse(body));
+  expect(result.errors, JSON.stringify(result.errors.slice(0, 3))).toEqual([]);
 }
 
 let sportEvent: PublishEvent;
@@ -138,6 +149,7 @@ describe('a publish that changes the site feeds and one section', () => {
     // URLs name the canonical host, never the placeholder origin.
     expect(delivery.body).toContain('https://www.presstv.ir/Detail/2026/01/02/690001/');
     expect(delivery.body).not.toContain('mirrorwire.invalid');
+    await expectDocumented(delivery.body);
     // Signed with another partner's secret, it does not verify.
     expect(() => verified(delivery, TEST_WEBHOOK_SECRETS.WEBHOOK_SECRET_FLAKY)).toThrow();
   });

@@ -69,6 +69,11 @@ function partnersOf(raw: string | undefined) {
   }
 }
 
+/** `9:wire` before `10:wire`: ids start with the change's sequence number. */
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id.localeCompare(b.id, 'en', { numeric: true });
+}
+
 export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.use(adminAuth());
@@ -93,7 +98,7 @@ adminRoutes.post('/publish-events', async (c) => {
 adminRoutes.get('/dead-letters', async (c) => {
   const store = new DeliveryStore(c.env.DELIVERIES);
   const [dead, retrying] = await Promise.all([store.deadLetters(), store.retrying()]);
-  return c.json({ data: dead, retrying });
+  return c.json({ data: dead.sort(byId), retrying: retrying.sort(byId) });
 });
 
 /** Puts dead letters back on the queue, with their ids unchanged so receivers can de-duplicate. */

@@ -204,8 +204,6 @@ async function deliverOne(raw: Message<unknown>, context: BatchContext, store: D
   const message = decoded.data;
   try {
     await deliver(message, context);
-    raw.ack();
-    await store.clearFailure(message, raw.attempts > 1);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unknown failure';
     const delaySeconds = retryDelaySeconds(raw.attempts, context.env);
@@ -221,7 +219,12 @@ async function deliverOne(raw: Message<unknown>, context: BatchContext, store: D
     await store.recordFailure(message, raw.attempts, reason, new Date()).catch(() => {
       // The record only feeds the status view; failing to write it must not lose the retry.
     });
+    return;
   }
+  raw.ack();
+  await store.clearFailure(message, raw.attempts > 1).catch(() => {
+    // A stale failure record expires by itself; the delivery itself is done and acked.
+  });
 }
 
 /** Files each message the dead-letter queue delivers; a failed write retries it on that queue. */

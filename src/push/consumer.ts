@@ -7,6 +7,7 @@ import type { Change, ChangesPage, WebhookEvent } from '../api/schemas';
 import type { Manifest } from '../articles/article';
 import { ContentRepository, type ReadObserver } from '../articles/repository';
 import { fillOrigin } from '../sites/origin-placeholder';
+import { mayDeliverTo } from '../sites/push-url';
 import { httpsOrigin } from '../sites/urls';
 import { DeliveryStore } from './delivery-store';
 import {
@@ -17,7 +18,6 @@ import {
   type WebsubMessage,
 } from './messages';
 import { type Partner, partnerWants, readPartners } from './partners';
-import { mayDeliverTo } from './push-url';
 import { decodeWebhookSecret, signWebhook } from './standard-webhooks';
 
 /** The dead-letter queue's name (wrangler.toml): its batches are filed, not delivered. */

@@ -2,7 +2,7 @@
 // One schema validates the file at publish time and decodes the manifest in the worker
 // (zod/mini: the worker bundle stays small).
 import * as z from 'zod/mini';
-import { pushUrlSchema } from '../push/push-url';
+import { pushUrlSchema } from './push-url';
 
 // A lowercase DNS name with at least one dot: no ports, no IP literals, no trailing dot.
 const HOSTNAME =

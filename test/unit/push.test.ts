@@ -10,8 +10,8 @@ import { retryDelaySeconds, webhookBody } from '../../src/push/consumer';
 import { pushMessagesFor } from '../../src/push/enqueue';
 import { deliveryId } from '../../src/push/messages';
 import { partnerWants, readPartners } from '../../src/push/partners';
-import { isPushUrl, mayDeliverTo } from '../../src/push/push-url';
 import { decodeWebhookSecret, signWebhook } from '../../src/push/standard-webhooks';
+import { isPushUrl, mayDeliverTo } from '../../src/sites/push-url';
 import { siteConfigSchema } from '../../src/sites/site-config';
 import { SAMPLE_ONION, SAMPLE_SITE } from '../support/sample-site';
 

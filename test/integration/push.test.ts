@@ -2,13 +2,15 @@
 // pipeline, hands the event to POST /admin/v1/publish-events as the CLI does, and watches a
 // stand-in hub and partner receivers (src/push). Its own file: the queue and stand-ins are shared.
 
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { type Schema, Validator } from '@cfworker/json-schema';
 import { Webhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { webhookEventSchema } from '../../src/api/schemas';
 import type { ContentInput } from '../../src/content/compile';
+import worker from '../../src/index';
 import { pushEventOf } from '../../src/publish/push-event';
 import type { PublishEvent } from '../../src/push/messages';
 import { repositoryContent } from '../support/content';
@@ -244,5 +246,31 @@ describe('the admin endpoint', () => {
     expect(backwards.status).toBe(400);
     const offSite = await postEvent({ ...sportEvent, feeds: ['//evil.example/rss.xml'] });
     expect(offSite.status).toBe(400);
+  });
+});
+
+describe('the consumer', () => {
+  it('retries a change this location does not see yet, and sends nothing', async () => {
+    const before = standIns.deliveries.length;
+    const batch = createMessageBatch('mirrorwire-push', [
+      {
+        id: 'ahead',
+        timestamp: new Date(),
+        attempts: 1,
+        body: { kind: 'webhook', seq: 9999, partner: 'wire' },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['ahead']);
+    expect(result.explicitAcks).toEqual([]);
+    expect(standIns.deliveries).toHaveLength(before);
+    const status = (await (await admin('GET', '/dead-letters')).json()) as {
+      retrying: { id: string; error: string }[];
+    };
+    expect(status.retrying).toEqual([
+      expect.objectContaining({ id: '9999:wire', error: 'change 9999 is not visible here yet' }),
+    ]);
   });
 });

@@ -16,7 +16,8 @@ export default defineConfig({
               compatibilityFlags: ['nodejs_compat'],
               // Push delivery: the admin secret, test partners, and retries without waiting.
               bindings: TEST_PUSH_BINDINGS,
-              // A batch leaves at once rather than after a second: thirteen attempts take milliseconds.
+              // wrangler.toml's consumers (keep them in step), except that a batch leaves at once rather
+              // than after a second, so thirteen attempts take milliseconds.
               queueConsumers: {
                 'mirrorwire-push': {
                   maxBatchSize: 10,

@@ -2,6 +2,7 @@
 // pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { TEST_PUSH_BINDINGS } from './test/support/push-config.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +14,19 @@ export default defineConfig({
             miniflare: {
               // The publish pipeline (markdown-it, sanitize-html) runs in tests too; the worker itself needs no Node APIs.
               compatibilityFlags: ['nodejs_compat'],
+              // Push delivery: the admin secret, test partners, and retries without waiting.
+              bindings: TEST_PUSH_BINDINGS,
+              // wrangler.toml's consumers (keep them in step), except that a batch leaves at once rather
+              // than after a second, so thirteen attempts take milliseconds.
+              queueConsumers: {
+                'mirrorwire-push': {
+                  maxBatchSize: 10,
+                  maxBatchTimeout: 0,
+                  maxRetries: 12,
+                  deadLetterQueue: 'mirrorwire-push-dead',
+                },
+                'mirrorwire-push-dead': { maxBatchSize: 10, maxBatchTimeout: 0 },
+              },
             },
           }),
         ],

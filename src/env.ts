@@ -7,6 +7,8 @@ import type { SiteVariables } from './sites/site-middleware';
 export interface Secrets {
   /** Comma-separated partner API keys; when set (even empty), /api/v1 requires one of them. */
   PARTNER_KEYS?: string;
+  /** Bearer token of /admin/v1 (publish events, dead letters); unset, those routes answer 503. */
+  PUBLISH_EVENTS_SECRET?: string;
 }
 
 export type AppEnv = {

@@ -6,6 +6,8 @@ import type { AppEnv } from './env';
 import { respondNotFound, respondToError } from './http/error-response';
 import { answerOptions, requestGuard } from './http/request-guard';
 import { serverTiming } from './http/server-timing';
+import { handlePushBatch } from './push/consumer';
+import { adminRoutes } from './routes/admin';
 import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
 import { feedRoutes } from './routes/feeds';
@@ -21,6 +23,8 @@ app.use(serverTiming());
 app.use(siteMiddleware());
 // Before the guard: preflights are answered here, and API errors (405 included) stay readable cross-origin.
 app.use('/api/*', apiCors());
+// Before the guard, which refuses every write: publish events and replays are POSTs.
+app.route('/admin/v1', adminRoutes);
 // After the site, so that refusals are rendered in its layout; before routing, so no route sees them.
 app.use(requestGuard());
 
@@ -56,5 +60,9 @@ export default {
         headers: { 'Content-Type': 'text/plain; charset=UTF-8', 'Cache-Control': 'no-store' },
       });
     }
+  },
+  // Push deliveries (WebSub pings, partner webhooks) and their dead letters: src/push/consumer.ts.
+  async queue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+    await handlePushBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

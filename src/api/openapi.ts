@@ -80,9 +80,33 @@ const ERRORS = {
   }),
 };
 
-function operation(summary: string, description: string, parameters: JsonSchema[], ok: JsonSchema) {
+/** Operations are grouped for generated clients and documentation; each tag is described below. */
+const TAGS = [
+  { name: 'Articles', description: 'Published articles, one page or one article at a time.' },
+  { name: 'Sections', description: 'The sections of the site.' },
+  { name: 'Changes', description: 'The change log, for keeping an exact copy.' },
+  { name: 'Description', description: 'This OpenAPI document.' },
+  {
+    name: 'Webhooks',
+    description:
+      'Pushed to partners that registered a URL: each change-log entry, signed per Standard Webhooks. ' +
+      'See docs/api.md, "Webhooks".',
+  },
+];
+
+interface OperationInfo {
+  operationId: string;
+  tag: string;
+  summary: string;
+  description: string;
+}
+
+function operation(info: OperationInfo, parameters: JsonSchema[], ok: JsonSchema) {
+  const { operationId, tag, summary, description } = info;
   return {
     get: {
+      operationId,
+      tags: [tag],
       summary,
       description,
       parameters,
@@ -91,7 +115,55 @@ function operation(summary: string, description: string, parameters: JsonSchema[
   };
 }
 
-function buildDocument(): JsonSchema {
+const WEBHOOK_HEADERS = [
+  {
+    name: 'webhook-id',
+    in: 'header',
+    required: true,
+    description:
+      'The delivery id, `{seq}:{partner}`: the same on every retry and replay. Ignore an id you have processed.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'webhook-timestamp',
+    in: 'header',
+    required: true,
+    description: 'When this attempt was signed, in Unix seconds. Refuse one more than 5 minutes off.',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'webhook-signature',
+    in: 'header',
+    required: true,
+    description:
+      '`v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}`, keyed by the ' +
+      'base64-decoded part of your `whsec_` secret (Standard Webhooks).',
+    schema: { type: 'string' },
+  },
+];
+
+function webhook(operationId: string, summary: string, description: string) {
+  return {
+    post: {
+      operationId,
+      tags: ['Webhooks'],
+      summary,
+      description:
+        `${description} Signed per Standard Webhooks; verify before use. Answer 2xx within 10 seconds ` +
+        'to accept; anything else (or no answer) is retried with growing delays, for about six hours.',
+      parameters: WEBHOOK_HEADERS,
+      requestBody: { required: true, content: { 'application/json': { schema: ref('WebhookEvent') } } },
+      responses: {
+        '204': { description: 'Accepted (any 2xx is).' },
+        '4XX': { description: 'Not accepted (a bad signature, say): delivered again later.' },
+        '5XX': { description: 'Not accepted: delivered again later.' },
+      },
+    },
+  };
+}
+
+/** `outlet` (site.yaml `name`) is the contact; its URL is the host the document is served on. */
+function buildDocument(outlet: string): JsonSchema {
   const linkHeader = { Link: headerOf('`<…>; rel="next"`: the next page, absolute, when there is one.') };
   return {
     openapi: '3.1.0',
@@ -102,44 +174,87 @@ function buildDocument(): JsonSchema {
         'Articles as JSON for partner sites. Keep an exact copy with /changes; see docs/api.md. ' +
         `Rate limit: ${RATE_LIMIT_REQUESTS} requests every ${RATE_LIMIT_PERIOD_SECONDS} seconds per key ` +
         '(per client address while the API is open).',
+      contact: { name: outlet, url: `${ORIGIN_PLACEHOLDER}/` },
+      // The articles are the outlet's: partners republish them under their agreement, not an open licence.
+      license: {
+        name: `Proprietary: republication under a partner agreement with ${outlet}`,
+        identifier: 'LicenseRef-Proprietary',
+      },
     },
+    tags: TAGS,
     servers: [{ url: `${ORIGIN_PLACEHOLDER}/api/v1` }],
     security: [{ partnerKey: [] }, {}],
     paths: {
       '/articles': operation(
-        'List articles, newest first',
-        'Keyset pagination: follow next_cursor (or the Link header) until it is null. Pages stay ' +
-          'consistent while new articles are published. With updated_since, the order is by last ' +
-          'modification, most recent first.',
+        {
+          operationId: 'listArticles',
+          tag: 'Articles',
+          summary: 'List articles, newest first',
+          description:
+            'Keyset pagination: follow next_cursor (or the Link header) until it is null. Pages stay ' +
+            'consistent while new articles are published. With updated_since, the order is by last ' +
+            'modification, most recent first.',
+        },
         queryParameters(listArticlesQuerySchema),
         okResponse('A page of articles.', 'ArticleList', linkHeader),
       ),
       '/articles/{id}': operation(
-        'One article',
-        'The full article, body included.',
+        {
+          operationId: 'getArticle',
+          tag: 'Articles',
+          summary: 'One article',
+          description: 'The full article, body included.',
+        },
         [{ name: 'id', in: 'path', required: true, ...parameterSchema(articleIdSchema) }],
         okResponse('The article.', 'ArticleResponse'),
       ),
       '/sections': operation(
-        'Every section',
-        'Sections in navigation order; a child names its parent.',
+        {
+          operationId: 'listSections',
+          tag: 'Sections',
+          summary: 'Every section',
+          description: 'Sections in navigation order; a child names its parent.',
+        },
         [],
         okResponse('The sections.', 'SectionList'),
       ),
       '/changes': operation(
-        'The change log',
-        'Every article published, changed or removed, in publish order. Start without `since`, ' +
-          'apply the entries in order, keep next_token, and ask again while has_more is true.',
+        {
+          operationId: 'listChanges',
+          tag: 'Changes',
+          summary: 'The change log',
+          description:
+            'Every article published, changed or removed, in publish order. Start without `since`, ' +
+            'apply the entries in order, keep next_token, and ask again while has_more is true.',
+        },
         queryParameters(changesQuerySchema),
         okResponse('Entries after `since`.', 'ChangeList', linkHeader),
       ),
       '/openapi.json': {
         get: {
+          operationId: 'getOpenApiDocument',
+          tags: ['Description'],
           summary: 'This document',
+          description: 'The OpenAPI 3.1 description of this API; public even when partner keys are required.',
           security: [{}],
-          responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': {} } } },
+          responses: {
+            '200': { description: 'OpenAPI 3.1.', content: { 'application/json': {} } },
+            '429': ERRORS['429'],
+          },
         },
       },
+    },
+    webhooks: {
+      'article.upsert': webhook(
+        'articleUpsert',
+        'An article was published or changed',
+        'The change-log entry of type upsert, with the whole article.',
+      ),
+      'article.removal': webhook(
+        'articleRemoval',
+        'An article was removed',
+        'The change-log entry of type removal (a tombstone). Sent to every partner, whatever its filter.',
+      ),
     },
     components: {
       schemas: componentSchemas(),
@@ -155,6 +270,6 @@ function buildDocument(): JsonSchema {
 }
 
 /** The document as JSON, with ORIGIN_PLACEHOLDER in `servers`. */
-export function openApiDocument(): string {
-  return JSON.stringify(buildDocument());
+export function openApiDocument(outlet: string): string {
+  return JSON.stringify(buildDocument(outlet));
 }

@@ -109,6 +109,19 @@ export const changeSchema = component(
   'An article published or changed (upsert, with the whole article), or removed (tombstone).',
 );
 
+export const webhookEventSchema = component(
+  z.object({
+    type: describe(
+      z.enum(['article.upsert', 'article.removal']),
+      'article.upsert: published or changed; article.removal: removed.',
+    ),
+    timestamp: describe(dateTime(), 'When the publish that made the change ran (changed_at or removed_at).'),
+    data: changeSchema,
+  }),
+  'WebhookEvent',
+  'A change-log entry pushed to a partner: the Standard Webhooks envelope around the entry /changes serves.',
+);
+
 export const articleListSchema = component(
   z.object({
     data: z.array(articleSummarySchema),
@@ -244,6 +257,7 @@ export type ApiArticle = z.output<typeof articleSchema>;
 export type ApiArticleSummary = z.output<typeof articleSummarySchema>;
 export type ApiSection = z.output<typeof sectionSchema>;
 export type Change = z.output<typeof changeSchema>;
+export type WebhookEvent = z.output<typeof webhookEventSchema>;
 export type ArticleList = z.output<typeof articleListSchema>;
 export type ChangeList = z.output<typeof changeListSchema>;
 export type ListBucket = z.output<typeof listBucketSchema>;

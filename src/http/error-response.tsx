@@ -106,7 +106,10 @@ const ERROR_FORMATS: {
   matches: (path: string) => boolean;
   render: (c: Context<AppEnv>, f: Failure) => Response;
 }[] = [
-  { matches: (path) => isApiPath(path) || path.endsWith('.json'), render: renderJsonError },
+  {
+    matches: (path) => isApiPath(path) || path.startsWith('/admin/') || path.endsWith('.json'),
+    render: renderJsonError,
+  },
   { matches: (path) => path.endsWith('.xml') || path.endsWith('.opml'), render: renderXmlError },
 ];
 

@@ -42,6 +42,8 @@ export interface PreparedPublish {
   releases: { at: string; gen: number }[];
   /** Articles held back because their `published` is still to come. */
   scheduled?: number;
+  /** The change log before this publish (the committed head) and after it: entries from+1 … to are news. */
+  changeLog: { from: number; to: number };
 }
 
 /** Publish time as written in records: whole seconds, UTC. */
@@ -206,7 +208,14 @@ async function prepareState(
   const trusted = repair ? new Map([...listed].map(([key, { gen }]) => [key, { gen }])) : listed;
   const plan = await planPublish(records, trusted, gen);
   const committed = await commitManifest(records, plan, { previous, listed, gen, now });
-  return { records, plan, releases: [], listed, gen: committed };
+  return {
+    records,
+    plan,
+    releases: [],
+    changeLog: { from: tail.head, to: changeLog.head },
+    listed,
+    gen: committed,
+  };
 }
 
 /** The draft manifest without what only a committed generation has. */
@@ -328,6 +337,7 @@ export async function preparePublish(
   return {
     records: live.records,
     plan: live.plan,
+    changeLog: live.changeLog,
     releases,
     scheduled: content.articles.length - contentAsOf(content, now).articles.length,
   };

@@ -2,6 +2,7 @@
 // One schema validates the file at publish time and decodes the manifest in the worker
 // (zod/mini: the worker bundle stays small).
 import * as z from 'zod/mini';
+import { pushUrlSchema } from './push-url';
 
 // A lowercase DNS name with at least one dot: no ports, no IP literals, no trailing dot.
 const HOSTNAME =
@@ -34,7 +35,8 @@ export const siteConfigSchema = z
     mirrors: z._default(z.array(hostnameSchema), []),
     redirects: z._default(z.array(hostnameSchema), []),
     onion: z.optional(z.string().check(z.regex(ONION_V3, 'must be a v3 .onion host name'))),
-    hub: z.optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
+    /** WebSub hub pinged after each publish (src/push); https, or http on localhost for testing. */
+    hub: z.optional(pushUrlSchema),
     /** Signs /.well-known/mirrors.json; publish refuses to run without the matching secret key. */
     signing_key: z.optional(
       z

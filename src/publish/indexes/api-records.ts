@@ -75,7 +75,7 @@ function writeScope(records: Records, scope: string, items: ApiArticleSummary[],
 }
 
 export function buildApiRecords(content: CompiledContent): Records {
-  const records: Records = new Map([[apiOpenApiKey(), openApiDocument()]]);
+  const records: Records = new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]);
   const articles = [...buildApiArticles(content).values()];
   for (const article of articles) records.set(apiArticleKey(article.id), apiArticleBody(article));
 

@@ -8,10 +8,12 @@ import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisig
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
+import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
@@ -208,6 +210,14 @@ async function main(argv: string[]): Promise<number> {
     await compileCache?.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
+    // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.
+    await notifyWorker({
+      event: pushEventOf(prepared),
+      local: !remote,
+      primary: content.site.primary,
+      persistTo: values['persist-to'],
+      log: progress,
+    });
     return 0;
   } catch (error) {
     if (error instanceof StoredStateError) {

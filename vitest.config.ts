@@ -38,12 +38,16 @@ export default defineConfig({
         },
       },
       {
+        // openapi-typescript drives the TypeScript 5 compiler API, which the project's TypeScript 7
+        // (a native compiler) does not offer: it is given typescript 5 under its own name.
+        resolve: { alias: { typescript: 'typescript-5' } },
         test: {
           name: 'publish-cli',
           environment: 'node',
           include: ['test/publish/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+          server: { deps: { inline: ['openapi-typescript'] } },
         },
       },
     ],

@@ -49,8 +49,8 @@ function article(id: number, section: string, title: string, published: string) 
   };
 }
 
-const SPORT_STORY = article(690001, 'sport', 'Team wins the final', '2026-01-02T10:00:00Z');
-const ECONOMY_STORY = article(690002, 'economy', 'Markets rise', '2026-01-03T10:00:00Z');
+const SPORT_STORY = article(690001, 'sport', 'Team wins the final', '2025-12-30T10:00:00Z');
+const ECONOMY_STORY = article(690002, 'economy', 'Markets rise', '2025-12-31T10:00:00Z');
 const REMOVED = 'content/articles/2022/02/675972-beijing-winter-games-open.md';
 
 function site(extraArticles: { path: string; text: string }[], without: string[] = []): ContentInput {
@@ -149,7 +149,7 @@ describe('a publish that changes the site feeds and one section', () => {
     expect(payload.type).toBe('article.upsert');
     expect(payload.data).toMatchObject({ seq: sportEvent.to, type: 'upsert', id: 690001 });
     // URLs name the canonical host, never the placeholder origin.
-    expect(delivery.body).toContain('https://www.presstv.ir/Detail/2026/01/02/690001/');
+    expect(delivery.body).toContain('https://www.presstv.ir/Detail/2025/12/30/690001/');
     expect(delivery.body).not.toContain('mirrorwire.invalid');
     await expectDocumented(delivery.body);
     // Signed with another partner's secret, it does not verify.

@@ -26,7 +26,7 @@ describe('feeds given hostile markup', () => {
       'id: 999001',
       `title: ${JSON.stringify(TITLE)}`,
       'section: sport',
-      'published: 2030-01-01T00:00:00Z',
+      'published: 2025-12-01T00:00:00Z',
       `summary: ${JSON.stringify(SUMMARY)}`,
       'tags:',
       '  - "a<b & c"',

@@ -1,7 +1,7 @@
 // content/ → typed site and articles: the one pipeline both `npm run publish` and the tests run.
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
 import { z } from 'zod';
-import type { Article, ArticleImage } from '../articles/article';
+import type { Article, ArticleImage, RemovedArticle } from '../articles/article';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
 import { articleGuid, articlePath } from '../sites/urls';
@@ -21,6 +21,28 @@ const timestamp = z
   .transform(toUtcIso);
 
 const plainText = z.string().trim().min(1, 'must not be empty');
+
+/** Corrections an article may carry, and how long each may be: a note, not a second article. */
+export const CORRECTIONS_MAX = 50;
+export const CORRECTION_TEXT_MAX = 1000;
+
+/** Whether the date and time as written exist: Date.parse rolls 2022-02-30 over to 2 March. */
+function isRealCalendarTime(value: string): boolean {
+  const fields = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value)?.slice(1).map(Number);
+  if (!fields) return true; // not the format at all: `timestamp` says so, with its example
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0] = fields;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59;
+}
+
+/** A correction's time, as `published` is validated and more: a real instant, 1970–9999 in UTC. */
+const correctionTime = z
+  .string({ error: 'must be an ISO 8601 date-time with offset, such as 2022-01-18T14:05:00Z' })
+  .refine(isRealCalendarTime, 'is not a real date')
+  .pipe(timestamp)
+  .refine((iso) => /^(?:19[7-9]\d|[2-9]\d{3})-/.test(iso), 'must fall between 1970 and 9999 in UTC');
+
+const correctionSchema = z.strictObject({ at: correctionTime, text: plainText.max(CORRECTION_TEXT_MAX) });
 
 export const frontMatterSchema = z
   .strictObject({
@@ -44,10 +66,30 @@ export const frontMatterSchema = z
     author: plainText.max(200).optional(),
     slug: z.string().regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens').optional(),
     draft: z.boolean().default(false),
+    corrections: z.array(correctionSchema).max(CORRECTIONS_MAX).default([]),
+    removed: z.boolean().default(false),
+    reason: plainText.max(500).optional(),
   })
   .refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {
     path: ['updated'],
     message: 'must not be before published',
+  })
+  .superRefine((fm, ctx) => {
+    fm.corrections.forEach((correction, index) => {
+      if (Date.parse(correction.at) < Date.parse(fm.published))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['corrections', index, 'at'],
+          message: 'must not be before published',
+        });
+    });
+    // A reason with nothing removed would be published nowhere: most likely a forgotten `removed: true`.
+    if (fm.reason !== undefined && !fm.removed)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'is only for an article with removed: true',
+      });
   });
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
@@ -66,6 +108,34 @@ export interface CompiledArticle {
   article: Omit<Article, 'related'>;
   draft: boolean;
   source: string;
+  /** The line of `id:`, for messages about the id (a removed id reused). */
+  idLine?: number;
+  /** Set by `removed: true`: the article answers 410, with the public reason when given. */
+  removed?: { reason?: string };
+}
+
+/** Where a file claims an id, and whether it marks the article removed. */
+export interface IdClaim {
+  path: string;
+  line: number;
+  removed: boolean;
+}
+
+/** An article marked `removed: true` in content/: what its 410 page and tombstones need. */
+export interface RemovedInContent {
+  id: number;
+  guid: string;
+  section: string;
+  reason?: string;
+}
+
+/**
+ * Articles removed from the site, as the publish pipeline knows them (publish/removals.ts): those
+ * removed earlier (stored) and by this publish, with the publish time they are judged against.
+ */
+export interface RemovalState {
+  asOf: string;
+  articles: RemovedArticle[];
 }
 
 export interface CompiledContent {
@@ -73,6 +143,20 @@ export interface CompiledContent {
   /** Published articles, newest first (ties broken by id, highest first). */
   articles: Omit<Article, 'related'>[];
   drafts: number;
+  /** Every id a file claims, drafts and removed articles included: publish refuses a removed id reused. */
+  ids?: ReadonlyMap<number, IdClaim>;
+  /** Files marked `removed: true`. */
+  removedFiles?: RemovedInContent[];
+  /** Filled by the publish pipeline from what KV holds, never by compile: Atom tombstones, 410 records. */
+  removals?: RemovalState;
+}
+
+export interface CompileOptions {
+  /**
+   * Local preview (`npm run preview`): drafts are published too, each marked `draft: true` so its
+   * page says so. Never for a remote publish (the CLI refuses the combination).
+   */
+  preview?: boolean;
 }
 
 function toUtcIso(value: string): string {
@@ -155,9 +239,17 @@ export function compileArticle(
 
   const slug = fm.slug ?? slugify(fm.title);
   const ref = { id: fm.id, slug, published: fm.published };
+  const corrections = [...fm.corrections].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  // `updated` follows the latest correction: an earlier explicit `updated` is raised to it.
+  const updated = [fm.updated, corrections.at(-1)?.at]
+    .filter((t) => t !== undefined)
+    .sort()
+    .at(-1);
   return {
     source: file.path,
     draft: fm.draft,
+    idLine: parsed.lineOf(['id']),
+    ...(fm.removed && { removed: fm.reason === undefined ? {} : { reason: fm.reason } }),
     article: {
       id: fm.id,
       guid: articleGuid(site.primary, ref),
@@ -166,12 +258,13 @@ export function compileArticle(
       title: fm.title,
       section: fm.section,
       published: fm.published,
-      ...(fm.updated && { updated: fm.updated }),
+      ...(updated && { updated }),
       summary,
       ...(image && { image }),
       bodyHtml: body.html,
       tags: fm.tags,
       ...(fm.author && { author: fm.author }),
+      ...(corrections.length > 0 && { corrections }),
     },
   };
 }
@@ -186,7 +279,11 @@ export interface CompileCache {
 }
 
 /** Compiles the whole tree or throws a ContentError listing every problem in every file. */
-export function compileContent(input: ContentInput, cache?: CompileCache): CompiledContent {
+export function compileContent(
+  input: ContentInput,
+  cache?: CompileCache,
+  options: CompileOptions = {},
+): CompiledContent {
   const site = compileSiteConfig(input.site);
   const problems: Problem[] = [];
   const compiled: CompiledArticle[] = [];
@@ -219,11 +316,25 @@ export function compileContent(input: ContentInput, cache?: CompileCache): Compi
   }
   if (problems.length > 0) throw new ContentError(problems);
 
-  const articles = compiled
-    .filter((entry) => !entry.draft)
-    .map((entry) => entry.article)
+  const ids = new Map<number, IdClaim>();
+  const removedFiles: RemovedInContent[] = [];
+  for (const entry of compiled) {
+    const { id, guid, section } = entry.article;
+    ids.set(id, { path: entry.source, line: entry.idLine ?? 2, removed: entry.removed !== undefined });
+    if (entry.removed) removedFiles.push({ id, guid, section, ...entry.removed });
+  }
+  const listed = compiled.filter((entry) => !entry.removed && (options.preview || !entry.draft));
+  const articles = listed
+    .map((entry) => (entry.draft ? { ...entry.article, draft: true as const } : entry.article))
     .sort(newestFirst);
-  return { site, articles, drafts: compiled.length - articles.length };
+  const drafts = compiled.filter((entry) => entry.draft && !entry.removed).length;
+  return {
+    site,
+    articles,
+    drafts: options.preview ? 0 : drafts,
+    ids,
+    removedFiles: removedFiles.sort((a, b) => a.id - b.id),
+  };
 }
 
 export function newestFirst(

@@ -1,6 +1,6 @@
 // Articles → the format-neutral feed documents that every serializer renders: absolute URLs on
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
-import type { Article, ArticleImage } from '../articles/article';
+import type { Article, ArticleImage, Correction } from '../articles/article';
 import type { CompiledContent } from '../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
@@ -37,6 +37,8 @@ export interface FeedItem {
   /** Section title first, then the tags, without repeats. */
   categories: string[];
   image?: FeedImage;
+  /** Oldest first: RSS, which has no element for an update, shows them atop the content. */
+  corrections?: Correction[];
 }
 
 export interface FeedDocument {
@@ -135,6 +137,7 @@ function buildFeedItem(content: CompiledContent, article: PublishedArticle): Fee
     author: article.author ?? content.site.name,
     categories: [...new Set([sectionTitle, ...article.tags])],
     ...(image && { image }),
+    ...(article.corrections && article.corrections.length > 0 && { corrections: article.corrections }),
   };
 }
 

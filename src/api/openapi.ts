@@ -80,13 +80,24 @@ const ERRORS = {
   }),
 };
 
-function operation(summary: string, description: string, parameters: JsonSchema[], ok: JsonSchema) {
+function operation(
+  summary: string,
+  description: string,
+  parameters: JsonSchema[],
+  ok: JsonSchema,
+  moreErrors: JsonSchema = {},
+) {
   return {
     get: {
       summary,
       description,
       parameters,
-      responses: { '200': ok, '304': { description: 'Not modified (If-None-Match matched).' }, ...ERRORS },
+      responses: {
+        '200': ok,
+        '304': { description: 'Not modified (If-None-Match matched).' },
+        ...ERRORS,
+        ...moreErrors,
+      },
     },
   };
 }
@@ -119,6 +130,11 @@ function buildDocument(): JsonSchema {
         'The full article, body included.',
         [{ name: 'id', in: 'path', required: true, ...parameterSchema(articleIdSchema) }],
         okResponse('The article.', 'ArticleResponse'),
+        {
+          '410': errorResponse(
+            'The article was removed for good (error.code `gone`; the message says when, and why when given). Its id is never reused.',
+          ),
+        },
       ),
       '/sections': operation(
         'Every section',

@@ -2,6 +2,7 @@
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
 import type { Article, ArticleImage, Correction } from '../articles/article';
 import type { CompiledContent } from '../content/compile';
+import { recentRemovals } from '../publish/removals';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
@@ -56,9 +57,21 @@ export interface FeedDocument {
   logoUrl: string;
   /** Every address that serves the site, and where the signed list of them lives. */
   mirrors: FeedMirrors;
-  /** The newest `updated` of the items: the feed changes only when an item does. */
+  /** The newest `updated` of the items and tombstones: the feed changes only when one does. */
   updated: string;
   items: FeedItem[];
+  /** Articles of this scope removed within TOMBSTONE_DAYS, newest first (Atom writes RFC 6721 tombstones). */
+  tombstones: FeedTombstone[];
+}
+
+/** A removed article, as RFC 6721 `at:deleted-entry` names it. */
+export interface FeedTombstone {
+  /** The removed entry's `id`: its tag: URI. */
+  ref: string;
+  /** RFC 3339: when it was removed. */
+  when: string;
+  /** The public reason, plain text, when one was given. */
+  comment?: string;
 }
 
 /** The site's logo, advertised as the feed image. */
@@ -96,6 +109,13 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope): F
     .filter((a) => family === undefined || family.has(a.section))
     .slice(0, FEED_ITEM_COUNT);
   const items = articles.map((article) => buildFeedItem(content, article));
+  const tombstones: FeedTombstone[] = recentRemovals(content)
+    .filter((removed) => family === undefined || family.has(removed.section))
+    .map((removed) => ({
+      ref: removed.guid,
+      when: removed.removedAt,
+      ...(removed.reason !== undefined && { comment: removed.reason }),
+    }));
   const homePath = scope.type === 'site' ? '/' : sectionPath(scope.slug);
   const selfUrls = Object.fromEntries(
     FEED_FORMAT_IDS.map((format) => [format, placeholderUrl(feedPath(scope, format))]),
@@ -113,11 +133,11 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope): F
     logoUrl: placeholderUrl(LOGO_PATH),
     mirrors: feedMirrors(site),
     updated:
-      items
-        .map((item) => item.updated)
+      [...items.map((item) => item.updated), ...tombstones.map((tombstone) => tombstone.when)]
         .sort()
         .at(-1) ?? EPOCH,
     items,
+    tombstones,
   };
 }
 

@@ -1,11 +1,14 @@
 // Atom 1.0 (RFC 4287), written here rather than with `feed`: its Atom output lacks xml:lang,
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
-import type { FeedDocument, FeedItem } from './feed-items';
+import type { FeedDocument, FeedItem, FeedTombstone } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
 import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
 
 type Attributes = Record<string, string | number | undefined>;
+
+/** RFC 6721 (Atom tombstones): `at:deleted-entry` tells subscribers an entry was removed. */
+export const TOMBSTONES_NAMESPACE = 'http://purl.org/atompub/tombstones/1.0';
 
 function element(name: string, attributes: Attributes, text?: string): string {
   let tag = `<${name}`;
@@ -18,7 +21,7 @@ function element(name: string, attributes: Attributes, text?: string): string {
 export function renderAtom(doc: FeedDocument): string {
   const lines = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}" xml:lang="${escapeMarkup(doc.language)}">`,
+    `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}" xmlns:at="${TOMBSTONES_NAMESPACE}" xml:lang="${escapeMarkup(doc.language)}">`,
     `  ${element('id', {}, doc.id)}`,
     `  ${element('title', { type: 'text' }, doc.title)}`,
     `  ${element('subtitle', { type: 'text' }, doc.description)}`,
@@ -32,10 +35,22 @@ export function renderAtom(doc: FeedDocument): string {
     // RFC 4287 §6.4: foreign markup at feed level, which Atom processors that do not know it skip.
     renderMirrorsXml(doc.mirrors, '  '),
     ...doc.items.map(renderEntry),
+    ...doc.tombstones.map(renderTombstone),
     '</feed>',
     '',
   ];
   return lines.join('\n');
+}
+
+/** RFC 6721 §2: a child of the feed, `ref` the removed entry's id, `when` the time of removal. */
+function renderTombstone(tombstone: FeedTombstone): string {
+  const attributes = { ref: tombstone.ref, when: tombstone.when };
+  if (tombstone.comment === undefined) return `  ${element('at:deleted-entry', attributes)}`;
+  return [
+    `  ${element('at:deleted-entry', attributes).replace(/\/>$/, '>')}`,
+    `    ${element('at:comment', { type: 'text' }, tombstone.comment)}`,
+    '  </at:deleted-entry>',
+  ].join('\n');
 }
 
 function renderEntry(item: FeedItem): string {

@@ -183,6 +183,12 @@ async function main(argv: string[]): Promise<number> {
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     return 0;
   } catch (error) {
+    // What only KV knows can still make a file wrong: an id removed earlier, reused.
+    if (error instanceof ContentError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+      return 1;
+    }
     if (error instanceof StoredStateError) {
       console.error(`publish: ${error.message}.`);
       return 1;

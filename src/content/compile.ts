@@ -239,12 +239,14 @@ export function compileArticle(
 
   const slug = fm.slug ?? slugify(fm.title);
   const ref = { id: fm.id, slug, published: fm.published };
-  const corrections = [...fm.corrections].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  // By instant, not by text: "…:00.5Z" sorts before "…:00Z" as a string.
+  const corrections = [...fm.corrections].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   // `updated` follows the latest correction: an earlier explicit `updated` is raised to it.
-  const updated = [fm.updated, corrections.at(-1)?.at]
-    .filter((t) => t !== undefined)
-    .sort()
-    .at(-1);
+  const latest = corrections.at(-1)?.at;
+  const updated =
+    latest !== undefined && (fm.updated === undefined || Date.parse(latest) > Date.parse(fm.updated))
+      ? latest
+      : fm.updated;
   return {
     source: file.path,
     draft: fm.draft,

@@ -37,6 +37,19 @@ cp -r content "$STATE/content"
 sed -i "s|^signing_key: .*|signing_key: $PUBLIC_KEY|" "$STATE/content/site.yaml"
 npx tsx src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --out "$STATE/synth" >/dev/null
 cp -r "$STATE/synth/articles" "$STATE/content/articles/synthetic"
+# One article marked removed, so the Atom feeds carry an RFC 6721 tombstone for the parsers to read.
+cat >"$STATE/content/articles/removed-for-check.md" <<'EOF'
+---
+id: 999001
+title: Removed for the feed check
+section: russia
+published: 2022-01-01T00:00:00Z
+removed: true
+reason: Checked by xmllint & feedparser <both>.
+---
+
+Text.
+EOF
 MIRRORWIRE_SIGNING_KEY_FILE="$STATE/signing.key" \
   npx tsx src/publish/node/cli.ts --local --content "$STATE/content" --persist-to "$STATE/kv"
 setsid npx wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$STATE/kv" \
@@ -126,6 +139,19 @@ for host in "${HOSTS[@]}"; do
     done
     if ((expected_number != 0)); then
       echo "check-feeds: the walk from $current stopped before archive 1" >&2
+      failures=$((failures + 1))
+    fi
+  done
+done
+
+# The removed article is a tombstone in the site and Russia Atom feeds, in the namespace RFC 6721 names.
+TOMBSTONE_XPATH='count(/*[local-name()="feed"]/*[local-name()="deleted-entry" and namespace-uri()="http://purl.org/atompub/tombstones/1.0"])'
+for host in "${HOSTS[@]}"; do
+  for path in /atom.xml /section/russia/atom.xml; do
+    fetch "$host" "$path" "$STATE/tombstones.xml" >/dev/null
+    count=$(xmllint --xpath "$TOMBSTONE_XPATH" "$STATE/tombstones.xml")
+    if [[ "$count" == 1 ]]; then echo "tombstone ok    $host$path"; else
+      echo "check-feeds: $host$path has $count tombstones, expected 1" >&2
       failures=$((failures + 1))
     fi
   done

@@ -101,7 +101,12 @@ interface OperationInfo {
   description: string;
 }
 
-function operation(info: OperationInfo, parameters: JsonSchema[], ok: JsonSchema) {
+function operation(
+  info: OperationInfo,
+  parameters: JsonSchema[],
+  ok: JsonSchema,
+  moreErrors: JsonSchema = {},
+) {
   const { operationId, tag, summary, description } = info;
   return {
     get: {
@@ -110,7 +115,12 @@ function operation(info: OperationInfo, parameters: JsonSchema[], ok: JsonSchema
       summary,
       description,
       parameters,
-      responses: { '200': ok, '304': { description: 'Not modified (If-None-Match matched).' }, ...ERRORS },
+      responses: {
+        '200': ok,
+        '304': { description: 'Not modified (If-None-Match matched).' },
+        ...ERRORS,
+        ...moreErrors,
+      },
     },
   };
 }
@@ -207,6 +217,11 @@ function buildDocument(outlet: string): JsonSchema {
         },
         [{ name: 'id', in: 'path', required: true, ...parameterSchema(articleIdSchema) }],
         okResponse('The article.', 'ArticleResponse'),
+        {
+          '410': errorResponse(
+            'The article was removed for good (error.code `gone`; the message says when, and why when given). Its id is never reused.',
+          ),
+        },
       ),
       '/sections': operation(
         {

@@ -63,12 +63,26 @@ export const articleSummarySchema = component(
   'An article as lists show it: everything but the body.',
 );
 
+export const correctionSchema = component(
+  z.object({
+    at: describe(dateTime(), 'When the correction was made; `updated` is at least the latest one.'),
+    text: describe(z.string(), 'What was corrected, as the article page shows it: plain text.'),
+  }),
+  'Correction',
+  'A correction to an article, shown under it on its page.',
+);
+
 export const articleSchema = component(
   z.object({
     ...articleFields,
     body_html: describe(
       z.string(),
       'Sanitised HTML; links and images are absolute URLs on the host the request came through.',
+    ),
+    // Absent rather than empty, so that adding the field did not restate every article in /changes.
+    corrections: describe(
+      z.optional(z.array(correctionSchema)),
+      'Corrections, oldest first; absent when the article has none.',
     ),
   }),
   'Article',
@@ -254,6 +268,7 @@ export const changesPageSchema = z.object({
 });
 
 export type ApiArticle = z.output<typeof articleSchema>;
+export type ApiCorrection = z.output<typeof correctionSchema>;
 export type ApiArticleSummary = z.output<typeof articleSummarySchema>;
 export type ApiSection = z.output<typeof sectionSchema>;
 export type Change = z.output<typeof changeSchema>;

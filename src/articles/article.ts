@@ -29,6 +29,12 @@ export const teaserSchema = z.object({
   image: z.optional(imageSchema),
 });
 
+/** A correction as the page, feeds, JSON-LD and API show it: when it was made, and what it says. */
+export const correctionSchema = z.object({
+  at: isoDate(),
+  text: z.string(),
+});
+
 export const articleSchema = z.extend(teaserSchema, {
   guid: z.string(),
   slug: z.string(),
@@ -37,6 +43,30 @@ export const articleSchema = z.extend(teaserSchema, {
   author: z.optional(z.string()),
   /** Earlier articles of the same section, fixed at publish time so a new article rewrites nothing else. */
   related: z.array(teaserSchema),
+  /** Oldest first; absent when there are none. `updated` is at least the latest one's `at`. */
+  corrections: z.optional(z.array(correctionSchema)),
+  /** Only in a local preview (`npm run preview`): the page says the article is not published. */
+  draft: z.optional(z.literal(true)),
+});
+
+/**
+ * An article removed from the site (its file deleted, or `removed: true`): its URL answers 410 with
+ * the public reason, its id is never reused, and Atom feeds carry a tombstone for 30 days.
+ */
+export const removedArticleSchema = z.object({
+  id: positiveInt(),
+  /** The tag: URI it was published under (an Atom tombstone's `ref`); empty if no record had it. */
+  guid: z.string(),
+  /** Its section when removed, for the section feeds' tombstones; empty if unknown. */
+  section: z.string(),
+  /** The publish that removed it (or first saw it removed). */
+  removedAt: isoDate(),
+  reason: z.optional(z.string()),
+});
+
+/** Every removed article, by id: publish carries it forward from one publish to the next. */
+export const removalRegistrySchema = z.object({
+  articles: z.array(removedArticleSchema),
 });
 
 /** A stored list: the home page, a section head or a closed section bucket (list-shards.ts), newest first. */
@@ -89,6 +119,9 @@ export const manifestSchema = z.object({
 export type ArticleImage = z.output<typeof imageSchema>;
 export type Teaser = z.output<typeof teaserSchema>;
 export type Article = z.output<typeof articleSchema>;
+export type Correction = z.output<typeof correctionSchema>;
+export type RemovedArticle = z.output<typeof removedArticleSchema>;
+export type RemovalRegistry = z.output<typeof removalRegistrySchema>;
 export type ListShard = z.output<typeof listShardSchema>;
 
 /** What a list view shows: one shard's items and where it sits among the reader pages. */

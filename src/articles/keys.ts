@@ -71,6 +71,21 @@ export const changesPageKey = (page: number): string => `changes:v1:${page}`;
  */
 export const releaseKey = (gen: number): string => `release:v1:${gen}`;
 
+/** One removed article (its 410 page): read only when the article's own record is missing. */
+export const removedArticleKey = (id: number): string => `removed:v1:${id}`;
+
+/**
+ * Every removed article in one record: publish reads it to carry the list forward (the files are
+ * gone) and to refuse a removed id reused. Produced by every publish, like every owned key.
+ */
+export const removalRegistryKey = (): string => 'removed:v1:index';
+
+/** The id in a removedArticleKey, or null for any other key. */
+export function removedArticleIdOf(key: string): number | null {
+  const match = /^removed:v1:([1-9]\d*)$/.exec(key);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
 /** Every key prefix the publish step owns: keys under them that it did not produce are deleted. */
 export const OWNED_KEY_PREFIXES = [
   'site:',
@@ -80,4 +95,5 @@ export const OWNED_KEY_PREFIXES = [
   'seo:',
   'api:',
   'release:',
+  'removed:',
 ] as const;

@@ -19,6 +19,8 @@ import {
   listShardSchema,
   type Manifest,
   manifestSchema,
+  type RemovedArticle,
+  removedArticleSchema,
 } from './article';
 import {
   apiArticleKey,
@@ -30,6 +32,7 @@ import {
   homeListKey,
   manifestKey,
   newsSitemapKey,
+  removedArticleKey,
   sectionBucketKey,
   sectionHeadKey,
 } from './keys';
@@ -64,6 +67,11 @@ export class ContentRepository {
 
   getArticle(id: number): Promise<Article | null> {
     return this.readRecord(articleKey(id), articleSchema);
+  }
+
+  /** Asked only once the article's own record is missing: a real 404 costs one read more, nothing else does. */
+  getRemovedArticle(id: number): Promise<RemovedArticle | null> {
+    return this.readRecord(removedArticleKey(id), removedArticleSchema);
   }
 
   getHomeList(): Promise<ListShard | null> {

@@ -1,7 +1,7 @@
 // content/ → typed site and articles: the one pipeline both `npm run publish` and the tests run.
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
 import { z } from 'zod';
-import type { Article, ArticleImage } from '../articles/article';
+import type { Article, ArticleImage, RemovedArticle } from '../articles/article';
 import { apiArticleBody, toApiArticle } from '../publish/indexes/api-records';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
@@ -54,6 +54,13 @@ const tag = atMost(TAG_MAX_BYTES).superRefine((value, ctx) => {
   }
 });
 
+/** Corrections an article may carry, and how long each may be: a note, not a second article. */
+export const CORRECTIONS_MAX = 50;
+export const CORRECTION_TEXT_MAX = 1000;
+
+/** A correction's time is validated as `published` is: a real instant, 1970–9999 in UTC. */
+const correctionSchema = z.strictObject({ at: timestamp, text: atMost(CORRECTION_TEXT_MAX) });
+
 export const frontMatterSchema = z
   .strictObject({
     id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -80,10 +87,30 @@ export const frontMatterSchema = z
       .max(SLUG_MAX_CHARS, `must be at most ${SLUG_MAX_CHARS} characters`)
       .optional(),
     draft: z.boolean().default(false),
+    corrections: z.array(correctionSchema).max(CORRECTIONS_MAX).default([]),
+    removed: z.boolean().default(false),
+    reason: plainText.max(500).optional(),
   })
   .refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {
     path: ['updated'],
     message: 'must not be before published',
+  })
+  .superRefine((fm, ctx) => {
+    fm.corrections.forEach((correction, index) => {
+      if (Date.parse(correction.at) < Date.parse(fm.published))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['corrections', index, 'at'],
+          message: 'must not be before published',
+        });
+    });
+    // A reason with nothing removed would be published nowhere: most likely a forgotten `removed: true`.
+    if (fm.reason !== undefined && !fm.removed)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reason'],
+        message: 'is only for an article with removed: true',
+      });
   });
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
@@ -102,6 +129,34 @@ export interface CompiledArticle {
   article: Omit<Article, 'related'>;
   draft: boolean;
   source: string;
+  /** The line of `id:`, for messages about the id (a removed id reused). */
+  idLine?: number;
+  /** Set by `removed: true`: the article answers 410, with the public reason when given. */
+  removed?: { reason?: string };
+}
+
+/** Where a file claims an id, and whether it marks the article removed. */
+export interface IdClaim {
+  path: string;
+  line: number;
+  removed: boolean;
+}
+
+/** An article marked `removed: true` in content/: what its 410 page and tombstones need. */
+export interface RemovedInContent {
+  id: number;
+  guid: string;
+  section: string;
+  reason?: string;
+}
+
+/**
+ * Articles removed from the site, as the publish pipeline knows them (publish/removals.ts): those
+ * removed earlier (stored) and by this publish, with the publish time they are judged against.
+ */
+export interface RemovalState {
+  asOf: string;
+  articles: RemovedArticle[];
 }
 
 export interface CompiledContent {
@@ -109,6 +164,20 @@ export interface CompiledContent {
   /** Published articles, newest first (ties broken by id, highest first). */
   articles: Omit<Article, 'related'>[];
   drafts: number;
+  /** Every id a file claims, drafts and removed articles included: publish refuses a removed id reused. */
+  ids?: ReadonlyMap<number, IdClaim>;
+  /** Files marked `removed: true`. */
+  removedFiles?: RemovedInContent[];
+  /** Filled by the publish pipeline from what KV holds, never by compile: Atom tombstones, 410 records. */
+  removals?: RemovalState;
+}
+
+export interface CompileOptions {
+  /**
+   * Local preview (`npm run preview`): drafts are published too, each marked `draft: true` so its
+   * page says so. Never for a remote publish (the CLI refuses the combination).
+   */
+  preview?: boolean;
 }
 
 const RESERVED_ORIGIN = `${ORIGIN_PLACEHOLDER} is reserved for publish-time rendering`;
@@ -212,6 +281,14 @@ export function compileArticle(
 
   const slug = fm.slug ?? slugify(fm.title);
   const ref = { id: fm.id, slug, published: fm.published };
+  // By instant, not by text: "…:00.5Z" sorts before "…:00Z" as a string.
+  const corrections = [...fm.corrections].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  // `updated` follows the latest correction: an earlier explicit `updated` is raised to it.
+  const latest = corrections.at(-1)?.at;
+  const updated =
+    latest !== undefined && (fm.updated === undefined || Date.parse(latest) > Date.parse(fm.updated))
+      ? latest
+      : fm.updated;
   const article: CompiledArticle['article'] = {
     id: fm.id,
     guid: articleGuid(site.primary, ref),
@@ -220,12 +297,13 @@ export function compileArticle(
     title: fm.title,
     section: fm.section,
     published: fm.published,
-    ...(fm.updated && { updated: fm.updated }),
+    ...(updated && { updated }),
     summary,
     ...(image && { image }),
     bodyHtml: body.html,
     tags: fm.tags,
     ...(fm.author && { author: fm.author }),
+    ...(corrections.length > 0 && { corrections }),
   };
   // Checked on the record publish will write, so the bound holds whatever the body holds (every
   // root-relative link gains the origin there, and JSON escapes quotes).
@@ -237,7 +315,13 @@ export function compileArticle(
       ),
     ];
   }
-  return { source: file.path, draft: fm.draft, article };
+  return {
+    source: file.path,
+    draft: fm.draft,
+    idLine: parsed.lineOf(['id']),
+    ...(fm.removed && { removed: fm.reason === undefined ? {} : { reason: fm.reason } }),
+    article,
+  };
 }
 
 /** The problem of an article file too large to be valid, at line 1 (also used before reading one). */
@@ -267,7 +351,11 @@ export interface CompileCache {
 }
 
 /** Compiles the whole tree or throws a ContentError listing every problem in every file. */
-export function compileContent(input: ContentInput, cache?: CompileCache): CompiledContent {
+export function compileContent(
+  input: ContentInput,
+  cache?: CompileCache,
+  options: CompileOptions = {},
+): CompiledContent {
   const site = compileSiteConfig(input.site);
   const problems: Problem[] = [];
   const compiled: CompiledArticle[] = [];
@@ -300,11 +388,25 @@ export function compileContent(input: ContentInput, cache?: CompileCache): Compi
   }
   if (problems.length > 0) throw new ContentError(problems);
 
-  const articles = compiled
-    .filter((entry) => !entry.draft)
-    .map((entry) => entry.article)
+  const ids = new Map<number, IdClaim>();
+  const removedFiles: RemovedInContent[] = [];
+  for (const entry of compiled) {
+    const { id, guid, section } = entry.article;
+    ids.set(id, { path: entry.source, line: entry.idLine ?? 2, removed: entry.removed !== undefined });
+    if (entry.removed) removedFiles.push({ id, guid, section, ...entry.removed });
+  }
+  const listed = compiled.filter((entry) => !entry.removed && (options.preview || !entry.draft));
+  const articles = listed
+    .map((entry) => (entry.draft ? { ...entry.article, draft: true as const } : entry.article))
     .sort(newestFirst);
-  return { site, articles, drafts: compiled.length - articles.length };
+  const drafts = compiled.filter((entry) => entry.draft && !entry.removed).length;
+  return {
+    site,
+    articles,
+    drafts: options.preview ? 0 : drafts,
+    ids,
+    removedFiles: removedFiles.sort((a, b) => a.id - b.id),
+  };
 }
 
 export function newestFirst(

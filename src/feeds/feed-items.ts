@@ -1,8 +1,9 @@
 // Articles → the format-neutral feed documents that every serializer renders: absolute URLs on
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
-import type { Article, ArticleImage } from '../articles/article';
+import type { Article, ArticleImage, Correction } from '../articles/article';
 import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../articles/list-shards';
 import type { CompiledContent } from '../content/compile';
+import { recentRemovals } from '../publish/removals';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
@@ -38,6 +39,8 @@ export interface FeedItem {
   /** Section title first, then the tags, without repeats. */
   categories: string[];
   image?: FeedImage;
+  /** Oldest first: RSS, which has no element for an update, shows them atop the content. */
+  corrections?: Correction[];
 }
 
 /** A URL per format: each format's documents link only to documents of the same format. */
@@ -77,9 +80,21 @@ export interface FeedDocument {
    */
   mirrors?: FeedMirrors;
   paging: FeedPaging;
-  /** The newest `updated` of the items: the feed changes only when an item does. */
+  /** The newest `updated` of the items and tombstones: the feed changes only when one does. */
   updated: string;
   items: FeedItem[];
+  /** Articles of this scope removed within TOMBSTONE_DAYS, newest first (Atom writes RFC 6721 tombstones). */
+  tombstones: FeedTombstone[];
+}
+
+/** A removed article, as RFC 6721 `at:deleted-entry` names it. */
+export interface FeedTombstone {
+  /** The removed entry's `id`: its tag: URI. */
+  ref: string;
+  /** RFC 3339: when it was removed. */
+  when: string;
+  /** The public reason, plain text, when one was given. */
+  comment?: string;
 }
 
 /** The site's logo, advertised as the feed image. */
@@ -139,14 +154,9 @@ function feedBasics(content: CompiledContent, scope: FeedScope) {
   };
 }
 
-/** The newest `updated` of the items: a document changes its date only when an item does. */
-function newestUpdate(items: FeedItem[]): string {
-  return (
-    items
-      .map((item) => item.updated)
-      .sort()
-      .at(-1) ?? EPOCH
-  );
+/** The newest of these dates: a document changes its date only when an item (or tombstone) does. */
+function newestUpdate(dates: string[]): string {
+  return [...dates].sort().at(-1) ?? EPOCH;
 }
 
 /**
@@ -160,6 +170,14 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope): F
   const items = articles
     .slice(0, articles.length - archives * FEED_ARCHIVE_SIZE)
     .map((article) => buildFeedItem(content, article));
+  const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
+  const tombstones: FeedTombstone[] = recentRemovals(content)
+    .filter((removed) => family === undefined || family.has(removed.section))
+    .map((removed) => ({
+      ref: removed.guid,
+      when: removed.removedAt,
+      ...(removed.reason !== undefined && { comment: removed.reason }),
+    }));
   return {
     ...feedBasics(content, scope),
     id: canonicalUrl(site, feedPath(scope, 'atom')),
@@ -167,8 +185,9 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope): F
     ...(site.hub && { hub: site.hub }),
     mirrors: feedMirrors(site),
     paging: archives > 0 ? { prev: archiveUrls(scope, archives) } : {},
-    updated: newestUpdate(items),
+    updated: newestUpdate([...items.map((item) => item.updated), ...tombstones.map((t) => t.when)]),
     items,
+    tombstones,
   };
 }
 
@@ -196,8 +215,10 @@ export function buildFeedArchives(content: CompiledContent, scope: FeedScope): F
         ...(archive > 1 && { prev: archiveUrls(scope, archive - 1) }),
         next: archiveUrls(scope, archive + 1),
       },
-      updated: newestUpdate(items),
+      updated: newestUpdate(items.map((item) => item.updated)),
       items,
+      // Stable documents: a removal after an archive closed is told by the subscription feed only.
+      tombstones: [],
     });
   }
   return documents;
@@ -219,6 +240,7 @@ function buildFeedItem(content: CompiledContent, article: PublishedArticle): Fee
     author: article.author ?? content.site.name,
     categories: [...new Set([sectionTitle, ...article.tags])],
     ...(image && { image }),
+    ...(article.corrections && article.corrections.length > 0 && { corrections: article.corrections }),
   };
 }
 

@@ -3,11 +3,14 @@
 // category attributes. A small writer with one escape function is simpler than patching that.
 import { FEED_FORMATS } from './feed-formats';
 import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
-import type { FeedDocument, FeedItem } from './feed-items';
+import type { FeedDocument, FeedItem, FeedTombstone } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
 import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
 
 type Attributes = Record<string, string | number | undefined>;
+
+/** RFC 6721 (Atom tombstones): `at:deleted-entry` tells subscribers an entry was removed. */
+export const TOMBSTONES_NAMESPACE = 'http://purl.org/atompub/tombstones/1.0';
 
 function element(name: string, attributes: Attributes, text?: string): string {
   let tag = `<${name}`;
@@ -21,7 +24,9 @@ export function renderAtom(doc: FeedDocument): string {
   const archived = doc.paging.archive !== undefined;
   const namespaces = [
     ...(doc.mirrors ? [` xmlns:${MIRRORS_PREFIX}="${MIRRORS_NAMESPACE}"`] : []),
-    ...(archived ? [` xmlns:${HISTORY_PREFIX}="${HISTORY_NAMESPACE}"`] : []),
+    ...(archived
+      ? [` xmlns:${HISTORY_PREFIX}="${HISTORY_NAMESPACE}"`]
+      : [` xmlns:at="${TOMBSTONES_NAMESPACE}"`]),
   ].join('');
   const type = FEED_FORMATS.atom.mediaType;
   const lines = [
@@ -44,10 +49,22 @@ export function renderAtom(doc: FeedDocument): string {
     ...(archived ? [`  ${ARCHIVE_MARKER}`] : []),
     ...(doc.mirrors ? [renderMirrorsXml(doc.mirrors, '  ')] : []),
     ...doc.items.map(renderEntry),
+    ...doc.tombstones.map(renderTombstone),
     '</feed>',
     '',
   ];
   return lines.join('\n');
+}
+
+/** RFC 6721 §2: a child of the feed, `ref` the removed entry's id, `when` the time of removal. */
+function renderTombstone(tombstone: FeedTombstone): string {
+  const attributes = { ref: tombstone.ref, when: tombstone.when };
+  if (tombstone.comment === undefined) return `  ${element('at:deleted-entry', attributes)}`;
+  return [
+    `  ${element('at:deleted-entry', attributes).replace(/\/>$/, '>')}`,
+    `    ${element('at:comment', { type: 'text' }, tombstone.comment)}`,
+    '  </at:deleted-entry>',
+  ].join('\n');
 }
 
 function renderEntry(item: FeedItem): string {

@@ -2,6 +2,7 @@
 // escaped text, dc:creator bylines, media:content with credit, the media namespace, and text that
 // survives its XML writer unchanged (see keepText).
 import { Feed } from 'feed';
+import { formatDay } from '../views/format';
 import { FEED_FORMATS, FEED_TTL_MINUTES } from './feed-formats';
 import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem } from './feed-items';
@@ -70,7 +71,7 @@ function toRssItem(item: FeedItem) {
     published: new Date(item.published),
     // RSS descriptions are HTML: the plain-text summary is escaped so `<` stays text.
     description: escapeMarkup(item.summary),
-    content: protectCdata(item.contentHtml),
+    content: protectCdata(correctionNote(item) + item.contentHtml),
     category: item.categories.map((name) => ({ name: keepText(name) })),
     extensions: [
       { name: 'title', objects: { _text: keepText(item.title) } },
@@ -79,6 +80,19 @@ function toRssItem(item: FeedItem) {
       ...(item.image ? [{ name: 'media:content', objects: mediaContent(item.image) }] : []),
     ],
   };
+}
+
+/**
+ * RSS has no element a reader shows for an update (pubDate stays the publication date), so each
+ * correction is a visible paragraph at the top of the content, worded as on the page.
+ */
+function correctionNote(item: FeedItem): string {
+  return (item.corrections ?? [])
+    .map(
+      (c) =>
+        `<p class="correction"><strong>Correction, ${escapeMarkup(formatDay(c.at))}:</strong> ${escapeMarkup(c.text)}</p>`,
+    )
+    .join('');
 }
 
 /** Media RSS `media:content` for the lead image. xml-js escapes only `"` in attributes, so the rest is escaped here. */

@@ -13,7 +13,7 @@ import {
 import { ErrorPage, errorTitle } from '../views/ErrorPage';
 import { renderPage } from '../views/render-page';
 import { CACHE_POLICY } from './cache-policy';
-import { ApiError } from './errors';
+import { ApiError, GoneError } from './errors';
 import { ALLOWED_METHODS } from './request-guard';
 import { htmlSecurityHeaders } from './security-headers';
 
@@ -46,6 +46,8 @@ interface Failure {
   headers?: Record<string, string>;
   /** Expected in normal operation (a write still propagating): logged as a warning, retried sooner. */
   transient?: true;
+  /** A removed article (410): the page says when and why. */
+  removal?: { removedAt: string; reason: string | undefined };
 }
 
 /** The API answers in JSON everywhere under /api, even on paths that match no route. */
@@ -61,6 +63,14 @@ function classify(error: unknown): Failure {
       reason: error.message,
       code: error.code,
       ...error.details,
+    };
+  }
+  if (error instanceof GoneError) {
+    return {
+      status: 410,
+      message: error.message,
+      reason: 'removed',
+      removal: { removedAt: error.removedAt, reason: error.reason },
     };
   }
   if (error instanceof HTTPException) {
@@ -90,6 +100,7 @@ const API_ERROR_CODES: Record<number, string> = {
   401: 'unauthorized',
   404: 'not_found',
   405: 'method_not_allowed',
+  410: 'gone',
   429: 'rate_limited',
   503: 'unavailable',
 };
@@ -156,7 +167,8 @@ export function respondNotFound(c: Context<AppEnv>): Promise<Response> {
 
 async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: string): Promise<Response> {
   const { status } = failure;
-  c.header('Cache-Control', status === 404 ? CACHE_POLICY.error : CACHE_POLICY.none);
+  // A removal is as settled as a missing page: both may be kept briefly, nothing else is.
+  c.header('Cache-Control', status === 404 || status === 410 ? CACHE_POLICY.error : CACHE_POLICY.none);
   c.header(REQUEST_ID_HEADER, requestId);
   if (status === 503)
     c.header('Retry-After', String(failure.transient ? TRANSIENT_RETRY_AFTER_SECONDS : RETRY_AFTER_SECONDS));
@@ -176,7 +188,13 @@ async function renderFailure(c: Context<AppEnv>, failure: Failure, requestId: st
   const reference = status >= 500 ? requestId : undefined;
   return renderPage(
     c,
-    <ErrorPage site={site.config} sections={site.manifest.sections} status={status} reference={reference} />,
+    <ErrorPage
+      site={site.config}
+      sections={site.manifest.sections}
+      status={status}
+      reference={reference}
+      removal={failure.removal}
+    />,
     status,
   );
 }

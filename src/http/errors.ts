@@ -19,3 +19,16 @@ export class ApiError extends HTTPException {
 export function invalidParameter(parameter: string, message: string): ApiError {
   return new ApiError(400, 'invalid_parameter', message, { parameter });
 }
+
+/**
+ * 410 Gone: an article taken down for good (RFC 9110 §15.5.11). Its reason is the editors' public
+ * text from content/, never the request's; the HTML page and the API show it.
+ */
+export class GoneError extends HTTPException {
+  constructor(
+    readonly removedAt: string,
+    readonly reason: string | undefined,
+  ) {
+    super(410, { message: 'This article was removed.' });
+  }
+}

@@ -6,6 +6,7 @@ import { articleResponseSchema, type Change, changesPageSchema } from '../api/sc
 import { articleSchema, type Manifest, manifestSchema } from '../articles/article';
 import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
+import { ContentError } from '../content/problems';
 import type { SecretKey } from '../mirrors/minisign';
 import { nextRecentWrites } from '../storage/consistency';
 import { buildRecords, type RecordSet } from './build-records';
@@ -21,7 +22,15 @@ import {
   planPublish,
   type StoredKeys,
 } from './plan';
-import { contentAsOf, MAX_STAGED_RELEASES, PlannedState, type ReleaseRecord, releaseTimes } from './schedule';
+import { nextRemovals, readRemovedArticles, reusedIdProblems, UnreadableRegistryError } from './removals';
+import {
+  contentAsOf,
+  MAX_STAGED_RELEASES,
+  PlannedState,
+  previewOf,
+  type ReleaseRecord,
+  releaseTimes,
+} from './schedule';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
 export interface PublishSource {
@@ -130,23 +139,61 @@ async function readChangeLogTail(
   return { head, entries: entries.filter((entry) => entry.seq > headPage * CHANGES_PAGE_SIZE), lost };
 }
 
-/** The guid of each removed article, from its last API record (or article record): a tombstone needs it. */
+/**
+ * The guid and section of each unpublished article, from its last API record (or article record):
+ * the change log's tombstone and, for a deleted file, the removal registry need them.
+ */
 async function readRemovedGuids(
   source: PublishSource,
   ids: number[],
   repair: boolean,
-): Promise<Map<number, string>> {
-  const guids = new Map<number, string>();
+): Promise<Map<number, { guid: string; section: string }>> {
+  const guids = new Map<number, { guid: string; section: string }>();
   for (const id of ids) {
     const parsed = articleResponseSchema.safeParse(parseStored(await source.getText(apiArticleKey(id))));
-    if (parsed.success) guids.set(id, parsed.data.data.guid);
+    if (parsed.success) guids.set(id, { guid: parsed.data.data.guid, section: parsed.data.data.section });
     else if (repair) {
       const article = articleSchema.safeParse(parseStored(await source.getText(articleKey(id))));
       // Partners key removals by id; the guid is a courtesy a lost record cannot give.
-      guids.set(id, article.success ? article.data.guid : '');
+      guids.set(
+        id,
+        article.success
+          ? { guid: article.data.guid, section: article.data.section }
+          : { guid: '', section: '' },
+      );
     } else throw new StoredStateError(apiArticleKey(id), 'cannot be read, so its removal cannot be logged');
   }
   return guids;
+}
+
+/**
+ * The removal registry after this publish, on the content the records are built from. Refuses
+ * (ContentError, path:line) a file that reuses a removed id, before anything is written.
+ */
+async function withRemovals(
+  content: CompiledContent,
+  context: {
+    source: PublishSource;
+    listed: Iterable<string>;
+    unpublished: ReadonlyMap<number, { guid: string; section: string }>;
+    repair: boolean;
+    stamp: string;
+  },
+): Promise<CompiledContent> {
+  let stored: Awaited<ReturnType<typeof readRemovedArticles>>;
+  try {
+    stored = await readRemovedArticles(context.source, context.listed, context.repair);
+  } catch (error) {
+    if (error instanceof UnreadableRegistryError)
+      throw new StoredStateError(error.key, 'is not a removal registry');
+    throw error;
+  }
+  const problems = reusedIdProblems(content, stored);
+  if (problems.length > 0) throw new ContentError(problems);
+  // A draft still has its file: taken down for now, not removed, so it is no registry entry.
+  const deleted = new Map([...context.unpublished].filter(([id]) => !content.ids?.has(id)));
+  const articles = nextRemovals(content, { stored, deleted, stamp: context.stamp });
+  return { ...content, removals: { asOf: context.stamp, articles } };
 }
 
 export interface PublishOptions {
@@ -157,6 +204,8 @@ export interface PublishOptions {
    * unreadable change-log pages (marked lost; every live article is logged again after the head).
    */
   repair?: boolean;
+  /** A local preview: scheduled articles are published at once, marked like drafts; nothing is staged. */
+  preview?: boolean;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -190,6 +239,14 @@ async function prepareState(
   const gen = highest + 1;
 
   const articles = buildApiArticles(content);
+  const unpublished = await readRemovedGuids(source, removedIds(stored.keys(), articles), repair);
+  const current = await withRemovals(content, {
+    source,
+    listed: stored.keys(),
+    unpublished,
+    repair,
+    stamp: publishStamp(now),
+  });
   const tail = await readChangeLogTail(source, previous?.changes?.head ?? (repair ? null : 0), repair);
   const changeLog = await appendChanges(
     articles,
@@ -197,13 +254,13 @@ async function prepareState(
       head: tail.head,
       tail: tail.entries,
       stored,
-      removedGuids: await readRemovedGuids(source, removedIds(stored.keys(), articles), repair),
+      removedGuids: new Map([...unpublished].map(([id, { guid }]) => [id, guid])),
       lostPages: tail.lost,
     },
     publishStamp(now),
   );
   const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
-  const records = await buildRecords(content, { previous, now, changeLog, mirrorList });
+  const records = await buildRecords(current, { previous, now, changeLog, mirrorList });
   // A repair trusts no stored hash: every record is written again.
   const trusted = repair ? new Map([...listed].map(([key, { gen }]) => [key, { gen }])) : listed;
   const plan = await planPublish(records, trusted, gen);
@@ -303,9 +360,14 @@ export async function preparePublish(
   now: Date,
   options: PublishOptions = {},
 ): Promise<PreparedPublish> {
-  const live = await prepareState(contentAsOf(content, now), source, now, options);
+  const live = await prepareState(
+    options.preview ? previewOf(content, now) : contentAsOf(content, now),
+    source,
+    now,
+    options,
+  );
   const stages: { at: Date; planned: PlannedPublish }[] = [];
-  const times = releaseTimes(content, now);
+  const times = options.preview ? [] : releaseTimes(content, now);
   if (times.length > 0) {
     const state = new PlannedState(source, live.listed);
     state.apply(live.plan);

@@ -20,6 +20,15 @@ export function contentAsOf(content: CompiledContent, at: Date): CompiledContent
   return articles.length === content.articles.length ? content : { ...content, articles };
 }
 
+/** A local preview (`npm run preview`): scheduled articles are shown at once, marked as not published. */
+export function previewOf(content: CompiledContent, now: Date): CompiledContent {
+  const cutoff = now.getTime();
+  const articles = content.articles.map((article) =>
+    Date.parse(article.published) > cutoff ? { ...article, draft: true as const } : article,
+  );
+  return { ...content, articles };
+}
+
 /**
  * The instants at which scheduled articles go live, oldest first: one per minute that holds a
  * `published` time (the cron runs each minute), at the latest such time within it.

@@ -194,8 +194,16 @@ apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLIC
     throw invalidParameter('id', 'id must be a positive integer.');
   }
   const id = Number(raw);
-  const body = Number.isSafeInteger(id) ? await c.var.repo.getApiArticleBody(id) : null;
-  if (body === null) throw new ApiError(404, 'not_found', 'No published article has this id.');
+  const { repo } = c.var;
+  const body = Number.isSafeInteger(id) ? await repo.getApiArticleBody(id) : null;
+  if (body === null) {
+    const removed = Number.isSafeInteger(id) ? await repo.getRemovedArticle(id) : null;
+    if (removed) {
+      const why = removed.reason ? `: ${removed.reason}` : '.';
+      throw new ApiError(410, 'gone', `Article ${id} was removed on ${removed.removedAt}${why}`);
+    }
+    throw new ApiError(404, 'not_found', 'No published article has this id.');
+  }
   return json(c, body);
 });
 

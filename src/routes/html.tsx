@@ -6,6 +6,7 @@ import { shardOfPage } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
+import { GoneError } from '../http/errors';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { ArticlePage } from '../views/ArticlePage';
 import { HomePage, SectionPage } from '../views/ListPages';
@@ -82,7 +83,12 @@ htmlRoutes.get(
     // Beyond 2^53 a number no longer names one id (…993 would read …992): no article has one.
     if (!Number.isSafeInteger(id)) throw new HTTPException(404);
     const article = await repo.getArticle(id);
-    if (!article) throw new HTTPException(404);
+    if (!article) {
+      // Only a miss pays for this second read: 410 for an article taken down, 404 for the rest.
+      const removed = await repo.getRemovedArticle(id);
+      if (removed) throw new GoneError(removed.removedAt, removed.reason);
+      throw new HTTPException(404);
+    }
     if (new URL(c.req.url).pathname !== article.path) {
       // A root-relative Location keeps the reader on the host they came through.
       return c.redirect(article.path, 301);

@@ -49,6 +49,15 @@ export function newsArticleJsonLd(site: SiteConfig, article: Article): Record<st
     publisher,
     inLanguage: site.language,
     ...(article.tags.length > 0 && { keywords: article.tags.join(', ') }),
+    // schema.org `correction`: each one a CorrectionComment, oldest first, as the page lists them.
+    ...(article.corrections &&
+      article.corrections.length > 0 && {
+        correction: article.corrections.map((correction) => ({
+          '@type': 'CorrectionComment',
+          text: correction.text,
+          datePublished: correction.at,
+        })),
+      }),
   };
 }
 
@@ -67,7 +76,8 @@ export function ArticleMeta({
     : { url: canonicalUrl(site, LOGO.path), alt: site.name, width: LOGO.width, height: LOGO.height };
   return (
     <>
-      <meta name="robots" content="max-image-preview:large" />
+      {/* A local preview of a draft must never be indexed, should it ever be reachable. */}
+      <meta name="robots" content={article.draft ? 'noindex' : 'max-image-preview:large'} />
       <meta property="og:type" content="article" />
       <meta property="og:site_name" content={site.name} />
       <meta property="og:locale" content={site.language.replace('-', '_')} />

@@ -6,7 +6,7 @@ import { type SiteConfig, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { ArticleCard } from './ArticleCard';
 import { ArticleMeta } from './ArticleMeta';
-import { formatLongDate } from './format';
+import { formatDay, formatLongDate } from './format';
 import { BreadcrumbSeparator, Layout } from './Layout';
 import { ShareLinks } from './ShareLinks';
 
@@ -35,6 +35,11 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
       }}
     >
       <article class="story">
+        {article.draft && (
+          <p class="draft-banner" role="note">
+            <strong>Draft — not published.</strong> This preview exists only on this computer.
+          </p>
+        )}
         <nav aria-label="Breadcrumb" class="breadcrumb">
           <ol>
             {trail.map((s, i) => (
@@ -80,6 +85,19 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
         <div class="body" dir="auto">
           {raw(article.bodyHtml)}
         </div>
+        {article.corrections && article.corrections.length > 0 && (
+          <section class="corrections" aria-labelledby="corrections-title">
+            <h2 id="corrections-title">Corrections</h2>
+            {article.corrections.map((correction) => (
+              <p class="correction" dir="auto">
+                <strong>
+                  Correction, <time datetime={correction.at}>{formatDay(correction.at)}</time>:
+                </strong>{' '}
+                {correction.text}
+              </p>
+            ))}
+          </section>
+        )}
         {article.tags.length > 0 && (
           <ul class="tags" aria-label="Tags">
             {article.tags.map((tag) => (

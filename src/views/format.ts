@@ -26,6 +26,18 @@ export function formatLongDate(iso: string): string {
     .replace(/\b(am|pm)\b/, (m) => m.toUpperCase())} UTC`;
 }
 
+const DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
+
+/** "19 January 2022": the date a correction is labelled with, on the page and in RSS. */
+export function formatDay(iso: string): string {
+  return DAY.format(new Date(iso));
+}
+
 /** "18 Jan 2022" */
 export function formatShortDate(iso: string): string {
   return SHORT_DATE.format(new Date(iso));

@@ -47,14 +47,15 @@ export async function signedByTestKey(content: CompiledContent): Promise<Compile
 export async function planFor(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
-  options: { repair?: boolean } = {},
+  options: { repair?: boolean; preview?: boolean } = {},
 ): Promise<PublishResult> {
   const kv = env.ARTICLES;
+  const { preview, ...publishOptions } = options;
   return preparePublish(
-    await signedByTestKey(compileContent(input)),
+    await signedByTestKey(compileContent(input, undefined, { preview: preview ?? false })),
     { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
     now,
-    { signingKey: await testSigningKey(), ...options },
+    { signingKey: await testSigningKey(), ...publishOptions },
   );
 }
 
@@ -68,7 +69,7 @@ export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
 export async function publish(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
-  options: { repair?: boolean } = {},
+  options: { repair?: boolean; preview?: boolean } = {},
 ): Promise<PublishResult> {
   const prepared = await planFor(input, now, options);
   await applyPlan(prepared.plan, {

@@ -49,11 +49,15 @@ export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiAr
     published: article.published,
     updated: article.updated ?? null,
     body_html: absolutiseBody(article.bodyHtml),
+    ...(article.corrections &&
+      article.corrections.length > 0 && {
+        corrections: article.corrections.map(({ at, text }) => ({ at, text })),
+      }),
   };
 }
 
 export function toSummary(article: ApiArticle): ApiArticleSummary {
-  const { body_html: _body, ...summary } = article;
+  const { body_html: _body, corrections: _corrections, ...summary } = article;
   return summary;
 }
 

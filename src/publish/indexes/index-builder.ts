@@ -2,6 +2,7 @@
 // function that builds its records here. Every record is written after the article records.
 import type { CompiledContent } from '../../content/compile';
 import { buildFeeds } from '../../feeds/build-feeds';
+import { buildRemovalRecords } from '../removals';
 import { buildApiRecords } from './api-records';
 import { buildFeedArchiveRecords } from './feed-archives';
 import { buildListPages } from './list-pages';
@@ -19,4 +20,5 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   (content) => buildSitemaps(content),
   buildNewsSitemap,
   buildApiRecords,
+  buildRemovalRecords,
 ];

@@ -17,7 +17,10 @@ import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
-const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--content DIR] [--public DIR] [--persist-to DIR]
+/** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
+const PREVIEW_STATE = '.wrangler/preview';
+
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--public DIR] [--persist-to DIR]
 
   --local          write to the local KV state that \`npm start\` / \`wrangler dev\` serve
   --remote         write to the deployed KV namespace through Cloudflare's API
@@ -26,9 +29,14 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
   --repair         rewrite every record derived from content/, whatever is stored, keeping the
                    change log's sequence (its unreadable pages are marked lost, and every live
                    article is logged again): the way out when a stored record is corrupt
+  --preview        local only: publish drafts and scheduled articles too, each marked "Draft — not
+                   published" on its page,
+                   into ${PREVIEW_STATE} unless --persist-to says otherwise (\`npm run preview\`);
+                   refused with --remote
   --content DIR    content folder (default: content)
   --public DIR     static assets folder, for image sizes (default: public)
-  --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state)
+  --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
+                   or ${PREVIEW_STATE} with --preview)
   --config FILE    wrangler configuration (default: wrangler.toml)
 
   When site.yaml sets signing_key, the secret key comes from ${SIGNING_KEY_ENV} (base64) or
@@ -76,9 +84,10 @@ async function main(argv: string[]): Promise<number> {
       remote: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       repair: { type: 'boolean', default: false },
+      preview: { type: 'boolean', default: false },
       content: { type: 'string', default: 'content' },
       public: { type: 'string', default: 'public' },
-      'persist-to': { type: 'string', default: '.wrangler/state' },
+      'persist-to': { type: 'string' },
       config: { type: 'string', default: 'wrangler.toml' },
       help: { type: 'boolean', default: false },
     },
@@ -91,6 +100,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
+  // Drafts must never reach the deployed namespace: refused before any credential, file or key is read.
+  if (values.preview && values.remote) {
+    console.error(
+      'publish: --preview publishes drafts and is for local previews only; it cannot be used with --remote.',
+    );
+    return 2;
+  }
+  const persistTo = values['persist-to'] ?? (values.preview ? PREVIEW_STATE : '.wrangler/state');
 
   const now = publishTime(process.env);
   if (!now) {
@@ -114,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   let content: ReturnType<typeof compileContent>;
   // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
   const cachePath = join(
-    values.remote ? '.wrangler/publish-cache' : values['persist-to'],
+    values.remote ? '.wrangler/publish-cache' : persistTo,
     values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
   );
   let compileCache: PersistentCompileCache | undefined;
@@ -122,15 +139,18 @@ async function main(argv: string[]): Promise<number> {
     const input = await readContent(values.content, values.public);
     progress(`${input.articles.length} files read`);
     compileCache = await openCompileCache(cachePath, input);
-    content = compileContent(input, compileCache);
+    content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {
     if (!(error instanceof ContentError)) throw error;
     for (const problem of error.problems) console.error(formatProblem(problem));
     console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
     return 1;
   }
+  const drafts = values.preview
+    ? `${content.articles.filter((article) => article.draft).length} drafts included for the preview`
+    : `${content.drafts} drafts skipped`;
   progress(
-    `${content.articles.length} articles valid (${content.drafts} drafts skipped, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
+    `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
 
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
@@ -138,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     signingKey = await signingKeyFromEnv(process.env);
     if (signingKey === null && !values.remote && content.site.signing_key !== undefined) {
-      signingKey = await localDevelopmentKey(values['persist-to']);
+      signingKey = await localDevelopmentKey(persistTo);
       content = { ...content, site: { ...content.site, signing_key: encodePublicKey(signingKey) } };
       console.log(
         `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
@@ -153,14 +173,18 @@ async function main(argv: string[]): Promise<number> {
 
   const store = remote
     ? openRemoteStore(remote, progress)
-    : await openLocalStore({ configPath: values.config, persistTo: values['persist-to'] });
+    : await openLocalStore({ configPath: values.config, persistTo: persistTo });
   // What a failure message can say: whether writing began, and how many writes KV confirmed.
   let writing = false;
   let confirmed = 0;
   try {
     let prepared: PreparedPublish;
     try {
-      prepared = await preparePublish(content, store, now, { signingKey, repair: values.repair });
+      prepared = await preparePublish(content, store, now, {
+        signingKey,
+        repair: values.repair,
+        preview: values.preview,
+      });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
       for (const refusal of error.refusals.slice(0, MAX_REFUSALS_SHOWN)) console.error(`publish: ${refusal}`);
@@ -215,11 +239,17 @@ async function main(argv: string[]): Promise<number> {
       event: pushEventOf(prepared),
       local: !remote,
       primary: content.site.primary,
-      persistTo: values['persist-to'],
+      persistTo,
       log: progress,
     });
     return 0;
   } catch (error) {
+    // What only KV knows can still make a file wrong: an id removed earlier, reused.
+    if (error instanceof ContentError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+      return 1;
+    }
     if (error instanceof StoredStateError) {
       console.error(`publish: ${error.message}.`);
       return 1;

@@ -7,6 +7,7 @@ import { respondNotFound, respondToError } from './http/error-response';
 import { answerOptions, requestGuard } from './http/request-guard';
 import { serverTiming } from './http/server-timing';
 import { handlePushBatch } from './push/consumer';
+import { pushReleases } from './push/releases';
 import { adminRoutes } from './routes/admin';
 import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
@@ -43,7 +44,9 @@ export default {
   /** Each minute: scheduled articles go live (storage/scheduled-release.ts). */
   async scheduled(controller: ScheduledController, env: Env): Promise<void> {
     const applied = await applyDueReleases(env.ARTICLES, controller.scheduledTime);
-    if (applied.length > 0) console.log(JSON.stringify({ level: 'info', released: applied }));
+    if (applied.length === 0) return;
+    console.log(JSON.stringify({ level: 'info', released: applied.map((release) => release.gen) }));
+    await pushReleases(applied, env);
   },
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     try {

@@ -22,6 +22,7 @@ import {
   planPublish,
   type StoredKeys,
 } from './plan';
+import { pushEventOf } from './push-event';
 import { nextRemovals, readRemovedArticles, reusedIdProblems, UnreadableRegistryError } from './removals';
 import {
   contentAsOf,
@@ -392,6 +393,8 @@ export async function preparePublish(
       gen: planned.gen,
       phases: planned.plan.phases.map(({ name, writes }) => ({ name, writes })),
       deletes: planned.plan.deletes,
+      // Pushed by the cron when it applies the release, as a publish pushes after its writes.
+      ...(pushEventOf(planned) && { event: pushEventOf(planned) }),
     };
     records.set(releaseKey(planned.gen), JSON.stringify(record));
   }

@@ -18,6 +18,8 @@ export const releaseRecordSchema = z.object({
     }),
   ),
   deletes: z.array(z.string()),
+  /** What to push once applied (a publish event, src/push/messages.ts), as publish would have sent it. */
+  event: z.optional(z.unknown()),
 });
 
 export type ReleaseRecord = z.output<typeof releaseRecordSchema>;

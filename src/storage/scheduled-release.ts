@@ -24,13 +24,19 @@ async function readJson<S extends z.ZodMiniType>(
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** A release the cron applied: its generation, and what publish said to push for it. */
+export interface AppliedRelease {
+  gen: number;
+  event: unknown;
+}
+
 /**
- * Applies the releases due at `nowMs`, oldest first; returns the generations applied. A release
+ * Applies the releases due at `nowMs`, oldest first; returns what it applied. A release
  * record that is gone was superseded by a newer publish (which retires them before writing), or
  * already applied by an earlier run: nothing happens then.
  */
-export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<number[]> {
-  const applied: number[] = [];
+export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<AppliedRelease[]> {
+  const applied: AppliedRelease[] = [];
   for (let run = 0; run < MAX_RELEASES_PER_RUN; run++) {
     const manifest: Manifest | null = await readJson(kv, manifestKey(), manifestSchema);
     const next = manifest?.release;
@@ -50,7 +56,7 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
       await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
     }
     await Promise.all([...record.deletes, releaseKey(record.gen)].map((key) => kv.delete(key)));
-    applied.push(record.gen);
+    applied.push({ gen: record.gen, event: record.event });
   }
   return applied;
 }

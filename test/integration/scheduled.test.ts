@@ -14,7 +14,12 @@ const RELEASE = Date.parse('2026-01-02T10:00:00Z');
 const LATER_RELEASE = Date.parse('2026-01-03T08:15:00Z');
 
 function withFuture(articles: { id: number; title: string; published: number }[]): ContentInput {
-  const content = repositoryContent();
+  const base = repositoryContent();
+  // A hub, so that a release pings it as a publish would.
+  const content = {
+    ...base,
+    site: { ...base.site, text: `${base.site.text}\nhub: https://hub.presstv.example/\n` },
+  };
   for (const { id, title, published } of articles) {
     content.articles.push({
       path: `content/articles/2026/${id}.md`,
@@ -24,10 +29,18 @@ function withFuture(articles: { id: number; title: string; published: number }[]
   return content;
 }
 
+/** What the cron queued for push delivery (WebSub pings, partner webhooks). */
+const queued: unknown[] = [];
+const capturingQueue = {
+  async sendBatch(messages: { body: unknown }[]) {
+    queued.push(...messages.map((message) => message.body));
+  },
+} as unknown as Queue;
+
 /** Runs the worker's cron handler as Cloudflare would at the current (fake) time. */
 async function runCron(): Promise<void> {
   const controller = createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' });
-  await worker.scheduled(controller, env);
+  await worker.scheduled(controller, { ...env, PUSH_QUEUE: capturingQueue });
 }
 
 const SURFACES = [
@@ -95,11 +108,16 @@ describe('a scheduled article', () => {
     vi.setSystemTime(RELEASE - 60_000);
     await runCron();
     expect(await articleStatus(PRIMARY, 700100)).toEqual([404, 404]);
+    expect(queued).toEqual([]);
   });
 
   it('goes live on its own within a minute of its time, on every surface and host', async () => {
     vi.setSystemTime(RELEASE + 30_000);
     await runCron();
+    // Pushed like a publish: a WebSub ping for the site feed on every host, among others.
+    expect(queued).toContainEqual(
+      expect.objectContaining({ kind: 'websub', topic: `https://${MIRROR}/atom.xml` }),
+    );
     const surfaces = await everySurface();
     for (const host of [PRIMARY, MIRROR]) {
       expect(await articleStatus(host, 700100)).toEqual([200, 200]);

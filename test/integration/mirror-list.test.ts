@@ -87,7 +87,10 @@ describe('/.well-known/mirrors.json and its signature', () => {
   it('keeps the same signed bytes when a publish changes only articles', async () => {
     const before = await served();
     const content = repositoryContent();
-    await publish({ ...content, articles: content.articles.slice(1) }, new Date('2026-01-15T00:00:00Z'));
+    const [first, ...rest] = content.articles;
+    if (!first) throw new Error('no articles');
+    const edited = { ...first, text: `${first.text.trimEnd()}\n\nA later paragraph.\n` };
+    await publish({ ...content, articles: [edited, ...rest] }, new Date('2026-01-15T00:00:00Z'));
     expect(await served()).toEqual(before);
     await publish(repositoryContent(), new Date('2026-01-16T00:00:00Z'));
   });

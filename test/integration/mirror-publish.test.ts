@@ -64,7 +64,9 @@ describe('adding and retiring a mirror by publishing', () => {
     const content = withSiteYaml(addMirror);
     const [first, ...rest] = content.articles;
     if (!first) throw new Error('no articles');
-    await publish({ ...content, articles: rest }, new Date('2026-03-01T00:00:00Z'));
+    // An edit, not a removal: a removed article could never come back for the tests after this one.
+    const edited = { ...first, text: `${first.text.trimEnd()}\n\nA later paragraph.\n` };
+    await publish({ ...content, articles: [edited, ...rest] }, new Date('2026-03-01T00:00:00Z'));
     expect((await mirrorsDocument()).updated).toBe('2026-02-01T00:00:00Z');
   });
 

@@ -41,7 +41,8 @@ export const frontMatterSchema = z
       })
       .optional(),
     tags: z.array(plainText.max(100)).max(30).default([]),
-    author: plainText.max(200).optional(),
+    // One byline, or a list of them (each gets an author page).
+    author: z.union([plainText.max(200), z.array(plainText.max(200)).min(1).max(10)]).optional(),
     slug: z.string().regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens').optional(),
     draft: z.boolean().default(false),
   })
@@ -149,6 +150,7 @@ export function compileArticle(
       line: parsed.lineOf([]),
       reason: 'summary: none given and the body has no paragraph',
     });
+  const authors = fm.author === undefined ? [] : typeof fm.author === 'string' ? [fm.author] : fm.author;
   const reservedInValues = reservedOriginProblem(file, '', { fm, html: body.html });
   if (reservedInValues) problems.push({ ...reservedInValues, line: split.yamlLine });
   if (problems.length > 0) return problems;
@@ -171,9 +173,16 @@ export function compileArticle(
       ...(image && { image }),
       bodyHtml: body.html,
       tags: fm.tags,
-      ...(fm.author && { author: fm.author }),
+      ...(authors.length > 0 && { author: joinNames(authors) }),
+      ...(authors.length > 1 && { authors }),
     },
   };
+}
+
+/** "A", "A and B", "A, B and C": a byline as one line of text. */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /**

@@ -16,6 +16,16 @@ export const sectionHeadKey = (slug: string): string => `list:v2:section:${slug}
 export const sectionBucketKey = (slug: string, bucket: number): string =>
   `list:v2:section:${slug}:b${bucket}`;
 
+/** A tag's or author's newest articles (reader page 1), with its name and article count. */
+export const termHeadKey = (kind: 'tag' | 'author', slug: string): string => `list:v2:${kind}:${slug}:head`;
+
+/** Closed chronological bucket of a tag or author (1 = oldest), as for sections. */
+export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: number): string =>
+  `list:v2:${kind}:${slug}:b${bucket}`;
+
+/** One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts). */
+export const searchShardKey = (shard: number): string => `search:v1:terms:${shard}`;
+
 /** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */
 export const sitemapIndexKey = (): string => 'seo:v1:sitemap-index';
 
@@ -25,9 +35,12 @@ export const sitemapKey = (name: string): string => `seo:v1:sitemap:${name}`;
 /** The newest articles as Google News sitemap entries, filtered by age when served. */
 export const newsSitemapKey = (): string => 'seo:v1:news-sitemap';
 
-/** A feed body rendered at publish time with ORIGIN_PLACEHOLDER URLs: `feed:v1:site:rss`, `feed:v1:section:russia:json`. */
+/**
+ * A feed body rendered at publish time with ORIGIN_PLACEHOLDER URLs: `feed:v1:site:rss`,
+ * `feed:v1:section:russia:json`, `feed:v1:tag:russia:atom`, `feed:v1:author:science-desk:rss`.
+ */
 export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
-  `feed:v1:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${format}`;
+  `feed:v1:${scope.type === 'site' ? 'site' : `${scope.type}:${scope.slug}`}:${format}`;
 
 /** The OPML list of every feed, rendered like the feeds. */
 export const opmlKey = (): string => 'feed:v1:opml';
@@ -58,4 +71,4 @@ export const apiOpenApiKey = (): string => 'api:v1:openapi';
 export const changesPageKey = (page: number): string => `changes:v1:${page}`;
 
 /** Every key prefix the publish step owns: keys under them that it did not produce are deleted. */
-export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'feed:', 'seo:', 'api:'] as const;
+export const OWNED_KEY_PREFIXES = ['site:', 'article:', 'list:', 'feed:', 'seo:', 'api:', 'search:'] as const;

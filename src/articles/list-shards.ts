@@ -31,3 +31,19 @@ export function shardOfPage(articles: number, page: number): SectionShard {
 export function countStoredBuckets(articles: number): number {
   return Math.max(0, countBuckets(articles) - 2);
 }
+
+/**
+ * Cuts a list (newest first) into its stored shards: closed buckets 1 … countStoredBuckets (oldest
+ * first; bucket b holds chronological positions [(b-1)·S, b·S), so it never changes once full) and
+ * the head with the rest. Used for sections, tags and authors alike.
+ */
+export function cutShards<T>(newestFirst: readonly T[]): { head: T[]; buckets: T[][] } {
+  const total = newestFirst.length;
+  const stored = countStoredBuckets(total);
+  const buckets: T[][] = [];
+  for (let bucket = 1; bucket <= stored; bucket++) {
+    const end = total - (bucket - 1) * SECTION_BUCKET_SIZE;
+    buckets.push(newestFirst.slice(end - SECTION_BUCKET_SIZE, end));
+  }
+  return { head: newestFirst.slice(0, total - stored * SECTION_BUCKET_SIZE), buckets };
+}

@@ -18,6 +18,8 @@ import {
   listShardSchema,
   type Manifest,
   manifestSchema,
+  type TermHead,
+  termHeadSchema,
 } from './article';
 import {
   apiArticleKey,
@@ -30,6 +32,8 @@ import {
   newsSitemapKey,
   sectionBucketKey,
   sectionHeadKey,
+  termBucketKey,
+  termHeadKey,
 } from './keys';
 import type { SectionShard } from './list-shards';
 
@@ -71,6 +75,15 @@ export class ContentRepository {
   getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
     const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
     return this.readRecord(key, listShardSchema);
+  }
+
+  /** A tag's or author's head (name, count, newest articles); null: no such term. */
+  getTermHead(kind: 'tag' | 'author', slug: string): Promise<TermHead | null> {
+    return this.readRecord(termHeadKey(kind, slug), termHeadSchema);
+  }
+
+  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<ListShard | null> {
+    return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

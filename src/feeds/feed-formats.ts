@@ -2,6 +2,7 @@
 // (routes, autodiscovery links) and publish (rendering), so it must stay free of publish-only imports.
 import { FEED_MAX_AGE_SECONDS } from '../http/cache-policy';
 import { sectionPath } from '../sites/urls';
+import { termPath } from '../taxonomy/terms';
 
 /** How many of the newest articles a feed carries. */
 export const FEED_ITEM_COUNT = 50;
@@ -19,17 +20,18 @@ export type FeedFormat = keyof typeof FEED_FORMATS;
 
 export const FEED_FORMAT_IDS = Object.keys(FEED_FORMATS) as FeedFormat[];
 
-/** The whole site, or one section (with its child sections). */
-export type FeedScope = { type: 'site' } | { type: 'section'; slug: string };
+/** The whole site, one section (with its child sections), one tag or one author (taxonomy/terms.ts). */
+export type FeedScope = { type: 'site' } | { type: 'section' | 'tag' | 'author'; slug: string };
 
 /** `/rss.xml`, `/section/russia/atom.xml`. */
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
   return `${scopePath(scope)}/${FEED_FORMATS[format].file}`;
 }
 
-/** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section. */
+/** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section, `/tag/{slug}`, `/author/{slug}`. */
 export function scopePath(scope: FeedScope): string {
-  return scope.type === 'site' ? '' : sectionPath(scope.slug);
+  if (scope.type === 'site') return '';
+  return scope.type === 'section' ? sectionPath(scope.slug) : termPath(scope.type, scope.slug);
 }
 
 /** The OPML subscription list of every feed. */

@@ -4,8 +4,15 @@ import type { Article, ArticleImage } from '../articles/article';
 import type { CompiledContent } from '../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
-import { canonicalUrl, sectionPath } from '../sites/urls';
-import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope, feedPath } from './feed-formats';
+import { canonicalUrl } from '../sites/urls';
+import {
+  FEED_FORMAT_IDS,
+  FEED_ITEM_COUNT,
+  type FeedFormat,
+  type FeedScope,
+  feedPath,
+  scopePath,
+} from './feed-formats';
 import { escapeMarkup } from './xml-text';
 
 type PublishedArticle = Omit<Article, 'related'>;
@@ -83,22 +90,42 @@ export function feedScopes(content: CompiledContent): FeedScope[] {
   ];
 }
 
-export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
+/** A tag's or author's name and articles (newest first), grouped once for all their feeds (taxonomy/terms.ts). */
+export interface FeedTerm {
+  name: string;
+  articles: readonly PublishedArticle[];
+}
+
+/** A term scope's title and description: "Press TV: Russia", "Articles by Science desk for Press TV." */
+function termWords(site: CompiledContent['site'], scope: FeedScope, term: FeedTerm) {
+  return {
+    title: `${site.name}: ${term.name}`,
+    description:
+      scope.type === 'author'
+        ? `Articles by ${term.name} for ${site.name}.`
+        : `${term.name}: the latest from ${site.name}.`,
+  };
+}
+
+/** `term` is required for a tag or author scope: its articles are not found by filtering again. */
+export function buildFeedDocument(content: CompiledContent, scope: FeedScope, term?: FeedTerm): FeedDocument {
   const { site } = content;
   const section = scope.type === 'section' ? sectionTrail(site, scope.slug).at(-1) : undefined;
   const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
-  const articles = content.articles
-    .filter((a) => family === undefined || family.has(a.section))
-    .slice(0, FEED_ITEM_COUNT);
+  const articles = (
+    term ? term.articles : content.articles.filter((a) => family === undefined || family.has(a.section))
+  ).slice(0, FEED_ITEM_COUNT);
   const items = articles.map((article) => buildFeedItem(content, article));
-  const homePath = scope.type === 'site' ? '/' : sectionPath(scope.slug);
+  const homePath = scope.type === 'site' ? '/' : scopePath(scope);
+  const words = term && termWords(site, scope, term);
   const selfUrls = Object.fromEntries(
     FEED_FORMAT_IDS.map((format) => [format, placeholderUrl(feedPath(scope, format))]),
   ) as Record<FeedFormat, string>;
   return {
     scope,
-    title: section ? `${site.name}: ${section.title}` : site.name,
-    description: section ? `${section.title}: the latest from ${site.name}.` : site.description,
+    title: words?.title ?? (section ? `${site.name}: ${section.title}` : site.name),
+    description:
+      words?.description ?? (section ? `${section.title}: the latest from ${site.name}.` : site.description),
     language: site.language,
     id: canonicalUrl(site, feedPath(scope, 'atom')),
     homeUrl: placeholderUrl(homePath),

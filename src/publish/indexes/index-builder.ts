@@ -5,6 +5,7 @@ import { buildFeeds } from '../../feeds/build-feeds';
 import { buildApiRecords } from './api-records';
 import { buildListPages } from './list-pages';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
+import { buildTermPages } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
@@ -17,4 +18,5 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   (content) => buildSitemaps(content),
   buildNewsSitemap,
   buildApiRecords,
+  buildTermPages,
 ];

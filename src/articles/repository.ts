@@ -3,6 +3,7 @@
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
 import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
+import { type SearchShard, searchShardSchema } from '../search/index-format';
 import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
 import {
   type ConsistencyState,
@@ -30,6 +31,7 @@ import {
   homeListKey,
   manifestKey,
   newsSitemapKey,
+  searchShardKey,
   sectionBucketKey,
   sectionHeadKey,
   termBucketKey,
@@ -84,6 +86,11 @@ export class ContentRepository {
 
   getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<ListShard | null> {
     return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
+  }
+
+  /** One shard of the search index; null when no indexed term hashes to it. */
+  getSearchShard(shard: number): Promise<SearchShard | null> {
+    return this.readRecord(searchShardKey(shard), searchShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

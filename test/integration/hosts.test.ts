@@ -84,6 +84,13 @@ const ROUTE_CASES: RouteCase[] = [
     canonical: '/author/economy-desk',
   },
   {
+    name: 'search results',
+    path: '/search?q=russia',
+    status: 200,
+    links: 'root-relative',
+    canonical: '/search?q=russia',
+  },
+  {
     name: 'section with a trailing slash and a stray query',
     path: '/section/news/?page=1&utm_source=x',
     status: 301,

@@ -4,6 +4,7 @@ import type { CompiledContent } from '../../content/compile';
 import { buildFeeds } from '../../feeds/build-feeds';
 import { buildApiRecords } from './api-records';
 import { buildListPages } from './list-pages';
+import { buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 import { buildTermPages } from './term-pages';
 
@@ -19,4 +20,5 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   buildNewsSitemap,
   buildApiRecords,
   buildTermPages,
+  buildSearchIndex,
 ];

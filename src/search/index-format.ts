@@ -1,0 +1,72 @@
+// The search index as stored in KV, shared by the publish-time builder and the worker: posting
+// lists (article id, weight) per term, hashed into a fixed number of shards so a query term costs
+// one read, and weights that depend only on their own article, so a publish rewrites only the
+// shards of the terms its new or edited articles contain.
+import * as z from 'zod/mini';
+
+/** Fixed: changing it moves every term to another shard (one full rewrite of the index). */
+export const SEARCH_SHARD_COUNT = 1024;
+
+/** One shard: each term's postings as encodePostings writes them. */
+export const searchShardSchema = z.object({ terms: z.record(z.string(), z.string()) });
+export type SearchShard = z.output<typeof searchShardSchema>;
+
+/** FNV-1a over the term's UTF-16 code units: stable, fast, and spreads terms evenly. */
+export function shardOf(term: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < term.length; i++) {
+    hash ^= term.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % SEARCH_SHARD_COUNT;
+}
+
+export interface Posting {
+  id: number;
+  /** The term's weight in the article (index-weights.ts), 1–255. */
+  weight: number;
+}
+
+/** Postings sorted by id, written as base-36 `idDelta,weight` pairs: about 5 bytes each. */
+export function encodePostings(postings: readonly Posting[]): string {
+  const parts: string[] = [];
+  let previous = 0;
+  for (const { id, weight } of postings) {
+    parts.push((id - previous).toString(36), weight.toString(36));
+    previous = id;
+  }
+  return parts.join(',');
+}
+
+export function decodePostings(encoded: string): Posting[] {
+  const parts = encoded.split(',');
+  const postings: Posting[] = [];
+  let id = 0;
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    id += Number.parseInt(parts[i] ?? '', 36);
+    postings.push({ id, weight: Number.parseInt(parts[i + 1] ?? '', 36) });
+  }
+  return postings;
+}
+
+/**
+ * BM25's term-frequency part with a fixed average length, scaled to 1–255: an article's weights
+ * never depend on the rest of the archive, so adding an article leaves other articles' postings
+ * as they were. `tf` is already weighted by field (title counts more than body).
+ */
+export function termWeight(tf: number, length: number): number {
+  const K1 = 1.2;
+  const B = 0.75;
+  const AVERAGE_LENGTH = 400;
+  const w = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / AVERAGE_LENGTH));
+  return Math.max(1, Math.min(255, Math.round(w * 100)));
+}
+
+/**
+ * How much a term's match counts, from how many articles have it: the rarer, the more. BM25's
+ * inverse document frequency against a fixed archive size, for the same reason as termWeight.
+ */
+export function termRarity(df: number): number {
+  const ARCHIVE = 100_000;
+  return Math.log(1 + (ARCHIVE - Math.min(df, ARCHIVE) + 0.5) / (df + 0.5));
+}

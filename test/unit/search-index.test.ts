@@ -1,0 +1,71 @@
+// The search index's parts: words as indexed and queried, highlighting and excerpts, posting
+// lists that round-trip, weights that depend on their article alone, and ranking over shards.
+import { describe, expect, it } from 'vitest';
+import { compileContent } from '../../src/content/compile';
+import { buildSearchIndex } from '../../src/publish/indexes/search-index';
+import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
+import { queryTerms, search } from '../../src/search/query';
+import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
+import { repositoryContent } from '../support/content';
+
+describe('search words', () => {
+  it('folds case, accents and script variants, and leaves out one-letter words', () => {
+    expect(tokenize('A Café in Tehran, 2022')).toEqual(['cafe', 'in', 'tehran', '2022']);
+    expect(tokenize('كتاب و می‌رود')).toEqual(['کتاب', 'میرود']);
+    expect(tokenize('Ёж и ЕЖ')).toEqual(['еж', 'еж']);
+  });
+
+  it('marks the written words a query matched, whatever their spelling', () => {
+    const parts = highlight('Cafés open in Тегеран; a café closes.', new Set(['cafe', 'тегеран']));
+    expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(['Тегеран', 'café']);
+    expect(parts.map((p) => p.text).join('')).toBe('Cafés open in Тегеран; a café closes.');
+  });
+
+  it('cuts an excerpt around the first match, at spaces', () => {
+    const text = `${'lead words '.repeat(40)}the needle is here ${'tail words '.repeat(40)}`;
+    const cut = excerpt(text, new Set(['needle']), 120);
+    expect(cut).toMatch(/^… .*needle.* …$/);
+    expect(cut.length).toBeLessThan(130);
+  });
+
+  it('reads the text of sanitised HTML', () => {
+    expect(htmlToText('<p>Oil &amp; gas</p><p>rose&#39;s &#x41;</p>')).toBe("Oil & gas rose's A");
+  });
+});
+
+describe('the stored index', () => {
+  it('round-trips posting lists', () => {
+    const postings = [
+      { id: 3, weight: 1 },
+      { id: 675904, weight: 220 },
+      { id: 1_000_001, weight: 17 },
+    ];
+    expect(decodePostings(encodePostings(postings))).toEqual(postings);
+  });
+
+  it('keeps other articles’ shards byte-identical when an article is added', () => {
+    const input = repositoryContent();
+    const before = buildSearchIndex(compileContent(input));
+    input.articles.push({
+      path: 'content/articles/new.md',
+      text: '---\nid: 990100\ntitle: Xylophonic quasar\nsection: science\npublished: 2023-01-01T00:00:00Z\n---\n\nXylophonic quasar.\n',
+    });
+    const after = buildSearchIndex(compileContent(input));
+    const changed = [...after].filter(([key, value]) => before.get(key) !== value).map(([key]) => key);
+    expect(changed.sort()).toEqual(
+      [...new Set(['xylophonic', 'quasar'].map((term) => `search:v1:terms:${shardOf(term)}`))].sort(),
+    );
+  });
+
+  it('ranks articles with every query word, a headline match above a body match', async () => {
+    const records = buildSearchIndex(compileContent(repositoryContent()));
+    const read = async (shard: number) => {
+      const value = records.get(`search:v1:terms:${shard}`);
+      return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
+    };
+    const hits = await search(queryTerms('Nowruz'), read);
+    expect(hits[0]?.id).toBe(676081);
+    expect(await search(queryTerms('Nowruz Baerbock'), read)).toEqual([]);
+    expect(await search([], read)).toEqual([]);
+  });
+});

@@ -9,7 +9,7 @@ import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { contentCache } from '../http/content-cache';
 import { htmlSecurityHeaders } from '../http/security-headers';
-import { MAX_QUERY_LENGTH, queryTerms, RESULTS_PER_PAGE, search } from '../search/query';
+import { MAX_QUERY_LENGTH, MAX_RESULT_PAGES, queryTerms, RESULTS_PER_PAGE, search } from '../search/query';
 import { renderPage } from '../views/render-page';
 import { SearchPage } from '../views/SearchPage';
 
@@ -41,15 +41,20 @@ searchRoutes.get(
     const terms = queryTerms(query);
     if (terms.length === 0) throw new HTTPException(400, { message: 'q must contain a word to search for' });
 
-    const hits = await search(terms, (shard) => repo.getSearchShard(shard));
-    const pages = Math.max(1, Math.ceil(hits.length / RESULTS_PER_PAGE));
     const current = page(c.req.query('page'));
+    if (current > MAX_RESULT_PAGES) throw new HTTPException(404);
+    const { total, hits } = await search(
+      terms,
+      (shard) => repo.getSearchShard(shard),
+      current * RESULTS_PER_PAGE,
+    );
+    const pages = Math.min(MAX_RESULT_PAGES, Math.max(1, Math.ceil(total / RESULTS_PER_PAGE)));
     if (current > pages) throw new HTTPException(404);
-    const shown = hits.slice((current - 1) * RESULTS_PER_PAGE, current * RESULTS_PER_PAGE);
+    const shown = hits.slice((current - 1) * RESULTS_PER_PAGE);
     // An article removed since the index was read has no record any more: it is left out.
     const articles = (await Promise.all(shown.map((hit) => repo.getArticle(hit.id)))).filter(
       (article): article is Article => article !== null,
     );
-    return render({ query, terms: new Set(terms), total: hits.length, page: current, pages, articles });
+    return render({ query, terms: new Set(terms), total, page: current, pages, articles });
   },
 );

@@ -38,15 +38,42 @@ export function encodePostings(postings: readonly Posting[]): string {
   return parts.join(',');
 }
 
-export function decodePostings(encoded: string): Posting[] {
-  const parts = encoded.split(',');
-  const postings: Posting[] = [];
+/** Decoded postings: ids ascending, and each one's weight at the same index. */
+export interface PostingList {
+  ids: Float64Array;
+  weights: Uint8Array;
+}
+
+const COMMA = 44;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+const LETTER_A = 97;
+
+/**
+ * The inverse of encodePostings, by one pass over the characters: several times faster than
+ * split and parseInt on a list of 100,000 postings, which the commonest words reach.
+ */
+export function decodePostings(encoded: string): PostingList {
+  // Each posting is at least four characters ("1,1,"), so this bounds the count from above.
+  const capacity = Math.ceil((encoded.length + 1) / 4);
+  const ids = new Float64Array(capacity);
+  const weights = new Uint8Array(capacity);
+  let count = 0;
   let id = 0;
-  for (let i = 0; i + 1 < parts.length; i += 2) {
-    id += Number.parseInt(parts[i] ?? '', 36);
-    postings.push({ id, weight: Number.parseInt(parts[i + 1] ?? '', 36) });
+  let value = 0;
+  let isWeight = false;
+  for (let i = 0; i <= encoded.length; i++) {
+    const ch = i < encoded.length ? encoded.charCodeAt(i) : COMMA;
+    if (ch !== COMMA) {
+      value = value * 36 + (ch <= DIGIT_9 ? ch - DIGIT_0 : ch - LETTER_A + 10);
+      continue;
+    }
+    if (isWeight) weights[count++] = value;
+    else ids[count] = id += value;
+    isWeight = !isWeight;
+    value = 0;
   }
-  return postings;
+  return { ids: ids.subarray(0, count), weights: weights.subarray(0, count) };
 }
 
 /**

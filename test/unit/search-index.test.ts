@@ -40,7 +40,9 @@ describe('the stored index', () => {
       { id: 675904, weight: 220 },
       { id: 1_000_001, weight: 17 },
     ];
-    expect(decodePostings(encodePostings(postings))).toEqual(postings);
+    const decoded = decodePostings(encodePostings(postings));
+    expect([...decoded.ids]).toEqual(postings.map((p) => p.id));
+    expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
   });
 
   it('keeps other articles’ shards byte-identical when an article is added', () => {
@@ -63,9 +65,18 @@ describe('the stored index', () => {
       const value = records.get(`search:v1:terms:${shard}`);
       return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
     };
-    const hits = await search(queryTerms('Nowruz'), read);
-    expect(hits[0]?.id).toBe(676081);
-    expect(await search(queryTerms('Nowruz Baerbock'), read)).toEqual([]);
-    expect(await search([], read)).toEqual([]);
+    const nowruz = await search(queryTerms('Nowruz'), read, 10);
+    expect(nowruz.hits[0]?.id).toBe(676081);
+    expect(await search(queryTerms('Nowruz Baerbock'), read, 10)).toEqual({ total: 0, hits: [] });
+    expect(await search([], read, 10)).toEqual({ total: 0, hits: [] });
+    // The best few are the first few of the full order.
+    const all = await search(queryTerms('the'), read, 1000);
+    const top = await search(queryTerms('the'), read, 3);
+    expect(top.total).toBe(all.total);
+    expect(top.hits).toEqual(all.hits.slice(0, 3));
+    for (let i = 1; i < all.hits.length; i++) {
+      const [a, b] = [all.hits[i - 1], all.hits[i]];
+      expect(a && b && (a.score > b.score || (a.score === b.score && a.id > b.id))).toBe(true);
+    }
   });
 });

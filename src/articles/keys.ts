@@ -23,8 +23,12 @@ export const termHeadKey = (kind: 'tag' | 'author', slug: string): string => `li
 export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: number): string =>
   `list:v2:${kind}:${slug}:b${bucket}`;
 
-/** One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts). */
-export const searchShardKey = (shard: number): string => `search:v1:terms:${shard}`;
+/**
+ * One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts),
+ * for articles below the index's cut (`settled`, rewritten rarely) or from it on (`fresh`, small).
+ */
+export const searchShardKey = (shard: number, part: 'settled' | 'fresh' = 'settled'): string =>
+  part === 'settled' ? `search:v1:terms:${shard}` : `search:v1:fresh:${shard}`;
 
 /** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */
 export const sitemapIndexKey = (): string => 'seo:v1:sitemap-index';

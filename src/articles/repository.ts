@@ -88,9 +88,9 @@ export class ContentRepository {
     return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
   }
 
-  /** One shard of the search index; null when no indexed term hashes to it. */
-  getSearchShard(shard: number): Promise<SearchShard | null> {
-    return this.readRecord(searchShardKey(shard), searchShardSchema);
+  /** One part of a shard of the search index; null when no indexed term of that part hashes to it. */
+  getSearchShard(shard: number, part: 'settled' | 'fresh'): Promise<SearchShard | null> {
+    return this.readRecord(searchShardKey(shard, part), searchShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

@@ -1,6 +1,6 @@
 // /search?q=…: the site's own search, served on whichever host the reader is on, from the index
-// publish writes to KV (src/search/). A miss reads one shard per distinct query word, then the
-// records of the page's articles, all at once; contentCache in front makes a repeat cost nothing.
+// publish writes to KV (src/search/). A miss reads the two parts of one shard per distinct query
+// word, then the records of the page's articles; contentCache in front makes a repeat cost nothing.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Article } from '../articles/article';
@@ -45,7 +45,7 @@ searchRoutes.get(
     if (current > MAX_RESULT_PAGES) throw new HTTPException(404);
     const { total, hits } = await search(
       terms,
-      (shard) => repo.getSearchShard(shard),
+      (shard, part) => repo.getSearchShard(shard, part),
       current * RESULTS_PER_PAGE,
     );
     const pages = Math.min(MAX_RESULT_PAGES, Math.max(1, Math.ceil(total / RESULTS_PER_PAGE)));

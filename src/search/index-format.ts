@@ -7,6 +7,19 @@ import * as z from 'zod/mini';
 /** Fixed: changing it moves every term to another shard (one full rewrite of the index). */
 export const SEARCH_SHARD_COUNT = 1024;
 
+/**
+ * Where a shard is cut in two: articles with an id below the highest multiple of this at or under
+ * the newest id are `settled`, the rest `fresh`. A new article (the highest id) rewrites only the
+ * small fresh parts of its words' shards; the settled parts move once every SEARCH_CUT_IDS ids.
+ */
+export const SEARCH_CUT_IDS = 2048;
+
+export function searchCut(highestId: number): number {
+  return Math.floor(highestId / SEARCH_CUT_IDS) * SEARCH_CUT_IDS;
+}
+
+export type SearchShardPart = 'settled' | 'fresh';
+
 /** One shard: each term's postings as encodePostings writes them. */
 export const searchShardSchema = z.object({ terms: z.record(z.string(), z.string()) });
 export type SearchShard = z.output<typeof searchShardSchema>;
@@ -53,7 +66,8 @@ const LETTER_A = 97;
  * The inverse of encodePostings, by one pass over the characters: several times faster than
  * split and parseInt on a list of 100,000 postings, which the commonest words reach.
  */
-export function decodePostings(encoded: string): PostingList {
+export function decodePostings(encoded: string | undefined): PostingList {
+  if (encoded === undefined) return { ids: new Float64Array(0), weights: new Uint8Array(0) };
   // Each posting is at least four characters ("1,1,"), so this bounds the count from above.
   const capacity = Math.ceil((encoded.length + 1) / 4);
   const ids = new Float64Array(capacity);
@@ -69,11 +83,27 @@ export function decodePostings(encoded: string): PostingList {
       continue;
     }
     if (isWeight) weights[count++] = value;
-    else ids[count] = id += value;
+    else {
+      id += value;
+      ids[count] = id;
+    }
     isWeight = !isWeight;
     value = 0;
   }
   return { ids: ids.subarray(0, count), weights: weights.subarray(0, count) };
+}
+
+/** Two lists, the second's ids all above the first's (settled, then fresh), as one. */
+export function joinPostings(first: PostingList, second: PostingList): PostingList {
+  if (second.ids.length === 0) return first;
+  if (first.ids.length === 0) return second;
+  const ids = new Float64Array(first.ids.length + second.ids.length);
+  ids.set(first.ids);
+  ids.set(second.ids, first.ids.length);
+  const weights = new Uint8Array(ids.length);
+  weights.set(first.weights);
+  weights.set(second.weights, first.weights.length);
+  return { ids, weights };
 }
 
 /**

@@ -1,7 +1,15 @@
 // Answers a search from the stored index: the articles that contain every word of the query,
 // best first. Pure apart from the shard reader it is given, so it runs the same in the worker
 // and in the benchmark.
-import { decodePostings, type PostingList, type SearchShard, shardOf, termRarity } from './index-format';
+import {
+  decodePostings,
+  joinPostings,
+  type PostingList,
+  type SearchShard,
+  type SearchShardPart,
+  shardOf,
+  termRarity,
+} from './index-format';
 import { tokenize } from './text';
 
 /** Longest query accepted, in characters: a sentence, not a document. */
@@ -55,23 +63,26 @@ function best(ids: Float64Array, scores: Float64Array, count: number, limit: num
 
 /**
  * The articles containing all `terms`: how many, and the best `limit` by score (the sum over the
- * terms of rarity × weight), ties newest first. One shard read per distinct shard, all at once;
+ * terms of rarity × weight), ties newest first. Two reads per distinct shard (its settled and
+ * fresh parts), all at once;
  * the lists are intersected by merging, shortest first.
  */
 export async function search(
   terms: readonly string[],
-  readShard: (shard: number) => Promise<SearchShard | null>,
+  readShard: (shard: number, part: SearchShardPart) => Promise<SearchShard | null>,
   limit: number,
 ): Promise<SearchAnswer> {
   const none = { total: 0, hits: [] };
   if (terms.length === 0) return none;
   const shardIds = [...new Set(terms.map(shardOf))];
-  const shards = new Map(await Promise.all(shardIds.map(async (id) => [id, await readShard(id)] as const)));
+  const read = (id: number) => Promise.all([readShard(id, 'settled'), readShard(id, 'fresh')]);
+  const shards = new Map(await Promise.all(shardIds.map(async (id) => [id, await read(id)] as const)));
   const lists: PostingList[] = [];
   for (const term of terms) {
-    const encoded = shards.get(shardOf(term))?.terms[term];
-    if (encoded === undefined) return none;
-    lists.push(decodePostings(encoded));
+    const [settled, fresh] = shards.get(shardOf(term)) ?? [null, null];
+    const list = joinPostings(decodePostings(settled?.terms[term]), decodePostings(fresh?.terms[term]));
+    if (list.ids.length === 0) return none;
+    lists.push(list);
   }
   lists.sort((a, b) => a.ids.length - b.ids.length);
   const [shortest, ...rest] = lists;

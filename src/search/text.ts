@@ -12,8 +12,24 @@ const WRITTEN_WORD = /(?:[\p{L}\p{N}\p{M}\u00AD\u0640]|\u200C|\u200D)+/gu;
 /** Longer words are cut: no real word is longer, and it bounds what one query term can cost. */
 export const MAX_TERM_LENGTH = 40;
 
+/**
+ * Written words seen lately and their terms: an archive repeats a few thousand words millions of
+ * times, and folding (three Unicode normalisations) is most of what indexing costs.
+ */
+const TERMS_OF_WORD = new Map<string, string[]>();
+const TERMS_OF_WORD_MAX = 50_000;
+
 /** The search terms of one written word (usually one; NFKC can split a ligature or fraction). */
 function termsOfWord(written: string): string[] {
+  const known = TERMS_OF_WORD.get(written);
+  if (known) return known;
+  const terms = foldWord(written);
+  if (TERMS_OF_WORD.size >= TERMS_OF_WORD_MAX) TERMS_OF_WORD.clear();
+  TERMS_OF_WORD.set(written, terms);
+  return terms;
+}
+
+function foldWord(written: string): string[] {
   const terms: string[] = [];
   for (const word of foldText(written).match(WORD) ?? []) {
     const chars = [...word];

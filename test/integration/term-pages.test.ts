@@ -87,7 +87,8 @@ function articleIds(html: string): number[] {
 
 beforeAll(async () => {
   await publish(input);
-});
+  // Publishing a few hundred records on a busy machine can outlast the default hook timeout.
+}, 60_000);
 
 describe('tag and author pages', () => {
   it('resolves every tag and byline link of every article, on the primary and a mirror', async () => {

@@ -1,6 +1,7 @@
 // The search index's parts: words as indexed and queried, highlighting and excerpts, posting
 // lists that round-trip, weights that depend on their article alone, and ranking over shards.
 import { describe, expect, it } from 'vitest';
+import { searchShardKey } from '../../src/articles/keys';
 import { compileContent } from '../../src/content/compile';
 import { buildSearchIndex } from '../../src/publish/indexes/search-index';
 import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
@@ -45,24 +46,24 @@ describe('the stored index', () => {
     expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
   });
 
-  it('keeps other articles’ shards byte-identical when an article is added', () => {
+  it('rewrites only the fresh parts of the new article’s shards when an article is added', () => {
     const input = repositoryContent();
     const before = buildSearchIndex(compileContent(input));
     input.articles.push({
       path: 'content/articles/new.md',
-      text: '---\nid: 990100\ntitle: Xylophonic quasar\nsection: science\npublished: 2023-01-01T00:00:00Z\n---\n\nXylophonic quasar.\n',
+      text: '---\nid: 676090\ntitle: Xylophonic quasar\nsection: science\npublished: 2023-01-01T00:00:00Z\n---\n\nXylophonic quasar.\n',
     });
     const after = buildSearchIndex(compileContent(input));
     const changed = [...after].filter(([key, value]) => before.get(key) !== value).map(([key]) => key);
     expect(changed.sort()).toEqual(
-      [...new Set(['xylophonic', 'quasar'].map((term) => `search:v1:terms:${shardOf(term)}`))].sort(),
+      [...new Set(['xylophonic', 'quasar'].map((term) => searchShardKey(shardOf(term), 'fresh')))].sort(),
     );
   });
 
   it('ranks articles with every query word, a headline match above a body match', async () => {
     const records = buildSearchIndex(compileContent(repositoryContent()));
-    const read = async (shard: number) => {
-      const value = records.get(`search:v1:terms:${shard}`);
+    const read = async (shard: number, part: 'settled' | 'fresh') => {
+      const value = records.get(searchShardKey(shard, part));
       return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
     };
     const nowruz = await search(queryTerms('Nowruz'), read, 10);

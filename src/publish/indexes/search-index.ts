@@ -1,9 +1,10 @@
 // The search index builder (publish time only): every published article's words, weighted by
-// field, as posting lists in SEARCH_SHARD_COUNT shards (search/index-format.ts). An article's
-// postings depend only on the article, so a publish rewrites only the shards its changes touch.
+// field, as posting lists in SEARCH_SHARD_COUNT shards, each cut into a settled and a fresh part
+// (search/index-format.ts). An article's postings depend only on the article, so a new article
+// rewrites only the fresh parts of its words' shards.
 import { searchShardKey } from '../../articles/keys';
 import type { CompiledContent } from '../../content/compile';
-import { encodePostings, type Posting, shardOf, termWeight } from '../../search/index-format';
+import { encodePostings, type Posting, searchCut, shardOf, termWeight } from '../../search/index-format';
 import { htmlToText, tokenize } from '../../search/text';
 import { authorNames } from '../../taxonomy/terms';
 import type { Records } from './index-builder';
@@ -45,19 +46,26 @@ export function buildSearchIndex(content: CompiledContent): Records {
       list.push({ id: article.id, weight: termWeight(tf, length) });
     }
   }
-  const shards = new Map<number, Record<string, string>>();
-  for (const term of [...postings.keys()].sort()) {
-    const shard = shardOf(term);
-    let terms = shards.get(shard);
+  const cut = searchCut(articles.at(-1)?.id ?? 0);
+  const parts = new Map<string, Record<string, string>>();
+  const add = (key: string, term: string, list: Posting[]) => {
+    if (list.length === 0) return;
+    let terms = parts.get(key);
     if (!terms) {
       terms = {};
-      shards.set(shard, terms);
+      parts.set(key, terms);
     }
-    terms[term] = encodePostings(postings.get(term) ?? []);
+    terms[term] = encodePostings(list);
+  };
+  for (const term of [...postings.keys()].sort()) {
+    const list = postings.get(term) ?? [];
+    // Lists are in ascending id order: everything from the first id at or past the cut is fresh.
+    let split = list.findIndex((posting) => posting.id >= cut);
+    if (split < 0) split = list.length;
+    add(searchShardKey(shardOf(term), 'settled'), term, list.slice(0, split));
+    add(searchShardKey(shardOf(term), 'fresh'), term, list.slice(split));
   }
   const records: Records = new Map();
-  for (const shard of [...shards.keys()].sort((a, b) => a - b)) {
-    records.set(searchShardKey(shard), JSON.stringify({ terms: shards.get(shard) }));
-  }
+  for (const key of [...parts.keys()].sort()) records.set(key, JSON.stringify({ terms: parts.get(key) }));
   return records;
 }

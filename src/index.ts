@@ -13,6 +13,7 @@ import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
 import { feedRoutes } from './routes/feeds';
 import { htmlRoutes } from './routes/html';
+import { searchRoutes } from './routes/search';
 import { seoRoutes } from './routes/seo';
 import { wellKnownRoutes } from './routes/well-known';
 import { siteMiddleware } from './sites/site-middleware';
@@ -34,6 +35,7 @@ app.route('/', assetRoutes);
 app.route('/', seoRoutes);
 app.route('/', feedRoutes);
 app.route('/', htmlRoutes);
+app.route('/', searchRoutes);
 app.route('/', wellKnownRoutes);
 app.options('*', answerOptions);
 

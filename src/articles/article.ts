@@ -40,7 +40,10 @@ export const articleSchema = z.extend(teaserSchema, {
   slug: z.string(),
   bodyHtml: z.string(),
   tags: z.array(z.string()),
+  /** The byline as one line of text ("A and B" for several): what feeds and the API show. */
   author: z.optional(z.string()),
+  /** Each author, when the front matter lists more than one (author pages link each). */
+  authors: z.optional(z.array(z.string())),
   /** Earlier articles of the same section, fixed at publish time so a new article rewrites nothing else. */
   related: z.array(teaserSchema),
   /** Oldest first; absent when there are none. `updated` is at least the latest one's `at`. */
@@ -72,6 +75,17 @@ export const removalRegistrySchema = z.object({
 /** A stored list: the home page, a section head or a closed section bucket (list-shards.ts), newest first. */
 export const listShardSchema = z.object({
   items: z.array(teaserSchema),
+});
+
+/**
+ * A tag's or author's newest articles (reader page 1): the head of its fixed buckets, like a section
+ * head, plus what the manifest holds for sections (the manifest lists no terms: there can be thousands).
+ */
+export const termHeadSchema = z.extend(listShardSchema, {
+  /** The term as shown: the spelling most of its articles use. */
+  name: z.string(),
+  /** Articles listed at the term's page: the page → bucket mapping derives from it. */
+  articles: z.int().check(z.nonnegative()),
 });
 
 export const manifestSectionSchema = z.extend(sectionSchema, {
@@ -123,6 +137,7 @@ export type Correction = z.output<typeof correctionSchema>;
 export type RemovedArticle = z.output<typeof removedArticleSchema>;
 export type RemovalRegistry = z.output<typeof removalRegistrySchema>;
 export type ListShard = z.output<typeof listShardSchema>;
+export type TermHead = z.output<typeof termHeadSchema>;
 
 /** What a list view shows: one shard's items and where it sits among the reader pages. */
 export interface ListPage {

@@ -16,6 +16,20 @@ export const sectionHeadKey = (slug: string): string => `list:v2:section:${slug}
 export const sectionBucketKey = (slug: string, bucket: number): string =>
   `list:v2:section:${slug}:b${bucket}`;
 
+/** A tag's or author's newest articles (reader page 1), with its name and article count. */
+export const termHeadKey = (kind: 'tag' | 'author', slug: string): string => `list:v2:${kind}:${slug}:head`;
+
+/** Closed chronological bucket of a tag or author (1 = oldest), as for sections. */
+export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: number): string =>
+  `list:v2:${kind}:${slug}:b${bucket}`;
+
+/**
+ * One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts),
+ * for articles below the index's cut (`settled`, rewritten rarely) or from it on (`fresh`, small).
+ */
+export const searchShardKey = (shard: number, part: 'settled' | 'fresh' = 'settled'): string =>
+  part === 'settled' ? `search:v1:terms:${shard}` : `search:v1:fresh:${shard}`;
+
 /** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */
 export const sitemapIndexKey = (): string => 'seo:v1:sitemap-index';
 
@@ -25,9 +39,12 @@ export const sitemapKey = (name: string): string => `seo:v1:sitemap:${name}`;
 /** The newest articles as Google News sitemap entries, filtered by age when served. */
 export const newsSitemapKey = (): string => 'seo:v1:news-sitemap';
 
-/** A feed body rendered at publish time with ORIGIN_PLACEHOLDER URLs: `feed:v1:site:rss`, `feed:v1:section:russia:json`. */
+/**
+ * A feed body rendered at publish time with ORIGIN_PLACEHOLDER URLs: `feed:v1:site:rss`,
+ * `feed:v1:section:russia:json`, `feed:v1:tag:russia:atom`, `feed:v1:author:science-desk:rss`.
+ */
 export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
-  `feed:v1:${scope.type === 'site' ? 'site' : `section:${scope.slug}`}:${format}`;
+  `feed:v1:${scope.type === 'site' ? 'site' : `${scope.type}:${scope.slug}`}:${format}`;
 
 /**
  * Closed archive document `archive` of a feed (RFC 5005; 1 = oldest articles), rendered like the
@@ -96,4 +113,5 @@ export const OWNED_KEY_PREFIXES = [
   'api:',
   'release:',
   'removed:',
+  'search:',
 ] as const;

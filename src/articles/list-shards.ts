@@ -49,3 +49,19 @@ export function countFeedArchives(articles: number): number {
 export function countFeedBuckets(articles: number): number {
   return Math.ceil(articles / FEED_ARCHIVE_SIZE);
 }
+
+/**
+ * Cuts a list (newest first) into its stored shards: closed buckets 1 … countStoredBuckets (oldest
+ * first; bucket b holds chronological positions [(b-1)·S, b·S), so it never changes once full) and
+ * the head with the rest. Used for sections, tags and authors alike.
+ */
+export function cutShards<T>(newestFirst: readonly T[]): { head: T[]; buckets: T[][] } {
+  const total = newestFirst.length;
+  const stored = countStoredBuckets(total);
+  const buckets: T[][] = [];
+  for (let bucket = 1; bucket <= stored; bucket++) {
+    const end = total - (bucket - 1) * SECTION_BUCKET_SIZE;
+    buckets.push(newestFirst.slice(end - SECTION_BUCKET_SIZE, end));
+  }
+  return { head: newestFirst.slice(0, total - stored * SECTION_BUCKET_SIZE), buckets };
+}

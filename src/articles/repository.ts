@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
 import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
+import { type SearchShard, searchShardSchema } from '../search/index-format';
 import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
 import {
   type ConsistencyState,
@@ -21,6 +22,8 @@ import {
   manifestSchema,
   type RemovedArticle,
   removedArticleSchema,
+  type TermHead,
+  termHeadSchema,
 } from './article';
 import {
   apiArticleKey,
@@ -33,8 +36,11 @@ import {
   manifestKey,
   newsSitemapKey,
   removedArticleKey,
+  searchShardKey,
   sectionBucketKey,
   sectionHeadKey,
+  termBucketKey,
+  termHeadKey,
 } from './keys';
 import type { SectionShard } from './list-shards';
 
@@ -81,6 +87,20 @@ export class ContentRepository {
   getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
     const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
     return this.readRecord(key, listShardSchema);
+  }
+
+  /** A tag's or author's head (name, count, newest articles); null: no such term. */
+  getTermHead(kind: 'tag' | 'author', slug: string): Promise<TermHead | null> {
+    return this.readRecord(termHeadKey(kind, slug), termHeadSchema);
+  }
+
+  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<ListShard | null> {
+    return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
+  }
+
+  /** One part of a shard of the search index; null when no indexed term of that part hashes to it. */
+  getSearchShard(shard: number, part: 'settled' | 'fresh'): Promise<SearchShard | null> {
+    return this.readRecord(searchShardKey(shard, part), searchShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

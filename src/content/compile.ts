@@ -80,7 +80,8 @@ export const frontMatterSchema = z
       })
       .optional(),
     tags: z.array(tag).max(TAGS_MAX, `must be at most ${TAGS_MAX} tags`).default([]),
-    author: atMost(AUTHOR_MAX_CHARS).optional(),
+    // One byline, or a list of them (each gets an author page).
+    author: z.union([atMost(AUTHOR_MAX_CHARS), z.array(atMost(AUTHOR_MAX_CHARS)).min(1).max(10)]).optional(),
     slug: z
       .string()
       .regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens')
@@ -275,6 +276,7 @@ export function compileArticle(
       line: parsed.lineOf([]),
       reason: 'summary: none given and the body has no paragraph',
     });
+  const authors = fm.author === undefined ? [] : typeof fm.author === 'string' ? [fm.author] : fm.author;
   const reservedInValues = reservedOriginProblem(file, '', { fm, html: body.html });
   if (reservedInValues) problems.push({ ...reservedInValues, line: split.yamlLine });
   if (problems.length > 0) return problems;
@@ -302,7 +304,8 @@ export function compileArticle(
     ...(image && { image }),
     bodyHtml: body.html,
     tags: fm.tags,
-    ...(fm.author && { author: fm.author }),
+    ...(authors.length > 0 && { author: joinNames(authors) }),
+    ...(authors.length > 1 && { authors }),
     ...(corrections.length > 0 && { corrections }),
   };
   // Checked on the record publish will write, so the bound holds whatever the body holds (every
@@ -339,6 +342,12 @@ function cutAtWord(text: string, max: number): string {
   const cut = text.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > 0 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** "A", "A and B", "A, B and C": a byline as one line of text. */
+export function joinNames(names: readonly string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
 /**

@@ -1,9 +1,11 @@
-// The feeds' index builder (publish time only): every scope × format, plus the OPML list, rendered
-// once with ORIGIN_PLACEHOLDER URLs, so a feed request is one KV read and a string substitution.
+// The feeds' index builder (publish time only): every scope (site, sections, tags and authors in
+// use) × format, plus the OPML list, rendered once with ORIGIN_PLACEHOLDER URLs, so a feed request
+// is one KV read and a string substitution.
 import { feedKey, opmlKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import { stripXmlIllegalChars } from '../content/xml-chars';
 import type { Records } from '../publish/indexes/index-builder';
+import { collectTerms, TERM_KINDS } from '../taxonomy/terms';
 import { FEED_FORMAT_IDS, type FeedFormat } from './feed-formats';
 import { buildFeedDocument, type FeedDocument, feedScopes } from './feed-items';
 import { renderAtom } from './render-atom';
@@ -28,6 +30,11 @@ export function renderFeedBody(doc: FeedDocument, format: FeedFormat): string {
 export function buildFeeds(content: CompiledContent): Records {
   const records: Records = new Map();
   const docs = feedScopes(content).map((scope) => buildFeedDocument(content, scope));
+  // Every tag and author in use gets its feeds too, listed in the OPML after the sections.
+  for (const kind of TERM_KINDS) {
+    for (const term of collectTerms(content.articles, kind).values())
+      docs.push(buildFeedDocument(content, { type: kind, slug: term.slug }, term));
+  }
   for (const doc of docs) {
     for (const format of FEED_FORMAT_IDS)
       records.set(feedKey(doc.scope, format), renderFeedBody(doc, format));

@@ -3,6 +3,7 @@
 import { FEED_ARCHIVE_SIZE } from '../articles/list-shards';
 import { FEED_MAX_AGE_SECONDS } from '../http/cache-policy';
 import { sectionPath } from '../sites/urls';
+import { termPath } from '../taxonomy/terms';
 
 /**
  * The most articles a subscription feed carries: its open archive bucket and the newest closed one
@@ -23,8 +24,8 @@ export type FeedFormat = keyof typeof FEED_FORMATS;
 
 export const FEED_FORMAT_IDS = Object.keys(FEED_FORMATS) as FeedFormat[];
 
-/** The whole site, or one section (with its child sections). */
-export type FeedScope = { type: 'site' } | { type: 'section'; slug: string };
+/** The whole site, one section (with its child sections), one tag or one author (taxonomy/terms.ts). */
+export type FeedScope = { type: 'site' } | { type: 'section' | 'tag' | 'author'; slug: string };
 
 /** `/rss.xml`, `/section/russia/atom.xml`. */
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
@@ -40,9 +41,10 @@ export function feedArchivePath(scope: FeedScope, format: FeedFormat, archive: n
   return `${scopePath(scope)}/archive/${archive}/${FEED_FORMATS[format].file}`;
 }
 
-/** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section. */
+/** The root-relative folder a scope's feeds live under: `` for the site, `/section/{slug}` for a section, `/tag/{slug}`, `/author/{slug}`. */
 export function scopePath(scope: FeedScope): string {
-  return scope.type === 'site' ? '' : sectionPath(scope.slug);
+  if (scope.type === 'site') return '';
+  return scope.type === 'section' ? sectionPath(scope.slug) : termPath(scope.type, scope.slug);
 }
 
 /** The OPML subscription list of every feed. */

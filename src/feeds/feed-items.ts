@@ -6,8 +6,16 @@ import type { CompiledContent } from '../content/compile';
 import { recentRemovals } from '../publish/removals';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { sectionFamily, sectionTrail } from '../sites/site-config';
-import { canonicalUrl, sectionPath } from '../sites/urls';
-import { FEED_FORMAT_IDS, type FeedFormat, type FeedScope, feedArchivePath, feedPath } from './feed-formats';
+import { canonicalUrl } from '../sites/urls';
+import {
+  FEED_FORMAT_IDS,
+  FEED_ITEM_COUNT,
+  type FeedFormat,
+  type FeedScope,
+  feedArchivePath,
+  feedPath,
+  scopePath,
+} from './feed-formats';
 import { type FeedMirrors, feedMirrors } from './feed-mirrors';
 import { escapeMarkup } from './xml-text';
 
@@ -124,8 +132,30 @@ export function feedScopes(content: CompiledContent): FeedScope[] {
   ];
 }
 
-/** A scope's articles, newest first (a section's child sections included). */
-function scopeArticles(content: CompiledContent, scope: FeedScope): PublishedArticle[] {
+/** A tag's or author's name and articles (newest first), grouped once for all their feeds (taxonomy/terms.ts). */
+export interface FeedTerm {
+  name: string;
+  articles: readonly PublishedArticle[];
+}
+
+/** A term scope's title and description: "Press TV: Russia", "Articles by Science desk for Press TV." */
+function termWords(site: CompiledContent['site'], scope: FeedScope, term: FeedTerm) {
+  return {
+    title: `${site.name}: ${term.name}`,
+    description:
+      scope.type === 'author'
+        ? `Articles by ${term.name} for ${site.name}.`
+        : `${term.name}: the latest from ${site.name}.`,
+  };
+}
+
+/** A scope's articles, newest first (a section's child sections included; a term's as grouped). */
+function scopeArticles(
+  content: CompiledContent,
+  scope: FeedScope,
+  term?: FeedTerm,
+): readonly PublishedArticle[] {
+  if (term) return term.articles;
   const family = scope.type === 'section' ? sectionFamily(content.site, scope.slug) : undefined;
   return family === undefined ? content.articles : content.articles.filter((a) => family.has(a.section));
 }
@@ -140,15 +170,17 @@ const archiveUrls = (scope: FeedScope, archive: number): FeedUrls =>
   urlsOf((format) => feedArchivePath(scope, format, archive));
 
 /** What the subscription document and its archives share: the feed's name, home and publisher. */
-function feedBasics(content: CompiledContent, scope: FeedScope) {
+function feedBasics(content: CompiledContent, scope: FeedScope, term?: FeedTerm) {
   const { site } = content;
   const section = scope.type === 'section' ? sectionTrail(site, scope.slug).at(-1) : undefined;
+  const words = term && termWords(site, scope, term);
   return {
     scope,
-    title: section ? `${site.name}: ${section.title}` : site.name,
-    description: section ? `${section.title}: the latest from ${site.name}.` : site.description,
+    title: words?.title ?? (section ? `${site.name}: ${section.title}` : site.name),
+    description:
+      words?.description ?? (section ? `${section.title}: the latest from ${site.name}.` : site.description),
     language: site.language,
-    homeUrl: placeholderUrl(scope.type === 'site' ? '/' : sectionPath(scope.slug)),
+    homeUrl: placeholderUrl(scope.type === 'site' ? '/' : scopePath(scope)),
     publisher: site.name,
     logoUrl: placeholderUrl(LOGO_PATH),
   };
@@ -162,24 +194,27 @@ function newestUpdate(dates: string[]): string {
 /**
  * The subscription document: the articles no closed archive holds (the open archive bucket and
  * the newest closed one, at most FEED_ITEM_COUNT), linking the newest archive as `prev-archive`.
+ * A tag's or author's feed (`term` given) keeps its newest FEED_ITEM_COUNT and has no archives.
  */
-export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
+export function buildFeedDocument(content: CompiledContent, scope: FeedScope, term?: FeedTerm): FeedDocument {
   const { site } = content;
-  const articles = scopeArticles(content, scope);
-  const archives = countFeedArchives(articles.length);
-  const items = articles
-    .slice(0, articles.length - archives * FEED_ARCHIVE_SIZE)
-    .map((article) => buildFeedItem(content, article));
+  const articles = scopeArticles(content, scope, term);
+  const archives = term ? 0 : countFeedArchives(articles.length);
+  const kept = term ? FEED_ITEM_COUNT : articles.length - archives * FEED_ARCHIVE_SIZE;
+  const items = articles.slice(0, kept).map((article) => buildFeedItem(content, article));
   const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
-  const tombstones: FeedTombstone[] = recentRemovals(content)
-    .filter((removed) => family === undefined || family.has(removed.section))
-    .map((removed) => ({
-      ref: removed.guid,
-      when: removed.removedAt,
-      ...(removed.reason !== undefined && { comment: removed.reason }),
-    }));
+  // A removed article's tags and bylines are not kept: only the site and section feeds carry tombstones.
+  const tombstones: FeedTombstone[] = term
+    ? []
+    : recentRemovals(content)
+        .filter((removed) => family === undefined || family.has(removed.section))
+        .map((removed) => ({
+          ref: removed.guid,
+          when: removed.removedAt,
+          ...(removed.reason !== undefined && { comment: removed.reason }),
+        }));
   return {
-    ...feedBasics(content, scope),
+    ...feedBasics(content, scope, term),
     id: canonicalUrl(site, feedPath(scope, 'atom')),
     selfUrls: urlsOf((format) => feedPath(scope, format)),
     ...(site.hub && { hub: site.hub }),

@@ -20,6 +20,8 @@ import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { absoluteUrl } from '../sites/urls';
+import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
+import { TERM_KINDS } from '../taxonomy/terms';
 
 export const feedRoutes = new Hono<AppEnv>();
 
@@ -55,6 +57,18 @@ for (const format of FEED_FORMAT_IDS) {
       return serveArchive(c, { type: 'section', slug }, format, Number(c.req.param('archive')));
     },
   );
+  for (const kind of TERM_KINDS) {
+    feedRoutes.get(`/${kind}/:slug/${FEED_FORMATS[format].file}`, feedCache, async (c) => {
+      const slug = c.req.param('slug');
+      // Terms are not in the manifest: a missing feed record is what says "no such tag".
+      if (!isCanonicalTermSlug(slug)) {
+        const canonical = termSlug(slug);
+        if (canonical === '') throw new HTTPException(404, { message: `There is no such ${kind}.` });
+        return c.redirect(feedPath({ type: kind, slug: canonical }, format), 301);
+      }
+      return serveFeed(c, { type: kind, slug }, format);
+    });
+  }
 }
 
 feedRoutes.get(OPML_PATH, feedCache, (c) =>

@@ -1,15 +1,20 @@
-// Reader pages: home, section lists and articles. Each handler makes one KV read and renders;
-// contentCache in front makes repeat requests cost no read at all.
-import { Hono } from 'hono';
+// Reader pages: home, section lists, tag and author lists, and articles. Each handler makes one KV
+// read (two for a tag's or author's older pages) and renders; contentCache in front makes repeat
+// requests cost no read at all. Every page has one address: other spellings get a 301 to it.
+import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { shardOfPage } from '../articles/list-shards';
+import type { Article } from '../articles/article';
+import { countSectionPages, shardOfPage } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
+import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { contentCache } from '../http/content-cache';
 import { GoneError } from '../http/errors';
 import { htmlSecurityHeaders } from '../http/security-headers';
+import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
+import { TERM_KINDS, termPath } from '../taxonomy/terms';
 import { ArticlePage } from '../views/ArticlePage';
-import { HomePage, SectionPage } from '../views/ListPages';
+import { HomePage, SectionPage, TermPage } from '../views/ListPages';
 import { MIRRORS_PAGE_PATH, MirrorsPage } from '../views/MirrorsPage';
 import { OFFLINE_PAGE_PATH, OfflinePage } from '../views/OfflinePage';
 import { renderPage } from '../views/render-page';
@@ -17,10 +22,26 @@ import { renderPage } from '../views/render-page';
 export const htmlRoutes = new Hono<AppEnv>();
 
 // Only on the pages themselves: a sub-app mounted at / would otherwise stamp every path it sees.
-for (const path of ['/', '/section/:slug', '/Detail/*', MIRRORS_PAGE_PATH, OFFLINE_PAGE_PATH])
+for (const path of [
+  '/',
+  '/section/:slug',
+  '/tag/:slug',
+  '/author/:slug',
+  '/Detail/*',
+  MIRRORS_PAGE_PATH,
+  OFFLINE_PAGE_PATH,
+])
   htmlRoutes.use(path, htmlSecurityHeaders());
 
-htmlRoutes.get('/', contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
+const ARTICLE_ID_PATH = '/Detail/:yyyy{\\d{4}}/:mm{\\d{2}}/:dd{\\d{2}}/:id{[1-9]\\d{0,15}}';
+const ARTICLE_PATH = `${ARTICLE_ID_PATH}/:slug?`;
+
+// Routing is strict, so the trailing-slash spellings are routes of their own.
+htmlRoutes.get('/section/:slug/', withoutTrailingSlash(PAGE_QUERY));
+for (const kind of TERM_KINDS) htmlRoutes.get(`/${kind}/:slug/`, withoutTrailingSlash(PAGE_QUERY));
+htmlRoutes.get(`${ARTICLE_ID_PATH}/:slug/`, withoutTrailingSlash());
+
+htmlRoutes.get('/', canonicalQuery(), contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;
   const home = await repo.getHomeList();
   if (!home) throw new HTTPException(404);
@@ -47,19 +68,18 @@ htmlRoutes.get(OFFLINE_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.list
   return renderPage(c, <OfflinePage site={site.config} sections={site.manifest.sections} />);
 });
 
-const PAGE_NUMBER = /^[1-9]\d{0,5}$/;
+/** `?page=N` (canonicalQuery has validated it), 1 when absent. */
+const pageOf = (value: string | undefined): number => (value === undefined ? 1 : Number(value));
 
 htmlRoutes.get(
   '/section/:slug',
+  canonicalQuery(PAGE_QUERY),
   contentCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
   async (c) => {
     const { site, repo } = c.var;
     const section = site.manifest.sections.find((s) => s.slug === c.req.param('slug'));
     if (!section) throw new HTTPException(404);
-    const pageParam = c.req.query('page') ?? '1';
-    if (!PAGE_NUMBER.test(pageParam))
-      throw new HTTPException(400, { message: 'page must be a positive integer' });
-    const page = Number(pageParam);
+    const page = pageOf(c.req.query('page'));
     // The manifest knows how many pages exist, so an out-of-range page costs no read.
     if (page > section.pages) throw new HTTPException(404);
     const shard = await repo.getSectionShard(section.slug, shardOfPage(section.articles, page));
@@ -73,22 +93,71 @@ htmlRoutes.get(
   },
 );
 
-// /Detail/{yyyy}/{mm}/{dd}/{id}/{Slug}; any other date or slug for the id is redirected.
+for (const kind of TERM_KINDS) {
+  htmlRoutes.get(
+    `/${kind}/:slug`,
+    canonicalQuery(PAGE_QUERY),
+    contentCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
+    async (c) => {
+      const { site, repo } = c.var;
+      const slug = c.req.param('slug');
+      const page = pageOf(c.req.query('page'));
+      if (!isCanonicalTermSlug(slug)) {
+        // Another spelling of a slug (`/tag/Russia`): the term's one address, if there can be one.
+        const canonical = termSlug(slug);
+        if (canonical === '') throw new HTTPException(404);
+        return c.redirect(termPath(kind, canonical, page), 301);
+      }
+      // Terms are not in the manifest: the head's absence is what says "no such tag".
+      const head = await repo.getTermHead(kind, slug);
+      if (!head) throw new HTTPException(404);
+      const pages = countSectionPages(head.articles);
+      if (page > pages) throw new HTTPException(404);
+      const shard = shardOfPage(head.articles, page);
+      // Older pages need the head's count to find their bucket: a second read on a miss.
+      const items = shard === 'head' ? head.items : (await repo.getTermBucket(kind, slug, shard))?.items;
+      if (!items) throw new HTTPException(404);
+      const list = { page, pages, items };
+      return renderPage(
+        c,
+        <TermPage
+          site={site.config}
+          sections={site.manifest.sections}
+          kind={kind}
+          slug={slug}
+          name={head.name}
+          list={list}
+        />,
+      );
+    },
+  );
+}
+
+/** The article a /Detail/ path names by its id, whatever its date and slug; 410 if removed, else 404. */
+async function findArticle(c: Context<AppEnv>): Promise<Article> {
+  const id = Number(c.req.param('id'));
+  // Beyond 2^53 a number no longer names one id (…993 would read …992): no article has one.
+  if (!Number.isSafeInteger(id)) throw new HTTPException(404);
+  const article = await c.var.repo.getArticle(id);
+  if (article) return article;
+  // Only a miss pays for this second read: 410 for an article taken down, 404 for the rest.
+  const removed = await c.var.repo.getRemovedArticle(id);
+  if (removed) throw new GoneError(removed.removedAt, removed.reason);
+  throw new HTTPException(404);
+}
+
+// /Detail/{yyyy}/{mm}/{dd}/{id}/{Slug}; any other date or slug for the id is redirected, and so
+// is any query (before the cache, whose key ignores queries), in one hop to the article's path.
 htmlRoutes.get(
-  '/Detail/:yyyy{\\d{4}}/:mm{\\d{2}}/:dd{\\d{2}}/:id{[1-9]\\d{0,15}}/:slug?',
+  ARTICLE_PATH,
+  async function articleWithoutQuery(c, next) {
+    if (new URL(c.req.url).search === '') return next();
+    return c.redirect((await findArticle(c)).path, 301);
+  },
   contentCache({ cacheControl: CACHE_POLICY.article }),
   async (c) => {
-    const { site, repo } = c.var;
-    const id = Number(c.req.param('id'));
-    // Beyond 2^53 a number no longer names one id (…993 would read …992): no article has one.
-    if (!Number.isSafeInteger(id)) throw new HTTPException(404);
-    const article = await repo.getArticle(id);
-    if (!article) {
-      // Only a miss pays for this second read: 410 for an article taken down, 404 for the rest.
-      const removed = await repo.getRemovedArticle(id);
-      if (removed) throw new GoneError(removed.removedAt, removed.reason);
-      throw new HTTPException(404);
-    }
+    const { site } = c.var;
+    const article = await findArticle(c);
     if (new URL(c.req.url).pathname !== article.path) {
       // A root-relative Location keeps the reader on the host they came through.
       return c.redirect(article.path, 301);

@@ -5,12 +5,14 @@ import { raw } from 'hono/html';
 import type { Article } from '../articles/article';
 import type { SiteConfig } from '../sites/site-config';
 import { canonicalUrl } from '../sites/urls';
+import { termLinks } from '../taxonomy/terms';
 import { LOGO } from './brand';
 import { serializeJsonLd } from './json-ld';
 
 /** The schema.org NewsArticle Google reads for Top stories and article rich results. */
 export function newsArticleJsonLd(site: SiteConfig, article: Article): Record<string, unknown> {
   const url = canonicalUrl(site, article.path);
+  const authors = termLinks(article, 'author');
   const publisher = {
     '@type': 'NewsMediaOrganization',
     name: site.name,
@@ -43,9 +45,14 @@ export function newsArticleJsonLd(site: SiteConfig, article: Article): Record<st
     datePublished: article.published,
     dateModified: article.updated ?? article.published,
     // Without a byline the outlet itself is the author, as Google's guidelines allow.
-    author: article.author
-      ? [{ '@type': 'Person', name: article.author }]
-      : [{ '@type': 'Organization', name: site.name, url: canonicalUrl(site, '/') }],
+    author:
+      authors.length > 0
+        ? authors.map((author) => ({
+            '@type': 'Person',
+            name: author.name,
+            ...(author.path && { url: canonicalUrl(site, author.path) }),
+          }))
+        : [{ '@type': 'Organization', name: site.name, url: canonicalUrl(site, '/') }],
     publisher,
     inLanguage: site.language,
     ...(article.tags.length > 0 && { keywords: article.tags.join(', ') }),

@@ -1,13 +1,15 @@
 // The article page, as the outlet shows it: breadcrumb, headline, lead photo with caption and
-// credit, date, body, share links, and more from the section.
+// credit, date and linked bylines, body, linked tags, share links, and more from the section.
 import { raw } from 'hono/html';
 import type { Article, ManifestSection } from '../articles/article';
 import { type SiteConfig, sectionTrail } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
+import { type TermLink, termLinks } from '../taxonomy/terms';
 import { ArticleCard } from './ArticleCard';
 import { ArticleMeta } from './ArticleMeta';
+import { Breadcrumb } from './Breadcrumb';
 import { formatDay, formatLongDate } from './format';
-import { BreadcrumbSeparator, Layout } from './Layout';
+import { Layout } from './Layout';
 import { ShareLinks } from './ShareLinks';
 
 export interface ArticlePageProps {
@@ -19,6 +21,7 @@ export interface ArticlePageProps {
 export function ArticlePage({ site, sections, article }: ArticlePageProps) {
   const trail = sectionTrail(site, article.section);
   const section = trail.at(-1);
+  const authors = termLinks(article, 'author');
   return (
     <Layout
       site={site}
@@ -40,16 +43,7 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
             <strong>Draft — not published.</strong> This preview exists only on this computer.
           </p>
         )}
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-          <ol>
-            {trail.map((s, i) => (
-              <li>
-                {i > 0 && <BreadcrumbSeparator />}
-                <a href={sectionPath(s.slug)}>{s.title}</a>
-              </li>
-            ))}
-          </ol>
-        </nav>
+        <Breadcrumb site={site} trail={trail.map((s) => ({ name: s.title, path: sectionPath(s.slug) }))} />
         <h1 class="headline" dir="auto">
           {article.title}
         </h1>
@@ -63,7 +57,17 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
               </span>
             </>
           )}
-          {article.author && <span class="byline"> By {article.author}</span>}
+          {authors.length > 0 && (
+            <span class="byline">
+              {' By '}
+              {authors.map((author, i) => (
+                <>
+                  {i > 0 && (i === authors.length - 1 ? ' and ' : ', ')}
+                  <TermName link={author} rel="author" />
+                </>
+              ))}
+            </span>
+          )}
         </p>
         {article.image && (
           <figure class="lead-image">
@@ -100,8 +104,10 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
         )}
         {article.tags.length > 0 && (
           <ul class="tags" aria-label="Tags">
-            {article.tags.map((tag) => (
-              <li dir="auto">{tag}</li>
+            {termLinks(article, 'tag').map((tag) => (
+              <li dir="auto">
+                <TermName link={tag} rel="tag" />
+              </li>
             ))}
           </ul>
         )}
@@ -116,5 +122,16 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
         </aside>
       )}
     </Layout>
+  );
+}
+
+/** A tag or byline name, linked to its page when it has one (a name without letters or digits has none). */
+function TermName({ link, rel }: { link: TermLink; rel: 'tag' | 'author' }) {
+  return link.path ? (
+    <a href={link.path} rel={rel}>
+      {link.name}
+    </a>
+  ) : (
+    link.name
   );
 }

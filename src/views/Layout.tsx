@@ -1,8 +1,9 @@
-// The page frame every HTML page shares: head metadata, masthead with sections, and the footer
-// with the outlet's alternate addresses. Links are root-relative, so the bytes are the same on every host.
+// The page frame every HTML page shares: head metadata, masthead with search and sections, and the
+// footer with the outlet's alternate addresses. Links are root-relative: the same bytes on every host.
 import type { Child } from 'hono/jsx';
 import type { ManifestSection } from '../articles/article';
 import { FEED_FORMATS } from '../feeds/feed-formats';
+import { MAX_QUERY_LENGTH } from '../search/query';
 import { type SiteConfig, servingHosts } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import { LOGO } from './brand';
@@ -21,6 +22,8 @@ export interface PageMeta {
   head?: Child;
   /** The section the page belongs to, highlighted in the navigation. */
   activeSection?: string;
+  /** The search results page shows its query in the search box. */
+  searchQuery?: string;
 }
 
 export interface LayoutProps {
@@ -77,6 +80,7 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
             <a class="brand" href="/">
               <img src={LOGO.path} alt={site.name} width={LOGO.width} height={LOGO.height} />
             </a>
+            <SearchForm query={meta.searchQuery} />
           </div>
           <nav class="sections-nav" aria-label="Sections">
             <div class="wrap">
@@ -113,6 +117,33 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
         </footer>
       </body>
     </html>
+  );
+}
+
+/**
+ * Search on every page: a plain GET form to this host's /search, so it works with scripts off and
+ * never leaves the host the reader is on.
+ */
+function SearchForm({ query }: { query: string | undefined }) {
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: the contract names form[role=search]; the <search> element is too new for the browsers mirror readers use.
+    <form class="search-form" role="search" action="/search" method="get">
+      <label class="visually-hidden" for="search-q">
+        Search articles
+      </label>
+      <input
+        id="search-q"
+        type="search"
+        name="q"
+        value={query}
+        required
+        maxlength={MAX_QUERY_LENGTH}
+        placeholder="Search"
+        dir="auto"
+        autocomplete="off"
+      />
+      <button type="submit">Search</button>
+    </form>
   );
 }
 

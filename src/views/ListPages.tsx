@@ -1,9 +1,14 @@
-// The home page and section pages: newest articles first, with pagination links.
+// The home page, section pages and term pages (tags, authors): newest articles first, with
+// pagination links, sharing tags and the page's schema.org description.
 import type { ListPage, ManifestSection } from '../articles/article';
 import { type SiteConfig, sectionTrail } from '../sites/site-config';
-import { sectionPath } from '../sites/urls';
+import { canonicalUrl, sectionPath } from '../sites/urls';
+import { type TermKind, termPath } from '../taxonomy/terms';
 import { ArticleList } from './ArticleCard';
-import { BreadcrumbSeparator, Layout } from './Layout';
+import { Breadcrumb } from './Breadcrumb';
+import { Layout } from './Layout';
+import { ListMeta, publisherJsonLd } from './ListMeta';
+import { Pagination } from './Pagination';
 
 export function HomePage({
   site,
@@ -14,11 +19,31 @@ export function HomePage({
   sections: ManifestSection[];
   list: ListPage;
 }) {
+  const website = {
+    '@context': 'https://schema.org',
+    '@type': 'WebSite',
+    name: site.name,
+    url: canonicalUrl(site, '/'),
+    inLanguage: site.language,
+    publisher: publisherJsonLd(site),
+    potentialAction: {
+      '@type': 'SearchAction',
+      target: `${canonicalUrl(site, '/search')}?q={search_term_string}`,
+      'query-input': 'required name=search_term_string',
+    },
+  };
   return (
     <Layout
       site={site}
       sections={sections}
-      meta={{ title: site.name, description: site.description, canonicalPath: '/' }}
+      meta={{
+        title: site.name,
+        description: site.description,
+        canonicalPath: '/',
+        head: (
+          <ListMeta site={site} title={site.name} description={site.description} path="/" jsonLd={website} />
+        ),
+      }}
     >
       <h1 class="page-title">Latest news</h1>
       <ArticleList articles={list.items} label="Latest articles" />
@@ -33,34 +58,57 @@ export interface SectionPageProps {
   list: ListPage;
 }
 
+/** schema.org CollectionPage: what a section, tag or author page is to a search engine. */
+function collectionJsonLd(
+  site: SiteConfig,
+  type: 'CollectionPage' | 'ProfilePage',
+  name: string,
+  path: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    '@context': 'https://schema.org',
+    '@type': type,
+    name,
+    url: canonicalUrl(site, path),
+    inLanguage: site.language,
+    isPartOf: { '@type': 'WebSite', name: site.name, url: canonicalUrl(site, '/') },
+    ...extra,
+  };
+}
+
 export function SectionPage({ site, sections, section, list }: SectionPageProps) {
   const trail = sectionTrail(site, section.slug);
   const title = list.page > 1 ? `${section.title}, page ${list.page}` : section.title;
+  const description = `${section.title}: the latest from ${site.name}.`;
+  const path = sectionPath(section.slug, list.page);
   return (
     <Layout
       site={site}
       sections={sections}
       meta={{
         title,
-        description: `${section.title}: the latest from ${site.name}.`,
-        canonicalPath: sectionPath(section.slug, list.page),
+        description,
+        canonicalPath: path,
         activeSection: trail[0]?.slug,
         feeds: [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }],
+        head: (
+          <ListMeta
+            site={site}
+            title={title}
+            description={description}
+            path={path}
+            jsonLd={collectionJsonLd(site, 'CollectionPage', title, path)}
+          />
+        ),
       }}
     >
       {trail.length > 1 && (
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-          <ol>
-            {trail.map((s, i) => (
-              <li>
-                {i > 0 && <BreadcrumbSeparator />}
-                <a href={sectionPath(s.slug)} aria-current={s.slug === section.slug ? 'page' : undefined}>
-                  {s.title}
-                </a>
-              </li>
-            ))}
-          </ol>
-        </nav>
+        <Breadcrumb
+          site={site}
+          trail={trail.map((s) => ({ name: s.title, path: sectionPath(s.slug) }))}
+          currentPath={sectionPath(section.slug)}
+        />
       )}
       <h1 class="page-title">{title}</h1>
       {list.items.length === 0 ? (
@@ -68,23 +116,70 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
       ) : (
         <ArticleList articles={list.items} label={`Articles in ${section.title}`} />
       )}
-      {list.pages > 1 && (
-        <nav class="pagination" aria-label="Pages">
-          {list.page > 1 && (
-            <a rel="prev" href={sectionPath(section.slug, list.page - 1)}>
-              ← Newer
-            </a>
-          )}
-          <span>
-            Page {list.page} of {list.pages}
-          </span>
-          {list.page < list.pages && (
-            <a rel="next" href={sectionPath(section.slug, list.page + 1)}>
-              Older →
-            </a>
-          )}
-        </nav>
-      )}
+      <Pagination page={list.page} pages={list.pages} pathOf={(page) => sectionPath(section.slug, page)} />
+    </Layout>
+  );
+}
+
+export interface TermPageProps {
+  site: SiteConfig;
+  sections: ManifestSection[];
+  kind: TermKind;
+  slug: string;
+  name: string;
+  list: ListPage;
+}
+
+/** A tag's page (topic) or an author's (byline): their articles, newest first, and their feeds. */
+export function TermPage({ site, sections, kind, slug, name, list }: TermPageProps) {
+  const title = list.page > 1 ? `${name}, page ${list.page}` : name;
+  const description =
+    kind === 'tag'
+      ? `News and reports about ${name} from ${site.name}.`
+      : `Articles by ${name} for ${site.name}.`;
+  const path = termPath(kind, slug, list.page);
+  const jsonLd =
+    kind === 'tag'
+      ? collectionJsonLd(site, 'CollectionPage', title, path, { about: { '@type': 'Thing', name } })
+      : collectionJsonLd(site, 'ProfilePage', title, path, {
+          mainEntity: { '@type': 'Person', name, url: canonicalUrl(site, termPath(kind, slug)) },
+        });
+  return (
+    <Layout
+      site={site}
+      sections={sections}
+      meta={{
+        title,
+        description,
+        canonicalPath: path,
+        feeds: [{ title: `${site.name}: ${name}`, basePath: termPath(kind, slug) }],
+        head: (
+          <ListMeta
+            site={site}
+            title={title}
+            description={description}
+            path={path}
+            ogType={kind === 'author' ? 'profile' : 'website'}
+            jsonLd={jsonLd}
+          />
+        ),
+      }}
+    >
+      <p class="page-kicker">{kind === 'tag' ? 'Topic' : 'Author'}</p>
+      <h1 class="page-title" dir="auto">
+        {title}
+      </h1>
+      <ArticleList
+        articles={list.items}
+        label={kind === 'tag' ? `Articles tagged ${name}` : `Articles by ${name}`}
+      />
+      <Pagination page={list.page} pages={list.pages} pathOf={(page) => termPath(kind, slug, page)} />
+      <p class="term-feeds">
+        Follow {kind === 'tag' ? 'this topic' : 'this author'}:{' '}
+        <a href={`${termPath(kind, slug)}/rss.xml`}>RSS</a> ·{' '}
+        <a href={`${termPath(kind, slug)}/atom.xml`}>Atom</a> ·{' '}
+        <a href={`${termPath(kind, slug)}/feed.json`}>JSON Feed</a>
+      </p>
     </Layout>
   );
 }

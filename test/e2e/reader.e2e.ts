@@ -1,6 +1,7 @@
 // A reader's visit in a real browser: home page → the sample article, at phone and desktop
-// widths and through a second local host (as a mirror reader would), with accessibility checks
-// by axe-core and a watch on every request, console message and failure.
+// widths and through a second local host (as a mirror reader would), and a search from the header
+// to the article and its topic page, with accessibility checks by axe-core and a watch on every
+// request, console message and failure.
 import { mkdir, readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,6 +221,65 @@ describe.each(VISITS)('a reader on $name', ({ name, origin, context }) => {
       expect(seen.failures).toEqual([]);
       const offHost = seen.requests.filter(
         (url) => !url.startsWith('data:') && new URL(url).origin !== origin(),
+      );
+      expect(offHost).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+describe.each([
+  { name: 'with scripts', javaScriptEnabled: true },
+  { name: 'with scripts off', javaScriptEnabled: false },
+])('a reader searching on a second host, $name', ({ name, javaScriptEnabled }) => {
+  it('types a word from the sample article into the search box and reaches the article', async () => {
+    // A second host serving the same site, as a mirror: the search must keep the reader on it.
+    const origin = `http://localhost:${PORT}`;
+    const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled });
+    try {
+      const page = await ctx.newPage();
+      const seen = watch(page);
+      await page.goto(`${origin}/section/economy`, { waitUntil: 'load' });
+      const box = page.getByRole('search').getByRole('searchbox', { name: 'Search articles' });
+      await box.fill('Baerbock');
+      await box.press('Enter');
+      await page.waitForURL('**/search?q=Baerbock');
+      expect(new URL(page.url()).origin).toBe(origin);
+      expect(await visibleText(page, 'h1')).toBe('Results for “Baerbock”');
+      expect(await visibleText(page, '.search-result mark')).toBe('Baerbock');
+      expect(await box.inputValue()).toBe('Baerbock');
+      // axe runs as a script in the page: with scripts off it cannot, and the bytes are the same.
+      const resultsViolations = javaScriptEnabled ? await runAxe(page) : [];
+      await page.screenshot({
+        path: `${SCREENSHOTS}/search-${javaScriptEnabled ? 'js' : 'nojs'}.png`,
+        fullPage: true,
+      });
+
+      await page.getByRole('link', { name: HEADLINE }).click();
+      await page.waitForURL(`**/Detail/2022/01/18/${SAMPLE_ID}/**`);
+      expect(new URL(page.url()).origin).toBe(origin);
+      expect(await visibleText(page, 'h1')).toBe(HEADLINE);
+      // Let the page finish loading its pictures: leaving earlier would abort them (a failure here).
+      await page.waitForLoadState('networkidle');
+      // The article's tags lead on to topic pages, on the same host.
+      await page.getByRole('list', { name: 'Tags' }).getByRole('link', { name: 'Ukraine' }).click();
+      await page.waitForURL('**/tag/ukraine');
+      expect(new URL(page.url()).origin).toBe(origin);
+      expect(await visibleText(page, 'h1')).toBe('Ukraine');
+      const tagViolations = javaScriptEnabled ? await runAxe(page) : [];
+
+      console.log(
+        `[search ${name}] ${seen.requests.length} requests, axe violations: ${
+          [...resultsViolations, ...tagViolations].map((v) => `${v.impact} ${v.id}`).join(', ') || 'none'
+        }`,
+      );
+      expect(seriousOrWorse(resultsViolations)).toEqual([]);
+      expect(seriousOrWorse(tagViolations)).toEqual([]);
+      expect(seen.consoleErrors).toEqual([]);
+      expect(seen.failures).toEqual([]);
+      const offHost = seen.requests.filter(
+        (url) => !url.startsWith('data:') && new URL(url).origin !== origin,
       );
       expect(offHost).toEqual([]);
     } finally {

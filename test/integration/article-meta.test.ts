@@ -60,6 +60,13 @@ async function readHead(response: Response): Promise<PageHead> {
   return head;
 }
 
+/** The page's NewsArticle among its JSON-LD blocks. */
+function newsArticleOf(head: PageHead) {
+  const found = head.jsonLd.map((text) => JSON.parse(text)).filter((ld) => ld['@type'] === 'NewsArticle');
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 beforeAll(async () => {
   const input = repositoryContent();
   input.articles.push({
@@ -72,8 +79,9 @@ beforeAll(async () => {
 describe('article metadata', () => {
   it('describes the sample article as a NewsArticle with canonical URLs on the primary', async () => {
     const head = await readHead(await get(MIRROR, SAMPLE));
-    expect(head.jsonLd).toHaveLength(1);
-    const ld = JSON.parse(head.jsonLd[0] ?? '');
+    // The article and its breadcrumb.
+    expect(head.jsonLd).toHaveLength(2);
+    const ld = newsArticleOf(head);
     expect(ld['@context']).toBe('https://schema.org');
     expect(ld['@type']).toBe('NewsArticle');
     expect(ld.headline).toBe('Russia says no new talks on Ukraine until West responds to demands');
@@ -85,6 +93,15 @@ describe('article metadata', () => {
     expect(ld.author[0].name).toBe('Press TV');
     expect(ld.publisher.name).toBe('Press TV');
     expect(ld.publisher.logo.url).toBe(`https://${PRIMARY}/images/logo.png`);
+  });
+
+  it('describes the visible breadcrumb as a BreadcrumbList', async () => {
+    const head = await readHead(await get(MIRROR, SAMPLE));
+    const trail = head.jsonLd.map((text) => JSON.parse(text)).find((ld) => ld['@type'] === 'BreadcrumbList');
+    expect(trail.itemListElement).toEqual([
+      { '@type': 'ListItem', position: 1, name: 'News', item: `https://${PRIMARY}/section/news` },
+      { '@type': 'ListItem', position: 2, name: 'Russia', item: `https://${PRIMARY}/section/russia` },
+    ]);
   });
 
   it('gives social networks OpenGraph and Twitter card tags with absolute URLs', async () => {
@@ -112,10 +129,14 @@ describe('article metadata', () => {
     const page = await get(PRIMARY, `/Detail/2022/01/20/${HOSTILE_ID}/x`, {});
     const location = page.headers.get('Location') ?? '';
     const head = await readHead(await get(PRIMARY, location));
-    expect(head.scripts).toBe(1);
-    const ld = JSON.parse(head.jsonLd[0] ?? '');
+    expect(head.scripts).toBe(2);
+    const ld = newsArticleOf(head);
     expect(ld.headline).toBe(HOSTILE_TITLE);
-    expect(ld.author[0]).toEqual({ '@type': 'Person', name: 'Jane Doe' });
+    expect(ld.author[0]).toEqual({
+      '@type': 'Person',
+      name: 'Jane Doe',
+      url: `https://${PRIMARY}/author/jane-doe`,
+    });
   });
 
   it('offers plain share links for X, Facebook, Telegram, WhatsApp and e-mail', async () => {

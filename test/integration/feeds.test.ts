@@ -5,6 +5,7 @@ import { compileContent } from '../../src/content/compile';
 import { CACHE_POLICY, FEED_MAX_AGE_SECONDS } from '../../src/http/cache-policy';
 import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
 import { sectionFamily } from '../../src/sites/site-config';
+import { collectTerms, TERM_KINDS, termPath } from '../../src/taxonomy/terms';
 import { repositoryContent } from '../support/content';
 import { publish } from '../support/publish';
 import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
@@ -309,10 +310,15 @@ describe('feeds of the published sample content', () => {
     const opml = parseXml(await response.text());
     expect(opml.attributes.version).toBe('2.0');
     const feeds = descendants(onlyChild(opml, 'body')).filter((node) => node.attributes.xmlUrl);
+    // The site's and sections' feeds, then those of every tag and author in use.
+    const termPaths = TERM_KINDS.flatMap((kind) =>
+      [...collectTerms(content.articles, kind).keys()].flatMap((slug) =>
+        FILES.map((file) => `${termPath(kind, slug)}/${file}`),
+      ),
+    );
+    expect(termPaths.length).toBeGreaterThan(100);
     expect(feeds.map((node) => node.attributes.xmlUrl).sort()).toEqual(
-      allFeedPaths()
-        .map((path) => `https://${MIRROR}${path}`)
-        .sort(),
+      [...allFeedPaths(), ...termPaths].map((path) => `https://${MIRROR}${path}`).sort(),
     );
     for (const node of feeds) expect(node.attributes.type).toBe('rss');
   });

@@ -186,7 +186,7 @@ describe('npm run publish', () => {
       expect.arrayContaining(['list:v2:home', 'list:v2:section:russia:head', 'site:v1']),
     );
     expect(changed).toContain('api:v1:article:675904');
-    for (const key of changed) expect(key).toMatch(/^(article|list|feed|seo|api|changes|site):/);
+    for (const key of changed) expect(key).toMatch(/^(article|list|feed|seo|api|changes|site|search):/);
     const untouchedArticles = [...after.keys()].filter(
       (k) => k.startsWith('api:v1:article:') && !changed.includes(k),
     );

@@ -35,6 +35,11 @@ const LAYOUT_TAGS = [
   'figure',
   'figcaption',
   'span',
+  // The search form in the masthead.
+  'form',
+  'label',
+  'input',
+  'button',
 ];
 
 /**

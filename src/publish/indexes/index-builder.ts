@@ -6,7 +6,9 @@ import { buildRemovalRecords } from '../removals';
 import { buildApiRecords } from './api-records';
 import { buildFeedArchiveRecords } from './feed-archives';
 import { buildListPages } from './list-pages';
+import { buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
+import { buildTermPages } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
@@ -21,4 +23,6 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   buildNewsSitemap,
   buildApiRecords,
   buildRemovalRecords,
+  buildTermPages,
+  buildSearchIndex,
 ];

@@ -2,7 +2,7 @@
 // articles, each section's head, and its closed chronological buckets (see articles/list-shards.ts).
 import { type ListShard, type ManifestSection, type Teaser, toTeaser } from '../../articles/article';
 import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../articles/keys';
-import { countSectionPages, countStoredBuckets, SECTION_BUCKET_SIZE } from '../../articles/list-shards';
+import { countSectionPages, cutShards } from '../../articles/list-shards';
 import type { CompiledContent } from '../../content/compile';
 import { sectionFamily } from '../../sites/site-config';
 import type { Records } from './index-builder';
@@ -29,22 +29,11 @@ export function buildListPages(content: CompiledContent): Records {
   const records: Records = new Map();
   records.set(homeListKey(), shard(content.articles.slice(0, HOME_LIST_SIZE).map(toTeaser)));
   for (const section of content.site.sections) {
-    const newestFirst = sectionItems(content, section.slug).map(toTeaser);
-    const total = newestFirst.length;
-    // Bucket b holds chronological positions [(b-1)·S, b·S): its place from the newest end is fixed
-    // once it is full, so appending articles never changes its bytes.
-    const stored = countStoredBuckets(total);
-    for (let bucket = 1; bucket <= stored; bucket++) {
-      const end = total - (bucket - 1) * SECTION_BUCKET_SIZE;
-      records.set(
-        sectionBucketKey(section.slug, bucket),
-        shard(newestFirst.slice(end - SECTION_BUCKET_SIZE, end)),
-      );
-    }
-    records.set(
-      sectionHeadKey(section.slug),
-      shard(newestFirst.slice(0, total - stored * SECTION_BUCKET_SIZE)),
-    );
+    const { head, buckets } = cutShards(sectionItems(content, section.slug).map(toTeaser));
+    buckets.forEach((items, i) => {
+      records.set(sectionBucketKey(section.slug, i + 1), shard(items));
+    });
+    records.set(sectionHeadKey(section.slug), shard(head));
   }
   return records;
 }

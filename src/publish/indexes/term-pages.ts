@@ -1,0 +1,24 @@
+// List records for tag and author pages: per term, a head (its name, article count and newest
+// articles) and closed chronological buckets, cut exactly like a section's (articles/list-shards.ts).
+// Terms are not in the manifest (there can be thousands): a missing head is an unknown term.
+import { type ListShard, type TermHead, toTeaser } from '../../articles/article';
+import { termBucketKey, termHeadKey } from '../../articles/keys';
+import { cutShards } from '../../articles/list-shards';
+import type { CompiledContent } from '../../content/compile';
+import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
+import type { Records } from './index-builder';
+
+export function buildTermPages(content: CompiledContent): Records {
+  const records: Records = new Map();
+  for (const kind of TERM_KINDS) {
+    for (const term of collectTerms(content.articles, kind).values()) {
+      const { head, buckets } = cutShards(term.articles.map(toTeaser));
+      buckets.forEach((items, i) => {
+        records.set(termBucketKey(kind, term.slug, i + 1), JSON.stringify({ items } satisfies ListShard));
+      });
+      const record: TermHead = { name: term.name, articles: term.articles.length, items: head };
+      records.set(termHeadKey(kind, term.slug), JSON.stringify(record));
+    }
+  }
+  return records;
+}

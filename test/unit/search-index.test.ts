@@ -1,0 +1,83 @@
+// The search index's parts: words as indexed and queried, highlighting and excerpts, posting
+// lists that round-trip, weights that depend on their article alone, and ranking over shards.
+import { describe, expect, it } from 'vitest';
+import { searchShardKey } from '../../src/articles/keys';
+import { compileContent } from '../../src/content/compile';
+import { buildSearchIndex } from '../../src/publish/indexes/search-index';
+import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
+import { queryTerms, search } from '../../src/search/query';
+import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
+import { repositoryContent } from '../support/content';
+
+describe('search words', () => {
+  it('folds case, accents and script variants, and leaves out one-letter words', () => {
+    expect(tokenize('A Café in Tehran, 2022')).toEqual(['cafe', 'in', 'tehran', '2022']);
+    expect(tokenize('كتاب و می‌رود')).toEqual(['کتاب', 'میرود']);
+    expect(tokenize('Ёж и ЕЖ')).toEqual(['еж', 'еж']);
+  });
+
+  it('marks the written words a query matched, whatever their spelling', () => {
+    const parts = highlight('Cafés open in Тегеран; a café closes.', new Set(['cafe', 'тегеран']));
+    expect(parts.filter((p) => p.mark).map((p) => p.text)).toEqual(['Тегеран', 'café']);
+    expect(parts.map((p) => p.text).join('')).toBe('Cafés open in Тегеран; a café closes.');
+  });
+
+  it('cuts an excerpt around the first match, at spaces', () => {
+    const text = `${'lead words '.repeat(40)}the needle is here ${'tail words '.repeat(40)}`;
+    const cut = excerpt(text, new Set(['needle']), 120);
+    expect(cut).toMatch(/^… .*needle.* …$/);
+    expect(cut.length).toBeLessThan(130);
+  });
+
+  it('reads the text of sanitised HTML', () => {
+    expect(htmlToText('<p>Oil &amp; gas</p><p>rose&#39;s &#x41;</p>')).toBe("Oil & gas rose's A");
+  });
+});
+
+describe('the stored index', () => {
+  it('round-trips posting lists', () => {
+    const postings = [
+      { id: 3, weight: 1 },
+      { id: 675904, weight: 220 },
+      { id: 1_000_001, weight: 17 },
+    ];
+    const decoded = decodePostings(encodePostings(postings));
+    expect([...decoded.ids]).toEqual(postings.map((p) => p.id));
+    expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
+  });
+
+  it('rewrites only the fresh parts of the new article’s shards when an article is added', () => {
+    const input = repositoryContent();
+    const before = buildSearchIndex(compileContent(input));
+    input.articles.push({
+      path: 'content/articles/new.md',
+      text: '---\nid: 676090\ntitle: Xylophonic quasar\nsection: science\npublished: 2023-01-01T00:00:00Z\n---\n\nXylophonic quasar.\n',
+    });
+    const after = buildSearchIndex(compileContent(input));
+    const changed = [...after].filter(([key, value]) => before.get(key) !== value).map(([key]) => key);
+    expect(changed.sort()).toEqual(
+      [...new Set(['xylophonic', 'quasar'].map((term) => searchShardKey(shardOf(term), 'fresh')))].sort(),
+    );
+  });
+
+  it('ranks articles with every query word, a headline match above a body match', async () => {
+    const records = buildSearchIndex(compileContent(repositoryContent()));
+    const read = async (shard: number, part: 'settled' | 'fresh') => {
+      const value = records.get(searchShardKey(shard, part));
+      return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
+    };
+    const nowruz = await search(queryTerms('Nowruz'), read, 10);
+    expect(nowruz.hits[0]?.id).toBe(676081);
+    expect(await search(queryTerms('Nowruz Baerbock'), read, 10)).toEqual({ total: 0, hits: [] });
+    expect(await search([], read, 10)).toEqual({ total: 0, hits: [] });
+    // The best few are the first few of the full order.
+    const all = await search(queryTerms('the'), read, 1000);
+    const top = await search(queryTerms('the'), read, 3);
+    expect(top.total).toBe(all.total);
+    expect(top.hits).toEqual(all.hits.slice(0, 3));
+    for (let i = 1; i < all.hits.length; i++) {
+      const [a, b] = [all.hits[i - 1], all.hits[i]];
+      expect(a && b && (a.score > b.score || (a.score === b.score && a.id > b.id))).toBe(true);
+    }
+  });
+});

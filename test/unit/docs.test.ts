@@ -1,9 +1,14 @@
 // README.md and docs/ held to the code: front-matter examples compile with the real compiler, JSON
 // examples parse, GUID examples are what the publish builds. A fenced block whose info string has the
-// word `invalid` (```markdown invalid) is an example of what the compiler must refuse.
+// word `invalid` (```markdown invalid) is an example of what the compiler must refuse; a record
+// example in docs/storage.md decodes with the schema the worker reads that key with.
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { changesPageSchema, listBucketSchema } from '../../src/api/schemas';
+import { articleSchema, listShardSchema, manifestSchema } from '../../src/articles/article';
 import { compileContent } from '../../src/content/compile';
 import { ContentError } from '../../src/content/problems';
+import { newsSitemapRecordSchema } from '../../src/seo/news-sitemap';
 import { articleGuid } from '../../src/sites/urls';
 import { repositoryContent } from '../support/content';
 
@@ -18,6 +23,8 @@ interface FencedBlock {
   where: string;
   info: string;
   text: string;
+  /** The first line of the paragraph above the opening fence: what the example is of. */
+  caption: string;
 }
 
 interface Fences {
@@ -50,7 +57,12 @@ function fencedBlocks(file: string, markdown: string): Fences {
     const body = lines
       .slice(i + 1, end)
       .map((line) => (line.startsWith(indent) ? line.slice(indent.length) : line));
-    blocks.push({ where, info: info.trim(), text: body.join('\n') });
+    // The first line of the paragraph right above the fence.
+    const above = lines.slice(0, i);
+    const last = above.findLastIndex((line) => line.trim() !== '');
+    const start = above.slice(0, last).findLastIndex((line) => line.trim() === '') + 1;
+    const caption = above[start] ?? '';
+    blocks.push({ where, info: info.trim(), text: body.join('\n'), caption });
     i = end;
   }
   return { blocks, unclosed };
@@ -118,6 +130,34 @@ describe('the documentation', () => {
       expect(() => JSON.parse(block.text)).not.toThrow();
     },
   );
+
+  // The key a storage example is captioned with (`site:v1`, `list:v2:section:russia:b12`) → its schema.
+  const RECORD_SCHEMAS: Array<[prefix: string, schema: z.ZodMiniType]> = [
+    ['site:v1', manifestSchema],
+    ['article:v1:', articleSchema],
+    ['list:v2:', listShardSchema],
+    ['api:v1:articles:', listBucketSchema],
+    ['changes:v1:', changesPageSchema],
+    ['seo:v1:news-sitemap', newsSitemapRecordSchema],
+  ];
+  const recordExamples = blocks.flatMap((block) => {
+    const key = /^`([^`]+)`/.exec(block.caption)?.[1];
+    const schema = RECORD_SCHEMAS.find(([prefix]) => key?.startsWith(prefix))?.[1];
+    return block.where.startsWith('docs/storage.md:') && key && schema
+      ? [[block.where, key, block, schema] as const]
+      : [];
+  });
+
+  it('decodes a storage example of every JSON record the worker reads', () => {
+    expect(new Set(recordExamples.map(([, key]) => key.split(':').slice(0, 2).join(':')))).toEqual(
+      new Set(['site:v1', 'article:v1', 'list:v2', 'api:v1', 'changes:v1', 'seo:v1']),
+    );
+  });
+
+  it.each(recordExamples)('%s (%s) decodes as the worker reads it', (_where, _key, block, schema) => {
+    const result = z.safeParse(schema, JSON.parse(block.text));
+    expect(result.success ? [] : result.error.issues).toEqual([]);
+  });
 
   it('shows every GUID as the publish builds it', () => {
     const published = new Map(compileContent(content).articles.map((a) => [a.id, a.published]));

@@ -7,10 +7,11 @@ import { articleSchema, type Manifest, manifestSchema } from '../articles/articl
 import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import type { SecretKey } from '../mirrors/minisign';
+import { sha256Hex } from '../shared/digest';
+import { isoSeconds } from '../shared/iso-time';
 import { nextRecentWrites } from '../storage/consistency';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
-import { sha256Hex } from './hash';
 import { buildApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
 import {
@@ -46,7 +47,7 @@ export interface PreparedPublish {
 
 /** Publish time as written in records: whole seconds, UTC. */
 export function publishStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(now);
 }
 
 /**

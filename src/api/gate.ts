@@ -6,6 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import type { Secrets } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { ApiError } from '../http/errors';
+import { toHex } from '../shared/digest';
 import { RATE_LIMIT_PERIOD_SECONDS, RATE_LIMIT_REQUESTS } from './rate-limit';
 
 /** draft-ietf-httpapi-ratelimit-headers: quota q requests per window w seconds. */
@@ -33,10 +34,6 @@ type GateEnv = { Bindings: Pick<Env, 'API_RATE_LIMITER'> & Secrets };
 
 async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-}
-
-function hex(buffer: ArrayBuffer, bytes: number): string {
-  return Array.from(new Uint8Array(buffer, 0, bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // Digests of the configured keys, per secret value: computed once per isolate, not per request.
@@ -112,7 +109,7 @@ export const partnerGate = (options: PartnerGateOptions) =>
           ? unauthorized('The partner key is not valid.', `${REALM}, error="invalid_token"`)
           : unauthorized('This API needs a partner key: Authorization: Bearer <key>.', REALM);
       }
-      caller = `key:${hex(digest, 16)}`;
+      caller = `key:${toHex(new Uint8Array(digest, 0, 16))}`;
     }
     if (!(await limiter.limit({ key: caller })).success) throw rateLimited();
 

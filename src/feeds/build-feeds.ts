@@ -20,8 +20,8 @@ const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
 };
 
 /**
- * One document as stored: compile already strips XML-illegal characters from content; `feed` would
- * pass any through, so the finished body is stripped once more rather than trusting every input path.
+ * One document as stored: compile already strips XML-illegal characters from content; the writers
+ * copy values as given, so the finished body is stripped once more rather than trusting every input path.
  */
 export function renderFeedBody(doc: FeedDocument, format: FeedFormat): string {
   return stripXmlIllegalChars(RENDERERS[format](doc));

@@ -5,20 +5,10 @@ import { FEED_FORMATS } from './feed-formats';
 import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem, FeedTombstone } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
-import { escapeAttribute, escapeMarkup, escapeText } from './xml-text';
-
-type Attributes = Record<string, string | number | undefined>;
+import { xmlElement as element, escapeMarkup } from './xml-text';
 
 /** RFC 6721 (Atom tombstones): `at:deleted-entry` tells subscribers an entry was removed. */
 export const TOMBSTONES_NAMESPACE = 'http://purl.org/atompub/tombstones/1.0';
-
-function element(name: string, attributes: Attributes, text?: string): string {
-  let tag = `<${name}`;
-  for (const [key, value] of Object.entries(attributes)) {
-    if (value !== undefined) tag += ` ${key}="${escapeAttribute(String(value))}"`;
-  }
-  return text === undefined ? `${tag}/>` : `${tag}>${escapeText(text)}</${name}>`;
-}
 
 export function renderAtom(doc: FeedDocument): string {
   const archived = doc.paging.archive !== undefined;

@@ -1,5 +1,5 @@
-// Escaping for the feed serializers that write markup themselves (Atom, OPML, HTML fragments):
-// one function for text and attribute values, so no serializer hand-rolls its own.
+// Escaping for the feed serializers that write markup themselves (RSS, Atom, OPML, HTML fragments):
+// one function for text and attribute values, and one element writer, so no serializer hand-rolls its own.
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -33,4 +33,21 @@ export function escapeText(text: string): string {
  */
 export function protectCdata(html: string): string {
   return html.replaceAll(']]>', ']]&gt;');
+}
+
+export type XmlAttributes = Record<string, string | number | undefined>;
+
+/** `<name a="…">`: undefined attributes are left out. */
+export function xmlStartTag(name: string, attributes: XmlAttributes): string {
+  let tag = `<${name}`;
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== undefined) tag += ` ${key}="${escapeAttribute(String(value))}"`;
+  }
+  return `${tag}>`;
+}
+
+/** `<name a="…">text</name>`, or `<name a="…"/>` without text. */
+export function xmlElement(name: string, attributes: XmlAttributes, text?: string): string {
+  const start = xmlStartTag(name, attributes);
+  return text === undefined ? `${start.slice(0, -1)}/>` : `${start}${escapeText(text)}</${name}>`;
 }

@@ -1,12 +1,11 @@
 // Validators and conditional requests (RFC 9110 §8.8, §13): strong ETags from the bytes,
 // Last-Modified from the content version, and 304 answers that keep the headers caches need.
+import { sha256Hex } from '../shared/digest';
 
 /** A strong ETag from the body's SHA-256: it changes exactly when the bytes change. */
 export async function computeEtag(body: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-  let hex = '';
-  for (const byte of digest.subarray(0, 12)) hex += byte.toString(16).padStart(2, '0');
-  return `"${hex}"`;
+  // 96 bits: collisions stay out of reach and the header stays short.
+  return `"${await sha256Hex(body, 12)}"`;
 }
 
 /** Buffers the response once and stamps ETag and Last-Modified on it. */

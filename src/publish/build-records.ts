@@ -3,9 +3,10 @@
 import type { Manifest, StoredMirrorList } from '../articles/article';
 import { manifestKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
+import { sha256Hex } from '../shared/digest';
+import { isoSeconds } from '../shared/iso-time';
 import type { SiteConfig } from '../sites/site-config';
 import type { ChangeLogUpdate } from './changes';
-import { sha256Hex } from './hash';
 import { buildArticleRecords } from './indexes/article-records';
 import { INDEX_BUILDERS, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
@@ -83,7 +84,7 @@ function hostsOf(site: SiteConfig): string {
 function buildManifest(content: CompiledContent, version: string, options: BuildOptions): Manifest {
   const { previous, now } = options;
   const { site } = content;
-  const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const stamp = isoSeconds(now);
   const publishedAt = previous && previous.version === version ? previous.publishedAt : stamp;
   const hostsChangedAt =
     previous && hostsOf(previous.site) === hostsOf(site) ? previous.hostsChangedAt : stamp;

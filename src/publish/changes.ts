@@ -5,7 +5,7 @@
 import { CHANGES_PAGE_SIZE } from '../api/paging';
 import type { ApiArticle, Change, ChangesPage } from '../api/schemas';
 import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../articles/keys';
-import { sha256Hex } from './hash';
+import { sha256Hex } from '../shared/digest';
 import { apiArticleBody } from './indexes/api-records';
 import type { Records } from './indexes/index-builder';
 

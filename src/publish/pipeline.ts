@@ -8,10 +8,11 @@ import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } fr
 import type { CompiledContent } from '../content/compile';
 import { ContentError } from '../content/problems';
 import type { SecretKey } from '../mirrors/minisign';
+import { sha256Hex } from '../shared/digest';
+import { isoSeconds } from '../shared/iso-time';
 import { nextRecentWrites } from '../storage/consistency';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
-import { sha256Hex } from './hash';
 import { buildApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
 import {
@@ -58,7 +59,7 @@ export interface PreparedPublish {
 
 /** Publish time as written in records: whole seconds, UTC. */
 export function publishStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(now);
 }
 
 /**

@@ -3,6 +3,7 @@
 // generation g names the keys rewritten or deleted within the settling window, with the generation
 // of that write. A read is judged against both before its response may be cached (docs/storage.md).
 import * as z from 'zod/mini';
+import { isoSeconds } from '../shared/iso-time';
 
 /**
  * How long after a publish its writes are tracked in the manifest. Workers KV makes a write visible
@@ -119,8 +120,6 @@ interface RecentInput {
    */
   uncommitted: ReadonlyMap<string, number>;
 }
-
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
  * The recent map of generation `gen`: the previous map plus this publish's writes and deletes,

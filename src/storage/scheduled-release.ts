@@ -4,6 +4,7 @@
 import * as z from 'zod/mini';
 import { type Manifest, manifestSchema } from '../articles/article';
 import { manifestKey, releaseKey } from '../articles/keys';
+import { isoSeconds } from '../shared/iso-time';
 import { releaseRecordSchema } from './release-record';
 
 /** Releases one run applies at most, so a long outage catches up over a few runs, never all at once. */
@@ -21,8 +22,6 @@ async function readJson<S extends z.ZodMiniType>(
     throw new Error(`${key} is not a ${key.startsWith('release:') ? 'release' : 'manifest'} record`);
   return parsed.data;
 }
-
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A release the cron applied: its generation, and what publish said to push for it. */
 export interface AppliedRelease {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import { repositoryContent } from '../support/content';
-import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html-page';
+import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, get, MIRROR, PRIMARY } from '../support/request';
 import { childrenNamed, onlyChild, parseXml } from '../support/xml';

@@ -38,11 +38,11 @@ import {
 import {
   elementsByClass,
   elementsByTag,
+  exactTextOf,
   findInjections,
   isInside,
   parseHtml,
-  textOf,
-} from '../support/html-page';
+} from '../support/html';
 import { FIXED_NOW, publish } from '../support/publish';
 import { fetchWorker, get, PRIMARY } from '../support/request';
 
@@ -237,12 +237,12 @@ function checkLayout(
   const same = (what: string, actual: string | undefined, wanted: string | undefined) => {
     if (actual !== wanted) found.push(`${what}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(wanted)}`);
   };
-  same('<title>', textOf(elementsByTag(doc, 'title')[0]), pageTitle(title, expected.siteName));
+  same('<title>', exactTextOf(elementsByTag(doc, 'title')[0]), pageTitle(title, expected.siteName));
   // The masthead is the logo; the outlet's name is its alt text.
   const brand = elementsByClass(doc, 'a', 'brand')[0];
   same('brand', brand && elementsByTag(brand, 'img')[0]?.attribs.alt, expected.siteName);
   const nav = elementsByTag(doc, 'nav').find((el) => el.attribs['aria-label'] === 'Sections');
-  same('first section in the navigation', textOf(nav && elementsByTag(nav, 'a')[0]), expected.newsTitle);
+  same('first section in the navigation', exactTextOf(nav && elementsByTag(nav, 'a')[0]), expected.newsTitle);
   const footer = elementsByClass(doc, 'footer', 'site-footer')[0];
   if ((footer?.parent as { name?: string } | null)?.name !== 'body')
     found.push('the footer is not a child of <body>');
@@ -255,7 +255,7 @@ function checkArticlePage(body: string, p: Published): string[] {
   const same = (what: string, actual: string | undefined, wanted: string | undefined) => {
     if (actual !== wanted) found.push(`${what}: ${JSON.stringify(actual)} ≠ ${JSON.stringify(wanted)}`);
   };
-  same('headline', textOf(elementsByTag(doc, 'h1')[0]), expected.title);
+  same('headline', exactTextOf(elementsByTag(doc, 'h1')[0]), expected.title);
   same(
     'meta description',
     elementsByTag(doc, 'meta').find((m) => m.attribs.name === 'description')?.attribs.content,
@@ -264,12 +264,14 @@ function checkArticlePage(body: string, p: Published): string[] {
   if (expected.summary !== undefined) same('summary', article.summary, expected.summary);
   same(
     'byline',
-    textOf(elementsByClass(doc, 'span', 'byline')[0]),
+    exactTextOf(elementsByClass(doc, 'span', 'byline')[0]),
     expected.author && ` By ${expected.author}`,
   );
   same(
     'tags',
-    JSON.stringify(elementsByClass(doc, 'ul', 'tags').flatMap((ul) => elementsByTag(ul, 'li').map(textOf))),
+    JSON.stringify(
+      elementsByClass(doc, 'ul', 'tags').flatMap((ul) => elementsByTag(ul, 'li').map(exactTextOf)),
+    ),
     JSON.stringify(expected.tags),
   );
   const figure = elementsByClass(doc, 'figure', 'lead-image')[0];
@@ -277,7 +279,7 @@ function checkArticlePage(body: string, p: Published): string[] {
   const { caption, credit } = expected.image ?? {};
   same(
     'figcaption',
-    textOf(figure && elementsByTag(figure, 'figcaption')[0]),
+    exactTextOf(figure && elementsByTag(figure, 'figcaption')[0]),
     caption === undefined && credit === undefined
       ? undefined
       : `${caption ?? ''}${credit ? ` (${credit})` : ''}`,
@@ -287,11 +289,11 @@ function checkArticlePage(body: string, p: Published): string[] {
   if (!story || bodyDiv?.parent !== story) found.push('the body is not inside the story');
   const share = elementsByClass(doc, 'section', 'share')[0];
   if (!story || share?.parent !== story) found.push('the body escaped its container: share links moved');
-  same('code block', textOf(bodyDiv && elementsByTag(bodyDiv, 'code')[0]), expected.code);
+  same('code block', exactTextOf(bodyDiv && elementsByTag(bodyDiv, 'code')[0]), expected.code);
   same(
     'breadcrumb',
     JSON.stringify(
-      elementsByClass(doc, 'nav', 'breadcrumb').flatMap((nav) => elementsByTag(nav, 'a').map(textOf)),
+      elementsByClass(doc, 'nav', 'breadcrumb').flatMap((nav) => elementsByTag(nav, 'a').map(exactTextOf)),
     ),
     JSON.stringify([expected.newsTitle, expected.russiaTitle]),
   );
@@ -305,8 +307,8 @@ function checkTeaser(doc: ReturnType<typeof parseHtml>, p: Published, found: str
     found.push('no teaser for the hostile article');
     return;
   }
-  if (textOf(link) !== p.expected.title) found.push(`teaser title ${JSON.stringify(textOf(link))}`);
-  const summary = textOf(elementsByClass(card, 'p', 'card-summary')[0]);
+  if (exactTextOf(link) !== p.expected.title) found.push(`teaser title ${JSON.stringify(exactTextOf(link))}`);
+  const summary = exactTextOf(elementsByClass(card, 'p', 'card-summary')[0]);
   if (summary !== p.article.summary) found.push(`teaser summary ${JSON.stringify(summary)}`);
 }
 
@@ -322,7 +324,7 @@ function checkHomePage(body: string, p: Published): string[] {
 
 function checkSectionPage(body: string, p: Published): string[] {
   const { doc, found } = checkLayout(body, p, p.expected.russiaTitle);
-  const h1 = textOf(elementsByTag(doc, 'h1')[0]);
+  const h1 = exactTextOf(elementsByTag(doc, 'h1')[0]);
   if (h1 !== p.expected.russiaTitle) found.push(`section title ${JSON.stringify(h1)}`);
   checkTeaser(doc, p, found);
   return found;

@@ -2,7 +2,7 @@
 // and kept out of search engines; a regular publish of the same content takes them down again.
 import { describe, expect, it } from 'vitest';
 import { repositoryContent } from '../support/content';
-import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html-page';
+import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, MIRROR, PRIMARY } from '../support/request';
 

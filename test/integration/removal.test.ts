@@ -10,7 +10,7 @@ import { ContentError, formatProblem } from '../../src/content/problems';
 import { TOMBSTONES_NAMESPACE } from '../../src/feeds/render-atom';
 import { repositoryContent } from '../support/content';
 import { checkAtomEntry } from '../support/feed-checks';
-import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html-page';
+import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, kvReads, MIRROR, PRIMARY } from '../support/request';
 import { childrenNamed, onlyChild, parseXml, parseXmlRecord, type XmlNode } from '../support/xml';

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_POLICY } from '../../src/http/cache-policy';
 import { OFFLINE_ARTICLES_MARKER } from '../../src/views/OfflinePage';
-import { elementsByTag, parseHtml, textOf } from '../support/html-page';
+import { elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWithBindings, get, MIRROR, PRIMARY } from '../support/request';
 import { SAMPLE_ONION } from '../support/sample-site';

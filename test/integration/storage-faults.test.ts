@@ -10,7 +10,7 @@ import {
   sectionHeadKey,
 } from '../../src/articles/keys';
 import { repositoryContent } from '../support/content';
-import { elementsByTag, parseHtml } from '../support/html-page';
+import { elementsByTag, parseHtml } from '../support/html';
 import { planFor, publish, writeBatch } from '../support/publish';
 
 const LATER = new Date('2026-02-01T00:00:00Z');

@@ -3,7 +3,7 @@
 // and the HTML it carries injects nothing, judged by the same rules as a page (findInjections).
 import { DomUtils } from 'htmlparser2';
 import { stripXmlIllegalChars } from '../../src/content/xml-chars';
-import { elementsByTag, findInjections, parseHtml, textOf } from './html-page';
+import { elementsByTag, exactTextOf, findInjections, parseHtml } from './html';
 import { childrenNamed, descendants, parseXml, type XmlNode } from './xml';
 
 /** What the article's item must say, in the units a reader gets (plain text, trimmed). */
@@ -93,9 +93,9 @@ export function checkItemHtml(
     same('figure image alt', figure && elementsByTag(figure, 'img')[0]?.attribs.alt, expected.image.alt);
     const { caption, credit } = expected.image;
     const text = [caption, credit && `(${credit})`].filter(Boolean).join(' ');
-    same('figcaption', textOf(figure && elementsByTag(figure, 'figcaption')[0]), text || undefined);
+    same('figcaption', exactTextOf(figure && elementsByTag(figure, 'figcaption')[0]), text || undefined);
   }
-  same('code block', textOf(elementsByTag(doc, 'code')[0]), expected.code);
+  same('code block', exactTextOf(elementsByTag(doc, 'code')[0]), expected.code);
   return found;
 }
 

@@ -253,7 +253,7 @@ export function articleFile(
     `id: ${id}`,
     `title: ${q(article.title)}`,
     'section: russia',
-    'published: 2025-12-02T10:00:00Z',
+    'published: 2025-02-01T10:00:00Z',
   ];
   if (article.summary !== undefined) lines.push(`summary: ${q(article.summary)}`);
   if (article.image) {

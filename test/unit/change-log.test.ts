@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { ApiArticle, Change, ChangesPage } from '../../src/api/schemas';
 import { apiArticleKey, changesPageKey } from '../../src/articles/keys';
 import { appendChanges } from '../../src/publish/changes';
-import { sha256Hex } from '../../src/publish/hash';
 import { apiArticleBody } from '../../src/publish/indexes/api-records';
+import { sha256Hex } from '../../src/shared/digest';
 
 const STAMP = '2026-05-01T00:00:00Z';
 

@@ -38,7 +38,7 @@ describe('feed records', () => {
 
   it('do not depend on the time of the publish', async () => {
     const content = compileContent(repositoryContent());
-    // Both the publish's `now` and the clock move: `feed` falls back to the clock for dates.
+    // Both the publish's `now` and the clock move: a writer that fell back to the clock would show it.
     const buildAt = (iso: string) => {
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(new Date(iso));

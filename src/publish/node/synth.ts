@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileSiteConfig } from '../../content/compile';
 import { slugify } from '../../content/slug';
+import { isoSeconds } from '../../shared/iso-time';
 
 const USAGE = `Usage: npm run content:synth -- --count N --out DIR [--seed S] [--site FILE] [--public DIR]
 
@@ -126,11 +127,11 @@ function renderArticle(
     `id: ${id}`,
     `title: ${yamlString(title)}`,
     `section: ${section}`,
-    `published: ${published.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+    `published: ${isoSeconds(published)}`,
   ];
   if (random() < 0.1) {
     const updated = new Date(published.getTime() + Math.floor(random() * 86_400_000));
-    lines.push(`updated: ${updated.toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
+    lines.push(`updated: ${isoSeconds(updated)}`);
   }
   if (images.length > 0 && random() < 0.8) {
     lines.push(

@@ -5,7 +5,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
-import { searchShardKey } from '../src/articles/keys';
 import type { ContentInput } from '../src/content/compile';
 import { compileContent } from '../src/content/compile';
 import type { SourceFile } from '../src/content/problems';
@@ -18,6 +17,7 @@ import {
   shardOf,
 } from '../src/search/index-format';
 import { queryTerms, RESULTS_PER_PAGE, search } from '../src/search/query';
+import { searchShardKey } from '../src/storage/keys';
 
 const { values } = parseArgs({
   options: {

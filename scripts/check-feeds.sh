@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 PORT="${FEED_CHECK_PORT:-8799}"
 HOSTS=(www.presstv.ir mirror.presstv.example)
 STARTUP_SECONDS=90
-# Articles per archive document (FEED_ARCHIVE_SIZE in src/articles/list-shards.ts).
+# Articles per archive document (FEED_ARCHIVE_SIZE in src/storage/list-shards.ts).
 ARCHIVE_SIZE=25
 # Synthetic articles added to the sample: with its own, enough for two closed site archives.
 SYNTHETIC_ARTICLES=85

@@ -1,11 +1,11 @@
 // content/ → typed site and articles: the one pipeline both `npm run publish` and the tests run.
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
 import { z } from 'zod';
-import type { Article, ArticleImage, RemovedArticle } from '../articles/article';
+import { type SiteConfig, siteConfigSchema } from '../config/site-config';
 import { apiArticleBody, toApiArticle } from '../publish/indexes/api-records';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
-import { type SiteConfig, siteConfigSchema } from '../sites/site-config';
 import { articleGuid, articlePath } from '../sites/urls';
+import type { Article, ArticleImage, RemovedArticle } from '../storage/records';
 import { DATE_TIME_FORMAT, parseDateTime } from './date-time';
 import { splitFrontMatter } from './front-matter';
 import {

@@ -1,10 +1,11 @@
 // The feeds' index builder (publish time only): every scope (site, sections, tags and authors in
 // use) × format, plus the OPML list, rendered once with ORIGIN_PLACEHOLDER URLs, so a feed request
 // is one KV read and a string substitution.
-import { feedKey, opmlKey } from '../articles/keys';
+
 import type { CompiledContent } from '../content/compile';
 import { stripXmlIllegalChars } from '../content/xml-chars';
 import type { Records } from '../publish/indexes/index-builder';
+import { feedKey, opmlKey } from '../storage/keys';
 import { collectTerms, TERM_KINDS } from '../taxonomy/terms';
 import { FEED_FORMAT_IDS, type FeedFormat } from './feed-formats';
 import { buildFeedDocument, type FeedDocument, feedScopes } from './feed-items';

@@ -1,13 +1,14 @@
 // The feed formats and scopes the site serves, and the paths they live at. Shared by the worker
 // (routes, autodiscovery links) and publish (rendering), so it must stay free of publish-only imports.
-import { FEED_ARCHIVE_SIZE } from '../articles/list-shards';
+
 import { FEED_MAX_AGE_SECONDS } from '../http/cache-policy';
 import { sectionPath } from '../sites/urls';
+import { FEED_ARCHIVE_SIZE } from '../storage/list-shards';
 import { termPath } from '../taxonomy/terms';
 
 /**
  * The most articles a subscription feed carries: its open archive bucket and the newest closed one
- * (articles/list-shards.ts); everything older is in the feed's archive documents (RFC 5005).
+ * (storage/list-shards.ts); everything older is in the feed's archive documents (RFC 5005).
  */
 export const FEED_ITEM_COUNT = 2 * FEED_ARCHIVE_SIZE;
 

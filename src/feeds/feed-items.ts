@@ -1,12 +1,13 @@
 // Articles → the format-neutral feed documents that every serializer renders: absolute URLs on
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
-import type { Article, ArticleImage, Correction } from '../articles/article';
-import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../articles/list-shards';
+
+import { sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { recentRemovals } from '../publish/removals';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
-import { sectionFamily, sectionTrail } from '../sites/site-config';
 import { canonicalUrl } from '../sites/urls';
+import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../storage/list-shards';
+import type { Article, ArticleImage, Correction } from '../storage/records';
 import {
   FEED_FORMAT_IDS,
   FEED_ITEM_COUNT,

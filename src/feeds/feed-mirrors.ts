@@ -1,8 +1,9 @@
 // The outlet's serving addresses inside every feed, so a subscriber on one address learns the others
 // before it is blocked: a namespaced element in RSS and Atom, an `_mirrorwire` object in JSON Feed.
+
+import type { SiteConfig } from '../config/site-config';
 import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
-import type { SiteConfig } from '../sites/site-config';
 import { servingAddresses } from '../sites/urls';
 import { escapeAttribute } from './xml-text';
 

@@ -2,8 +2,8 @@
 // `kv;desc="N reads";dur=MS` always, `cache;desc="hit|miss"` where the edge cache was consulted,
 // `kv-consistency;desc="behind|ahead|unverified"` when a read was not settled (not cached then).
 import { createMiddleware } from 'hono/factory';
-import type { ReadObserver } from '../articles/repository';
 import { type ReadVerdict, worseVerdict } from '../storage/consistency';
+import type { ReadObserver } from '../storage/repository';
 
 export class RequestMetrics implements ReadObserver {
   kvReads = 0;

@@ -1,11 +1,12 @@
 // Compiled content → every KV record the worker reads: articles, indexes and the manifest.
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
-import type { Manifest, StoredMirrorList } from '../articles/article';
-import { manifestKey } from '../articles/keys';
+
+import type { SiteConfig } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
-import type { SiteConfig } from '../sites/site-config';
+import { manifestKey } from '../storage/keys';
+import type { Manifest, StoredMirrorList } from '../storage/records';
 import type { ChangeLogUpdate } from './changes';
 import { buildArticleRecords } from './indexes/article-records';
 import { INDEX_BUILDERS, type Records } from './indexes/index-builder';

@@ -4,8 +4,8 @@
 
 import { CHANGES_PAGE_SIZE } from '../api/paging';
 import type { ApiArticle, Change, ChangesPage } from '../api/schemas';
-import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../articles/keys';
 import { sha256Hex } from '../shared/digest';
+import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../storage/keys';
 import { apiArticleBody } from './indexes/api-records';
 import type { Records } from './indexes/index-builder';
 

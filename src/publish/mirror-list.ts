@@ -1,6 +1,7 @@
 // Builds /.well-known/mirrors.json and signs it, at publish time: the body is finished here so the
 // detached minisign signature covers exactly the bytes every host serves.
-import type { StoredMirrorList } from '../articles/article';
+
+import type { SiteConfig } from '../config/site-config';
 import {
   decodeSignature,
   encodePublicKey,
@@ -15,8 +16,8 @@ import {
   type MirrorList,
   mirrorListTrustedComment,
 } from '../mirrors/mirror-list';
-import type { SiteConfig } from '../sites/site-config';
 import { servingAddresses } from '../sites/urls';
+import type { StoredMirrorList } from '../storage/records';
 
 /** site.yaml sets `signing_key`, and the publish has no secret key for it: nothing may be written. */
 export class SigningKeyError extends Error {

@@ -3,14 +3,14 @@
 
 import { CHANGES_PAGE_SIZE } from '../api/paging';
 import { articleResponseSchema, type Change, changesPageSchema } from '../api/schemas';
-import { articleSchema, type Manifest, manifestSchema } from '../articles/article';
-import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../articles/keys';
 import type { CompiledContent } from '../content/compile';
 import { ContentError } from '../content/problems';
 import type { SecretKey } from '../mirrors/minisign';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { nextRecentWrites } from '../storage/consistency';
+import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../storage/keys';
+import { articleSchema, type Manifest, manifestSchema } from '../storage/records';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
 import { buildApiArticles } from './indexes/api-records';

@@ -1,9 +1,10 @@
 // Decides what a publish writes: only keys whose value changed (each stored value carries its
 // hash in KV metadata), in an order that keeps the live site consistent at every step.
-import { OWNED_KEY_PREFIXES } from '../articles/keys';
+
 import { KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES, utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
 import type { ValueMetadata } from '../storage/consistency';
+import { OWNED_KEY_PREFIXES } from '../storage/keys';
 import type { RecordSet } from './build-records';
 
 export interface KvWrite {

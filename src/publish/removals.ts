@@ -1,15 +1,16 @@
 // Removed articles: which ids were taken down, carried from one publish to the next in one registry
 // record (their files are gone, so content/ cannot say), the 410 record of each, and the refusal of
 // a removed id reused. Pure apart from the reads the pipeline hands it.
+
+import type { CompiledContent } from '../content/compile';
+import type { Problem } from '../content/problems';
+import { removalRegistryKey, removedArticleIdOf, removedArticleKey } from '../storage/keys';
 import {
   type RemovalRegistry,
   type RemovedArticle,
   removalRegistrySchema,
   removedArticleSchema,
-} from '../articles/article';
-import { removalRegistryKey, removedArticleIdOf, removedArticleKey } from '../articles/keys';
-import type { CompiledContent } from '../content/compile';
-import type { Problem } from '../content/problems';
+} from '../storage/records';
 import type { Records } from './indexes/index-builder';
 
 /** How long Atom feeds carry a removed article's tombstone (RFC 6721), counted from its removal. */

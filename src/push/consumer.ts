@@ -3,12 +3,12 @@
 // files what the dead-letter queue hands back so operators can see it and replay it.
 import * as z from 'zod/mini';
 import { CHANGES_PAGE_SIZE } from '../api/paging';
-import type { Change, ChangesPage, WebhookEvent } from '../api/schemas';
-import type { Manifest } from '../articles/article';
-import { ContentRepository, type ReadObserver } from '../articles/repository';
+import { type Change, type ChangesPage, changesPageSchema, type WebhookEvent } from '../api/schemas';
+import { mayDeliverTo } from '../config/push-url';
 import { fillOrigin } from '../sites/origin-placeholder';
-import { mayDeliverTo } from '../sites/push-url';
 import { httpsOrigin } from '../sites/urls';
+import type { Manifest } from '../storage/records';
+import { ContentRepository, type ReadObserver } from '../storage/repository';
 import { DeliveryStore } from './delivery-store';
 import {
   deliveryId,
@@ -104,7 +104,7 @@ class BatchContext {
     const page = Math.floor((seq - 1) / CHANGES_PAGE_SIZE);
     let read = this.pages.get(page);
     if (!read) {
-      read = this.repo.getChangesPage(page);
+      read = this.repo.getChangesPage(page, changesPageSchema);
       this.pages.set(page, read);
     }
     const entry = (await read)?.entries.find((candidate) => candidate.seq === seq);

@@ -1,7 +1,7 @@
 // A publish event becomes queue messages: one WebSub ping per changed feed on every serving host
 // (each host's URL is its own topic) and one webhook per change-log entry and partner. Building is
 // pure; sending goes out in the queue's largest batches.
-import type { SiteConfig } from '../sites/site-config';
+import type { SiteConfig } from '../config/site-config';
 import { absoluteUrl, httpsOrigin, onionOrigin } from '../sites/urls';
 import type { PublishEvent, PushMessage } from './messages';
 import type { Partner } from './partners';

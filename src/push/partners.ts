@@ -3,9 +3,9 @@
 // in `wrangler secret` / `.dev.vars`; only their names are configuration.
 import * as z from 'zod/mini';
 import type { ApiArticle, Change } from '../api/schemas';
-import { pushUrlSchema } from '../sites/push-url';
-import type { SiteConfig } from '../sites/site-config';
-import { sectionFamily } from '../sites/site-config';
+import { pushUrlSchema } from '../config/push-url';
+import type { SiteConfig } from '../config/site-config';
+import { sectionFamily } from '../config/site-config';
 
 const PARTNER_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
 // Only secrets under this prefix can sign: a typo cannot turn PARTNER_KEYS into an HMAC key.

@@ -1,8 +1,8 @@
 // Scheduled releases push like publishes do: the event publish stored with each release (what it
 // would have sent to /admin/v1/publish-events) is queued once the cron has applied the release.
 import * as z from 'zod/mini';
-import { manifestSchema } from '../articles/article';
-import { manifestKey } from '../articles/keys';
+import { manifestKey } from '../storage/keys';
+import { manifestSchema } from '../storage/records';
 import type { AppliedRelease } from '../storage/scheduled-release';
 import { pushMessagesFor, sendMessages } from './enqueue';
 import { isEmptyEvent, publishEventSchema } from './messages';

@@ -13,20 +13,20 @@ import {
   type ArticleList,
   articleIdSchema,
   type ChangeList,
+  changesPageSchema,
   changesQuerySchema,
   LIMIT_DEFAULT,
   listArticlesQuerySchema,
+  listBucketSchema,
 } from '../api/schemas';
 import { decodeChangeToken, decodeCursor, encodeChangeToken, encodeCursor } from '../api/tokens';
-import { apiOpenApiKey, changesPageKey } from '../articles/keys';
+import { sectionFamily } from '../config/site-config';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
 import { ApiError, invalidParameter } from '../http/errors';
 import { fillOrigin } from '../sites/origin-placeholder';
-import { sectionFamily } from '../sites/site-config';
 import { absoluteUrl, sameRequestOn, sectionPath, servingAddresses } from '../sites/urls';
-import { CorruptRecordError } from '../storage/errors';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
@@ -147,7 +147,7 @@ apiRoutes.get(
     let items: ApiArticleSummary[] = [];
     let next: { after: OrderKey; bucket: number } | null = null;
     for (let reads = 1; ; reads++) {
-      const record = await repo.getApiListBucket(scope, bucket);
+      const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
       if (!record) {
         // No head: the scope has no articles. No bucket: the archive shrank below it.
         if (bucket === 'head' || bucket === 0) break;
@@ -234,14 +234,13 @@ apiRoutes.get(
     let body: ChangeList = { data: [], next_token: encodeChangeToken(since), has_more: false };
     if (since < head) {
       const page = Math.floor(since / CHANGES_PAGE_SIZE);
-      const record = await repo.getChangesPage(page);
+      const record = await repo.getChangesPage(page, changesPageSchema);
       const data = (record?.entries ?? []).filter((entry) => entry.seq > since && entry.seq <= head);
       // A page a repair found unreadable has lost its entries: skip past them (the repair logged
       // every live article again after them, so a partner who follows the log still converges).
       const skipTo = record?.lost ? Math.min(head, (page + 1) * CHANGES_PAGE_SIZE) : undefined;
       const reached = data.at(-1)?.seq ?? skipTo;
-      if (reached === undefined)
-        throw new CorruptRecordError(changesPageKey(page), 'entries below the head are missing');
+      if (reached === undefined) throw repo.changesPageCorrupt(page, 'entries below the head are missing');
       body = { data, next_token: encodeChangeToken(reached), has_more: reached < head };
       if (body.has_more) c.header('Link', nextLink(c, '/api/v1/changes', { since: body.next_token }));
     }
@@ -250,7 +249,5 @@ apiRoutes.get(
 );
 
 apiRoutes.get('/openapi.json', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), async (c) => {
-  const document = await c.var.repo.getOpenApiDocument();
-  if (document === null) throw new CorruptRecordError(apiOpenApiKey(), 'missing: publish again');
-  return json(c, document);
+  return json(c, await c.var.repo.getOpenApiDocument());
 });

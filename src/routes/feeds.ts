@@ -3,9 +3,6 @@
 // contentCache in front makes a hit cost none.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Manifest } from '../articles/article';
-import { feedKey, opmlKey } from '../articles/keys';
-import { countFeedArchives, countFeedBuckets } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import {
   FEED_FORMAT_IDS,
@@ -20,6 +17,8 @@ import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { absoluteUrl } from '../sites/urls';
+import { countFeedArchives, countFeedBuckets } from '../storage/list-shards';
+import type { Manifest } from '../storage/records';
 import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
 import { TERM_KINDS } from '../taxonomy/terms';
 
@@ -71,13 +70,13 @@ for (const format of FEED_FORMAT_IDS) {
   }
 }
 
-feedRoutes.get(OPML_PATH, feedCache, (c) =>
-  serveStored(c, opmlKey(), `${OPML_MEDIA_TYPE}; charset=UTF-8`, OPML_PATH),
+feedRoutes.get(OPML_PATH, feedCache, async (c) =>
+  serveStored(c, await c.var.repo.getOpml(), `${OPML_MEDIA_TYPE}; charset=UTF-8`, OPML_PATH),
 );
 
-function serveFeed(c: Context<AppEnv>, scope: FeedScope, format: FeedFormat): Promise<Response> {
+async function serveFeed(c: Context<AppEnv>, scope: FeedScope, format: FeedFormat): Promise<Response> {
   const type = `${FEED_FORMATS[format].mediaType}; charset=UTF-8`;
-  return serveStored(c, feedKey(scope, format), type, feedPath(scope, format));
+  return serveStored(c, await c.var.repo.getFeed(scope, format), type, feedPath(scope, format));
 }
 
 /**
@@ -115,9 +114,8 @@ async function serveArchive(
   return c.body(fillOrigin(body, site.origin));
 }
 
-async function serveStored(c: Context<AppEnv>, key: string, type: string, path: string): Promise<Response> {
-  const { site, repo } = c.var;
-  const body = await repo.getText(key);
+function serveStored(c: Context<AppEnv>, body: string | null, type: string, path: string): Response {
+  const { site } = c.var;
   if (body === null) throw new HTTPException(404);
   c.header('Content-Type', type);
   // Feed bodies carry article HTML as text: a browser must never sniff them into a page.

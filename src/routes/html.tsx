@@ -3,14 +3,14 @@
 // requests cost no read at all. Every page has one address: other spellings get a 301 to it.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Article } from '../articles/article';
-import { countSectionPages, shardOfPage } from '../articles/list-shards';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { contentCache } from '../http/content-cache';
 import { GoneError } from '../http/errors';
 import { htmlSecurityHeaders } from '../http/security-headers';
+import { countSectionPages, shardOfPage } from '../storage/list-shards';
+import type { Article } from '../storage/records';
 import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
 import { TERM_KINDS, termPath } from '../taxonomy/terms';
 import { ArticlePage } from '../views/ArticlePage';

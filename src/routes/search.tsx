@@ -3,13 +3,13 @@
 // word, then the records of the page's articles; contentCache in front makes a repeat cost nothing.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Article } from '../articles/article';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { contentCache } from '../http/content-cache';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { MAX_QUERY_LENGTH, MAX_RESULT_PAGES, queryTerms, RESULTS_PER_PAGE, search } from '../search/query';
+import type { Article } from '../storage/records';
 import { renderPage } from '../views/render-page';
 import { SearchPage } from '../views/SearchPage';
 

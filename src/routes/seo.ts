@@ -3,7 +3,6 @@
 // swap of ORIGIN_PLACEHOLDER for the request's origin, so every URL stays on the serving host.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { sitemapIndexKey, sitemapKey } from '../articles/keys';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache } from '../http/content-cache';
@@ -21,8 +20,7 @@ function sendXml(c: Context<AppEnv>, body: string): Response {
   return c.body(fillOrigin(body, c.var.site.origin), 200, { 'Content-Type': XML_CONTENT_TYPE });
 }
 
-async function sendStoredXml(c: Context<AppEnv>, key: string): Promise<Response> {
-  const body = await c.var.repo.getText(key);
+function sendStoredXml(c: Context<AppEnv>, body: string | null): Response {
   if (body === null) throw new HTTPException(404);
   return sendXml(c, body);
 }
@@ -44,18 +42,18 @@ seoRoutes.get('/robots.txt', contentCache({ cacheControl: CACHE_POLICY.robots })
   );
 });
 
-seoRoutes.get('/sitemap.xml', contentCache({ cacheControl: CACHE_POLICY.sitemap }), (c) =>
-  sendStoredXml(c, sitemapIndexKey()),
+seoRoutes.get('/sitemap.xml', contentCache({ cacheControl: CACHE_POLICY.sitemap }), async (c) =>
+  sendStoredXml(c, await c.var.repo.getSitemapIndex()),
 );
 
 seoRoutes.get(
   '/sitemaps/:file{[a-z0-9-]+\\.xml}',
   contentCache({ cacheControl: CACHE_POLICY.sitemap }),
-  (c) => {
+  async (c) => {
     const name = c.req.param('file').slice(0, -'.xml'.length);
     // Names that cannot exist cost no KV read.
     if (!SITEMAP_NAME.test(name)) throw new HTTPException(404);
-    return sendStoredXml(c, sitemapKey(name));
+    return sendStoredXml(c, await c.var.repo.getSitemap(name));
   },
 );
 

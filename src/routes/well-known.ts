@@ -3,11 +3,11 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import type { Manifest } from '../articles/article';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { computeEtag, isNotModified, notModified } from '../http/validators';
 import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';
+import type { Manifest } from '../storage/records';
 
 interface RenderedFile {
   body: string;

@@ -1,8 +1,10 @@
 // The Google News sitemap (/news-sitemap.xml). Google wants only articles of the last two days,
 // but "now" is unknown at publish time: publish stores the newest 1,000 articles as finished
 // <url> entries, and the worker keeps those inside the window when it serves them.
-import * as z from 'zod/mini';
+import type { NewsSitemapRecord } from '../storage/records';
 import { NEWS_NS, SITEMAP_NS, XML_DECLARATION } from './xml';
+
+export type { NewsSitemapRecord };
 
 /** Google News: "articles published in the last two days". */
 export const NEWS_WINDOW_MS = 2 * 24 * 60 * 60 * 1000;
@@ -14,13 +16,6 @@ export const NEWS_SITEMAP_MAX_ARTICLES = 1_000;
  * most one step after its two days are up.
  */
 export const NEWS_WINDOW_STEP_MS = 15 * 60 * 1000;
-
-export const newsSitemapRecordSchema = z.object({
-  /** Newest first; `xml` is a complete `<url>` element with ORIGIN_PLACEHOLDER URLs. */
-  entries: z.array(z.object({ published: z.string(), xml: z.string() })),
-});
-
-export type NewsSitemapRecord = z.output<typeof newsSitemapRecordSchema>;
 
 export const NEWS_SITEMAP_HEAD = `${XML_DECLARATION}<urlset xmlns="${SITEMAP_NS}" xmlns:news="${NEWS_NS}">\n`;
 export const NEWS_SITEMAP_TAIL = '</urlset>\n';

@@ -1,6 +1,6 @@
 // Host resolution: one pure function decides how a request's Host is served.
 // It is the only place that interprets the Host header (see site-middleware.ts).
-import type { SiteConfig } from './site-config';
+import type { SiteConfig } from '../config/site-config';
 import { httpsOrigin, onionOrigin } from './urls';
 
 export type HostKind = 'primary' | 'mirror' | 'onion' | 'local';

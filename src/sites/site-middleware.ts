@@ -2,13 +2,13 @@
 // Unknown hosts get 421 without their name anywhere in the response; redirect hosts get 301.
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import type { Manifest } from '../articles/article';
-import { ContentRepository } from '../articles/repository';
+import type { SiteConfig } from '../config/site-config';
 import { CACHE_POLICY } from '../http/cache-policy';
 import type { RequestMetrics } from '../http/server-timing';
 import { NotPublishedError } from '../storage/errors';
+import type { Manifest } from '../storage/records';
+import { ContentRepository } from '../storage/repository';
 import { type HostKind, resolveHost } from './resolve-host';
-import type { SiteConfig } from './site-config';
 import { onionOrigin, sameRequestOn } from './urls';
 
 /** The resolved serving context of one request. */

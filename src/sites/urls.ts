@@ -1,6 +1,6 @@
 // Every URL the site emits is built here: root-relative paths for HTML (identical bytes on
 // every host), absolute URLs on the request's origin for feeds and the API, canonical on the primary.
-import type { SiteConfig } from './site-config';
+import type { SiteConfig } from '../config/site-config';
 
 export interface DatedArticleRef {
   id: number;

@@ -2,9 +2,9 @@
 // as the exact writes that lead from the state before it to the state after it (publish/schedule.ts),
 // and the manifest names the next one; applying is writing them in order, then the manifest.
 import * as z from 'zod/mini';
-import { type Manifest, manifestSchema } from '../articles/article';
-import { manifestKey, releaseKey } from '../articles/keys';
 import { isoSeconds } from '../shared/iso-time';
+import { manifestKey, releaseKey } from './keys';
+import { type Manifest, manifestSchema } from './records';
 import { releaseRecordSchema } from './release-record';
 
 /** Releases one run applies at most, so a long outage catches up over a few runs, never all at once. */

@@ -1,7 +1,7 @@
 // Tags and authors as browsable terms: each article's names grouped by slug (term-slug.ts), so
 // "Russia" and "russia" are one tag with one page and one feed. Shared by publish-time builders
 // (lists, feeds) and the worker (links from an article's tags and byline).
-import type { Article } from '../articles/article';
+import type { Article } from '../storage/records';
 import { termSlug } from './term-slug';
 
 /** What a term page is about: a topic (tags) or a byline (authors). */

@@ -1,5 +1,5 @@
 // One article in a list: picture, headline link, date and summary.
-import type { Teaser } from '../articles/article';
+import type { Teaser } from '../storage/records';
 import { formatShortDate } from './format';
 
 export function ArticleCard({ article, headingLevel = 2 }: { article: Teaser; headingLevel?: 2 | 3 }) {

@@ -2,9 +2,9 @@
 // JSON-LD, OpenGraph and Twitter card tags. Every URL is absolute on the primary domain, since a
 // page's bytes are identical on every host and the canonical address is the one to share.
 import { raw } from 'hono/html';
-import type { Article } from '../articles/article';
-import type { SiteConfig } from '../sites/site-config';
+import type { SiteConfig } from '../config/site-config';
 import { canonicalUrl } from '../sites/urls';
+import type { Article } from '../storage/records';
 import { termLinks } from '../taxonomy/terms';
 import { LOGO } from './brand';
 import { serializeJsonLd } from './json-ld';

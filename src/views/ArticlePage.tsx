@@ -1,9 +1,9 @@
 // The article page, as the outlet shows it: breadcrumb, headline, lead photo with caption and
 // credit, date and linked bylines, body, linked tags, share links, and more from the section.
 import { raw } from 'hono/html';
-import type { Article, ManifestSection } from '../articles/article';
-import { type SiteConfig, sectionTrail } from '../sites/site-config';
+import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
+import type { Article, ManifestSection } from '../storage/records';
 import { type TermLink, termLinks } from '../taxonomy/terms';
 import { ArticleCard } from './ArticleCard';
 import { ArticleMeta } from './ArticleMeta';

@@ -1,7 +1,7 @@
 // The one breadcrumb of every page that has one (News / Russia): the visible trail and, built from
 // the same items, its schema.org BreadcrumbList, so what search engines show is what readers see.
 import { raw } from 'hono/html';
-import type { SiteConfig } from '../sites/site-config';
+import type { SiteConfig } from '../config/site-config';
 import { canonicalUrl } from '../sites/urls';
 import { serializeJsonLd } from './json-ld';
 import { BreadcrumbSeparator } from './Layout';

@@ -1,7 +1,8 @@
 // 400, 404, 405, 410, 500 and 503 pages in the site's layout. The message is ours, never the request's
 // text; a removed article's page adds when it was removed and the editors' public reason.
-import type { ManifestSection } from '../articles/article';
-import type { SiteConfig } from '../sites/site-config';
+
+import type { SiteConfig } from '../config/site-config';
+import type { ManifestSection } from '../storage/records';
 import { formatDay } from './format';
 import { Layout } from './Layout';
 

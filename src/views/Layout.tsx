@@ -1,11 +1,11 @@
 // The page frame every HTML page shares: head metadata, masthead with search and sections, and the
 // footer with the outlet's alternate addresses. Links are root-relative: the same bytes on every host.
 import type { Child } from 'hono/jsx';
-import type { ManifestSection } from '../articles/article';
+import { type SiteConfig, servingHosts } from '../config/site-config';
 import { FEED_FORMATS } from '../feeds/feed-formats';
 import { MAX_QUERY_LENGTH } from '../search/query';
-import { type SiteConfig, servingHosts } from '../sites/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
+import type { ManifestSection } from '../storage/records';
 import { LOGO } from './brand';
 
 /** The one script every page loads: it registers the service worker, and pages work without it. */

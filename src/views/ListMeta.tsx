@@ -2,7 +2,7 @@
 // OpenGraph and Twitter card tags, and the page's schema.org type as JSON-LD. URLs are absolute on
 // the primary, like the canonical link: a page's bytes are the same on every host.
 import { raw } from 'hono/html';
-import type { SiteConfig } from '../sites/site-config';
+import type { SiteConfig } from '../config/site-config';
 import { canonicalUrl } from '../sites/urls';
 import { LOGO } from './brand';
 import { serializeJsonLd } from './json-ld';

@@ -1,8 +1,9 @@
 // The home page, section pages and term pages (tags, authors): newest articles first, with
 // pagination links, sharing tags and the page's schema.org description.
-import type { ListPage, ManifestSection } from '../articles/article';
-import { type SiteConfig, sectionTrail } from '../sites/site-config';
+
+import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
+import type { ListPage, ManifestSection } from '../storage/records';
 import { type TermKind, termPath } from '../taxonomy/terms';
 import { ArticleList } from './ArticleCard';
 import { Breadcrumb } from './Breadcrumb';

@@ -1,8 +1,9 @@
 // /about/mirrors: every address the outlet serves, the public key that signs the list of them,
 // and how a reader checks a list with the stock minisign tool. The same bytes on every host.
-import type { ManifestSection, StoredMirrorList } from '../articles/article';
+
+import type { SiteConfig } from '../config/site-config';
 import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';
-import type { SiteConfig } from '../sites/site-config';
+import type { ManifestSection, StoredMirrorList } from '../storage/records';
 import { Layout } from './Layout';
 
 export const MIRRORS_PAGE_PATH = '/about/mirrors';

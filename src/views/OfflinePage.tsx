@@ -2,8 +2,8 @@
 // never opened. Cached at install in the site's layout, so its footer lists the other addresses;
 // the worker fills in the articles this reader can still open where the marker is.
 import { raw } from 'hono/html';
-import type { ManifestSection } from '../articles/article';
-import type { SiteConfig } from '../sites/site-config';
+import type { SiteConfig } from '../config/site-config';
+import type { ManifestSection } from '../storage/records';
 import { Layout } from './Layout';
 
 export const OFFLINE_PAGE_PATH = '/offline';

@@ -1,8 +1,9 @@
 // The search results page: what was asked, how many articles match, and each match with its
 // headline, date and an excerpt, the query's words marked. Rendered on the server: no script.
-import type { Article, ManifestSection } from '../articles/article';
+
+import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { excerpt, highlight, htmlToText } from '../search/text';
-import { type SiteConfig, sectionTrail } from '../sites/site-config';
+import type { Article, ManifestSection } from '../storage/records';
 import { formatShortDate } from './format';
 import { Layout } from './Layout';
 import { Pagination } from './Pagination';

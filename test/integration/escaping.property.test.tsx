@@ -4,19 +4,19 @@
 import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { type CompiledContent, compileContent } from '../../src/content/compile';
+import { ContentError } from '../../src/content/problems';
+import { stripXmlIllegalChars } from '../../src/content/xml-chars';
+import { buildRecords, type RecordSet } from '../../src/publish/build-records';
+import { fillOrigin, ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
+import { apiArticleKey, articleKey, feedKey, homeListKey, sectionHeadKey } from '../../src/storage/keys';
 import {
   type Article,
   articleSchema,
   type ListPage,
   listShardSchema,
   manifestSchema,
-} from '../../src/articles/article';
-import { apiArticleKey, articleKey, feedKey, homeListKey, sectionHeadKey } from '../../src/articles/keys';
-import { type CompiledContent, compileContent } from '../../src/content/compile';
-import { ContentError } from '../../src/content/problems';
-import { stripXmlIllegalChars } from '../../src/content/xml-chars';
-import { buildRecords, type RecordSet } from '../../src/publish/build-records';
-import { fillOrigin, ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
+} from '../../src/storage/records';
 import { ArticlePage } from '../../src/views/ArticlePage';
 import { HomePage, SectionPage } from '../../src/views/ListPages';
 import {

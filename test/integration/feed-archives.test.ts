@@ -2,14 +2,14 @@
 // through prev-archive (JSON Feed: next_url) to the first article, meets every article exactly once,
 // and finds every closed archive document unchanged, byte for byte, after newer articles are published.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FEED_ARCHIVE_SIZE } from '../../src/articles/list-shards';
+import { sectionFamily } from '../../src/config/site-config';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { FEED_FORMATS, type FeedFormat } from '../../src/feeds/feed-formats';
 import { HISTORY_NAMESPACE } from '../../src/feeds/feed-history';
 import { CACHE_POLICY } from '../../src/http/cache-policy';
 import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
-import { sectionFamily } from '../../src/sites/site-config';
+import { FEED_ARCHIVE_SIZE } from '../../src/storage/list-shards';
 import { repositoryContent } from '../support/content';
 import { readXmlFeed } from '../support/feed-checks';
 import { publish } from '../support/publish';

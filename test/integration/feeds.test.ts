@@ -1,10 +1,10 @@
 // Feeds as feed readers see them: parsed with a real XML parser (JSON.parse for JSON Feed) and
 // checked for structure, identity across hosts, caching and injection safety.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sectionFamily } from '../../src/config/site-config';
 import { compileContent } from '../../src/content/compile';
 import { CACHE_POLICY, FEED_MAX_AGE_SECONDS } from '../../src/http/cache-policy';
 import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
-import { sectionFamily } from '../../src/sites/site-config';
 import { collectTerms, TERM_KINDS, termPath } from '../../src/taxonomy/terms';
 import { repositoryContent } from '../support/content';
 import { publish } from '../support/publish';

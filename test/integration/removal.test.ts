@@ -4,10 +4,10 @@
 
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { manifestKey } from '../../src/articles/keys';
 import type { ContentInput } from '../../src/content/compile';
 import { ContentError, formatProblem } from '../../src/content/problems';
 import { TOMBSTONES_NAMESPACE } from '../../src/feeds/render-atom';
+import { manifestKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { checkAtomEntry } from '../support/feed-checks';
 import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';

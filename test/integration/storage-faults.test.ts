@@ -2,13 +2,7 @@
 // nothing is published, and when a publish stops halfway. Every fault is a deliberate answer.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  articleKey,
-  changesPageKey,
-  homeListKey,
-  manifestKey,
-  sectionHeadKey,
-} from '../../src/articles/keys';
+import { articleKey, changesPageKey, homeListKey, manifestKey, sectionHeadKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { elementsByTag, parseHtml } from '../support/html';
 import { planFor, publish, writeBatch } from '../support/publish';

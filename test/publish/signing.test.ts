@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
-import { manifestSchema } from '../../src/articles/article';
 import { verifyMirrorList } from '../../src/mirrors/mirror-list';
+import { manifestSchema } from '../../src/storage/records';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = import.meta.resolve('tsx');

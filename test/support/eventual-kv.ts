@@ -1,9 +1,10 @@
 // A model of Workers KV as it behaves across locations: a write is visible at once where it was
 // made (the publisher) and at each other location only after a random propagation delay; each
 // location caches what it read, "not found" included, for a TTL. Time is the test's clock.
-import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
+
 import type { PublishSource, PublishTarget } from '../../src/publish/pipeline';
 import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
+import { OWNED_KEY_PREFIXES } from '../../src/storage/keys';
 
 interface Version {
   at: number;

@@ -2,12 +2,12 @@
 // (src/publish/pipeline.ts: compile → build records → log changes → plan → write in order).
 // The mirror list is signed with a throwaway key made here, never the sample site's secret key.
 import { env } from 'cloudflare:workers';
-import { OWNED_KEY_PREFIXES } from '../../src/articles/keys';
 import { type CompiledContent, type ContentInput, compileContent } from '../../src/content/compile';
 import { encodePublicKey, generateSecretKey, type SecretKey } from '../../src/mirrors/minisign';
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import type { KvWrite } from '../../src/publish/plan';
 import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
+import { OWNED_KEY_PREFIXES } from '../../src/storage/keys';
 import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');

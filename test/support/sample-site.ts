@@ -1,6 +1,6 @@
 // A fixed site configuration for pure tests of host handling: the sample outlet's hosts, written
 // out so a change to content/site.yaml cannot silently change what these tests assert.
-import type { SiteConfig } from '../../src/sites/site-config';
+import type { SiteConfig } from '../../src/config/site-config';
 
 export const SAMPLE_ONION = 'presstvmirrorexamplexamplexamplexamplexamplexamplexampld.onion';
 

@@ -2,10 +2,10 @@
 // of a publish that stopped after writing its log pages but before its manifest.
 import { describe, expect, it } from 'vitest';
 import type { ApiArticle, Change, ChangesPage } from '../../src/api/schemas';
-import { apiArticleKey, changesPageKey } from '../../src/articles/keys';
 import { appendChanges } from '../../src/publish/changes';
 import { apiArticleBody } from '../../src/publish/indexes/api-records';
 import { sha256Hex } from '../../src/shared/digest';
+import { apiArticleKey, changesPageKey } from '../../src/storage/keys';
 
 const STAMP = '2026-05-01T00:00:00Z';
 

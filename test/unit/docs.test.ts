@@ -5,11 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { changesPageSchema, listBucketSchema } from '../../src/api/schemas';
-import { articleSchema, listShardSchema, manifestSchema } from '../../src/articles/article';
 import { compileContent } from '../../src/content/compile';
 import { ContentError } from '../../src/content/problems';
-import { newsSitemapRecordSchema } from '../../src/seo/news-sitemap';
 import { articleGuid } from '../../src/sites/urls';
+import {
+  articleSchema,
+  listShardSchema,
+  manifestSchema,
+  newsSitemapRecordSchema,
+} from '../../src/storage/records';
 import { repositoryContent } from '../support/content';
 
 const pages = import.meta.glob<string>(['/README.md', '/docs/*.md'], {

@@ -1,10 +1,10 @@
 // Section list sharding at archive scale: bounded values, and a new article rewrites a bounded
 // number of keys, because old pages are fixed chronological buckets.
 import { describe, expect, it } from 'vitest';
-import { countSectionPages, SECTION_BUCKET_SIZE, shardOfPage } from '../../src/articles/list-shards';
 import type { CompiledContent } from '../../src/content/compile';
 import { compileSiteConfig } from '../../src/content/compile';
 import { buildListPages, manifestSections } from '../../src/publish/indexes/list-pages';
+import { countSectionPages, SECTION_BUCKET_SIZE, shardOfPage } from '../../src/storage/list-shards';
 import { repositoryContent } from '../support/content';
 
 const MIB = 1024 * 1024;

@@ -3,7 +3,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/api/schemas';
-import { feedKey } from '../../src/articles/keys';
+import { isPushUrl, mayDeliverTo } from '../../src/config/push-url';
+import { siteConfigSchema } from '../../src/config/site-config';
 import { FEED_FORMAT_IDS, feedPath } from '../../src/feeds/feed-formats';
 import { feedPathOfKey, mergeEvents, splitEvent } from '../../src/publish/push-event';
 import { retryDelaySeconds, webhookBody } from '../../src/push/consumer';
@@ -11,8 +12,7 @@ import { pushMessagesFor } from '../../src/push/enqueue';
 import { deliveryId } from '../../src/push/messages';
 import { partnerWants, readPartners } from '../../src/push/partners';
 import { decodeWebhookSecret, signWebhook } from '../../src/push/standard-webhooks';
-import { isPushUrl, mayDeliverTo } from '../../src/sites/push-url';
-import { siteConfigSchema } from '../../src/sites/site-config';
+import { feedKey } from '../../src/storage/keys';
 import { SAMPLE_ONION, SAMPLE_SITE } from '../support/sample-site';
 
 const SECRET = 'whsec_QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=';

@@ -1,12 +1,12 @@
 // The search index's parts: words as indexed and queried, highlighting and excerpts, posting
 // lists that round-trip, weights that depend on their article alone, and ranking over shards.
 import { describe, expect, it } from 'vitest';
-import { searchShardKey } from '../../src/articles/keys';
 import { compileContent } from '../../src/content/compile';
 import { buildSearchIndex } from '../../src/publish/indexes/search-index';
 import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
 import { queryTerms, search } from '../../src/search/query';
 import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
+import { searchShardKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 
 describe('search words', () => {

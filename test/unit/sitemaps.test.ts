@@ -1,10 +1,10 @@
 // Sitemap building and the news window as pure functions: splitting past the URL limit,
 // and which entries a window step keeps.
 import { describe, expect, it } from 'vitest';
-import { sitemapIndexKey, sitemapKey } from '../../src/articles/keys';
 import { compileContent } from '../../src/content/compile';
 import { buildSitemaps, newsLanguage } from '../../src/publish/indexes/sitemaps';
 import { NEWS_WINDOW_MS, NEWS_WINDOW_STEP_MS, renderNewsSitemap } from '../../src/seo/news-sitemap';
+import { sitemapIndexKey, sitemapKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { parseXmlRecord } from '../support/xml';
 

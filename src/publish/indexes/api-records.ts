@@ -5,12 +5,12 @@
 import { openApiDocument } from '../../api/openapi';
 import { cutBuckets, type ListOrder, sectionScope, sortNewestFirst, tagScope } from '../../api/paging';
 import type { ApiArticle, ApiArticleSummary } from '../../api/schemas';
-import type { Article } from '../../articles/article';
-import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../articles/keys';
+import { type SiteConfig, sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
-import { type SiteConfig, sectionFamily } from '../../sites/site-config';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
+import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
+import type { Article } from '../../storage/records';
 import type { Records } from './index-builder';
 
 type PublishedArticle = Omit<Article, 'related'>;

@@ -1,7 +1,8 @@
 // One record per published article, with its "more from the section" teasers.
-import { type Article, toTeaser } from '../../articles/article';
-import { articleKey } from '../../articles/keys';
+
 import type { CompiledContent } from '../../content/compile';
+import { articleKey } from '../../storage/keys';
+import { type Article, toTeaser } from '../../storage/records';
 import type { Records } from './index-builder';
 
 /** "More from the section" on an article page. */

@@ -1,11 +1,12 @@
 // The feeds' archive documents (RFC 5005 §4): every closed archive bucket of every feed scope, in
 // each format. A closed bucket's bytes never change with newer articles, so the publish diff
 // rewrites none of them when an article is added; only the subscription feeds move.
-import { feedArchiveKey } from '../../articles/keys';
+
 import type { CompiledContent } from '../../content/compile';
 import { renderFeedBody } from '../../feeds/build-feeds';
 import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
 import { buildFeedArchives, feedScopes } from '../../feeds/feed-items';
+import { feedArchiveKey } from '../../storage/keys';
 import type { Records } from './index-builder';
 
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */

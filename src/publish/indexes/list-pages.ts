@@ -1,10 +1,11 @@
 // List records for the home page and each section (with its child sections): the home's newest
-// articles, each section's head, and its closed chronological buckets (see articles/list-shards.ts).
-import { type ListShard, type ManifestSection, type Teaser, toTeaser } from '../../articles/article';
-import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../articles/keys';
-import { countSectionPages, cutShards } from '../../articles/list-shards';
+// articles, each section's head, and its closed chronological buckets (see storage/list-shards.ts).
+
+import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
-import { sectionFamily } from '../../sites/site-config';
+import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/keys';
+import { countSectionPages, cutShards } from '../../storage/list-shards';
+import { type ListShard, type ManifestSection, type Teaser, toTeaser } from '../../storage/records';
 import type { Records } from './index-builder';
 
 export const HOME_LIST_SIZE = 20;

@@ -2,10 +2,11 @@
 // field, as posting lists in SEARCH_SHARD_COUNT shards, each cut into a settled and a fresh part
 // (search/index-format.ts). An article's postings depend only on the article, so a new article
 // rewrites only the fresh parts of its words' shards.
-import { searchShardKey } from '../../articles/keys';
+
 import type { CompiledContent } from '../../content/compile';
 import { encodePostings, type Posting, searchCut, shardOf, termWeight } from '../../search/index-format';
 import { htmlToText, tokenize } from '../../search/text';
+import { searchShardKey } from '../../storage/keys';
 import { authorNames } from '../../taxonomy/terms';
 import type { Records } from './index-builder';
 

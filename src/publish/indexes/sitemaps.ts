@@ -1,13 +1,14 @@
 // The sitemaps search engines read: an index (/sitemap.xml) over a pages sitemap (home and
 // sections) and one sitemap per month of articles, plus the Google News entries. Rendered once
 // here with ORIGIN_PLACEHOLDER URLs; the worker fills in the serving host.
-import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../articles/keys';
+
+import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { NEWS_SITEMAP_MAX_ARTICLES, type NewsSitemapRecord } from '../../seo/news-sitemap';
 import { escapeXml, SITEMAP_NS, XML_DECLARATION } from '../../seo/xml';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
-import { sectionFamily } from '../../sites/site-config';
 import { sectionPath } from '../../sites/urls';
+import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
 import type { Records } from './index-builder';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */

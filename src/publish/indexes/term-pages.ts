@@ -1,10 +1,11 @@
 // List records for tag and author pages: per term, a head (its name, article count and newest
-// articles) and closed chronological buckets, cut exactly like a section's (articles/list-shards.ts).
+// articles) and closed chronological buckets, cut exactly like a section's (storage/list-shards.ts).
 // Terms are not in the manifest (there can be thousands): a missing head is an unknown term.
-import { type ListShard, type TermHead, toTeaser } from '../../articles/article';
-import { termBucketKey, termHeadKey } from '../../articles/keys';
-import { cutShards } from '../../articles/list-shards';
+
 import type { CompiledContent } from '../../content/compile';
+import { termBucketKey, termHeadKey } from '../../storage/keys';
+import { cutShards } from '../../storage/list-shards';
+import { type ListShard, type TermHead, toTeaser } from '../../storage/records';
 import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
 import type { Records } from './index-builder';
 

@@ -1,8 +1,9 @@
 // Where a publish writes: the local KV state that `wrangler dev` serves (Miniflare, in-process,
 // batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
 // metadata through the same two functions, so the next publish can diff without reading values.
-import { OWNED_KEY_PREFIXES } from '../../articles/keys';
+
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
+import { OWNED_KEY_PREFIXES } from '../../storage/keys';
 import type { KvWrite, StoredKeys } from '../plan';
 import { createKvApi, KvApiConfigError, type KvApiSettings, kvApiSettingsFromEnv } from './cloudflare-kv';
 import { kvNamespacesOf, openLocalKv } from './local-kv';

@@ -2,29 +2,10 @@
 // the manifest's recent writes (storage/consistency.ts: may its response be cached?) and decoded
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
-import { type ChangesPage, changesPageSchema, type ListBucket, listBucketSchema } from '../api/schemas';
 import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
 import { type SearchShard, searchShardSchema } from '../search/index-format';
-import { type NewsSitemapRecord, newsSitemapRecordSchema } from '../seo/news-sitemap';
-import {
-  type ConsistencyState,
-  judgeRead,
-  type ReadVerdict,
-  readValueMetadata,
-} from '../storage/consistency';
-import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from '../storage/errors';
-import {
-  type Article,
-  articleSchema,
-  type ListShard,
-  listShardSchema,
-  type Manifest,
-  manifestSchema,
-  type RemovedArticle,
-  removedArticleSchema,
-  type TermHead,
-  termHeadSchema,
-} from './article';
+import { type ConsistencyState, judgeRead, type ReadVerdict, readValueMetadata } from './consistency';
+import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from './errors';
 import {
   apiArticleKey,
   apiListKey,
@@ -32,17 +13,35 @@ import {
   articleKey,
   changesPageKey,
   feedArchiveKey,
+  feedKey,
   homeListKey,
   manifestKey,
   newsSitemapKey,
+  opmlKey,
   removedArticleKey,
   searchShardKey,
   sectionBucketKey,
   sectionHeadKey,
+  sitemapIndexKey,
+  sitemapKey,
   termBucketKey,
   termHeadKey,
 } from './keys';
 import type { SectionShard } from './list-shards';
+import {
+  type Article,
+  articleSchema,
+  type ListShard,
+  listShardSchema,
+  type Manifest,
+  manifestSchema,
+  type NewsSitemapRecord,
+  newsSitemapRecordSchema,
+  type RemovedArticle,
+  removedArticleSchema,
+  type TermHead,
+  termHeadSchema,
+} from './records';
 
 /** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
 export interface ReadObserver {
@@ -112,26 +111,59 @@ export class ContentRepository {
     return this.read(apiArticleKey(id));
   }
 
-  getOpenApiDocument(): Promise<string | null> {
-    return this.read(apiOpenApiKey());
+  /** The OpenAPI document; every publish writes it, so its absence is a corrupt store. */
+  async getOpenApiDocument(): Promise<string> {
+    const document = await this.read(apiOpenApiKey());
+    if (document === null) throw new CorruptRecordError(apiOpenApiKey(), 'missing: publish again');
+    return document;
   }
 
-  getApiListBucket(scope: string, bucket: number | 'head'): Promise<ListBucket | null> {
-    return this.readRecord(apiListKey(scope, bucket), listBucketSchema);
+  // The partner API's stored records are its public contract, described by OpenAPI from the API's
+  // own schemas (src/api/schemas.ts): storage reads, judges and decodes them with the schema it is
+  // handed, and so depends on nothing of the API.
+
+  /** One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). */
+  getApiListBucket<S extends z.ZodMiniType>(
+    scope: string,
+    bucket: number | 'head',
+    schema: S,
+  ): Promise<z.output<S> | null> {
+    return this.readRecord(apiListKey(scope, bucket), schema);
   }
 
-  getChangesPage(page: number): Promise<ChangesPage | null> {
-    return this.readRecord(changesPageKey(page), changesPageSchema);
+  /** One page of the change log, decoded with `schema` (the API's changesPageSchema). */
+  getChangesPage<S extends z.ZodMiniType>(page: number, schema: S): Promise<z.output<S> | null> {
+    return this.readRecord(changesPageKey(page), schema);
+  }
+
+  /** The error for a change-log page that lacks entries the manifest's head says exist. */
+  changesPageCorrupt(page: number, reason: string): CorruptRecordError {
+    return new CorruptRecordError(changesPageKey(page), reason);
+  }
+
+  /** A feed body (text, placeholder-origin URLs); null when that feed is not stored. */
+  getFeed(scope: FeedScope, format: FeedFormat): Promise<string | null> {
+    return this.read(feedKey(scope, format));
+  }
+
+  /** The OPML list of every feed (text, placeholder-origin URLs). */
+  getOpml(): Promise<string | null> {
+    return this.read(opmlKey());
+  }
+
+  /** The sitemap index (XML text, placeholder-origin URLs). */
+  getSitemapIndex(): Promise<string | null> {
+    return this.read(sitemapIndexKey());
+  }
+
+  /** One sitemap of the index by name (`pages`, `2022-01`, `2022-01-2`). */
+  getSitemap(name: string): Promise<string | null> {
+    return this.read(sitemapKey(name));
   }
 
   /** A closed feed archive document (RFC 5005), as text with placeholder-origin URLs; null if not stored. */
   getFeedArchive(scope: FeedScope, format: FeedFormat, archive: number): Promise<string | null> {
     return this.read(feedArchiveKey(scope, format, archive));
-  }
-
-  /** A precomputed body (feed, sitemap, API page) stored as text. */
-  getText(key: string): Promise<string | null> {
-    return this.read(key);
   }
 
   private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {

@@ -49,7 +49,7 @@ export const feedKey = (scope: FeedScope, format: FeedFormat): string =>
 /**
  * Closed archive document `archive` of a feed (RFC 5005; 1 = oldest articles), rendered like the
  * feed itself and keyed under it: `feed:v1:site:atom:3`, `feed:v1:section:russia:json:1`. Written
- * once, when its bucket closes (articles/list-shards.ts), and again only if an article in it changes.
+ * once, when its bucket closes (storage/list-shards.ts), and again only if an article in it changes.
  */
 export const feedArchiveKey = (scope: FeedScope, format: FeedFormat, archive: number): string =>
   `${feedKey(scope, format)}:${archive}`;

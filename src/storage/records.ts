@@ -2,8 +2,8 @@
 // value at the repository boundary, so a wrong-shaped record is a named error, never a cast.
 // zod/mini keeps the worker bundle small; only publish-side code uses classic zod.
 import * as z from 'zod/mini';
-import { sectionSchema, siteConfigSchema } from '../sites/site-config';
-import { recentWritesSchema } from '../storage/consistency';
+import { sectionSchema, siteConfigSchema } from '../config/site-config';
+import { recentWritesSchema } from './consistency';
 
 const positiveInt = () => z.int().check(z.positive());
 const isoDate = () => z.string();
@@ -130,6 +130,12 @@ export const manifestSchema = z.object({
   mirrorList: z.optional(storedMirrorListSchema),
 });
 
+/** The Google News sitemap's candidates, newest first; `xml` is a complete `<url>` element with ORIGIN_PLACEHOLDER URLs. */
+export const newsSitemapRecordSchema = z.object({
+  entries: z.array(z.object({ published: z.string(), xml: z.string() })),
+});
+
+export type NewsSitemapRecord = z.output<typeof newsSitemapRecordSchema>;
 export type ArticleImage = z.output<typeof imageSchema>;
 export type Teaser = z.output<typeof teaserSchema>;
 export type Article = z.output<typeof articleSchema>;

@@ -384,18 +384,17 @@ export async function preparePublish(
   const releases = stages.map(({ at, planned }) => ({ at: publishStamp(at), gen: planned.gen }));
   // Each manifest names the release that follows it.
   const manifests = [live, ...stages.map((stage) => stage.planned)];
-  for (const [index, planned] of manifests.entries()) {
-    await nameNextRelease(planned, releases[index], planned === live ? live.gen : planned.gen);
-  }
+  for (const [index, planned] of manifests.entries()) await nameNextRelease(planned, releases[index]);
   const records: Map<string, string> = new Map();
   for (const { at, planned } of stages) {
+    const event = pushEventOf(planned);
     const record: ReleaseRecord = {
       at: publishStamp(at),
       gen: planned.gen,
       phases: planned.plan.phases.map(({ name, writes }) => ({ name, writes })),
       deletes: planned.plan.deletes,
       // Pushed by the cron when it applies the release, as a publish pushes after its writes.
-      ...(pushEventOf(planned) && { event: pushEventOf(planned) }),
+      ...(event && { event }),
     };
     records.set(releaseKey(planned.gen), JSON.stringify(record));
   }
@@ -413,9 +412,8 @@ export async function preparePublish(
 async function nameNextRelease(
   planned: PlannedPublish,
   next: { at: string; gen: number } | undefined,
-  gen: number,
 ): Promise<void> {
-  const { records, plan } = planned;
+  const { records, plan, gen } = planned;
   const current = records.manifest.manifest.release;
   if (current?.at === next?.at && current?.gen === next?.gen) return;
   const { release: _release, ...rest } = records.manifest.manifest;

@@ -168,7 +168,9 @@ describe('search', () => {
   it('shows a hostile query as text, never as markup', async () => {
     const { response, doc } = await searchPage(MIRROR, '"><script>alert(1)</script> oil');
     expect(response.status).toBe(200);
-    expect(doc.all('script:not([type="application/ld+json"])')).toHaveLength(0);
+    // No inline script at all; the one external script is the layout's own registration script.
+    expect(doc.all('script:not([type="application/ld+json"]):not([src])')).toHaveLength(0);
+    expect(doc.all('script[src]').map((script) => script.attribs.src)).toEqual(['/assets/offline.js']);
     expect(doc.attr('input[name="q"]', 'value')).toBe('"><script>alert(1)</script> oil');
   });
 

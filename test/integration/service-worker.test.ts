@@ -19,8 +19,11 @@ function fetchOn(host: string, path: string): Promise<Response> {
   return fetchWithBindings(new Request(`http://${host}${path}`, { redirect: 'manual' }));
 }
 
-/** "A few KiB": the worker is downloaded by every reader once, and checked on every navigation. */
-const SERVICE_WORKER_MAX_BYTES = 5 * 1024;
+/**
+ * "A few KiB": the worker is downloaded by every reader once, and checked on every navigation. It
+ * carries its own minisign verifier (7.9 KiB, 3.1 KiB gzipped).
+ */
+const SERVICE_WORKER_MAX_BYTES = 8 * 1024;
 
 describe('the offline reader', () => {
   beforeAll(async () => {

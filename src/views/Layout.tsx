@@ -11,6 +11,13 @@ import { LOGO } from './brand';
 /** The one script every page loads: it registers the service worker, and pages work without it. */
 export const OFFLINE_SCRIPT_PATH = '/assets/offline.js';
 
+/**
+ * The meta element that hands the site's public key (site.yaml `signing_key`) to the offline reader:
+ * the registration script passes it to the service worker, which pins the first key it is given and
+ * caches only a mirror list signed with it.
+ */
+export const SIGNING_KEY_META = 'mirrorwire-signing-key';
+
 export interface PageMeta {
   title: string;
   description: string;
@@ -63,6 +70,7 @@ export function Layout({ site, sections, meta, children }: LayoutProps) {
         )}
         <link rel="stylesheet" href="/assets/site.css" />
         <link rel="icon" href="/images/favicon.svg" type="image/svg+xml" />
+        {site.signing_key !== undefined && <meta name={SIGNING_KEY_META} content={site.signing_key} />}
         {/* Registers the offline reader (public/sw.js); a same-origin file, as the CSP allows no inline script. */}
         <script src={OFFLINE_SCRIPT_PATH} defer></script>
         <FeedLinks title={site.name} basePath="" />
@@ -147,7 +155,11 @@ function SearchForm({ query }: { query: string | undefined }) {
   );
 }
 
-/** The outlet's notice: every host that serves the site, so readers can switch when one is blocked. */
+/**
+ * The outlet's notice: every host that serves the site, so readers can switch when one is blocked.
+ * On the offline page the service worker (public/sw.js) replaces this section's list with the
+ * addresses of the last verified mirror list: keep the class name and the single <ul>.
+ */
 function AlternateAddresses({ site }: { site: SiteConfig }) {
   return (
     <section class="alternate-addresses" aria-labelledby="alternate-addresses-title">

@@ -35,6 +35,10 @@ export default defineConfig({
           // sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled.
           deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } } },
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
+          // A publish of the sample site (records, feeds, archives, search index) takes seconds on
+          // two shared cores; the defaults (5 s, 10 s) fail tests on load, not on behaviour.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

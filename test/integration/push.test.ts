@@ -111,7 +111,7 @@ beforeAll(async () => {
 });
 
 describe('a publish that changes the site feeds and one section', () => {
-  it('names the two changed scopes and one new change-log entry', () => {
+  it('names the changed scopes (site, section, the tag of the story) and one new change-log entry', () => {
     expect(sportEvent.to - sportEvent.from).toBe(1);
     expect(sportEvent.feeds).toEqual([
       '/atom.xml',
@@ -120,6 +120,9 @@ describe('a publish that changes the site feeds and one section', () => {
       '/section/sport/atom.xml',
       '/section/sport/feed.json',
       '/section/sport/rss.xml',
+      '/tag/push/atom.xml',
+      '/tag/push/feed.json',
+      '/tag/push/rss.xml',
     ]);
   });
 

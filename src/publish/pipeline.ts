@@ -33,6 +33,7 @@ import {
   type ReleaseRecord,
   releaseTimes,
 } from './schedule';
+import { parseStored } from './stored-json';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
 export interface PublishSource {
@@ -93,16 +94,6 @@ export class StoredStateError extends Error {
     super(
       `${key} ${reason}; nothing was written. \`npm run publish -- --repair\` (with --local or --remote) rebuilds it`,
     );
-  }
-}
-
-function parseStored(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    // The parser's message would only quote the value; callers name the key.
-    return undefined;
   }
 }
 

@@ -12,6 +12,7 @@ import {
   removedArticleSchema,
 } from '../storage/records';
 import type { Records } from './indexes/index-builder';
+import { parseStored } from './stored-json';
 
 /** How long Atom feeds carry a removed article's tombstone (RFC 6721), counted from its removal. */
 export const TOMBSTONE_DAYS = 30;
@@ -19,16 +20,6 @@ export const TOMBSTONE_DAYS = 30;
 /** What a removal reads: single values by key (the pipeline's PublishSource). */
 interface RemovalSource {
   getText(key: string): Promise<string | null>;
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Undecodable is all a caller needs to know; it names the key.
-    return undefined;
-  }
 }
 
 /** Thrown when the stored registry cannot be read; the pipeline turns it into its own stored-state error. */
@@ -48,7 +39,7 @@ export async function readRemovedArticles(
   listedKeys: Iterable<string>,
   repair: boolean,
 ): Promise<Map<number, RemovedArticle>> {
-  const stored = parseJson(await source.getText(removalRegistryKey()));
+  const stored = parseStored(await source.getText(removalRegistryKey()));
   if (stored !== null) {
     const parsed = removalRegistrySchema.safeParse(stored);
     if (parsed.success) return new Map(parsed.data.articles.map((article) => [article.id, article]));
@@ -58,7 +49,7 @@ export async function readRemovedArticles(
   for (const key of listedKeys) {
     const id = removedArticleIdOf(key);
     if (id === null) continue;
-    const parsed = removedArticleSchema.safeParse(parseJson(await source.getText(key)));
+    const parsed = removedArticleSchema.safeParse(parseStored(await source.getText(key)));
     // A repair keeps what it can read; the id of an unreadable record is lost with it.
     if (parsed.success && parsed.data.id === id) found.set(id, parsed.data);
   }

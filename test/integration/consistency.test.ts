@@ -2,20 +2,10 @@
 // several KV locations (support/consistency-simulation.ts) finds no stale or mixed response cached,
 // and every location serves the latest publish within the stated bound. The layout before
 // generations were recorded fails the same simulation. The long sweep is in test/long/.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { simulate } from '../support/consistency-simulation';
+import { describe, expect, it } from 'vitest';
+import { simulate, useSimulationClock } from '../support/consistency-simulation';
 
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  // Readers before the first manifest arrives get 503 and an error line each: expected here.
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-
-afterAll(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+useSimulationClock();
 
 const SIMULATION_TIMEOUT_MS = 120_000;
 

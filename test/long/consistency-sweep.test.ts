@@ -1,20 +1,11 @@
 // The long sweep of the eventual-consistency simulation (`npm run test:long`): many seeds of the
 // same scenario that `npm test` runs for two. SIMULATION_SEEDS sets how many (default 40).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { simulate } from '../support/consistency-simulation';
+import { describe, expect, it } from 'vitest';
+import { simulate, useSimulationClock } from '../support/consistency-simulation';
 
 const SEEDS = Number(import.meta.env.SIMULATION_SEEDS ?? 40);
 
-beforeAll(() => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(console, 'warn').mockImplementation(() => {});
-});
-
-afterAll(() => {
-  vi.useRealTimers();
-  vi.restoreAllMocks();
-});
+useSimulationClock();
 
 describe('the storage layout under eventual consistency, long sweep', () => {
   it(`serves nothing stale and settles everywhere in time over ${SEEDS} seeds`, async () => {

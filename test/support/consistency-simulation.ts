@@ -4,7 +4,7 @@
 // checked against what a strongly consistent store would have served (docs/storage.md, "Consistency").
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import worker from '../../src/index';
 import { applyPlan, preparePublish } from '../../src/publish/pipeline';
@@ -151,6 +151,22 @@ function urlsOf(files: ArticleFile[]): string[] {
   const urls: string[] = [];
   for (const host of HOSTS) for (const path of paths) urls.push(`https://${host}${path}`);
   return urls;
+}
+
+/**
+ * Hooks for a file that runs the simulation: a controlled clock, and silence for the 503 lines
+ * that readers before the first manifest log (expected there).
+ */
+export function useSimulationClock(): void {
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
 }
 
 export interface SimulationResult {

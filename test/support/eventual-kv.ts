@@ -14,17 +14,7 @@ interface Version {
   delays: number[];
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing seed replays exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/shared/random';
 
 export interface EventualKvOptions {
   locations: number;

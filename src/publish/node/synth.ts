@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { compileSiteConfig } from '../../content/compile';
 import { slugify } from '../../content/slug';
 import { isoSeconds } from '../../shared/iso-time';
+import { seededRandom } from '../../shared/random';
 
 const USAGE = `Usage: npm run content:synth -- --count N --out DIR [--seed S] [--site FILE] [--public DIR]
 
@@ -88,18 +89,6 @@ const TAGS = [
 ];
 const AUTHORS = ['Staff writer', 'Press TV Newsroom', 'Our correspondent'];
 
-/** mulberry32: a tiny, fast, seedable PRNG; determinism matters more than quality here. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
@@ -178,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
   await mkdir(join(out, 'articles'), { recursive: true });
   await copyFile(values.site, join(out, 'site.yaml'));
 
-  const random = createRandom(Number(values.seed));
+  const random = seededRandom(Number(values.seed));
   const spanMs = LAST_PUBLISHED_MS - FIRST_PUBLISHED_MS;
   const madeDirs = new Set<string>();
   for (let i = 0; i < count; i++) {

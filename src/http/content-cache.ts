@@ -3,7 +3,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import type { Site } from '../sites/site-middleware';
-import { type ReadVerdict, UNVERIFIED_TTL_SECONDS } from '../storage/consistency';
+import type { ReadVerdict } from '../storage/consistency';
 import { CACHE_POLICY, EDGE_TTL_SECONDS } from './cache-policy';
 import { readHot, writeHot } from './hot-cache';
 import { isNotModified, notModified, withValidators } from './validators';
@@ -54,14 +54,12 @@ export function edgeCacheKey(
 const EXPIRES_AT_HEADER = 'X-Edge-Expires-At';
 
 /**
- * How long a response built from reads of this freshness may be kept. A read that is behind or
- * ahead of the manifest must not be kept at all: its key names the manifest's version, its bytes
- * another one (docs/storage.md, "Consistency").
+ * How long a response built from reads of this freshness may be kept. Only settled reads may be:
+ * one that is behind, ahead or unverifiable could carry another version's bytes under this
+ * version's key (docs/storage.md, "Consistency").
  */
 function edgeTtlSeconds(freshness: ReadVerdict): number {
-  if (freshness === 'settled') return EDGE_TTL_SECONDS;
-  if (freshness === 'unverified') return Math.min(EDGE_TTL_SECONDS, UNVERIFIED_TTL_SECONDS);
-  return 0;
+  return freshness === 'settled' ? EDGE_TTL_SECONDS : 0;
 }
 
 /** The zone's cache, or a named one (EDGE_CACHE_NAME) so that several caches can share one runtime. */

@@ -12,11 +12,11 @@ import { isoSeconds } from '../shared/iso-time';
  */
 export const SETTLING_WINDOW_SECONDS = 600;
 
-/** Keys the manifest names at most, so that it stays small on every request. */
-export const RECENT_KEYS_MAX = 1000;
-
-/** While reads cannot be verified (a publish too large to list), responses are cached this long at most. */
-export const UNVERIFIED_TTL_SECONDS = 60;
+/**
+ * Keys the manifest names at most: about 110 KB of JSON, parsed once per isolate per manifest. A
+ * one-article publish writes a few dozen keys, plus the search shards of its words (a few hundred).
+ */
+export const RECENT_KEYS_MAX = 4000;
 
 /** KV metadata of every value a publish writes (a type, not an interface: it is sent as a record). */
 export type ValueMetadata = {
@@ -57,7 +57,7 @@ export interface ConsistencyState {
 
 /**
  * - `settled`: the value (or its absence) is the one the manifest's generation has;
- * - `unverified`: probably settled, but within the window of a publish too large to list;
+ * - `unverified`: within the window of a publish too large to list: maybe behind, so never cached;
  * - `behind`: an older value than the manifest's (this location has not caught up yet);
  * - `ahead`: written by a newer publish than the manifest this isolate has.
  */

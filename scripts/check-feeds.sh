@@ -74,7 +74,8 @@ done
 
 # The site feed carries the published articles no closed archive holds: with B buckets of
 # ARCHIVE_SIZE, archives 1 … B−2 are closed and the feed keeps the rest (at most two buckets).
-published=$(grep -L -E '^draft: *true' -r "$STATE/content/articles" --include '*.md' | wc -l)
+# Drafts and removed articles are not published.
+published=$(grep -L -E '^(draft|removed): *true' -r "$STATE/content/articles" --include '*.md' | wc -l)
 buckets=$(((published + ARCHIVE_SIZE - 1) / ARCHIVE_SIZE))
 site_archives=$((buckets > 2 ? buckets - 2 : 0))
 site_expected=$((published - site_archives * ARCHIVE_SIZE))

@@ -240,7 +240,8 @@ describe.each([
     try {
       const page = await ctx.newPage();
       const seen = watch(page);
-      await page.goto(`${origin}/section/economy`, { waitUntil: 'load' });
+      // Lazy pictures may still be loading after `load`: leaving then would abort them (a failure here).
+      await page.goto(`${origin}/section/economy`, { waitUntil: 'networkidle' });
       const box = page.getByRole('search').getByRole('searchbox', { name: 'Search articles' });
       await box.fill('Baerbock');
       await box.press('Enter');
@@ -256,6 +257,7 @@ describe.each([
         fullPage: true,
       });
 
+      await page.waitForLoadState('networkidle');
       await page.getByRole('link', { name: HEADLINE }).click();
       await page.waitForURL(`**/Detail/2022/01/18/${SAMPLE_ID}/**`);
       expect(new URL(page.url()).origin).toBe(origin);

@@ -1,40 +1,19 @@
 // Two test projects: `workers` runs inside workerd (the worker, its pure modules, the publish
 // pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+// Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
-import { TEST_PUSH_BINDINGS } from './test/support/push-config.ts';
+import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              // The publish pipeline (markdown-it, sanitize-html) runs in tests too; the worker itself needs no Node APIs.
-              compatibilityFlags: ['nodejs_compat'],
-              // Push delivery: the admin secret, test partners, and retries without waiting.
-              bindings: TEST_PUSH_BINDINGS,
-              // wrangler.toml's consumers (keep them in step), except that a batch leaves at once rather
-              // than after a second, so thirteen attempts take milliseconds.
-              queueConsumers: {
-                'mirrorwire-push': {
-                  maxBatchSize: 10,
-                  maxBatchTimeout: 0,
-                  maxRetries: 12,
-                  deadLetterQueue: 'mirrorwire-push-dead',
-                },
-                'mirrorwire-push-dead': { maxBatchSize: 10, maxBatchTimeout: 0 },
-              },
-            },
-          }),
-        ],
+        plugins: [workersPlugin()],
         test: {
           name: 'workers',
-          // sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled.
-          deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } } },
+          deps: WORKERS_DEPS,
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
+          provide: { longSweeps: false },
         },
       },
       {

@@ -45,12 +45,16 @@ import {
 } from '../support/html';
 import { FIXED_NOW, publish } from '../support/publish';
 import { fetchWorker, get, PRIMARY } from '../support/request';
+import { sweepSize } from '../support/sweep-size';
 
-/** Runs per property: enough to hit every fragment in every field many times over. */
-const COMPILE_RUNS = 300;
-const VIEW_RUNS = 300;
-const WORKER_RUNS = 70;
-const ENTRY_POINT_RUNS = 50;
+/**
+ * Runs per property. `npm run test:long` makes enough to hit every fragment in every field many
+ * times over; `npm test` enough to exercise every surface on every run.
+ */
+const COMPILE_RUNS = sweepSize({ fast: 100, long: 300 });
+const VIEW_RUNS = sweepSize({ fast: 60, long: 300 });
+const WORKER_RUNS = sweepSize({ fast: 15, long: 70 });
+const ENTRY_POINT_RUNS = sweepSize({ fast: 12, long: 50 });
 
 /** What a surface is checked against: the hostile article as stored, and what each field should read. */
 interface Published {

@@ -6,12 +6,19 @@ import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
+    // Vitest's default on two cores is one file at a time; most of a file's time is spent waiting
+    // on workerd or on a spawned publish, so a few files side by side keep both cores busy.
+    maxWorkers: 3,
     projects: [
       {
         plugins: [workersPlugin()],
         test: {
           name: 'workers',
           deps: WORKERS_DEPS,
+          // A publish of the sample content takes a few seconds when the machine is shared; the
+          // defaults (5 s, 10 s) fail on load rather than on a fault.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
           include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
           provide: { longSweeps: false },
         },

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CACHE_POLICY } from '../../src/http/cache-policy';
 import { OFFLINE_ARTICLES_MARKER } from '../../src/views/OfflinePage';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWithBindings, get, MIRROR, PRIMARY } from '../support/request';
@@ -19,6 +20,8 @@ function fetchOn(host: string, path: string): Promise<Response> {
 
 /** "A few KiB": the worker is downloaded by every reader once, and checked on every navigation. */
 const SERVICE_WORKER_MAX_BYTES = 5 * 1024;
+
+muteExpectedLogLines();
 
 describe('the offline reader', () => {
   beforeAll(async () => {

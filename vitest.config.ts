@@ -31,7 +31,8 @@ export default defineConfig({
           name: 'publish-cli',
           environment: 'node',
           include: ['test/publish/**/*.test.ts'],
-          testTimeout: 60_000,
+          // Each test spawns one to three publishes, each several seconds on a shared machine.
+          testTimeout: 180_000,
           hookTimeout: 60_000,
           server: { deps: { inline: ['openapi-typescript'] } },
         },

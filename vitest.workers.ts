@@ -26,11 +26,7 @@ export function workersPlugin() {
   });
 }
 
-/**
- * sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled;
- * standardwebhooks ships a source map naming sources it does not ship, which Vite warns about
- * unless it is pre-bundled too.
- */
+/** sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled. */
 export const WORKERS_DEPS = {
-  optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it', 'standardwebhooks'] } },
+  optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } },
 };

@@ -1,44 +1,26 @@
 // Two test projects: `workers` runs inside workerd (the worker, its pure modules, the publish
 // pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+// Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
-import { TEST_PUSH_BINDINGS } from './test/support/push-config.ts';
+import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
+    // Vitest's default on two cores is one file at a time; most of a file's time is spent waiting
+    // on workerd or on a spawned publish, so a few files side by side keep both cores busy.
+    maxWorkers: 3,
     projects: [
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              // The publish pipeline (markdown-it, sanitize-html) runs in tests too; the worker itself needs no Node APIs.
-              compatibilityFlags: ['nodejs_compat'],
-              // Push delivery: the admin secret, test partners, and retries without waiting.
-              bindings: TEST_PUSH_BINDINGS,
-              // wrangler.toml's consumers (keep them in step), except that a batch leaves at once rather
-              // than after a second, so thirteen attempts take milliseconds.
-              queueConsumers: {
-                'mirrorwire-push': {
-                  maxBatchSize: 10,
-                  maxBatchTimeout: 0,
-                  maxRetries: 12,
-                  deadLetterQueue: 'mirrorwire-push-dead',
-                },
-                'mirrorwire-push-dead': { maxBatchSize: 10, maxBatchTimeout: 0 },
-              },
-            },
-          }),
-        ],
+        plugins: [workersPlugin()],
         test: {
           name: 'workers',
-          // sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled.
-          deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } } },
-          include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
-          // A publish of the sample site (records, feeds, archives, search index) takes seconds on
-          // two shared cores; the defaults (5 s, 10 s) fail tests on load, not on behaviour.
+          deps: WORKERS_DEPS,
+          // A publish of the sample content takes a few seconds when the machine is shared; the
+          // defaults (5 s, 10 s) fail on load rather than on a fault.
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
+          provide: { longSweeps: false },
         },
       },
       {
@@ -49,7 +31,8 @@ export default defineConfig({
           name: 'publish-cli',
           environment: 'node',
           include: ['test/publish/**/*.test.ts'],
-          testTimeout: 60_000,
+          // Each test spawns one to three publishes, each several seconds on a shared machine.
+          testTimeout: 180_000,
           hookTimeout: 60_000,
           server: { deps: { inline: ['openapi-typescript'] } },
         },

@@ -1,18 +1,24 @@
-// `npm run test:long`: sweeps too long for `npm test` (CI runs both). Same workerd set-up as the
-// `workers` project in vitest.config.ts.
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+// `npm run test:long`: the full-size property sweeps, whose smaller sizes run in `npm test`, and
+// sweeps too long for `npm test` at all (CI runs both). Same workerd set-up as the `workers`
+// project in vitest.config.ts.
 import { defineConfig } from 'vitest/config';
+import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: { compatibilityFlags: ['nodejs_compat'] },
-    }),
-  ],
+  plugins: [workersPlugin()],
   test: {
     name: 'long',
-    deps: { optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } } },
-    include: ['test/long/**/*.test.ts'],
+    deps: WORKERS_DEPS,
+    include: [
+      'test/long/**/*.test.ts',
+      // Files whose property sizes read `longSweeps` (test/support/sweep-size.ts).
+      'test/integration/escaping.property.test.tsx',
+      'test/integration/change-log-kills.test.ts',
+      'test/unit/compile.property.test.ts',
+    ],
+    provide: { longSweeps: true },
+    // As in vitest.config.ts: publishes take seconds on a shared machine.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
   },
 });

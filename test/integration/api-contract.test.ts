@@ -2,6 +2,7 @@
 // successes and errors, against the schemas it declares.
 import { type Schema, Validator } from '@cfworker/json-schema';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { publish } from '../support/publish';
 import { getWithEnv, MIRROR, PRIMARY, partnerAt } from '../support/request';
 
@@ -20,6 +21,7 @@ interface OpenApiDocument {
 
 let document: OpenApiDocument;
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish();
   const response = await call(MIRROR, '/api/v1/openapi.json');

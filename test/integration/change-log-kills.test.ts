@@ -14,6 +14,7 @@ import { repositoryContent } from '../support/content';
 import { EventualKv, seededRandom, settledKv } from '../support/eventual-kv';
 import { signedByTestKey, testSigningKey } from '../support/publish';
 import { fetchWithBindings } from '../support/request';
+import { sweepSize } from '../support/sweep-size';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const LATER = new Date('2026-03-01T09:00:00Z');
@@ -125,7 +126,7 @@ describe('a publish killed and re-run', () => {
           expect(again.plan.phases.flatMap((p) => p.writes)).toEqual([]);
         },
       ),
-      { numRuns: 20 },
+      { numRuns: sweepSize({ fast: 6, long: 20 }) },
     );
   }, 120_000);
 

@@ -2,6 +2,7 @@
 // the deliberate answer it gets. None reaches a 5xx, none echoes its input, every body is small.
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { publish } from '../support/publish';
 import { PRIMARY } from '../support/request';
 
@@ -228,6 +229,7 @@ function headerText(response: Response): string {
   return [...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
 }
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish();
 });

@@ -2,6 +2,7 @@
 // hosts send the same path and query to the primary; unknown and hostile hosts get a 421 that
 // never repeats their name.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { publish } from '../support/publish';
 import { cacheStatus, fetchWithBindings, get, MIRROR } from '../support/request';
 
@@ -213,6 +214,7 @@ function originsNamedIn(text: string): Array<{ origin: string; host: string }> {
   }));
 }
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish();
 });

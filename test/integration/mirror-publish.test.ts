@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import { repositoryContent } from '../support/content';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { publish } from '../support/publish';
 import { fetchWithBindings } from '../support/request';
 
@@ -33,6 +34,7 @@ async function mirrorsDocument(): Promise<{ mirrors: string[]; updated: string }
   return response.json();
 }
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish(repositoryContent(), new Date('2026-01-01T00:00:00Z'));
 });

@@ -1,5 +1,6 @@
 // Reader pages through the worker's real entry point: what a reader on the primary or a mirror gets.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { get, kvReads, MIRROR, PRIMARY } from '../support/request';
@@ -8,6 +9,7 @@ const SAMPLE_PATH =
   '/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands';
 const HOSTS = [PRIMARY, MIRROR];
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish();
   // Warm the isolate's manifest memo so read counts below are per-request costs.

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import worker from '../../src/index';
 import { repositoryContent } from '../support/content';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { FIXED_NOW, publish } from '../support/publish';
 import { fetchWorker, MIRROR, PRIMARY } from '../support/request';
 
@@ -80,6 +81,7 @@ async function articleStatus(host: string, id: number): Promise<number[]> {
   return [final.status, api.status];
 }
 
+muteExpectedLogLines();
 beforeAll(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(FIXED_NOW);

@@ -5,6 +5,7 @@ import { selectAll, selectOne } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repositoryContent } from '../support/content';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
@@ -62,6 +63,7 @@ const EXTRA = [
   ),
 ];
 
+muteExpectedLogLines();
 beforeAll(async () => {
   const input = repositoryContent();
   input.articles = [...input.articles, ...EXTRA];

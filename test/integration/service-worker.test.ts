@@ -6,6 +6,7 @@ import { CACHE_POLICY } from '../../src/http/cache-policy';
 import { encodePublicKey } from '../../src/mirrors/minisign';
 import { Layout, SIGNING_KEY_META } from '../../src/views/Layout';
 import { OFFLINE_ARTICLES_MARKER } from '../../src/views/OfflinePage';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish, testSigningKey } from '../support/publish';
 import { fetchWithBindings, get, MIRROR, PRIMARY } from '../support/request';
@@ -24,6 +25,8 @@ function fetchOn(host: string, path: string): Promise<Response> {
  * carries its own minisign verifier (7.9 KiB, 3.1 KiB gzipped).
  */
 const SERVICE_WORKER_MAX_BYTES = 8 * 1024;
+
+muteExpectedLogLines();
 
 describe('the offline reader', () => {
   beforeAll(async () => {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import { termSlug } from '../../src/taxonomy/term-slug';
 import { repositoryContent } from '../support/content';
+import { muteExpectedLogLines } from '../support/expected-logs';
 import { checkAtomEntry, checkJsonFeedItem, checkRssItem, type ExpectedItem } from '../support/feed-checks';
 import { parseHtml } from '../support/html';
 import { publish } from '../support/publish';
@@ -85,6 +86,7 @@ function articleIds(html: string): number[] {
     .map((a) => Number(/\/Detail\/\d{4}\/\d{2}\/\d{2}\/(\d+)\//.exec(a.attribs.href ?? '')?.[1]));
 }
 
+muteExpectedLogLines();
 beforeAll(async () => {
   await publish(input);
   // Publishing a few hundred records on a busy machine can outlast the default hook timeout.

@@ -6,8 +6,9 @@ import { type ContentInput, compileContent } from '../../src/content/compile';
 import { ContentError } from '../../src/content/problems';
 import { repositoryContent } from '../support/content';
 import { hostileText } from '../support/hostile-content';
+import { sweepSize } from '../support/sweep-size';
 
-const RUNS = 300;
+const RUNS = sweepSize({ fast: 100, long: 300 });
 
 const real = repositoryContent();
 const article = real.articles[0];

@@ -230,6 +230,17 @@ function isTransient(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
+/** A failed response: a retry when it may succeed if sent again, otherwise the error that ends it. */
+function retryOrThrow(what: string, response: Response, envelope: Envelope): Outcome<never> {
+  if (!isTransient(response.status))
+    throw new KvApiError(`${what} failed: ${describeFailure(response, envelope)}`);
+  return {
+    ok: false,
+    reason: describeFailure(response, envelope),
+    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+  };
+}
+
 function describeThrown(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
@@ -322,13 +333,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     });
     const envelope = await readEnvelope(response);
     if (response.ok && envelope.success !== false) return { ok: true, value: envelope };
-    if (isTransient(response.status))
-      return {
-        ok: false,
-        reason: describeFailure(response, envelope),
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-      };
-    throw new KvApiError(`${what} failed: ${describeFailure(response, envelope)}`);
+    return retryOrThrow(what, response, envelope);
   }
 
   /** Sends a bulk request, resending the keys the API reports as not stored (its documented advice). */
@@ -396,13 +401,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
         const envelope = await readEnvelope(response);
         if (response.status === 404 && envelope.errors?.some((e) => e.code === KEY_NOT_FOUND))
           return { ok: true, value: null };
-        if (isTransient(response.status))
-          return {
-            ok: false,
-            reason: describeFailure(response, envelope),
-            retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-          };
-        throw new KvApiError(`${what} failed: ${describeFailure(response, envelope)}`);
+        return retryOrThrow(what, response, envelope);
       });
     },
 

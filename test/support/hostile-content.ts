@@ -97,10 +97,7 @@ const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => Str
 /** Visible words: most fields get one, so that they survive stripping and trimming and are accepted. */
 const ANCHOR_WORDS = ['News', 'Москва', 'تهران', 'שלום', '北京', 'x'] as const;
 
-/**
- * Short text mixing hostile fragments, control characters, lone surrogates and arbitrary code
- * points; now and then the reserved origin placeholder, which compile must reject.
- */
+/** Short text mixing hostile fragments, control characters, lone surrogates and arbitrary code points. */
 export const hostileText = (maxParts = 8): fc.Arbitrary<string> =>
   fc
     .tuple(
@@ -111,7 +108,6 @@ export const hostileText = (maxParts = 8): fc.Arbitrary<string> =>
           { weight: 30, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }) },
           { weight: 10, arbitrary: controlChar },
           { weight: 10, arbitrary: loneSurrogate },
-          { weight: 1, arbitrary: fc.constant(ORIGIN_PLACEHOLDER) },
         ),
         { minLength: 1, maxLength: maxParts },
       ),
@@ -231,8 +227,19 @@ export const ORDINARY_SITE: HostileSite = {
   russiaTitle: 'Russia',
 };
 
+/**
+ * One case in ten carries the reserved origin placeholder, which compile must reject. Drawn per
+ * case, not per text fragment: per fragment, a quarter of all cases were rejected for it, so a
+ * short run could not tell "mostly accepted" from chance.
+ */
+const articleWithOccasionalPlaceholder: fc.Arbitrary<HostileArticle> = fc
+  .tuple(hostileArticle, fc.nat({ max: 9 }), fc.constantFrom('title', 'code', 'prose'))
+  .map(([article, roll, field]) =>
+    roll === 0 ? { ...article, [field]: `${article[field]}${ORIGIN_PLACEHOLDER}` } : article,
+  );
+
 export const hostileCase: fc.Arbitrary<HostileCase> = fc.record({
-  article: hostileArticle,
+  article: articleWithOccasionalPlaceholder,
   site: hostileSite,
   style: fc.constantFrom('raw', 'escaped'),
 });

@@ -4,6 +4,7 @@
 import { sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { recentRemovals } from '../publish/removals';
+import { escapeMarkup } from '../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { canonicalUrl } from '../sites/urls';
 import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../storage/list-shards';
@@ -18,7 +19,6 @@ import {
   scopePath,
 } from './feed-formats';
 import { type FeedMirrors, feedMirrors } from './feed-mirrors';
-import { escapeMarkup } from './xml-text';
 
 type PublishedArticle = Omit<Article, 'related'>;
 

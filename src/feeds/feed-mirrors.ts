@@ -3,9 +3,9 @@
 
 import type { SiteConfig } from '../config/site-config';
 import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';
+import { escapeAttribute } from '../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { servingAddresses } from '../sites/urls';
-import { escapeAttribute } from './xml-text';
 
 /** The XML namespace of `<mw:mirrors>` (docs/feeds.md). A name, never fetched. */
 export const MIRRORS_NAMESPACE = 'urn:mirrorwire:mirrors:1';

@@ -1,11 +1,12 @@
 // Atom 1.0 (RFC 4287), written here rather than with `feed`: its Atom output lacks xml:lang,
 // writes titles and summaries as HTML, types every .jpg as image/jpg and leaves `<` raw in
 // category attributes. A small writer with one escape function is simpler than patching that.
+
+import { xmlElement as element, escapeMarkup } from '../shared/xml';
 import { FEED_FORMATS } from './feed-formats';
 import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem, FeedTombstone } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
-import { xmlElement as element, escapeMarkup } from './xml-text';
 
 /** RFC 6721 (Atom tombstones): `at:deleted-entry` tells subscribers an entry was removed. */
 export const TOMBSTONES_NAMESPACE = 'http://purl.org/atompub/tombstones/1.0';

@@ -1,8 +1,9 @@
 // OPML 2.0 (http://opml.org/spec2.opml): every feed of the site, grouped by scope, for readers
 // that import a subscription list. Absolute URLs on ORIGIN_PLACEHOLDER, like the feeds.
+
+import { escapeAttribute, escapeMarkup } from '../shared/xml';
 import { FEED_FORMAT_IDS, FEED_FORMATS, type FeedFormat } from './feed-formats';
 import type { FeedDocument } from './feed-items';
-import { escapeAttribute, escapeMarkup } from './xml-text';
 
 // OPML's `version` attribute names the syndication format; the spec lists `RSS` for RSS 2.0 and
 // leaves the others open.

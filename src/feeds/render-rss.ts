@@ -1,12 +1,13 @@
 // RSS 2.0 (https://www.rssboard.org/rss-specification), written here like Atom: every value goes
 // through one escaper, bylines in dc:creator, the lead image as Media RSS media:content, the
 // archive links and the mirror list in the channel, and no clock (the date is the newest item's).
+
+import { xmlElement as element, escapeMarkup, protectCdata, xmlStartTag } from '../shared/xml';
 import { formatDay } from '../views/format';
 import { FEED_FORMATS, FEED_TTL_MINUTES } from './feed-formats';
 import { ARCHIVE_MARKER, HISTORY_NAMESPACE, HISTORY_PREFIX, historyLinks } from './feed-history';
 import type { FeedDocument, FeedItem } from './feed-items';
 import { MIRRORS_NAMESPACE, MIRRORS_PREFIX, renderMirrorsXml } from './feed-mirrors';
-import { xmlElement as element, escapeMarkup, protectCdata, xmlStartTag } from './xml-text';
 
 const NAMESPACES = {
   atom: 'http://www.w3.org/2005/Atom',

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../env';
+import { escapeText } from '../shared/xml';
 import {
   CorruptRecordError,
   NotPublishedError,
@@ -135,14 +136,10 @@ function renderJsonError(c: Context<AppEnv>, failure: Failure): Response {
 function renderXmlError(c: Context<AppEnv>, failure: Failure): Response {
   const body = [
     '<?xml version="1.0" encoding="utf-8"?>',
-    `<error><code>${errorCode(failure.status)}</code><message>${escapeXml(failure.message)}</message></error>`,
+    `<error><code>${errorCode(failure.status)}</code><message>${escapeText(failure.message)}</message></error>`,
     '',
   ].join('\n');
   return c.body(body, failure.status, { 'Content-Type': 'application/xml; charset=UTF-8' });
-}
-
-function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
 /** The platform's ray id when there is one, so our log line and Cloudflare's share an id. */

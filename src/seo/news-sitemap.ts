@@ -1,8 +1,9 @@
 // The Google News sitemap (/news-sitemap.xml). Google wants only articles of the last two days,
 // but "now" is unknown at publish time: publish stores the newest 1,000 articles as finished
 // <url> entries, and the worker keeps those inside the window when it serves them.
+
+import { NEWS_NS, SITEMAP_NS, XML_DECLARATION } from '../shared/xml';
 import type { NewsSitemapRecord } from '../storage/records';
-import { NEWS_NS, SITEMAP_NS, XML_DECLARATION } from './xml';
 
 export type { NewsSitemapRecord };
 

@@ -5,7 +5,7 @@
 import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { NEWS_SITEMAP_MAX_ARTICLES, type NewsSitemapRecord } from '../../seo/news-sitemap';
-import { escapeXml, SITEMAP_NS, XML_DECLARATION } from '../../seo/xml';
+import { escapeMarkup, SITEMAP_NS, XML_DECLARATION } from '../../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
@@ -34,7 +34,7 @@ function newest(dates: string[]): string | undefined {
 }
 
 function locOf(path: string): string {
-  return escapeXml(`${ORIGIN_PLACEHOLDER}${path}`);
+  return escapeMarkup(`${ORIGIN_PLACEHOLDER}${path}`);
 }
 
 function renderUrlset(urls: SitemapUrl[]): string {
@@ -112,7 +112,7 @@ export function newsLanguage(bcp47: string): string {
 }
 
 export function buildNewsSitemap(content: CompiledContent): Records {
-  const name = escapeXml(content.site.name);
+  const name = escapeMarkup(content.site.name);
   const language = newsLanguage(content.site.language);
   const record: NewsSitemapRecord = {
     entries: content.articles.slice(0, NEWS_SITEMAP_MAX_ARTICLES).map((article) => ({
@@ -121,7 +121,7 @@ export function buildNewsSitemap(content: CompiledContent): Records {
         `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
         `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
         `<news:publication_date>${article.published}</news:publication_date>` +
-        `<news:title>${escapeXml(article.title)}</news:title></news:news></url>\n`,
+        `<news:title>${escapeMarkup(article.title)}</news:title></news:news></url>\n`,
     })),
   };
   return new Map([[newsSitemapKey(), JSON.stringify(record)]]);

@@ -1,5 +1,6 @@
-// Escaping for the feed serializers that write markup themselves (RSS, Atom, OPML, HTML fragments):
-// one function for text and attribute values, and one element writer, so no serializer hand-rolls its own.
+// The one XML escaping module: feeds, OPML, sitemaps and XML error bodies all write markup through
+// these functions, so no serializer hand-rolls its own. Text reaching them is already free of
+// XML-illegal characters (compile strips them); escaping the markup characters is all that remains.
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -51,3 +52,7 @@ export function xmlElement(name: string, attributes: XmlAttributes, text?: strin
   const start = xmlStartTag(name, attributes);
   return text === undefined ? `${start.slice(0, -1)}/>` : `${start}${escapeText(text)}</${name}>`;
 }
+
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+export const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
+export const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';

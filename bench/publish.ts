@@ -1,7 +1,6 @@
-// `npm run bench:publish -- --articles N`: what publishing an archive costs, start to finish. Writes
-// a synthetic archive (photos included), then times the publish command as a child process — first
-// publish, a one-article edit, one new article — with its peak RSS, and, when Debian's `hugo` is
-// installed, hugo building the same articles in the same run as the static-site yardstick.
+// `npm run bench:publish -- --articles N`: the publish command timed as a child process on a synthetic
+// archive with photos (first publish, one edit, one new article) with peak RSS and keys written, and
+// Debian's `hugo` building the same articles in the same run when it is installed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -186,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
   ];
   console.log('bench:publish: first publish');
   const first = await publish(content, state);
+  await writeFile(join(root, 'first-publish.log'), first.stdout);
   rows.push(row('first publish', first));
 
   // An editor corrects the title of an article in the middle of the archive.
@@ -247,6 +247,19 @@ async function main(argv: string[]): Promise<number> {
   const table = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
   console.log(`\n${count} articles, ${values.images} photos (wall time includes starting Node and tsx):\n`);
   console.log(table);
+  // Where the memory goes: the publish's own progress lines carry its resident set at each stage.
+  console.log(`\nfirst publish, resident memory by stage (${join(root, 'first-publish.log')}):`);
+  for (const pattern of [
+    /files read/,
+    /articles valid/,
+    /records built/,
+    /to upload/,
+    /uploaded$/,
+    /manifest written/,
+  ]) {
+    const line = first.stdout.split('\n').find((each) => pattern.test(each));
+    if (line) console.log(`  ${line.replace(/^publish: /, '')}`);
+  }
   if (hugo) {
     const ratio = (value: number) => `${(value / (hugo?.seconds ?? 1)).toFixed(1)}×`;
     // Hugo resizes no images here: the comparison without the image work is the like-for-like one.

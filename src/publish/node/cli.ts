@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
+import { type ImagePlan, missingRenditions, storedImageKeys, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
@@ -12,7 +13,9 @@ import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
+import { sharpEncoder } from './encode-images';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { type LocalImages, openLocalImages } from './local-r2';
 import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
@@ -20,9 +23,9 @@ import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyF
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
 const PREVIEW_STATE = '.wrangler/preview';
 
-const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--public DIR] [--persist-to DIR]
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--persist-to DIR]
 
-  --local          write to the local KV state that \`npm start\` / \`wrangler dev\` serve
+  --local          write to the local KV and R2 state that \`npm start\` / \`wrangler dev\` serve
   --remote         write to the deployed KV namespace through Cloudflare's API
                    (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID)
   --dry-run        validate and print the plan; write nothing (plans against --local by default)
@@ -33,8 +36,7 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
                    published" on its page,
                    into ${PREVIEW_STATE} unless --persist-to says otherwise (\`npm run preview\`);
                    refused with --remote
-  --content DIR    content folder (default: content)
-  --public DIR     static assets folder, for image sizes (default: public)
+  --content DIR    content folder, with articles/, images/ and site.yaml (default: content)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
                    or ${PREVIEW_STATE} with --preview)
   --config FILE    wrangler configuration (default: wrangler.toml)
@@ -86,7 +88,6 @@ async function main(argv: string[]): Promise<number> {
       repair: { type: 'boolean', default: false },
       preview: { type: 'boolean', default: false },
       content: { type: 'string', default: 'content' },
-      public: { type: 'string', default: 'public' },
       'persist-to': { type: 'string' },
       config: { type: 'string', default: 'wrangler.toml' },
       help: { type: 'boolean', default: false },
@@ -135,8 +136,10 @@ async function main(argv: string[]): Promise<number> {
     values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
   );
   let compileCache: PersistentCompileCache | undefined;
+  let imagePlans: ImagePlan[];
   try {
-    const input = await readContent(values.content, values.public);
+    const input = await readContent(values.content);
+    imagePlans = input.imagePlans;
     progress(`${input.articles.length} files read`);
     compileCache = await openCompileCache(cachePath, input);
     content = compileContent(input, compileCache, { preview: values.preview });
@@ -152,6 +155,15 @@ async function main(argv: string[]): Promise<number> {
   progress(
     `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
+  // Only images an article shows are uploaded: a file left in content/images costs nothing.
+  const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
+  const usedImages = imagePlans.filter((plan) => shown.has(plan.asset.src));
+  if (remote && usedImages.length > 0) {
+    console.error(
+      `publish: --remote cannot upload images yet (R2's S3 API is not implemented): ${usedImages.length} image(s) under ${values.content}/images are shown by articles; nothing was written. Publish with --local, or upload them with \`wrangler r2 object put\` until it is.`,
+    );
+    return 1;
+  }
 
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
   let signingKey: SecretKey | null;
@@ -174,6 +186,10 @@ async function main(argv: string[]): Promise<number> {
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: persistTo });
+  const images: LocalImages | undefined =
+    !remote && usedImages.length > 0
+      ? await openLocalImages({ configPath: values.config, persistTo })
+      : undefined;
   // What a failure message can say: whether writing began, and how many writes KV confirmed.
   let writing = false;
   let confirmed = 0;
@@ -211,7 +227,14 @@ async function main(argv: string[]): Promise<number> {
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
+    const missingImages = images ? missingRenditions(usedImages, await storedImageKeys(images.bucket)) : [];
+    const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
+    progress(
+      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
+    );
     if (values['dry-run']) {
+      for (const entry of missingImages)
+        for (const rendition of entry.renditions) console.log(`  upload ${rendition.key}`);
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
       for (const key of plan.retire) console.log(`  retire ${key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
@@ -219,6 +242,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     writing = true;
+    // Images first: a record is never written before the renditions it links to.
+    if (images && missingImages.length > 0) {
+      const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
+      const uploaded = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
+        onImage: report,
+      });
+      progress(`${uploaded.uploaded} image renditions uploaded`);
+    }
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
         const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
@@ -266,6 +297,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await store.close();
+    await images?.dispose();
   }
 }
 

@@ -15,11 +15,10 @@ import {
   KV_BULK_MAX_BYTES,
   KV_BULK_MAX_PAIRS,
   type KvApiSettings,
-  parseRetryAfter,
-  retryDelay,
 } from '../../src/publish/node/cloudflare-kv';
 import { KV_BINDING } from '../../src/publish/node/kv-store';
 import { kvNamespacesOf, openLocalKv } from '../../src/publish/node/local-kv';
+import { parseRetryAfter, retryDelay } from '../../src/publish/node/remote-retry';
 import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
 
 const ROOT = resolve(import.meta.dirname, '../..');

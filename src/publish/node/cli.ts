@@ -11,13 +11,14 @@ import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } fro
 import { KvLimitError } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
-import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
+import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { type LocalImages, openLocalImages } from './local-r2';
 import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
+import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
@@ -121,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       remote = await remoteSettings(values.config, process.env);
     } catch (error) {
-      if (!(error instanceof KvApiConfigError)) throw error;
+      if (!(error instanceof RemoteConfigError)) throw error;
       console.error(`publish: ${error.message}`);
       return 2;
     }
@@ -285,7 +286,7 @@ async function main(argv: string[]): Promise<number> {
       console.error(`publish: ${error.message}.`);
       return 1;
     }
-    if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;
+    if (!(error instanceof RemoteApiError || error instanceof StoreReadError)) throw error;
     // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
     // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
     // is already stored.

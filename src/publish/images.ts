@@ -175,33 +175,49 @@ export function missingRenditions(
 /**
  * Encodes and uploads what the bucket lacks, `concurrency` originals at a time. The same bytes are
  * never encoded or sent twice: a rendition's key is its content's hash, and stored keys are skipped.
+ * After the first failure no new original starts; those in flight finish, then it is thrown, so
+ * `onUploaded` has counted every rendition the bucket confirmed.
  */
 export async function uploadImages(
   missing: readonly { plan: ImagePlan; renditions: Rendition[] }[],
   bucket: ImageBucket,
   encode: EncodeRenditions,
-  options: { concurrency?: number; onImage?: (done: number) => void } = {},
+  options: {
+    concurrency?: number;
+    onImage?: (done: number) => void;
+    onUploaded?: (done: number) => void;
+  } = {},
 ): Promise<ImageSyncResult> {
   let uploaded = 0;
   let done = 0;
+  let failure: { error: unknown } | undefined;
   const queue = missing.values();
+  const upload = async ({ plan, renditions }: { plan: ImagePlan; renditions: Rendition[] }) => {
+    const encoded = await encode(plan, renditions);
+    for (const [index, rendition] of renditions.entries()) {
+      const bytes = encoded[index];
+      if (!bytes) throw new Error(`${plan.source}: no bytes encoded for ${rendition.key}`);
+      await bucket.put(rendition.key, bytes, {
+        httpMetadata: {
+          contentType: IMAGE_CONTENT_TYPES[rendition.format],
+          cacheControl: CACHE_POLICY.image,
+        },
+      });
+      options.onUploaded?.(++uploaded);
+    }
+    options.onImage?.(++done);
+  };
   const worker = async () => {
-    for (const { plan, renditions } of queue) {
-      const encoded = await encode(plan, renditions);
-      for (const [index, rendition] of renditions.entries()) {
-        const bytes = encoded[index];
-        if (!bytes) throw new Error(`${plan.source}: no bytes encoded for ${rendition.key}`);
-        await bucket.put(rendition.key, bytes, {
-          httpMetadata: {
-            contentType: IMAGE_CONTENT_TYPES[rendition.format],
-            cacheControl: CACHE_POLICY.image,
-          },
-        });
-        uploaded++;
+    for (const entry of queue) {
+      if (failure) return;
+      try {
+        await upload(entry);
+      } catch (error) {
+        failure ??= { error };
       }
-      options.onImage?.(++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, missing.length) }, worker));
+  if (failure) throw failure.error;
   return { images: missing.length, uploaded };
 }

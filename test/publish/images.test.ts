@@ -1,6 +1,7 @@
 // The publish command's images, on real files: renditions encoded with sharp into the local R2 state
 // that `wrangler dev` serves (read back here through wrangler's own platform proxy), uploaded once per
-// content hash, a broken image reported at the article's line, and --remote refusing what it cannot do.
+// content hash, and a broken image reported at the article's line. Uploads to the deployed bucket
+// (--remote) are tested in remote-images.test.ts.
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,17 +135,5 @@ describe('npm run publish: images', () => {
     } finally {
       await writeFile(path, original);
     }
-  });
-
-  it('refuses --remote with images before any request, saying remote image upload is not implemented', () => {
-    const run = publish(['--remote'], {
-      ...process.env,
-      CLOUDFLARE_API_TOKEN: 'token',
-      CLOUDFLARE_ACCOUNT_ID: 'account',
-      // Nothing listens here: a request would fail differently.
-      CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4',
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/--remote cannot upload images yet .*15 image\(s\).*nothing was written/);
   });
 });

@@ -128,7 +128,7 @@ beforeAll(async () => {
   // These tests are about the transport: an unsigned mirror list needs no secret key.
   const site = join(dir, 'content/site.yaml');
   await writeFile(site, (await readFile(site, 'utf8')).replace(/^signing_key: .*\n/m, ''));
-  // Nor are they about images: --remote cannot upload them to R2 yet and refuses articles that show one.
+  // Nor are they about images, which go to R2 first (remote-images.test.ts): no article shows one here.
   for (const name of await readdir(join(dir, 'content/articles'), { recursive: true })) {
     if (!name.endsWith('.md')) continue;
     const path = join(dir, 'content/articles', name);

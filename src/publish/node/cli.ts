@@ -1,11 +1,18 @@
 // `npm run publish -- --local | --remote | --dry-run`: validates content/, plans the minimal set
-// of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
+// of KV writes and applies them in a safe order, after uploading the image renditions they link to.
+// Any invalid file stops it before anything is written.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
-import { type ImagePlan, missingRenditions, storedImageKeys, uploadImages } from '../images';
+import {
+  type ImageBucket,
+  type ImagePlan,
+  missingRenditions,
+  storedImageKeys,
+  uploadImages,
+} from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
@@ -15,8 +22,9 @@ import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
-import { type LocalImages, openLocalImages } from './local-r2';
+import { bucketNameOf, IMAGES_BINDING, openLocalImages } from './local-r2';
 import { notifyWorker } from './push-client';
+import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { readContent } from './read-content';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
@@ -27,8 +35,9 @@ const PREVIEW_STATE = '.wrangler/preview';
 const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--persist-to DIR]
 
   --local          write to the local KV and R2 state that \`npm start\` / \`wrangler dev\` serve
-  --remote         write to the deployed KV namespace through Cloudflare's API
-                   (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID)
+  --remote         write to the deployed KV namespace through Cloudflare's API (needs
+                   CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), and article images to the R2
+                   bucket through its S3 API (needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY)
   --dry-run        validate and print the plan; write nothing (plans against --local by default)
   --repair         rewrite every record derived from content/, whatever is stored, keeping the
                    change log's sequence (its unreadable pages are marked lost, and every live
@@ -159,11 +168,19 @@ async function main(argv: string[]): Promise<number> {
   // Only images an article shows are uploaded: a file left in content/images costs nothing.
   const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
   const usedImages = imagePlans.filter((plan) => shown.has(plan.asset.src));
+  // R2 credentials are needed only when an article shows an image; still checked before any request.
+  let remoteImages: R2ApiSettings | undefined;
   if (remote && usedImages.length > 0) {
-    console.error(
-      `publish: --remote cannot upload images yet (R2's S3 API is not implemented): ${usedImages.length} image(s) under ${values.content}/images are shown by articles; nothing was written. Publish with --local, or upload them with \`wrangler r2 object put\` until it is.`,
-    );
-    return 1;
+    try {
+      const bucket = await bucketNameOf(values.config, IMAGES_BINDING);
+      if (!bucket)
+        throw new RemoteConfigError(`${values.config} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
+      remoteImages = r2SettingsFromEnv(process.env, bucket);
+    } catch (error) {
+      if (!(error instanceof RemoteConfigError)) throw error;
+      console.error(`publish: ${error.message}`);
+      return 2;
+    }
   }
 
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
@@ -187,12 +204,16 @@ async function main(argv: string[]): Promise<number> {
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: persistTo });
-  const images: LocalImages | undefined =
-    !remote && usedImages.length > 0
+  const images: { bucket: ImageBucket; dispose(): Promise<void> } | undefined = remoteImages
+    ? { bucket: createR2Bucket(remoteImages, progress), dispose: async () => {} }
+    : usedImages.length > 0
       ? await openLocalImages({ configPath: values.config, persistTo })
       : undefined;
-  // What a failure message can say: whether writing began, and how many writes KV confirmed.
+  // What a failure message can say: whether writing began, how many renditions the bucket and how
+  // many writes KV confirmed.
   let writing = false;
+  let uploadingImages = false;
+  let uploaded = 0;
   let confirmed = 0;
   try {
     let prepared: PreparedPublish;
@@ -243,13 +264,20 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     writing = true;
-    // Images first: a record is never written before the renditions it links to.
+    // Images first: a record is never written before the renditions it links to, and a failed
+    // upload stops the publish before its first KV write.
     if (images && missingImages.length > 0) {
+      uploadingImages = true;
       const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
-      const uploaded = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
+      const result = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
+        ...(remoteImages && { concurrency: remoteImages.concurrency }),
         onImage: report,
+        onUploaded: (done) => {
+          uploaded = done;
+        },
       });
-      progress(`${uploaded.uploaded} image renditions uploaded`);
+      uploadingImages = false;
+      progress(`${result.uploaded} image renditions uploaded`);
     }
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
@@ -287,6 +315,12 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     if (!(error instanceof RemoteApiError || error instanceof StoreReadError)) throw error;
+    if (uploadingImages) {
+      console.error(
+        `publish: ${error.message}; ${uploaded} image rendition(s) uploaded and no KV record written, so nothing links to a missing image; running the same command again finishes the job.`,
+      );
+      return 1;
+    }
     // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
     // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
     // is already stored.

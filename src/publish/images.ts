@@ -203,9 +203,11 @@ export async function uploadImages(
           cacheControl: CACHE_POLICY.image,
         },
       });
-      options.onUploaded?.(++uploaded);
+      uploaded++;
+      options.onUploaded?.(uploaded);
     }
-    options.onImage?.(++done);
+    done++;
+    options.onImage?.(done);
   };
   const worker = async () => {
     for (const entry of queue) {

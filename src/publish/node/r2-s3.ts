@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { AwsClient } from 'aws4fetch';
 import { XMLParser } from 'fast-xml-parser';
+import * as z from 'zod/mini';
 import type { ImageBucket } from '../images';
 import {
   checkApiUrl,
@@ -82,26 +83,37 @@ export function r2SettingsFromEnv(env: NodeJS.ProcessEnv, bucket: string): R2Api
 // Every value read as text: a key such as "2024" must not become a number.
 const xml = new XMLParser({ parseTagValue: false, isArray: (name) => name === 'Contents' });
 
-/** Code and message of an S3 <Error> body, or nothing when the body is not one (a proxy's page). */
-function errorOf(body: string): { code?: string; message?: string } {
+/** An S3 failure body: `<Error><Code>…</Code><Message>…</Message></Error>`. */
+const errorBodySchema = z.object({
+  Error: z.object({ Code: z.optional(z.string()), Message: z.optional(z.string()) }),
+});
+
+/** What publish reads of a ListObjectsV2 answer. */
+const listingSchema = z.object({
+  ListBucketResult: z.object({
+    Contents: z.optional(z.array(z.object({ Key: z.string() }))),
+    IsTruncated: z.optional(z.string()),
+    NextContinuationToken: z.optional(z.string()),
+  }),
+});
+
+/** Parses XML into what `schema` says, or undefined when the body is not that (a proxy's page, say). */
+function decodeXml<T>(body: string, schema: z.ZodMiniType<T>): T | undefined {
+  let parsed: unknown;
   try {
-    const parsed: unknown = xml.parse(body);
-    const error = parsed && typeof parsed === 'object' && 'Error' in parsed ? parsed.Error : undefined;
-    if (!error || typeof error !== 'object') return {};
-    const text = (name: string) =>
-      name in error && typeof (error as Record<string, unknown>)[name] === 'string'
-        ? String((error as Record<string, unknown>)[name])
-        : undefined;
-    return { code: text('Code'), message: text('Message') };
+    parsed = xml.parse(body);
   } catch {
-    // Not XML: the status alone describes it.
-    return {};
+    // Not XML at all: the caller says what it expected.
+    return undefined;
   }
+  const result = schema.safeParse(parsed);
+  return result.success ? result.data : undefined;
 }
 
 function describeFailure(response: Response, body: string, bucket: string): string {
-  const { code, message } = errorOf(body);
-  const detail = code ? `: ${code}${message ? ` (${message})` : ''}` : '';
+  const error = decodeXml(body, errorBodySchema)?.Error;
+  const code = error?.Code;
+  const detail = code ? `: ${code}${error?.Message ? ` (${error.Message})` : ''}` : '';
   const hint =
     response.status === 401 || response.status === 403
       ? ` (R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY need "Object Read & Write" on the bucket ${bucket})`
@@ -113,29 +125,13 @@ function describeFailure(response: Response, body: string, bucket: string): stri
 
 /** One page of a ListObjectsV2 answer. */
 function readListing(body: string, what: string): { keys: string[]; next?: string } {
-  let parsed: unknown;
-  try {
-    parsed = xml.parse(body);
-  } catch (error) {
-    throw new R2ApiError(`${what}: the answer is not XML (${String(error)})`);
-  }
-  const result =
-    parsed && typeof parsed === 'object' && 'ListBucketResult' in parsed
-      ? parsed.ListBucketResult
-      : undefined;
-  if (!result || typeof result !== 'object')
-    throw new R2ApiError(`${what}: the answer is no ListBucketResult`);
-  const fields = result as Record<string, unknown>;
-  const contents = Array.isArray(fields.Contents) ? fields.Contents : [];
-  const keys = contents.map((entry: unknown) => {
-    const key = entry && typeof entry === 'object' && 'Key' in entry ? entry.Key : undefined;
-    if (typeof key !== 'string') throw new R2ApiError(`${what}: the answer lists an object without a key`);
-    return key;
-  });
-  const truncated = fields.IsTruncated === 'true';
-  const next = typeof fields.NextContinuationToken === 'string' ? fields.NextContinuationToken : undefined;
-  if (truncated && !next) throw new R2ApiError(`${what}: a truncated listing without a continuation token`);
-  return truncated && next ? { keys, next } : { keys };
+  const listing = decodeXml(body, listingSchema)?.ListBucketResult;
+  if (!listing) throw new R2ApiError(`${what}: the answer is not a ListBucketResult`);
+  const keys = (listing.Contents ?? []).map((object) => object.Key);
+  const next = listing.NextContinuationToken;
+  if (listing.IsTruncated !== 'true') return { keys };
+  if (!next) throw new R2ApiError(`${what}: a truncated listing without a continuation token`);
+  return { keys, next };
 }
 
 /** The deployed bucket as publish uploads into it; `log` gets one line per retried request. */

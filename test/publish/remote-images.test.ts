@@ -9,6 +9,13 @@ import { join, resolve } from 'node:path';
 import { AwsClient } from 'aws4fetch';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ImagePlan,
+  missingRenditions,
+  planImage,
+  type Rendition,
+  uploadImages,
+} from '../../src/publish/images';
 import { KV_BINDING } from '../../src/publish/node/kv-store';
 import { kvNamespacesOf } from '../../src/publish/node/local-kv';
 import { bucketNameOf, IMAGES_BINDING } from '../../src/publish/node/local-r2';
@@ -264,6 +271,22 @@ describe('the R2 S3 client', () => {
     } while (cursor);
     expect(pages.map((page) => page.length)).toEqual([5, 5, 2]);
     expect(target.objects.get('images/3/a-4.webp')?.bytes).toEqual(Buffer.from([3]));
+  });
+
+  it('keeps at most the configured number of originals uploading at once', async () => {
+    const { r2: target } = await freshStandIns();
+    target.inject({ op: 'put', times: Number.POSITIVE_INFINITY, fault: { kind: 'slow', ms: 100 } });
+    const plans = Array.from({ length: 10 }, (_, n) =>
+      planImage(`images/photo-${n}.jpg`, `${n}`.padStart(64, 'a'), { width: 400, height: 300 }),
+    );
+    const missing = missingRenditions(plans, new Set());
+    const encode = async (_plan: ImagePlan, renditions: readonly Rendition[]) =>
+      renditions.map(() => new Uint8Array([1, 2, 3]));
+    const result = await uploadImages(missing, createR2Bucket(settings(target)), encode, { concurrency: 4 });
+    // Two renditions (400 px, JPEG and WebP) of each of the ten originals, four originals at a time.
+    expect(result).toEqual({ images: 10, uploaded: 20 });
+    expect(target.objects.size).toBe(20);
+    expect(target.maxPutsInFlight()).toBe(4);
   });
 
   it('fails at once, without retrying, on a wrong secret or a missing bucket', async () => {

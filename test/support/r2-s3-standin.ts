@@ -16,7 +16,12 @@ export interface StoredObject {
 
 export type S3Operation = 'list' | 'put';
 
-export type S3Fault = { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'hang' };
+export type S3Fault =
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  /** No answer until the client gives up (the connection is dropped when the stand-in closes). */
+  | { kind: 'hang' }
+  /** A normal answer, this many milliseconds late: how requests in flight are counted. */
+  | { kind: 'slow'; ms: number };
 
 export interface S3FaultRule {
   op: S3Operation;
@@ -43,6 +48,8 @@ export interface R2S3StandIn {
   endpoint: string;
   objects: Map<string, StoredObject>;
   log: LoggedS3Request[];
+  /** The most PutObject requests that were ever being answered at once. */
+  maxPutsInFlight(): number;
   inject(rule: S3FaultRule): void;
   clearFaults(): void;
   close(): Promise<void>;
@@ -152,6 +159,8 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
   const log: LoggedS3Request[] = [];
   let rules: { rule: S3FaultRule; seen: number; fired: number }[] = [];
   const hanging = new Set<ServerResponse>();
+  let putsInFlight = 0;
+  let maxPutsInFlight = 0;
 
   const faultFor = (op: S3Operation, key: string | undefined): S3Fault | undefined => {
     let chosen: (typeof rules)[number] | undefined;
@@ -196,6 +205,12 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
       return sendError(response, 404, 'NoSuchBucket', 'The specified bucket does not exist.');
     if (record.op === 'other') return sendError(response, 501, 'NotImplemented', 'Not in this stand-in.');
 
+    if (record.op === 'put') {
+      maxPutsInFlight = Math.max(maxPutsInFlight, ++putsInFlight);
+      response.on('close', () => {
+        putsInFlight--;
+      });
+    }
     const fault = faultFor(record.op, record.key);
     if (fault?.kind === 'hang') {
       record.status = 'hang';
@@ -203,6 +218,7 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
       response.on('close', () => hanging.delete(response));
       return;
     }
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === 'status')
       return sendError(
         response,
@@ -264,6 +280,7 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
     endpoint: `http://127.0.0.1:${port}`,
     objects,
     log,
+    maxPutsInFlight: () => maxPutsInFlight,
     inject(rule) {
       rules.push({ rule, seen: 0, fired: 0 });
     },

@@ -9,7 +9,7 @@ import type { ContentInput } from '../src/content/compile';
 import { compileContent } from '../src/content/compile';
 import type { SourceFile } from '../src/content/problems';
 import { buildSearchIndex } from '../src/publish/indexes/search-index';
-import { readContent } from '../src/publish/node/read-content';
+import { readImages } from '../src/publish/node/read-content';
 import {
   type SearchShard,
   type SearchShardPart,
@@ -22,7 +22,6 @@ import { searchShardKey } from '../src/storage/keys';
 const { values } = parseArgs({
   options: {
     content: { type: 'string' },
-    public: { type: 'string', default: 'public' },
     runs: { type: 'string', default: '50' },
   },
 });
@@ -33,10 +32,10 @@ const runs = Number(values.runs);
  * The archive as compile takes it. Articles are read here 256 at a time: readContent opens every
  * file at once, which a 100,000-article archive takes past the open-file limit.
  */
-async function readArchive(dir: string, publicDir: string): Promise<ContentInput> {
+async function readArchive(dir: string): Promise<ContentInput> {
   const site = { path: join(dir, 'site.yaml'), text: await readFile(join(dir, 'site.yaml'), 'utf8') };
-  // The image sizes, read as publish reads them (the sample content is small enough to read whole).
-  const { images } = await readContent('content', publicDir);
+  // The archive's images, read and planned as publish reads them.
+  const { images } = await readImages(dir);
   const paths = (await readdir(join(dir, 'articles'), { recursive: true }))
     .filter((name) => name.endsWith('.md'))
     .sort();
@@ -60,7 +59,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 const encoder = new TextEncoder();
 
 let started = performance.now();
-const content = compileContent(await readArchive(values.content, values.public));
+const content = compileContent(await readArchive(values.content));
 const compileMs = performance.now() - started;
 started = performance.now();
 const records = buildSearchIndex(content);

@@ -13,6 +13,7 @@ import { apiRoutes } from './routes/api';
 import { assetRoutes } from './routes/assets';
 import { feedRoutes } from './routes/feeds';
 import { htmlRoutes } from './routes/html';
+import { imageRoutes } from './routes/images';
 import { searchRoutes } from './routes/search';
 import { seoRoutes } from './routes/seo';
 import { wellKnownRoutes } from './routes/well-known';
@@ -31,6 +32,8 @@ app.route('/admin/v1', adminRoutes);
 app.use(requestGuard());
 
 app.route('/api/v1', apiRoutes);
+// Before the assets: article images come from R2, the site's own images from public/.
+app.route('/', imageRoutes);
 app.route('/', assetRoutes);
 app.route('/', seoRoutes);
 app.route('/', feedRoutes);

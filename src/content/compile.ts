@@ -61,6 +61,16 @@ export const CORRECTION_TEXT_MAX = 1000;
 /** A correction's time is validated as `published` is: a real instant, 1970–9999 in UTC. */
 const correctionSchema = z.strictObject({ at: timestamp, text: atMost(CORRECTION_TEXT_MAX) });
 
+/** `images/…`: a file under the content folder's images/, never climbing out of it. */
+function isImageSource(src: string): boolean {
+  const [top, ...rest] = src.split('/');
+  return (
+    top === 'images' &&
+    rest.length > 0 &&
+    rest.every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\'))
+  );
+}
+
 export const frontMatterSchema = z
   .strictObject({
     id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -71,8 +81,8 @@ export const frontMatterSchema = z
     summary: atMost(SUMMARY_MAX_CHARS).optional(),
     image: z
       .strictObject({
-        src: z.string().refine((src) => src.startsWith('/') && !src.startsWith('//'), {
-          message: 'must be a path on the site, such as /images/articles/675904.jpg',
+        src: z.string().refine(isImageSource, {
+          message: 'must name a file under content/images, such as images/675904.jpg',
         }),
         alt: atMost(IMAGE_ALT_MAX_CHARS),
         caption: atMost(IMAGE_CAPTION_MAX_CHARS).optional(),
@@ -116,8 +126,24 @@ export const frontMatterSchema = z
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
 
-/** Width and height of the site's own images (public/), for layout-stable <img> tags. */
-export type ImageSizes = ReadonlyMap<string, { width: number; height: number }>;
+/**
+ * What an article record carries of an image under content/images once publish has planned its
+ * renditions in R2 (publish/images.ts): the URL of the largest, its size for a layout-stable <img>,
+ * and the srcsets of every width in the original format and in WebP.
+ */
+export interface ImageAsset {
+  src: string;
+  width: number;
+  height: number;
+  srcset: string;
+  webpSrcset?: string;
+}
+
+/**
+ * The images under content/images by the name front matter gives them (`images/675904.jpg`), or
+ * why one cannot be used (a file that is not a readable image).
+ */
+export type ImageSizes = ReadonlyMap<string, ImageAsset | { unreadable: string }>;
 
 export interface ContentInput {
   site: SourceFile;
@@ -249,15 +275,16 @@ export function compileArticle(
   }
   let image: ArticleImage | undefined;
   if (fm.image) {
-    const size = images.get(fm.image.src);
-    if (!size) {
+    const asset = images.get(fm.image.src);
+    if (!asset || 'unreadable' in asset) {
       problems.push({
         path: file.path,
         line: parsed.lineOf(['image', 'src']),
-        reason: `image.src: no file public${fm.image.src}`,
+        reason: asset
+          ? `image.src: content/${fm.image.src} ${asset.unreadable}`
+          : `image.src: no file content/${fm.image.src}`,
       });
-    }
-    image = { ...fm.image, ...size };
+    } else image = { ...fm.image, ...asset };
   }
   if (markdownTooLarge) return [...problems, markdownTooLarge];
   const body = renderMarkdown(split.body);

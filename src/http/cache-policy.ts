@@ -16,6 +16,8 @@ export const CACHE_POLICY = {
    * readers and archivers keep it for a year without revalidating.
    */
   feedArchive: 'public, max-age=31536000, immutable',
+  /** Article image renditions: the name carries the hash of the bytes, so they never change. */
+  image: 'public, max-age=31536000, immutable',
   api: 'public, max-age=60',
   /** /sw.js: browsers check for a new worker on every navigation when it may not be reused unchecked. */
   serviceWorker: 'no-cache',

@@ -1,4 +1,4 @@
-// Static files (stylesheet, images) from the Workers assets binding. The worker runs first so
+// The site's own static files (stylesheet, logo, icons) from the Workers assets binding. The worker runs first so
 // host resolution applies to assets too; everything else about them is the platform's.
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';

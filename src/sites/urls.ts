@@ -72,3 +72,11 @@ export function articleGuid(primary: string, article: { id: number; published: s
   const day = new Date(article.published).toISOString().slice(0, 10);
   return `tag:${authority},${day}:${article.id}`;
 }
+
+/**
+ * An article image rendition, `/images/{hash}/{name}-{width}.{ext}`: root-relative, so a reader on a
+ * mirror loads it from the mirror. The same path, without its `/`, is its key in R2 (storage/keys.ts).
+ */
+export function imagePath(hash: string, file: string): string {
+  return `/images/${hash}/${file}`;
+}

@@ -115,3 +115,13 @@ export const OWNED_KEY_PREFIXES = [
   'removed:',
   'search:',
 ] as const;
+
+/**
+ * An article image rendition in the R2 bucket `IMAGES`: `images/{hash}/{name}-{width}.{ext}`, where
+ * `hash` is the first 16 hex digits of the SHA-256 of the original's bytes (and the encoder settings).
+ * The worker serves it at the same path on every host, so a key is also its URL path without the `/`.
+ */
+export const imageKey = (hash: string, file: string): string => `images/${hash}/${file}`;
+
+/** Every image rendition's key starts with this: what publish lists to learn what is already stored. */
+export const IMAGE_KEY_PREFIX = 'images/';

@@ -15,6 +15,10 @@ export const imageSchema = z.object({
   credit: z.optional(z.string()),
   width: z.optional(positiveInt()),
   height: z.optional(positiveInt()),
+  /** Every width of the image in its own format, `"/images/{hash}/675904-480.jpg 480w, …"`. */
+  srcset: z.optional(z.string()),
+  /** The same widths in WebP, for a <picture> source; absent when the original is WebP. */
+  webpSrcset: z.optional(z.string()),
 });
 
 /** What lists show of an article: enough for a headline, a picture and a line of text. */

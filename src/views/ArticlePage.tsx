@@ -10,7 +10,11 @@ import { ArticleMeta } from './ArticleMeta';
 import { Breadcrumb } from './Breadcrumb';
 import { formatDay, formatLongDate } from './format';
 import { Layout } from './Layout';
+import { ResponsiveImage } from './ResponsiveImage';
 import { ShareLinks } from './ShareLinks';
+
+/** site.css: the story column is 46rem wide, and the whole viewport below that. */
+const LEAD_IMAGE_SIZES = '(min-width: 46rem) 46rem, 100vw';
 
 export interface ArticlePageProps {
   site: SiteConfig;
@@ -71,11 +75,10 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
         </p>
         {article.image && (
           <figure class="lead-image">
-            <img
-              src={article.image.src}
+            <ResponsiveImage
+              image={article.image}
               alt={article.image.alt}
-              width={article.image.width}
-              height={article.image.height}
+              sizes={LEAD_IMAGE_SIZES}
               fetchpriority="high"
             />
             {(article.image.caption || article.image.credit) && (

@@ -1,5 +1,6 @@
 // Reader pages through the worker's real entry point: what a reader on the primary or a mirror gets.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { repositoryImages } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
@@ -30,7 +31,9 @@ describe.each(HOSTS)('the sample article on %s', (host) => {
     expect(dom.all('h1').map(textOf)).toEqual([
       'Russia says no new talks on Ukraine until West responds to demands',
     ]);
-    expect(dom.attr('.lead-image img', 'src')).toBe('/images/articles/675904.jpg');
+    expect(dom.attr('.lead-image img', 'src')).toBe(
+      repositoryImages.get('images/675904.jpg')?.plan.asset.src,
+    );
     expect(dom.attr('.lead-image img', 'alt')).not.toBe('');
     expect(dom.attr('.lead-image img', 'width')).toBe('1200');
     expect(dom.attr('.lead-image img', 'height')).toBe('675');

@@ -337,6 +337,9 @@ describe('reading content/', () => {
           join(ROOT, 'src/publish/node/synth.ts'),
           '--count',
           '1000',
+          // A few photos: enough to open images too, few enough to encode well within the time allowed.
+          '--images',
+          '5',
           '--out',
           join(archive, 'content'),
         ],

@@ -22,7 +22,7 @@ async function publishOnce(input: ContentInput) {
 
 describe('compile cache', () => {
   it('recompiles only what changed, and everything when site.yaml changes', async () => {
-    const input = await readContent('content', 'public');
+    const input = await readContent('content');
     const total = input.articles.length;
     const first = await publishOnce(input);
     expect(first.hits).toBe(0);

@@ -80,6 +80,10 @@ describe('publishing a signed mirror list', () => {
       CLOUDFLARE_API_TOKEN: 'token',
       CLOUDFLARE_ACCOUNT_ID: 'account',
       CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4',
+      // The sample articles show images: R2's credentials are checked first, then the key.
+      R2_ACCESS_KEY_ID: 'key-id',
+      R2_SECRET_ACCESS_KEY: 'secret',
+      R2_S3_ENDPOINT: 'http://127.0.0.1:9',
     };
     const result = publish('remote-state', remote, '--remote');
     expect(result.status).toBe(1);

@@ -1,15 +1,18 @@
-// The repository's real content/ and public/ images, bundled into the test worker by Vite,
-// so tests in workerd compile and publish exactly what an editor would.
+// The repository's real content/ (articles, site.yaml and the images under content/images),
+// bundled into the test worker by Vite, so tests in workerd compile and publish exactly what an
+// editor would. Images are planned as publish plans them (publish/images.ts), hashes included.
 import { imageSize } from 'image-size';
-import type { ContentInput } from '../../src/content/compile';
+import type { ContentInput, ImageAsset } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
+import { type ImagePlan, imageDigestInput, planImage } from '../../src/publish/images';
+import { sha256Hex } from '../../src/shared/digest';
 
 const texts = import.meta.glob<string>(['/content/**/*.md', '/content/site.yaml'], {
   query: '?raw',
   import: 'default',
   eager: true,
 });
-const imageData = import.meta.glob<string>('/public/images/**/*.{jpg,png}', {
+const imageData = import.meta.glob<string>('/content/images/**/*.{jpg,png,webp}', {
   query: '?inline',
   import: 'default',
   eager: true,
@@ -20,15 +23,23 @@ function decodeDataUrl(dataUrl: string): Uint8Array {
   return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
 }
 
-const images = new Map<string, { width: number; height: number }>();
+/** Each original's bytes and plan, by the name front matter gives it (`images/675904.jpg`). */
+export const repositoryImages = new Map<string, { bytes: Uint8Array; plan: ImagePlan }>();
+// Top-level await: hashing is asynchronous in Web Crypto, and every test needs the plans settled.
 for (const [path, dataUrl] of Object.entries(imageData)) {
-  const { width, height } = imageSize(decodeDataUrl(dataUrl));
-  images.set(path.replace(/^\/public/, ''), { width, height });
+  const bytes = decodeDataUrl(dataUrl);
+  const source = path.replace(/^\/content\//, '');
+  const plan = planImage(source, await sha256Hex(imageDigestInput(bytes)), imageSize(bytes));
+  repositoryImages.set(source, { bytes, plan });
 }
+
+const images = new Map<string, ImageAsset>(
+  [...repositoryImages].map(([source, { plan }]) => [source, plan.asset]),
+);
 
 const relative = (path: string) => path.replace(/^\//, '');
 
-/** The real site: content/site.yaml, every article file and the sizes of public/images. */
+/** The real site: content/site.yaml, every article file and the planned images of content/images. */
 export function repositoryContent(): ContentInput {
   const siteText = texts['/content/site.yaml'];
   if (siteText === undefined) throw new Error('content/site.yaml is missing');

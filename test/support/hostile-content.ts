@@ -193,8 +193,8 @@ export interface HostileCase {
 
 export const HOSTILE_ARTICLE_ID = 990001;
 export const HOSTILE_ARTICLE_PATH = 'content/articles/hostile.md';
-/** An image that exists in public/, so the image fields are accepted. */
-const IMAGE_SRC = '/images/articles/675904.jpg';
+/** An image that exists in content/images, so the image fields are accepted. */
+const IMAGE_SRC = 'images/675904.jpg';
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 });
 

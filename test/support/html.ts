@@ -76,6 +76,9 @@ const LAYOUT_TAGS = [
   'ol',
   'li',
   'img',
+  // Article images: a WebP <source> and the <img> inside a <picture> (views/ResponsiveImage.tsx).
+  'picture',
+  'source',
   'time',
   'figure',
   'figcaption',
@@ -204,6 +207,11 @@ export function findInjections(doc: HtmlRoot): string[] {
       found.push('<link> outside head');
     for (const [name, value] of Object.entries(el.attribs)) {
       if (name.startsWith('on')) found.push(`attribute ${name} on <${el.name}>`);
+      if (name === 'srcset')
+        for (const candidate of value.split(',')) {
+          const url = candidate.trim().split(/\s+/)[0] ?? '';
+          if (!(url.startsWith('/') && !url.startsWith('//'))) found.push(`off-site image ${url} in srcset`);
+        }
       if (name === 'style' && !/^text-align:(?:left|right|center);?$/.test(value))
         found.push(`style="${value}" on <${el.name}>`);
       if (!URL_ATTRIBUTES.includes(name)) continue;

@@ -59,15 +59,15 @@ describe('compiling an article', () => {
     ['a negative id', VALID.replace('id: 1', 'id: -5'), 2, /id:/],
     [
       'an image that does not exist',
-      `${VALID}\nimage:\n  src: /images/none.jpg\n  alt: x`,
+      `${VALID}\nimage:\n  src: images/none.jpg\n  alt: x`,
       7,
-      /no file public\/images\/none.jpg/,
+      /no file content\/images\/none.jpg/,
     ],
     [
       'an off-site image',
       `${VALID}\nimage:\n  src: https://example.com/x.jpg\n  alt: x`,
       7,
-      /must be a path on the site/,
+      /must name a file under content\/images/,
     ],
   ])('rejects %s with its line', (_name, frontMatter, line, reason) => {
     const problems = problemsOf(article(frontMatter));
@@ -171,7 +171,7 @@ describe('content limits, so that every record an accepted article produces fits
     ['an author of 201 characters', `${VALID}\nauthor: ${'x'.repeat(201)}`, 6, /^author: .*200/],
     [
       'an image caption of 501 characters',
-      `${VALID}\nimage:\n  src: /images/articles/675904.jpg\n  alt: x\n  caption: ${'x'.repeat(501)}`,
+      `${VALID}\nimage:\n  src: images/675904.jpg\n  alt: x\n  caption: ${'x'.repeat(501)}`,
       9,
       /^image\.caption: .*500/,
     ],

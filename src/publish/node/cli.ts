@@ -1,30 +1,43 @@
 // `npm run publish -- --local | --remote | --dry-run`: validates content/, plans the minimal set
-// of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
+// of KV writes and applies them in a safe order, after uploading the image renditions they link to.
+// Any invalid file stops it before anything is written.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
+import {
+  type ImageBucket,
+  type ImagePlan,
+  missingRenditions,
+  storedImageKeys,
+  uploadImages,
+} from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
-import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
+import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, type PersistentCompileCache } from './compile-cache';
+import { sharpEncoder } from './encode-images';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { bucketNameOf, IMAGES_BINDING, openLocalImages } from './local-r2';
 import { notifyWorker } from './push-client';
+import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { readContent } from './read-content';
+import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
 const PREVIEW_STATE = '.wrangler/preview';
 
-const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--public DIR] [--persist-to DIR]
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--persist-to DIR]
 
-  --local          write to the local KV state that \`npm start\` / \`wrangler dev\` serve
-  --remote         write to the deployed KV namespace through Cloudflare's API
-                   (needs CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID)
+  --local          write to the local KV and R2 state that \`npm start\` / \`wrangler dev\` serve
+  --remote         write to the deployed KV namespace through Cloudflare's API (needs
+                   CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), and article images to the R2
+                   bucket through its S3 API (needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY)
   --dry-run        validate and print the plan; write nothing (plans against --local by default)
   --repair         rewrite every record derived from content/, whatever is stored, keeping the
                    change log's sequence (its unreadable pages are marked lost, and every live
@@ -33,8 +46,7 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
                    published" on its page,
                    into ${PREVIEW_STATE} unless --persist-to says otherwise (\`npm run preview\`);
                    refused with --remote
-  --content DIR    content folder (default: content)
-  --public DIR     static assets folder, for image sizes (default: public)
+  --content DIR    content folder, with articles/, images/ and site.yaml (default: content)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
                    or ${PREVIEW_STATE} with --preview)
   --config FILE    wrangler configuration (default: wrangler.toml)
@@ -86,7 +98,6 @@ async function main(argv: string[]): Promise<number> {
       repair: { type: 'boolean', default: false },
       preview: { type: 'boolean', default: false },
       content: { type: 'string', default: 'content' },
-      public: { type: 'string', default: 'public' },
       'persist-to': { type: 'string' },
       config: { type: 'string', default: 'wrangler.toml' },
       help: { type: 'boolean', default: false },
@@ -120,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       remote = await remoteSettings(values.config, process.env);
     } catch (error) {
-      if (!(error instanceof KvApiConfigError)) throw error;
+      if (!(error instanceof RemoteConfigError)) throw error;
       console.error(`publish: ${error.message}`);
       return 2;
     }
@@ -135,8 +146,10 @@ async function main(argv: string[]): Promise<number> {
     values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
   );
   let compileCache: PersistentCompileCache | undefined;
+  let imagePlans: ImagePlan[];
   try {
-    const input = await readContent(values.content, values.public);
+    const input = await readContent(values.content);
+    imagePlans = input.imagePlans;
     progress(`${input.articles.length} files read`);
     compileCache = await openCompileCache(cachePath, input);
     content = compileContent(input, compileCache, { preview: values.preview });
@@ -152,6 +165,23 @@ async function main(argv: string[]): Promise<number> {
   progress(
     `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
+  // Only images an article shows are uploaded: a file left in content/images costs nothing.
+  const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
+  const usedImages = imagePlans.filter((plan) => shown.has(plan.asset.src));
+  // R2 credentials are needed only when an article shows an image; still checked before any request.
+  let remoteImages: R2ApiSettings | undefined;
+  if (remote && usedImages.length > 0) {
+    try {
+      const bucket = await bucketNameOf(values.config, IMAGES_BINDING);
+      if (!bucket)
+        throw new RemoteConfigError(`${values.config} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
+      remoteImages = r2SettingsFromEnv(process.env, bucket);
+    } catch (error) {
+      if (!(error instanceof RemoteConfigError)) throw error;
+      console.error(`publish: ${error.message}`);
+      return 2;
+    }
+  }
 
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
   let signingKey: SecretKey | null;
@@ -174,8 +204,16 @@ async function main(argv: string[]): Promise<number> {
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: persistTo });
-  // What a failure message can say: whether writing began, and how many writes KV confirmed.
+  const images: { bucket: ImageBucket; dispose(): Promise<void> } | undefined = remoteImages
+    ? { bucket: createR2Bucket(remoteImages, progress), dispose: async () => {} }
+    : usedImages.length > 0
+      ? await openLocalImages({ configPath: values.config, persistTo })
+      : undefined;
+  // What a failure message can say: whether writing began, how many renditions the bucket and how
+  // many writes KV confirmed.
   let writing = false;
+  let uploadingImages = false;
+  let uploaded = 0;
   let confirmed = 0;
   try {
     let prepared: PreparedPublish;
@@ -211,7 +249,14 @@ async function main(argv: string[]): Promise<number> {
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
+    const missingImages = images ? missingRenditions(usedImages, await storedImageKeys(images.bucket)) : [];
+    const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
+    progress(
+      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
+    );
     if (values['dry-run']) {
+      for (const entry of missingImages)
+        for (const rendition of entry.renditions) console.log(`  upload ${rendition.key}`);
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
       for (const key of plan.retire) console.log(`  retire ${key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
@@ -219,6 +264,21 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     writing = true;
+    // Images first: a record is never written before the renditions it links to, and a failed
+    // upload stops the publish before its first KV write.
+    if (images && missingImages.length > 0) {
+      uploadingImages = true;
+      const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
+      const result = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
+        ...(remoteImages && { concurrency: remoteImages.concurrency }),
+        onImage: report,
+        onUploaded: (done) => {
+          uploaded = done;
+        },
+      });
+      uploadingImages = false;
+      progress(`${result.uploaded} image renditions uploaded`);
+    }
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
         const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
@@ -254,7 +314,13 @@ async function main(argv: string[]): Promise<number> {
       console.error(`publish: ${error.message}.`);
       return 1;
     }
-    if (!(error instanceof KvApiError || error instanceof StoreReadError)) throw error;
+    if (!(error instanceof RemoteApiError || error instanceof StoreReadError)) throw error;
+    if (uploadingImages) {
+      console.error(
+        `publish: ${error.message}; ${uploaded} image rendition(s) uploaded and no KV record written, so nothing links to a missing image; running the same command again finishes the job.`,
+      );
+      return 1;
+    }
     // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
     // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
     // is already stored.
@@ -266,6 +332,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await store.close();
+    await images?.dispose();
   }
 }
 

@@ -1,6 +1,21 @@
 // Workers KV through Cloudflare's REST API (v4), with plain fetch: list keys, read one value, bulk
-// write, bulk delete. Owns the wire format, the documented limits, retries with backoff, per-request
-// timeouts and how many requests are in flight. Knows nothing about what the keys mean.
+// write, bulk delete. Owns the wire format and the documented limits; retries, timeouts and requests
+// in flight follow the policy every remote request shares (remote-retry.ts). Knows nothing about
+// what the keys mean.
+import {
+  checkApiUrl,
+  isTransient,
+  type Outcome,
+  positiveInteger,
+  RemoteApiError,
+  RemoteConfigError,
+  type RetryContext,
+  type RetryPolicy,
+  retryLater,
+  retryPolicyFromEnv,
+  runPool,
+  withRetries,
+} from './remote-retry';
 
 // Endpoints and limits, as documented in Cloudflare's API reference (developers.cloudflare.com/api,
 // resources kv/namespaces):
@@ -33,19 +48,6 @@ export interface ListedKey {
   metadata?: unknown;
 }
 
-export interface RetryPolicy {
-  /** Tries per request, the first included. */
-  attempts: number;
-  /** First backoff; each retry doubles it, up to maxDelayMs. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /**
-   * A request that takes longer is abandoned and retried; a bulk write gets more time for its
-   * body at the slowest uplink we allow for (SLOW_UPLINK_BYTES_PER_MS).
-   */
-  timeoutMs: number;
-}
-
 export interface KvApiSettings {
   baseUrl: string;
   token: string;
@@ -60,52 +62,23 @@ export interface KvApiSettings {
   batchBytes: number;
 }
 
-/** A request that failed for good (after its retries, or at once when retrying cannot help). */
-export class KvApiError extends Error {
+/** A KV request that failed for good (after its retries, or at once when retrying cannot help). */
+export class KvApiError extends RemoteApiError {
   override name = 'KvApiError';
 }
 
-/** The environment does not say how to reach the API: reported before any request. */
-export class KvApiConfigError extends Error {
+/** The environment does not say how to reach the KV API: reported before any request. */
+export class KvApiConfigError extends RemoteConfigError {
   override name = 'KvApiConfigError';
 }
 
-const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 60_000 };
-// A retry-after longer than Cloudflare's five-minute rate-limit window is not believed.
-const MAX_RETRY_AFTER_MS = 300_000;
 // Ten megabytes per bulk write, well inside the 100 MB limit: a retry resends little and a slow
 // uplink finishes a request inside the timeout. Four in flight stays far below the rate limit.
 const DEFAULT_BATCH_BYTES = 10_000_000;
 const DEFAULT_CONCURRENCY = 4;
-// 1 Mbit/s: a 10 MB batch gets 80 s on top of the timeout, so a slow link is not taken for a dead one
-// (a timeout that a batch can never meet would fail every re-run too).
-const SLOW_UPLINK_BYTES_PER_MS = 125;
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
 /** The API base URL: https, or http on this machine only (a stand-in in tests). */
 export function checkBaseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new KvApiConfigError(`CLOUDFLARE_API_BASE_URL is not a URL: ${raw}`);
-  }
-  const local = url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== 'https:' && !local)
-    throw new KvApiConfigError(
-      `CLOUDFLARE_API_BASE_URL must be https (http only on 127.0.0.1 or localhost), not ${url.origin}`,
-    );
-  return url.href.replace(/\/+$/, '');
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Infinity): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new KvApiConfigError(`${name} must be a whole number from 1 to ${max}, not "${raw}"`);
-  return value;
+  return checkApiUrl(raw, 'CLOUDFLARE_API_BASE_URL');
 }
 
 /**
@@ -119,18 +92,12 @@ export function kvApiSettingsFromEnv(env: NodeJS.ProcessEnv, namespaceId: string
     throw new KvApiConfigError(
       `${missing.join(' and ')} must be set for --remote (an API token with "Workers KV Storage: Edit")`,
     );
-  const baseDelayMs = positiveInteger(env, 'MIRRORWIRE_RETRY_BASE_MS', DEFAULT_RETRY.baseDelayMs);
   return {
     baseUrl: checkBaseUrl(env.CLOUDFLARE_API_BASE_URL || DEFAULT_API_BASE_URL),
     token: env.CLOUDFLARE_API_TOKEN?.trim() ?? '',
     accountId: env.CLOUDFLARE_ACCOUNT_ID?.trim() ?? '',
     namespaceId,
-    retry: {
-      attempts: positiveInteger(env, 'MIRRORWIRE_RETRY_ATTEMPTS', DEFAULT_RETRY.attempts, 20),
-      baseDelayMs,
-      maxDelayMs: Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
-      timeoutMs: positiveInteger(env, 'MIRRORWIRE_REQUEST_TIMEOUT_MS', DEFAULT_RETRY.timeoutMs),
-    },
+    retry: retryPolicyFromEnv(env),
     concurrency: DEFAULT_CONCURRENCY,
     batchPairs: positiveInteger(env, 'MIRRORWIRE_KV_BATCH_PAIRS', KV_BULK_MAX_PAIRS, KV_BULK_MAX_PAIRS),
     batchBytes: DEFAULT_BATCH_BYTES,
@@ -173,31 +140,6 @@ export function cutBatches<T>(
   return batches;
 }
 
-/** Milliseconds a retry-after header asks for (delay-seconds or an HTTP date), if it is readable. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header.trim());
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.min(Math.max(date - now, 0), MAX_RETRY_AFTER_MS);
-}
-
-/**
- * Exponential backoff with jitter: the nth retry waits between half and all of base·2ⁿ⁻¹ (capped),
- * so clients that failed together do not retry together; never less than the server asked for.
- */
-export function retryDelay(
-  retry: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
-  retryAfterMs = 0,
-  random = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.max(retryAfterMs, Math.round(ceiling * (0.5 + random() / 2)));
-}
-
-type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string; retryAfterMs?: number };
-
 interface Envelope {
   success?: boolean;
   errors?: { code?: number; message?: string }[];
@@ -225,56 +167,11 @@ function describeFailure(response: Response, envelope: Envelope): string {
   return `HTTP ${response.status}${errors.length > 0 ? `: ${errors.join('; ')}` : ''}${hint}`;
 }
 
-/** Whether a failed response may succeed if sent again: rate limited, or the server's fault. */
-function isTransient(status: number): boolean {
-  return status === 429 || status >= 500;
-}
-
 /** A failed response: a retry when it may succeed if sent again, otherwise the error that ends it. */
 function retryOrThrow(what: string, response: Response, envelope: Envelope): Outcome<never> {
   if (!isTransient(response.status))
     throw new KvApiError(`${what} failed: ${describeFailure(response, envelope)}`);
-  return {
-    ok: false,
-    reason: describeFailure(response, envelope),
-    retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-  };
-}
-
-function describeThrown(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  return `network error (${code ?? (error instanceof Error ? error.message : String(error))})`;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Runs `task` on every item with at most `concurrency` in flight. After the first failure no new
- * item starts; the ones in flight finish, then that failure is thrown.
- */
-async function runPool<T>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      if (item === undefined) break;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  if (failure) throw failure.error;
+  return retryLater(response, describeFailure(response, envelope));
 }
 
 export interface KvApi {
@@ -293,31 +190,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
   const namespaceUrl = `${settings.baseUrl}/accounts/${encodeURIComponent(settings.accountId)}/storage/kv/namespaces/${encodeURIComponent(settings.namespaceId)}`;
   const headers = { authorization: `Bearer ${settings.token}` };
 
-  /** Sends a request until it succeeds, fails for good, or runs out of attempts. */
-  async function withRetries<T>(
-    what: string,
-    attempt: (signal: AbortSignal) => Promise<Outcome<T>>,
-    bodyBytes = 0,
-  ): Promise<T> {
-    const timeoutMs = retry.timeoutMs + Math.ceil(bodyBytes / SLOW_UPLINK_BYTES_PER_MS);
-    let reason = '';
-    for (let n = 1; n <= retry.attempts; n++) {
-      let outcome: Outcome<T>;
-      try {
-        outcome = await attempt(AbortSignal.timeout(timeoutMs));
-      } catch (error) {
-        if (error instanceof KvApiError) throw error;
-        outcome = { ok: false, reason: describeThrown(error, timeoutMs) };
-      }
-      if (outcome.ok) return outcome.value;
-      reason = outcome.reason;
-      if (n === retry.attempts) break;
-      const delay = retryDelay(n, retry, outcome.retryAfterMs);
-      log(`${what}: ${reason}; retry ${n} of ${retry.attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
-      await sleep(delay);
-    }
-    throw new KvApiError(`${what} failed after ${retry.attempts} attempts: ${reason}`);
-  }
+  const context: RetryContext = { retry, log, fail: (message) => new KvApiError(message) };
 
   /** A JSON request answered by the API's envelope; transient failures are retried. */
   async function callJson(
@@ -347,6 +220,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     const bytes = encoder.encode(JSON.stringify(items)).length;
     await withRetries(
       what,
+      context,
       async (signal): Promise<Outcome<undefined>> => {
         const body = JSON.stringify(pending);
         const outcome = await callJson(what, request.url, { method: request.method, body }, signal);
@@ -376,7 +250,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
         const query = new URLSearchParams({ prefix, limit: String(KV_LIST_LIMIT) });
         if (cursor) query.set('cursor', cursor);
         const what = `listing keys under "${prefix}"`;
-        const envelope = await withRetries(what, (signal) =>
+        const envelope = await withRetries(what, context, (signal) =>
           callJson(what, `${namespaceUrl}/keys?${query}`, {}, signal),
         );
         if (!Array.isArray(envelope.result)) throw new KvApiError(`${what}: the answer has no key list`);
@@ -392,7 +266,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
 
     getValue(key) {
       const what = `reading "${key}"`;
-      return withRetries(what, async (signal): Promise<Outcome<string | null>> => {
+      return withRetries(what, context, async (signal): Promise<Outcome<string | null>> => {
         const response = await fetch(`${namespaceUrl}/values/${encodeURIComponent(key)}`, {
           headers,
           signal,

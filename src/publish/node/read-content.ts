@@ -1,15 +1,17 @@
-// Reads content/ and the sizes of the site's images from disk, for the pure compile step.
+// Reads content/ from disk for the pure compile step: the articles, and the images under
+// content/images with their sizes and content hashes (the renditions publish plans for R2).
 // Symbolic links are followed; a loop or a link to nothing is an error, never silently skipped.
 // Files are opened a few at a time, so an archive of any size fits in a small descriptor limit.
+import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { imageSize } from 'image-size';
-import { articleFileTooLarge, type ContentInput } from '../../content/compile';
+import { articleFileTooLarge, type ContentInput, type ImageSizes } from '../../content/compile';
 import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
-
-const IMAGE_FILE = /\.(?:jpe?g|png|webp|gif|avif)$/i;
+import { type ImagePlan, imageDigestInput, imageFormatOf, planImage } from '../images';
 
 /**
  * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
@@ -105,23 +107,70 @@ async function readArticle(path: string): Promise<SourceFile | Problem> {
   }
 }
 
-export async function readContent(contentDir: string, publicDir: string): Promise<ContentInput> {
+/** The content folder read from disk, with the plan of every image's renditions for the upload. */
+export interface ContentOnDisk extends ContentInput {
+  imagePlans: ImagePlan[];
+}
+
+/** EXIF orientations 5–8 turn the picture a quarter: the reader sees height as width. */
+const QUARTER_TURNS = new Set([5, 6, 7, 8]);
+
+/** One image's plan, or why it cannot be used (a problem only if an article names it). */
+async function readImage(path: string, source: string): Promise<ImagePlan | { unreadable: string }> {
+  const format = imageFormatOf(path);
+  if (!format) return { unreadable: 'is not JPEG, PNG or WebP, the formats publish resizes' };
+  const bytes = await readFile(path);
+  let size: { width: number; height: number };
+  try {
+    const read = imageSize(bytes);
+    size = QUARTER_TURNS.has(read.orientation ?? 1)
+      ? { width: read.height, height: read.width }
+      : { width: read.width, height: read.height };
+  } catch (error) {
+    return {
+      unreadable: `is not an image publish can read (${error instanceof Error ? error.message : error})`,
+    };
+  }
+  if (!(size.width > 0 && size.height > 0)) return { unreadable: 'has no width or height' };
+  const digest = createHash('sha256').update(imageDigestInput(bytes)).digest('hex');
+  return planImage(source, digest, size);
+}
+
+/** Every image under `contentDir/images`, by the name front matter uses (`images/675904.jpg`). */
+export async function readImages(contentDir: string) {
+  const root = join(contentDir, 'images');
+  const images = new Map<string, ImagePlan['asset'] | { unreadable: string }>();
+  const plans: ImagePlan[] = [];
+  if (!existsSync(root)) return { images, plans, problems: [] };
+  const listed = await listFiles(root, () => true);
+  const read = await mapLimited(listed.files, READ_CONCURRENCY, async (path) => {
+    const source = toPosix(relative(contentDir, path));
+    return { source, result: await readImage(path, source) };
+  });
+  for (const { source, result } of read) {
+    if ('unreadable' in result) images.set(source, result);
+    else {
+      images.set(source, result.asset);
+      plans.push(result);
+    }
+  }
+  return { images, plans, problems: listed.problems };
+}
+
+export async function readContent(contentDir: string): Promise<ContentOnDisk> {
   const sitePath = join(contentDir, 'site.yaml');
   const listed = await listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
   const read = await mapLimited(listed.files, READ_CONCURRENCY, readArticle);
   const problems = [...listed.problems, ...read.filter((item): item is Problem => 'reason' in item)];
   const articles = read.filter((item): item is SourceFile => 'text' in item);
-  const images = new Map<string, { width: number; height: number }>();
-  const imageFiles = await listFiles(publicDir, (name) => IMAGE_FILE.test(name));
+  const imageFiles = await readImages(contentDir);
   problems.push(...imageFiles.problems);
-  for (const path of imageFiles.files) {
-    const { width, height } = imageSize(await readFile(path));
-    if (width && height) images.set(`/${toPosix(relative(publicDir, path))}`, { width, height });
-  }
   if (problems.length > 0) throw new ContentError(problems.sort((a, b) => a.path.localeCompare(b.path)));
+  const images: ImageSizes = imageFiles.images;
   return {
     site: { path: shown(sitePath), text: await readFile(sitePath, 'utf8') },
     articles,
     images,
+    imagePlans: imageFiles.plans,
   };
 }

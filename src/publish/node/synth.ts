@@ -1,20 +1,26 @@
 // `npm run content:synth -- --count N --out DIR`: a synthetic archive for benchmarks and scale
-// tests. Plausible articles (front matter per the contract), deterministic for a given seed; never committed.
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+// tests. Plausible articles (front matter per the contract) sharing a pool of generated photos,
+// deterministic for a given seed; never committed.
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import sharp from 'sharp';
 import { compileSiteConfig } from '../../content/compile';
 import { slugify } from '../../content/slug';
 import { isoSeconds } from '../../shared/iso-time';
 import { seededRandom } from '../../shared/random';
 
-const USAGE = `Usage: npm run content:synth -- --count N --out DIR [--seed S] [--site FILE] [--public DIR]
+const USAGE = `Usage: npm run content:synth -- --count N --out DIR [--seed S] [--site FILE] [--images N]
 
   --count N     number of articles (default 10000)
-  --out DIR     folder to (re)create: DIR/site.yaml and DIR/articles/yyyy/mm/{id}-{slug}.md
+  --out DIR     folder to (re)create: DIR/site.yaml, DIR/articles/yyyy/mm/{id}-{slug}.md and
+                DIR/images/synth-{n}.jpg
   --seed S      integer seed; the same seed and count give byte-identical files (default 1)
   --site FILE   site configuration to copy (default content/site.yaml)
-  --public DIR  static folder whose images/articles/*.jpg the articles reuse (default public)`;
+  --images N    distinct photos the articles share, four in five articles showing one (default 300)`;
+
+/** Widths of the generated photos: some narrower than the largest rendition, most wider. */
+const PHOTO_WIDTHS = [800, 1200, 1600, 2400];
 
 /** Synthetic ids start well above the sample content's, so both can be published together. */
 const FIRST_ID = 1_000_001;
@@ -137,6 +143,23 @@ function renderArticle(
   return { title, body: lines.join('\n') };
 }
 
+/**
+ * A 16:9 JPEG of soft shapes over a gradient: it compresses like a photograph (neither a flat colour
+ * nor noise), so encoding it costs about what a real picture costs.
+ */
+function syntheticPhoto(random: () => number): Promise<Buffer> {
+  const width = pick(random, PHOTO_WIDTHS);
+  const height = Math.round((width * 9) / 16);
+  const colour = () =>
+    `hsl(${Math.floor(random() * 360)},${40 + Math.floor(random() * 40)}%,${30 + Math.floor(random() * 40)}%)`;
+  const shapes = Array.from({ length: 14 }, () => {
+    const r = Math.floor(random() * height * 0.3) + 10;
+    return `<circle cx="${Math.floor(random() * width)}" cy="${Math.floor(random() * height)}" r="${r}" fill="${colour()}" fill-opacity="0.7"/>`;
+  });
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="${colour()}"/><stop offset="1" stop-color="${colour()}"/></linearGradient><filter id="b"><feGaussianBlur stdDeviation="${2 + Math.floor(random() * 6)}"/></filter></defs><rect width="100%" height="100%" fill="url(#g)"/><g filter="url(#b)">${shapes.join('')}</g></svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -145,29 +168,34 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
       site: { type: 'string', default: 'content/site.yaml' },
-      public: { type: 'string', default: 'public' },
+      images: { type: 'string', default: '300' },
       help: { type: 'boolean', default: false },
     },
   });
   const count = Number(values.count);
-  if (values.help || !values.out || !Number.isInteger(count) || count < 1) {
+  const imageCount = Number(values.images);
+  if (values.help || !values.out || !Number.isInteger(count) || count < 1 || !Number.isInteger(imageCount)) {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
   const siteText = await readFile(values.site, 'utf8');
   const site = compileSiteConfig({ path: values.site, text: siteText });
   const sections = site.sections.map((s) => s.slug);
-  const images = (await readdir(join(values.public, 'images/articles')))
-    .filter((name) => name.endsWith('.jpg'))
-    .sort()
-    .map((name) => `/images/articles/${name}`);
-
   const out = values.out;
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'articles'), { recursive: true });
+  await mkdir(join(out, 'images'), { recursive: true });
   await copyFile(values.site, join(out, 'site.yaml'));
 
   const random = seededRandom(Number(values.seed));
+  const images: string[] = [];
+  for (let n = 1; n <= imageCount; n++) {
+    const name = `synth-${n}.jpg`;
+    await writeFile(join(out, 'images', name), await syntheticPhoto(random));
+    images.push(`images/${name}`);
+    if (n % 100 === 0 || n === imageCount) console.log(`content:synth: ${n}/${imageCount} images`);
+  }
+
   const spanMs = LAST_PUBLISHED_MS - FIRST_PUBLISHED_MS;
   const madeDirs = new Set<string>();
   for (let i = 0; i < count; i++) {

@@ -1,0 +1,139 @@
+// The publish command's images, on real files: renditions encoded with sharp into the local R2 state
+// that `wrangler dev` serves (read back here through wrangler's own platform proxy), uploaded once per
+// content hash, and a broken image reported at the article's line. Uploads to the deployed bucket
+// (--remote) are tested in remote-images.test.ts.
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPlatformProxy } from 'wrangler';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'src/publish/node/cli.ts');
+const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
+
+let dir: string;
+
+function publish(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), CLI, '--config', join(ROOT, 'wrangler.toml'), ...args],
+    { cwd: dir, encoding: 'utf8', timeout: 120_000, env },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Every object in the local bucket, with its bytes, as `wrangler dev` would serve it. */
+async function readBucket(): Promise<Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>> {
+  const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({
+    configPath: join(ROOT, 'wrangler.toml'),
+    persist: { path: join(dir, 'state', 'v3') },
+  });
+  try {
+    const objects = new Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>();
+    let cursor: string | undefined;
+    do {
+      const page = await proxy.env.IMAGES.list(cursor ? { cursor } : {});
+      for (const { key } of page.objects) {
+        const object = await proxy.env.IMAGES.get(key);
+        if (!object) continue;
+        objects.set(key, {
+          bytes: Buffer.from(await object.arrayBuffer()),
+          contentType: object.httpMetadata?.contentType,
+          uploaded: object.uploaded.getTime(),
+        });
+      }
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return objects;
+  } finally {
+    await proxy.dispose();
+  }
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-images-'));
+  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('npm run publish: images', () => {
+  let first: Awaited<ReturnType<typeof readBucket>>;
+
+  it('encodes every width in the original format and WebP into the local R2 that wrangler dev serves', async () => {
+    const run = publish(['--local', '--persist-to', 'state']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    // Fifteen sample articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
+    expect(run.stdout).toMatch(/15 images shown, 90 renditions of 15 to upload/);
+    first = await readBucket();
+    expect(first.size).toBe(90);
+    const keys = [...first.keys()].filter((key) => key.includes('/675904-'));
+    expect(keys.map((key) => key.replace(/^images\/[0-9a-f]{16}\//, '')).sort()).toEqual([
+      '675904-1200.jpg',
+      '675904-1200.webp',
+      '675904-480.jpg',
+      '675904-480.webp',
+      '675904-960.jpg',
+      '675904-960.webp',
+    ]);
+    for (const key of keys) {
+      const object = first.get(key);
+      const meta = await sharp(object?.bytes).metadata();
+      const width = Number(/-(\d+)\./.exec(key)?.[1]);
+      expect(meta.width, key).toBe(width);
+      expect(meta.height, key).toBe(Math.round((675 * width) / 1200));
+      expect(meta.format, key).toBe(key.endsWith('.webp') ? 'webp' : 'jpeg');
+      expect(object?.contentType, key).toBe(key.endsWith('.webp') ? 'image/webp' : 'image/jpeg');
+    }
+  });
+
+  it('uploads nothing when the same images are published again', async () => {
+    const run = publish(['--local', '--persist-to', 'state']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/15 images shown, 0 renditions of 0 to upload/);
+    const again = await readBucket();
+    expect([...again].map(([key, object]) => [key, object.uploaded])).toEqual(
+      [...first].map(([key, object]) => [key, object.uploaded]),
+    );
+  });
+
+  it('uploads a changed image under a new hash, and only that one', async () => {
+    const path = join(dir, 'content/images/675904.jpg');
+    await writeFile(
+      path,
+      await sharp(await readFile(path))
+        .flop()
+        .jpeg()
+        .toBuffer(),
+    );
+    const run = publish(['--local', '--persist-to', 'state']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/15 images shown, 6 renditions of 1 to upload/);
+    expect((await readBucket()).size).toBe(96);
+  });
+
+  it('reports an unreadable image at the line of the article that shows it, and writes nothing', async () => {
+    const path = join(dir, 'content/images/675904.jpg');
+    const original = await readFile(path);
+    await writeFile(path, 'not a picture');
+    try {
+      const run = publish(['--local', '--persist-to', 'state']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^${SAMPLE}:8: image\\.src: content/images/675904\\.jpg is not an image publish can read`,
+          'm',
+        ),
+      );
+      expect(run.stderr).toMatch(/nothing was written/);
+    } finally {
+      await writeFile(path, original);
+    }
+  });
+});

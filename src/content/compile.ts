@@ -8,6 +8,7 @@ import { articleGuid, articlePath } from '../sites/urls';
 import type { Article, ArticleImage, RemovedArticle } from '../storage/records';
 import { DATE_TIME_FORMAT, parseDateTime } from './date-time';
 import { splitFrontMatter } from './front-matter';
+import { isImageSource, isImageUrl } from './image-source';
 import {
   API_ARTICLE_RECORD_MAX_BYTES,
   ARTICLE_FILE_MAX_BYTES,
@@ -61,16 +62,6 @@ export const CORRECTION_TEXT_MAX = 1000;
 /** A correction's time is validated as `published` is: a real instant, 1970–9999 in UTC. */
 const correctionSchema = z.strictObject({ at: timestamp, text: atMost(CORRECTION_TEXT_MAX) });
 
-/** `images/…`: a file under the content folder's images/, never climbing out of it. */
-function isImageSource(src: string): boolean {
-  const [top, ...rest] = src.split('/');
-  return (
-    top === 'images' &&
-    rest.length > 0 &&
-    rest.every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\'))
-  );
-}
-
 export const frontMatterSchema = z
   .strictObject({
     id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -81,8 +72,8 @@ export const frontMatterSchema = z
     summary: atMost(SUMMARY_MAX_CHARS).optional(),
     image: z
       .strictObject({
-        src: z.string().refine(isImageSource, {
-          message: 'must name a file under content/images, such as images/675904.jpg',
+        src: z.string().refine((src) => isImageSource(src) || isImageUrl(src), {
+          message: 'must name a file under content/images, such as images/675904.jpg, or be an https:// URL',
         }),
         alt: atMost(IMAGE_ALT_MAX_CHARS),
         caption: atMost(IMAGE_CAPTION_MAX_CHARS).optional(),
@@ -274,7 +265,9 @@ export function compileArticle(
     });
   }
   let image: ArticleImage | undefined;
-  if (fm.image) {
+  if (fm.image && isImageUrl(fm.image.src)) {
+    image = { ...fm.image, src: new URL(fm.image.src).href };
+  } else if (fm.image) {
     const asset = images.get(fm.image.src);
     if (!asset || 'unreadable' in asset) {
       problems.push({

@@ -3,6 +3,7 @@
 
 import { sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
+import { isImageUrl } from '../content/image-source';
 import { recentRemovals } from '../publish/removals';
 import { escapeMarkup } from '../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
@@ -122,6 +123,8 @@ const IMAGE_MEDIA_TYPES: Record<string, string> = {
 };
 
 export function placeholderUrl(path: string): string {
+  // An image given as a URL stays that URL.
+  if (isImageUrl(path)) return path;
   return `${ORIGIN_PLACEHOLDER}${path.startsWith('/') ? path : `/${path}`}`;
 }
 

@@ -3,6 +3,7 @@
 
 import type { SiteConfig } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
+import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { manifestKey } from '../storage/keys';
@@ -98,5 +99,14 @@ function buildManifest(content: CompiledContent, version: string, options: Build
     sections: manifestSections(content),
     changes: { head: options.changeLog.head },
     ...(options.mirrorList && { mirrorList: options.mirrorList }),
+    ...imageOriginsOf(content),
   };
+}
+
+/** The origins of images given as URLs, for the pages' CSP; absent when every image is the site's own. */
+function imageOriginsOf(content: CompiledContent): { imageOrigins?: string[] } {
+  const origins = new Set<string>();
+  for (const { image } of content.articles)
+    if (image && isImageUrl(image.src)) origins.add(new URL(image.src).origin);
+  return origins.size > 0 ? { imageOrigins: [...origins].sort() } : {};
 }

@@ -132,6 +132,8 @@ export const manifestSchema = z.object({
   release: z.optional(z.object({ at: z.string(), gen: positiveInt() })),
   /** Inside the manifest so the list flips with the hosts it names, at no extra read. */
   mirrorList: z.optional(storedMirrorListSchema),
+  /** Origins of article images given as https URLs, sorted: the pages' CSP allows exactly these. */
+  imageOrigins: z.optional(z.array(z.string())),
 });
 
 /** The Google News sitemap's candidates, newest first; `xml` is a complete `<url>` element with ORIGIN_PLACEHOLDER URLs. */

@@ -11,7 +11,7 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
 import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
 import type { Article } from '../../storage/records';
-import type { Records } from './index-builder';
+import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 type PublishedArticle = Omit<Article, 'related'>;
 
@@ -78,12 +78,18 @@ function writeScope(records: Records, scope: string, items: ApiArticleSummary[],
   if (newest) records.set(apiListKey(scope, 'head'), JSON.stringify(newest));
 }
 
-export function buildApiRecords(content: CompiledContent): Records {
-  const records: Records = new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]);
-  const articles = [...buildApiArticles(content).values()];
-  for (const article of articles) records.set(apiArticleKey(article.id), apiArticleBody(article));
+/** One group per article: its /api/v1/articles/{id} record depends on that article alone. */
+export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  return content.articles.map((article) => ({
+    inputs: () => [context.article(article)],
+    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
+  }));
+}
 
-  const summaries = articles.map(toSummary);
+/** The list buckets of every scope (all, by last modification, per section, per tag) and the OpenAPI document. */
+export function buildApiLists(content: CompiledContent): Records {
+  const records: Records = new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]);
+  const summaries = content.articles.map((article) => toSummary(toApiArticle(article, content.site)));
   writeScope(records, 'all', summaries, 'published');
   writeScope(records, 'modified', summaries, 'modified');
   for (const section of content.site.sections) {

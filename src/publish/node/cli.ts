@@ -15,6 +15,7 @@ import { openCompileCache, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { notifyWorker } from './push-client';
 import { readContent } from './read-content';
+import { openRecordMemo } from './record-memo-file';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
@@ -135,6 +136,13 @@ async function main(argv: string[]): Promise<number> {
     values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
   );
   let compileCache: PersistentCompileCache | undefined;
+  // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
+  const memo = await openRecordMemo(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-records.jsonl' : 'mirrorwire-records.jsonl',
+    ),
+  );
   try {
     const input = await readContent(values.content, values.public);
     progress(`${input.articles.length} files read`);
@@ -184,6 +192,7 @@ async function main(argv: string[]): Promise<number> {
         signingKey,
         repair: values.repair,
         preview: values.preview,
+        memo,
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
@@ -207,7 +216,10 @@ async function main(argv: string[]): Promise<number> {
           `publish: ${beyond} later release(s) are not staged yet: publish again after the first ones go live.`,
         );
     }
-    progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
+    const built = records.articles.size + records.indexes.size + records.changes.size + 1;
+    progress(
+      `${built} records built, ${records.kept.size} known unchanged without building (${memo.hits} groups)`,
+    );
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
@@ -232,6 +244,7 @@ async function main(argv: string[]): Promise<number> {
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
+    await memo.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.

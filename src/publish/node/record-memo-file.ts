@@ -1,0 +1,109 @@
+// The record memo (../record-memo.ts) on disk, beside the compile cache: an append-only file of
+// JSON lines, one per group of records ([fingerprint, [[key, hash], …]]), after a header naming the
+// code that built them. A publish appends the groups it built; the file is rewritten (to a new
+// file, then renamed over the old one) only when most of its lines are stale, so its cost follows
+// what changed. A line cut short by a crash is skipped; a header for other code drops the file.
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GroupOutput, RecordMemo } from '../record-memo';
+
+const FORMAT = 1;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Every source file under src/: any of them can shape a record, so any change starts afresh. */
+async function codeFingerprint(): Promise<string> {
+  const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const hash = createHash('sha256');
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
+      else
+        hash
+          .update(`${prefix}${entry.name}\u0000`)
+          .update(await readFile(path))
+          .update('\u0000');
+    }
+  };
+  await walk(srcDir, '');
+  return hash.digest('hex');
+}
+
+export interface PersistentRecordMemo extends RecordMemo {
+  /** Groups found on disk, and groups this publish kept without building them. */
+  readonly loaded: number;
+  readonly hits: number;
+  /** Appends what this publish built (or compacts the file); call only once its writes succeeded. */
+  save(): Promise<void>;
+}
+
+type Line = [string, GroupOutput];
+
+export async function openRecordMemo(path: string): Promise<PersistentRecordMemo> {
+  const code = await codeFingerprint();
+  const header = JSON.stringify({ format: FORMAT, code });
+  const previous = new Map<string, GroupOutput>();
+  let lines = 0;
+  try {
+    const text = await readFile(path, 'utf8');
+    const [first, ...rest] = text.split('\n');
+    if (first === header) {
+      for (const line of rest) {
+        if (line === '') continue;
+        lines++;
+        try {
+          const [fingerprint, output] = JSON.parse(line) as Line;
+          previous.set(fingerprint, output);
+        } catch {
+          // A line cut short by an interrupted append: that group is simply built again.
+        }
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      console.warn(`publish: ignoring the record memo (${error})`);
+  }
+  const fresh = previous.size === 0 && lines === 0;
+  const used = new Map<string, GroupOutput>();
+  const added: Line[] = [];
+  let hits = 0;
+  return {
+    get loaded() {
+      return previous.size;
+    },
+    get hits() {
+      return hits;
+    },
+    fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
+    lookup(fingerprint) {
+      return used.get(fingerprint) ?? previous.get(fingerprint);
+    },
+    remember(fingerprint, output) {
+      const known = previous.get(fingerprint);
+      if (known === output) hits++;
+      else if (!used.has(fingerprint)) added.push([fingerprint, output]);
+      used.set(fingerprint, output);
+    },
+    async save() {
+      await mkdir(dirname(path), { recursive: true });
+      const body = (entries: Iterable<Line>) => {
+        let text = '';
+        for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+        return text;
+      };
+      // Appending is enough while at most half the lines are stale; past that, one rewrite.
+      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
+        if (added.length > 0) await appendFile(path, body(added));
+        return;
+      }
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, `${header}\n${body(used)}`);
+      await rename(temporary, path);
+    },
+  };
+}

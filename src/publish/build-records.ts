@@ -68,6 +68,19 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       }
       return input;
     },
+    derived(kind, article, compute) {
+      if (!memo) return compute();
+      const fingerprint = memo.fingerprint([kind, context.article(article)]);
+      const known = memo.lookup(fingerprint);
+      const [entry] = known ?? [];
+      if (known && entry?.[0] === kind) {
+        memo.remember(fingerprint, known);
+        return entry[1];
+      }
+      const value = compute();
+      memo.remember(fingerprint, [[kind, value]]);
+      return value;
+    },
   };
   const built: { fingerprint: string; keys: string[] }[] = [];
   const claim = (key: string) => {

@@ -5,7 +5,10 @@
 // what changed rather than what the archive holds. KV metadata stays the judge: a remembered group
 // whose keys are absent or stored with another hash is built and diffed as usual.
 
-/** A group's output: each key it produced, with the SHA-256 (hex) of the value. */
+/**
+ * A group's output: each key it produced, with the SHA-256 (hex) of the value. (Something derived
+ * from one article alone is remembered the same way, as one pair: its kind and the value.)
+ */
 export type GroupOutput = readonly (readonly [key: string, hash: string])[];
 
 export interface RecordMemo {

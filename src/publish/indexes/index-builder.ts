@@ -6,7 +6,7 @@ import { buildRemovalRecords } from '../removals';
 import { apiArticleGroups, buildApiLists } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
 import { buildListPages } from './list-pages';
-import { buildSearchIndex } from './search-index';
+import { articleTerms, buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 import { buildTermPages } from './term-pages';
 
@@ -26,9 +26,14 @@ export interface RecordGroup {
   build: () => Records;
 }
 
-/** What an input list can name: an article, by a digest of everything compiled for it. */
 export interface GroupContext {
+  /** What an input list can name: an article, by a digest of everything compiled for it. */
   article(article: CompiledArticle): string;
+  /**
+   * Something computed from one article alone (`kind` names the computation): remembered between
+   * publishes with a memo, so an unchanged article is not processed again; computed otherwise.
+   */
+  derived(kind: string, article: CompiledArticle, compute: () => string): string;
 }
 
 export interface IndexBuilder {
@@ -65,7 +70,14 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   {
     name: 'search',
     groups: (content, context) => [
-      { inputs: everyArticle(content, context), build: () => buildSearchIndex(content) },
+      {
+        inputs: everyArticle(content, context),
+        // Tokenizing is most of the cost: each article's terms are remembered, so an edit tokenizes one.
+        build: () =>
+          buildSearchIndex(content, (article) =>
+            JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article)))),
+          ),
+      },
     ],
   },
 ];

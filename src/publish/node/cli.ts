@@ -217,9 +217,7 @@ async function main(argv: string[]): Promise<number> {
         );
     }
     const built = records.articles.size + records.indexes.size + records.changes.size + 1;
-    progress(
-      `${built} records built, ${records.kept.size} known unchanged without building (${memo.hits} groups)`,
-    );
+    progress(`${built} records built, ${records.kept.size} known unchanged without building`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);

@@ -35,9 +35,6 @@ async function codeFingerprint(): Promise<string> {
 }
 
 export interface PersistentRecordMemo extends RecordMemo {
-  /** Groups found on disk, and groups this publish kept without building them. */
-  readonly loaded: number;
-  readonly hits: number;
   /** Appends what this publish built (or compacts the file); call only once its writes succeeded. */
   save(): Promise<void>;
 }
@@ -71,22 +68,13 @@ export async function openRecordMemo(path: string): Promise<PersistentRecordMemo
   const fresh = previous.size === 0 && lines === 0;
   const used = new Map<string, GroupOutput>();
   const added: Line[] = [];
-  let hits = 0;
   return {
-    get loaded() {
-      return previous.size;
-    },
-    get hits() {
-      return hits;
-    },
     fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       return used.get(fingerprint) ?? previous.get(fingerprint);
     },
     remember(fingerprint, output) {
-      const known = previous.get(fingerprint);
-      if (known === output) hits++;
-      else if (!used.has(fingerprint)) added.push([fingerprint, output]);
+      if (previous.get(fingerprint) !== output && !used.has(fingerprint)) added.push([fingerprint, output]);
       used.set(fingerprint, output);
     },
     async save() {

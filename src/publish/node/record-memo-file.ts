@@ -13,7 +13,7 @@ const FORMAT = 1;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** Every source file under src/: any of them can shape a record, so any change starts afresh. */
+/** Every source file under src/ and the dependencies' versions: any of them can shape a record, so any change starts afresh. */
 async function codeFingerprint(): Promise<string> {
   const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
   const hash = createHash('sha256');
@@ -31,6 +31,24 @@ async function codeFingerprint(): Promise<string> {
     }
   };
   await walk(srcDir, '');
+  // And the installed version of every runtime dependency (zod shapes the OpenAPI document, say).
+  const root = join(srcDir, '..');
+  const { dependencies = {} } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const name of Object.keys(dependencies).sort()) {
+    let version = '';
+    try {
+      version = (
+        JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    } catch {
+      // Not installed where we look: the name alone still separates it from an installed version.
+    }
+    hash.update(`${name}@${version}\u0000`);
+  }
   return hash.digest('hex');
 }
 
@@ -46,8 +64,11 @@ export async function openRecordMemo(path: string): Promise<PersistentRecordMemo
   const header = JSON.stringify({ format: FORMAT, code });
   const previous = new Map<string, GroupOutput>();
   let lines = 0;
+  // A file that does not end its last line (a torn append): the next append starts a new line.
+  let torn = false;
   try {
     const text = await readFile(path, 'utf8');
+    torn = text.length > 0 && !text.endsWith('\n');
     const [first, ...rest] = text.split('\n');
     if (first === header) {
       for (const line of rest) {
@@ -86,7 +107,7 @@ export async function openRecordMemo(path: string): Promise<PersistentRecordMemo
       };
       // Appending is enough while at most half the lines are stale; past that, one rewrite.
       if (!fresh && lines + added.length <= 2 * used.size + 1000) {
-        if (added.length > 0) await appendFile(path, body(added));
+        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
         return;
       }
       const temporary = `${path}.${process.pid}.tmp`;

@@ -14,6 +14,7 @@ import type { Article } from '../../storage/records';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 type PublishedArticle = Omit<Article, 'related'>;
+type CompiledArticle = CompiledContent['articles'][number];
 
 // Only a and img carry URLs in a sanitised body (markdown.ts), always double-quoted; a root-relative
 // one (not protocol-relative) gets the placeholder origin, so it is absolute on whichever host serves it.
@@ -71,13 +72,6 @@ export function apiArticleBody(article: ApiArticle): string {
   return JSON.stringify({ data: article });
 }
 
-function writeScope(records: Records, scope: string, items: ApiArticleSummary[], order: ListOrder): void {
-  const buckets = cutBuckets(sortNewestFirst(items, order));
-  for (const bucket of buckets) records.set(apiListKey(scope, bucket.bucket), JSON.stringify(bucket));
-  const newest = buckets.at(-1);
-  if (newest) records.set(apiListKey(scope, 'head'), JSON.stringify(newest));
-}
-
 /** One group per article: its /api/v1/articles/{id} record depends on that article alone. */
 export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   return content.articles.map((article) => ({
@@ -86,16 +80,49 @@ export function apiArticleGroups(content: CompiledContent, context: GroupContext
   }));
 }
 
-/** The list buckets of every scope (all, by last modification, per section, per tag) and the OpenAPI document. */
-export function buildApiLists(content: CompiledContent): Records {
-  const records: Records = new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]);
-  const summaries = content.articles.map((article) => toSummary(toApiArticle(article, content.site)));
-  writeScope(records, 'all', summaries, 'published');
-  writeScope(records, 'modified', summaries, 'modified');
+/**
+ * The list buckets of every scope (all, by last modification, per section, per tag) and the OpenAPI
+ * document. Each bucket is a group of its own, named by its place and the articles it holds, so an
+ * edit rebuilds only the buckets that show the article (and the head, when that is its bucket).
+ */
+export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  const groups: RecordGroup[] = [
+    { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
+  ];
+  const articleOf = new Map<ApiArticleSummary, CompiledArticle>();
+  const summaries = content.articles.map((article) => {
+    const summary = toSummary(toApiArticle(article, content.site));
+    articleOf.set(summary, article);
+    return summary;
+  });
+  const scope = (name: string, items: ApiArticleSummary[], order: ListOrder) => {
+    const buckets = cutBuckets(sortNewestFirst(items, order));
+    for (const bucket of buckets) {
+      groups.push({
+        inputs: () => [
+          name,
+          order,
+          JSON.stringify({ bucket: bucket.bucket, newest: bucket.newest, bottom: bucket.bottom }),
+          ...bucket.items.map((item) => {
+            const article = articleOf.get(item);
+            if (!article) throw new Error(`no article for API item ${item.id}`);
+            return context.article(article);
+          }),
+        ],
+        build: () => {
+          const value = JSON.stringify(bucket);
+          const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
+          if (bucket.newest) records.set(apiListKey(name, 'head'), value);
+          return records;
+        },
+      });
+    }
+  };
+  scope('all', summaries, 'published');
+  scope('modified', summaries, 'modified');
   for (const section of content.site.sections) {
     const family = sectionFamily(content.site, section.slug);
-    writeScope(
-      records,
+    scope(
       sectionScope(section.slug),
       summaries.filter((item) => family.has(item.section)),
       'published',
@@ -103,12 +130,12 @@ export function buildApiLists(content: CompiledContent): Records {
   }
   const byTag = new Map<string, ApiArticleSummary[]>();
   for (const item of summaries) {
-    for (const scope of new Set(item.tags.map(tagScope))) {
-      const items = byTag.get(scope) ?? [];
+    for (const tag of new Set(item.tags.map(tagScope))) {
+      const items = byTag.get(tag) ?? [];
       items.push(item);
-      byTag.set(scope, items);
+      byTag.set(tag, items);
     }
   }
-  for (const [scope, items] of byTag) writeScope(records, scope, items, 'published');
-  return records;
+  for (const [tag, items] of byTag) scope(tag, items, 'published');
+  return groups;
 }

@@ -3,7 +3,7 @@
 import type { CompiledContent } from '../../content/compile';
 import { buildFeeds } from '../../feeds/build-feeds';
 import { buildRemovalRecords } from '../removals';
-import { apiArticleGroups, buildApiLists } from './api-records';
+import { apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
 import { buildListPages } from './list-pages';
 import { articleTerms, buildSearchIndex } from './search-index';
@@ -59,12 +59,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   whole('sitemaps', (content) => buildSitemaps(content)),
   whole('news-sitemap', buildNewsSitemap),
   { name: 'api-articles', groups: apiArticleGroups },
-  {
-    name: 'api-lists',
-    groups: (content, context) => [
-      { inputs: everyArticle(content, context), build: () => buildApiLists(content) },
-    ],
-  },
+  { name: 'api-lists', groups: apiListGroups },
   whole('removals', buildRemovalRecords),
   whole('term-pages', buildTermPages),
   {

@@ -2,7 +2,7 @@
 // of KV writes and applies them in a safe order. Any invalid file stops it before anything is written.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileContent } from '../../content/compile';
+import { type ContentInput, compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
@@ -11,10 +11,10 @@ import { KvLimitError } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import { KvApiConfigError, KvApiError, type KvApiSettings } from './cloudflare-kv';
-import { openCompileCache, type PersistentCompileCache } from './compile-cache';
+import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { notifyWorker } from './push-client';
-import { readContent } from './read-content';
+import { fileStamps, readContent } from './read-content';
 import { openRecordMemo } from './record-memo-file';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
@@ -146,6 +146,15 @@ async function main(argv: string[]): Promise<number> {
     values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
   );
   let compileCache: PersistentCompileCache | undefined;
+  let input: ContentInput | undefined;
+  // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
+  const fileTable = await openFileTable(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-files.json' : 'mirrorwire-files.json',
+    ),
+    { trust: !values.repair },
+  );
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(
     join(
@@ -154,8 +163,11 @@ async function main(argv: string[]): Promise<number> {
     ),
   );
   try {
-    const input = await readContent(values.content, values.public);
-    progress(`${input.articles.length} files read`);
+    input = await readContent(values.content, values.public, { unchanged: fileTable.unchanged });
+    const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
+    progress(
+      `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
+    );
     compileCache = await openCompileCache(cachePath, input);
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {
@@ -252,6 +264,7 @@ async function main(argv: string[]): Promise<number> {
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
+    await fileTable.save(input?.articles ?? []);
     await memo.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
+import { type FileStamp, fileStamps } from './read-content';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -33,6 +34,11 @@ async function compilerFingerprint(): Promise<string> {
     );
   }
   return sha256(parts.join('\u0000'));
+}
+
+/** A file's key in the cache: its path and text. */
+export function contentKey(file: SourceFile): string {
+  return sha256(`${file.path}\u0000${file.text}`);
 }
 
 export interface PersistentCompileCache extends CompileCache {
@@ -60,7 +66,8 @@ export async function openCompileCache(path: string, input: ContentInput): Promi
       console.warn(`publish: ignoring compile cache (${error})`);
   }
   const used = new Map<string, CompiledArticle>();
-  const keyOf = (file: SourceFile) => sha256(`${file.path}\u0000${file.text}`);
+  // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
+  const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let changed = false;
   let hits = 0;
   return {
@@ -77,13 +84,69 @@ export async function openCompileCache(path: string, input: ContentInput): Promi
       return hit;
     },
     set(file, compiled) {
-      used.set(keyOf(file), compiled);
+      // Keyed on the text just compiled, whatever key the file came with.
+      used.set(contentKey(file), compiled);
       changed = true;
     },
     async save() {
       if (!changed && used.size === previous.size) return;
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, JSON.stringify({ generation, entries: [...used] }));
+    },
+  };
+}
+
+/**
+ * The stamp (size, modification and change times) and cache key of every article file at the last
+ * successful publish, so the next one reads only the files whose stamp moved (read-content.ts).
+ * A file rewritten with the same size inside one timestamp tick would be missed, as by make or
+ * rsync; `touch` on it, or --repair (which ignores this table), reads everything again.
+ */
+export interface FileTable {
+  unchanged(path: string, stamp: FileStamp): string | undefined;
+  /** Records the files of this publish (call once its writes succeeded) and saves if anything moved. */
+  save(files: readonly SourceFile[]): Promise<void>;
+}
+
+type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, key: string];
+
+export async function openFileTable(path: string, options: { trust: boolean }): Promise<FileTable> {
+  const previous = new Map<string, FileRow>();
+  try {
+    const stored = JSON.parse(await readFile(path, 'utf8')) as { format: number; files: FileRow[] };
+    if (stored.format === 1) for (const row of stored.files) previous.set(row[0], row);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      console.warn(`publish: ignoring the file table (${error})`);
+  }
+  return {
+    unchanged(file, stamp) {
+      const row = options.trust ? previous.get(file) : undefined;
+      return row && row[1] === stamp.size && row[2] === stamp.mtimeMs && row[3] === stamp.ctimeMs
+        ? row[4]
+        : undefined;
+    },
+    async save(files) {
+      const rows: FileRow[] = [];
+      let changed = files.length !== previous.size;
+      for (const file of files) {
+        const known = fileStamps.get(file);
+        if (!known) continue;
+        const { stamp } = known;
+        const row: FileRow = [
+          file.path,
+          stamp.size,
+          stamp.mtimeMs,
+          stamp.ctimeMs,
+          known.key ?? contentKey(file),
+        ];
+        const before = previous.get(file.path);
+        if (!before || before.some((value, index) => value !== row[index])) changed = true;
+        rows.push(row);
+      }
+      if (!changed) return;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify({ format: 1, files: rows }));
     },
   };
 }

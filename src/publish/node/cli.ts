@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<number> {
   // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
   const cachePath = join(
     values.remote ? '.wrangler/publish-cache' : persistTo,
-    values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
+    values.remote ? 'remote-compiled.jsonl' : 'mirrorwire-compiled.jsonl',
   );
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentInput | undefined;

@@ -4,7 +4,7 @@
 // itself starts a new generation, and the whole cache is dropped.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
@@ -47,28 +47,51 @@ export interface PersistentCompileCache extends CompileCache {
   save(): Promise<void>;
 }
 
-export async function openCompileCache(path: string, input: ContentInput): Promise<PersistentCompileCache> {
+/**
+ * The cache on disk is a file of JSON lines: a header naming the generation, then one
+ * `[key, compiled]` line per article. A publish appends the articles it compiled; the file is
+ * rewritten (to a new file renamed over it) only for a new generation or once most of its lines are
+ * stale, so an edit writes one line, not the archive. A torn last line is skipped.
+ */
+export async function openCompileCache(
+  path: string,
+  input: Pick<ContentInput, 'site' | 'images'>,
+): Promise<PersistentCompileCache> {
   const generation = sha256(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
       '\u0000',
     ),
   );
-  let previous = new Map<string, CompiledArticle>();
+  const header = JSON.stringify({ format: 2, generation });
+  const previous = new Map<string, CompiledArticle>();
+  let lines = 0;
+  let torn = false;
   try {
-    const stored = JSON.parse(await readFile(path, 'utf8')) as {
-      generation: string;
-      entries: [string, CompiledArticle][];
-    };
-    if (stored.generation === generation) previous = new Map(stored.entries);
+    const text = await readFile(path, 'utf8');
+    torn = text.length > 0 && !text.endsWith('\n');
+    const [first, ...rest] = text.split('\n');
+    if (first === header) {
+      for (const line of rest) {
+        if (line === '') continue;
+        lines++;
+        try {
+          const [key, compiled] = JSON.parse(line) as [string, CompiledArticle];
+          previous.set(key, compiled);
+        } catch {
+          // Cut short by an interrupted append: that article is compiled again.
+        }
+      }
+    }
   } catch (error) {
     // No cache yet, or an unreadable one: compile everything, as on a first publish.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       console.warn(`publish: ignoring compile cache (${error})`);
   }
+  const fresh = lines === 0;
   const used = new Map<string, CompiledArticle>();
+  const added: [string, CompiledArticle][] = [];
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
-  let changed = false;
   let hits = 0;
   return {
     get hits() {
@@ -85,13 +108,27 @@ export async function openCompileCache(path: string, input: ContentInput): Promi
     },
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
-      used.set(contentKey(file), compiled);
-      changed = true;
+      const key = contentKey(file);
+      used.set(key, compiled);
+      added.push([key, compiled]);
     },
     async save() {
-      if (!changed && used.size === previous.size) return;
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, JSON.stringify({ generation, entries: [...used] }));
+      const body = (entries: Iterable<[string, CompiledArticle]>) => {
+        const parts: string[] = [];
+        for (const entry of entries) parts.push(`${JSON.stringify(entry)}\n`);
+        return parts.join('');
+      };
+      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
+        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
+        return;
+      }
+      if (fresh && used.size === 0) return;
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, `${header}\n${body(used)}`);
+      await rename(temporary, path);
+      // The single JSON document earlier versions kept beside it, if any, is superseded.
+      if (path.endsWith('.jsonl')) await rm(path.slice(0, -1), { force: true });
     },
   };
 }

@@ -230,37 +230,48 @@ export function buildFeedDocument(content: CompiledContent, scope: FeedScope, te
   };
 }
 
-/**
- * Every closed archive document of a scope, oldest first: archive n holds chronological positions
- * [(n−1)·S, n·S), newest first, so a newer article never changes it (RFC 5005 §4: archive documents
- * are stable). Nothing in it depends on the newest articles or on the hosts.
- */
-export function buildFeedArchives(content: CompiledContent, scope: FeedScope): FeedDocument[] {
-  const { site } = content;
+/** The articles of each closed archive of a scope, oldest archive first, each newest first. */
+export function feedArchiveSlices(
+  content: CompiledContent,
+  scope: FeedScope,
+): { archive: number; articles: readonly PublishedArticle[] }[] {
   const articles = scopeArticles(content, scope);
   const total = articles.length;
-  const basics = feedBasics(content, scope);
-  const current = urlsOf((format) => feedPath(scope, format));
-  const documents: FeedDocument[] = [];
+  const slices: { archive: number; articles: readonly PublishedArticle[] }[] = [];
   for (let archive = 1; archive <= countFeedArchives(total); archive++) {
     const end = total - (archive - 1) * FEED_ARCHIVE_SIZE;
-    const items = articles.slice(end - FEED_ARCHIVE_SIZE, end).map((a) => buildFeedItem(content, a));
-    documents.push({
-      ...basics,
-      id: canonicalUrl(site, feedArchivePath(scope, 'atom', archive)),
-      selfUrls: archiveUrls(scope, archive),
-      paging: {
-        archive: { number: archive, current },
-        ...(archive > 1 && { prev: archiveUrls(scope, archive - 1) }),
-        next: archiveUrls(scope, archive + 1),
-      },
-      updated: newestUpdate(items.map((item) => item.updated)),
-      items,
-      // Stable documents: a removal after an archive closed is told by the subscription feed only.
-      tombstones: [],
-    });
+    slices.push({ archive, articles: articles.slice(end - FEED_ARCHIVE_SIZE, end) });
   }
-  return documents;
+  return slices;
+}
+
+/**
+ * Archive document `archive` of a scope, holding `articles` (feedArchiveSlices): chronological
+ * positions [(n−1)·S, n·S), newest first, so a newer article never changes it (RFC 5005 §4: archive
+ * documents are stable). Nothing in it depends on the newest articles or on the hosts.
+ */
+export function buildFeedArchive(
+  content: CompiledContent,
+  scope: FeedScope,
+  archive: number,
+  articles: readonly PublishedArticle[],
+): FeedDocument {
+  const { site } = content;
+  const items = articles.map((a) => buildFeedItem(content, a));
+  return {
+    ...feedBasics(content, scope),
+    id: canonicalUrl(site, feedArchivePath(scope, 'atom', archive)),
+    selfUrls: archiveUrls(scope, archive),
+    paging: {
+      archive: { number: archive, current: urlsOf((format) => feedPath(scope, format)) },
+      ...(archive > 1 && { prev: archiveUrls(scope, archive - 1) }),
+      next: archiveUrls(scope, archive + 1),
+    },
+    updated: newestUpdate(items.map((item) => item.updated)),
+    items,
+    // Stable documents: a removal after an archive closed is told by the subscription feed only.
+    tombstones: [],
+  };
 }
 
 function buildFeedItem(content: CompiledContent, article: PublishedArticle): FeedItem {

@@ -9,9 +9,11 @@ import { isoSeconds } from '../shared/iso-time';
 import { manifestKey } from '../storage/keys';
 import type { Manifest, StoredMirrorList } from '../storage/records';
 import type { ChangeLogUpdate } from './changes';
-import { buildArticleRecords } from './indexes/article-records';
-import { INDEX_BUILDERS, type Records } from './indexes/index-builder';
+import { articleRecordGroups } from './indexes/article-records';
+import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
+import type { StoredKeys } from './plan';
+import type { RecordMemo } from './record-memo';
 
 export type { Records };
 
@@ -25,7 +27,12 @@ export interface RecordSet {
   articles: Records;
   indexes: Records;
   manifest: { key: string; value: string; manifest: Manifest };
-  /** SHA-256 (hex) of every article and index value, computed once: the plan diffs with them. */
+  /**
+   * Keys not built because the memo knew their inputs and KV already holds the value they produce:
+   * key → SHA-256 (hex) of that value. Unchanged by definition; never written, never deleted.
+   */
+  kept: ReadonlyMap<string, string>;
+  /** SHA-256 (hex) of every article, index and kept value, computed once: the plan diffs with them. */
   hashes: ReadonlyMap<string, string>;
 }
 
@@ -37,21 +44,81 @@ export interface BuildOptions {
   changeLog: ChangeLogUpdate;
   /** /.well-known/mirrors.json and its signature (mirror-list.ts), carried by the manifest. */
   mirrorList?: StoredMirrorList;
+  /** Remembers what each group of records produced, so unchanged ones need not be built again. */
+  memo?: RecordMemo;
+  /** What KV holds (key → metadata): a remembered group is kept only if all its hashes are stored. */
+  stored?: StoredKeys;
 }
 
+type CompiledArticle = CompiledContent['articles'][number];
+
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
-  const articles = buildArticleRecords(content);
+  const articles: Records = new Map();
   const indexes: Records = new Map();
-  for (const build of INDEX_BUILDERS) {
-    for (const [key, value] of build(content)) {
-      if (indexes.has(key) || articles.has(key)) throw new Error(`two index builders produce ${key}`);
-      indexes.set(key, value);
+  const kept = new Map<string, string>();
+  const { memo, stored = new Map() } = options;
+  const site = JSON.stringify(content.site);
+  const articleInputs = new WeakMap<CompiledArticle, string>();
+  const context: GroupContext = {
+    article(article) {
+      if (!memo) throw new Error('article inputs are fingerprinted only with a memo');
+      let input = articleInputs.get(article);
+      if (input === undefined) {
+        input = memo.fingerprint([JSON.stringify(article)]);
+        articleInputs.set(article, input);
+      }
+      return input;
+    },
+    derived(kind, article, compute) {
+      if (!memo) return compute();
+      const fingerprint = memo.fingerprint([kind, context.article(article)]);
+      const known = memo.lookup(fingerprint);
+      const [entry] = known ?? [];
+      if (known && entry?.[0] === kind) {
+        memo.remember(fingerprint, known);
+        return entry[1];
+      }
+      const value = compute();
+      memo.remember(fingerprint, [[kind, value]]);
+      return value;
+    },
+  };
+  const built: { fingerprint: string; keys: string[] }[] = [];
+  const claim = (key: string) => {
+    if (indexes.has(key) || articles.has(key) || kept.has(key))
+      throw new Error(`two index builders produce ${key}`);
+  };
+  const take = (name: string, groups: Iterable<RecordGroup>, target: Records) => {
+    for (const group of groups) {
+      const fingerprint = memo && group.inputs && memo.fingerprint([name, site, ...group.inputs()]);
+      const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
+      if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
+        for (const [key, hash] of known) {
+          claim(key);
+          kept.set(key, hash);
+        }
+        memo?.remember(fingerprint, known);
+        continue;
+      }
+      const records = group.build();
+      for (const [key, value] of records) {
+        claim(key);
+        target.set(key, value);
+      }
+      if (fingerprint) built.push({ fingerprint, keys: [...records.keys()] });
     }
-  }
-  const hashes = new Map<string, string>();
+  };
+  take('articles', articleRecordGroups(content, context), articles);
+  for (const builder of INDEX_BUILDERS) take(builder.name, builder.groups(content, context), indexes);
+  const hashes = new Map<string, string>(kept);
   for (const records of [articles, indexes]) {
     for (const [key, value] of records) hashes.set(key, await sha256Hex(value));
   }
+  for (const { fingerprint, keys } of built)
+    memo?.remember(
+      fingerprint,
+      keys.map((key) => [key, hashes.get(key) ?? ''] as const),
+    );
   const { changeLog } = options;
   const version = await contentVersion(content.site, changeLog.head, hashes);
   const manifest = buildManifest(content, version, options);
@@ -60,6 +127,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     articles,
     indexes,
     manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
+    kept,
     hashes,
   };
 }

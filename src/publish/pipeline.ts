@@ -24,6 +24,7 @@ import {
   type StoredKeys,
 } from './plan';
 import { pushEventOf } from './push-event';
+import type { RecordMemo } from './record-memo';
 import { nextRemovals, readRemovedArticles, reusedIdProblems, UnreadableRegistryError } from './removals';
 import {
   contentAsOf,
@@ -199,6 +200,8 @@ export interface PublishOptions {
   repair?: boolean;
   /** A local preview: scheduled articles are published at once, marked like drafts; nothing is staged. */
   preview?: boolean;
+  /** What earlier publishes built (record-memo.ts): groups whose inputs and stored hashes match are not rebuilt. */
+  memo?: RecordMemo;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -253,9 +256,16 @@ async function prepareState(
     publishStamp(now),
   );
   const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
-  const records = await buildRecords(current, { previous, now, changeLog, mirrorList });
-  // A repair trusts no stored hash: every record is written again.
+  // A repair trusts no stored hash: every record is built and written again.
   const trusted = repair ? new Map([...listed].map(([key, { gen }]) => [key, { gen }])) : listed;
+  const records = await buildRecords(current, {
+    previous,
+    now,
+    changeLog,
+    mirrorList,
+    stored: trusted,
+    ...(!repair && options.memo && { memo: options.memo }),
+  });
   const plan = await planPublish(records, trusted, gen);
   const committed = await commitManifest(records, plan, { previous, listed, gen, now });
   return {
@@ -367,6 +377,7 @@ export async function preparePublish(
     for (const at of times.slice(0, MAX_STAGED_RELEASES)) {
       const planned = await prepareState(contentAsOf(content, at), state, at, {
         signingKey: options.signingKey,
+        ...(options.memo && { memo: options.memo }),
       });
       state.apply(planned.plan);
       stages.push({ at, planned });

@@ -44,6 +44,8 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
     }
     return writes;
   };
+  // Kept keys were found stored with the hash their inputs produce: unchanged without a build.
+  unchanged += records.kept.size;
   const phases: PublishPlan['phases'] = [
     { name: 'changes', writes: await diff(records.changes) },
     { name: 'articles', writes: await diff(records.articles) },
@@ -52,7 +54,12 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
   ];
   const refusals = phases.flatMap((phase) => phase.writes.flatMap(kvLimitProblems));
   if (refusals.length > 0) throw new KvLimitError(refusals);
-  const produced = new Set([...records.articles.keys(), ...records.indexes.keys(), records.manifest.key]);
+  const produced = new Set([
+    ...records.articles.keys(),
+    ...records.indexes.keys(),
+    ...records.kept.keys(),
+    records.manifest.key,
+  ]);
   const deletes = [...stored.keys()]
     .filter((key) => !produced.has(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
     .sort();

@@ -367,7 +367,7 @@ describe('reading content/', () => {
       });
       expect(run.stderr).not.toMatch(/EMFILE|Too many open files|\n\s+at /);
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/1000 files read/);
+      expect(run.stdout).toMatch(/1000 files, 1000 read/);
       expect(run.stdout).toMatch(/1000 articles valid/);
       expect(run.stdout).toMatch(/done, content version/);
     } finally {

@@ -1,12 +1,12 @@
 // The publish's compile cache: unchanged files are not recompiled, an edited file is, and a change
-// to site.yaml drops the whole generation.
-import { mkdtemp, rm } from 'node:fs/promises';
+// to site.yaml drops the whole generation. The file table: unchanged files are not even read.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
-import { openCompileCache } from '../../src/publish/node/compile-cache';
-import { readContent } from '../../src/publish/node/read-content';
+import { openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
+import { fileStamps, readContent } from '../../src/publish/node/read-content';
 
 const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-compile-cache-'));
 const cachePath = join(scratch, 'compiled.json');
@@ -46,5 +46,46 @@ describe('compile cache', () => {
       site: { ...changed.site, text: changed.site.text.replace('name: Press TV', 'name: Press TV World') },
     };
     expect((await publishOnce(renamed)).hits).toBe(0);
+  });
+});
+
+describe('file table', () => {
+  it('reads only the files whose size or times moved since the last publish', async () => {
+    const folder = join(scratch, 'tree');
+    await cp('content', join(folder, 'content'), { recursive: true });
+    const tablePath = join(scratch, 'files.json');
+    const contentDir = join(folder, 'content');
+    const readWith = async (trust = true) => {
+      const table = await openFileTable(tablePath, { trust });
+      const input = await readContent(contentDir, { unchanged: table.unchanged });
+      const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined);
+      return { table, input, known: known.length };
+    };
+    const first = await readWith();
+    expect(first.known).toBe(0);
+    const firstCompiled = await publishOnce(first.input);
+    await first.table.save(first.input.articles);
+
+    const second = await readWith();
+    const total = second.input.articles.length;
+    expect(second.known).toBe(total);
+    const secondCompiled = await publishOnce(second.input);
+    expect(secondCompiled.hits).toBe(total);
+    expect(JSON.stringify(secondCompiled.content)).toBe(JSON.stringify(firstCompiled.content));
+    await second.table.save(second.input.articles);
+
+    const edited = second.input.articles[0];
+    if (!edited) throw new Error('no articles');
+    const onDisk = join(folder, edited.path);
+    await writeFile(onDisk, `${await readFile(onDisk, 'utf8')}\nCorrection appended.\n`);
+    const third = await readWith();
+    expect(third.known).toBe(total - 1);
+    const thirdCompiled = await publishOnce(third.input);
+    expect(thirdCompiled.hits).toBe(total - 1);
+    expect(thirdCompiled.content.articles.some((a) => a.bodyHtml.includes('Correction appended.'))).toBe(
+      true,
+    );
+    // A repair trusts no stamp.
+    expect((await readWith(false)).known).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { type CompiledContent, type ContentInput, compileContent } from '../../s
 import { encodePublicKey, generateSecretKey, type SecretKey } from '../../src/mirrors/minisign';
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import type { KvWrite } from '../../src/publish/plan';
+import type { RecordMemo } from '../../src/publish/record-memo';
 import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../src/storage/keys';
 import { repositoryContent } from './content';
@@ -30,6 +31,12 @@ async function storedHashes(kv: KVNamespace): Promise<Map<string, Partial<ValueM
 
 export type PublishResult = PreparedPublish;
 
+export interface PublishTestOptions {
+  repair?: boolean;
+  preview?: boolean;
+  memo?: RecordMemo;
+}
+
 let testKey: Promise<SecretKey> | undefined;
 
 /** This test file's signing key: generated once, like the key CI makes for itself. */
@@ -47,7 +54,7 @@ export async function signedByTestKey(content: CompiledContent): Promise<Compile
 export async function planFor(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
-  options: { repair?: boolean; preview?: boolean } = {},
+  options: PublishTestOptions = {},
 ): Promise<PublishResult> {
   const kv = env.ARTICLES;
   const { preview, ...publishOptions } = options;
@@ -69,7 +76,7 @@ export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
 export async function publish(
   input: ContentInput = repositoryContent(),
   now = FIXED_NOW,
-  options: { repair?: boolean; preview?: boolean } = {},
+  options: PublishTestOptions = {},
 ): Promise<PublishResult> {
   const prepared = await planFor(input, now, options);
   await applyPlan(prepared.plan, {

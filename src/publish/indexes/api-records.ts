@@ -11,9 +11,10 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
 import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
 import type { Article } from '../../storage/records';
-import type { Records } from './index-builder';
+import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 type PublishedArticle = Omit<Article, 'related'>;
+type CompiledArticle = CompiledContent['articles'][number];
 
 // Only a and img carry URLs in a sanitised body (markdown.ts), always double-quoted; a root-relative
 // one (not protocol-relative) gets the placeholder origin, so it is absolute on whichever host serves it.
@@ -71,25 +72,57 @@ export function apiArticleBody(article: ApiArticle): string {
   return JSON.stringify({ data: article });
 }
 
-function writeScope(records: Records, scope: string, items: ApiArticleSummary[], order: ListOrder): void {
-  const buckets = cutBuckets(sortNewestFirst(items, order));
-  for (const bucket of buckets) records.set(apiListKey(scope, bucket.bucket), JSON.stringify(bucket));
-  const newest = buckets.at(-1);
-  if (newest) records.set(apiListKey(scope, 'head'), JSON.stringify(newest));
+/** One group per article: its /api/v1/articles/{id} record depends on that article alone. */
+export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  return content.articles.map((article) => ({
+    inputs: () => [context.article(article)],
+    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
+  }));
 }
 
-export function buildApiRecords(content: CompiledContent): Records {
-  const records: Records = new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]);
-  const articles = [...buildApiArticles(content).values()];
-  for (const article of articles) records.set(apiArticleKey(article.id), apiArticleBody(article));
-
-  const summaries = articles.map(toSummary);
-  writeScope(records, 'all', summaries, 'published');
-  writeScope(records, 'modified', summaries, 'modified');
+/**
+ * The list buckets of every scope (all, by last modification, per section, per tag) and the OpenAPI
+ * document. Each bucket is a group of its own, named by its place and the articles it holds, so an
+ * edit rebuilds only the buckets that show the article (and the head, when that is its bucket).
+ */
+export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  const groups: RecordGroup[] = [
+    { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
+  ];
+  const articleOf = new Map<ApiArticleSummary, CompiledArticle>();
+  const summaries = content.articles.map((article) => {
+    const summary = toSummary(toApiArticle(article, content.site));
+    articleOf.set(summary, article);
+    return summary;
+  });
+  const scope = (name: string, items: ApiArticleSummary[], order: ListOrder) => {
+    const buckets = cutBuckets(sortNewestFirst(items, order));
+    for (const bucket of buckets) {
+      groups.push({
+        inputs: () => [
+          name,
+          order,
+          JSON.stringify({ bucket: bucket.bucket, newest: bucket.newest, bottom: bucket.bottom }),
+          ...bucket.items.map((item) => {
+            const article = articleOf.get(item);
+            if (!article) throw new Error(`no article for API item ${item.id}`);
+            return context.article(article);
+          }),
+        ],
+        build: () => {
+          const value = JSON.stringify(bucket);
+          const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
+          if (bucket.newest) records.set(apiListKey(name, 'head'), value);
+          return records;
+        },
+      });
+    }
+  };
+  scope('all', summaries, 'published');
+  scope('modified', summaries, 'modified');
   for (const section of content.site.sections) {
     const family = sectionFamily(content.site, section.slug);
-    writeScope(
-      records,
+    scope(
       sectionScope(section.slug),
       summaries.filter((item) => family.has(item.section)),
       'published',
@@ -97,12 +130,12 @@ export function buildApiRecords(content: CompiledContent): Records {
   }
   const byTag = new Map<string, ApiArticleSummary[]>();
   for (const item of summaries) {
-    for (const scope of new Set(item.tags.map(tagScope))) {
-      const items = byTag.get(scope) ?? [];
+    for (const tag of new Set(item.tags.map(tagScope))) {
+      const items = byTag.get(tag) ?? [];
       items.push(item);
-      byTag.set(scope, items);
+      byTag.set(tag, items);
     }
   }
-  for (const [scope, items] of byTag) writeScope(records, scope, items, 'published');
-  return records;
+  for (const [tag, items] of byTag) scope(tag, items, 'published');
+  return groups;
 }

@@ -3,15 +3,18 @@
 import type { CompiledContent } from '../../content/compile';
 import { articleKey } from '../../storage/keys';
 import { type Article, toTeaser } from '../../storage/records';
-import type { Records } from './index-builder';
+import type { GroupContext, RecordGroup } from './index-builder';
 
 /** "More from the section" on an article page. */
 export const RELATED_COUNT = 4;
 
 type CompiledArticle = CompiledContent['articles'][number];
 
-export function buildArticleRecords(content: CompiledContent): Records {
-  const records: Records = new Map();
+/**
+ * One group per published article: its record depends on the article and the articles its
+ * "related" teasers show.
+ */
+export function articleRecordGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   // Related = the next older articles of the same section: fixed once published, so a new
   // article rewrites no other article record.
   // Linear in the archive: one pass groups by section, each article knows its place in the group.
@@ -23,12 +26,16 @@ export function buildArticleRecords(content: CompiledContent): Records {
     place.set(article, siblings.length);
     siblings.push(article);
   }
-  for (const article of content.articles) {
+  return content.articles.map((article) => {
     const siblings = bySection.get(article.section) ?? [];
     const index = place.get(article) ?? 0;
-    const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT).map(toTeaser);
-    const record: Article = { ...article, related };
-    records.set(articleKey(article.id), JSON.stringify(record));
-  }
-  return records;
+    const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT);
+    return {
+      inputs: () => [article, ...related].map((each) => context.article(each)),
+      build: () => {
+        const record: Article = { ...article, related: related.map(toTeaser) };
+        return new Map([[articleKey(article.id), JSON.stringify(record)]]);
+      },
+    };
+  });
 }

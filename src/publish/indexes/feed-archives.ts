@@ -5,30 +5,42 @@
 import type { CompiledContent } from '../../content/compile';
 import { renderFeedBody } from '../../feeds/build-feeds';
 import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
-import { buildFeedArchives, feedScopes } from '../../feeds/feed-items';
-import { feedArchiveKey } from '../../storage/keys';
-import type { Records } from './index-builder';
+import { buildFeedArchive, type FeedDocument, feedArchiveSlices, feedScopes } from '../../feeds/feed-items';
+import { feedArchiveKey, feedKey } from '../../storage/keys';
+import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */
 export const KV_VALUE_MAX_BYTES = 25 * 1024 * 1024;
 
-export function buildFeedArchiveRecords(content: CompiledContent): Records {
-  const records: Records = new Map();
-  const encoder = new TextEncoder();
+/** One group per archive document (its three formats): it depends on its 25 articles alone. */
+export function feedArchiveGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  const groups: RecordGroup[] = [];
   for (const scope of feedScopes(content)) {
-    for (const doc of buildFeedArchives(content, scope)) {
-      const archive = doc.paging.archive?.number ?? 0;
-      for (const format of FEED_FORMAT_IDS) {
-        const key = feedArchiveKey(scope, format, archive);
-        const body = renderFeedBody(doc, format);
-        // Checked before anything is written: bodies of a few hundred KiB keep a 25-item archive
-        // far below the limit, so only a runaway body can reach it.
-        const bytes = encoder.encode(body).length;
-        if (bytes > KV_VALUE_MAX_BYTES)
-          throw new Error(`${key} would be ${bytes} bytes, over Workers KV's limit of ${KV_VALUE_MAX_BYTES}`);
-        records.set(key, body);
-      }
+    const scopeName = feedKey(scope, 'atom');
+    for (const { archive, articles } of feedArchiveSlices(content, scope)) {
+      groups.push({
+        inputs: () => [scopeName, String(archive), ...articles.map((article) => context.article(article))],
+        build: () => archiveRecords(buildFeedArchive(content, scope, archive, articles)),
+      });
     }
+  }
+  return groups;
+}
+
+function archiveRecords(doc: FeedDocument): Records {
+  const records: Records = new Map();
+  const archive = doc.paging.archive?.number ?? 0;
+  for (const format of FEED_FORMAT_IDS) {
+    const key = feedArchiveKey(doc.scope, format, archive);
+    const body = renderFeedBody(doc, format);
+    // Checked before anything is written: bodies of a few hundred KiB keep a 25-item archive
+    // far below the limit, so only a runaway body can reach it.
+    const bytes = encoder.encode(body).length;
+    if (bytes > KV_VALUE_MAX_BYTES)
+      throw new Error(`${key} would be ${bytes} bytes, over Workers KV's limit of ${KV_VALUE_MAX_BYTES}`);
+    records.set(key, body);
   }
   return records;
 }
+
+const encoder = new TextEncoder();

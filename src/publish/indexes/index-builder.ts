@@ -3,26 +3,76 @@
 import type { CompiledContent } from '../../content/compile';
 import { buildFeeds } from '../../feeds/build-feeds';
 import { buildRemovalRecords } from '../removals';
-import { buildApiRecords } from './api-records';
-import { buildFeedArchiveRecords } from './feed-archives';
+import { apiArticleGroups, apiListGroups } from './api-records';
+import { feedArchiveGroups } from './feed-archives';
 import { buildListPages } from './list-pages';
-import { buildSearchIndex } from './search-index';
+import { articleTerms, buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 import { buildTermPages } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
 
-export type IndexBuilder = (content: CompiledContent) => Records;
+type CompiledArticle = CompiledContent['articles'][number];
+
+/**
+ * Records built together from inputs a builder can name. With `inputs`, a publish that remembers
+ * the hashes these inputs produced (record-memo.ts) and finds every one of those keys stored with
+ * that hash does not build them at all; without, they are always built.
+ */
+export interface RecordGroup {
+  /** Everything the records depend on besides site.yaml and the code; called only with a memo. */
+  inputs?: () => string[];
+  build: () => Records;
+}
+
+export interface GroupContext {
+  /** What an input list can name: an article, by a digest of everything compiled for it. */
+  article(article: CompiledArticle): string;
+  /**
+   * Something computed from one article alone (`kind` names the computation): remembered between
+   * publishes with a memo, so an unchanged article is not processed again; computed otherwise.
+   */
+  derived(kind: string, article: CompiledArticle, compute: () => string): string;
+}
+
+export interface IndexBuilder {
+  /** Part of every fingerprint, so two builders' groups never share one. */
+  name: string;
+  groups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup>;
+}
+
+/** A builder whose records are always built whole. */
+const whole = (name: string, build: (content: CompiledContent) => Records): IndexBuilder => ({
+  name,
+  groups: (content) => [{ build: () => build(content) }],
+});
+
+/** Every article, in order: for records that depend on all of them but are costly to build. */
+const everyArticle = (content: CompiledContent, context: GroupContext) => () =>
+  content.articles.map((article) => context.article(article));
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
-  buildListPages,
-  buildFeeds,
-  buildFeedArchiveRecords,
-  (content) => buildSitemaps(content),
-  buildNewsSitemap,
-  buildApiRecords,
-  buildRemovalRecords,
-  buildTermPages,
-  buildSearchIndex,
+  whole('lists', buildListPages),
+  whole('feeds', buildFeeds),
+  { name: 'feed-archives', groups: feedArchiveGroups },
+  whole('sitemaps', (content) => buildSitemaps(content)),
+  whole('news-sitemap', buildNewsSitemap),
+  { name: 'api-articles', groups: apiArticleGroups },
+  { name: 'api-lists', groups: apiListGroups },
+  whole('removals', buildRemovalRecords),
+  whole('term-pages', buildTermPages),
+  {
+    name: 'search',
+    groups: (content, context) => [
+      {
+        inputs: everyArticle(content, context),
+        // Tokenizing is most of the cost: each article's terms are remembered, so an edit tokenizes one.
+        build: () =>
+          buildSearchIndex(content, (article) =>
+            JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article)))),
+          ),
+      },
+    ],
+  },
 ];

@@ -25,26 +25,38 @@ function fieldsOf(article: CompiledArticle): [string, number][] {
   ];
 }
 
-export function buildSearchIndex(content: CompiledContent): Records {
+/** An article's terms with their weights, in the order first met. */
+export function articleTerms(article: CompiledArticle): [term: string, weight: number][] {
+  const counts = new Map<string, number>();
+  let length = 0;
+  for (const [text, weight] of fieldsOf(article)) {
+    for (const term of tokenize(text)) {
+      counts.set(term, (counts.get(term) ?? 0) + weight);
+      length++;
+    }
+  }
+  return [...counts].map(([term, tf]) => [term, termWeight(tf, length)]);
+}
+
+/**
+ * The index of every published article. `termsOf` gives an article's terms (articleTerms): the
+ * publish remembers them between runs, so an unchanged article is not tokenized again.
+ */
+export function buildSearchIndex(
+  content: CompiledContent,
+  termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
+): Records {
   const postings = new Map<string, Posting[]>();
   // Ascending ids, so each list is sorted as encodePostings needs.
   const articles = [...content.articles].sort((a, b) => a.id - b.id);
   for (const article of articles) {
-    const counts = new Map<string, number>();
-    let length = 0;
-    for (const [text, weight] of fieldsOf(article)) {
-      for (const term of tokenize(text)) {
-        counts.set(term, (counts.get(term) ?? 0) + weight);
-        length++;
-      }
-    }
-    for (const [term, tf] of counts) {
+    for (const [term, weight] of termsOf(article)) {
       let list = postings.get(term);
       if (!list) {
         list = [];
         postings.set(term, list);
       }
-      list.push({ id: article.id, weight: termWeight(tf, length) });
+      list.push({ id: article.id, weight });
     }
   }
   const cut = searchCut(articles.at(-1)?.id ?? 0);

@@ -6,26 +6,21 @@ import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
-import {
-  type ImageBucket,
-  type ImagePlan,
-  missingRenditions,
-  storedImageKeys,
-  uploadImages,
-} from '../images';
+import { type ImageBucket, missingRenditions, storedImageKeys, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import type { KvApiSettings } from './cloudflare-kv';
-import { openCompileCache, type PersistentCompileCache } from './compile-cache';
+import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
 import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import { bucketNameOf, IMAGES_BINDING, openLocalImages } from './local-r2';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
-import { readContent } from './read-content';
+import { type ContentOnDisk, fileStamps, readContent } from './read-content';
+import { openRecordMemo } from './record-memo-file';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
@@ -67,14 +62,24 @@ function createProgress(started: number) {
   };
 }
 
-/** Reports a phase's running total about ten times, whatever its size, and when it completes. */
+/**
+ * Reports a phase's running total about ten times, whatever its size, and when it completes; a
+ * report before the end adds the rate so far and the time it leaves: `4000/17595 (310/s, about 44 s left)`.
+ */
 function createPhaseProgress(progress: (message: string) => void, label: string, total: number) {
   const step = Math.max(1000, Math.ceil(total / 10));
+  const started = performance.now();
   let reported = 0;
   return (done: number) => {
     if (done !== total && Math.floor(done / step) === Math.floor(reported / step)) return;
     reported = done;
-    progress(`${label}: ${done}/${total}`);
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const pace =
+      done < total && rate > 0
+        ? ` (${Math.round(rate)}/s, about ${Math.ceil((total - done) / rate)} s left)`
+        : '';
+    progress(`${label}: ${done}/${total}${pace}`);
   };
 }
 
@@ -143,14 +148,31 @@ async function main(argv: string[]): Promise<number> {
   // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
   const cachePath = join(
     values.remote ? '.wrangler/publish-cache' : persistTo,
-    values.remote ? 'remote-compiled.json' : 'mirrorwire-compiled.json',
+    values.remote ? 'remote-compiled.jsonl' : 'mirrorwire-compiled.jsonl',
   );
   let compileCache: PersistentCompileCache | undefined;
-  let imagePlans: ImagePlan[];
+  let input: ContentOnDisk | undefined;
+  // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
+  const fileTable = await openFileTable(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-files.json' : 'mirrorwire-files.json',
+    ),
+    { trust: !values.repair },
+  );
+  // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
+  const memo = await openRecordMemo(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-records.jsonl' : 'mirrorwire-records.jsonl',
+    ),
+  );
   try {
-    const input = await readContent(values.content);
-    imagePlans = input.imagePlans;
-    progress(`${input.articles.length} files read`);
+    input = await readContent(values.content, { unchanged: fileTable.unchanged });
+    const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
+    progress(
+      `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
+    );
     compileCache = await openCompileCache(cachePath, input);
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {
@@ -167,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
   );
   // Only images an article shows are uploaded: a file left in content/images costs nothing.
   const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
-  const usedImages = imagePlans.filter((plan) => shown.has(plan.asset.src));
+  const usedImages = input.imagePlans.filter((plan) => shown.has(plan.asset.src));
   // R2 credentials are needed only when an article shows an image; still checked before any request.
   let remoteImages: R2ApiSettings | undefined;
   if (remote && usedImages.length > 0) {
@@ -222,6 +244,7 @@ async function main(argv: string[]): Promise<number> {
         signingKey,
         repair: values.repair,
         preview: values.preview,
+        memo,
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
@@ -245,7 +268,8 @@ async function main(argv: string[]): Promise<number> {
           `publish: ${beyond} later release(s) are not staged yet: publish again after the first ones go live.`,
         );
     }
-    progress(`${records.articles.size + records.indexes.size + records.changes.size + 1} records built`);
+    const built = records.articles.size + records.indexes.size + records.changes.size + 1;
+    progress(`${built} records built, ${records.kept.size} known unchanged without building`);
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
@@ -292,6 +316,8 @@ async function main(argv: string[]): Promise<number> {
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
+    await fileTable.save(input?.articles ?? []);
+    await memo.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
     progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
     // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.

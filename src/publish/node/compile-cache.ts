@@ -4,11 +4,12 @@
 // itself starts a new generation, and the whole cache is dropped.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
+import { type FileStamp, fileStamps } from './read-content';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -35,33 +36,62 @@ async function compilerFingerprint(): Promise<string> {
   return sha256(parts.join('\u0000'));
 }
 
+/** A file's key in the cache: its path and text. */
+export function contentKey(file: SourceFile): string {
+  return sha256(`${file.path}\u0000${file.text}`);
+}
+
 export interface PersistentCompileCache extends CompileCache {
   readonly hits: number;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
   save(): Promise<void>;
 }
 
-export async function openCompileCache(path: string, input: ContentInput): Promise<PersistentCompileCache> {
+/**
+ * The cache on disk is a file of JSON lines: a header naming the generation, then one
+ * `[key, compiled]` line per article. A publish appends the articles it compiled; the file is
+ * rewritten (to a new file renamed over it) only for a new generation or once most of its lines are
+ * stale, so an edit writes one line, not the archive. A torn last line is skipped.
+ */
+export async function openCompileCache(
+  path: string,
+  input: Pick<ContentInput, 'site' | 'images'>,
+): Promise<PersistentCompileCache> {
   const generation = sha256(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
       '\u0000',
     ),
   );
-  let previous = new Map<string, CompiledArticle>();
+  const header = JSON.stringify({ format: 2, generation });
+  const previous = new Map<string, CompiledArticle>();
+  let lines = 0;
+  let torn = false;
   try {
-    const stored = JSON.parse(await readFile(path, 'utf8')) as {
-      generation: string;
-      entries: [string, CompiledArticle][];
-    };
-    if (stored.generation === generation) previous = new Map(stored.entries);
+    const text = await readFile(path, 'utf8');
+    torn = text.length > 0 && !text.endsWith('\n');
+    const [first, ...rest] = text.split('\n');
+    if (first === header) {
+      for (const line of rest) {
+        if (line === '') continue;
+        lines++;
+        try {
+          const [key, compiled] = JSON.parse(line) as [string, CompiledArticle];
+          previous.set(key, compiled);
+        } catch {
+          // Cut short by an interrupted append: that article is compiled again.
+        }
+      }
+    }
   } catch (error) {
     // No cache yet, or an unreadable one: compile everything, as on a first publish.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       console.warn(`publish: ignoring compile cache (${error})`);
   }
+  const fresh = lines === 0;
   const used = new Map<string, CompiledArticle>();
-  const keyOf = (file: SourceFile) => sha256(`${file.path}\u0000${file.text}`);
-  let changed = false;
+  const added: [string, CompiledArticle][] = [];
+  // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
+  const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
   return {
     get hits() {
@@ -77,13 +107,83 @@ export async function openCompileCache(path: string, input: ContentInput): Promi
       return hit;
     },
     set(file, compiled) {
-      used.set(keyOf(file), compiled);
-      changed = true;
+      // Keyed on the text just compiled, whatever key the file came with.
+      const key = contentKey(file);
+      used.set(key, compiled);
+      added.push([key, compiled]);
     },
     async save() {
-      if (!changed && used.size === previous.size) return;
       await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, JSON.stringify({ generation, entries: [...used] }));
+      const body = (entries: Iterable<[string, CompiledArticle]>) => {
+        const parts: string[] = [];
+        for (const entry of entries) parts.push(`${JSON.stringify(entry)}\n`);
+        return parts.join('');
+      };
+      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
+        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
+        return;
+      }
+      if (fresh && used.size === 0) return;
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, `${header}\n${body(used)}`);
+      await rename(temporary, path);
+      // The single JSON document earlier versions kept beside it, if any, is superseded.
+      if (path.endsWith('.jsonl')) await rm(path.slice(0, -1), { force: true });
+    },
+  };
+}
+
+/**
+ * The stamp (size, modification and change times) and cache key of every article file at the last
+ * successful publish, so the next one reads only the files whose stamp moved (read-content.ts).
+ * A file rewritten with the same size inside one timestamp tick would be missed, as by make or
+ * rsync; `touch` on it, or --repair (which ignores this table), reads everything again.
+ */
+export interface FileTable {
+  unchanged(path: string, stamp: FileStamp): string | undefined;
+  /** Records the files of this publish (call once its writes succeeded) and saves if anything moved. */
+  save(files: readonly SourceFile[]): Promise<void>;
+}
+
+type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, key: string];
+
+export async function openFileTable(path: string, options: { trust: boolean }): Promise<FileTable> {
+  const previous = new Map<string, FileRow>();
+  try {
+    const stored = JSON.parse(await readFile(path, 'utf8')) as { format: number; files: FileRow[] };
+    if (stored.format === 1) for (const row of stored.files) previous.set(row[0], row);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      console.warn(`publish: ignoring the file table (${error})`);
+  }
+  return {
+    unchanged(file, stamp) {
+      const row = options.trust ? previous.get(file) : undefined;
+      return row && row[1] === stamp.size && row[2] === stamp.mtimeMs && row[3] === stamp.ctimeMs
+        ? row[4]
+        : undefined;
+    },
+    async save(files) {
+      const rows: FileRow[] = [];
+      let changed = files.length !== previous.size;
+      for (const file of files) {
+        const known = fileStamps.get(file);
+        if (!known) continue;
+        const { stamp } = known;
+        const row: FileRow = [
+          file.path,
+          stamp.size,
+          stamp.mtimeMs,
+          stamp.ctimeMs,
+          known.key ?? contentKey(file),
+        ];
+        const before = previous.get(file.path);
+        if (!before || before.some((value, index) => value !== row[index])) changed = true;
+        rows.push(row);
+      }
+      if (!changed) return;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify({ format: 1, files: rows }));
     },
   };
 }

@@ -4,7 +4,7 @@
 // Files are opened a few at a time, so an archive of any size fits in a small descriptor limit.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { imageSize } from 'image-size';
@@ -95,13 +95,50 @@ async function mapLimited<T, R>(
   return results;
 }
 
+/** What says a file is unchanged since it was last read: its size and its modification and change times. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+export interface ReadOptions {
+  /**
+   * The compile cache's key for a file last read with this stamp, if one is known: such a file is
+   * not read (its text is read only if something asks for it).
+   */
+  unchanged?: (path: string, stamp: FileStamp) => string | undefined;
+}
+
+/** The stamp of every article file read (or known unchanged), and the key it was known by. */
+export const fileStamps = new WeakMap<SourceFile, { stamp: FileStamp; key?: string }>();
+
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
-async function readArticle(path: string): Promise<SourceFile | Problem> {
+async function readArticle(path: string, options: ReadOptions): Promise<SourceFile | Problem> {
+  const info = await stat(path);
+  if (info.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), info.size);
+  const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+  const key = options.unchanged?.(shown(path), stamp);
+  if (key !== undefined) {
+    let text: string | undefined;
+    const known: SourceFile = {
+      path: shown(path),
+      // Read only on a compile cache miss (a new generation): the cache answers from the key.
+      get text() {
+        text ??= readFileSync(path, 'utf8');
+        return text;
+      },
+    };
+    fileStamps.set(known, { stamp, key });
+    return known;
+  }
   const file = await open(path);
   try {
     const { size } = await file.stat();
     if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), size);
-    return { path: shown(path), text: await file.readFile('utf8') };
+    const read = { path: shown(path), text: await file.readFile('utf8') };
+    fileStamps.set(read, { stamp });
+    return read;
   } finally {
     await file.close();
   }
@@ -157,10 +194,10 @@ export async function readImages(contentDir: string) {
   return { images, plans, problems: listed.problems };
 }
 
-export async function readContent(contentDir: string): Promise<ContentOnDisk> {
+export async function readContent(contentDir: string, options: ReadOptions = {}): Promise<ContentOnDisk> {
   const sitePath = join(contentDir, 'site.yaml');
   const listed = await listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
-  const read = await mapLimited(listed.files, READ_CONCURRENCY, readArticle);
+  const read = await mapLimited(listed.files, READ_CONCURRENCY, (path) => readArticle(path, options));
   const problems = [...listed.problems, ...read.filter((item): item is Problem => 'reason' in item)];
   const articles = read.filter((item): item is SourceFile => 'text' in item);
   const imageFiles = await readImages(contentDir);

@@ -1,0 +1,118 @@
+// The record memo (../record-memo.ts) on disk, beside the compile cache: an append-only file of
+// JSON lines, one per group of records ([fingerprint, [[key, hash], …]]), after a header naming the
+// code that built them. A publish appends the groups it built; the file is rewritten (to a new
+// file, then renamed over the old one) only when most of its lines are stale, so its cost follows
+// what changed. A line cut short by a crash is skipped; a header for other code drops the file.
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GroupOutput, RecordMemo } from '../record-memo';
+
+const FORMAT = 1;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Every source file under src/ and the dependencies' versions: any of them can shape a record, so any change starts afresh. */
+async function codeFingerprint(): Promise<string> {
+  const srcDir = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  const hash = createHash('sha256');
+  const walk = async (dir: string, prefix: string): Promise<void> => {
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path, `${prefix}${entry.name}/`);
+      else
+        hash
+          .update(`${prefix}${entry.name}\u0000`)
+          .update(await readFile(path))
+          .update('\u0000');
+    }
+  };
+  await walk(srcDir, '');
+  // And the installed version of every runtime dependency (zod shapes the OpenAPI document, say).
+  const root = join(srcDir, '..');
+  const { dependencies = {} } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  for (const name of Object.keys(dependencies).sort()) {
+    let version = '';
+    try {
+      version = (
+        JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+    } catch {
+      // Not installed where we look: the name alone still separates it from an installed version.
+    }
+    hash.update(`${name}@${version}\u0000`);
+  }
+  return hash.digest('hex');
+}
+
+export interface PersistentRecordMemo extends RecordMemo {
+  /** Appends what this publish built (or compacts the file); call only once its writes succeeded. */
+  save(): Promise<void>;
+}
+
+type Line = [string, GroupOutput];
+
+export async function openRecordMemo(path: string): Promise<PersistentRecordMemo> {
+  const code = await codeFingerprint();
+  const header = JSON.stringify({ format: FORMAT, code });
+  const previous = new Map<string, GroupOutput>();
+  let lines = 0;
+  // A file that does not end its last line (a torn append): the next append starts a new line.
+  let torn = false;
+  try {
+    const text = await readFile(path, 'utf8');
+    torn = text.length > 0 && !text.endsWith('\n');
+    const [first, ...rest] = text.split('\n');
+    if (first === header) {
+      for (const line of rest) {
+        if (line === '') continue;
+        lines++;
+        try {
+          const [fingerprint, output] = JSON.parse(line) as Line;
+          previous.set(fingerprint, output);
+        } catch {
+          // A line cut short by an interrupted append: that group is simply built again.
+        }
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+      console.warn(`publish: ignoring the record memo (${error})`);
+  }
+  const fresh = previous.size === 0 && lines === 0;
+  const used = new Map<string, GroupOutput>();
+  const added: Line[] = [];
+  return {
+    fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
+    lookup(fingerprint) {
+      return used.get(fingerprint) ?? previous.get(fingerprint);
+    },
+    remember(fingerprint, output) {
+      if (previous.get(fingerprint) !== output && !used.has(fingerprint)) added.push([fingerprint, output]);
+      used.set(fingerprint, output);
+    },
+    async save() {
+      await mkdir(dirname(path), { recursive: true });
+      const body = (entries: Iterable<Line>) => {
+        let text = '';
+        for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
+        return text;
+      };
+      // Appending is enough while at most half the lines are stale; past that, one rewrite.
+      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
+        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
+        return;
+      }
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, `${header}\n${body(used)}`);
+      await rename(temporary, path);
+    },
+  };
+}

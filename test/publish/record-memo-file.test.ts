@@ -1,0 +1,60 @@
+// The record memo on disk: what one publish remembers, the next finds; a publish appends only what
+// it built; a line cut short by a crash is skipped; a file made by other code is dropped.
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRecordMemo } from '../../src/publish/node/record-memo-file';
+
+const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-record-memo-'));
+const path = join(scratch, 'records.jsonl');
+
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+const lines = async () => (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+
+describe('record memo file', () => {
+  it('remembers across publishes, appends what is new and survives a torn line', async () => {
+    const first = await openRecordMemo(path);
+    const a = first.fingerprint(['group', 'a']);
+    const b = first.fingerprint(['group', 'b']);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(a).not.toBe(b);
+    expect(first.lookup(a)).toBeUndefined();
+    first.remember(a, [['article:v1:1', 'h1']]);
+    first.remember(b, [['article:v1:2', 'h2']]);
+    await first.save();
+    expect(await lines()).toHaveLength(3);
+
+    const second = await openRecordMemo(path);
+    expect(second.fingerprint(['group', 'a'])).toBe(a);
+    const known = second.lookup(a);
+    expect(known).toEqual([['article:v1:1', 'h1']]);
+    if (known) second.remember(a, known);
+    second.remember(b, [['article:v1:2', 'h3']]);
+    await second.save();
+    // Only the changed group was appended; the later line wins.
+    expect(await lines()).toHaveLength(4);
+    await appendFile(path, '["torn", [["article:v1:3"');
+
+    const third = await openRecordMemo(path);
+    expect(third.lookup(b)).toEqual([['article:v1:2', 'h3']]);
+    expect(third.lookup(a)).toEqual([['article:v1:1', 'h1']]);
+    expect(third.lookup('torn')).toBeUndefined();
+    const c = third.fingerprint(['group', 'c']);
+    third.remember(c, [['article:v1:4', 'h4']]);
+    await third.save();
+    expect((await openRecordMemo(path)).lookup(c)).toEqual([['article:v1:4', 'h4']]);
+  });
+
+  it('drops a file written for other code', async () => {
+    await writeFile(path, `${JSON.stringify({ format: 1, code: 'other' })}\n["x",[["k","h"]]]\n`);
+    const memo = await openRecordMemo(path);
+    expect(memo.lookup('x')).toBeUndefined();
+    memo.remember('y', [['k', 'h']]);
+    await memo.save();
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('"x"');
+    expect(text).toContain('"y"');
+  });
+});

@@ -2,7 +2,7 @@
 // to site.yaml drops the whole generation. The file table: unchanged files are not even read.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
@@ -76,7 +76,8 @@ describe('file table', () => {
 
     const edited = second.input.articles[0];
     if (!edited) throw new Error('no articles');
-    const onDisk = join(folder, edited.path);
+    // Paths are shown relative to the working directory, as in publish's messages.
+    const onDisk = resolve(edited.path);
     await writeFile(onDisk, `${await readFile(onDisk, 'utf8')}\nCorrection appended.\n`);
     const third = await readWith();
     expect(third.known).toBe(total - 1);

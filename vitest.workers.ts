@@ -26,7 +26,48 @@ export function workersPlugin() {
   });
 }
 
-/** sanitize-html pulls in CommonJS (postcss, nanoid) that workerd loads only once pre-bundled. */
+/** Drops the lines workerd and Miniflare print about the test machinery itself (see the file). */
+export const RUNTIME_NOISE = './test/support/runtime-noise.ts';
+
+/**
+ * Dependencies pre-bundled for workerd. sanitize-html pulls in CommonJS (postcss, nanoid) that
+ * workerd loads only once pre-bundled. The others are pre-bundled for speed: every module workerd
+ * imports is one round trip to Vite, and a test file starts a fresh workerd that imports them all
+ * again, so a package of a hundred small files (hono, zod, yaml, fast-check) costs more to import
+ * than its tests take. Every entry point that src/ and test/ import is listed: a package must not be
+ * loaded both pre-bundled and not, or it would exist twice (two `HTTPException` classes).
+ */
 export const WORKERS_DEPS = {
-  optimizer: { ssr: { enabled: true, include: ['sanitize-html', 'markdown-it'] } },
+  optimizer: {
+    ssr: {
+      enabled: true,
+      include: [
+        'sanitize-html',
+        'markdown-it',
+        'hono',
+        'hono/cors',
+        'hono/factory',
+        'hono/html',
+        'hono/http-exception',
+        'hono/jsx',
+        'hono/jsx/jsx-runtime',
+        'hono/jsx/jsx-dev-runtime',
+        'hono/secure-headers',
+        'hono/utils/http-status',
+        'hono/validator',
+        'zod',
+        'zod/mini',
+        'zod/v4/core',
+        'yaml',
+        'fast-check',
+        'htmlparser2',
+        'domhandler',
+        'domutils',
+        'css-select',
+        'fast-xml-parser',
+        '@cfworker/json-schema',
+        'standardwebhooks',
+      ],
+    },
+  },
 };

@@ -2,7 +2,7 @@
 // pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
-import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+import { RUNTIME_NOISE, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
@@ -15,6 +15,7 @@ export default defineConfig({
         test: {
           name: 'workers',
           deps: WORKERS_DEPS,
+          globalSetup: [RUNTIME_NOISE],
           // A publish of the sample content takes a few seconds when the machine is shared; the
           // defaults (5 s, 10 s) fail on load rather than on a fault.
           testTimeout: 30_000,

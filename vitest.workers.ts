@@ -67,6 +67,7 @@ export const WORKERS_DEPS = {
         'fast-xml-parser',
         '@cfworker/json-schema',
         'standardwebhooks',
+        'image-size',
       ],
     },
   },

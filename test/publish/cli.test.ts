@@ -1,8 +1,7 @@
 // The publish command on real files in a temporary folder, against a real local KV store
-// (the same miniflare state `wrangler dev` serves), as an editor runs it. The first publish and the
-// descriptor-limit run go through `npm run publish`'s real entry point in a child process; the others
-// call the same command in this process (./command.ts).
-import { spawnSync } from 'node:child_process';
+// (the same miniflare state `wrangler dev` serves), as an editor runs it. The first publish goes
+// through `npm run publish`'s real entry point in a child process; the others call the same command
+// in this process (./command.ts). The descriptor limit has a file of its own (descriptors.test.ts).
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +10,6 @@ import { getPlatformProxy } from 'wrangler';
 
 import { CONFIG, ROOT, type Run, runPublish, spawnPublish } from './command';
 
-const CLI = join(ROOT, 'src/publish/node/cli.ts');
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
 let dir: string;
@@ -310,54 +308,6 @@ describe('reading content/', () => {
     } finally {
       await unlink(join(dir, 'content/articles/2022/loop'));
       await unlink(join(dir, 'content/articles/dangling.md'));
-    }
-  });
-
-  // Four times the descriptors allowed, and two full batches for the local writer: enough to fail
-  // when files or writes are all opened at once, small enough to stay quick.
-  it('publishes an archive of 1,000 files with 256 file descriptors (ulimit -n 256)', async () => {
-    const archive = await mkdtemp(join(tmpdir(), 'mirrorwire-fds-'));
-    try {
-      const synth = spawnSync(
-        process.execPath,
-        [
-          '--import',
-          import.meta.resolve('tsx'),
-          join(ROOT, 'src/publish/node/synth.ts'),
-          '--count',
-          '1000',
-          '--out',
-          join(archive, 'content'),
-        ],
-        { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
-      );
-      expect(synth.status).toBe(0);
-      await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
-      const command = [
-        process.execPath,
-        '--import',
-        import.meta.resolve('tsx'),
-        CLI,
-        '--local',
-        '--persist-to',
-        'state',
-        '--config',
-        join(ROOT, 'wrangler.toml'),
-      ]
-        .map((word) => `'${word}'`)
-        .join(' ');
-      const run = spawnSync('bash', ['-c', `ulimit -n 256 && exec ${command}`], {
-        cwd: archive,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      expect(run.stderr).not.toMatch(/EMFILE|Too many open files|\n\s+at /);
-      expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/1000 files read/);
-      expect(run.stdout).toMatch(/1000 articles valid/);
-      expect(run.stdout).toMatch(/done, content version/);
-    } finally {
-      await rm(archive, { recursive: true, force: true });
     }
   });
 });

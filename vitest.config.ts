@@ -3,7 +3,7 @@
 // `publish-cli` runs the publish command in Node on real files, as an editor would.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
-import { RUNTIME_NOISE, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +13,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [workersPlugin()],
+        cacheDir: WORKERS_CACHE_DIR,
         test: {
           name: 'workers',
           deps: WORKERS_DEPS,
@@ -29,6 +30,7 @@ export default defineConfig({
         // The pure modules, in workerd too. They touch no binding and no storage, so one workerd
         // serves every file (isolate: false): a fresh one per file cost more than the tests.
         plugins: [workersPlugin()],
+        cacheDir: WORKERS_CACHE_DIR,
         test: {
           name: 'unit',
           deps: WORKERS_DEPS,

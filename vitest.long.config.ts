@@ -2,10 +2,11 @@
 // sweeps too long for `npm test` at all (CI runs both). Same workerd set-up as the `workers`
 // project in vitest.config.ts.
 import { defineConfig } from 'vitest/config';
-import { RUNTIME_NOISE, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   plugins: [workersPlugin()],
+  cacheDir: WORKERS_CACHE_DIR,
   test: {
     name: 'long',
     deps: WORKERS_DEPS,

@@ -1,5 +1,6 @@
 // The workerd set-up shared by `npm test` (vitest.config.ts) and `npm run test:long`
 // (vitest.long.config.ts): one worker configuration, so the long sweeps test what the fast loop tests.
+import { createHash } from 'node:crypto';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { TEST_PUSH_BINDINGS } from './test/support/push-config.ts';
 
@@ -72,3 +73,15 @@ export const WORKERS_DEPS = {
     },
   },
 };
+
+/**
+ * Where Vite keeps the pre-bundles: a folder named after the list above. Vite names its folder after
+ * the project alone, so a run with another list (another branch, in a checkout or a worktree that
+ * shares node_modules) would rebuild the pre-bundles under a run already using them, and its files
+ * would fail with "There is a new version of the pre-bundle". Named after the list, each list keeps
+ * its own.
+ */
+export const WORKERS_CACHE_DIR = `node_modules/.vite/workerd-${createHash('sha256')
+  .update(JSON.stringify(WORKERS_DEPS))
+  .digest('hex')
+  .slice(0, 12)}`;

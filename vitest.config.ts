@@ -1,8 +1,9 @@
-// Two test projects: `workers` runs inside workerd (the worker, its pure modules, the publish
-// pipeline), `publish-cli` runs the publish command in Node on real files, as an editor would.
+// Three test projects: `workers` runs the worker and the publish pipeline inside workerd, a fresh
+// workerd per file; `unit` runs the pure modules inside workerd, one workerd for all of them;
+// `publish-cli` runs the publish command in Node on real files, as an editor would.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
-import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   test: {
@@ -12,14 +13,32 @@ export default defineConfig({
     projects: [
       {
         plugins: [workersPlugin()],
+        cacheDir: WORKERS_CACHE_DIR,
         test: {
           name: 'workers',
           deps: WORKERS_DEPS,
+          globalSetup: [RUNTIME_NOISE],
           // A publish of the sample content takes a few seconds when the machine is shared; the
           // defaults (5 s, 10 s) fail on load rather than on a fault.
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.{ts,tsx}'],
+          include: ['test/integration/**/*.test.{ts,tsx}'],
+          provide: { longSweeps: false },
+        },
+      },
+      {
+        // The pure modules, in workerd too. They touch no binding and no storage, so one workerd
+        // serves every file (isolate: false): a fresh one per file cost more than the tests.
+        plugins: [workersPlugin()],
+        cacheDir: WORKERS_CACHE_DIR,
+        test: {
+          name: 'unit',
+          deps: WORKERS_DEPS,
+          globalSetup: [RUNTIME_NOISE],
+          isolate: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          include: ['test/unit/**/*.test.{ts,tsx}'],
           provide: { longSweeps: false },
         },
       },

@@ -2,13 +2,15 @@
 // sweeps too long for `npm test` at all (CI runs both). Same workerd set-up as the `workers`
 // project in vitest.config.ts.
 import { defineConfig } from 'vitest/config';
-import { WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
 
 export default defineConfig({
   plugins: [workersPlugin()],
+  cacheDir: WORKERS_CACHE_DIR,
   test: {
     name: 'long',
     deps: WORKERS_DEPS,
+    globalSetup: [RUNTIME_NOISE],
     include: [
       'test/long/**/*.test.ts',
       // Files whose property sizes read `longSweeps` (test/support/sweep-size.ts).

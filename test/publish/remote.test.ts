@@ -2,10 +2,9 @@
 // (the real API cannot be reached from tests): what it stores must equal a --local publish of the
 // same content, through rate limits, server errors and timeouts, and a failure must never be taken
 // for a missing value.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { changesPageSchema } from '../../src/api/schemas';
 import {
@@ -20,10 +19,8 @@ import { KV_BINDING } from '../../src/publish/node/kv-store';
 import { kvNamespacesOf, openLocalKv } from '../../src/publish/node/local-kv';
 import { parseRetryAfter, retryDelay } from '../../src/publish/node/remote-retry';
 import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
+import { CONFIG, ROOT, type Run, runPublish, spawnPublish } from './command';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/publish/node/cli.ts');
-const CONFIG = join(ROOT, 'wrangler.toml');
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 const TOKEN = 'standin-token-not-a-secret';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
@@ -34,13 +31,6 @@ let dir: string;
 let namespaceId: string;
 let reference: Map<string, StoredValue>;
 let standIn: KvRestStandIn | undefined;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
 
 /** The environment without anything that could reach a real account, plus fast retries. */
 function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -66,30 +56,9 @@ function remoteEnv(target: KvRestStandIn, extra: Record<string, string> = {}): N
   });
 }
 
-/** The CLI in a child process; asynchronous, so the stand-in in this process keeps answering. */
+/** The publish command in this process (./command.ts); the stand-in keeps answering meanwhile. */
 function publish(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', import.meta.resolve('tsx'), CLI, '--config', CONFIG, ...args],
-      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolvePromise({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
-    });
-  });
+  return runPublish(['--config', CONFIG, ...args], { cwd: dir, env });
 }
 
 /** Every key of a local KV state with its value and metadata, as the stand-in holds them. */
@@ -183,7 +152,6 @@ describe('npm run publish -- --remote', () => {
     const limited = lists.findIndex((r) => r.status === 429);
     expect(limited).toBeGreaterThanOrEqual(0);
     expect((lists[limited + 1]?.at ?? 0) - (lists[limited]?.at ?? 0)).toBeGreaterThanOrEqual(990);
-    console.info(`remote publish of the sample content with faults: ${run.seconds.toFixed(1)} s`);
 
     // A second publish of the same content finds everything stored (the hashes in metadata) and writes nothing.
     target.log.length = 0;
@@ -264,12 +232,13 @@ describe('npm run publish -- --remote', () => {
     expect(third.stdout).toMatch(/ 0 to write .* 0 to delete/);
   });
 
+  // Through the real entry point: what a shell sees is an exit code and one line on stderr.
   it('refuses to start without a token or an account, before any request', async () => {
     const target = await freshStandIn();
     for (const missing of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID']) {
       const env = remoteEnv(target);
       delete env[missing];
-      const run = await publish(['--remote'], env);
+      const run = await spawnPublish(['--config', CONFIG, '--remote'], { cwd: dir, env });
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual([
         expect.stringMatching(new RegExp(`^publish: ${missing} must be set for --remote`)),

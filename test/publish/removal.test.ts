@@ -1,38 +1,20 @@
 // The publish command remembers removed ids after their files are gone, and refuses a file that
 // reuses one with its path and line, writing nothing: as an editor meets it.
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG, ROOT, runPublish } from './command';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/publish/node/cli.ts');
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
 let dir: string;
 
 function publish(epoch: number) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      CLI,
-      '--local',
-      '--persist-to',
-      'state',
-      '--config',
-      join(ROOT, 'wrangler.toml'),
-    ],
-    {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
-    },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return runPublish(['--local', '--persist-to', 'state', '--config', CONFIG], {
+    cwd: dir,
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+  });
 }
 
 beforeAll(async () => {
@@ -47,16 +29,16 @@ afterAll(async () => {
 
 describe('a removed id reused', () => {
   it('is refused with path and line once its file is deleted, before anything is written', async () => {
-    expect(publish(1_767_225_600).status).toBe(0);
+    expect((await publish(1_767_225_600)).status).toBe(0);
     const text = await readFile(join(dir, SAMPLE), 'utf8');
     await unlink(join(dir, SAMPLE));
-    expect(publish(1_767_312_000).status).toBe(0);
+    expect((await publish(1_767_312_000)).status).toBe(0);
 
     await writeFile(
       join(dir, 'content/articles/reused.md'),
       text.replace(/^title: .*$/m, 'title: A new story'),
     );
-    const run = publish(1_767_398_400);
+    const run = await publish(1_767_398_400);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       [
@@ -67,6 +49,6 @@ describe('a removed id reused', () => {
     );
     // Marked removed instead, the same file is accepted: it only restates the removal.
     await writeFile(join(dir, 'content/articles/reused.md'), text.replace('---\n', '---\nremoved: true\n'));
-    expect(publish(1_767_398_400).status).toBe(0);
+    expect((await publish(1_767_398_400)).status).toBe(0);
   });
 });

@@ -4,37 +4,40 @@
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import { verifyMirrorList } from '../../src/mirrors/mirror-list';
 import { manifestSchema } from '../../src/storage/records';
+import { CONFIG, ROOT, runPublish } from './command';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = import.meta.resolve('tsx');
 
 let dir: string;
 let publicKey: string;
 
-function run(script: string, args: string[], env: Record<string, string> = {}, cwd = dir) {
+/** This process's environment without a signing key of its own, plus `env`. */
+function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const clean = { ...process.env };
   delete clean.MIRRORWIRE_SIGNING_KEY;
   delete clean.MIRRORWIRE_SIGNING_KEY_FILE;
+  return { ...clean, ...env };
+}
+
+/** `npm run keys` and the like, in a child process as an operator runs them. */
+function run(script: string, args: string[], env: Record<string, string> = {}, cwd = dir) {
   const result = spawnSync(process.execPath, ['--import', TSX, join(ROOT, script), ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...clean, ...env },
+    env: cleanEnv(env),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The publish command, in this process (./command.ts). */
 function publish(state: string, env: Record<string, string>, ...args: string[]) {
-  return run(
-    'src/publish/node/cli.ts',
-    ['--persist-to', state, '--config', join(ROOT, 'wrangler.toml'), ...args],
-    env,
-  );
+  return runPublish(['--persist-to', state, '--config', CONFIG, ...args], { cwd: dir, env: cleanEnv(env) });
 }
 
 async function storedManifest(state: string) {
@@ -74,7 +77,7 @@ afterAll(async () => {
 });
 
 describe('publishing a signed mirror list', () => {
-  it('refuses a remote publish without the secret key, before writing anything', () => {
+  it('refuses a remote publish without the secret key, before writing anything', async () => {
     // Credentials for an address nothing listens on: the key is checked before any request.
     const remote = {
       CLOUDFLARE_API_TOKEN: 'token',
@@ -85,7 +88,7 @@ describe('publishing a signed mirror list', () => {
       R2_SECRET_ACCESS_KEY: 'secret',
       R2_S3_ENDPOINT: 'http://127.0.0.1:9',
     };
-    const result = publish('remote-state', remote, '--remote');
+    const result = await publish('remote-state', remote, '--remote');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('MIRRORWIRE_SIGNING_KEY');
     expect(result.stderr).toContain('nothing was written');
@@ -94,14 +97,14 @@ describe('publishing a signed mirror list', () => {
   it('refuses a key that is not the one site.yaml names, and writes nothing', async () => {
     const other = run('src/publish/node/keys.ts', ['--print']);
     const secret = other.stdout.split('\n')[1] ?? '';
-    const result = publish('wrong-state', { MIRRORWIRE_SIGNING_KEY: secret }, '--local');
+    const result = await publish('wrong-state', { MIRRORWIRE_SIGNING_KEY: secret }, '--local');
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("not to site.yaml's signing_key");
     expect(await readdir(dir)).not.toContain('wrong-state');
   });
 
   it('signs with the key file from the environment, verifiably against site.yaml', async () => {
-    const result = publish(
+    const result = await publish(
       'signed-state',
       { MIRRORWIRE_SIGNING_KEY_FILE: join(dir, 'keys', 'signing.key') },
       '--local',
@@ -113,7 +116,7 @@ describe('publishing a signed mirror list', () => {
   });
 
   it('signs a local publish without a key with a development key, and says so', async () => {
-    const result = publish('dev-state', {}, '--local');
+    const result = await publish('dev-state', {}, '--local');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('development key');
     const manifest = await storedManifest('dev-state');

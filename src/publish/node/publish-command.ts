@@ -1,0 +1,366 @@
+// The publish command (`npm run publish`, whose entry point is cli.ts): validates content/, plans the
+// minimal set of KV writes and applies them in a safe order, after uploading the image renditions they
+// link to. Any invalid file stops it before anything is written. It reads its arguments, the environment
+// and the working directory like any command, and prints through the console; tests call it in their
+// own process as well as through cli.ts.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compileContent } from '../../content/compile';
+import { ContentError, formatProblem } from '../../content/problems';
+import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
+import { type ImageBucket, missingRenditions, storedImageKeys, uploadImages } from '../images';
+import { checkSigningKey, SigningKeyError } from '../mirror-list';
+import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
+import { KvLimitError } from '../plan';
+import { pushEventOf } from '../push-event';
+import { releaseTimes } from '../schedule';
+import type { KvApiSettings } from './cloudflare-kv';
+import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
+import { sharpEncoder } from './encode-images';
+import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { bucketNameOf, IMAGES_BINDING, openLocalImages } from './local-r2';
+import { notifyWorker } from './push-client';
+import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
+import { type ContentOnDisk, fileStamps, readContent } from './read-content';
+import { openRecordMemo } from './record-memo-file';
+import { RemoteApiError, RemoteConfigError } from './remote-retry';
+import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
+
+/** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
+const PREVIEW_STATE = '.wrangler/preview';
+
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--persist-to DIR]
+
+  --local          write to the local KV and R2 state that \`npm start\` / \`wrangler dev\` serve
+  --remote         write to the deployed KV namespace through Cloudflare's API (needs
+                   CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), and article images to the R2
+                   bucket through its S3 API (needs R2_ACCESS_KEY_ID and R2_SECRET_ACCESS_KEY)
+  --dry-run        validate and print the plan; write nothing (plans against --local by default)
+  --repair         rewrite every record derived from content/, whatever is stored, keeping the
+                   change log's sequence (its unreadable pages are marked lost, and every live
+                   article is logged again): the way out when a stored record is corrupt
+  --preview        local only: publish drafts and scheduled articles too, each marked "Draft — not
+                   published" on its page,
+                   into ${PREVIEW_STATE} unless --persist-to says otherwise (\`npm run preview\`);
+                   refused with --remote
+  --content DIR    content folder, with articles/, images/ and site.yaml (default: content)
+  --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
+                   or ${PREVIEW_STATE} with --preview)
+  --config FILE    wrangler configuration (default: wrangler.toml)
+
+  When site.yaml sets signing_key, the secret key comes from ${SIGNING_KEY_ENV} (base64) or
+  ${SIGNING_KEY_FILE_ENV} (a path); without it publish stops before writing anything. A local
+  publish without one signs with a development key kept in the local state, and says so.`;
+
+/** A long section slug can put hundreds of keys over the limit: the first few say enough. */
+const MAX_REFUSALS_SHOWN = 10;
+
+/** Progress lines carry elapsed time and resident memory, so a slow or swelling stage shows itself. */
+function createProgress(started: number) {
+  return (message: string) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+    console.log(`publish: [${seconds} s, ${rssMiB} MiB] ${message}`);
+  };
+}
+
+/**
+ * Reports a phase's running total about ten times, whatever its size, and when it completes; a
+ * report before the end adds the rate so far and the time it leaves: `4000/17595 (310/s, about 44 s left)`.
+ */
+function createPhaseProgress(progress: (message: string) => void, label: string, total: number) {
+  const step = Math.max(1000, Math.ceil(total / 10));
+  const started = performance.now();
+  let reported = 0;
+  return (done: number) => {
+    if (done !== total && Math.floor(done / step) === Math.floor(reported / step)) return;
+    reported = done;
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const pace =
+      done < total && rate > 0
+        ? ` (${Math.round(rate)}/s, about ${Math.ceil((total - done) / rate)} s left)`
+        : '';
+    progress(`${label}: ${done}/${total}${pace}`);
+  };
+}
+
+/**
+ * When the publish happens: now, or SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds
+ * convention), so the same content can be published twice into identical records.
+ */
+function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw === undefined || raw === '') return new Date();
+  return /^\d+$/.test(raw) ? new Date(Number(raw) * 1000) : undefined;
+}
+
+/** Runs `npm run publish -- …argv` and returns the exit code. */
+export async function publishCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      local: { type: 'boolean', default: false },
+      remote: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      repair: { type: 'boolean', default: false },
+      preview: { type: 'boolean', default: false },
+      content: { type: 'string', default: 'content' },
+      'persist-to': { type: 'string' },
+      config: { type: 'string', default: 'wrangler.toml' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (
+    values.help ||
+    (values.local && values.remote) ||
+    (!values.local && !values.remote && !values['dry-run'])
+  ) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  // Drafts must never reach the deployed namespace: refused before any credential, file or key is read.
+  if (values.preview && values.remote) {
+    console.error(
+      'publish: --preview publishes drafts and is for local previews only; it cannot be used with --remote.',
+    );
+    return 2;
+  }
+  const persistTo = values['persist-to'] ?? (values.preview ? PREVIEW_STATE : '.wrangler/state');
+
+  const now = publishTime(process.env);
+  if (!now) {
+    console.error('publish: SOURCE_DATE_EPOCH must be whole seconds since 1970');
+    return 2;
+  }
+  // Credentials are checked before anything is read, so a missing token costs no compile and no request.
+  let remote: KvApiSettings | undefined;
+  if (values.remote) {
+    try {
+      remote = await remoteSettings(values.config, process.env);
+    } catch (error) {
+      if (!(error instanceof RemoteConfigError)) throw error;
+      console.error(`publish: ${error.message}`);
+      return 2;
+    }
+  }
+
+  const started = performance.now();
+  const progress = createProgress(started);
+  let content: ReturnType<typeof compileContent>;
+  // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
+  const cachePath = join(
+    values.remote ? '.wrangler/publish-cache' : persistTo,
+    values.remote ? 'remote-compiled.jsonl' : 'mirrorwire-compiled.jsonl',
+  );
+  let compileCache: PersistentCompileCache | undefined;
+  let input: ContentOnDisk | undefined;
+  // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
+  const fileTable = await openFileTable(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-files.json' : 'mirrorwire-files.json',
+    ),
+    { trust: !values.repair },
+  );
+  // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
+  const memo = await openRecordMemo(
+    join(
+      values.remote ? '.wrangler/publish-cache' : persistTo,
+      values.remote ? 'remote-records.jsonl' : 'mirrorwire-records.jsonl',
+    ),
+  );
+  try {
+    input = await readContent(values.content, { unchanged: fileTable.unchanged });
+    const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
+    progress(
+      `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
+    );
+    compileCache = await openCompileCache(cachePath, input);
+    content = compileContent(input, compileCache, { preview: values.preview });
+  } catch (error) {
+    if (!(error instanceof ContentError)) throw error;
+    for (const problem of error.problems) console.error(formatProblem(problem));
+    console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+    return 1;
+  }
+  const drafts = values.preview
+    ? `${content.articles.filter((article) => article.draft).length} drafts included for the preview`
+    : `${content.drafts} drafts skipped`;
+  progress(
+    `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
+  );
+  // Only images an article shows are uploaded: a file left in content/images costs nothing.
+  const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
+  const usedImages = input.imagePlans.filter((plan) => shown.has(plan.asset.src));
+  // R2 credentials are needed only when an article shows an image; still checked before any request.
+  let remoteImages: R2ApiSettings | undefined;
+  if (remote && usedImages.length > 0) {
+    try {
+      const bucket = await bucketNameOf(values.config, IMAGES_BINDING);
+      if (!bucket)
+        throw new RemoteConfigError(`${values.config} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
+      remoteImages = r2SettingsFromEnv(process.env, bucket);
+    } catch (error) {
+      if (!(error instanceof RemoteConfigError)) throw error;
+      console.error(`publish: ${error.message}`);
+      return 2;
+    }
+  }
+
+  // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
+  let signingKey: SecretKey | null;
+  try {
+    signingKey = await signingKeyFromEnv(process.env);
+    if (signingKey === null && !values.remote && content.site.signing_key !== undefined) {
+      signingKey = await localDevelopmentKey(persistTo);
+      content = { ...content, site: { ...content.site, signing_key: encodePublicKey(signingKey) } };
+      console.log(
+        `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
+      );
+    }
+    checkSigningKey(content.site, signingKey);
+  } catch (error) {
+    if (!(error instanceof SigningKeyError)) throw error;
+    console.error(`publish: ${error.message}; nothing was written.`);
+    return 1;
+  }
+
+  const store = remote
+    ? openRemoteStore(remote, progress)
+    : await openLocalStore({ configPath: values.config, persistTo: persistTo });
+  const images: { bucket: ImageBucket; dispose(): Promise<void> } | undefined = remoteImages
+    ? { bucket: createR2Bucket(remoteImages, progress), dispose: async () => {} }
+    : usedImages.length > 0
+      ? await openLocalImages({ configPath: values.config, persistTo })
+      : undefined;
+  // What a failure message can say: whether writing began, how many renditions the bucket and how
+  // many writes KV confirmed.
+  let writing = false;
+  let uploadingImages = false;
+  let uploaded = 0;
+  let confirmed = 0;
+  try {
+    let prepared: PreparedPublish;
+    try {
+      prepared = await preparePublish(content, store, now, {
+        signingKey,
+        repair: values.repair,
+        preview: values.preview,
+        memo,
+      });
+    } catch (error) {
+      if (!(error instanceof KvLimitError)) throw error;
+      for (const refusal of error.refusals.slice(0, MAX_REFUSALS_SHOWN)) console.error(`publish: ${refusal}`);
+      const more = error.refusals.length - MAX_REFUSALS_SHOWN;
+      if (more > 0) console.error(`publish: … and ${more} more`);
+      console.error(
+        `publish: ${error.refusals.length} record(s) over Workers KV limits; nothing was written.`,
+      );
+      return 1;
+    }
+    const { records, plan, releases } = prepared;
+    if (prepared.scheduled) {
+      const next = releases[0] ? `, next release at ${releases[0].at}` : '';
+      progress(
+        `${prepared.scheduled} scheduled article(s) held back${next} (${releases.length} release(s) staged)`,
+      );
+      const beyond = releaseTimes(content, now).length - releases.length;
+      if (beyond > 0)
+        console.warn(
+          `publish: ${beyond} later release(s) are not staged yet: publish again after the first ones go live.`,
+        );
+    }
+    const built = records.articles.size + records.indexes.size + records.changes.size + 1;
+    progress(`${built} records built, ${records.kept.size} known unchanged without building`);
+    const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
+    const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
+    progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
+    const missingImages = images ? missingRenditions(usedImages, await storedImageKeys(images.bucket)) : [];
+    const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
+    progress(
+      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
+    );
+    if (values['dry-run']) {
+      for (const entry of missingImages)
+        for (const rendition of entry.renditions) console.log(`  upload ${rendition.key}`);
+      for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
+      for (const key of plan.retire) console.log(`  retire ${key}`);
+      for (const key of plan.deletes) console.log(`  delete ${key}`);
+      console.log('publish: dry run, nothing written.');
+      return 0;
+    }
+    writing = true;
+    // Images first: a record is never written before the renditions it links to, and a failed
+    // upload stops the publish before its first KV write.
+    if (images && missingImages.length > 0) {
+      uploadingImages = true;
+      const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
+      const result = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
+        ...(remoteImages && { concurrency: remoteImages.concurrency }),
+        onImage: report,
+        onUploaded: (done) => {
+          uploaded = done;
+        },
+      });
+      uploadingImages = false;
+      progress(`${result.uploaded} image renditions uploaded`);
+    }
+    await applyPlan(plan, {
+      async put(phaseWrites, phase) {
+        const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
+        const before = confirmed;
+        await store.put(phaseWrites, (done) => {
+          confirmed = before + done;
+          report(done);
+        });
+      },
+      delete: (keys) => store.delete(keys, createPhaseProgress(progress, 'deleted', keys.length)),
+    });
+    // Saved only once the writes succeeded, so a failed publish recompiles next time.
+    await compileCache?.save();
+    await fileTable.save(input?.articles ?? []);
+    await memo.save();
+    const head = records.manifest.manifest.changes?.head ?? 0;
+    progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
+    // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.
+    await notifyWorker({
+      event: pushEventOf(prepared),
+      local: !remote,
+      primary: content.site.primary,
+      persistTo,
+      log: progress,
+    });
+    return 0;
+  } catch (error) {
+    // What only KV knows can still make a file wrong: an id removed earlier, reused.
+    if (error instanceof ContentError) {
+      for (const problem of error.problems) console.error(formatProblem(problem));
+      console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+      return 1;
+    }
+    if (error instanceof StoredStateError) {
+      console.error(`publish: ${error.message}.`);
+      return 1;
+    }
+    if (!(error instanceof RemoteApiError || error instanceof StoreReadError)) throw error;
+    if (uploadingImages) {
+      console.error(
+        `publish: ${error.message}; ${uploaded} image rendition(s) uploaded and no KV record written, so nothing links to a missing image; running the same command again finishes the job.`,
+      );
+      return 1;
+    }
+    // A failed read stops the publish at its first write (StoreReadError), before anything is sent.
+    // Once writing began, the ordered phases keep the live site consistent and a re-run skips what
+    // is already stored.
+    const outcome =
+      writing && !(error instanceof StoreReadError)
+        ? `stopped after ${confirmed} confirmed writes; the site is consistent, and running the same command again finishes the job`
+        : 'nothing was written';
+    console.error(`publish: ${error.message}; ${outcome}.`);
+    return 1;
+  } finally {
+    await store.close();
+    await images?.dispose();
+  }
+}

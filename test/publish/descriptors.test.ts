@@ -1,0 +1,62 @@
+// `npm run publish` under a descriptor limit, through its real entry point in a child process (a
+// shell sets the limit): its own file, since writing a 1,000-file archive takes as long as the rest of
+// cli.test.ts, and the two run side by side.
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { ROOT } from './command';
+
+const CLI = join(ROOT, 'src/publish/node/cli.ts');
+
+// Four times the descriptors allowed, and two full batches for the local writer: enough to fail
+// when files or writes are all opened at once, small enough to stay quick.
+it('publishes an archive of 1,000 files with 256 file descriptors (ulimit -n 256)', async () => {
+  const archive = await mkdtemp(join(tmpdir(), 'mirrorwire-fds-'));
+  try {
+    const synth = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(ROOT, 'src/publish/node/synth.ts'),
+        '--count',
+        '1000',
+        // A few photos: enough to open images too, few enough to encode well within the time allowed.
+        '--images',
+        '5',
+        '--out',
+        join(archive, 'content'),
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(synth.status).toBe(0);
+    await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
+    const command = [
+      process.execPath,
+      '--import',
+      import.meta.resolve('tsx'),
+      CLI,
+      '--local',
+      '--persist-to',
+      'state',
+      '--config',
+      join(ROOT, 'wrangler.toml'),
+    ]
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const run = spawnSync('bash', ['-c', `ulimit -n 256 && exec ${command}`], {
+      cwd: archive,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.stderr).not.toMatch(/EMFILE|Too many open files|\n\s+at /);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/1000 files, 1000 read/);
+    expect(run.stdout).toMatch(/1000 articles valid/);
+    expect(run.stdout).toMatch(/done, content version/);
+  } finally {
+    await rm(archive, { recursive: true, force: true });
+  }
+});

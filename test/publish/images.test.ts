@@ -2,33 +2,27 @@
 // that `wrangler dev` serves (read back here through wrangler's own platform proxy), uploaded once per
 // content hash, and a broken image reported at the article's line. Uploads to the deployed bucket
 // (--remote) are tested in remote-images.test.ts.
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
+import { CONFIG, ROOT, type Run, runPublish } from './command';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/publish/node/cli.ts');
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
 let dir: string;
 
-function publish(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), CLI, '--config', join(ROOT, 'wrangler.toml'), ...args],
-    { cwd: dir, encoding: 'utf8', timeout: 120_000, env },
-  );
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** The publish command in this process (command.ts), in the scratch checkout. */
+function publish(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  return runPublish(['--config', CONFIG, ...args], { cwd: dir, env });
 }
 
 /** Every object in the local bucket, with its bytes, as `wrangler dev` would serve it. */
 async function readBucket(): Promise<Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>> {
   const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({
-    configPath: join(ROOT, 'wrangler.toml'),
+    configPath: CONFIG,
     persist: { path: join(dir, 'state', 'v3') },
   });
   try {
@@ -66,7 +60,7 @@ describe('npm run publish: images', () => {
   let first: Awaited<ReturnType<typeof readBucket>>;
 
   it('encodes every width in the original format and WebP into the local R2 that wrangler dev serves', async () => {
-    const run = publish(['--local', '--persist-to', 'state']);
+    const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     // Fifteen sample articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
@@ -94,7 +88,7 @@ describe('npm run publish: images', () => {
   });
 
   it('uploads nothing when the same images are published again', async () => {
-    const run = publish(['--local', '--persist-to', 'state']);
+    const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/15 images shown, 0 renditions of 0 to upload/);
     const again = await readBucket();
@@ -112,7 +106,7 @@ describe('npm run publish: images', () => {
         .jpeg()
         .toBuffer(),
     );
-    const run = publish(['--local', '--persist-to', 'state']);
+    const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/15 images shown, 6 renditions of 1 to upload/);
     expect((await readBucket()).size).toBe(96);
@@ -123,7 +117,7 @@ describe('npm run publish: images', () => {
     const original = await readFile(path);
     await writeFile(path, 'not a picture');
     try {
-      const run = publish(['--local', '--persist-to', 'state']);
+      const run = await publish(['--local', '--persist-to', 'state']);
       expect(run.status).toBe(1);
       expect(run.stderr).toMatch(
         new RegExp(

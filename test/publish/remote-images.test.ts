@@ -2,10 +2,9 @@
 // REST API and R2's S3-compatible API (neither can be reached from tests): every rendition a record
 // links to is uploaded, signed, before the first KV write; rate limits and server errors are retried;
 // an upload that keeps failing stops the publish before KV is touched; nothing is uploaded twice.
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { AwsClient } from 'aws4fetch';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +21,8 @@ import { bucketNameOf, IMAGES_BINDING } from '../../src/publish/node/local-r2';
 import { createR2Bucket, type R2ApiSettings } from '../../src/publish/node/r2-s3';
 import { type KvRestStandIn, startKvRestStandIn } from '../support/kv-rest-standin';
 import { type R2S3StandIn, signatureProblem, startR2S3StandIn } from '../support/r2-s3-standin';
+import { CONFIG, ROOT, type Run, runPublish } from './command';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'src/publish/node/cli.ts');
-const CONFIG = join(ROOT, 'wrangler.toml');
 const TOKEN = 'standin-token-not-a-secret';
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const ACCESS_KEY_ID = 'standin-access-key-id';
@@ -38,12 +35,6 @@ let namespaceId: string;
 let bucket: string;
 let kv: KvRestStandIn | undefined;
 let r2: R2S3StandIn | undefined;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 async function freshStandIns(): Promise<{ kv: KvRestStandIn; r2: R2S3StandIn }> {
   kv = await startKvRestStandIn({ token: TOKEN, accountId: ACCOUNT, namespaceId, listPageSize: 25 });
@@ -80,29 +71,9 @@ function remoteEnv(
   };
 }
 
-/** The CLI in a child process; asynchronous, so the stand-ins in this process keep answering. */
+/** The publish command in this process (command.ts): the stand-ins answer while it runs. */
 function publish(env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', import.meta.resolve('tsx'), CLI, '--config', CONFIG, '--remote'],
-      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolvePromise({ status, stdout, stderr });
-    });
-  });
+  return runPublish(['--config', CONFIG, '--remote'], { cwd: dir, env });
 }
 
 /** Every R2 key that the stored article records link to (src and both srcsets). */

@@ -1,5 +1,5 @@
-// The publish's compile cache: unchanged files are not recompiled, an edited file is, and a change
-// to site.yaml drops the whole generation. The file table: unchanged files are not even read.
+// The publish's compile cache: unchanged files are not recompiled (wherever they moved), an edited
+// file is, and a change to site.yaml drops the whole generation. The file table: unchanged files are not even read.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +40,18 @@ describe('compile cache', () => {
     const third = await publishOnce(changed);
     expect(third.hits).toBe(total - 1);
     expect(third.content.articles.some((a) => a.bodyHtml.includes('Correction appended.'))).toBe(true);
+
+    // Files moved to other folders keep their compiled form: the cache is keyed by content.
+    const moved = {
+      ...changed,
+      articles: changed.articles.map((file) => ({
+        ...file,
+        path: file.path.replace('/articles/', '/articles/moved/'),
+      })),
+    };
+    const fourth = await publishOnce(moved);
+    expect(fourth.hits).toBe(total);
+    expect(JSON.stringify(fourth.content)).toBe(JSON.stringify(third.content));
 
     const renamed = {
       ...changed,

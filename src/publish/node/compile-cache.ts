@@ -4,11 +4,12 @@
 // itself starts a new generation, and the whole cache is dropped.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
+import { openJsonLinesFile } from './json-lines-file';
 import { type FileStamp, fileStamps } from './read-content';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -36,9 +37,12 @@ async function compilerFingerprint(): Promise<string> {
   return sha256(parts.join('\u0000'));
 }
 
-/** A file's key in the cache: its path and text. */
+/**
+ * A file's key in the cache: its text alone, so moving or renaming folders recompiles nothing (the
+ * path only names the source in messages, and is set afresh on a hit).
+ */
 export function contentKey(file: SourceFile): string {
-  return sha256(`${file.path}\u0000${file.text}`);
+  return sha256(file.text);
 }
 
 export interface PersistentCompileCache extends CompileCache {
@@ -62,32 +66,9 @@ export async function openCompileCache(
       '\u0000',
     ),
   );
-  const header = JSON.stringify({ format: 2, generation });
-  const previous = new Map<string, CompiledArticle>();
-  let lines = 0;
-  let torn = false;
-  try {
-    const text = await readFile(path, 'utf8');
-    torn = text.length > 0 && !text.endsWith('\n');
-    const [first, ...rest] = text.split('\n');
-    if (first === header) {
-      for (const line of rest) {
-        if (line === '') continue;
-        lines++;
-        try {
-          const [key, compiled] = JSON.parse(line) as [string, CompiledArticle];
-          previous.set(key, compiled);
-        } catch {
-          // Cut short by an interrupted append: that article is compiled again.
-        }
-      }
-    }
-  } catch (error) {
-    // No cache yet, or an unreadable one: compile everything, as on a first publish.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      console.warn(`publish: ignoring compile cache (${error})`);
-  }
-  const fresh = lines === 0;
+  const header = JSON.stringify({ format: 3, generation });
+  const store = await openJsonLinesFile<CompiledArticle>(path, header, 'compile cache');
+  const previous = store.previous;
   const used = new Map<string, CompiledArticle>();
   const added: [string, CompiledArticle][] = [];
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
@@ -100,11 +81,10 @@ export async function openCompileCache(
     get(file) {
       const key = keyOf(file);
       const hit = previous.get(key);
-      if (hit) {
-        used.set(key, hit);
-        hits++;
-      }
-      return hit;
+      if (!hit) return undefined;
+      used.set(key, hit);
+      hits++;
+      return hit.source === file.path ? hit : { ...hit, source: file.path };
     },
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
@@ -113,22 +93,9 @@ export async function openCompileCache(
       added.push([key, compiled]);
     },
     async save() {
-      await mkdir(dirname(path), { recursive: true });
-      const body = (entries: Iterable<[string, CompiledArticle]>) => {
-        const parts: string[] = [];
-        for (const entry of entries) parts.push(`${JSON.stringify(entry)}\n`);
-        return parts.join('');
-      };
-      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
-        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
-        return;
-      }
-      if (fresh && used.size === 0) return;
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, `${header}\n${body(used)}`);
-      await rename(temporary, path);
+      const rewritten = await store.save(used, added);
       // The single JSON document earlier versions kept beside it, if any, is superseded.
-      if (path.endsWith('.jsonl')) await rm(path.slice(0, -1), { force: true });
+      if (rewritten && path.endsWith('.jsonl')) await rm(path.slice(0, -1), { force: true });
     },
   };
 }

@@ -4,10 +4,11 @@
 // file, then renamed over the old one) only when most of its lines are stale, so its cost follows
 // what changed. A line cut short by a crash is skipped; a header for other code drops the file.
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
+import { openJsonLinesFile } from './json-lines-file';
 
 const FORMAT = 1;
 
@@ -62,31 +63,8 @@ type Line = [string, GroupOutput];
 export async function openRecordMemo(path: string): Promise<PersistentRecordMemo> {
   const code = await codeFingerprint();
   const header = JSON.stringify({ format: FORMAT, code });
-  const previous = new Map<string, GroupOutput>();
-  let lines = 0;
-  // A file that does not end its last line (a torn append): the next append starts a new line.
-  let torn = false;
-  try {
-    const text = await readFile(path, 'utf8');
-    torn = text.length > 0 && !text.endsWith('\n');
-    const [first, ...rest] = text.split('\n');
-    if (first === header) {
-      for (const line of rest) {
-        if (line === '') continue;
-        lines++;
-        try {
-          const [fingerprint, output] = JSON.parse(line) as Line;
-          previous.set(fingerprint, output);
-        } catch {
-          // A line cut short by an interrupted append: that group is simply built again.
-        }
-      }
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-      console.warn(`publish: ignoring the record memo (${error})`);
-  }
-  const fresh = previous.size === 0 && lines === 0;
+  const store = await openJsonLinesFile<GroupOutput>(path, header, 'record memo');
+  const previous = store.previous;
   const used = new Map<string, GroupOutput>();
   const added: Line[] = [];
   return {
@@ -99,20 +77,7 @@ export async function openRecordMemo(path: string): Promise<PersistentRecordMemo
       used.set(fingerprint, output);
     },
     async save() {
-      await mkdir(dirname(path), { recursive: true });
-      const body = (entries: Iterable<Line>) => {
-        let text = '';
-        for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
-        return text;
-      };
-      // Appending is enough while at most half the lines are stale; past that, one rewrite.
-      if (!fresh && lines + added.length <= 2 * used.size + 1000) {
-        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
-        return;
-      }
-      const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, `${header}\n${body(used)}`);
-      await rename(temporary, path);
+      await store.save(used, added);
     },
   };
 }

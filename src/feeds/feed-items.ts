@@ -4,12 +4,11 @@
 import { sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
-import { recentRemovals } from '../publish/removals';
 import { escapeMarkup } from '../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { canonicalUrl } from '../sites/urls';
 import { countFeedArchives, FEED_ARCHIVE_SIZE } from '../storage/list-shards';
-import type { Article, ArticleImage, Correction } from '../storage/records';
+import type { Article, ArticleImage, Correction, RemovedArticle } from '../storage/records';
 import {
   FEED_FORMAT_IDS,
   FEED_ITEM_COUNT,
@@ -126,6 +125,19 @@ export function placeholderUrl(path: string): string {
   // An image given as a URL stays that URL.
   if (isImageUrl(path)) return path;
   return `${ORIGIN_PLACEHOLDER}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** How long Atom feeds carry a removed article's tombstone (RFC 6721), counted from its removal. */
+export const TOMBSTONE_DAYS = 30;
+
+/** The removals whose tombstones feeds still carry at `asOf`, newest first. */
+export function recentRemovals(content: CompiledContent): RemovedArticle[] {
+  const state = content.removals;
+  if (!state) return [];
+  const since = Date.parse(state.asOf) - TOMBSTONE_DAYS * 86_400_000;
+  return state.articles
+    .filter((article) => article.guid !== '' && Date.parse(article.removedAt) >= since)
+    .sort((a, b) => (a.removedAt < b.removedAt ? 1 : a.removedAt > b.removedAt ? -1 : b.id - a.id));
 }
 
 /** Every feed scope of the site: the site itself, then each section. */

@@ -14,9 +14,6 @@ import {
 import type { Records } from './indexes/index-builder';
 import { parseStored } from './stored-json';
 
-/** How long Atom feeds carry a removed article's tombstone (RFC 6721), counted from its removal. */
-export const TOMBSTONE_DAYS = 30;
-
 /** What a removal reads: single values by key (the pipeline's PublishSource). */
 interface RemovalSource {
   getText(key: string): Promise<string | null>;
@@ -103,16 +100,6 @@ export function nextRemovals(content: CompiledContent, input: RemovalInput): Rem
     if (!next.has(id)) next.set(id, { id, ...last, removedAt: input.stamp });
   }
   return [...next.values()].sort((a, b) => a.id - b.id);
-}
-
-/** The removals whose tombstones feeds still carry at `asOf`, newest first. */
-export function recentRemovals(content: CompiledContent): RemovedArticle[] {
-  const state = content.removals;
-  if (!state) return [];
-  const since = Date.parse(state.asOf) - TOMBSTONE_DAYS * 86_400_000;
-  return state.articles
-    .filter((article) => article.guid !== '' && Date.parse(article.removedAt) >= since)
-    .sort((a, b) => (a.removedAt < b.removedAt ? 1 : a.removedAt > b.removedAt ? -1 : b.id - a.id));
 }
 
 /** The registry and one record per removed article (read by the 410 page when the article is missing). */

@@ -1,5 +1,5 @@
 // Feeds, their archive documents (RFC 5005) and the OPML list. Bodies are rendered at publish time
-// (src/feeds/build-feeds.ts): a miss is one KV read plus the request's origin filled in;
+// (src/publish/indexes/feeds.ts): a miss is one KV read plus the request's origin filled in;
 // contentCache in front makes a hit cost none.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';

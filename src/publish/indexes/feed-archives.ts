@@ -3,10 +3,10 @@
 // rewrites none of them when an article is added; only the subscription feeds move.
 
 import type { CompiledContent } from '../../content/compile';
-import { renderFeedBody } from '../../feeds/build-feeds';
 import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
 import { buildFeedArchive, type FeedDocument, feedArchiveSlices, feedScopes } from '../../feeds/feed-items';
 import { feedArchiveKey, feedKey } from '../../storage/keys';
+import { renderFeedBody } from './feeds';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */

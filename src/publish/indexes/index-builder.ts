@@ -1,10 +1,10 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
 import type { CompiledContent } from '../../content/compile';
-import { buildFeeds } from '../../feeds/build-feeds';
 import { buildRemovalRecords } from '../removals';
 import { apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
+import { buildFeeds } from './feeds';
 import { buildListPages } from './list-pages';
 import { articleTerms, buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';

@@ -2,17 +2,17 @@
 // use) × format, plus the OPML list, rendered once with ORIGIN_PLACEHOLDER URLs, so a feed request
 // is one KV read and a string substitution.
 
-import type { CompiledContent } from '../content/compile';
-import { stripXmlIllegalChars } from '../content/xml-chars';
-import type { Records } from '../publish/indexes/index-builder';
-import { feedKey, opmlKey } from '../storage/keys';
-import { collectTerms, TERM_KINDS } from '../taxonomy/terms';
-import { FEED_FORMAT_IDS, type FeedFormat } from './feed-formats';
-import { buildFeedDocument, type FeedDocument, feedScopes } from './feed-items';
-import { renderAtom } from './render-atom';
-import { renderJsonFeed } from './render-json-feed';
-import { renderOpml } from './render-opml';
-import { renderRss } from './render-rss';
+import type { CompiledContent } from '../../content/compile';
+import { stripXmlIllegalChars } from '../../content/xml-chars';
+import { FEED_FORMAT_IDS, type FeedFormat } from '../../feeds/feed-formats';
+import { buildFeedDocument, type FeedDocument, feedScopes } from '../../feeds/feed-items';
+import { renderAtom } from '../../feeds/render-atom';
+import { renderJsonFeed } from '../../feeds/render-json-feed';
+import { renderOpml } from '../../feeds/render-opml';
+import { renderRss } from '../../feeds/render-rss';
+import { feedKey, opmlKey } from '../../storage/keys';
+import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
+import type { Records } from './index-builder';
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   rss: renderRss,

@@ -1,6 +1,7 @@
 // Compiled content → every KV record the worker reads: articles, indexes and the manifest.
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
 
+import type { ApiArticle } from '../api/schemas';
 import type { SiteConfig } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
@@ -9,6 +10,7 @@ import { isoSeconds } from '../shared/iso-time';
 import { manifestKey } from '../storage/keys';
 import type { Manifest, StoredMirrorList } from '../storage/records';
 import type { ChangeLogUpdate } from './changes';
+import { toApiArticle } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
@@ -48,6 +50,8 @@ export interface BuildOptions {
   memo?: RecordMemo;
   /** What KV holds (key → metadata): a remembered group is kept only if all its hashes are stored. */
   stored?: StoredKeys;
+  /** The API records the pipeline already built for the change log, by id: not built again. */
+  apiArticles?: ReadonlyMap<number, ApiArticle>;
 }
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -59,7 +63,16 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const { memo, stored = new Map() } = options;
   const site = JSON.stringify(content.site);
   const articleInputs = new WeakMap<CompiledArticle, string>();
+  const apiArticles = new Map(options.apiArticles);
   const context: GroupContext = {
+    apiArticle(article) {
+      let record = apiArticles.get(article.id);
+      if (record === undefined) {
+        record = toApiArticle(article, content.site);
+        apiArticles.set(article.id, record);
+      }
+      return record;
+    },
     article(article) {
       if (!memo) throw new Error('article inputs are fingerprinted only with a memo');
       let input = articleInputs.get(article);

@@ -264,6 +264,7 @@ async function prepareState(
     changeLog,
     mirrorList,
     stored: trusted,
+    apiArticles: articles,
     ...(!repair && options.memo && { memo: options.memo }),
   });
   const plan = await planPublish(records, trusted, gen);

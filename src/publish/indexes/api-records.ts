@@ -76,7 +76,7 @@ export function apiArticleBody(article: ApiArticle): string {
 export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   return content.articles.map((article) => ({
     inputs: () => [context.article(article)],
-    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
+    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
   }));
 }
 
@@ -91,7 +91,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   ];
   const articleOf = new Map<ApiArticleSummary, CompiledArticle>();
   const summaries = content.articles.map((article) => {
-    const summary = toSummary(toApiArticle(article, content.site));
+    const summary = toSummary(context.apiArticle(article));
     articleOf.set(summary, article);
     return summary;
   });

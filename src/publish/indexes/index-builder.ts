@@ -1,5 +1,6 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
+import type { ApiArticle } from '../../api/schemas';
 import type { CompiledContent } from '../../content/compile';
 import { buildRemovalRecords } from '../removals';
 import { apiArticleGroups, apiListGroups } from './api-records';
@@ -34,6 +35,8 @@ export interface GroupContext {
    * publishes with a memo, so an unchanged article is not processed again; computed otherwise.
    */
   derived(kind: string, article: CompiledArticle, compute: () => string): string;
+  /** The article's API record: built once per publish, shared by the API builders and the change log. */
+  apiArticle(article: CompiledArticle): ApiArticle;
 }
 
 export interface IndexBuilder {

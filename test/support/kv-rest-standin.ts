@@ -5,6 +5,7 @@
 // or no answer at all.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { faultRules, type FaultRule as SharedFaultRule } from './fault-rules';
 
 export interface StoredValue {
   value: string;
@@ -20,16 +21,7 @@ export type Fault =
   /** No answer until the client gives up (the connection is dropped when the stand-in closes). */
   | { kind: 'hang' };
 
-export interface FaultRule {
-  op: Operation;
-  /** Only requests for this key (reads). */
-  key?: string;
-  /** Let this many matching requests (counted from when the rule is added) through first. */
-  after?: number;
-  /** How many matching requests fail; Infinity for "from now on". */
-  times: number;
-  fault: Fault;
-}
+export type FaultRule = SharedFaultRule<Operation, Fault>;
 
 export interface LoggedRequest {
   op: Operation | 'other';
@@ -107,22 +99,9 @@ function invalidPairs(items: unknown): string | undefined {
 export async function startKvRestStandIn(options: Options): Promise<KvRestStandIn> {
   const entries = new Map<string, StoredValue>();
   const log: LoggedRequest[] = [];
-  let rules: { rule: FaultRule; seen: number; fired: number }[] = [];
+  const rules = faultRules<Operation, Fault>();
   const hanging = new Set<ServerResponse>();
   const namespacePath = `/client/v4/accounts/${options.accountId}/storage/kv/namespaces/${options.namespaceId}`;
-
-  // Every matching rule counts every request, so `after` counts requests whatever other rules did.
-  const faultFor = (op: Operation, key: string | undefined): Fault | undefined => {
-    let chosen: (typeof rules)[number] | undefined;
-    for (const entry of rules) {
-      if (entry.rule.op !== op || (entry.rule.key !== undefined && entry.rule.key !== key)) continue;
-      entry.seen++;
-      if (!chosen && entry.seen > (entry.rule.after ?? 0) && entry.fired < entry.rule.times) chosen = entry;
-    }
-    if (!chosen) return undefined;
-    chosen.fired++;
-    return chosen.rule.fault;
-  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -166,7 +145,7 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       if (Array.isArray(items)) record.count = items.length;
     }
 
-    const fault = faultFor(op, key);
+    const fault = rules.faultFor(op, key);
     if (fault?.kind === 'hang') {
       record.status = 'hang';
       hanging.add(response);
@@ -245,10 +224,10 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
     entries,
     log,
     inject(rule) {
-      rules.push({ rule, seen: 0, fired: 0 });
+      rules.inject(rule);
     },
     clearFaults() {
-      rules = [];
+      rules.clear();
     },
     async close() {
       for (const response of hanging) response.destroy();

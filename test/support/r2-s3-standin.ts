@@ -7,6 +7,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type FaultRule, faultRules } from './fault-rules';
 
 export interface StoredObject {
   bytes: Buffer;
@@ -23,16 +24,7 @@ export type S3Fault =
   /** A normal answer, this many milliseconds late: how requests in flight are counted. */
   | { kind: 'slow'; ms: number };
 
-export interface S3FaultRule {
-  op: S3Operation;
-  /** Only requests for this key (puts). */
-  key?: string;
-  /** Let this many matching requests (counted from when the rule is added) through first. */
-  after?: number;
-  /** How many matching requests fail; Infinity for "from now on". */
-  times: number;
-  fault: S3Fault;
-}
+export type S3FaultRule = FaultRule<S3Operation, S3Fault>;
 
 export interface LoggedS3Request {
   op: S3Operation | 'other';
@@ -157,22 +149,10 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
   const objects = new Map<string, StoredObject>();
   const log: LoggedS3Request[] = [];
-  let rules: { rule: S3FaultRule; seen: number; fired: number }[] = [];
+  const rules = faultRules<S3Operation, S3Fault>();
   const hanging = new Set<ServerResponse>();
   let putsInFlight = 0;
   let maxPutsInFlight = 0;
-
-  const faultFor = (op: S3Operation, key: string | undefined): S3Fault | undefined => {
-    let chosen: (typeof rules)[number] | undefined;
-    for (const entry of rules) {
-      if (entry.rule.op !== op || (entry.rule.key !== undefined && entry.rule.key !== key)) continue;
-      entry.seen++;
-      if (!chosen && entry.seen > (entry.rule.after ?? 0) && entry.fired < entry.rule.times) chosen = entry;
-    }
-    if (!chosen) return undefined;
-    chosen.fired++;
-    return chosen.rule.fault;
-  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const rawUrl = request.url ?? '/';
@@ -211,7 +191,7 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
         putsInFlight--;
       });
     }
-    const fault = faultFor(record.op, record.key);
+    const fault = rules.faultFor(record.op, record.key);
     if (fault?.kind === 'hang') {
       record.status = 'hang';
       hanging.add(response);
@@ -282,10 +262,10 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
     log,
     maxPutsInFlight: () => maxPutsInFlight,
     inject(rule) {
-      rules.push({ rule, seen: 0, fired: 0 });
+      rules.inject(rule);
     },
     clearFaults() {
-      rules = [];
+      rules.clear();
     },
     async close() {
       for (const response of hanging) response.destroy();

@@ -36,8 +36,10 @@ npx tsx src/publish/node/keys.ts --out "$STATE/signing.key" >"$STATE/keys.out"
 PUBLIC_KEY=$(sed -n 's/^signing_key: //p' "$STATE/keys.out")
 cp -r content "$STATE/content"
 sed -i "s|^signing_key: .*|signing_key: $PUBLIC_KEY|" "$STATE/content/site.yaml"
-npx tsx src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --out "$STATE/synth" >/dev/null
+# A few shared photos, so synthetic items carry images too (each is resized, so few keep it quick).
+npx tsx src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --images 5 --out "$STATE/synth" >/dev/null
 cp -r "$STATE/synth/articles" "$STATE/content/articles/synthetic"
+cp "$STATE/synth/images/"* "$STATE/content/images/"
 # One article marked removed, so the Atom feeds carry an RFC 6721 tombstone for the parsers to read.
 cat >"$STATE/content/articles/removed-for-check.md" <<'EOF'
 ---

@@ -17,5 +17,14 @@ export function isImageSource(src: string): boolean {
 export function isImageUrl(src: string): boolean {
   if (!URL.canParse(src)) return false;
   const url = new URL(src);
-  return url.protocol === 'https:' && url.username === '' && url.password === '';
+  return (
+    url.protocol === 'https:' && url.username === '' && url.password === '' && DNS_NAME.test(url.hostname)
+  );
 }
+
+/**
+ * A host name of letters, digits and hyphens in dot-separated labels (the URL parser has already
+ * lowercased it and turned a Unicode name into punycode). The origin is written into the pages'
+ * CSP, where `,` would start a second policy and `*` would allow every host.
+ */
+const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

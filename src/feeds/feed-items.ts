@@ -307,7 +307,9 @@ function buildFeedItem(content: CompiledContent, article: PublishedArticle): Fee
 }
 
 function feedImage(image: ArticleImage): FeedImage {
-  const extension = image.src.slice(image.src.lastIndexOf('.') + 1).toLowerCase();
+  // From the path alone: an image given as a URL may carry a query (`a.jpg?w=800`).
+  const { pathname } = new URL(image.src, 'https://path.invalid');
+  const extension = pathname.slice(pathname.lastIndexOf('.') + 1).toLowerCase();
   return {
     url: placeholderUrl(image.src),
     mediaType: IMAGE_MEDIA_TYPES[extension] ?? 'application/octet-stream',

@@ -11,7 +11,7 @@ import { childrenNamed, onlyChild, parseXml } from '../support/xml';
 
 const ID = 990300;
 const PATH = `/Detail/2022/01/18/${ID}/Photos-from-the-talks`;
-const IMAGE_URL = 'https://photos.example.org/2022/01/talks.jpg';
+const IMAGE_URL = 'https://photos.example.org/2022/01/talks.jpg?w=1200';
 const HOSTS = [PRIMARY, MIRROR];
 
 function withImage(src: string): ContentInput {
@@ -51,8 +51,15 @@ async function text(host: string, path: string): Promise<string> {
 }
 
 describe('an article image given as a URL', () => {
-  it('is refused unless it is https, naming file and line', () => {
-    for (const src of ['http://photos.example.org/a.jpg', 'https://user:pw@photos.example.org/a.jpg']) {
+  it('is refused unless it is https on a plain host name, naming file and line', () => {
+    for (const src of [
+      'http://photos.example.org/a.jpg',
+      'https://user:pw@photos.example.org/a.jpg',
+      // The origin goes into the pages' CSP: a comma would start a second policy, `*` allow any host.
+      'https://a,b.example.org/a.jpg',
+      'https://*.example.org/a.jpg',
+      'https://photos;example.org/a.jpg',
+    ]) {
       let problems: ContentError['problems'] = [];
       try {
         compileContent(withImage(src));
@@ -95,6 +102,8 @@ describe('an article image given as a URL', () => {
       const entry = childrenNamed(atom, 'entry').find((e) => onlyChild(e, 'id').text.endsWith(`:${ID}`));
       const enclosure = entry && childrenNamed(entry, 'link').find((l) => l.attributes.rel === 'enclosure');
       expect(enclosure?.attributes.href).toBe(IMAGE_URL);
+      // Its type from the path, not from the query.
+      expect(enclosure?.attributes.type).toBe('image/jpeg');
 
       const { data } = JSON.parse(await text(MIRROR, `/api/v1/articles/${ID}`));
       expect(data.image.url).toBe(IMAGE_URL);

@@ -42,6 +42,33 @@ export function isNotModified(request: Headers, response: Headers): boolean {
   return since !== null && modified !== null && modified <= since;
 }
 
+/**
+ * RFC 9110 §13.2.2, steps 1 and 2: whether If-Match (strong comparison; `*` matches anything that
+ * exists) or, without it, If-Unmodified-Since fails for a representation: then the answer is 412.
+ */
+export function failsPrecondition(request: Headers, etag: string, lastModified: Date): boolean {
+  const ifMatch = request.get('If-Match');
+  if (ifMatch !== null) {
+    const tags = ifMatch.split(',').map((tag) => tag.trim());
+    return !tags.includes('*') && !tags.includes(etag);
+  }
+  const ifUnmodifiedSince = request.get('If-Unmodified-Since');
+  if (ifUnmodifiedSince === null) return false;
+  const since = parseHttpDate(ifUnmodifiedSince);
+  // §13.1.4: an invalid date is ignored. HTTP dates have whole seconds.
+  return since !== null && Math.floor(lastModified.getTime() / 1000) * 1000 > since;
+}
+
+/** The request's conditions that can only turn a 200 into a 304 (§13.2.2, steps 3 and 4). */
+export function cacheConditions(request: Headers): Headers {
+  const conditions = new Headers();
+  for (const name of ['If-None-Match', 'If-Modified-Since']) {
+    const value = request.get(name);
+    if (value !== null) conditions.set(name, value);
+  }
+  return conditions;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH = `(${MONTHS.join('|')})`;
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';

@@ -10,9 +10,8 @@ export class ImageStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   /**
-   * The rendition `{file}` of the image `{hash}`, or null. `conditions` are the request's headers:
-   * R2 evaluates If-None-Match and the other preconditions itself, and a match returns the object
-   * without its body.
+   * The rendition `{file}` of the image `{hash}`, or null. R2 evaluates `conditions` (HTTP
+   * precondition headers) itself: when one fails, it returns the object without its body.
    */
   async getRendition(
     hash: string,

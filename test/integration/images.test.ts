@@ -76,6 +76,22 @@ describe.each(HOSTS)('article images on %s', (host) => {
     expect((await get(host, src, { 'If-None-Match': '"other"' })).status).toBe(200);
   });
 
+  it('answers 412 when If-Match or If-Unmodified-Since fails, and 200 when they hold', async () => {
+    const src = (await leadImage(host)).img('src') ?? '';
+    const etag = (await get(host, src)).headers.get('ETag') ?? '';
+    expect((await get(host, src, { 'If-Match': '"other"' })).status).toBe(412);
+    expect((await get(host, src, { 'If-Match': '"other"', 'If-None-Match': etag })).status).toBe(412);
+    expect((await get(host, src, { 'If-Unmodified-Since': 'Thu, 01 Jan 2015 00:00:00 GMT' })).status).toBe(
+      412,
+    );
+    expect((await get(host, src, { 'If-Match': etag })).status).toBe(200);
+    expect((await get(host, src, { 'If-Match': '*' })).status).toBe(200);
+    expect((await get(host, src, { 'If-Unmodified-Since': 'Fri, 01 Jan 2100 00:00:00 GMT' })).status).toBe(
+      200,
+    );
+    expect((await get(host, src, { 'If-Match': etag, 'If-None-Match': etag })).status).toBe(304);
+  });
+
   it('answers 404 for an unknown image without reading KV', async () => {
     for (const path of [
       '/images/0123456789abcdef/675904-480.jpg',

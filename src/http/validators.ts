@@ -59,10 +59,10 @@ export function failsPrecondition(request: Headers, etag: string, lastModified: 
   return since !== null && Math.floor(lastModified.getTime() / 1000) * 1000 > since;
 }
 
-/** The request's conditions that can only turn a 200 into a 304 (§13.2.2, steps 3 and 4). */
-export function cacheConditions(request: Headers): Headers {
+/** The request's precondition headers (§13.1), for a store that evaluates them itself (R2's onlyIf). */
+export function preconditions(request: Headers): Headers {
   const conditions = new Headers();
-  for (const name of ['If-None-Match', 'If-Modified-Since']) {
+  for (const name of ['If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since']) {
     const value = request.get(name);
     if (value !== null) conditions.set(name, value);
   }

@@ -14,16 +14,24 @@ const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
 let dir: string;
 
+/** This file's own rendition cache, empty at first: so the first publish really encodes. */
+let renditionCache: string;
+
 /** The publish command in this process (command.ts), in the scratch checkout. */
 function publish(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
-  return runPublish(['--config', CONFIG, ...args], { cwd: dir, env });
+  return runPublish(['--config', CONFIG, ...args], {
+    cwd: dir,
+    env: { ...env, MIRRORWIRE_RENDITION_CACHE: renditionCache },
+  });
 }
 
 /** Every object in the local bucket, with its bytes, as `wrangler dev` would serve it. */
-async function readBucket(): Promise<Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>> {
+async function readBucket(
+  state = 'state',
+): Promise<Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>> {
   const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({
     configPath: CONFIG,
-    persist: { path: join(dir, 'state', 'v3') },
+    persist: { path: join(dir, state, 'v3') },
   });
   try {
     const objects = new Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>();
@@ -49,6 +57,7 @@ async function readBucket(): Promise<Map<string, { bytes: Buffer; contentType?: 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mirrorwire-images-'));
+  renditionCache = join(dir, 'rendition-cache');
   await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
 });
 
@@ -84,7 +93,23 @@ describe('npm run publish: images', () => {
       expect(meta.height, key).toBe(Math.round((675 * width) / 1200));
       expect(meta.format, key).toBe(key.endsWith('.webp') ? 'webp' : 'jpeg');
       expect(object?.contentType, key).toBe(key.endsWith('.webp') ? 'image/webp' : 'image/jpeg');
+      // Kept on this machine under its key, byte for byte.
+      expect(await readFile(join(renditionCache, key)), key).toEqual(object?.bytes);
     }
+  });
+
+  it('fills a new local state from the rendition cache, encoding nothing again', async () => {
+    // A cached rendition that differs from what sharp makes: if it is what the bucket gets, the
+    // publish took it from the cache rather than encoding the original.
+    const key = [...first.keys()].find((each) => each.endsWith('/675904-480.webp')) ?? '';
+    const marked = await sharp(first.get(key)?.bytes).flip().webp().toBuffer();
+    await writeFile(join(renditionCache, key), marked);
+    const run = await publish(['--local', '--persist-to', 'fresh-state']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/15 images shown, 90 renditions of 15 to upload/);
+    const bucket = await readBucket('fresh-state');
+    expect(bucket.size).toBe(90);
+    expect(bucket.get(key)?.bytes).toEqual(marked);
   });
 
   it('uploads nothing when the same images are published again', async () => {

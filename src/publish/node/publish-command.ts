@@ -24,6 +24,7 @@ import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { type ContentOnDisk, fileStamps, readContent } from './read-content';
 import { openRecordMemo } from './record-memo-file';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
+import { cachedEncoder, renditionCacheDir } from './rendition-cache';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
@@ -296,13 +297,18 @@ export async function publishCommand(argv: string[]): Promise<number> {
     if (images && missingImages.length > 0) {
       uploadingImages = true;
       const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
-      const result = await uploadImages(missingImages, images.bucket, sharpEncoder(values.content), {
-        ...(remoteImages && { concurrency: remoteImages.concurrency }),
-        onImage: report,
-        onUploaded: (done) => {
-          uploaded = done;
+      const result = await uploadImages(
+        missingImages,
+        images.bucket,
+        cachedEncoder(sharpEncoder(values.content), renditionCacheDir()),
+        {
+          ...(remoteImages && { concurrency: remoteImages.concurrency }),
+          onImage: report,
+          onUploaded: (done) => {
+            uploaded = done;
+          },
         },
-      });
+      );
       uploadingImages = false;
       progress(`${result.uploaded} image renditions uploaded`);
     }

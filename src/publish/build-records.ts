@@ -84,18 +84,26 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     },
     derived(kind, article, compute) {
       if (!memo) return compute();
-      const fingerprint = memo.fingerprint([kind, context.article(article)]);
-      const known = memo.lookup(fingerprint);
-      const [entry] = known ?? [];
-      if (known && entry?.[0] === kind) {
-        memo.remember(fingerprint, known);
-        return entry[1];
-      }
+      const known = rememberedDerived(kind, article);
+      if (known !== undefined) return known;
       const value = compute();
-      memo.remember(fingerprint, [[kind, value]]);
+      memo.remember(memo.fingerprint([kind, context.article(article)]), [[kind, value]]);
       return value;
     },
+    keepDerived(kind, article) {
+      if (memo) rememberedDerived(kind, article);
+    },
   };
+  /** What the memo holds for `kind` of this article, remembered again for the next publish. */
+  function rememberedDerived(kind: string, article: CompiledArticle): string | undefined {
+    if (!memo) return undefined;
+    const fingerprint = memo.fingerprint([kind, context.article(article)]);
+    const known = memo.lookup(fingerprint);
+    const [entry] = known ?? [];
+    if (!known || entry?.[0] !== kind) return undefined;
+    memo.remember(fingerprint, known);
+    return entry[1];
+  }
   const built: { fingerprint: string; keys: string[] }[] = [];
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
@@ -111,6 +119,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           kept.set(key, hash);
         }
         memo?.remember(fingerprint, known);
+        group.kept?.();
         continue;
       }
       const records = group.build();

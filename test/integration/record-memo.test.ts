@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
-import { memoryRecordMemo } from '../../src/publish/record-memo';
+import { type GroupOutput, memoryRecordMemo, type RecordMemo } from '../../src/publish/record-memo';
 import { repositoryContent } from '../support/content';
 import { FIXED_NOW, type PublishResult, planFor, publish } from '../support/publish';
 
@@ -99,4 +99,34 @@ describe('the record memo', () => {
     expect(withMemo.plan.phases.flatMap((phase) => phase.writes.map((w) => w.key))).toContain(lost);
     // Seventeen plans of the repository's content and 90 more articles: minutes when the machine is shared.
   }, 180_000);
+
+  it('still remembers each article’s search terms after a publish that kept the search index', async () => {
+    // As the memo file does when it compacts: what a publish did not remember is gone for the next.
+    const fingerprint = (parts: readonly string[]) => JSON.stringify(parts);
+    let previous = new Map<string, GroupOutput>();
+    let used = new Map<string, GroupOutput>();
+    const compactingMemo: RecordMemo = {
+      fingerprint,
+      lookup: (key) => used.get(key) ?? previous.get(key),
+      remember: (key, output) => {
+        used.set(key, output);
+      },
+    };
+    const compact = () => {
+      previous = used;
+      used = new Map();
+    };
+    const searchTerms = () => [...previous.values()].filter(([entry]) => entry?.[0] === 'search-terms');
+    // Ids of their own: the test above has published, and removed, some of SYNTHETIC's.
+    const input = content(Array.from({ length: 30 }, (_, i) => article(5_000_001 + i, day(i))));
+    await publish(input, FIXED_NOW, { memo: compactingMemo });
+    compact();
+    const articles = searchTerms().length;
+    expect(articles).toBeGreaterThan(30);
+    // Nothing changed: the search index is kept, not built; its terms must stay remembered.
+    const unchanged = await planFor(input, FIXED_NOW, { memo: compactingMemo });
+    expect(unchanged.records.kept.size).toBeGreaterThan(100);
+    compact();
+    expect(searchTerms()).toHaveLength(articles);
+  });
 });

@@ -25,6 +25,11 @@ export interface RecordGroup {
   /** Everything the records depend on besides site.yaml and the code; called only with a memo. */
   inputs?: () => string[];
   build: () => Records;
+  /**
+   * Called instead of `build` when the group is kept: a group that derives values per article
+   * keeps them remembered here, or the memo would forget them and the next build redo them all.
+   */
+  kept?: () => void;
 }
 
 export interface GroupContext {
@@ -35,6 +40,8 @@ export interface GroupContext {
    * publishes with a memo, so an unchanged article is not processed again; computed otherwise.
    */
   derived(kind: string, article: CompiledArticle, compute: () => string): string;
+  /** Keeps what `derived` remembered for the article (if anything) for the next publish, computing nothing. */
+  keepDerived(kind: string, article: CompiledArticle): void;
   /** The article's API record: built once per publish, shared by the API builders and the change log. */
   apiArticle(article: CompiledArticle): ApiArticle;
 }
@@ -75,6 +82,9 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
           buildSearchIndex(content, (article) =>
             JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article)))),
           ),
+        kept: () => {
+          for (const article of content.articles) context.keepDerived('search-terms', article);
+        },
       },
     ],
   },

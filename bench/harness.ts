@@ -134,7 +134,11 @@ export interface Runtime {
  * the app with the Cache API, the same app with Miniflare's no-op cache (every lookup misses, so
  * every request renders), and the reference worker.
  */
-export async function startRuntime(scriptPath: string, persistTo: string): Promise<Runtime> {
+export async function startRuntime(
+  scriptPath: string,
+  persistTo: string,
+  options: { inspectorPort?: number } = {},
+): Promise<Runtime> {
   const ports = benchPorts();
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG_PATH);
   // Miniflare serves [assets] through two extra router workers on every request, run_worker_first
@@ -159,6 +163,8 @@ export async function startRuntime(scriptPath: string, persistTo: string): Promi
   });
   const miniflare = new Miniflare({
     host: '127.0.0.1',
+    // A debugger port, for CPU profiles of a worker under load (`core:user:app`); off by default.
+    ...(options.inspectorPort !== undefined && { inspectorPort: options.inspectorPort }),
     kvPersist: localKvPath(persistTo),
     // The Cache API's store is per run: nothing from an earlier run can be a hit.
     cachePersist: false,

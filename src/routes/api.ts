@@ -6,11 +6,11 @@ import { createMiddleware } from 'hono/factory';
 import { validator } from 'hono/validator';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
+import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
 import { CHANGES_PAGE_SIZE, type OrderKey, sectionScope, selectPage, tagScope } from '../api/paging';
 import {
   type ApiArticleSummary,
   type ApiSection,
-  type ArticleList,
   articleIdSchema,
   type ChangeList,
   changesPageSchema,
@@ -19,11 +19,11 @@ import {
   listArticlesQuerySchema,
   listBucketSchema,
 } from '../api/schemas';
-import { decodeChangeToken, decodeCursor, encodeChangeToken, encodeCursor } from '../api/tokens';
+import { decodeChangeToken, decodeCursor, encodeChangeToken } from '../api/tokens';
 import { sectionFamily } from '../config/site-config';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
-import { contentCache } from '../http/content-cache';
+import { contentCache, respondWithStored } from '../http/content-cache';
 import { ApiError, invalidParameter } from '../http/errors';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { absoluteUrl, sameRequestOn, sectionPath, servingAddresses } from '../sites/urls';
@@ -52,12 +52,8 @@ function mirrorLinks() {
       .map((address) => address.replace(/\/$/, ''))
       .filter((origin) => origin !== site.origin)
       .map((origin) => `<${sameRequestOn(origin, url)}>; rel="alternate"`);
-    if (links.length === 0) return;
-    // A response from the edge cache has immutable headers: copy it before adding to them.
-    const response = new Response(c.res.body, c.res);
-    response.headers.append('Link', links.join(', '));
-    c.res = undefined;
-    c.res = response;
+    // Every response here is built by the worker (the edge cache's too): its headers are mutable.
+    if (links.length > 0) c.res.headers.append('Link', links.join(', '));
   });
 }
 
@@ -90,10 +86,10 @@ function validQuery<S extends z.ZodMiniObject>(schema: S) {
 
 const noQuery = validQuery(z.strictObject({}));
 
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=UTF-8' };
+
 function json(c: Context<AppEnv>, body: string): Response {
-  return c.body(fillOrigin(body, c.var.site.origin), 200, {
-    'Content-Type': 'application/json; charset=UTF-8',
-  });
+  return c.body(fillOrigin(body, c.var.site.origin), 200, JSON_TYPE);
 }
 
 function nextLink(c: Context<AppEnv>, path: string, params: Record<string, string | undefined>): string {
@@ -119,7 +115,32 @@ apiRoutes.get(
     const tagLower = tag?.toLowerCase();
     const since = query.updated_since === undefined ? undefined : Date.parse(query.updated_since);
     const limit = query.limit === undefined ? LIMIT_DEFAULT : Number(query.limit);
-    const filters = JSON.stringify([section ?? null, tagLower ?? null, since ?? null]);
+    const filters = listFilters(section, tagLower, since);
+    const linkTo = (cursor: string) =>
+      c.header(
+        'Link',
+        nextLink(c, '/api/v1/articles', {
+          section,
+          tag,
+          updated_since: query.updated_since,
+          limit: query.limit,
+          cursor,
+        }),
+      );
+
+    // The request most partners make, a scope's first page, is stored finished by the publish: one
+    // read, the origin filled in. Absent (a scope without articles, or a store from before first
+    // pages), the page is built from the scope's head below, as any other.
+    if (query.cursor === undefined && query.limit === undefined && since === undefined && !(section && tag)) {
+      const page = await repo.getApiListFirstPage(
+        tag ? tagScope(tag) : section ? sectionScope(section) : 'all',
+      );
+      if (page) {
+        const cursor = nextCursorOfBody(page.text);
+        if (cursor) linkTo(cursor);
+        return respondWithStored(c, page, JSON_TYPE);
+      }
+    }
 
     let after: OrderKey | undefined;
     let bucket: number | 'head' = 'head';
@@ -170,21 +191,9 @@ apiRoutes.get(
       }
     }
 
-    const nextCursor = next && encodeCursor({ filters, bucket: next.bucket, after: next.after });
-    if (nextCursor) {
-      c.header(
-        'Link',
-        nextLink(c, '/api/v1/articles', {
-          section,
-          tag,
-          updated_since: query.updated_since,
-          limit: query.limit,
-          cursor: nextCursor,
-        }),
-      );
-    }
-    const body: ArticleList = { data: items, next_cursor: nextCursor };
-    return json(c, JSON.stringify(body));
+    const { body, nextCursor } = articleListBody(items, next, filters);
+    if (nextCursor) linkTo(nextCursor);
+    return json(c, body);
   },
 );
 
@@ -195,8 +204,8 @@ apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLIC
   }
   const id = Number(raw);
   const { repo } = c.var;
-  const body = Number.isSafeInteger(id) ? await repo.getApiArticleBody(id) : null;
-  if (body === null) {
+  const stored = Number.isSafeInteger(id) ? await repo.getApiArticleBody(id) : null;
+  if (stored === null) {
     const removed = Number.isSafeInteger(id) ? await repo.getRemovedArticle(id) : null;
     if (removed) {
       const why = removed.reason ? `: ${removed.reason}` : '.';
@@ -204,7 +213,7 @@ apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLIC
     }
     throw new ApiError(404, 'not_found', 'No published article has this id.');
   }
-  return json(c, body);
+  return respondWithStored(c, stored, JSON_TYPE);
 });
 
 apiRoutes.get('/sections', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), (c) => {
@@ -249,5 +258,5 @@ apiRoutes.get(
 );
 
 apiRoutes.get('/openapi.json', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), async (c) => {
-  return json(c, await c.var.repo.getOpenApiDocument());
+  return respondWithStored(c, await c.var.repo.getOpenApiDocument(), JSON_TYPE);
 });

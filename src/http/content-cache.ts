@@ -9,6 +9,7 @@ import type { ReadVerdict } from '../storage/consistency';
 import type { StoredText } from '../storage/repository';
 import { CACHE_POLICY, EDGE_TTL_SECONDS } from './cache-policy';
 import { readHot, writeHot } from './hot-cache';
+import { pathAndQuery } from './request-url';
 import { isNotModified, notModified, stampValidators, storedEtag } from './validators';
 
 export interface ContentCacheOptions {
@@ -37,15 +38,16 @@ export function edgeCacheKey(
   query: readonly string[] = [],
   variant?: string,
 ): string {
-  const url = new URL(requestUrl);
   const contentVersion =
     variant === undefined ? site.manifest.version : `${site.manifest.version}~${variant}`;
   const versions = `${contentVersion}.${encodeURIComponent(codeVersion)}`;
-  let key = `${site.origin}/_cache/${versions}${url.pathname}`;
-  if (query.length > 0) {
+  const { pathname, search } = pathAndQuery(requestUrl);
+  let key = `${site.origin}/_cache/${versions}${pathname}`;
+  if (query.length > 0 && search.length > 1) {
+    const given = new URLSearchParams(search);
     const selected = new URLSearchParams();
     for (const name of query) {
-      const value = url.searchParams.get(name);
+      const value = given.get(name);
       if (value !== null) selected.set(name, value);
     }
     if (selected.size > 0) key += `?${selected}`;

@@ -1,9 +1,8 @@
 // The partner JSON API v1: articles (keyset pages), one article, sections, the change log and
 // its OpenAPI description. Each request makes at most one KV read in the normal case; the gate
 // (keys, rate limit) runs before the edge cache.
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { validator } from 'hono/validator';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
 import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
@@ -20,13 +19,14 @@ import {
   listBucketSchema,
 } from '../api/schemas';
 import { decodeChangeToken, decodeCursor, encodeChangeToken } from '../api/tokens';
-import { sectionFamily } from '../config/site-config';
+import { type SiteConfig, sectionFamily } from '../config/site-config';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { contentCache, respondWithStored } from '../http/content-cache';
 import { ApiError, invalidParameter } from '../http/errors';
+import { pathAndQuery } from '../http/request-url';
 import { fillOrigin } from '../sites/origin-placeholder';
-import { absoluteUrl, sameRequestOn, sectionPath, servingAddresses } from '../sites/urls';
+import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
@@ -46,28 +46,55 @@ function mirrorLinks() {
   return createMiddleware<AppEnv>(async function mirrorLinks(c, next) {
     await next();
     const { site } = c.var;
-    const { primary, mirrors, onion } = servingAddresses(site.config);
-    const url = new URL(c.req.url);
-    const links = [primary, ...mirrors, ...(onion ? [onion] : [])]
-      .map((address) => address.replace(/\/$/, ''))
-      .filter((origin) => origin !== site.origin)
-      .map((origin) => `<${sameRequestOn(origin, url)}>; rel="alternate"`);
+    const others = otherOrigins(site.config, site.origin);
+    if (others.length === 0) return;
+    // The same path and query on each (concatenated, as sameRequestOn does).
+    const { pathname, search } = pathAndQuery(c.req.url);
+    const links = others.map((origin) => `<${origin}${pathname}${search}>; rel="alternate"`);
     // Every response here is built by the worker (the edge cache's too): its headers are mutable.
-    if (links.length > 0) c.res.headers.append('Link', links.join(', '));
+    c.res.headers.append('Link', links.join(', '));
   });
 }
+
+/** The serving origins but `origin`, per published config: the same for every request until a publish. */
+const otherOriginsMemo = new WeakMap<SiteConfig, Map<string, string[]>>();
+
+function otherOrigins(config: SiteConfig, origin: string): string[] {
+  let byOrigin = otherOriginsMemo.get(config);
+  if (!byOrigin) {
+    byOrigin = new Map();
+    otherOriginsMemo.set(config, byOrigin);
+  }
+  let others = byOrigin.get(origin);
+  if (!others) {
+    const { primary, mirrors, onion } = servingAddresses(config);
+    others = [primary, ...mirrors, ...(onion ? [onion] : [])]
+      .map((address) => address.replace(/\/$/, ''))
+      .filter((other) => other !== origin);
+    byOrigin.set(origin, others);
+  }
+  return others;
+}
+
+/** Distinct query strings whose parse each validator remembers; past it, it starts again. */
+const QUERY_MEMO_MAX = 256;
 
 /**
  * Validates the query string before the edge cache is consulted: a bad request never hits it.
  * Names are read from the URL and matched against the schema's own keys: an object built from
  * them loses `__proto__` to its prototype, and inherited names (`constructor`) look known to zod.
+ * A query string's parse depends on nothing else, so each accepted one is remembered (a partner
+ * repeats the same few): a repeat costs a Map lookup, not a parse.
  */
-function validQuery<S extends z.ZodMiniObject>(schema: S) {
+function validQuery<S extends z.ZodMiniObject>(
+  schema: S,
+): MiddlewareHandler<AppEnv, string, { out: { query: z.output<S> } }> {
   const accepted = Object.keys(schema.def.shape);
   const known = accepted.length > 0 ? `: this endpoint takes ${accepted.join(', ')}` : ': none is taken here';
-  return validator('query', (_value, c): z.output<S> => {
+  const parsedBefore = new Map<string, z.output<S>>();
+  const parse = (search: string): z.output<S> => {
     const single = new Map<string, string>();
-    for (const [given, value] of new URL(c.req.url).searchParams) {
+    for (const [given, value] of new URLSearchParams(search)) {
       // The name comes from the request: JSON-escaped in the body, and cut short.
       const name = given.slice(0, MAX_PARAMETER_NAME_LENGTH);
       if (!accepted.includes(given)) {
@@ -81,7 +108,20 @@ function validQuery<S extends z.ZodMiniObject>(schema: S) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? '');
     throw invalidParameter(name, `${name} ${issue?.message ?? 'is not valid'}.`);
-  });
+  };
+  return async function validQuery(c, next) {
+    const url = c.req.url;
+    const at = url.indexOf('?');
+    const search = at < 0 ? '' : url.slice(at);
+    let query = parsedBefore.get(search);
+    if (query === undefined) {
+      query = parse(search);
+      if (parsedBefore.size >= QUERY_MEMO_MAX) parsedBefore.clear();
+      parsedBefore.set(search, query);
+    }
+    c.req.addValidatedData('query', query as object);
+    await next();
+  };
 }
 
 const noQuery = validQuery(z.strictObject({}));

@@ -54,6 +54,24 @@ export interface StoredText {
   hash: string | undefined;
 }
 
+/** Decoded API list buckets the isolate keeps (about 150 KB of JSON each), least recently used first. */
+const DECODED_BUCKETS_MAX = 8;
+const decodedBuckets = new Map<string, { hash: string; schema: z.ZodMiniType; record: unknown }>();
+
+/** A stored value decoded into a typed record, or a CorruptRecordError naming its key. */
+function decode<S extends z.ZodMiniType>(key: string, text: string, schema: S): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parser's message would only repeat the value; the key is what an operator needs.
+    throw new CorruptRecordError(key, 'not JSON');
+  }
+  const decoded = z.safeParse(schema, json);
+  if (!decoded.success) throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
+  return decoded.data;
+}
+
 /** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
 export interface ReadObserver {
   recordKvRead(milliseconds: number): void;
@@ -141,13 +159,38 @@ export class ContentRepository {
   // own schemas (src/api/schemas.ts): storage reads, judges and decodes them with the schema it is
   // handed, and so depends on nothing of the API.
 
-  /** One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). */
-  getApiListBucket<S extends z.ZodMiniType>(
+  /**
+   * One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). A bucket
+   * holds up to 220 summaries, and decoding one costs more than reading it; a partner walking a
+   * scope asks the same bucket for several pages. So the isolate keeps the last few decoded, each
+   * with the hash publish stored for its bytes: a read that finds the same hash finds the same bytes
+   * and is answered with the same record. The record is shared: read it, never modify it.
+   */
+  async getApiListBucket<S extends z.ZodMiniType>(
     scope: string,
     bucket: number | 'head',
     schema: S,
   ): Promise<z.output<S> | null> {
-    return this.readRecord(apiListKey(scope, bucket), schema);
+    const key = apiListKey(scope, bucket);
+    const stored = await this.readText(key);
+    if (stored === null) return null;
+    const known = decodedBuckets.get(key);
+    if (known && stored.hash !== undefined && known.hash === stored.hash && known.schema === schema) {
+      // Most recently used last.
+      decodedBuckets.delete(key);
+      decodedBuckets.set(key, known);
+      return known.record as z.output<S>;
+    }
+    const record = decode(key, stored.text, schema);
+    if (stored.hash !== undefined) {
+      decodedBuckets.delete(key);
+      decodedBuckets.set(key, { hash: stored.hash, schema, record });
+      for (const oldest of decodedBuckets.keys()) {
+        if (decodedBuckets.size <= DECODED_BUCKETS_MAX) break;
+        decodedBuckets.delete(oldest);
+      }
+    }
+    return record;
   }
 
   /** One page of the change log, decoded with `schema` (the API's changesPageSchema). */
@@ -187,18 +230,7 @@ export class ContentRepository {
 
   private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {
     const text = await this.read(key);
-    if (text === null) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // The parser's message would only repeat the value; the key is what an operator needs.
-      throw new CorruptRecordError(key, 'not JSON');
-    }
-    const decoded = z.safeParse(schema, json);
-    if (!decoded.success)
-      throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
-    return decoded.data;
+    return text === null ? null : decode(key, text, schema);
   }
 
   private async read(key: string): Promise<string | null> {

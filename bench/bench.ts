@@ -18,10 +18,13 @@ const ROUTES: { name: string; path: string | 'newest-article' }[] = [
 ];
 
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 10_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+/** Rounds per route: each runs one slice of every target (BENCH_SECONDS is the older name). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? process.env.BENCH_SECONDS ?? 7);
+const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 1.25);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 0.5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const TARGET_RATIO = 0.8;
+/** The issue's targets: a hit at least 0.9 of serving from memory, a miss 0.8 of one KV read. */
+const TARGET_RATIO = { hit: 0.9, miss: 0.8 } as const;
 const GZIP_LIMIT_BYTES = 150 * 1024;
 
 interface Load {
@@ -39,14 +42,23 @@ async function load(port: number, path: string, seconds: number): Promise<Load> 
     duration: seconds,
   });
   return {
-    rps: result.requests.average,
+    // Per-second averages would drop a fractional slice's last part: count over the time it took.
+    rps: result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+/** The q-quantile (0…1) of `values`, interpolated between the nearest ranks. */
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const low = sorted[Math.floor(at)] ?? 0;
+  const high = sorted[Math.ceil(at)] ?? low;
+  return low + (high - low) * (at - Math.floor(at));
+}
+const median = (values: number[]) => quantile(values, 0.5);
 
 /** Slices of one target: mean throughput, median of the slices' p50 and p99, all errors. */
 function combine(slices: Load[]): Load {
@@ -63,34 +75,42 @@ interface Row {
   mode: 'hit' | 'miss';
   run: Load;
   reference: Load;
+  /** Per round: the app's slice over its reference's slice, run back to back. */
+  ratios: number[];
   kvReads: number | undefined;
   cache: string | undefined;
 }
+
+/** The median of the paired ratios: what the target is judged on. */
+const ratioOf = (row: Row) => median(row.ratios);
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 function printTable(rows: Row[], absent: string[], bundle: { gzipBytes: number }): string {
   const lines = [
-    '| route | cache | req/s | p50 ms | p99 ms | reference | ref req/s | ratio | target | KV reads/req | errors |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: |',
+    '| route | cache | req/s | p50 ms | p99 ms | reference | ref req/s | ratio | IQR | min–max | target | KV reads/req | errors |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
   ];
   for (const row of rows) {
-    const ratio = row.run.rps / row.reference.rps;
+    const ratio = ratioOf(row);
+    const target = TARGET_RATIO[row.mode];
+    const range = (a: number, b: number) => `${fmt(a, 2)}–${fmt(b, 2)}`;
     lines.push(
       `| ${row.route} | ${row.mode} | ${fmt(row.run.rps)} | ${fmt(row.run.p50)} | ${fmt(row.run.p99)} | ${
         row.mode === 'hit' ? 'memory' : 'one KV read'
-      } | ${fmt(row.reference.rps)} | ${fmt(ratio, 2)} | ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'} (≥ ${TARGET_RATIO}) | ${
-        row.kvReads ?? '?'
-      } | ${row.run.errors} |`,
+      } | ${fmt(row.reference.rps)} | ${fmt(ratio, 2)} | ${range(quantile(row.ratios, 0.25), quantile(row.ratios, 0.75))} | ${range(
+        Math.min(...row.ratios),
+        Math.max(...row.ratios),
+      )} | ${ratio >= target ? 'met' : 'MISSED'} (≥ ${target}) | ${row.kvReads ?? '?'} | ${row.run.errors} |`,
     );
   }
-  for (const name of absent) lines.push(`| ${name} | absent | | | | | | | | | |`);
+  for (const name of absent) lines.push(`| ${name} | absent | | | | | | | | | | | |`);
   const gzipKiB = bundle.gzipBytes / 1024;
   lines.push(
     '',
     `Worker bundle: ${fmt(gzipKiB, 1)} KiB gzipped (limit ${GZIP_LIMIT_BYTES / 1024} KiB: ${
       bundle.gzipBytes < GZIP_LIMIT_BYTES ? 'met' : 'MISSED'
-    }). ${ARTICLES} articles, ${CONNECTIONS} connections, ${SECONDS} interleaved 1 s slices per target after ${WARMUP_SECONDS} s warm-up.`,
+    }). ${ARTICLES} articles, ${CONNECTIONS} connections, ${ROUNDS} rounds of interleaved ${SLICE_SECONDS} s slices per target after ${WARMUP_SECONDS} s warm-up; ratio: median of the rounds' paired ratios (app slice over the reference slice beside it), with their interquartile range and extremes.`,
   );
   return lines.join('\n');
 }
@@ -105,6 +125,19 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const absent: string[] = [];
   try {
+    // A publish too large to list in its manifest (a first publish is) leaves reads unverifiable
+    // for the settling window, and nothing is cached meanwhile (docs/storage.md): wait it out.
+    const manifest = await (await runtime.miniflare.getKVNamespace('ARTICLES', 'app')).get('site:v1', 'json');
+    const unverifiedUntil = Date.parse(
+      (manifest as { recent?: { unverifiedUntil?: string } } | null)?.recent?.unverifiedUntil ?? '',
+    );
+    if (unverifiedUntil > Date.now()) {
+      const seconds = Math.ceil((unverifiedUntil - Date.now()) / 1000) + 1;
+      log(
+        `waiting ${seconds} s: the archive's publish is within its settling window, so nothing is cached yet`,
+      );
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+    }
     const home = await probe(ports.app, '/');
     if (home.status !== 200) throw new Error(`home answered ${home.status}: is the archive published?`);
     const newest = /href="(\/Detail\/[^"]+)"/.exec(home.body)?.[1];
@@ -125,6 +158,7 @@ async function main(): Promise<number> {
         await new Promise((r) => setTimeout(r, 20));
         hit = await probe(ports.app, path);
       }
+      if (timingOf(hit).cache !== 'hit') throw new Error(`${route.name} (${path}) never became a cache hit`);
       const miss = await probe(ports.appUncached, path);
       // Same content version, same bytes: a render and a cached copy must not differ.
       if (miss.body !== hit.body)
@@ -134,27 +168,67 @@ async function main(): Promise<number> {
       const ref = route.name.replace(/\W/g, '-');
 
       log(
-        `${route.name} (${path}): warm-up, then ${SECONDS} rounds of 1 s each: memory, hit, one KV read, miss`,
+        `${route.name} (${path}): warm-up, then ${ROUNDS} rounds of ${SLICE_SECONDS} s slices: memory and hit, one KV read and miss`,
       );
-      const targets = [
-        [ports.reference, `/mem/${ref}`],
-        [ports.app, path],
-        [ports.reference, `/kv/${ref}`],
-        [ports.appUncached, path],
+      // Two pairs: the app's hit beside the memory reference, its miss beside the one-read one.
+      const pairs = [
+        [
+          [ports.reference, `/mem/${ref}`],
+          [ports.app, path],
+        ],
+        [
+          [ports.reference, `/kv/${ref}`],
+          [ports.appUncached, path],
+        ],
       ] as const;
-      for (const [port, p] of targets) await load(port, p, WARMUP_SECONDS);
-      // Interleaved one-second slices: the machine's load drifts (it is shared), and interleaving
-      // spreads that drift evenly over the app and its references instead of favouring one.
-      const slices: Load[][] = targets.map(() => []);
-      for (let round = 0; round < SECONDS; round++) {
-        for (const [index, [port, p]] of targets.entries()) slices[index]?.push(await load(port, p, 1));
+      for (const pair of pairs) for (const [port, p] of pair) await load(port, p, WARMUP_SECONDS);
+      // Interleaved slices: the machine's load drifts (it is shared), and interleaving spreads that
+      // drift over the app and its references instead of favouring one. Within a pair the order
+      // alternates each round (reference first, then app first), so a steady drift cancels out,
+      // and each round's two slices, back to back, give one paired ratio.
+      const slices = pairs.map(() => ({
+        reference: [] as Load[],
+        app: [] as Load[],
+        ratios: [] as number[],
+      }));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [index, [[refPort, refPath], [appPort, appPath]]] of pairs.entries()) {
+          const runs = slices[index];
+          if (!runs) continue;
+          let reference: Load;
+          let app: Load;
+          if (round % 2 === 0) {
+            reference = await load(refPort, refPath, SLICE_SECONDS);
+            app = await load(appPort, appPath, SLICE_SECONDS);
+          } else {
+            app = await load(appPort, appPath, SLICE_SECONDS);
+            reference = await load(refPort, refPath, SLICE_SECONDS);
+          }
+          runs.reference.push(reference);
+          runs.app.push(app);
+          runs.ratios.push(app.rps / reference.rps);
+        }
       }
-      const [memory, hitRun, oneRead, missRun] = slices.map(combine) as [Load, Load, Load, Load];
+      const [hits, misses] = slices as [(typeof slices)[0], (typeof slices)[0]];
       // Reads per request, from the Server-Timing of a request right after each run.
       const hitAfter = timingOf(await probe(ports.app, path));
       const missAfter = timingOf(await probe(ports.appUncached, path));
-      rows.push({ route: route.name, mode: 'hit', run: hitRun, reference: memory, ...hitAfter });
-      rows.push({ route: route.name, mode: 'miss', run: missRun, reference: oneRead, ...missAfter });
+      rows.push({
+        route: route.name,
+        mode: 'hit',
+        run: combine(hits.app),
+        reference: combine(hits.reference),
+        ratios: hits.ratios,
+        ...hitAfter,
+      });
+      rows.push({
+        route: route.name,
+        mode: 'miss',
+        run: combine(misses.app),
+        reference: combine(misses.reference),
+        ratios: misses.ratios,
+        ...missAfter,
+      });
     }
   } finally {
     await runtime.miniflare.dispose();

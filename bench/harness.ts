@@ -33,13 +33,20 @@ export function log(message: string): void {
   console.error(`bench: ${message}`);
 }
 
-/** `wrangler deploy --dry-run`: the exact bundle a deploy uploads, and its gzipped size. */
+/**
+ * `wrangler deploy --dry-run`: the exact bundle a deploy uploads, and its gzipped size. With
+ * BENCH_WORKER (the `index.js` of such a build, say of an earlier commit), that bundle is measured
+ * instead, against the same archive: a before-and-after comparison in one setting.
+ */
 export async function buildWorker(): Promise<{ scriptPath: string; gzipBytes: number; bytes: number }> {
-  const outdir = join(BENCH_DIR, 'dist');
-  await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '--config', CONFIG_PATH], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const scriptPath = join(outdir, 'index.js');
+  let scriptPath = process.env.BENCH_WORKER;
+  if (!scriptPath) {
+    const outdir = join(BENCH_DIR, 'dist');
+    await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir, '--config', CONFIG_PATH], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    scriptPath = join(outdir, 'index.js');
+  }
   const script = await readFile(scriptPath);
   return { scriptPath, bytes: script.length, gzipBytes: gzipSync(script, { level: 9 }).length };
 }
@@ -62,9 +69,23 @@ export async function ensureArchive(count: number): Promise<string> {
     log(`reusing the published ${count}-article archive in ${persistTo}`);
     return persistTo;
   }
-  log(`writing ${count} synthetic articles and publishing them (once; reused by later runs)`);
   const tsx = 'node_modules/.bin/tsx';
-  await run(tsx, ['src/publish/node/synth.ts', '--count', String(count), '--out', contentDir]);
+  // The articles depend on the generator alone (same count and seed, same files): kept while it is unchanged.
+  const synthInputs = ['src/publish/node/synth.ts', 'content/site.yaml'];
+  const synthCommit = await run('git', ['log', '-1', '--format=%H', '--', ...synthInputs]).then(
+    ({ stdout }) => stdout.trim(),
+    () => `uncommitted-${Date.now()}`,
+  );
+  const contentStamp = join(BENCH_DIR, `content-${count}.json`);
+  const wantedContent = JSON.stringify({ count, seed: 1, synthCommit });
+  if (existsSync(contentStamp) && (await readFile(contentStamp, 'utf8')) === wantedContent) {
+    log(`publishing the ${count} synthetic articles in ${contentDir} (once; reused by later runs)`);
+  } else {
+    log(`writing ${count} synthetic articles and publishing them (once; reused by later runs)`);
+    await rm(contentDir, { recursive: true, force: true });
+    await run(tsx, ['src/publish/node/synth.ts', '--count', String(count), '--out', contentDir]);
+    await writeFile(contentStamp, wantedContent);
+  }
   await rm(persistTo, { recursive: true, force: true });
   const started = performance.now();
   await run(tsx, ['src/publish/node/cli.ts', '--local', '--content', contentDir, '--persist-to', persistTo], {
@@ -134,7 +155,11 @@ export interface Runtime {
  * the app with the Cache API, the same app with Miniflare's no-op cache (every lookup misses, so
  * every request renders), and the reference worker.
  */
-export async function startRuntime(scriptPath: string, persistTo: string): Promise<Runtime> {
+export async function startRuntime(
+  scriptPath: string,
+  persistTo: string,
+  options: { inspectorPort?: number } = {},
+): Promise<Runtime> {
   const ports = benchPorts();
   const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG_PATH);
   // Miniflare serves [assets] through two extra router workers on every request, run_worker_first
@@ -155,10 +180,14 @@ export async function startRuntime(scriptPath: string, persistTo: string): Promi
     ratelimits: { API_RATE_LIMITER: { simple: { limit: 1_000_000_000, period: 60 } } },
     // The uncached twin also turns off the isolate memory layer: every request renders.
     bindings: { ...withoutAssets.bindings, ...(cache ? {} : { EDGE_MEMORY_CACHE_BYTES: '0' }) },
+    // A queue has one consumer per runtime: the twin only produces (the benchmark pushes nothing).
+    ...(!cache && { queueConsumers: undefined }),
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],
   });
   const miniflare = new Miniflare({
     host: '127.0.0.1',
+    // A debugger port, for CPU profiles of a worker under load (`core:user:app`); off by default.
+    ...(options.inspectorPort !== undefined && { inspectorPort: options.inspectorPort }),
     kvPersist: localKvPath(persistTo),
     // The Cache API's store is per run: nothing from an earlier run can be a hit.
     cachePersist: false,

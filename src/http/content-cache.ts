@@ -1,12 +1,16 @@
 // The response pipeline of every content route: isolate memory, then the edge cache, keyed on host +
 // content version + code version + path; render on a miss; validators, Cache-Control, conditional GET.
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { fillOrigin } from '../sites/origin-placeholder';
 import type { Site } from '../sites/site-middleware';
 import type { ReadVerdict } from '../storage/consistency';
+import type { StoredText } from '../storage/repository';
 import { CACHE_POLICY, EDGE_TTL_SECONDS } from './cache-policy';
 import { readHot, writeHot } from './hot-cache';
-import { isNotModified, notModified, withValidators } from './validators';
+import { pathAndQuery } from './request-url';
+import { isNotModified, notModified, stampValidators, storedEtag } from './validators';
 
 export interface ContentCacheOptions {
   /** Cache-Control sent to browsers and feed readers. */
@@ -34,15 +38,16 @@ export function edgeCacheKey(
   query: readonly string[] = [],
   variant?: string,
 ): string {
-  const url = new URL(requestUrl);
   const contentVersion =
     variant === undefined ? site.manifest.version : `${site.manifest.version}~${variant}`;
   const versions = `${contentVersion}.${encodeURIComponent(codeVersion)}`;
-  let key = `${site.origin}/_cache/${versions}${url.pathname}`;
-  if (query.length > 0) {
+  const { pathname, search } = pathAndQuery(requestUrl);
+  let key = `${site.origin}/_cache/${versions}${pathname}`;
+  if (query.length > 0 && search.length > 1) {
+    const given = new URLSearchParams(search);
     const selected = new URLSearchParams();
     for (const name of query) {
-      const value = url.searchParams.get(name);
+      const value = given.get(name);
       if (value !== null) selected.set(name, value);
     }
     if (selected.size > 0) key += `?${selected}`;
@@ -80,37 +85,68 @@ export const contentCache = (options: ContentCacheOptions) =>
       metrics.cache = 'hit';
     } else {
       const cache = await openEdgeCache(cacheName);
-      let response = await cache.match(key);
+      let cached = await cache.match(key);
       // The Cache API honours max-age by itself; the stamp makes expiry follow the worker's clock too.
-      if (response && Number(response.headers.get(EXPIRES_AT_HEADER)) <= Date.now()) response = undefined;
-      if (response) {
+      const expiresAt = Number(cached?.headers.get(EXPIRES_AT_HEADER));
+      if (cached && expiresAt <= Date.now()) cached = undefined;
+      if (cached) {
         metrics.cache = 'hit';
+        const headers = new Headers(cached.headers);
+        headers.delete(EXPIRES_AT_HEADER);
+        headers.set('Cache-Control', options.cacheControl);
+        if (memoryBytes > 0) {
+          const body = await cached.arrayBuffer();
+          writeHot(memoryKey, { body, status: cached.status, headers }, memoryBytes, expiresAt);
+          ready = new Response(body, { status: cached.status, headers });
+        } else {
+          ready = new Response(cached.body, { status: cached.status, headers });
+        }
       } else {
         metrics.cache = 'miss';
         await next();
         if (c.res.status !== 200) return;
+        // The bytes are taken once; every copy below (edge, isolate memory, the answer) shares them.
+        const rendered = c.res;
+        const body = await rendered.arrayBuffer();
+        const headers = new Headers(rendered.headers);
         const published = new Date(site.manifest.publishedAt);
         const since = options.variantSince;
-        response = await withValidators(c.res, since && since > published ? since : published);
+        await stampValidators(headers, body, since && since > published ? since : published);
         const ttl = edgeTtlSeconds(metrics.freshness);
         if (ttl === 0) {
           // Served as read, kept nowhere: the next request reads again, until this location catches up.
-          response.headers.set('Cache-Control', CACHE_POLICY.none);
-          c.res = isNotModified(c.req.raw.headers, response.headers) ? notModified(response) : response;
+          headers.set('Cache-Control', CACHE_POLICY.none);
+          const response = new Response(body, { status: 200, headers });
+          c.res = undefined;
+          c.res = isNotModified(c.req.raw.headers, headers) ? notModified(response) : response;
           return;
         }
-        const stored = new Response(response.clone().body, response);
-        stored.headers.set('Cache-Control', `public, max-age=${ttl}`);
-        stored.headers.set(EXPIRES_AT_HEADER, String(Date.now() + ttl * 1000));
-        c.executionCtx.waitUntil(cache.put(key, stored));
-        response.headers.set(EXPIRES_AT_HEADER, String(Date.now() + ttl * 1000));
+        const storedUntil = Date.now() + ttl * 1000;
+        const stored = new Headers(headers);
+        stored.set('Cache-Control', `public, max-age=${ttl}`);
+        stored.set(EXPIRES_AT_HEADER, String(storedUntil));
+        c.executionCtx.waitUntil(cache.put(key, new Response(body, { status: 200, headers: stored })));
+        headers.set('Cache-Control', options.cacheControl);
+        if (memoryBytes > 0) writeHot(memoryKey, { body, status: 200, headers }, memoryBytes, storedUntil);
+        ready = new Response(body, { status: 200, headers });
       }
-      const expiresAt = Number(response.headers.get(EXPIRES_AT_HEADER));
-      const headers = new Headers(response.headers);
-      headers.delete(EXPIRES_AT_HEADER);
-      headers.set('Cache-Control', options.cacheControl);
-      ready = new Response(response.body, { status: response.status, headers });
-      if (memoryBytes > 0) await writeHot(memoryKey, ready.clone(), memoryBytes, expiresAt);
     }
+    c.res = undefined;
     c.res = isNotModified(c.req.raw.headers, ready.headers) ? notModified(ready) : ready;
   });
+
+/**
+ * A 200 whose body is a stored value with the request's origin filled into its placeholder URLs,
+ * and whose ETag comes from the value's stored hash and that origin (storedEtag): behind
+ * contentCache, a miss costs the read and the substitution, no pass over the body to hash it.
+ * A value stored without a hash is answered the same, and contentCache hashes its bytes.
+ */
+export async function respondWithStored(
+  c: Context<AppEnv>,
+  stored: StoredText,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const { origin } = c.var.site;
+  if (stored.hash !== undefined) c.header('ETag', await storedEtag(stored.hash, [origin]));
+  return c.body(fillOrigin(stored.text, origin), 200, headers);
+}

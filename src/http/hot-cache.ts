@@ -29,17 +29,19 @@ export function readHot(key: string, nowMs: number): Response | undefined {
   return new Response(entry.body, { status: entry.status, headers: entry.headers });
 }
 
+/** A ready 200 as kept: its bytes (shared, never written to), status and headers. */
+export interface HotResponse {
+  body: ArrayBuffer;
+  status: number;
+  headers: Headers;
+}
+
 /**
- * Keeps `response` (a copy the caller gives away) and evicts the least recently used until the
- * bodies fit in `limitBytes` (EDGE_MEMORY_CACHE_BYTES).
+ * Keeps `response` and evicts the least recently used until the bodies fit in `limitBytes`
+ * (EDGE_MEMORY_CACHE_BYTES). The headers are copied; the body is kept as given, not copied.
  */
-export async function writeHot(
-  key: string,
-  response: Response,
-  limitBytes: number,
-  expiresAt: number,
-): Promise<void> {
-  const body = await response.arrayBuffer();
+export function writeHot(key: string, response: HotResponse, limitBytes: number, expiresAt: number): void {
+  const { body } = response;
   if (body.byteLength > Math.min(HOT_ENTRY_MAX_BYTES, limitBytes)) return;
   const previous = entries.get(key);
   if (previous) totalBytes -= previous.body.byteLength;

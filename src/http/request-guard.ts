@@ -4,6 +4,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
+import { pathAndQuery } from './request-url';
 
 /** Every surface is read-only. */
 export const ALLOWED_METHODS = 'GET, HEAD, OPTIONS';
@@ -26,8 +27,8 @@ export const requestGuard = () =>
       throw new HTTPException(405, { message: 'this site is read-only' });
     // The raw path, before the router's lenient decoding: a broken escape is a client error, and
     // answering it with a redirect or a lookup would treat garbage as an address.
-    const rawPath = new URL(c.req.url).pathname;
-    if (hasMalformedEncoding(rawPath))
+    const rawPath = pathAndQuery(c.req.url).pathname;
+    if (rawPath.includes('%') && hasMalformedEncoding(rawPath))
       throw new HTTPException(400, { message: 'malformed percent-encoding in path' });
     await next();
   });

@@ -1,5 +1,6 @@
-// Validators and conditional requests (RFC 9110 §8.8, §13): strong ETags from the bytes,
-// Last-Modified from the content version, and 304 answers that keep the headers caches need.
+// Validators and conditional requests (RFC 9110 §8.8, §13): strong ETags from the bytes (or from
+// the hash publish stored for them), Last-Modified from the content version, and 304 answers that
+// keep the headers caches need.
 import { sha256Hex } from '../shared/digest';
 
 /** A strong ETag from the body's SHA-256: it changes exactly when the bytes change. */
@@ -8,12 +9,36 @@ export async function computeEtag(body: ArrayBuffer): Promise<string> {
   return `"${await sha256Hex(body, 12)}"`;
 }
 
-/** Buffers the response once and stamps ETag and Last-Modified on it. */
+/**
+ * A strong ETag for a body made from one stored value, without a pass over the body: a digest of
+ * the SHA-256 publish recorded for the value (`StoredText.hash`) and of `shapedBy`, everything
+ * else that decides the bytes (the origin filled into placeholder URLs; the code version, if the
+ * route adds bytes of its own). It changes exactly when the bytes change as long as `shapedBy`
+ * names all of that. A handler sets it as its response's `ETag`; contentCache then keeps it and
+ * hashes only bodies that come without one.
+ */
+export async function storedEtag(storedHash: string, shapedBy: readonly string[]): Promise<string> {
+  return `"${await sha256Hex(JSON.stringify([storedHash, ...shapedBy]), 12)}"`;
+}
+
+/**
+ * Stamps Last-Modified on `headers` and, unless the handler already set one (storedEtag), an ETag
+ * from the body's bytes.
+ */
+export async function stampValidators(
+  headers: Headers,
+  body: ArrayBuffer,
+  lastModified: Date,
+): Promise<void> {
+  if (!headers.has('ETag')) headers.set('ETag', await computeEtag(body));
+  headers.set('Last-Modified', lastModified.toUTCString());
+}
+
+/** Buffers the response once and stamps ETag (unless set) and Last-Modified on it. */
 export async function withValidators(response: Response, lastModified: Date): Promise<Response> {
   const body = await response.arrayBuffer();
   const headers = new Headers(response.headers);
-  headers.set('ETag', await computeEtag(body));
-  headers.set('Last-Modified', lastModified.toUTCString());
+  await stampValidators(headers, body, lastModified);
   return new Response(body, { status: response.status, headers });
 }
 

@@ -1,16 +1,15 @@
 // The partner JSON API v1: articles (keyset pages), one article, sections, the change log and
 // its OpenAPI description. Each request makes at most one KV read in the normal case; the gate
 // (keys, rate limit) runs before the edge cache.
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { validator } from 'hono/validator';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
+import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
 import { CHANGES_PAGE_SIZE, type OrderKey, sectionScope, selectPage, tagScope } from '../api/paging';
 import {
   type ApiArticleSummary,
   type ApiSection,
-  type ArticleList,
   articleIdSchema,
   type ChangeList,
   changesPageSchema,
@@ -19,14 +18,15 @@ import {
   listArticlesQuerySchema,
   listBucketSchema,
 } from '../api/schemas';
-import { decodeChangeToken, decodeCursor, encodeChangeToken, encodeCursor } from '../api/tokens';
-import { sectionFamily } from '../config/site-config';
+import { decodeChangeToken, decodeCursor, encodeChangeToken } from '../api/tokens';
+import { type SiteConfig, sectionFamily } from '../config/site-config';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
-import { contentCache } from '../http/content-cache';
+import { contentCache, respondWithStored } from '../http/content-cache';
 import { ApiError, invalidParameter } from '../http/errors';
+import { pathAndQuery } from '../http/request-url';
 import { fillOrigin } from '../sites/origin-placeholder';
-import { absoluteUrl, sameRequestOn, sectionPath, servingAddresses } from '../sites/urls';
+import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
@@ -46,32 +46,55 @@ function mirrorLinks() {
   return createMiddleware<AppEnv>(async function mirrorLinks(c, next) {
     await next();
     const { site } = c.var;
-    const { primary, mirrors, onion } = servingAddresses(site.config);
-    const url = new URL(c.req.url);
-    const links = [primary, ...mirrors, ...(onion ? [onion] : [])]
-      .map((address) => address.replace(/\/$/, ''))
-      .filter((origin) => origin !== site.origin)
-      .map((origin) => `<${sameRequestOn(origin, url)}>; rel="alternate"`);
-    if (links.length === 0) return;
-    // A response from the edge cache has immutable headers: copy it before adding to them.
-    const response = new Response(c.res.body, c.res);
-    response.headers.append('Link', links.join(', '));
-    c.res = undefined;
-    c.res = response;
+    const others = otherOrigins(site.config, site.origin);
+    if (others.length === 0) return;
+    // The same path and query on each (concatenated, as sameRequestOn does).
+    const { pathname, search } = pathAndQuery(c.req.url);
+    const links = others.map((origin) => `<${origin}${pathname}${search}>; rel="alternate"`);
+    // Every response here is built by the worker (the edge cache's too): its headers are mutable.
+    c.res.headers.append('Link', links.join(', '));
   });
 }
+
+/** The serving origins but `origin`, per published config: the same for every request until a publish. */
+const otherOriginsMemo = new WeakMap<SiteConfig, Map<string, string[]>>();
+
+function otherOrigins(config: SiteConfig, origin: string): string[] {
+  let byOrigin = otherOriginsMemo.get(config);
+  if (!byOrigin) {
+    byOrigin = new Map();
+    otherOriginsMemo.set(config, byOrigin);
+  }
+  let others = byOrigin.get(origin);
+  if (!others) {
+    const { primary, mirrors, onion } = servingAddresses(config);
+    others = [primary, ...mirrors, ...(onion ? [onion] : [])]
+      .map((address) => address.replace(/\/$/, ''))
+      .filter((other) => other !== origin);
+    byOrigin.set(origin, others);
+  }
+  return others;
+}
+
+/** Distinct query strings whose parse each validator remembers; past it, it starts again. */
+const QUERY_MEMO_MAX = 256;
 
 /**
  * Validates the query string before the edge cache is consulted: a bad request never hits it.
  * Names are read from the URL and matched against the schema's own keys: an object built from
  * them loses `__proto__` to its prototype, and inherited names (`constructor`) look known to zod.
+ * A query string's parse depends on nothing else, so each accepted one is remembered (a partner
+ * repeats the same few): a repeat costs a Map lookup, not a parse.
  */
-function validQuery<S extends z.ZodMiniObject>(schema: S) {
+function validQuery<S extends z.ZodMiniObject>(
+  schema: S,
+): MiddlewareHandler<AppEnv, string, { out: { query: z.output<S> } }> {
   const accepted = Object.keys(schema.def.shape);
   const known = accepted.length > 0 ? `: this endpoint takes ${accepted.join(', ')}` : ': none is taken here';
-  return validator('query', (_value, c): z.output<S> => {
+  const parsedBefore = new Map<string, z.output<S>>();
+  const parse = (search: string): z.output<S> => {
     const single = new Map<string, string>();
-    for (const [given, value] of new URL(c.req.url).searchParams) {
+    for (const [given, value] of new URLSearchParams(search)) {
       // The name comes from the request: JSON-escaped in the body, and cut short.
       const name = given.slice(0, MAX_PARAMETER_NAME_LENGTH);
       if (!accepted.includes(given)) {
@@ -85,15 +108,28 @@ function validQuery<S extends z.ZodMiniObject>(schema: S) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? '');
     throw invalidParameter(name, `${name} ${issue?.message ?? 'is not valid'}.`);
-  });
+  };
+  return async function validQuery(c, next) {
+    const url = c.req.url;
+    const at = url.indexOf('?');
+    const search = at < 0 ? '' : url.slice(at);
+    let query = parsedBefore.get(search);
+    if (query === undefined) {
+      query = parse(search);
+      if (parsedBefore.size >= QUERY_MEMO_MAX) parsedBefore.clear();
+      parsedBefore.set(search, query);
+    }
+    c.req.addValidatedData('query', query as object);
+    await next();
+  };
 }
 
 const noQuery = validQuery(z.strictObject({}));
 
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=UTF-8' };
+
 function json(c: Context<AppEnv>, body: string): Response {
-  return c.body(fillOrigin(body, c.var.site.origin), 200, {
-    'Content-Type': 'application/json; charset=UTF-8',
-  });
+  return c.body(fillOrigin(body, c.var.site.origin), 200, JSON_TYPE);
 }
 
 function nextLink(c: Context<AppEnv>, path: string, params: Record<string, string | undefined>): string {
@@ -119,7 +155,32 @@ apiRoutes.get(
     const tagLower = tag?.toLowerCase();
     const since = query.updated_since === undefined ? undefined : Date.parse(query.updated_since);
     const limit = query.limit === undefined ? LIMIT_DEFAULT : Number(query.limit);
-    const filters = JSON.stringify([section ?? null, tagLower ?? null, since ?? null]);
+    const filters = listFilters(section, tagLower, since);
+    const linkTo = (cursor: string) =>
+      c.header(
+        'Link',
+        nextLink(c, '/api/v1/articles', {
+          section,
+          tag,
+          updated_since: query.updated_since,
+          limit: query.limit,
+          cursor,
+        }),
+      );
+
+    // The request most partners make, a scope's first page, is stored finished by the publish: one
+    // read, the origin filled in. Absent (a scope without articles, or a store from before first
+    // pages), the page is built from the scope's head below, as any other.
+    if (query.cursor === undefined && query.limit === undefined && since === undefined && !(section && tag)) {
+      const page = await repo.getApiListFirstPage(
+        tag ? tagScope(tag) : section ? sectionScope(section) : 'all',
+      );
+      if (page) {
+        const cursor = nextCursorOfBody(page.text);
+        if (cursor) linkTo(cursor);
+        return respondWithStored(c, page, JSON_TYPE);
+      }
+    }
 
     let after: OrderKey | undefined;
     let bucket: number | 'head' = 'head';
@@ -170,21 +231,9 @@ apiRoutes.get(
       }
     }
 
-    const nextCursor = next && encodeCursor({ filters, bucket: next.bucket, after: next.after });
-    if (nextCursor) {
-      c.header(
-        'Link',
-        nextLink(c, '/api/v1/articles', {
-          section,
-          tag,
-          updated_since: query.updated_since,
-          limit: query.limit,
-          cursor: nextCursor,
-        }),
-      );
-    }
-    const body: ArticleList = { data: items, next_cursor: nextCursor };
-    return json(c, JSON.stringify(body));
+    const { body, nextCursor } = articleListBody(items, next, filters);
+    if (nextCursor) linkTo(nextCursor);
+    return json(c, body);
   },
 );
 
@@ -195,8 +244,8 @@ apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLIC
   }
   const id = Number(raw);
   const { repo } = c.var;
-  const body = Number.isSafeInteger(id) ? await repo.getApiArticleBody(id) : null;
-  if (body === null) {
+  const stored = Number.isSafeInteger(id) ? await repo.getApiArticleBody(id) : null;
+  if (stored === null) {
     const removed = Number.isSafeInteger(id) ? await repo.getRemovedArticle(id) : null;
     if (removed) {
       const why = removed.reason ? `: ${removed.reason}` : '.';
@@ -204,7 +253,7 @@ apiRoutes.get('/articles/:id', noQuery, contentCache({ cacheControl: CACHE_POLIC
     }
     throw new ApiError(404, 'not_found', 'No published article has this id.');
   }
-  return json(c, body);
+  return respondWithStored(c, stored, JSON_TYPE);
 });
 
 apiRoutes.get('/sections', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), (c) => {
@@ -249,5 +298,5 @@ apiRoutes.get(
 );
 
 apiRoutes.get('/openapi.json', noQuery, contentCache({ cacheControl: CACHE_POLICY.api }), async (c) => {
-  return json(c, await c.var.repo.getOpenApiDocument());
+  return respondWithStored(c, await c.var.repo.getOpenApiDocument(), JSON_TYPE);
 });

@@ -14,11 +14,11 @@ import {
   OPML_PATH,
 } from '../feeds/feed-formats';
 import { CACHE_POLICY } from '../http/cache-policy';
-import { contentCache } from '../http/content-cache';
-import { fillOrigin } from '../sites/origin-placeholder';
+import { contentCache, respondWithStored } from '../http/content-cache';
 import { absoluteUrl } from '../sites/urls';
 import { countFeedArchives, countFeedBuckets } from '../storage/list-shards';
 import type { Manifest } from '../storage/records';
+import type { StoredText } from '../storage/repository';
 import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
 import { TERM_KINDS } from '../taxonomy/terms';
 
@@ -109,21 +109,28 @@ async function serveArchive(
   }
   const body = await repo.getFeedArchive(scope, format, archive);
   if (body === null) throw new HTTPException(404, { message: 'There is no such archive.' });
-  c.header('Content-Type', `${FEED_FORMATS[format].mediaType}; charset=UTF-8`);
-  c.header('X-Content-Type-Options', 'nosniff');
-  return c.body(fillOrigin(body, site.origin));
+  return respondWithStored(c, body, {
+    'Content-Type': `${FEED_FORMATS[format].mediaType}; charset=UTF-8`,
+    'X-Content-Type-Options': 'nosniff',
+  });
 }
 
-function serveStored(c: Context<AppEnv>, body: string | null, type: string, path: string): Response {
+function serveStored(
+  c: Context<AppEnv>,
+  body: StoredText | null,
+  type: string,
+  path: string,
+): Promise<Response> {
   const { site } = c.var;
   if (body === null) throw new HTTPException(404);
-  c.header('Content-Type', type);
-  // Feed bodies carry article HTML as text: a browser must never sniff them into a page.
-  c.header('X-Content-Type-Options', 'nosniff');
   const hub = site.config.hub;
   if (hub) {
     // WebSub §4: subscribers discover the hub and the topic URL from Link headers as well as the body.
     c.header('Link', `<${hub}>; rel="hub", <${absoluteUrl(site.origin, path)}>; rel="self"`);
   }
-  return c.body(fillOrigin(body, site.origin));
+  return respondWithStored(c, body, {
+    'Content-Type': type,
+    // Feed bodies carry article HTML as text: a browser must never sniff them into a page.
+    'X-Content-Type-Options': 'nosniff',
+  });
 }

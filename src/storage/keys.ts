@@ -73,6 +73,12 @@ export function apiArticleIdOf(key: string): number | null {
 export const apiListKey = (scope: string, bucket: number | 'head'): string =>
   `api:v1:articles:${scope}:${bucket}`;
 
+/**
+ * The finished body of an API list's first page in `scope` (no cursor, default limit): the list
+ * answer most partners ask for, served without decoding the bucket it comes from.
+ */
+export const apiFirstPageKey = (scope: string): string => `api:v1:articles:${scope}:first`;
+
 /** The OpenAPI document of /api/v1, generated at publish time from the API's schemas. */
 export const apiOpenApiKey = (): string => 'api:v1:openapi';
 

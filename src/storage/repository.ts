@@ -8,6 +8,7 @@ import { type ConsistencyState, judgeRead, type ReadVerdict, readValueMetadata }
 import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from './errors';
 import {
   apiArticleKey,
+  apiFirstPageKey,
   apiListKey,
   apiOpenApiKey,
   articleKey,
@@ -42,6 +43,34 @@ import {
   type TermHead,
   termHeadSchema,
 } from './records';
+
+/**
+ * A value stored as finished text (a feed, an API body), with the SHA-256 (hex) publish recorded
+ * for it in KV metadata: a validator for its bytes without a pass over them. `hash` is absent only
+ * on a value written without metadata (by hand, or by a publish from before hashes were stored).
+ */
+export interface StoredText {
+  text: string;
+  hash: string | undefined;
+}
+
+/** Decoded API list buckets the isolate keeps (about 150 KB of JSON each), least recently used first. */
+const DECODED_BUCKETS_MAX = 8;
+const decodedBuckets = new Map<string, { hash: string; schema: z.ZodMiniType; record: unknown }>();
+
+/** A stored value decoded into a typed record, or a CorruptRecordError naming its key. */
+function decode<S extends z.ZodMiniType>(key: string, text: string, schema: S): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // The parser's message would only repeat the value; the key is what an operator needs.
+    throw new CorruptRecordError(key, 'not JSON');
+  }
+  const decoded = z.safeParse(schema, json);
+  if (!decoded.success) throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
+  return decoded.data;
+}
 
 /** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
 export interface ReadObserver {
@@ -107,28 +136,61 @@ export class ContentRepository {
   }
 
   /** The partner API's body for one article, precomputed (origin still a placeholder). */
-  getApiArticleBody(id: number): Promise<string | null> {
-    return this.read(apiArticleKey(id));
+  getApiArticleBody(id: number): Promise<StoredText | null> {
+    return this.readText(apiArticleKey(id));
   }
 
   /** The OpenAPI document; every publish writes it, so its absence is a corrupt store. */
-  async getOpenApiDocument(): Promise<string> {
-    const document = await this.read(apiOpenApiKey());
+  async getOpenApiDocument(): Promise<StoredText> {
+    const document = await this.readText(apiOpenApiKey());
     if (document === null) throw new CorruptRecordError(apiOpenApiKey(), 'missing: publish again');
     return document;
+  }
+
+  /**
+   * The finished body of an API list's first page (no cursor, default limit) in `scope`, origin
+   * still a placeholder; null when the scope has no articles (or a publish from before first pages).
+   */
+  getApiListFirstPage(scope: string): Promise<StoredText | null> {
+    return this.readText(apiFirstPageKey(scope));
   }
 
   // The partner API's stored records are its public contract, described by OpenAPI from the API's
   // own schemas (src/api/schemas.ts): storage reads, judges and decodes them with the schema it is
   // handed, and so depends on nothing of the API.
 
-  /** One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). */
-  getApiListBucket<S extends z.ZodMiniType>(
+  /**
+   * One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). A bucket
+   * holds up to 220 summaries, and decoding one costs more than reading it; a partner walking a
+   * scope asks the same bucket for several pages. So the isolate keeps the last few decoded, each
+   * with the hash publish stored for its bytes: a read that finds the same hash finds the same bytes
+   * and is answered with the same record. The record is shared: read it, never modify it.
+   */
+  async getApiListBucket<S extends z.ZodMiniType>(
     scope: string,
     bucket: number | 'head',
     schema: S,
   ): Promise<z.output<S> | null> {
-    return this.readRecord(apiListKey(scope, bucket), schema);
+    const key = apiListKey(scope, bucket);
+    const stored = await this.readText(key);
+    if (stored === null) return null;
+    const known = decodedBuckets.get(key);
+    if (known && stored.hash !== undefined && known.hash === stored.hash && known.schema === schema) {
+      // Most recently used last.
+      decodedBuckets.delete(key);
+      decodedBuckets.set(key, known);
+      return known.record as z.output<S>;
+    }
+    const record = decode(key, stored.text, schema);
+    if (stored.hash !== undefined) {
+      decodedBuckets.delete(key);
+      decodedBuckets.set(key, { hash: stored.hash, schema, record });
+      for (const oldest of decodedBuckets.keys()) {
+        if (decodedBuckets.size <= DECODED_BUCKETS_MAX) break;
+        decodedBuckets.delete(oldest);
+      }
+    }
+    return record;
   }
 
   /** One page of the change log, decoded with `schema` (the API's changesPageSchema). */
@@ -142,13 +204,13 @@ export class ContentRepository {
   }
 
   /** A feed body (text, placeholder-origin URLs); null when that feed is not stored. */
-  getFeed(scope: FeedScope, format: FeedFormat): Promise<string | null> {
-    return this.read(feedKey(scope, format));
+  getFeed(scope: FeedScope, format: FeedFormat): Promise<StoredText | null> {
+    return this.readText(feedKey(scope, format));
   }
 
   /** The OPML list of every feed (text, placeholder-origin URLs). */
-  getOpml(): Promise<string | null> {
-    return this.read(opmlKey());
+  getOpml(): Promise<StoredText | null> {
+    return this.readText(opmlKey());
   }
 
   /** The sitemap index (XML text, placeholder-origin URLs). */
@@ -162,27 +224,20 @@ export class ContentRepository {
   }
 
   /** A closed feed archive document (RFC 5005), as text with placeholder-origin URLs; null if not stored. */
-  getFeedArchive(scope: FeedScope, format: FeedFormat, archive: number): Promise<string | null> {
-    return this.read(feedArchiveKey(scope, format, archive));
+  getFeedArchive(scope: FeedScope, format: FeedFormat, archive: number): Promise<StoredText | null> {
+    return this.readText(feedArchiveKey(scope, format, archive));
   }
 
   private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {
     const text = await this.read(key);
-    if (text === null) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // The parser's message would only repeat the value; the key is what an operator needs.
-      throw new CorruptRecordError(key, 'not JSON');
-    }
-    const decoded = z.safeParse(schema, json);
-    if (!decoded.success)
-      throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
-    return decoded.data;
+    return text === null ? null : decode(key, text, schema);
   }
 
   private async read(key: string): Promise<string | null> {
+    return (await this.readText(key))?.text ?? null;
+  }
+
+  private async readText(key: string): Promise<StoredText | null> {
     const started = performance.now();
     let found: KVNamespaceGetWithMetadataResult<string, unknown>;
     try {
@@ -192,13 +247,13 @@ export class ContentRepository {
     } finally {
       this.observer.recordKvRead(performance.now() - started);
     }
-    if (!this.consistency) return found.value;
-    const present = found.value !== null;
-    const { gen } = readValueMetadata(found.metadata);
-    const judged = judgeRead(key, { present, gen }, this.consistency, Date.now());
+    const { gen, hash } = readValueMetadata(found.metadata);
+    const stored = found.value === null ? null : { text: found.value, hash };
+    if (!this.consistency) return stored;
+    const judged = judgeRead(key, { present: stored !== null, gen }, this.consistency, Date.now());
     this.observer.recordVerdict(judged.verdict);
     if (judged.deleted) return null;
-    if (judged.verdict === 'behind' && !present) throw new NotYetVisibleError(key);
-    return found.value;
+    if (judged.verdict === 'behind' && !stored) throw new NotYetVisibleError(key);
+    return stored;
   }
 }

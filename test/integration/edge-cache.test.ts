@@ -1,10 +1,13 @@
 // The edge cache in front of content routes: a hit costs no KV read, a miss exactly one, and the
 // key separates hosts, content versions and code versions.
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { edgeCacheKey } from '../../src/http/content-cache';
+import { computeEtag } from '../../src/http/validators';
+import { sha256Hex } from '../../src/shared/digest';
 import type { Site } from '../../src/sites/site-middleware';
 import { publish } from '../support/publish';
-import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
+import { cacheStatus, fetchWithBindings, get, kvReads, MIRROR, PRIMARY } from '../support/request';
 
 const ARTICLE =
   '/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands';
@@ -82,5 +85,55 @@ describe('edge cache', () => {
     expect(edgeCacheKey(site, 'deploy-8', `https://${PRIMARY}/`)).not.toBe(
       edgeCacheKey(site, 'deploy-7', `https://${PRIMARY}/`),
     );
+  });
+
+  describe('ETags of stored bodies (feeds, API bodies)', () => {
+    const FEED_KEY = 'feed:v1:site:rss';
+    let caches = 0;
+    /** A fresh render: a cache of its own, isolate memory off, so every request is a miss. */
+    const render = (host: string, headers: Record<string, string> = {}) =>
+      fetchWithBindings(new Request(`https://${host}/rss.xml`, { headers }), {
+        EDGE_CACHE_NAME: `etag-test-${caches++}`,
+        EDGE_MEMORY_CACHE_BYTES: '0',
+      });
+
+    it('is the same on every render, answers If-None-Match with 304 on a miss, and differs per host', async () => {
+      const first = await render(MIRROR);
+      const second = await render(MIRROR);
+      expect([cacheStatus(first), cacheStatus(second)]).toEqual(['miss', 'miss']);
+      const etag = first.headers.get('ETag') ?? '';
+      expect(etag).toMatch(/^"[0-9a-f]{24}"$/);
+      expect(second.headers.get('ETag')).toBe(etag);
+      expect(await second.text()).toBe(await first.text());
+      const conditional = await render(MIRROR, { 'If-None-Match': etag });
+      expect([conditional.status, kvReads(conditional)]).toEqual([304, 1]);
+      expect(conditional.headers.get('ETag')).toBe(etag);
+      expect((await render(PRIMARY)).headers.get('ETag')).not.toBe(etag);
+    });
+
+    it('changes exactly when the stored bytes change, and is hashed from the body when no hash is stored', async () => {
+      const stored = await env.ARTICLES.getWithMetadata<{ hash: string; gen: number }>(FEED_KEY, 'text');
+      const original = stored.value ?? '';
+      const metadata = stored.metadata ?? { hash: '', gen: 0 };
+      const before = (await render(MIRROR)).headers.get('ETag');
+      try {
+        // Other bytes, stored as publish stores them (their hash in metadata): another ETag.
+        const edited = original.replace('</channel>', '<!-- edited --></channel>');
+        await env.ARTICLES.put(FEED_KEY, edited, {
+          metadata: { ...metadata, hash: await sha256Hex(edited) },
+        });
+        const after = await render(MIRROR);
+        expect(await after.text()).toContain('<!-- edited -->');
+        expect(after.headers.get('ETag')).not.toBe(before);
+        // A value written without metadata: the ETag is the SHA-256 of the bytes sent.
+        await env.ARTICLES.put(FEED_KEY, original);
+        const unhashed = await render(MIRROR);
+        const bytes = await unhashed.arrayBuffer();
+        expect(unhashed.headers.get('ETag')).toBe(await computeEtag(bytes));
+      } finally {
+        await env.ARTICLES.put(FEED_KEY, original, { metadata });
+      }
+      expect((await render(MIRROR)).headers.get('ETag')).toBe(before);
+    });
   });
 });

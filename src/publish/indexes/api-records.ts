@@ -2,6 +2,7 @@
 // of every scope (all, by last modification, per section, per tag) and the OpenAPI document.
 // Absolute URLs are written with ORIGIN_PLACEHOLDER; the worker fills in the request's origin.
 
+import { decodeListBucket, firstPageBody, listFilters } from '../../api/list-page';
 import { openApiDocument } from '../../api/openapi';
 import { cutBuckets, type ListOrder, sectionScope, sortNewestFirst, tagScope } from '../../api/paging';
 import type { ApiArticle, ApiArticleSummary } from '../../api/schemas';
@@ -9,7 +10,7 @@ import { type SiteConfig, sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
-import { apiArticleKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
+import { apiArticleKey, apiFirstPageKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
 import type { Article } from '../../storage/records';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
 
@@ -84,6 +85,8 @@ export function apiArticleGroups(content: CompiledContent, context: GroupContext
  * The list buckets of every scope (all, by last modification, per section, per tag) and the OpenAPI
  * document. Each bucket is a group of its own, named by its place and the articles it holds, so an
  * edit rebuilds only the buckets that show the article (and the head, when that is its bucket).
+ * The newest bucket's group also writes the scope's first page as a finished body (every scope but
+ * `modified`, which is only asked with `updated_since`), built from the head as the worker decodes it.
  */
 export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const groups: RecordGroup[] = [
@@ -95,7 +98,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     articleOf.set(summary, article);
     return summary;
   });
-  const scope = (name: string, items: ApiArticleSummary[], order: ListOrder) => {
+  const scope = (name: string, items: ApiArticleSummary[], order: ListOrder, firstPageFilters?: string) => {
     const buckets = cutBuckets(sortNewestFirst(items, order));
     for (const bucket of buckets) {
       groups.push({
@@ -112,13 +115,17 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
         build: () => {
           const value = JSON.stringify(bucket);
           const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
-          if (bucket.newest) records.set(apiListKey(name, 'head'), value);
+          if (bucket.newest) {
+            records.set(apiListKey(name, 'head'), value);
+            if (firstPageFilters !== undefined)
+              records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPageFilters));
+          }
           return records;
         },
       });
     }
   };
-  scope('all', summaries, 'published');
+  scope('all', summaries, 'published', listFilters(undefined, undefined, undefined));
   scope('modified', summaries, 'modified');
   for (const section of content.site.sections) {
     const family = sectionFamily(content.site, section.slug);
@@ -126,6 +133,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
       sectionScope(section.slug),
       summaries.filter((item) => family.has(item.section)),
       'published',
+      listFilters(section.slug, undefined, undefined),
     );
   }
   const byTag = new Map<string, ApiArticleSummary[]>();
@@ -136,6 +144,13 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
       byTag.set(tag, items);
     }
   }
-  for (const [tag, items] of byTag) scope(tag, items, 'published');
+  // The scope names the lower-cased tag, which is what a cursor records (tagScope).
+  for (const [tag, items] of byTag)
+    scope(
+      tag,
+      items,
+      'published',
+      listFilters(undefined, decodeURIComponent(tag.slice('tag:'.length)), undefined),
+    );
   return groups;
 }

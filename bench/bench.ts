@@ -77,6 +77,8 @@ interface Row {
   reference: Load;
   /** Per round: the app's slice over its reference's slice, run back to back. */
   ratios: number[];
+  /** Misses only: per round, the app over the cached-miss floor (cache lookup, one KV read, cache store). */
+  floorRatios?: number[];
   kvReads: number | undefined;
   cache: string | undefined;
 }
@@ -88,8 +90,8 @@ const fmt = (n: number, digits = 0) => n.toFixed(digits);
 
 function printTable(rows: Row[], absent: string[], bundle: { gzipBytes: number }): string {
   const lines = [
-    '| route | cache | req/s | p50 ms | p99 ms | reference | ref req/s | ratio | IQR | min–max | target | KV reads/req | errors |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |',
+    '| route | cache | req/s | p50 ms | p99 ms | reference | ref req/s | ratio | IQR | min–max | target | of the miss floor (IQR) | KV reads/req | errors |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |',
   ];
   for (const row of rows) {
     const ratio = ratioOf(row);
@@ -101,16 +103,20 @@ function printTable(rows: Row[], absent: string[], bundle: { gzipBytes: number }
       } | ${fmt(row.reference.rps)} | ${fmt(ratio, 2)} | ${range(quantile(row.ratios, 0.25), quantile(row.ratios, 0.75))} | ${range(
         Math.min(...row.ratios),
         Math.max(...row.ratios),
-      )} | ${ratio >= target ? 'met' : 'MISSED'} (≥ ${target}) | ${row.kvReads ?? '?'} | ${row.run.errors} |`,
+      )} | ${ratio >= target ? 'met' : 'MISSED'} (≥ ${target}) | ${
+        row.floorRatios
+          ? `${fmt(median(row.floorRatios), 2)} (${range(quantile(row.floorRatios, 0.25), quantile(row.floorRatios, 0.75))})`
+          : ''
+      } | ${row.kvReads ?? '?'} | ${row.run.errors} |`,
     );
   }
-  for (const name of absent) lines.push(`| ${name} | absent | | | | | | | | | | | |`);
+  for (const name of absent) lines.push(`| ${name} | absent | | | | | | | | | | | | |`);
   const gzipKiB = bundle.gzipBytes / 1024;
   lines.push(
     '',
     `Worker bundle: ${fmt(gzipKiB, 1)} KiB gzipped (limit ${GZIP_LIMIT_BYTES / 1024} KiB: ${
       bundle.gzipBytes < GZIP_LIMIT_BYTES ? 'met' : 'MISSED'
-    }). ${ARTICLES} articles, ${CONNECTIONS} connections, ${ROUNDS} rounds of interleaved ${SLICE_SECONDS} s slices per target after ${WARMUP_SECONDS} s warm-up; ratio: median of the rounds' paired ratios (app slice over the reference slice beside it), with their interquartile range and extremes.`,
+    }). ${ARTICLES} articles, ${CONNECTIONS} connections, ${ROUNDS} rounds of interleaved ${SLICE_SECONDS} s slices per target after ${WARMUP_SECONDS} s warm-up; ratio: median of the rounds' paired ratios (app slice over the reference slice beside it), with their interquartile range and extremes. Miss floor: the reference doing what any edge-cached miss must (cache lookup, one KV read, cache store), on the same no-op cache as the uncached app.`,
   );
   return lines.join('\n');
 }
@@ -168,7 +174,7 @@ async function main(): Promise<number> {
       const ref = route.name.replace(/\W/g, '-');
 
       log(
-        `${route.name} (${path}): warm-up, then ${ROUNDS} rounds of ${SLICE_SECONDS} s slices: memory and hit, one KV read and miss`,
+        `${route.name} (${path}): warm-up, then ${ROUNDS} rounds of ${SLICE_SECONDS} s slices: memory and hit, one KV read and miss, the miss floor and miss`,
       );
       // Two pairs: the app's hit beside the memory reference, its miss beside the one-read one.
       const pairs = [
@@ -178,6 +184,10 @@ async function main(): Promise<number> {
         ],
         [
           [ports.reference, `/kv/${ref}`],
+          [ports.appUncached, path],
+        ],
+        [
+          [ports.referenceUncached, `/miss/${ref}`],
           [ports.appUncached, path],
         ],
       ] as const;
@@ -209,10 +219,17 @@ async function main(): Promise<number> {
           runs.ratios.push(app.rps / reference.rps);
         }
       }
-      const [hits, misses] = slices as [(typeof slices)[0], (typeof slices)[0]];
-      // Reads per request, from the Server-Timing of a request right after each run.
-      const hitAfter = timingOf(await probe(ports.app, path));
-      const missAfter = timingOf(await probe(ports.appUncached, path));
+      const [hits, misses, floor] = slices as [(typeof slices)[0], (typeof slices)[0], (typeof slices)[0]];
+      // Reads per request, from the Server-Timing of requests right after each run: the fewest of
+      // three, since an isolate re-reads the manifest once its memo (30 s) has expired, and a
+      // single probe can be that one request.
+      const probeTiming = async (port: number) => {
+        const timings = [];
+        for (let i = 0; i < 3; i++) timings.push(timingOf(await probe(port, path)));
+        return timings.reduce((a, b) => ((b.kvReads ?? Infinity) < (a.kvReads ?? Infinity) ? b : a));
+      };
+      const hitAfter = await probeTiming(ports.app);
+      const missAfter = await probeTiming(ports.appUncached);
       rows.push({
         route: route.name,
         mode: 'hit',
@@ -227,6 +244,7 @@ async function main(): Promise<number> {
         run: combine(misses.app),
         reference: combine(misses.reference),
         ratios: misses.ratios,
+        floorRatios: floor.ratios,
         ...missAfter,
       });
     }

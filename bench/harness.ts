@@ -21,12 +21,14 @@ export interface Ports {
   app: number;
   appUncached: number;
   reference: number;
+  /** The reference worker again, with the no-op cache of the uncached app (its `/miss/NAME`). */
+  referenceUncached: number;
 }
 
-/** Loopback ports: BENCH_PORT (default 8794) and the next two. */
+/** Loopback ports: BENCH_PORT (default 8794) and the next three. */
 export function benchPorts(): Ports {
   const base = Number(process.env.BENCH_PORT ?? 8794);
-  return { app: base, appUncached: base + 1, reference: base + 2 };
+  return { app: base, appUncached: base + 1, reference: base + 2, referenceUncached: base + 3 };
 }
 
 export function log(message: string): void {
@@ -59,8 +61,9 @@ export async function ensureArchive(count: number): Promise<string> {
   const contentDir = join(BENCH_DIR, `content-${count}`);
   const persistTo = join(BENCH_DIR, `state-${count}`);
   const stamp = join(persistTo, 'bench-archive.json');
-  // Outside a git checkout the archive is simply rebuilt on every run.
-  const commit = await run('git', ['log', '-1', '--format=%H', '--', 'src/publish', 'src/content']).then(
+  // Any module under src/ can shape a record (views, feeds, the API's schemas), as the record memo
+  // assumes too. Outside a git checkout the archive is simply rebuilt on every run.
+  const commit = await run('git', ['log', '-1', '--format=%H', '--', 'src']).then(
     ({ stdout }) => stdout.trim(),
     () => `uncommitted-${Date.now()}`,
   );
@@ -99,13 +102,15 @@ export async function ensureArchive(count: number): Promise<string> {
 /**
  * The reference worker: the same bytes as a route (body and response headers), served from isolate
  * memory (`/mem/NAME`) or after exactly one KV read of the body (`/kv/NAME`). It is the floor the app
- * is measured against. `/headers/NAME` (POST) sets the headers it answers with.
+ * is measured against. `/miss/NAME` is the least any edge-cached miss does: look the URL up in the
+ * cache, read KV once, store a copy in the cache (run on the no-op cache, as the uncached app is).
+ * `/headers/NAME` (POST) sets the headers it answers with.
  */
 const REFERENCE_SCRIPT = `
 const headers = new Map();
 const bodies = new Map();
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const [, mode, name] = new URL(request.url).pathname.split('/');
     if (mode === 'headers') {
       headers.set(name, await request.json());
@@ -124,6 +129,15 @@ export default {
       const body = await env.REF.get(name, 'text');
       if (body === null) return new Response('no such reference', { status: 404 });
       return new Response(body, { headers: headers.get(name) });
+    }
+    if (mode === 'miss') {
+      const cached = await caches.default.match(request.url);
+      if (cached) return cached;
+      const body = await env.REF.get(name, 'text');
+      if (body === null) return new Response('no such reference', { status: 404 });
+      const stored = new Response(body, { headers: headers.get(name) });
+      ctx.waitUntil(caches.default.put(request.url, stored.clone()));
+      return stored;
     }
     return new Response('not found', { status: 404 });
   },
@@ -151,9 +165,9 @@ export interface Runtime {
 }
 
 /**
- * One workerd process, three workers, each on its own loopback socket (no Miniflare entry proxy):
+ * One workerd process, four workers, each on its own loopback socket (no Miniflare entry proxy):
  * the app with the Cache API, the same app with Miniflare's no-op cache (every lookup misses, so
- * every request renders), and the reference worker.
+ * every request renders), and the reference worker with either cache.
  */
 export async function startRuntime(
   scriptPath: string,
@@ -184,6 +198,15 @@ export async function startRuntime(
     ...(!cache && { queueConsumers: undefined }),
     unsafeDirectSockets: [{ host: '127.0.0.1', port }],
   });
+  const reference = (name: string, port: number, cache: boolean): WorkerOptions => ({
+    name,
+    modules: true,
+    script: REFERENCE_SCRIPT,
+    compatibilityDate: workerOptions.compatibilityDate ?? '2026-04-20',
+    cache,
+    kvNamespaces: { REF: 'bench-reference' },
+    unsafeDirectSockets: [{ host: '127.0.0.1', port }],
+  });
   const miniflare = new Miniflare({
     host: '127.0.0.1',
     // A debugger port, for CPU profiles of a worker under load (`core:user:app`); off by default.
@@ -194,14 +217,8 @@ export async function startRuntime(
     workers: [
       app('app', ports.app, true),
       app('app-uncached', ports.appUncached, false),
-      {
-        name: 'reference',
-        modules: true,
-        script: REFERENCE_SCRIPT,
-        compatibilityDate: workerOptions.compatibilityDate ?? '2026-04-20',
-        kvNamespaces: { REF: 'bench-reference' },
-        unsafeDirectSockets: [{ host: '127.0.0.1', port: ports.reference }],
-      },
+      reference('reference', ports.reference, true),
+      reference('reference-uncached', ports.referenceUncached, false),
     ],
   });
   await miniflare.ready;
@@ -216,11 +233,13 @@ export async function startRuntime(
           ? []
           : (Array.isArray(value) ? value : [value]).map((v) => [header, v]),
       );
-      const response = await fetch(`http://127.0.0.1:${ports.reference}/headers/${name}`, {
-        method: 'POST',
-        body: JSON.stringify(kept),
-      });
-      await response.text();
+      for (const port of [ports.reference, ports.referenceUncached]) {
+        const response = await fetch(`http://127.0.0.1:${port}/headers/${name}`, {
+          method: 'POST',
+          body: JSON.stringify(kept),
+        });
+        await response.text();
+      }
     },
   };
 }

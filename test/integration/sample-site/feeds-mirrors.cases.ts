@@ -1,11 +1,11 @@
 // Every feed and API response names every serving address, so a subscriber or partner on one
 // address learns the others: <mw:mirrors> in RSS and Atom, `_mirrorwire` in JSON Feed, Link in the API.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MIRRORS_NAMESPACE } from '../../src/feeds/feed-mirrors';
-import { publish } from '../support/publish';
-import { get, MIRROR, PRIMARY } from '../support/request';
-import { SAMPLE_ONION } from '../support/sample-site';
-import { childrenNamed, parseXml, type XmlNode } from '../support/xml';
+import { MIRRORS_NAMESPACE } from '../../../src/feeds/feed-mirrors';
+import { publishSample } from '../../support/publish';
+import { get, MIRROR, PRIMARY } from '../../support/request';
+import { SAMPLE_ONION } from '../../support/sample-site';
+import { childrenNamed, parseXml, type XmlNode } from '../../support/xml';
 
 const EXPECTED = [
   { url: `https://${PRIMARY}/`, role: 'primary' },
@@ -18,7 +18,7 @@ const XML_FEEDS = ['/rss.xml', '/atom.xml', '/section/russia/rss.xml', '/section
 const JSON_FEEDS = ['/feed.json', '/section/russia/feed.json'];
 
 beforeAll(async () => {
-  await publish();
+  await publishSample();
 });
 
 function mirrorsElement(root: XmlNode): XmlNode {

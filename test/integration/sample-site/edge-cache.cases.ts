@@ -2,12 +2,12 @@
 // key separates hosts, content versions and code versions.
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { edgeCacheKey } from '../../src/http/content-cache';
-import { computeEtag } from '../../src/http/validators';
-import { sha256Hex } from '../../src/shared/digest';
-import type { Site } from '../../src/sites/site-middleware';
-import { publish } from '../support/publish';
-import { cacheStatus, fetchWithBindings, get, kvReads, MIRROR, PRIMARY } from '../support/request';
+import { edgeCacheKey } from '../../../src/http/content-cache';
+import { computeEtag } from '../../../src/http/validators';
+import { sha256Hex } from '../../../src/shared/digest';
+import type { Site } from '../../../src/sites/site-middleware';
+import { publishSample } from '../../support/publish';
+import { cacheStatus, fetchWithBindings, get, kvReads, MIRROR, PRIMARY } from '../../support/request';
 
 const ARTICLE =
   '/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands';
@@ -24,7 +24,7 @@ async function getCached(host: string, path: string, headers: Record<string, str
 }
 
 beforeAll(async () => {
-  await publish();
+  await publishSample();
   // Warm the isolate's manifest memo, so reads below are the route's own.
   await (await get(PRIMARY, '/section/economy')).arrayBuffer();
 });

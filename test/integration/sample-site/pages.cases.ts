@@ -1,18 +1,16 @@
 // Reader pages through the worker's real entry point: what a reader on the primary or a mirror gets.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repositoryImages } from '../support/content';
-import { muteExpectedLogLines } from '../support/expected-logs';
-import { parseHtml, textOf } from '../support/html';
-import { publish } from '../support/publish';
-import { get, kvReads, MIRROR, PRIMARY } from '../support/request';
+import { repositoryImages } from '../../support/content';
+import { parseHtml, textOf } from '../../support/html';
+import { publishSample } from '../../support/publish';
+import { get, kvReads, MIRROR, PRIMARY } from '../../support/request';
 
 const SAMPLE_PATH =
   '/Detail/2022/01/18/675904/Russia-says-no-new-talks-on-Ukraine-until-West-responds-to-demands';
 const HOSTS = [PRIMARY, MIRROR];
 
-muteExpectedLogLines();
 beforeAll(async () => {
-  await publish();
+  await publishSample();
   // Warm the isolate's manifest memo so read counts below are per-request costs.
   await get(PRIMARY, '/robots-warm-up');
 });

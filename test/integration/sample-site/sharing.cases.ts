@@ -1,12 +1,12 @@
 // What a shared link to a list page shows (OpenGraph and Twitter card tags) and what search
 // engines read from it (JSON-LD), on a mirror: every URL named is the canonical one on the primary.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseHtml } from '../support/html';
-import { publish } from '../support/publish';
-import { get, MIRROR, PRIMARY } from '../support/request';
+import { parseHtml } from '../../support/html';
+import { publishSample } from '../../support/publish';
+import { get, MIRROR, PRIMARY } from '../../support/request';
 
 beforeAll(async () => {
-  await publish();
+  await publishSample();
 });
 
 const jsonLdOf = (html: string) =>

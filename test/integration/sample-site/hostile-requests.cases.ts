@@ -2,9 +2,8 @@
 // the deliberate answer it gets. None reaches a 5xx, none echoes its input, every body is small.
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { muteExpectedLogLines } from '../support/expected-logs';
-import { publish } from '../support/publish';
-import { PRIMARY } from '../support/request';
+import { publishSample } from '../../support/publish';
+import { PRIMARY } from '../../support/request';
 
 /** Planted in every hostile request: it must appear in no body and no header of the answer. */
 const MARK = '<script>hostile</script>';
@@ -229,9 +228,8 @@ function headerText(response: Response): string {
   return [...response.headers].map(([name, value]) => `${name}: ${value}`).join('\n');
 }
 
-muteExpectedLogLines();
 beforeAll(async () => {
-  await publish();
+  await publishSample();
 });
 
 describe('hostile requests', () => {

@@ -1,15 +1,15 @@
 // Feeds as feed readers see them: parsed with a real XML parser (JSON.parse for JSON Feed) and
 // checked for structure, identity across hosts, caching and injection safety.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sectionFamily } from '../../src/config/site-config';
-import { compileContent } from '../../src/content/compile';
-import { CACHE_POLICY, FEED_MAX_AGE_SECONDS } from '../../src/http/cache-policy';
-import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
-import { collectTerms, TERM_KINDS, termPath } from '../../src/taxonomy/terms';
-import { repositoryContent } from '../support/content';
-import { publish } from '../support/publish';
-import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
-import { childrenNamed, descendants, onlyChild, parseXml, type XmlNode } from '../support/xml';
+import { sectionFamily } from '../../../src/config/site-config';
+import { compileContent } from '../../../src/content/compile';
+import { CACHE_POLICY, FEED_MAX_AGE_SECONDS } from '../../../src/http/cache-policy';
+import { ORIGIN_PLACEHOLDER } from '../../../src/sites/origin-placeholder';
+import { collectTerms, TERM_KINDS, termPath } from '../../../src/taxonomy/terms';
+import { repositoryContent } from '../../support/content';
+import { publishSample } from '../../support/publish';
+import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../../support/request';
+import { childrenNamed, descendants, onlyChild, parseXml, type XmlNode } from '../../support/xml';
 
 const content = compileContent(repositoryContent());
 const SECTIONS = content.site.sections.map((s) => s.slug);
@@ -159,7 +159,7 @@ function idOf(guid: string): number {
 
 describe('feeds of the published sample content', () => {
   beforeAll(async () => {
-    await publish();
+    await publishSample();
   });
 
   it('carries every published article once, and no draft, in each site feed', async () => {

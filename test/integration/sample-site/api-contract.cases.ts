@@ -2,9 +2,8 @@
 // successes and errors, against the schemas it declares.
 import { type Schema, Validator } from '@cfworker/json-schema';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { muteExpectedLogLines } from '../support/expected-logs';
-import { publish } from '../support/publish';
-import { getWithEnv, MIRROR, PRIMARY, partnerAt } from '../support/request';
+import { publishSample } from '../../support/publish';
+import { getWithEnv, MIRROR, PRIMARY, partnerAt } from '../../support/request';
 
 const call = partnerAt('198.51.100.10');
 
@@ -21,9 +20,8 @@ interface OpenApiDocument {
 
 let document: OpenApiDocument;
 
-muteExpectedLogLines();
 beforeAll(async () => {
-  await publish();
+  await publishSample();
   const response = await call(MIRROR, '/api/v1/openapi.json');
   expect(response.status).toBe(200);
   document = await response.json();

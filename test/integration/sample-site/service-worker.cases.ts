@@ -2,15 +2,14 @@
 // needs, the registration script every page loads under a CSP that allows exactly it, and the
 // offline page the worker caches at install.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_POLICY } from '../../src/http/cache-policy';
-import { encodePublicKey } from '../../src/mirrors/minisign';
-import { Layout, SIGNING_KEY_META } from '../../src/views/Layout';
-import { OFFLINE_ARTICLES_MARKER } from '../../src/views/OfflinePage';
-import { muteExpectedLogLines } from '../support/expected-logs';
-import { elementsByTag, parseHtml, textOf } from '../support/html';
-import { publish, testSigningKey } from '../support/publish';
-import { fetchWithBindings, get, MIRROR, PRIMARY } from '../support/request';
-import { SAMPLE_ONION, SAMPLE_SITE } from '../support/sample-site';
+import { CACHE_POLICY } from '../../../src/http/cache-policy';
+import { encodePublicKey } from '../../../src/mirrors/minisign';
+import { Layout, SIGNING_KEY_META } from '../../../src/views/Layout';
+import { OFFLINE_ARTICLES_MARKER } from '../../../src/views/OfflinePage';
+import { elementsByTag, parseHtml, textOf } from '../../support/html';
+import { publishSample, testSigningKey } from '../../support/publish';
+import { fetchWithBindings, get, MIRROR, PRIMARY } from '../../support/request';
+import { SAMPLE_ONION, SAMPLE_SITE } from '../../support/sample-site';
 
 const HTTPS_HOSTS = [PRIMARY, MIRROR, 'presstv.example'];
 
@@ -26,11 +25,9 @@ function fetchOn(host: string, path: string): Promise<Response> {
  */
 const SERVICE_WORKER_MAX_BYTES = 8 * 1024;
 
-muteExpectedLogLines();
-
 describe('the offline reader', () => {
   beforeAll(async () => {
-    await publish();
+    await publishSample();
   });
 
   it('serves /sw.js on every serving host as JavaScript that may fetch only from that host', async () => {

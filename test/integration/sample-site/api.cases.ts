@@ -1,9 +1,8 @@
 // The partner API through the worker's entry point: lists and filters, one article, sections,
 // caching and validators, every bad parameter, JSON errors, CORS, partner keys and the rate limit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { muteExpectedLogLines } from '../support/expected-logs';
-import { publish } from '../support/publish';
-import { cacheStatus, getWithEnv, kvReads, MIRROR, PRIMARY, partnerAt } from '../support/request';
+import { publishSample } from '../../support/publish';
+import { cacheStatus, getWithEnv, kvReads, MIRROR, PRIMARY, partnerAt } from '../../support/request';
 
 const call = partnerAt('198.51.100.20');
 
@@ -25,9 +24,8 @@ interface ErrorBody {
   error: { code: string; message: string; parameter?: string };
 }
 
-muteExpectedLogLines();
 beforeAll(async () => {
-  await publish();
+  await publishSample();
 });
 
 async function list(path: string): Promise<ListBody> {

@@ -1,6 +1,7 @@
 // The app's Hono environment: bindings from wrangler.toml (worker-configuration.d.ts, made by
 // `npm run types`), secrets set with `wrangler secret put`, and the variables middleware sets.
 import type { ServerTimingVariables } from './http/server-timing';
+import type { PageVariables } from './routes/page-etag';
 import type { SiteVariables } from './sites/site-middleware';
 
 /** Secrets: never in wrangler.toml, so `wrangler types` does not know them. */
@@ -13,5 +14,5 @@ export interface Secrets {
 
 export type AppEnv = {
   Bindings: Env & Secrets;
-  Variables: ServerTimingVariables & SiteVariables;
+  Variables: ServerTimingVariables & SiteVariables & PageVariables;
 };

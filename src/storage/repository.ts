@@ -11,6 +11,7 @@ import {
   apiListKey,
   apiOpenApiKey,
   articleKey,
+  articlePageKey,
   changesPageKey,
   feedArchiveKey,
   feedKey,
@@ -30,6 +31,8 @@ import {
 import type { SectionShard } from './list-shards';
 import {
   type Article,
+  type ArticlePageRecord,
+  articlePageSchema,
   articleSchema,
   type ListShard,
   listShardSchema,
@@ -42,6 +45,12 @@ import {
   type TermHead,
   termHeadSchema,
 } from './records';
+
+/** A decoded record and the SHA-256 (hex) of its stored bytes, from its KV metadata when it has one. */
+export interface Stored<T> {
+  record: T;
+  hash: string | undefined;
+}
 
 /** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
 export interface ReadObserver {
@@ -74,27 +83,32 @@ export class ContentRepository {
     return this.readRecord(articleKey(id), articleSchema);
   }
 
+  /** The article's page as publish rendered it (all but the frame), with its stored hash. */
+  getArticlePage(id: number): Promise<Stored<ArticlePageRecord> | null> {
+    return this.readStored(articlePageKey(id), articlePageSchema);
+  }
+
   /** Asked only once the article's own record is missing: a real 404 costs one read more, nothing else does. */
   getRemovedArticle(id: number): Promise<RemovedArticle | null> {
     return this.readRecord(removedArticleKey(id), removedArticleSchema);
   }
 
-  getHomeList(): Promise<ListShard | null> {
-    return this.readRecord(homeListKey(), listShardSchema);
+  getHomeList(): Promise<Stored<ListShard> | null> {
+    return this.readStored(homeListKey(), listShardSchema);
   }
 
-  getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
+  getSectionShard(slug: string, shard: SectionShard): Promise<Stored<ListShard> | null> {
     const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
-    return this.readRecord(key, listShardSchema);
+    return this.readStored(key, listShardSchema);
   }
 
   /** A tag's or author's head (name, count, newest articles); null: no such term. */
-  getTermHead(kind: 'tag' | 'author', slug: string): Promise<TermHead | null> {
-    return this.readRecord(termHeadKey(kind, slug), termHeadSchema);
+  getTermHead(kind: 'tag' | 'author', slug: string): Promise<Stored<TermHead> | null> {
+    return this.readStored(termHeadKey(kind, slug), termHeadSchema);
   }
 
-  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<ListShard | null> {
-    return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
+  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<Stored<ListShard> | null> {
+    return this.readStored(termBucketKey(kind, slug, bucket), listShardSchema);
   }
 
   /** One part of a shard of the search index; null when no indexed term of that part hashes to it. */
@@ -167,7 +181,14 @@ export class ContentRepository {
   }
 
   private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {
-    const text = await this.read(key);
+    return (await this.readStored(key, schema))?.record ?? null;
+  }
+
+  private async readStored<S extends z.ZodMiniType>(
+    key: string,
+    schema: S,
+  ): Promise<Stored<z.output<S>> | null> {
+    const { value: text, hash } = await this.readEntry(key);
     if (text === null) return null;
     let json: unknown;
     try {
@@ -179,10 +200,15 @@ export class ContentRepository {
     const decoded = z.safeParse(schema, json);
     if (!decoded.success)
       throw new CorruptRecordError(key, decoded.error.issues[0]?.message ?? 'wrong shape');
-    return decoded.data;
+    return { record: decoded.data, hash };
   }
 
   private async read(key: string): Promise<string | null> {
+    return (await this.readEntry(key)).value;
+  }
+
+  /** One read: the value (null when absent or deleted) and the hash its KV metadata names. */
+  private async readEntry(key: string): Promise<{ value: string | null; hash: string | undefined }> {
     const started = performance.now();
     let found: KVNamespaceGetWithMetadataResult<string, unknown>;
     try {
@@ -192,13 +218,13 @@ export class ContentRepository {
     } finally {
       this.observer.recordKvRead(performance.now() - started);
     }
-    if (!this.consistency) return found.value;
+    const { gen, hash } = readValueMetadata(found.metadata);
+    if (!this.consistency) return { value: found.value, hash };
     const present = found.value !== null;
-    const { gen } = readValueMetadata(found.metadata);
     const judged = judgeRead(key, { present, gen }, this.consistency, Date.now());
     this.observer.recordVerdict(judged.verdict);
-    if (judged.deleted) return null;
+    if (judged.deleted) return { value: null, hash: undefined };
     if (judged.verdict === 'behind' && !present) throw new NotYetVisibleError(key);
-    return found.value;
+    return { value: found.value, hash };
   }
 }

@@ -47,7 +47,7 @@ export function HomePage({
       }}
     >
       <h1 class="page-title">Latest news</h1>
-      <ArticleList articles={list.items} label="Latest articles" />
+      <ArticleList cards={list.cards} label="Latest articles" />
     </Layout>
   );
 }
@@ -112,10 +112,10 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
         />
       )}
       <h1 class="page-title">{title}</h1>
-      {list.items.length === 0 ? (
+      {list.cards.length === 0 ? (
         <p>No articles in this section yet.</p>
       ) : (
-        <ArticleList articles={list.items} label={`Articles in ${section.title}`} />
+        <ArticleList cards={list.cards} label={`Articles in ${section.title}`} />
       )}
       <Pagination page={list.page} pages={list.pages} pathOf={(page) => sectionPath(section.slug, page)} />
     </Layout>
@@ -171,7 +171,7 @@ export function TermPage({ site, sections, kind, slug, name, list }: TermPagePro
         {title}
       </h1>
       <ArticleList
-        articles={list.items}
+        cards={list.cards}
         label={kind === 'tag' ? `Articles tagged ${name}` : `Articles by ${name}`}
       />
       <Pagination page={list.page} pages={list.pages} pathOf={(page) => termPath(kind, slug, page)} />

@@ -8,6 +8,7 @@ import { MAX_QUERY_LENGTH } from '../search/query';
 import { canonicalUrl, sectionPath } from '../sites/urls';
 import type { ManifestSection } from '../storage/records';
 import { LOGO } from './brand';
+import { escapeHtml, voidTag } from './head-tags';
 
 /** The one script every page loads: it registers the service worker, and pages work without it. */
 export const OFFLINE_SCRIPT_PATH = '/assets/offline.js';
@@ -41,19 +42,18 @@ export interface LayoutProps {
   children: Child;
 }
 
-function FeedLinks({ title, basePath }: { title: string; basePath: string }) {
-  return (
-    <>
-      {Object.values(FEED_FORMATS).map((format) => (
-        <link
-          rel="alternate"
-          type={format.mediaType}
-          title={`${title} (${format.label})`}
-          href={`${basePath}/${format.file}`}
-        />
-      ))}
-    </>
-  );
+/** Autodiscovery links for a set of feeds, one per format (head-tags.ts: JSX's bytes, not its cost). */
+function feedLinkTags(title: string, basePath: string): string {
+  return Object.values(FEED_FORMATS)
+    .map((format) =>
+      voidTag('link', {
+        rel: 'alternate',
+        type: format.mediaType,
+        title: `${title} (${format.label})`,
+        href: `${basePath}/${format.file}`,
+      }),
+    )
+    .join('');
 }
 
 /** The page's own parts, as HTML, in the order the frame places them (see `assemblePage`). */
@@ -81,23 +81,15 @@ function renderSync(node: Child): string {
 export function renderPageParts(site: SiteConfig, meta: PageMeta, main: Child): PageParts {
   const pageTitle = meta.title === site.name ? site.name : `${meta.title} | ${site.name}`;
   return {
-    head: renderSync(
-      <>
-        <title>{pageTitle}</title>
-        <meta name="description" content={meta.description} />
-        {meta.canonicalPath !== undefined && (
-          <link rel="canonical" href={canonicalUrl(site, meta.canonicalPath)} />
-        )}
-      </>,
-    ),
-    headEnd: renderSync(
-      <>
-        {meta.feeds?.map((feed) => (
-          <FeedLinks title={feed.title} basePath={feed.basePath} />
-        ))}
-        {meta.head}
-      </>,
-    ),
+    head:
+      `<title>${escapeHtml(pageTitle)}</title>` +
+      voidTag('meta', { name: 'description', content: meta.description }) +
+      (meta.canonicalPath === undefined
+        ? ''
+        : voidTag('link', { rel: 'canonical', href: canonicalUrl(site, meta.canonicalPath) })),
+    headEnd:
+      (meta.feeds ?? []).map((feed) => feedLinkTags(feed.title, feed.basePath)).join('') +
+      (meta.head === undefined ? '' : renderSync(meta.head)),
     main: renderSync(main),
   };
 }
@@ -211,7 +203,7 @@ function LayoutDocument({
         {site.signing_key !== undefined && <meta name={SIGNING_KEY_META} content={site.signing_key} />}
         {/* Registers the offline reader (public/sw.js); a same-origin file, as the CSP allows no inline script. */}
         <script src={OFFLINE_SCRIPT_PATH} defer></script>
-        <FeedLinks title={site.name} basePath="" />
+        {raw(feedLinkTags(site.name, ''))}
         {headEnd}
       </head>
       <body>

@@ -8,7 +8,7 @@ import { type TermKind, termPath } from '../taxonomy/terms';
 import { ArticleList } from './ArticleCard';
 import { Breadcrumb } from './Breadcrumb';
 import { Layout } from './Layout';
-import { ListMeta, publisherJsonLd } from './ListMeta';
+import { listMetaTags, publisherJsonLd } from './ListMeta';
 import { Pagination } from './Pagination';
 
 export function HomePage({
@@ -41,9 +41,13 @@ export function HomePage({
         title: site.name,
         description: site.description,
         canonicalPath: '/',
-        head: (
-          <ListMeta site={site} title={site.name} description={site.description} path="/" jsonLd={website} />
-        ),
+        head: listMetaTags({
+          site,
+          title: site.name,
+          description: site.description,
+          path: '/',
+          jsonLd: website,
+        }),
       }}
     >
       <h1 class="page-title">Latest news</h1>
@@ -93,15 +97,13 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
         canonicalPath: path,
         activeSection: trail[0]?.slug,
         feeds: [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }],
-        head: (
-          <ListMeta
-            site={site}
-            title={title}
-            description={description}
-            path={path}
-            jsonLd={collectionJsonLd(site, 'CollectionPage', title, path)}
-          />
-        ),
+        head: listMetaTags({
+          site,
+          title,
+          description,
+          path,
+          jsonLd: collectionJsonLd(site, 'CollectionPage', title, path),
+        }),
       }}
     >
       {trail.length > 1 && (
@@ -154,16 +156,14 @@ export function TermPage({ site, sections, kind, slug, name, list }: TermPagePro
         description,
         canonicalPath: path,
         feeds: [{ title: `${site.name}: ${name}`, basePath: termPath(kind, slug) }],
-        head: (
-          <ListMeta
-            site={site}
-            title={title}
-            description={description}
-            path={path}
-            ogType={kind === 'author' ? 'profile' : 'website'}
-            jsonLd={jsonLd}
-          />
-        ),
+        head: listMetaTags({
+          site,
+          title,
+          description,
+          path,
+          ogType: kind === 'author' ? 'profile' : 'website',
+          jsonLd,
+        }),
       }}
     >
       <p class="page-kicker">{kind === 'tag' ? 'Topic' : 'Author'}</p>

@@ -7,6 +7,7 @@ import type { Article, Teaser } from '../../src/storage/records';
 import { ArticleCard, leadCard, renderCard } from '../../src/views/ArticleCard';
 import { ArticlePage, renderArticleRecord } from '../../src/views/ArticlePage';
 import { formatDay, formatLongDate, formatShortDate } from '../../src/views/format';
+import { escapeHtml, voidTag } from '../../src/views/head-tags';
 import { assemblePage, layoutFrame } from '../../src/views/Layout';
 import { repositoryContent } from '../support/content';
 
@@ -81,5 +82,43 @@ describe('dates on pages', () => {
     expect(formatLongDate('2022-09-03T21:40:59Z')).toBe('Saturday, 3 September 2022 9:40 PM UTC');
     expect(formatDay('2022-09-03T21:40:00Z')).toBe('3 September 2022');
     expect(formatShortDate('2022-09-03T21:40:00Z')).toBe('3 Sept 2022');
+  });
+});
+
+describe('head tags written as strings', () => {
+  const hostile = [
+    'plain',
+    `"quoted" & 'single' <b>tags</b>`,
+    '&amp; already',
+    '</head><script>x</script>',
+    'ünï ‮ text',
+  ];
+
+  it.each(hostile)('are what JSX writes in <head>: %s', (text) => {
+    expect(`<head>${voidTag('meta', { property: 'og:title', content: text })}</head>`).toBe(
+      html(
+        <head>
+          <meta property="og:title" content={text} />
+        </head>,
+      ),
+    );
+    expect(`<head>${voidTag('link', { rel: 'alternate', title: text, href: `/${text}` })}</head>`).toBe(
+      html(
+        <head>
+          <link rel="alternate" title={text} href={`/${text}`} />
+        </head>,
+      ),
+    );
+    expect(`<head><title>${escapeHtml(text)}</title></head>`).toBe(
+      html(
+        <head>
+          <title>{text}</title>
+        </head>,
+      ),
+    );
+  });
+
+  it('leave out an absent attribute, as JSX does', () => {
+    expect(voidTag('meta', { name: 'a', content: undefined })).toBe('<meta name="a"/>');
   });
 });

@@ -49,9 +49,19 @@ htmlRoutes.get(`${ARTICLE_ID_PATH}/:slug/`, withoutTrailingSlash());
  * send instead of hashing the body. It is not an ETag header: contentCache still stamps one from
  * the body, and a handler's header would win on the miss only, so a miss and a hit would differ.
  */
-async function offerEtag(c: Context<AppEnv>, hashes: readonly (string | undefined)[]): Promise<void> {
+async function offerEtag(
+  c: Context<AppEnv>,
+  hashes: readonly (string | undefined)[],
+  shown: readonly string[] = [],
+): Promise<void> {
   const { site } = c.var;
-  const etag = await pageEtag(c.env.CF_VERSION_METADATA.id, site.config, site.manifest.sections, hashes);
+  const etag = await pageEtag({
+    codeVersion: c.env.CF_VERSION_METADATA.id,
+    site: site.config,
+    sections: site.manifest.sections,
+    hashes,
+    shown,
+  });
   if (etag !== undefined) c.set('etag', etag);
 }
 
@@ -102,7 +112,7 @@ htmlRoutes.get(
     if (!shard && page > 1) throw new HTTPException(404);
     const list = { page, pages: section.pages, cards: shard?.record.cards ?? [] };
     // An empty section's page is the manifest's alone.
-    await offerEtag(c, [shard ? shard.hash : '']);
+    await offerEtag(c, [shard ? shard.hash : ''], [String(section.pages)]);
     return renderPage(
       c,
       <SectionPage site={site.config} sections={site.manifest.sections} section={section} list={list} />,

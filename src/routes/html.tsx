@@ -111,8 +111,8 @@ htmlRoutes.get(
     // An empty section has no head yet; any other missing shard is a page that no longer exists.
     if (!shard && page > 1) throw new HTTPException(404);
     const list = { page, pages: section.pages, cards: shard?.record.cards ?? [] };
-    // An empty section's page is the manifest's alone.
-    await offerEtag(c, [shard ? shard.hash : ''], [String(section.pages)]);
+    // An empty section's page shows no stored value: the manifest's alone.
+    await offerEtag(c, shard ? [shard.hash] : [], [String(section.pages)]);
     return renderPage(
       c,
       <SectionPage site={site.config} sections={site.manifest.sections} section={section} list={list} />,

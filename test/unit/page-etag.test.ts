@@ -12,7 +12,7 @@ const base = { codeVersion: 'code-1', site, sections, hashes: ['a'.repeat(64)], 
 describe('a page ETag from stored hashes', () => {
   it('is a strong tag, the same for the same sources', async () => {
     const etag = await pageEtag(base);
-    expect(etag).toMatch(/^"[0-9a-f]{24}"$/);
+    expect(etag).toMatch(/^"[0-9a-f]{16}-[0-9a-f]{24}\.3"$/);
     expect(await pageEtag({ ...base, site: { ...site }, sections: [...sections] })).toBe(etag);
   });
 
@@ -36,7 +36,12 @@ describe('a page ETag from stored hashes', () => {
     expect(await pageEtag({ ...base, sections: grown })).toBe(await pageEtag(base));
   });
 
-  it('is not given for a value stored without a hash', async () => {
+  it('is not given for a value stored without a hash, or with one that is not hex', async () => {
     expect(await pageEtag({ ...base, hashes: ['a'.repeat(64), undefined] })).toBeUndefined();
+    expect(await pageEtag({ ...base, hashes: ['"x"'.repeat(10)] })).toBeUndefined();
+  });
+
+  it('names a page that shows no stored value (an empty section) apart from any that does', async () => {
+    expect(await pageEtag({ ...base, hashes: [] })).toMatch(/^"[0-9a-f]{16}\.3"$/);
   });
 });

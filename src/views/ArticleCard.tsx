@@ -1,4 +1,5 @@
 // One article in a list: picture, headline link, date and summary.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Teaser } from '../storage/records';
 import { formatShortDate } from './format';

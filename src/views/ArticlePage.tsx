@@ -1,5 +1,6 @@
 // The article page, as the outlet shows it: breadcrumb, headline, lead photo with caption and
 // credit, date and linked bylines, body, linked tags, share links, and more from the section.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';

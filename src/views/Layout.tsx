@@ -1,5 +1,6 @@
 // The page frame every HTML page shares: head metadata, masthead with search and sections, and the
 // footer with the outlet's alternate addresses. Links are root-relative: the same bytes on every host.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { type SiteConfig, servingHosts } from '../config/site-config';

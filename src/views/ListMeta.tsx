@@ -1,6 +1,7 @@
 // What social networks and search engines read from a list page (home, section, tag, author):
 // OpenGraph and Twitter card tags, and the page's schema.org type as JSON-LD. URLs are absolute on
 // the primary, like the canonical link: a page's bytes are the same on every host.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { SiteConfig } from '../config/site-config';

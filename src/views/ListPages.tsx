@@ -1,5 +1,6 @@
 // The home page, section pages and term pages (tags, authors): newest articles first, with
 // pagination links, sharing tags and the page's schema.org description.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 
 import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';

@@ -8,7 +8,8 @@ import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { manifestKey } from '../storage/keys';
-import type { Manifest, StoredMirrorList } from '../storage/records';
+import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
+import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { toApiArticle } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
@@ -64,7 +65,16 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const site = JSON.stringify(content.site);
   const articleInputs = new WeakMap<CompiledArticle, string>();
   const apiArticles = new Map(options.apiArticles);
+  const cards = new WeakMap<CompiledArticle, string>();
   const context: GroupContext = {
+    card(article) {
+      let card = cards.get(article);
+      if (card === undefined) {
+        card = renderCard(toTeaser(article));
+        cards.set(article, card);
+      }
+      return card;
+    },
     apiArticle(article) {
       let record = apiArticles.get(article.id);
       if (record === undefined) {

@@ -1,5 +1,6 @@
 // Reader pages: home, section lists, tag and author lists, and articles. Each handler makes one KV
-// read (two for a tag's or author's older pages) and renders; contentCache in front makes repeat
+// read (two for a tag's or author's older pages) of HTML rendered at publish time (an article's
+// page parts, a list's cards) and puts it in the frame; contentCache in front makes repeat
 // requests cost no read at all. Every page has one address: other spellings get a 301 to it.
 import { type Context, Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -10,14 +11,16 @@ import { contentCache } from '../http/content-cache';
 import { GoneError } from '../http/errors';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { countSectionPages, shardOfPage } from '../storage/list-shards';
-import type { Article } from '../storage/records';
+import type { ArticlePageRecord } from '../storage/records';
+import type { Stored } from '../storage/repository';
 import { isCanonicalTermSlug, termSlug } from '../taxonomy/term-slug';
 import { TERM_KINDS, termPath } from '../taxonomy/terms';
-import { ArticlePage } from '../views/ArticlePage';
+import { assemblePage, layoutFrame } from '../views/Layout';
 import { HomePage, SectionPage, TermPage } from '../views/ListPages';
 import { MIRRORS_PAGE_PATH, MirrorsPage } from '../views/MirrorsPage';
 import { OFFLINE_PAGE_PATH, OfflinePage } from '../views/OfflinePage';
 import { renderPage } from '../views/render-page';
+import { pageEtag } from './page-etag';
 
 export const htmlRoutes = new Hono<AppEnv>();
 
@@ -41,11 +44,32 @@ htmlRoutes.get('/section/:slug/', withoutTrailingSlash(PAGE_QUERY));
 for (const kind of TERM_KINDS) htmlRoutes.get(`/${kind}/:slug/`, withoutTrailingSlash(PAGE_QUERY));
 htmlRoutes.get(`${ARTICLE_ID_PATH}/:slug/`, withoutTrailingSlash());
 
+/**
+ * Sets the ETag a page's stored hashes give (page-etag.ts, like storedEtag for stored bodies):
+ * contentCache keeps a handler's ETag and hashes only bodies that come without one.
+ */
+async function offerEtag(
+  c: Context<AppEnv>,
+  hashes: readonly (string | undefined)[],
+  shown: readonly string[] = [],
+): Promise<void> {
+  const { site } = c.var;
+  const etag = await pageEtag({
+    codeVersion: c.env.CF_VERSION_METADATA.id,
+    site: site.config,
+    sections: site.manifest.sections,
+    hashes,
+    shown,
+  });
+  if (etag !== undefined) c.header('ETag', etag);
+}
+
 htmlRoutes.get('/', canonicalQuery(), contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;
   const home = await repo.getHomeList();
   if (!home) throw new HTTPException(404);
-  const list = { page: 1, pages: 1, items: home.items };
+  const list = { page: 1, pages: 1, cards: home.record.cards };
+  await offerEtag(c, [home.hash]);
   return renderPage(c, <HomePage site={site.config} sections={site.manifest.sections} list={list} />);
 });
 
@@ -85,7 +109,9 @@ htmlRoutes.get(
     const shard = await repo.getSectionShard(section.slug, shardOfPage(section.articles, page));
     // An empty section has no head yet; any other missing shard is a page that no longer exists.
     if (!shard && page > 1) throw new HTTPException(404);
-    const list = { page, pages: section.pages, items: shard?.items ?? [] };
+    const list = { page, pages: section.pages, cards: shard?.record.cards ?? [] };
+    // An empty section's page shows no stored value: the manifest's alone.
+    await offerEtag(c, shard ? [shard.hash] : [], [String(section.pages)]);
     return renderPage(
       c,
       <SectionPage site={site.config} sections={site.manifest.sections} section={section} list={list} />,
@@ -109,15 +135,17 @@ for (const kind of TERM_KINDS) {
         return c.redirect(termPath(kind, canonical, page), 301);
       }
       // Terms are not in the manifest: the head's absence is what says "no such tag".
-      const head = await repo.getTermHead(kind, slug);
-      if (!head) throw new HTTPException(404);
+      const stored = await repo.getTermHead(kind, slug);
+      if (!stored) throw new HTTPException(404);
+      const head = stored.record;
       const pages = countSectionPages(head.articles);
       if (page > pages) throw new HTTPException(404);
       const shard = shardOfPage(head.articles, page);
       // Older pages need the head's count to find their bucket: a second read on a miss.
-      const items = shard === 'head' ? head.items : (await repo.getTermBucket(kind, slug, shard))?.items;
-      if (!items) throw new HTTPException(404);
-      const list = { page, pages, items };
+      const bucket = shard === 'head' ? stored : await repo.getTermBucket(kind, slug, shard);
+      if (!bucket) throw new HTTPException(404);
+      const list = { page, pages, cards: bucket.record.cards };
+      await offerEtag(c, [stored.hash, bucket.hash]);
       return renderPage(
         c,
         <TermPage
@@ -133,12 +161,12 @@ for (const kind of TERM_KINDS) {
   );
 }
 
-/** The article a /Detail/ path names by its id, whatever its date and slug; 410 if removed, else 404. */
-async function findArticle(c: Context<AppEnv>): Promise<Article> {
+/** The page a /Detail/ path names by its id, whatever its date and slug; 410 if removed, else 404. */
+async function findArticle(c: Context<AppEnv>): Promise<Stored<ArticlePageRecord>> {
   const id = Number(c.req.param('id'));
   // Beyond 2^53 a number no longer names one id (…993 would read …992): no article has one.
   if (!Number.isSafeInteger(id)) throw new HTTPException(404);
-  const article = await c.var.repo.getArticle(id);
+  const article = await c.var.repo.getArticlePage(id);
   if (article) return article;
   // Only a miss pays for this second read: 410 for an article taken down, 404 for the rest.
   const removed = await c.var.repo.getRemovedArticle(id);
@@ -152,19 +180,19 @@ htmlRoutes.get(
   ARTICLE_PATH,
   async function articleWithoutQuery(c, next) {
     if (new URL(c.req.url).search === '') return next();
-    return c.redirect((await findArticle(c)).path, 301);
+    return c.redirect((await findArticle(c)).record.path, 301);
   },
   contentCache({ cacheControl: CACHE_POLICY.article }),
   async (c) => {
     const { site } = c.var;
-    const article = await findArticle(c);
-    if (new URL(c.req.url).pathname !== article.path) {
+    const { record: page, hash } = await findArticle(c);
+    if (new URL(c.req.url).pathname !== page.path) {
       // A root-relative Location keeps the reader on the host they came through.
-      return c.redirect(article.path, 301);
+      return c.redirect(page.path, 301);
     }
-    return renderPage(
-      c,
-      <ArticlePage site={site.config} sections={site.manifest.sections} article={article} />,
-    );
+    // Rendered at publish time but for the frame, which is rendered once per manifest.
+    const frame = layoutFrame(site.config, site.manifest.sections, page.activeSection);
+    await offerEtag(c, [hash]);
+    return c.html(`<!DOCTYPE html>${assemblePage(frame, page)}`);
   },
 );

@@ -7,21 +7,24 @@ export const manifestKey = (): string => 'site:v1';
 
 export const articleKey = (id: number): string => `article:v1:${id}`;
 
-export const homeListKey = (): string => 'list:v2:home';
+/** An article's page, rendered at publish time but for the frame (`/Detail/…` reads only this). */
+export const articlePageKey = (id: number): string => `page:v1:article:${id}`;
+
+export const homeListKey = (): string => 'list:v3:home';
 
 /** A section's newest articles (reader page 1): rewritten by every publish that adds to the section. */
-export const sectionHeadKey = (slug: string): string => `list:v2:section:${slug}:head`;
+export const sectionHeadKey = (slug: string): string => `list:v3:section:${slug}:head`;
 
 /** Closed chronological bucket `bucket` of a section (1 = oldest): written once, when it fills. */
 export const sectionBucketKey = (slug: string, bucket: number): string =>
-  `list:v2:section:${slug}:b${bucket}`;
+  `list:v3:section:${slug}:b${bucket}`;
 
 /** A tag's or author's newest articles (reader page 1), with its name and article count. */
-export const termHeadKey = (kind: 'tag' | 'author', slug: string): string => `list:v2:${kind}:${slug}:head`;
+export const termHeadKey = (kind: 'tag' | 'author', slug: string): string => `list:v3:${kind}:${slug}:head`;
 
 /** Closed chronological bucket of a tag or author (1 = oldest), as for sections. */
 export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: number): string =>
-  `list:v2:${kind}:${slug}:b${bucket}`;
+  `list:v3:${kind}:${slug}:b${bucket}`;
 
 /**
  * One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts),
@@ -113,6 +116,7 @@ export function removedArticleIdOf(key: string): number | null {
 export const OWNED_KEY_PREFIXES = [
   'site:',
   'article:',
+  'page:',
   'list:',
   'feed:',
   'seo:',

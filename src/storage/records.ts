@@ -76,9 +76,29 @@ export const removalRegistrySchema = z.object({
   articles: z.array(removedArticleSchema),
 });
 
-/** A stored list: the home page, a section head or a closed section bucket (list-shards.ts), newest first. */
+/**
+ * A stored list: the home page, a section head or a closed section bucket (list-shards.ts), newest
+ * first, as each article's card (HTML rendered at publish time, views/ArticleCard.tsx `renderCard`).
+ */
 export const listShardSchema = z.object({
-  items: z.array(teaserSchema),
+  cards: z.array(z.string()),
+});
+
+/**
+ * An article page as publish rendered it (views/ArticlePage.tsx `renderArticleParts`): its own
+ * parts as HTML; the worker adds the frame (navigation, footer) the manifest decides.
+ */
+export const articlePageSchema = z.object({
+  /** The article's one address: any other date or slug for its id is redirected here. */
+  path: z.string(),
+  /** The top-level section highlighted in the navigation. */
+  activeSection: z.optional(z.string()),
+  /** `<title>`, description and canonical link. */
+  head: z.string(),
+  /** The section's feed links, OpenGraph, Twitter and JSON-LD. */
+  headEnd: z.string(),
+  /** Everything inside `<main>`. */
+  main: z.string(),
 });
 
 /**
@@ -145,6 +165,7 @@ export type NewsSitemapRecord = z.output<typeof newsSitemapRecordSchema>;
 export type ArticleImage = z.output<typeof imageSchema>;
 export type Teaser = z.output<typeof teaserSchema>;
 export type Article = z.output<typeof articleSchema>;
+export type ArticlePageRecord = z.output<typeof articlePageSchema>;
 export type Correction = z.output<typeof correctionSchema>;
 export type RemovedArticle = z.output<typeof removedArticleSchema>;
 export type RemovalRegistry = z.output<typeof removalRegistrySchema>;
@@ -155,7 +176,8 @@ export type TermHead = z.output<typeof termHeadSchema>;
 export interface ListPage {
   page: number;
   pages: number;
-  items: Teaser[];
+  /** Stored cards (listShardSchema), newest first. */
+  cards: string[];
 }
 export type Manifest = z.output<typeof manifestSchema>;
 export type StoredMirrorList = z.output<typeof storedMirrorListSchema>;

@@ -12,6 +12,7 @@ import {
   apiListKey,
   apiOpenApiKey,
   articleKey,
+  articlePageKey,
   changesPageKey,
   feedArchiveKey,
   feedKey,
@@ -31,6 +32,8 @@ import {
 import type { SectionShard } from './list-shards';
 import {
   type Article,
+  type ArticlePageRecord,
+  articlePageSchema,
   articleSchema,
   type ListShard,
   listShardSchema,
@@ -72,6 +75,12 @@ function decode<S extends z.ZodMiniType>(key: string, text: string, schema: S): 
   return decoded.data;
 }
 
+/** A decoded record and the SHA-256 (hex) of its stored bytes, from its KV metadata when it has one. */
+export interface Stored<T> {
+  record: T;
+  hash: string | undefined;
+}
+
 /** Told of every read: its cost (Server-Timing) and whether its response may be cached. */
 export interface ReadObserver {
   recordKvRead(milliseconds: number): void;
@@ -103,27 +112,32 @@ export class ContentRepository {
     return this.readRecord(articleKey(id), articleSchema);
   }
 
+  /** The article's page as publish rendered it (all but the frame), with its stored hash. */
+  getArticlePage(id: number): Promise<Stored<ArticlePageRecord> | null> {
+    return this.readStored(articlePageKey(id), articlePageSchema);
+  }
+
   /** Asked only once the article's own record is missing: a real 404 costs one read more, nothing else does. */
   getRemovedArticle(id: number): Promise<RemovedArticle | null> {
     return this.readRecord(removedArticleKey(id), removedArticleSchema);
   }
 
-  getHomeList(): Promise<ListShard | null> {
-    return this.readRecord(homeListKey(), listShardSchema);
+  getHomeList(): Promise<Stored<ListShard> | null> {
+    return this.readStored(homeListKey(), listShardSchema);
   }
 
-  getSectionShard(slug: string, shard: SectionShard): Promise<ListShard | null> {
+  getSectionShard(slug: string, shard: SectionShard): Promise<Stored<ListShard> | null> {
     const key = shard === 'head' ? sectionHeadKey(slug) : sectionBucketKey(slug, shard);
-    return this.readRecord(key, listShardSchema);
+    return this.readStored(key, listShardSchema);
   }
 
   /** A tag's or author's head (name, count, newest articles); null: no such term. */
-  getTermHead(kind: 'tag' | 'author', slug: string): Promise<TermHead | null> {
-    return this.readRecord(termHeadKey(kind, slug), termHeadSchema);
+  getTermHead(kind: 'tag' | 'author', slug: string): Promise<Stored<TermHead> | null> {
+    return this.readStored(termHeadKey(kind, slug), termHeadSchema);
   }
 
-  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<ListShard | null> {
-    return this.readRecord(termBucketKey(kind, slug, bucket), listShardSchema);
+  getTermBucket(kind: 'tag' | 'author', slug: string, bucket: number): Promise<Stored<ListShard> | null> {
+    return this.readStored(termBucketKey(kind, slug, bucket), listShardSchema);
   }
 
   /** One part of a shard of the search index; null when no indexed term of that part hashes to it. */
@@ -229,8 +243,15 @@ export class ContentRepository {
   }
 
   private async readRecord<S extends z.ZodMiniType>(key: string, schema: S): Promise<z.output<S> | null> {
-    const text = await this.read(key);
-    return text === null ? null : decode(key, text, schema);
+    return (await this.readStored(key, schema))?.record ?? null;
+  }
+
+  private async readStored<S extends z.ZodMiniType>(
+    key: string,
+    schema: S,
+  ): Promise<Stored<z.output<S>> | null> {
+    const stored = await this.readText(key);
+    return stored === null ? null : { record: decode(key, stored.text, schema), hash: stored.hash };
   }
 
   private async read(key: string): Promise<string | null> {

@@ -2,7 +2,7 @@
 // percent-encodable, and short enough in UTF-8 that every KV key built from it stays far below 512 bytes.
 import { foldText, WORD } from '../text/fold';
 
-/** Upper bound of a slug in UTF-8 bytes: the longest key built on it (`list:v2:author:{slug}:b123456`) stays under 200. */
+/** Upper bound of a slug in UTF-8 bytes: the longest key built on it (`list:v3:author:{slug}:b123456`) stays under 200. */
 export const MAX_TERM_SLUG_BYTES = 120;
 
 const encoder = new TextEncoder();

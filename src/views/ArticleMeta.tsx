@@ -1,6 +1,7 @@
 // What search engines and social networks read from an article page: schema.org NewsArticle
 // JSON-LD, OpenGraph and Twitter card tags. Every URL is absolute on the primary domain, since a
 // page's bytes are identical on every host and the canonical address is the one to share.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { SiteConfig } from '../config/site-config';
 import { canonicalUrl } from '../sites/urls';

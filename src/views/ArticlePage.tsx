@@ -1,15 +1,16 @@
 // The article page, as the outlet shows it: breadcrumb, headline, lead photo with caption and
 // credit, date and linked bylines, body, linked tags, share links, and more from the section.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
-import type { Article, ManifestSection } from '../storage/records';
+import type { Article, ArticlePageRecord, ManifestSection } from '../storage/records';
 import { type TermLink, termLinks } from '../taxonomy/terms';
 import { ArticleCard } from './ArticleCard';
 import { ArticleMeta } from './ArticleMeta';
 import { Breadcrumb } from './Breadcrumb';
 import { formatDay, formatLongDate } from './format';
-import { Layout } from './Layout';
+import { Layout, type PageMeta, renderPageParts } from './Layout';
 import { ResponsiveImage } from './ResponsiveImage';
 import { ShareLinks } from './ShareLinks';
 
@@ -22,25 +23,51 @@ export interface ArticlePageProps {
   article: Article;
 }
 
+/** The head of an article page: title, description, canonical, the section's feeds, sharing tags. */
+export function articlePageMeta(site: SiteConfig, article: Article): PageMeta {
+  const trail = sectionTrail(site, article.section);
+  const section = trail.at(-1);
+  return {
+    title: article.title,
+    description: article.summary,
+    canonicalPath: article.path,
+    activeSection: trail[0]?.slug,
+    head: <ArticleMeta site={site} article={article} sectionTitle={section?.title} />,
+    feeds: section ? [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }] : [],
+  };
+}
+
+/**
+ * An article page as stored (`page:v1:article:{id}`), rendered once at publish time: only the
+ * frame (navigation, footer) is added per manifest when it is served, by `assemblePage`.
+ */
+export function renderArticleRecord(site: SiteConfig, article: Article): ArticlePageRecord {
+  const meta = articlePageMeta(site, article);
+  const { head, headEnd, main } = renderPageParts(site, meta, <ArticleMain site={site} article={article} />);
+  return {
+    path: article.path,
+    ...(meta.activeSection !== undefined && { activeSection: meta.activeSection }),
+    head,
+    headEnd,
+    main,
+  };
+}
+
 export function ArticlePage({ site, sections, article }: ArticlePageProps) {
+  return (
+    <Layout site={site} sections={sections} meta={articlePageMeta(site, article)}>
+      <ArticleMain site={site} article={article} />
+    </Layout>
+  );
+}
+
+/** Everything inside <main>: the story and "more from the section". */
+function ArticleMain({ site, article }: { site: SiteConfig; article: Article }) {
   const trail = sectionTrail(site, article.section);
   const section = trail.at(-1);
   const authors = termLinks(article, 'author');
   return (
-    <Layout
-      site={site}
-      sections={sections}
-      meta={{
-        title: article.title,
-        description: article.summary,
-        canonicalPath: article.path,
-        activeSection: trail[0]?.slug,
-        head: <ArticleMeta site={site} article={article} sectionTitle={section?.title} />,
-        feeds: section
-          ? [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }]
-          : [],
-      }}
-    >
+    <>
       <article class="story">
         {article.draft && (
           <p class="draft-banner" role="note">
@@ -124,7 +151,7 @@ export function ArticlePage({ site, sections, article }: ArticlePageProps) {
           ))}
         </aside>
       )}
-    </Layout>
+    </>
   );
 }
 

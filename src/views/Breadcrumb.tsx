@@ -1,5 +1,6 @@
 // The one breadcrumb of every page that has one (News / Russia): the visible trail and, built from
 // the same items, its schema.org BreadcrumbList, so what search engines show is what readers see.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { SiteConfig } from '../config/site-config';
 import { canonicalUrl } from '../sites/urls';

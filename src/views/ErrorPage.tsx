@@ -1,5 +1,6 @@
 // 400, 404, 405, 410, 500 and 503 pages in the site's layout. The message is ours, never the request's
 // text; a removed article's page adds when it was removed and the editors' public reason.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 
 import type { SiteConfig } from '../config/site-config';
 import type { ManifestSection } from '../storage/records';

@@ -1,5 +1,6 @@
 // The home page, section pages and term pages (tags, authors): newest articles first, with
 // pagination links, sharing tags and the page's schema.org description.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 
 import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { canonicalUrl, sectionPath } from '../sites/urls';
@@ -8,7 +9,7 @@ import { type TermKind, termPath } from '../taxonomy/terms';
 import { ArticleList } from './ArticleCard';
 import { Breadcrumb } from './Breadcrumb';
 import { Layout } from './Layout';
-import { ListMeta, publisherJsonLd } from './ListMeta';
+import { listMetaTags, publisherJsonLd } from './ListMeta';
 import { Pagination } from './Pagination';
 
 export function HomePage({
@@ -41,13 +42,17 @@ export function HomePage({
         title: site.name,
         description: site.description,
         canonicalPath: '/',
-        head: (
-          <ListMeta site={site} title={site.name} description={site.description} path="/" jsonLd={website} />
-        ),
+        head: listMetaTags({
+          site,
+          title: site.name,
+          description: site.description,
+          path: '/',
+          jsonLd: website,
+        }),
       }}
     >
       <h1 class="page-title">Latest news</h1>
-      <ArticleList articles={list.items} label="Latest articles" />
+      <ArticleList cards={list.cards} label="Latest articles" />
     </Layout>
   );
 }
@@ -93,15 +98,13 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
         canonicalPath: path,
         activeSection: trail[0]?.slug,
         feeds: [{ title: `${site.name}: ${section.title}`, basePath: sectionPath(section.slug) }],
-        head: (
-          <ListMeta
-            site={site}
-            title={title}
-            description={description}
-            path={path}
-            jsonLd={collectionJsonLd(site, 'CollectionPage', title, path)}
-          />
-        ),
+        head: listMetaTags({
+          site,
+          title,
+          description,
+          path,
+          jsonLd: collectionJsonLd(site, 'CollectionPage', title, path),
+        }),
       }}
     >
       {trail.length > 1 && (
@@ -112,10 +115,10 @@ export function SectionPage({ site, sections, section, list }: SectionPageProps)
         />
       )}
       <h1 class="page-title">{title}</h1>
-      {list.items.length === 0 ? (
+      {list.cards.length === 0 ? (
         <p>No articles in this section yet.</p>
       ) : (
-        <ArticleList articles={list.items} label={`Articles in ${section.title}`} />
+        <ArticleList cards={list.cards} label={`Articles in ${section.title}`} />
       )}
       <Pagination page={list.page} pages={list.pages} pathOf={(page) => sectionPath(section.slug, page)} />
     </Layout>
@@ -154,16 +157,14 @@ export function TermPage({ site, sections, kind, slug, name, list }: TermPagePro
         description,
         canonicalPath: path,
         feeds: [{ title: `${site.name}: ${name}`, basePath: termPath(kind, slug) }],
-        head: (
-          <ListMeta
-            site={site}
-            title={title}
-            description={description}
-            path={path}
-            ogType={kind === 'author' ? 'profile' : 'website'}
-            jsonLd={jsonLd}
-          />
-        ),
+        head: listMetaTags({
+          site,
+          title,
+          description,
+          path,
+          ogType: kind === 'author' ? 'profile' : 'website',
+          jsonLd,
+        }),
       }}
     >
       <p class="page-kicker">{kind === 'tag' ? 'Topic' : 'Author'}</p>
@@ -171,7 +172,7 @@ export function TermPage({ site, sections, kind, slug, name, list }: TermPagePro
         {title}
       </h1>
       <ArticleList
-        articles={list.items}
+        cards={list.cards}
         label={kind === 'tag' ? `Articles tagged ${name}` : `Articles by ${name}`}
       />
       <Pagination page={list.page} pages={list.pages} pathOf={(page) => termPath(kind, slug, page)} />

@@ -1,5 +1,6 @@
 // /about/mirrors: every address the outlet serves, the public key that signs the list of them,
 // and how a reader checks a list with the stock minisign tool. The same bytes on every host.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 
 import type { SiteConfig } from '../config/site-config';
 import { MIRRORS_PATH, MIRRORS_SIGNATURE_PATH } from '../mirrors/mirror-list';

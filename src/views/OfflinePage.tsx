@@ -1,6 +1,7 @@
 // /offline: what the service worker (public/sw.js) shows for a page that cannot be reached and was
 // never opened. Cached at install in the site's layout, so its footer lists the other addresses;
 // the worker fills in the articles this reader can still open where the marker is.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import { raw } from 'hono/html';
 import type { SiteConfig } from '../config/site-config';
 import type { ManifestSection } from '../storage/records';

@@ -1,4 +1,5 @@
 // "← Newer · Page N of M · Older →" under every paged list (sections, tags, authors, search results).
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 export function Pagination({
   page,
   pages,

@@ -1,5 +1,6 @@
 // An article image at the width the reader's screen needs: a <picture> with a WebP source and an <img>
 // in the original format, both with every stored width (srcset) and the layout width (sizes).
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { ArticleImage } from '../storage/records';
 
 interface Props {

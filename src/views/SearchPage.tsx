@@ -1,5 +1,6 @@
 // The search results page: what was asked, how many articles match, and each match with its
 // headline, date and an excerpt, the query's words marked. Rendered on the server: no script.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 
 import { type SiteConfig, sectionTrail } from '../config/site-config';
 import { excerpt, highlight, htmlToText } from '../search/text';

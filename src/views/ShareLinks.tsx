@@ -1,4 +1,5 @@
 // Share links as plain anchors: no third-party scripts, no trackers, nothing loaded until clicked.
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 export function ShareLinks({ url, title }: { url: string; title: string }) {
   const u = encodeURIComponent(url);
   const t = encodeURIComponent(title);

@@ -1,44 +1,43 @@
 // Formatting shared by the views: dates in the outlet's style, always in UTC so that a page's
-// bytes do not depend on where it was rendered.
+// bytes do not depend on where it was rendered. Written out rather than left to Intl: pages are
+// rendered at publish time (Node) and in the worker, and ICU versions disagree on details such as
+// the hour after midnight in en-GB's twelve-hour clock ("0:05 am" or "12:05 am").
 
-const LONG_DATE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hour12: true,
-});
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+/** en-GB's abbreviations: four letters for September. */
+const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
 
-const SHORT_DATE = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-});
-
-/** "Tuesday, 18 January 2022 2:05 PM" */
+/** "Tuesday, 18 January 2022 2:05 PM UTC" */
 export function formatLongDate(iso: string): string {
-  return `${LONG_DATE.format(new Date(iso))
-    .replace(' at ', ' ')
-    .replace(/\b(am|pm)\b/, (m) => m.toUpperCase())} UTC`;
+  const date = new Date(iso);
+  const hour = date.getUTCHours();
+  const minute = String(date.getUTCMinutes()).padStart(2, '0');
+  const clock = `${hour % 12 || 12}:${minute} ${hour < 12 ? 'AM' : 'PM'}`;
+  return `${WEEKDAYS[date.getUTCDay()]}, ${formatDay(iso)} ${clock} UTC`;
 }
-
-const DAY = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'UTC',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-});
 
 /** "19 January 2022": the date a correction is labelled with, on the page and in RSS. */
 export function formatDay(iso: string): string {
-  return DAY.format(new Date(iso));
+  const date = new Date(iso);
+  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
 /** "18 Jan 2022" */
 export function formatShortDate(iso: string): string {
-  return SHORT_DATE.format(new Date(iso));
+  const date = new Date(iso);
+  return `${date.getUTCDate()} ${SHORT_MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }

@@ -342,7 +342,7 @@ const NO_CHANGES = { head: 0, pages: new Map<string, string>() };
 function readList(records: RecordSet, key: string): ListPage {
   const value = records.indexes.get(key);
   if (value === undefined) throw new Error(`no record ${key}`);
-  return { page: 1, pages: 1, items: listShardSchema.parse(JSON.parse(value)).items };
+  return { page: 1, pages: 1, cards: listShardSchema.parse(JSON.parse(value)).cards };
 }
 
 /** Feeds and API bodies are rendered at publish time: the worker only fills in the origin. */
@@ -470,6 +470,10 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
         expect(response.headers.get('Content-Type'), surface.name).toMatch(surface.contentType);
         expect(surface.check(await response.text(), published), surface.name).toEqual([]);
       }
+      // The article page is stored rendered (all but the frame): served, it is the view rendered
+      // whole from the article record, byte for byte, whatever the text.
+      const served = await fetchWorker(new Request(`${ORIGIN}${published.article.path}`));
+      expect(await served.text()).toBe(await renderArticle(published));
     });
   });
 

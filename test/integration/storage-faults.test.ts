@@ -2,7 +2,13 @@
 // nothing is published, and when a publish stops halfway. Every fault is a deliberate answer.
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { articleKey, changesPageKey, homeListKey, manifestKey, sectionHeadKey } from '../../src/storage/keys';
+import {
+  articlePageKey,
+  changesPageKey,
+  homeListKey,
+  manifestKey,
+  sectionHeadKey,
+} from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { elementsByTag, parseHtml } from '../support/html';
 import { planFor, publish, writeBatch } from '../support/publish';
@@ -96,7 +102,7 @@ afterEach(() => {
 
 describe('a record missing behind an index entry', () => {
   it('answers 404 for the article, not 500, and keeps the lists serving', async () => {
-    await env.ARTICLES.delete(articleKey(ARTICLE_ID));
+    await env.ARTICLES.delete(articlePageKey(ARTICLE_ID));
     const response = await fetchWorker(at(ARTICLE));
     expect(response.status).toBe(404);
     expectLayoutPage(await expectNoLeak(response), 'Page not found');
@@ -112,7 +118,7 @@ describe('a corrupt record', () => {
   ])(
     'answers 500 in the layout for an article that is %s, logs its key once, and leaves other routes alone',
     async (_, value) => {
-      await env.ARTICLES.put(articleKey(ARTICLE_ID), value);
+      await env.ARTICLES.put(articlePageKey(ARTICLE_ID), value);
       const response = await fetchWorker(at(ARTICLE));
       expect(response.status).toBe(500);
       expect(response.headers.get('Cache-Control')).toBe('no-store');
@@ -130,7 +136,7 @@ describe('a corrupt record', () => {
         method: 'GET',
         path: ARTICLE,
       });
-      expect(lines[0]?.reason).toContain(articleKey(ARTICLE_ID));
+      expect(lines[0]?.reason).toContain(articlePageKey(ARTICLE_ID));
       expect(typeof lines[0]?.route).toBe('string');
 
       for (const path of ['/', '/section/economy', OTHER_ARTICLE]) {
@@ -180,7 +186,7 @@ describe('a KV read that throws', () => {
   });
 
   it('answers 503 in the layout when one article cannot be read, and serves the rest', async () => {
-    const kv = failingKv((key) => key === articleKey(ARTICLE_ID));
+    const kv = failingKv((key) => key === articlePageKey(ARTICLE_ID));
     const response = await fetchWorker(at(ARTICLE), { ARTICLES: kv });
     expect(response.status).toBe(503);
     expect(response.headers.get('Retry-After')).toBe('30');

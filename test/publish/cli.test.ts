@@ -67,7 +67,7 @@ describe('npm run publish', () => {
     expect(run.stdout).toMatch(/15 articles valid \(1 drafts skipped/);
     const kv = await readKv();
     expect(kv.has('site:v1')).toBe(true);
-    expect(kv.has('list:v2:home')).toBe(true);
+    expect(kv.has('list:v3:home')).toBe(true);
     expect(kv.has('article:v1:676063')).toBe(false);
     const sample = JSON.parse(kv.get('article:v1:675904') ?? '{}');
     expect(sample.guid).toBe('tag:presstv.ir,2022-01-18:675904');
@@ -169,11 +169,17 @@ describe('npm run publish', () => {
       'article:v1:675991',
       'article:v1:676048',
     ]);
+    // Their pages, rendered at publish time, change with them and only with them.
+    expect(changed.filter((key) => key.startsWith('page:'))).toEqual([
+      'page:v1:article:675904',
+      'page:v1:article:675991',
+      'page:v1:article:676048',
+    ]);
     expect(changed).toEqual(
-      expect.arrayContaining(['list:v2:home', 'list:v2:section:russia:head', 'site:v1']),
+      expect.arrayContaining(['list:v3:home', 'list:v3:section:russia:head', 'site:v1']),
     );
     expect(changed).toContain('api:v1:article:675904');
-    for (const key of changed) expect(key).toMatch(/^(article|list|feed|seo|api|changes|site|search):/);
+    for (const key of changed) expect(key).toMatch(/^(article|page|list|feed|seo|api|changes|site|search):/);
     const untouchedArticles = [...after.keys()].filter(
       (k) => k.startsWith('api:v1:article:') && !changed.includes(k),
     );
@@ -186,7 +192,8 @@ describe('npm run publish', () => {
     expect((await publish('--local')).status).toBe(0);
     const kv = await readKv();
     expect(kv.has('article:v1:675904')).toBe(false);
-    expect(kv.get('list:v2:home')).not.toContain('675904');
+    expect(kv.has('page:v1:article:675904')).toBe(false);
+    expect(kv.get('list:v3:home')).not.toContain('675904');
   });
 });
 

@@ -9,6 +9,7 @@ import { compileContent } from '../../src/content/compile';
 import { ContentError } from '../../src/content/problems';
 import { articleGuid } from '../../src/sites/urls';
 import {
+  articlePageSchema,
   articleSchema,
   listShardSchema,
   manifestSchema,
@@ -135,11 +136,12 @@ describe('the documentation', () => {
     },
   );
 
-  // The key a storage example is captioned with (`site:v1`, `list:v2:section:russia:b12`) → its schema.
+  // The key a storage example is captioned with (`site:v1`, `list:v3:section:russia:b12`) → its schema.
   const RECORD_SCHEMAS: Array<[prefix: string, schema: z.ZodMiniType]> = [
     ['site:v1', manifestSchema],
     ['article:v1:', articleSchema],
-    ['list:v2:', listShardSchema],
+    ['page:v1:', articlePageSchema],
+    ['list:v3:', listShardSchema],
     ['api:v1:articles:', listBucketSchema],
     ['changes:v1:', changesPageSchema],
     ['seo:v1:news-sitemap', newsSitemapRecordSchema],
@@ -154,7 +156,7 @@ describe('the documentation', () => {
 
   it('decodes a storage example of every JSON record the worker reads', () => {
     expect(new Set(recordExamples.map(([, key]) => key.split(':').slice(0, 2).join(':')))).toEqual(
-      new Set(['site:v1', 'article:v1', 'list:v2', 'api:v1', 'changes:v1', 'seo:v1']),
+      new Set(['site:v1', 'article:v1', 'page:v1', 'list:v3', 'api:v1', 'changes:v1', 'seo:v1']),
     );
   });
 

@@ -5,6 +5,8 @@ import type { CompiledContent } from '../../src/content/compile';
 import { compileSiteConfig } from '../../src/content/compile';
 import { buildListPages, manifestSections } from '../../src/publish/indexes/list-pages';
 import { countSectionPages, SECTION_BUCKET_SIZE, shardOfPage } from '../../src/storage/list-shards';
+import { toTeaser } from '../../src/storage/records';
+import { renderCard } from '../../src/views/ArticleCard';
 import { repositoryContent } from '../support/content';
 
 const MIB = 1024 * 1024;
@@ -34,6 +36,24 @@ function archive(count: number): CompiledContent {
   return { site, articles, drafts: 0 };
 }
 
+type Article = CompiledContent['articles'][number];
+
+/** Each article's card, rendered once (as a publish does): the lists store these. */
+const cards = new WeakMap<Article, string>();
+function card(article: Article): string {
+  let html = cards.get(article);
+  if (html === undefined) {
+    html = renderCard(toTeaser(article));
+    cards.set(article, html);
+  }
+  return html;
+}
+
+/** The article id a stored card links to. */
+function idOfCard(html: string): number {
+  return Number(/href="\/Detail\/\d{4}\/\d{2}\/\d{2}\/(\d+)\//.exec(html)?.[1]);
+}
+
 function changedKeys(before: Map<string, string>, after: Map<string, string>): string[] {
   const keys = new Set([...before.keys(), ...after.keys()]);
   return [...keys].filter((key) => before.get(key) !== after.get(key)).sort();
@@ -41,39 +61,39 @@ function changedKeys(before: Map<string, string>, after: Map<string, string>): s
 
 describe('section list shards', () => {
   it('keeps every list value far below the 1 MiB KV limit at 100,000 articles', () => {
-    const records = buildListPages(archive(100_000));
+    const records = buildListPages(archive(100_000), card);
     const largest = Math.max(...[...records.values()].map((v) => new TextEncoder().encode(v).length));
     expect(largest).toBeLessThan(MIB / 16);
   });
 
   it('rewrites only the home list and the heads (and a closing bucket) when an article is added', () => {
     for (const count of [10_000, 10_005, 10_009]) {
-      const before = buildListPages(archive(count));
-      const after = buildListPages(archive(count + 1));
+      const before = buildListPages(archive(count), card);
+      const after = buildListPages(archive(count + 1), card);
       const changed = changedKeys(before, after);
       // The new article's section and its parent: a head each, plus at most one new bucket each.
       expect(changed.length).toBeLessThanOrEqual(5);
-      expect(changed).toContain('list:v2:home');
+      expect(changed).toContain('list:v3:home');
       expect(changed.filter((key) => /:b\d+$/.test(key)).every((key) => !before.has(key))).toBe(true);
     }
   });
 
   it('maps reader pages to shards that list every article exactly once, newest first', () => {
     const content = archive(1_234);
-    const records = buildListPages(content);
+    const records = buildListPages(content, card);
     for (const section of manifestSections(content)) {
       const seen: number[] = [];
       for (let page = 1; page <= section.pages; page++) {
         const shard = shardOfPage(section.articles, page);
         const key =
           shard === 'head'
-            ? `list:v2:section:${section.slug}:head`
-            : `list:v2:section:${section.slug}:b${shard}`;
+            ? `list:v3:section:${section.slug}:head`
+            : `list:v3:section:${section.slug}:b${shard}`;
         const value = records.get(key);
         if (value === undefined) throw new Error(`no ${key}`);
-        const { items } = JSON.parse(value) as { items: { id: number }[] };
-        if (page > 1) expect(items).toHaveLength(SECTION_BUCKET_SIZE);
-        seen.push(...items.map((item) => item.id));
+        const { cards } = JSON.parse(value) as { cards: string[] };
+        if (page > 1) expect(cards).toHaveLength(SECTION_BUCKET_SIZE);
+        seen.push(...cards.map(idOfCard));
       }
       expect(seen).toHaveLength(section.articles);
       expect(seen).toEqual([...seen].sort((a, b) => b - a));

@@ -1,8 +1,10 @@
-// One record per published article, with its "more from the section" teasers.
+// Two records per published article: the article with its "more from the section" teasers (search
+// results read it), and its page as rendered at publish time but for the frame (the article route reads it).
 
 import type { CompiledContent } from '../../content/compile';
-import { articleKey } from '../../storage/keys';
+import { articleKey, articlePageKey } from '../../storage/keys';
 import { type Article, toTeaser } from '../../storage/records';
+import { renderArticleRecord } from '../../views/ArticlePage';
 import type { GroupContext, RecordGroup } from './index-builder';
 
 /** "More from the section" on an article page. */
@@ -34,7 +36,10 @@ export function articleRecordGroups(content: CompiledContent, context: GroupCont
       inputs: () => [article, ...related].map((each) => context.article(each)),
       build: () => {
         const record: Article = { ...article, related: related.map(toTeaser) };
-        return new Map([[articleKey(article.id), JSON.stringify(record)]]);
+        return new Map([
+          [articleKey(article.id), JSON.stringify(record)],
+          [articlePageKey(article.id), JSON.stringify(renderArticleRecord(content.site, record))],
+        ]);
       },
     };
   });

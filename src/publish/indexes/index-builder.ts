@@ -44,7 +44,12 @@ export interface GroupContext {
   keepDerived(kind: string, article: CompiledArticle): void;
   /** The article's API record: built once per publish, shared by the API builders and the change log. */
   apiArticle(article: CompiledArticle): ApiArticle;
+  /** The article's card in a list (HTML): rendered once per publish, shared by every list showing it. */
+  card: CardOf;
 }
+
+/** An article's card as list records store it (views/ArticleCard.tsx `renderCard`). */
+export type CardOf = (article: CompiledArticle) => string;
 
 export interface IndexBuilder {
   /** Part of every fingerprint, so two builders' groups never share one. */
@@ -63,7 +68,7 @@ const everyArticle = (content: CompiledContent, context: GroupContext) => () =>
   content.articles.map((article) => context.article(article));
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
-  whole('lists', buildListPages),
+  { name: 'lists', groups: (content, context) => [{ build: () => buildListPages(content, context.card) }] },
   whole('feeds', buildFeeds),
   { name: 'feed-archives', groups: feedArchiveGroups },
   whole('sitemaps', (content) => buildSitemaps(content)),
@@ -71,7 +76,10 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'api-articles', groups: apiArticleGroups },
   { name: 'api-lists', groups: apiListGroups },
   whole('removals', buildRemovalRecords),
-  whole('term-pages', buildTermPages),
+  {
+    name: 'term-pages',
+    groups: (content, context) => [{ build: () => buildTermPages(content, context.card) }],
+  },
   {
     name: 'search',
     groups: (content, context) => [

@@ -5,8 +5,8 @@ import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/keys';
 import { countSectionPages, cutShards } from '../../storage/list-shards';
-import { type ListShard, type ManifestSection, type Teaser, toTeaser } from '../../storage/records';
-import type { Records } from './index-builder';
+import type { ListShard, ManifestSection } from '../../storage/records';
+import type { CardOf, Records } from './index-builder';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -24,13 +24,13 @@ export function manifestSections(content: CompiledContent): ManifestSection[] {
   });
 }
 
-const shard = (items: Teaser[]): string => JSON.stringify({ items } satisfies ListShard);
+const shard = (cards: string[]): string => JSON.stringify({ cards } satisfies ListShard);
 
-export function buildListPages(content: CompiledContent): Records {
+export function buildListPages(content: CompiledContent, card: CardOf): Records {
   const records: Records = new Map();
-  records.set(homeListKey(), shard(content.articles.slice(0, HOME_LIST_SIZE).map(toTeaser)));
+  records.set(homeListKey(), shard(content.articles.slice(0, HOME_LIST_SIZE).map(card)));
   for (const section of content.site.sections) {
-    const { head, buckets } = cutShards(sectionItems(content, section.slug).map(toTeaser));
+    const { head, buckets } = cutShards(sectionItems(content, section.slug).map(card));
     buckets.forEach((items, i) => {
       records.set(sectionBucketKey(section.slug, i + 1), shard(items));
     });

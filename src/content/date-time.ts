@@ -2,6 +2,8 @@
 // Date.parse is not used for validation: it shifts impossible dates (2023-02-30 → 2 March, T24:00 →
 // the next day) and accepts years that become 0 or 10000 in UTC, which no article path can hold.
 
+import { MONTH_NAMES } from '../shared/month-names';
+
 const ISO_WITH_OFFSET =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
@@ -10,21 +12,6 @@ export const DATE_TIME_FORMAT = 'must be an ISO 8601 date-time with offset, such
 /** Article paths hold a four-digit year (/Detail/{yyyy}/…), and nothing predates the Unix epoch. */
 export const EARLIEST_UTC = '1970-01-01T00:00:00Z';
 export const LATEST_UTC = '9999-12-31T23:59:59Z';
-
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 function daysInMonth(year: number, month: number): number {
   // Day 0 of the next month is the last day of this one; UTC avoids any local-time shift.
@@ -60,7 +47,7 @@ export function parseDateTime(value: string): { utc: string } | { problem: strin
   if (month < 1 || month > 12) return { problem: 'is not a real date: the month must be 01 to 12' };
   const days = daysInMonth(year, month);
   if (day < 1 || day > days) {
-    return { problem: `is not a real date: ${MONTHS[month - 1]} ${year} has ${days} days` };
+    return { problem: `is not a real date: ${MONTH_NAMES[month - 1]} ${year} has ${days} days` };
   }
   // RFC 3339 allows no 24:00 and no leap second here: a JavaScript date cannot hold 23:59:60.
   if (hour === undefined || hour > 23) return { problem: 'is not a real time: the hour must be 00 to 23' };

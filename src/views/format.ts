@@ -3,21 +3,9 @@
 // rendered at publish time (Node) and in the worker, and ICU versions disagree on details such as
 // the hour after midnight in en-GB's twelve-hour clock ("0:05 am" or "12:05 am").
 
+import { MONTH_NAMES } from '../shared/month-names';
+
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 /** en-GB's abbreviations: four letters for September. */
 const SHORT_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'];
 
@@ -33,7 +21,7 @@ export function formatLongDate(iso: string): string {
 /** "19 January 2022": the date a correction is labelled with, on the page and in RSS. */
 export function formatDay(iso: string): string {
   const date = new Date(iso);
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
+  return `${date.getUTCDate()} ${MONTH_NAMES[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
 /** "18 Jan 2022" */

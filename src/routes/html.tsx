@@ -3,11 +3,12 @@
 // page parts, a list's cards) and puts it in the frame; contentCache in front makes repeat
 // requests cost no read at all. Every page has one address: other spellings get a 301 to it.
 import { type Context, Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env';
 import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
-import { contentCache } from '../http/content-cache';
+import { type ContentCacheOptions, contentCache } from '../http/content-cache';
 import { GoneError } from '../http/errors';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { countSectionPages, shardOfPage } from '../storage/list-shards';
@@ -24,17 +25,20 @@ import { pageEtag } from './page-etag';
 
 export const htmlRoutes = new Hono<AppEnv>();
 
-// Only on the pages themselves: a sub-app mounted at / would otherwise stamp every path it sees.
-for (const path of [
-  '/',
-  '/section/:slug',
-  '/tag/:slug',
-  '/author/:slug',
-  '/Detail/*',
-  MIRRORS_PAGE_PATH,
-  OFFLINE_PAGE_PATH,
-])
-  htmlRoutes.use(path, htmlSecurityHeaders());
+/**
+ * The edge cache with the pages' security headers inside it: they are set when a page is rendered
+ * and stored with it, so a hit sends them as stored instead of building them again per request.
+ * (A redirect carries none: it has no content. Error pages set their own, http/error-response.tsx.)
+ */
+function pageCache(options: ContentCacheOptions) {
+  const cache = contentCache(options);
+  const securityHeaders = htmlSecurityHeaders();
+  return createMiddleware<AppEnv>((c, next) =>
+    cache(c, async () => {
+      await securityHeaders(c, next);
+    }),
+  );
+}
 
 const ARTICLE_ID_PATH = '/Detail/:yyyy{\\d{4}}/:mm{\\d{2}}/:dd{\\d{2}}/:id{[1-9]\\d{0,15}}';
 const ARTICLE_PATH = `${ARTICLE_ID_PATH}/:slug?`;
@@ -64,7 +68,7 @@ async function offerEtag(
   if (etag !== undefined) c.header('ETag', etag);
 }
 
-htmlRoutes.get('/', canonicalQuery(), contentCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
+htmlRoutes.get('/', canonicalQuery(), pageCache({ cacheControl: CACHE_POLICY.listPage }), async (c) => {
   const { site, repo } = c.var;
   const home = await repo.getHomeList();
   if (!home) throw new HTTPException(404);
@@ -74,7 +78,7 @@ htmlRoutes.get('/', canonicalQuery(), contentCache({ cacheControl: CACHE_POLICY.
 });
 
 // Built from the memoised manifest alone: no KV read, and the edge cache spares the render.
-htmlRoutes.get(MIRRORS_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
+htmlRoutes.get(MIRRORS_PAGE_PATH, pageCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
   const { site } = c.var;
   return renderPage(
     c,
@@ -87,7 +91,7 @@ htmlRoutes.get(MIRRORS_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.list
 });
 
 // The service worker's offline page (public/sw.js caches it at install): the manifest alone, no read.
-htmlRoutes.get(OFFLINE_PAGE_PATH, contentCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
+htmlRoutes.get(OFFLINE_PAGE_PATH, pageCache({ cacheControl: CACHE_POLICY.listPage }), (c) => {
   const { site } = c.var;
   return renderPage(c, <OfflinePage site={site.config} sections={site.manifest.sections} />);
 });
@@ -98,7 +102,7 @@ const pageOf = (value: string | undefined): number => (value === undefined ? 1 :
 htmlRoutes.get(
   '/section/:slug',
   canonicalQuery(PAGE_QUERY),
-  contentCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
+  pageCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
   async (c) => {
     const { site, repo } = c.var;
     const section = site.manifest.sections.find((s) => s.slug === c.req.param('slug'));
@@ -123,7 +127,7 @@ for (const kind of TERM_KINDS) {
   htmlRoutes.get(
     `/${kind}/:slug`,
     canonicalQuery(PAGE_QUERY),
-    contentCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
+    pageCache({ cacheControl: CACHE_POLICY.listPage, query: ['page'] }),
     async (c) => {
       const { site, repo } = c.var;
       const slug = c.req.param('slug');
@@ -182,7 +186,7 @@ htmlRoutes.get(
     if (new URL(c.req.url).search === '') return next();
     return c.redirect((await findArticle(c)).record.path, 301);
   },
-  contentCache({ cacheControl: CACHE_POLICY.article }),
+  pageCache({ cacheControl: CACHE_POLICY.article }),
   async (c) => {
     const { site } = c.var;
     const { record: page, hash } = await findArticle(c);

@@ -25,9 +25,9 @@ export interface Ports {
   referenceUncached: number;
 }
 
-/** Loopback ports: BENCH_PORT (default 8794) and the next three. */
+/** Loopback ports: BENCH_PORT (default 8810) and the next three: apart from the browser suite's (8793–8798), so both can run at once. */
 export function benchPorts(): Ports {
-  const base = Number(process.env.BENCH_PORT ?? 8794);
+  const base = Number(process.env.BENCH_PORT ?? 8810);
   return { app: base, appUncached: base + 1, reference: base + 2, referenceUncached: base + 3 };
 }
 

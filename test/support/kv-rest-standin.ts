@@ -4,8 +4,8 @@
 // logs every request, and fails requests on demand: 429 with retry-after, 500, a partial bulk write,
 // or no answer at all.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { faultRules, type FaultRule as SharedFaultRule } from './fault-rules';
+import { listenOnLoopback } from './loopback-server';
 
 export interface StoredValue {
   value: string;
@@ -100,7 +100,6 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
   const entries = new Map<string, StoredValue>();
   const log: LoggedRequest[] = [];
   const rules = faultRules<Operation, Fault>();
-  const hanging = new Set<ServerResponse>();
   const namespacePath = `/client/v4/accounts/${options.accountId}/storage/kv/namespaces/${options.namespaceId}`;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -148,8 +147,7 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
     const fault = rules.faultFor(op, key);
     if (fault?.kind === 'hang') {
       record.status = 'hang';
-      hanging.add(response);
-      response.on('close', () => hanging.delete(response));
+      listening.hang(response);
       return;
     }
     if (fault?.kind === 'status')
@@ -216,8 +214,8 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       failure(response, 500, 10001, `stand-in error: ${String(error)}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
 
   return {
     baseUrl: `http://127.0.0.1:${port}/client/v4`,
@@ -229,12 +227,6 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
     clearFaults() {
       rules.clear();
     },
-    async close() {
-      for (const response of hanging) response.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+    close: listening.close,
   };
 }

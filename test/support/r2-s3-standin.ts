@@ -6,8 +6,8 @@
 // retry-after, 500…) or no answer at all.
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type FaultRule, faultRules } from './fault-rules';
+import { listenOnLoopback } from './loopback-server';
 
 export interface StoredObject {
   bytes: Buffer;
@@ -150,7 +150,6 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
   const objects = new Map<string, StoredObject>();
   const log: LoggedS3Request[] = [];
   const rules = faultRules<S3Operation, S3Fault>();
-  const hanging = new Set<ServerResponse>();
   let putsInFlight = 0;
   let maxPutsInFlight = 0;
 
@@ -194,8 +193,7 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
     const fault = rules.faultFor(record.op, record.key);
     if (fault?.kind === 'hang') {
       record.status = 'hang';
-      hanging.add(response);
-      response.on('close', () => hanging.delete(response));
+      listening.hang(response);
       return;
     }
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
@@ -253,8 +251,8 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
       sendError(response, 500, 'InternalError', `stand-in error: ${String(error)}`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
+  const { port } = listening;
 
   return {
     endpoint: `http://127.0.0.1:${port}`,
@@ -267,12 +265,6 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
     clearFaults() {
       rules.clear();
     },
-    async close() {
-      for (const response of hanging) response.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
+    close: listening.close,
   };
 }

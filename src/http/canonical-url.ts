@@ -4,6 +4,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
+import { pathAndQuery } from './request-url';
 
 /** Query parameters that select a representation, each with the values it accepts. */
 export type MeaningfulQuery = Readonly<Record<string, { pattern: RegExp; message: string }>>;
@@ -31,6 +32,8 @@ function canonicalSearch(url: URL, meaningful: MeaningfulQuery): string {
 /** Before the page's cache and handler: 301 when the query is not exactly the canonical one. */
 export const canonicalQuery = (meaningful: MeaningfulQuery = {}) =>
   createMiddleware(async function canonicalQuery(c, next) {
+    // Most requests carry no query, which is canonical as it is: no URL to parse on a cache hit.
+    if (pathAndQuery(c.req.url).search === '') return next();
     const url = new URL(c.req.url);
     const search = canonicalSearch(url, meaningful);
     if (url.search !== search) return c.redirect(`${url.pathname}${search}`, 301);

@@ -10,6 +10,7 @@ import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { type ContentCacheOptions, contentCache } from '../http/content-cache';
 import { GoneError } from '../http/errors';
+import { pathAndQuery } from '../http/request-url';
 import { htmlSecurityHeaders } from '../http/security-headers';
 import { countSectionPages, shardOfPage } from '../storage/list-shards';
 import type { ArticlePageRecord } from '../storage/records';
@@ -183,14 +184,14 @@ async function findArticle(c: Context<AppEnv>): Promise<Stored<ArticlePageRecord
 htmlRoutes.get(
   ARTICLE_PATH,
   async function articleWithoutQuery(c, next) {
-    if (new URL(c.req.url).search === '') return next();
+    if (pathAndQuery(c.req.url).search === '') return next();
     return c.redirect((await findArticle(c)).record.path, 301);
   },
   pageCache({ cacheControl: CACHE_POLICY.article }),
   async (c) => {
     const { site } = c.var;
     const { record: page, hash } = await findArticle(c);
-    if (new URL(c.req.url).pathname !== page.path) {
+    if (pathAndQuery(c.req.url).pathname !== page.path) {
       // A root-relative Location keeps the reader on the host they came through.
       return c.redirect(page.path, 301);
     }

@@ -17,6 +17,7 @@ import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } fro
 import { manifestSections } from './indexes/list-pages';
 import type { StoredKeys } from './plan';
 import type { RecordMemo } from './record-memo';
+import { memoryRecordStores, type RecordStore, type RecordStoreFactory } from './record-store';
 
 export type { Records };
 
@@ -26,17 +27,17 @@ export type { Records };
  * An index is written only after the articles it points to; the manifest flips last.
  */
 export interface RecordSet {
-  changes: Records;
-  articles: Records;
-  indexes: Records;
+  changes: RecordStore;
+  articles: RecordStore;
+  indexes: RecordStore;
   manifest: { key: string; value: string; manifest: Manifest };
   /**
    * Keys not built because the memo knew their inputs and KV already holds the value they produce:
    * key → SHA-256 (hex) of that value. Unchanged by definition; never written, never deleted.
    */
   kept: ReadonlyMap<string, string>;
-  /** SHA-256 (hex) of every article, index and kept value, computed once: the plan diffs with them. */
-  hashes: ReadonlyMap<string, string>;
+  /** SHA-256 (hex) of an article, index or kept value, computed once as it was built: the plan diffs with it. */
+  hashOf(key: string): string | undefined;
 }
 
 export interface BuildOptions {
@@ -53,13 +54,16 @@ export interface BuildOptions {
   stored?: StoredKeys;
   /** The API records the pipeline already built for the change log, by id: not built again. */
   apiArticles?: ReadonlyMap<number, ApiArticle>;
+  /** Where the built values wait until they are written (default: memory). */
+  stores?: RecordStoreFactory;
 }
 
 type CompiledArticle = CompiledContent['articles'][number];
 
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
-  const articles: Records = new Map();
-  const indexes: Records = new Map();
+  const stores = options.stores ?? memoryRecordStores;
+  const articles = stores();
+  const indexes = stores();
   const kept = new Map<string, string>();
   const { memo, stored = new Map() } = options;
   const site = JSON.stringify(content.site);
@@ -119,7 +123,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     if (indexes.has(key) || articles.has(key) || kept.has(key))
       throw new Error(`two index builders produce ${key}`);
   };
-  const take = (name: string, groups: Iterable<RecordGroup>, target: Records) => {
+  const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     for (const group of groups) {
       const fingerprint = memo && group.inputs && memo.fingerprint([name, site, ...group.inputs()]);
       const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
@@ -135,24 +139,21 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       const records = group.build();
       for (const [key, value] of records) {
         claim(key);
-        target.set(key, value);
+        await target.add(key, value);
       }
       if (fingerprint) built.push({ fingerprint, keys: [...records.keys()] });
     }
   };
-  take('articles', articleRecordGroups(content, context), articles);
-  for (const builder of INDEX_BUILDERS) take(builder.name, builder.groups(content, context), indexes);
-  const hashes = new Map<string, string>(kept);
-  for (const records of [articles, indexes]) {
-    for (const [key, value] of records) hashes.set(key, await sha256Hex(value));
-  }
+  await take('articles', articleRecordGroups(content, context), articles);
+  for (const builder of INDEX_BUILDERS) await take(builder.name, builder.groups(content, context), indexes);
+  const hashOf = (key: string) => kept.get(key) ?? articles.hash(key) ?? indexes.hash(key);
   for (const { fingerprint, keys } of built)
     memo?.remember(
       fingerprint,
-      keys.map((key) => [key, hashes.get(key) ?? ''] as const),
+      keys.map((key) => [key, hashOf(key) ?? ''] as const),
     );
   const { changeLog } = options;
-  const version = await contentVersion(content.site, changeLog.head, hashes);
+  const version = await contentVersion(content.site, changeLog.head, [kept.keys(), articles.keys(), indexes.keys()], hashOf);
   const manifest = buildManifest(content, version, options);
   return {
     changes: changeLog.pages,
@@ -160,23 +161,33 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     indexes,
     manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
     kept,
-    hashes,
+    hashOf,
   };
 }
 
+/** Keys and hashes hashed together at a time by contentVersion: a bounded input at any archive size. */
+const VERSION_CHUNK_KEYS = 4096;
+
 /**
  * The content version: a hash of the configuration, the change log's head (its pages are not all
- * rewritten, but the head moves whenever one is) and every record's hash. Cache keys derive from it.
- * Hashing the hashes keeps the input small (about 100 bytes per record) at any archive size.
+ * rewritten, but the head moves whenever one is) and every record's key and hash, in key order.
+ * Cache keys derive from it. The keys are hashed a chunk at a time and the chunks' hashes together,
+ * so no input grows with the archive.
  */
 async function contentVersion(
   site: SiteConfig,
   changesHead: number,
-  hashes: ReadonlyMap<string, string>,
+  keySets: Iterable<string>[],
+  hashOf: (key: string) => string | undefined,
 ): Promise<string> {
-  const parts: string[] = [JSON.stringify(site), String(changesHead)];
-  for (const key of [...hashes.keys()].sort()) parts.push(key, hashes.get(key) ?? '');
-  return (await sha256Hex(parts.join('\u0000'))).slice(0, 16);
+  const keys = keySets.flatMap((set) => [...set]).sort();
+  const chunks: string[] = [JSON.stringify(site), String(changesHead)];
+  for (let start = 0; start < keys.length; start += VERSION_CHUNK_KEYS) {
+    const parts: string[] = [];
+    for (const key of keys.slice(start, start + VERSION_CHUNK_KEYS)) parts.push(key, hashOf(key) ?? '');
+    chunks.push(await sha256Hex(parts.join('\u0000')));
+  }
+  return (await sha256Hex(chunks.join('\u0000'))).slice(0, 16);
 }
 
 function hostsOf(site: SiteConfig): string {

@@ -7,7 +7,7 @@ import type { ApiArticle, Change, ChangesPage } from '../api/schemas';
 import { sha256Hex } from '../shared/digest';
 import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../storage/keys';
 import { apiArticleBody } from './indexes/api-records';
-import type { Records } from './indexes/index-builder';
+import { memoryRecordStores, type RecordStore, type RecordStoreFactory } from './record-store';
 
 export interface ChangeLogState {
   /** Last entry a completed publish committed (in the manifest); 0 before the first. */
@@ -28,7 +28,7 @@ export interface ChangeLogState {
 export interface ChangeLogUpdate {
   head: number;
   /** Pages to write (only those that gained entries). */
-  pages: Records;
+  pages: RecordStore;
 }
 
 /** Ids of stored API article records that this publish no longer produces: removed or drafted. */
@@ -64,6 +64,7 @@ export async function appendChanges(
   articles: ReadonlyMap<number, ApiArticle>,
   state: ChangeLogState,
   stamp: string,
+  stores: RecordStoreFactory = memoryRecordStores,
 ): Promise<ChangeLogUpdate> {
   const committed = state.tail.filter((entry) => entry.seq <= state.head);
   const lostPages = state.lostPages ?? new Set<number>();
@@ -110,13 +111,13 @@ export async function appendChanges(
     fresh.push(live ? upsert(live, stamp) : removal(id, entry.guid, stamp));
   }
 
-  if (pending.length === 0 && fresh.length === 0 && !resync) return { head: state.head, pages: new Map() };
+  if (pending.length === 0 && fresh.length === 0 && !resync) return { head: state.head, pages: stores() };
   const base = state.head + pending.length;
   const numbered = fresh.map((entry, index) => ({ seq: base + index + 1, ...entry }) as Change);
   const entries = [...committed, ...pending, ...numbered];
   const head = base + numbered.length;
 
-  const pages: Records = new Map();
+  const pages = stores();
   const firstPage = Math.floor(state.head / CHANGES_PAGE_SIZE);
   const lastPage = Math.floor((head - 1) / CHANGES_PAGE_SIZE);
   const rewritten = new Set(lostPages);
@@ -128,7 +129,7 @@ export async function appendChanges(
       entries: entries.filter((entry) => entry.seq > low && entry.seq <= low + CHANGES_PAGE_SIZE),
       ...(lostPages.has(page) && { lost: true as const }),
     };
-    pages.set(changesPageKey(page), JSON.stringify(record));
+    await pages.add(changesPageKey(page), JSON.stringify(record));
   }
   return { head, pages };
 }

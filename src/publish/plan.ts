@@ -6,10 +6,12 @@ import { sha256Hex } from '../shared/digest';
 import type { ValueMetadata } from '../storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../storage/keys';
 import type { RecordSet } from './build-records';
+import type { RecordStore } from './record-store';
 
 export interface KvWrite {
   key: string;
-  value: string;
+  /** Read from the record store when the write happens (a getter): a plan holds no values. */
+  readonly value: string;
   /** Stored as KV metadata: the next publish diffs by hash, the worker judges reads by generation. */
   metadata: ValueMetadata;
 }
@@ -35,35 +37,61 @@ export interface PublishPlan {
  */
 export async function planPublish(records: RecordSet, stored: StoredKeys, gen: number): Promise<PublishPlan> {
   let unchanged = 0;
-  const diff = async (entries: Iterable<[string, string]>): Promise<KvWrite[]> => {
+  const refusals: string[] = [];
+  const diff = (store: RecordStore): KvWrite[] => {
     const writes: KvWrite[] = [];
-    for (const [key, value] of entries) {
-      const hash = records.hashes.get(key) ?? (await sha256Hex(value));
-      if (stored.get(key)?.hash === hash) unchanged++;
-      else writes.push({ key, value, metadata: { hash, gen } });
+    for (const key of store.keys()) {
+      const hash = records.hashOf(key) ?? store.hash(key) ?? '';
+      if (stored.get(key)?.hash === hash) {
+        unchanged++;
+        continue;
+      }
+      const write = storedWrite(store, key, { hash, gen });
+      refusals.push(...kvLimitProblems(write, store.bytes(key)));
+      writes.push(write);
     }
     return writes;
   };
   // Kept keys were found stored with the hash their inputs produce: unchanged without a build.
   unchanged += records.kept.size;
+  const manifestWrites: KvWrite[] = [];
   const phases: PublishPlan['phases'] = [
-    { name: 'changes', writes: await diff(records.changes) },
-    { name: 'articles', writes: await diff(records.articles) },
-    { name: 'indexes', writes: await diff(records.indexes) },
-    { name: 'manifest', writes: await diff([[records.manifest.key, records.manifest.value]]) },
+    { name: 'changes', writes: diff(records.changes) },
+    { name: 'articles', writes: diff(records.articles) },
+    { name: 'indexes', writes: diff(records.indexes) },
+    { name: 'manifest', writes: manifestWrites },
   ];
-  const refusals = phases.flatMap((phase) => phase.writes.flatMap(kvLimitProblems));
+  const { key, value } = records.manifest;
+  const metadata = { hash: await sha256Hex(value), gen };
+  if (stored.get(key)?.hash === metadata.hash) unchanged++;
+  else {
+    const write = { key, value, metadata };
+    refusals.push(...kvLimitProblems(write));
+    manifestWrites.push(write);
+  }
   if (refusals.length > 0) throw new KvLimitError(refusals);
-  const produced = new Set([
-    ...records.articles.keys(),
-    ...records.indexes.keys(),
-    ...records.kept.keys(),
-    records.manifest.key,
-  ]);
+  const produced = (key: string) =>
+    records.articles.has(key) ||
+    records.indexes.has(key) ||
+    records.kept.has(key) ||
+    key === records.manifest.key;
   const deletes = [...stored.keys()]
-    .filter((key) => !produced.has(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
+    .filter((key) => !produced(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
     .sort();
   return { phases, deletes, retire: [], unchanged };
+}
+
+/** A write whose value stays in the store until the writer asks for it. */
+export function storedWrite(store: RecordStore, key: string, metadata: ValueMetadata): KvWrite {
+  return {
+    key,
+    metadata,
+    get value(): string {
+      const value = store.get(key);
+      if (value === undefined) throw new Error(`${key} is planned but not in its record store`);
+      return value;
+    },
+  };
 }
 
 /** Records Workers KV would refuse: found while planning, so --dry-run stops exactly where a write would. */
@@ -79,17 +107,16 @@ function shownKey(key: string): string {
   return key.length > 100 ? `${key.slice(0, 100)}…` : key;
 }
 
-export function kvLimitProblems(write: KvWrite): string[] {
+/** `valueBytes`, when the store already knows it, spares reading the value back. */
+export function kvLimitProblems(write: KvWrite, valueBytes?: number): string[] {
   const problems: string[] = [];
   const keyBytes = utf8Bytes(write.key);
   if (keyBytes > KV_KEY_MAX_BYTES)
     problems.push(`the key is ${keyBytes} bytes; Workers KV takes at most ${KV_KEY_MAX_BYTES}`);
   // A UTF-16 unit is at most 3 bytes of UTF-8: most values need no count.
-  if (write.value.length * 3 > KV_VALUE_MAX_BYTES) {
-    const valueBytes = utf8Bytes(write.value);
-    if (valueBytes > KV_VALUE_MAX_BYTES)
-      problems.push(`the value is ${valueBytes} bytes; Workers KV takes at most ${KV_VALUE_MAX_BYTES}`);
-  }
+  const bytes = valueBytes ?? (write.value.length * 3 > KV_VALUE_MAX_BYTES ? utf8Bytes(write.value) : 0);
+  if (bytes > KV_VALUE_MAX_BYTES)
+    problems.push(`the value is ${bytes} bytes; Workers KV takes at most ${KV_VALUE_MAX_BYTES}`);
   // The writers store exactly this as metadata (node/kv-store.ts, test/support/publish.ts).
   const metadataBytes = utf8Bytes(JSON.stringify(write.metadata));
   if (metadataBytes > KV_METADATA_MAX_BYTES) {

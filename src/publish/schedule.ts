@@ -49,8 +49,8 @@ export function releaseTimes(content: CompiledContent, now: Date): Date[] {
  * planned against the state the previous one leaves, without writing anything.
  */
 export class PlannedState implements PublishSource {
-  private readonly values = new Map<string, string | null>();
-  private readonly metadata = new Map<string, { hash: string; gen: number } | null>();
+  /** Planned writes (their values stay in the plan's record stores until read), or null for deletes. */
+  private readonly writes = new Map<string, KvWrite | null>();
 
   constructor(
     private readonly base: PublishSource,
@@ -59,29 +59,25 @@ export class PlannedState implements PublishSource {
 
   apply(plan: PublishPlan): void {
     for (const phase of plan.phases) for (const write of phase.writes) this.set(write);
-    for (const key of plan.deletes) {
-      this.values.set(key, null);
-      this.metadata.set(key, null);
-    }
+    for (const key of plan.deletes) this.writes.set(key, null);
   }
 
   private set(write: KvWrite): void {
-    this.values.set(write.key, write.value);
-    this.metadata.set(write.key, write.metadata);
+    this.writes.set(write.key, write);
   }
 
   async listKeys(): Promise<StoredKeys> {
     const keys = new Map(this.listed);
-    for (const [key, metadata] of this.metadata) {
-      if (metadata === null) keys.delete(key);
+    for (const [key, write] of this.writes) {
+      if (write === null) keys.delete(key);
       // The overlay also holds change-log pages, which are not listed (not an owned prefix).
-      else if (!key.startsWith('changes:')) keys.set(key, metadata);
+      else if (!key.startsWith('changes:')) keys.set(key, write.metadata);
     }
     return keys;
   }
 
   async getText(key: string): Promise<string | null> {
-    const value = this.values.get(key);
-    return value === undefined ? this.base.getText(key) : value;
+    const write = this.writes.get(key);
+    return write === undefined ? this.base.getText(key) : (write?.value ?? null);
   }
 }

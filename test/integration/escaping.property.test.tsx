@@ -8,6 +8,7 @@ import { type CompiledContent, compileContent } from '../../src/content/compile'
 import { ContentError } from '../../src/content/problems';
 import { stripXmlIllegalChars } from '../../src/content/xml-chars';
 import { buildRecords, type RecordSet } from '../../src/publish/build-records';
+import { MemoryRecordStore } from '../../src/publish/record-store';
 import { fillOrigin, ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
 import { apiArticleKey, articleKey, feedKey, homeListKey, sectionHeadKey } from '../../src/storage/keys';
 import {
@@ -337,7 +338,7 @@ function checkSectionPage(body: string, p: Published): string[] {
 }
 
 /** Rendering checks need no change log: none of its records reach a page. */
-const NO_CHANGES = { head: 0, pages: new Map<string, string>() };
+const NO_CHANGES = { head: 0, pages: new MemoryRecordStore() };
 
 function readList(records: RecordSet, key: string): ListPage {
   const value = records.indexes.get(key);

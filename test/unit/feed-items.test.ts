@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import { absolutizeHtml } from '../../src/feeds/feed-items';
 import { buildRecords } from '../../src/publish/build-records';
+import { MemoryRecordStore, type RecordStore } from '../../src/publish/record-store';
 import { ORIGIN_PLACEHOLDER } from '../../src/sites/origin-placeholder';
 import { repositoryContent } from '../support/content';
 
@@ -45,12 +46,12 @@ describe('feed records', () => {
       return buildRecords(content, {
         previous: null,
         now: new Date(iso),
-        changeLog: { head: 0, pages: new Map() },
+        changeLog: { head: 0, pages: new MemoryRecordStore() },
       });
     };
     const early = await buildAt('2026-01-01T00:00:00Z');
     const late = await buildAt('2027-06-30T12:00:00Z');
-    const feeds = (records: Map<string, string>) => [...records].filter(([key]) => key.startsWith('feed:'));
+    const feeds = (records: RecordStore) => [...records].filter(([key]) => key.startsWith('feed:'));
     expect(feeds(early.indexes).length).toBeGreaterThan(3);
     expect(feeds(late.indexes)).toEqual(feeds(early.indexes));
   });

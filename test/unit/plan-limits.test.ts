@@ -5,9 +5,11 @@ import { KV_VALUE_MAX_BYTES } from '../../src/content/limits';
 import { KvLimitError, planPublish } from '../../src/publish/plan';
 import { planFor } from '../support/publish';
 
-async function refusalsFor(change: (records: Awaited<ReturnType<typeof planFor>>['records']) => void) {
+async function refusalsFor(
+  change: (records: Awaited<ReturnType<typeof planFor>>['records']) => void | Promise<void>,
+) {
   const { records } = await planFor();
-  change(records);
+  await change(records);
   try {
     await planPublish(records, new Map(), 1);
   } catch (error) {
@@ -25,7 +27,7 @@ describe('the write plan refuses what Workers KV would', () => {
   it('refuses a value over 25 MiB, counted in UTF-8 bytes', async () => {
     // 9 Mi characters of 3 bytes each: 27 MiB of UTF-8, though the string is only 9 Mi units long.
     const refusals = await refusalsFor((records) =>
-      records.indexes.set('feed:v1:huge', '€'.repeat(9 * 2 ** 20)),
+      records.indexes.add('feed:v1:huge', '€'.repeat(9 * 2 ** 20)),
     );
     expect(refusals).toEqual([
       expect.stringMatching(/^feed:v1:huge: the value is \d+ bytes.*at most 26214400$/),
@@ -35,16 +37,17 @@ describe('the write plan refuses what Workers KV would', () => {
 
   it('refuses a key over 512 bytes and cuts it short in the message', async () => {
     const key = `list:v2:section:${'я'.repeat(250)}:head`;
-    const refusals = await refusalsFor((records) => records.indexes.set(key, '{}'));
+    const refusals = await refusalsFor((records) => records.indexes.add(key, '{}'));
     expect(refusals).toEqual([
       expect.stringMatching(/^list:v2:section:я+…: the key is 521 bytes.*at most 512$/),
     ]);
   });
 
   it('refuses metadata over 1024 bytes', async () => {
-    const refusals = await refusalsFor((records) => {
-      records.indexes.set('feed:v1:odd', 'x');
-      records.hashes = new Map([...records.hashes, ['feed:v1:odd', 'f'.repeat(1100)]]);
+    const refusals = await refusalsFor(async (records) => {
+      await records.indexes.add('feed:v1:odd', 'x');
+      const { hashOf } = records;
+      records.hashOf = (key) => (key === 'feed:v1:odd' ? 'f'.repeat(1100) : hashOf(key));
     });
     expect(refusals).toEqual([
       expect.stringMatching(/^feed:v1:odd: the metadata is 1119 bytes.*at most 1024$/),

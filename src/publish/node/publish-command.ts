@@ -25,6 +25,7 @@ import { type ContentOnDisk, fileStamps, readContent } from './read-content';
 import { openRecordMemo } from './record-memo-file';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { cachedEncoder, renditionCacheDir } from './rendition-cache';
+import { openSpill } from './spill-store';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
@@ -149,28 +150,18 @@ export async function publishCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   const progress = createProgress(started);
   let content: ReturnType<typeof compileContent>;
-  // The compile cache lives beside the state it was published to (local) or under .wrangler (remote).
-  const cachePath = join(
-    values.remote ? '.wrangler/publish-cache' : persistTo,
-    values.remote ? 'remote-compiled.jsonl' : 'mirrorwire-compiled.jsonl',
-  );
+  // What a publish keeps between runs lives beside the state it was published to (local) or under
+  // .wrangler (remote): the compile cache, the file table, the record memo, and its scratch file.
+  const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
+  const localFile = (name: string) =>
+    join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
+  const cachePath = localFile('compiled.jsonl');
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentOnDisk | undefined;
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
-  const fileTable = await openFileTable(
-    join(
-      values.remote ? '.wrangler/publish-cache' : persistTo,
-      values.remote ? 'remote-files.json' : 'mirrorwire-files.json',
-    ),
-    { trust: !values.repair },
-  );
+  const fileTable = await openFileTable(localFile('files.json'), { trust: !values.repair });
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
-  const memo = await openRecordMemo(
-    join(
-      values.remote ? '.wrangler/publish-cache' : persistTo,
-      values.remote ? 'remote-records.jsonl' : 'mirrorwire-records.jsonl',
-    ),
-  );
+  const memo = await openRecordMemo(localFile('records.jsonl'));
   try {
     input = await readContent(values.content, { unchanged: fileTable.unchanged });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
@@ -227,6 +218,8 @@ export async function publishCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
+  // The values this publish builds wait on disk until they are written, not in memory.
+  const spill = openSpill(localFiles);
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: persistTo });
@@ -249,6 +242,7 @@ export async function publishCommand(argv: string[]): Promise<number> {
         repair: values.repair,
         preview: values.preview,
         memo,
+        stores: spill.stores,
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
@@ -273,7 +267,9 @@ export async function publishCommand(argv: string[]): Promise<number> {
         );
     }
     const built = records.articles.size + records.indexes.size + records.changes.size + 1;
-    progress(`${built} records built, ${records.kept.size} known unchanged without building`);
+    progress(
+      `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB waiting on disk), ${records.kept.size} known unchanged without building`,
+    );
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
@@ -366,6 +362,7 @@ export async function publishCommand(argv: string[]): Promise<number> {
     console.error(`publish: ${error.message}; ${outcome}.`);
     return 1;
   } finally {
+    spill.close();
     await store.close();
     await images?.dispose();
   }

@@ -1,0 +1,88 @@
+// Where a publish holds the values it built until they are written. A value's SHA-256 and UTF-8
+// size are taken as it is added, so planning (diff by hash, KV's size limit) never reads it again:
+// only the write does. Held in memory here (tests, small sites); a real archive's values are many
+// times its size and wait on disk instead (node/spill-store.ts).
+import { utf8Bytes } from '../content/limits';
+import { sha256Hex } from '../shared/digest';
+
+export interface RecordStore {
+  readonly size: number;
+  has(key: string): boolean;
+  /** Adds (or replaces) a value, hashing and sizing it now. */
+  add(key: string, value: string): Promise<void>;
+  /** The value, read back (from disk for a spilled store): for the write, not for planning. */
+  get(key: string): string | undefined;
+  /** SHA-256 (hex) of the value: what KV metadata records, and the plan diffs by. */
+  hash(key: string): string | undefined;
+  /** The value's size in UTF-8 bytes. */
+  bytes(key: string): number | undefined;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+
+/** Makes an empty store; a publish makes one per kind of record (and per staged release). */
+export type RecordStoreFactory = () => RecordStore;
+
+interface Held {
+  value: string;
+  hash: string;
+  bytes: number;
+}
+
+export class MemoryRecordStore implements RecordStore {
+  private readonly held = new Map<string, Held>();
+
+  get size(): number {
+    return this.held.size;
+  }
+
+  has(key: string): boolean {
+    return this.held.has(key);
+  }
+
+  async add(key: string, value: string): Promise<void> {
+    this.held.set(key, { value, hash: await sha256Hex(value), bytes: utf8Bytes(value) });
+  }
+
+  get(key: string): string | undefined {
+    return this.held.get(key)?.value;
+  }
+
+  hash(key: string): string | undefined {
+    return this.held.get(key)?.hash;
+  }
+
+  bytes(key: string): number | undefined {
+    return this.held.get(key)?.bytes;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.held.keys();
+  }
+
+  *values(): IterableIterator<string> {
+    for (const { value } of this.held.values()) yield value;
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const [key, { value }] of this.held) yield [key, value];
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
+export const memoryRecordStores: RecordStoreFactory = () => new MemoryRecordStore();
+
+/** A store of these records, hashed and sized (for tests and small sets such as release records). */
+export async function recordStoreOf(
+  records: Iterable<readonly [string, string]>,
+  make: RecordStoreFactory = memoryRecordStores,
+): Promise<RecordStore> {
+  const store = make();
+  for (const [key, value] of records) await store.add(key, value);
+  return store;
+}

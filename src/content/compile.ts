@@ -376,7 +376,8 @@ export function joinNames(names: readonly string[]): string {
  */
 export interface CompileCache {
   get(file: SourceFile): CompiledArticle | undefined;
-  set(file: SourceFile, compiled: CompiledArticle): void;
+  /** Remembers a compiled article; returns the copy to use, which may keep its body elsewhere (on disk). */
+  set(file: SourceFile, compiled: CompiledArticle): CompiledArticle;
 }
 
 /** Compiles the whole tree or throws a ContentError listing every problem in every file. */
@@ -397,8 +398,7 @@ export function compileContent(
     const result = compileArticle(file, site, input.images);
     if (Array.isArray(result)) problems.push(...result);
     else {
-      compiled.push(result);
-      cache?.set(file, result);
+      compiled.push(cache ? cache.set(file, result) : result);
     }
   }
   // Ids are permanent identities: two files claiming one id is an error in both.

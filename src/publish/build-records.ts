@@ -17,7 +17,7 @@ import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } fro
 import { manifestSections } from './indexes/list-pages';
 import type { StoredKeys } from './plan';
 import type { RecordMemo } from './record-memo';
-import { memoryRecordStores, type RecordStore, type RecordStoreFactory } from './record-store';
+import { memoryScratch, type RecordStore, type Scratch } from './record-store';
 
 export type { Records };
 
@@ -54,30 +54,31 @@ export interface BuildOptions {
   stored?: StoredKeys;
   /** The API records the pipeline already built for the change log, by id: not built again. */
   apiArticles?: ReadonlyMap<number, ApiArticle>;
-  /** Where the built values wait until they are written (default: memory). */
-  stores?: RecordStoreFactory;
+  /** Where the built values wait until they are written, and cards until listed (default: memory). */
+  scratch?: Scratch;
 }
 
 type CompiledArticle = CompiledContent['articles'][number];
 
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
-  const stores = options.stores ?? memoryRecordStores;
-  const articles = stores();
-  const indexes = stores();
+  const scratch = options.scratch ?? memoryScratch;
+  const articles = scratch.stores();
+  const indexes = scratch.stores();
   const kept = new Map<string, string>();
   const { memo, stored = new Map() } = options;
   const site = JSON.stringify(content.site);
   const articleInputs = new WeakMap<CompiledArticle, string>();
   const apiArticles = new Map(options.apiArticles);
-  const cards = new WeakMap<CompiledArticle, string>();
+  // Every list an article appears in shows the same card: rendered once, parked until listed.
+  const cards = new WeakMap<CompiledArticle, () => string>();
   const context: GroupContext = {
     card(article) {
       let card = cards.get(article);
       if (card === undefined) {
-        card = renderCard(toTeaser(article));
+        card = scratch.park(renderCard(toTeaser(article)));
         cards.set(article, card);
       }
-      return card;
+      return card();
     },
     apiArticle(article) {
       let record = apiArticles.get(article.id);
@@ -153,7 +154,12 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       keys.map((key) => [key, hashOf(key) ?? ''] as const),
     );
   const { changeLog } = options;
-  const version = await contentVersion(content.site, changeLog.head, [kept.keys(), articles.keys(), indexes.keys()], hashOf);
+  const version = await contentVersion(
+    content.site,
+    changeLog.head,
+    [kept.keys(), articles.keys(), indexes.keys()],
+    hashOf,
+  );
   const manifest = buildManifest(content, version, options);
   return {
     changes: changeLog.pages,

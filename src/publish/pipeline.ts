@@ -25,7 +25,7 @@ import {
 } from './plan';
 import { pushEventOf } from './push-event';
 import type { RecordMemo } from './record-memo';
-import type { RecordStoreFactory } from './record-store';
+import type { Scratch } from './record-store';
 import { nextRemovals, readRemovedArticles, reusedIdProblems, UnreadableRegistryError } from './removals';
 import {
   contentAsOf,
@@ -204,7 +204,7 @@ export interface PublishOptions {
   /** What earlier publishes built (record-memo.ts): groups whose inputs and stored hashes match are not rebuilt. */
   memo?: RecordMemo;
   /** Where built values wait until written (record-store.ts); memory by default. */
-  stores?: RecordStoreFactory;
+  scratch?: Scratch;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -257,7 +257,7 @@ async function prepareState(
       lostPages: tail.lost,
     },
     publishStamp(now),
-    options.stores,
+    options.scratch?.stores,
   );
   const mirrorList = await buildMirrorList(content.site, previous?.mirrorList, publishStamp(now), signingKey);
   // A repair trusts no stored hash: every record is built and written again.
@@ -270,7 +270,7 @@ async function prepareState(
     stored: trusted,
     apiArticles: articles,
     ...(!repair && options.memo && { memo: options.memo }),
-    ...(options.stores && { stores: options.stores }),
+    ...(options.scratch && { scratch: options.scratch }),
   });
   const plan = await planPublish(records, trusted, gen);
   const committed = await commitManifest(records, plan, { previous, listed, gen, now });
@@ -384,7 +384,7 @@ export async function preparePublish(
       const planned = await prepareState(contentAsOf(content, at), state, at, {
         signingKey: options.signingKey,
         ...(options.memo && { memo: options.memo }),
-        ...(options.stores && { stores: options.stores }),
+        ...(options.scratch && { scratch: options.scratch }),
       });
       state.apply(planned.plan);
       stages.push({ at, planned });

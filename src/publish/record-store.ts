@@ -25,6 +25,17 @@ export interface RecordStore {
 /** Makes an empty store; a publish makes one per kind of record (and per staged release). */
 export type RecordStoreFactory = () => RecordStore;
 
+/**
+ * Where a publish keeps what it built until needed: record stores, and texts it needs for every
+ * article now and then (a card, a body), parked and read back. In memory by default; on disk for
+ * the CLI (node/spill-store.ts).
+ */
+export interface Scratch {
+  stores: RecordStoreFactory;
+  /** Keeps a text and returns what reads it back. */
+  park(text: string): () => string;
+}
+
 interface Held {
   value: string;
   hash: string;
@@ -76,6 +87,8 @@ export class MemoryRecordStore implements RecordStore {
 }
 
 export const memoryRecordStores: RecordStoreFactory = () => new MemoryRecordStore();
+
+export const memoryScratch: Scratch = { stores: memoryRecordStores, park: (text) => () => text };
 
 /** A store of these records, hashed and sized (for tests and small sets such as release records). */
 export async function recordStoreOf(

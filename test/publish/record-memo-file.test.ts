@@ -57,4 +57,18 @@ describe('record memo file', () => {
     expect(text).not.toContain('"x"');
     expect(text).toContain('"y"');
   });
+
+  it('reads back a file larger than its read chunks, every line across every chunk boundary', async () => {
+    const first = await openRecordMemo(path);
+    // Over 2 MiB of lines of uneven, non-ASCII sizes: several 1 MiB chunks, lines cut at each edge.
+    const groups = Array.from({ length: 3000 }, (_, index) => ({
+      fingerprint: first.fingerprint(['big', String(index)]),
+      output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,
+    }));
+    for (const { fingerprint, output } of groups) first.remember(fingerprint, output);
+    await first.save();
+    expect((await readFile(path)).length).toBeGreaterThan(2 * 2 ** 20);
+    const second = await openRecordMemo(path);
+    for (const { fingerprint, output } of groups) expect(second.lookup(fingerprint)).toEqual(output);
+  });
 });

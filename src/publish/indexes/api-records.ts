@@ -26,6 +26,10 @@ export function absolutiseBody(html: string): string {
   return html.replace(LINKING_TAG, (tag) => tag.replace(ROOT_RELATIVE_URL, `$1${ORIGIN_PLACEHOLDER}/`));
 }
 
+/**
+ * An article as the API serves it. Its body is made when read (a getter, serialised in place): a
+ * publish holds every article's record at once, and the body is most of each.
+ */
 export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiArticle {
   const { image } = article;
   return {
@@ -50,7 +54,9 @@ export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiAr
       : null,
     published: article.published,
     updated: article.updated ?? null,
-    body_html: absolutiseBody(article.bodyHtml),
+    get body_html() {
+      return absolutiseBody(article.bodyHtml);
+    },
     ...(article.corrections &&
       article.corrections.length > 0 && {
         corrections: article.corrections.map(({ at, text }) => ({ at, text })),

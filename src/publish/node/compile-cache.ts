@@ -60,6 +60,7 @@ export interface PersistentCompileCache extends CompileCache {
 export async function openCompileCache(
   path: string,
   input: Pick<ContentInput, 'site' | 'images'>,
+  options: { park?: (text: string) => () => string } = {},
 ): Promise<PersistentCompileCache> {
   const generation = sha256(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
@@ -74,14 +75,24 @@ export async function openCompileCache(
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
+  // With somewhere to park it, a compiled article's body (most of its size) waits on disk until read.
+  const { park } = options;
+  const detached = (compiled: CompiledArticle): CompiledArticle => {
+    if (!park) return compiled;
+    const body = park(compiled.article.bodyHtml);
+    const article = { ...compiled.article };
+    Object.defineProperty(article, 'bodyHtml', { get: body, enumerable: true, configurable: true });
+    return { ...compiled, article };
+  };
   return {
     get hits() {
       return hits;
     },
     get(file) {
       const key = keyOf(file);
-      const hit = previous.get(key);
-      if (!hit) return undefined;
+      const stored = previous.get(key);
+      if (!stored) return undefined;
+      const hit = detached(stored);
       used.set(key, hit);
       hits++;
       return hit.source === file.path ? hit : { ...hit, source: file.path };
@@ -89,8 +100,10 @@ export async function openCompileCache(
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
       const key = contentKey(file);
-      used.set(key, compiled);
-      added.push([key, compiled]);
+      const kept = detached(compiled);
+      used.set(key, kept);
+      added.push([key, kept]);
+      return kept;
     },
     async save() {
       const rewritten = await store.save(used, added);

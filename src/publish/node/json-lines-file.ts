@@ -3,17 +3,41 @@
 // publish appends what it added; the file is rewritten (to a new file, then renamed over the old
 // one) only when most of its lines would be stale, so its cost follows what changed. A line cut
 // short by an interrupted append is skipped; a file with another header counts as empty.
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// An archive's file outgrows what one string can hold (about 512 MiB in V8): it is read and
+// written a chunk at a time, and memory keeps each line's place, parsing a value when asked for it.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** What the file held, by key; a value is read from disk and parsed when asked for. */
+export interface StoredLines<V> {
+  readonly size: number;
+  get(key: string): V | undefined;
+}
+
 export interface JsonLinesFile<V> {
-  /** What the file held, by key: empty when it is absent, unreadable or from other code. */
-  readonly previous: ReadonlyMap<string, V>;
+  /** What the file held: empty when it is absent, unreadable or from other code. */
+  readonly previous: StoredLines<V>;
   /**
    * Keeps `live` (the entries this publish used) and returns whether the file was rewritten:
    * appends `added` while at most about half the lines are stale, rewrites the file otherwise.
+   * Afterwards `previous` can no longer be read.
    */
   save(live: ReadonlyMap<string, V>, added: readonly (readonly [string, V])[]): Promise<boolean>;
+}
+
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
+/** The key of a `[key, value]` line (a hex digest in both files), read without parsing the value. */
+function keyOf(line: Buffer): string | undefined {
+  const end = line.indexOf('",');
+  if (line[0] !== 0x5b || line[1] !== 0x22 || end < 0) return undefined;
+  try {
+    return JSON.parse(line.subarray(1, end + 1).toString('utf8')) as string;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `what` names the file in the warning printed when it cannot be read. */
@@ -22,50 +46,124 @@ export async function openJsonLinesFile<V>(
   header: string,
   what: string,
 ): Promise<JsonLinesFile<V>> {
-  const previous = new Map<string, V>();
+  // Where each key's latest line is: its offset and length in bytes.
+  const places = new Map<string, { offset: number; bytes: number }>();
   let lines = 0;
   // A file that does not end its last line (a torn append): the next append starts a new line.
   let torn = false;
+  let fd: number | undefined;
   try {
-    const text = await readFile(path, 'utf8');
-    torn = text.length > 0 && !text.endsWith('\n');
-    const [first, ...rest] = text.split('\n');
-    if (first === header) {
-      for (const line of rest) {
-        if (line === '') continue;
-        lines++;
-        try {
-          const [key, value] = JSON.parse(line) as [string, V];
-          previous.set(key, value);
-        } catch {
-          // Cut short by an interrupted append: that entry is simply built again.
+    fd = openSync(path, 'r');
+    let headerSeen = false;
+    let position = 0;
+    let carry = Buffer.alloc(0);
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const read = readSync(fd, chunk, 0, CHUNK_BYTES, position);
+      if (read === 0) break;
+      const buffer =
+        carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      const start = position - carry.length;
+      let lineStart = 0;
+      for (let at = buffer.indexOf(NEWLINE); at >= 0; at = buffer.indexOf(NEWLINE, lineStart)) {
+        const line = buffer.subarray(lineStart, at);
+        if (!headerSeen) {
+          if (line.toString('utf8') !== header) throw new OtherCode();
+          headerSeen = true;
+        } else if (line.length > 0) {
+          lines++;
+          const key = keyOf(line);
+          if (key !== undefined) places.set(key, { offset: start + lineStart, bytes: line.length });
         }
+        lineStart = at + 1;
       }
+      carry = Buffer.from(buffer.subarray(lineStart));
+      position += read;
     }
+    // The last line without its newline: cut short by an interrupted append, or a header alone.
+    torn = carry.length > 0;
+    if (!headerSeen && carry.toString('utf8') !== header) throw new OtherCode();
   } catch (error) {
-    // None yet, or an unreadable one: everything is built, as on a first publish.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+    places.clear();
+    lines = 0;
+    // None yet, one from other code, or an unreadable one: everything is built, as on a first publish.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!(error instanceof OtherCode) && code !== 'ENOENT')
       console.warn(`publish: ignoring the ${what} (${error})`);
   }
   const fresh = lines === 0;
-  const body = (entries: Iterable<readonly [string, V]>) => {
-    const parts: string[] = [];
-    for (const entry of entries) parts.push(`${JSON.stringify(entry)}\n`);
-    return parts.join('');
+  const close = () => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  const previous: StoredLines<V> = {
+    get size() {
+      return places.size;
+    },
+    get(key) {
+      const place = places.get(key);
+      if (!place || fd === undefined) return undefined;
+      const line = Buffer.allocUnsafe(place.bytes);
+      readSync(fd, line, 0, place.bytes, place.offset);
+      try {
+        return (JSON.parse(line.toString('utf8')) as [string, V])[1];
+      } catch {
+        // Cut short by an interrupted append: that entry is simply built again.
+        return undefined;
+      }
+    },
+  };
+  /** Writes the lines a chunk at a time to an open file or an append. */
+  const writeLines = async (
+    write: (text: string) => Promise<unknown>,
+    entries: Iterable<readonly [string, V]>,
+  ) => {
+    let parts: string[] = [];
+    let size = 0;
+    for (const entry of entries) {
+      const line = `${JSON.stringify(entry)}\n`;
+      parts.push(line);
+      size += line.length;
+      if (size >= CHUNK_BYTES) {
+        await write(parts.join(''));
+        parts = [];
+        size = 0;
+      }
+    }
+    if (parts.length > 0) await write(parts.join(''));
   };
   return {
     previous,
     async save(live, added) {
       await mkdir(dirname(path), { recursive: true });
       if (!fresh && lines + added.length <= 2 * live.size + 1000) {
-        if (added.length > 0) await appendFile(path, (torn ? '\n' : '') + body(added));
+        close();
+        if (torn) await appendFile(path, '\n');
+        await writeLines((text) => appendFile(path, text), added);
         return false;
       }
-      if (fresh && live.size === 0) return false;
+      if (fresh && live.size === 0) {
+        close();
+        return false;
+      }
       const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, `${header}\n${body(live)}`);
+      const file = await open(temporary, 'w');
+      try {
+        await file.write(`${header}\n`);
+        // The live entries may be read from the old file while the new one is written.
+        await writeLines((text) => file.write(text), live);
+      } catch (error) {
+        await file.close();
+        await rm(temporary, { force: true });
+        throw error;
+      } finally {
+        close();
+      }
+      await file.close();
       await rename(temporary, path);
       return true;
     },
   };
 }
+
+class OtherCode extends Error {}

@@ -25,8 +25,11 @@ import { type ContentOnDisk, fileStamps, readContent } from './read-content';
 import { openRecordMemo } from './record-memo-file';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { cachedEncoder, renditionCacheDir } from './rendition-cache';
-import { openSpill } from './spill-store';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
+import { openSpill, type Spill } from './spill-store';
+
+/** Where a publish's scratch file lives (and wrangler's own): removed when the publish ends. */
+const SCRATCH_DIR = '.wrangler/tmp';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
 const PREVIEW_STATE = '.wrangler/preview';
@@ -99,6 +102,16 @@ function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
 
 /** Runs `npm run publish -- …argv` and returns the exit code. */
 export async function publishCommand(argv: string[]): Promise<number> {
+  // The scratch file is removed however the command ends.
+  const scratch: { spill?: Spill } = {};
+  try {
+    return await runPublishCommand(argv, scratch);
+  } finally {
+    scratch.spill?.close();
+  }
+}
+
+async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -156,6 +169,11 @@ export async function publishCommand(argv: string[]): Promise<number> {
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
   const cachePath = localFile('compiled.jsonl');
+  // What this publish reads and builds waits on disk until it is needed, not in memory: source
+  // texts, compiled bodies, cards and every value to write. In wrangler's own scratch folder, so a
+  // refused publish leaves the state folder as it was.
+  const spill = openSpill(SCRATCH_DIR);
+  scratch.spill = spill;
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentOnDisk | undefined;
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
@@ -163,12 +181,12 @@ export async function publishCommand(argv: string[]): Promise<number> {
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.jsonl'));
   try {
-    input = await readContent(values.content, { unchanged: fileTable.unchanged });
+    input = await readContent(values.content, { unchanged: fileTable.unchanged, park: spill.park });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
     progress(
       `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
     );
-    compileCache = await openCompileCache(cachePath, input);
+    compileCache = await openCompileCache(cachePath, input, { park: spill.park });
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {
     if (!(error instanceof ContentError)) throw error;
@@ -218,8 +236,6 @@ export async function publishCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
-  // The values this publish builds wait on disk until they are written, not in memory.
-  const spill = openSpill(localFiles);
   const store = remote
     ? openRemoteStore(remote, progress)
     : await openLocalStore({ configPath: values.config, persistTo: persistTo });
@@ -242,7 +258,7 @@ export async function publishCommand(argv: string[]): Promise<number> {
         repair: values.repair,
         preview: values.preview,
         memo,
-        stores: spill.stores,
+        scratch: spill,
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
@@ -362,7 +378,6 @@ export async function publishCommand(argv: string[]): Promise<number> {
     console.error(`publish: ${error.message}; ${outcome}.`);
     return 1;
   } finally {
-    spill.close();
     await store.close();
     await images?.dispose();
   }

@@ -108,6 +108,11 @@ export interface ReadOptions {
    * not read (its text is read only if something asks for it).
    */
   unchanged?: (path: string, stamp: FileStamp) => string | undefined;
+  /**
+   * Keeps a file's text out of memory once read (spill-store.ts `park`), handing back what reads
+   * it again: an archive's texts are too many to hold. Without it, texts stay in memory.
+   */
+  park?: (text: string) => () => string;
 }
 
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
@@ -136,7 +141,16 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
   try {
     const { size } = await file.stat();
     if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), size);
-    const read = { path: shown(path), text: await file.readFile('utf8') };
+    const text = await file.readFile('utf8');
+    const parked = options.park?.(text);
+    const read: SourceFile = parked
+      ? {
+          path: shown(path),
+          get text() {
+            return parked();
+          },
+        }
+      : { path: shown(path), text };
     fileStamps.set(read, { stamp });
     return read;
   } finally {

@@ -67,13 +67,19 @@ export async function openRecordMemo(path: string): Promise<PersistentRecordMemo
   const previous = store.previous;
   const used = new Map<string, GroupOutput>();
   const added: Line[] = [];
+  // Outputs read from the file: remembered again, they need no new line.
+  const stored = new WeakSet<GroupOutput>();
   return {
     fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
-      return used.get(fingerprint) ?? previous.get(fingerprint);
+      const known = used.get(fingerprint);
+      if (known) return known;
+      const read = previous.get(fingerprint);
+      if (read) stored.add(read);
+      return read;
     },
     remember(fingerprint, output) {
-      if (previous.get(fingerprint) !== output && !used.has(fingerprint)) added.push([fingerprint, output]);
+      if (!stored.has(output) && !used.has(fingerprint)) added.push([fingerprint, output]);
       used.set(fingerprint, output);
     },
     async save() {

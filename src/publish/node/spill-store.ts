@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordStore, RecordStoreFactory } from '../record-store';
+import type { RecordStore, Scratch } from '../record-store';
 
 interface Place {
   offset: number;
@@ -13,32 +13,65 @@ interface Place {
   hash: string;
 }
 
-/** One scratch file shared by every store a publish makes; `close` removes it. */
-export interface Spill {
-  stores: RecordStoreFactory;
+/**
+ * One scratch file shared by every store a publish makes, and by the texts it parks (source texts,
+ * compiled bodies, cards: needed for every article now and then, so memory holds none of them).
+ * `close` removes it.
+ */
+export interface Spill extends Scratch {
   /** Bytes written to the scratch file so far. */
   readonly written: number;
   close(): void;
 }
 
 /**
- * Opens the scratch file in `dir` (on disk beside the publish's other local files, not the system
- * temp folder, which may live in memory). It is unlinked at once where the system allows an open
- * file to be, so a publish killed halfway leaves nothing behind.
+ * A scratch file in `dir` (on disk beside the publish's other local files, not the system temp
+ * folder, which may live in memory), created on first use: a publish refused early creates
+ * nothing. It is unlinked at once where the system allows an open file to be, so a publish killed
+ * halfway leaves nothing behind.
  */
 export function openSpill(dir: string): Spill {
-  mkdirSync(dir, { recursive: true });
   const path = join(dir, `spill-${process.pid}-${Date.now()}.tmp`);
-  const fd = openSync(path, 'w+', 0o600);
+  let opened: number | undefined;
   let unlinked = false;
-  try {
-    unlinkSync(path);
-    unlinked = true;
-  } catch {
-    // Windows keeps an open file's name: removed at close instead.
-  }
+  const file = (): number => {
+    if (opened !== undefined) return opened;
+    if (closed) throw new Error("the publish's scratch file is closed");
+    mkdirSync(dir, { recursive: true });
+    opened = openSync(path, 'w+', 0o600);
+    try {
+      unlinkSync(path);
+      unlinked = true;
+    } catch {
+      // Windows keeps an open file's name: removed at close instead.
+    }
+    return opened;
+  };
   let end = 0;
   let closed = false;
+
+  /** Appends the text and returns its place: offset and UTF-8 size. */
+  function append(text: string): { offset: number; buffer: Buffer } {
+    const buffer = Buffer.from(text, 'utf8');
+    let done = 0;
+    const fd = file();
+    while (done < buffer.length) done += writeSync(fd, buffer, done, buffer.length - done, end + done);
+    const offset = end;
+    end += buffer.length;
+    return { offset, buffer };
+  }
+
+  function readBack(offset: number, bytes: number, what: string): string {
+    const buffer = Buffer.allocUnsafe(bytes);
+    const fd = file();
+    let done = 0;
+    while (done < bytes) {
+      const read = readSync(fd, buffer, done, bytes - done, offset + done);
+      if (read === 0) throw new Error(`the publish's scratch file ended inside ${what}`);
+      done += read;
+    }
+    return buffer.toString('utf8');
+  }
 
   class SpillRecordStore implements RecordStore {
     private readonly places = new Map<string, Place>();
@@ -52,28 +85,17 @@ export function openSpill(dir: string): Spill {
     }
 
     async add(key: string, value: string): Promise<void> {
-      const buffer = Buffer.from(value, 'utf8');
-      let done = 0;
-      while (done < buffer.length) done += writeSync(fd, buffer, done, buffer.length - done, end + done);
+      const { offset, buffer } = append(value);
       this.places.set(key, {
-        offset: end,
+        offset,
         bytes: buffer.length,
         hash: createHash('sha256').update(buffer).digest('hex'),
       });
-      end += buffer.length;
     }
 
     get(key: string): string | undefined {
       const place = this.places.get(key);
-      if (!place) return undefined;
-      const buffer = Buffer.allocUnsafe(place.bytes);
-      let done = 0;
-      while (done < place.bytes) {
-        const read = readSync(fd, buffer, done, place.bytes - done, place.offset + done);
-        if (read === 0) throw new Error(`the publish's scratch file ended inside ${key}`);
-        done += read;
-      }
-      return buffer.toString('utf8');
+      return place && readBack(place.offset, place.bytes, key);
     }
 
     hash(key: string): string | undefined {
@@ -103,13 +125,20 @@ export function openSpill(dir: string): Spill {
 
   return {
     stores: () => new SpillRecordStore(),
+    park(text) {
+      const { offset, buffer } = append(text);
+      const bytes = buffer.length;
+      return () => readBack(offset, bytes, 'a parked text');
+    },
     get written() {
       return end;
     },
     close() {
       if (closed) return;
       closed = true;
-      closeSync(fd);
+      if (opened === undefined) return;
+      closeSync(opened);
+      opened = undefined;
       if (!unlinked) rmSync(path, { force: true });
     },
   };

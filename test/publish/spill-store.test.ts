@@ -1,0 +1,50 @@
+// The publish's scratch file: values and parked texts come back byte for byte, with the hash KV
+// metadata records, and nothing is left on disk, even before close where the system allows it.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSpill } from '../../src/publish/node/spill-store';
+import { MemoryRecordStore } from '../../src/publish/record-store';
+
+const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-spill-'));
+afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+const VALUES: [string, string][] = [
+  ['article:v1:1', '{"title":"Tehran’s metro — new line"}'],
+  ['feed:v1:site', `<rss>${'x'.repeat(3_000_000)}</rss>`],
+  ['search:v1:terms:شهر', '["شهر",1]'],
+  ['empty', ''],
+];
+
+describe('the spill store', () => {
+  it('gives back every value with the same hash and UTF-8 size as the memory store, and leaves no file', async () => {
+    const dir = join(scratch, 'state');
+    const spill = openSpill(dir);
+    // Nothing is created before the first use: a publish refused early leaves no folder.
+    expect(existsSync(dir)).toBe(false);
+    const onDisk = spill.stores();
+    const inMemory = new MemoryRecordStore();
+    for (const [key, value] of VALUES) {
+      await onDisk.add(key, value);
+      await inMemory.add(key, value);
+    }
+    const parked = spill.park('Tehran — تهران');
+    for (const [key, value] of VALUES) {
+      expect(onDisk.get(key)).toBe(value);
+      expect(onDisk.hash(key)).toBe(createHash('sha256').update(value, 'utf8').digest('hex'));
+      expect(onDisk.hash(key)).toBe(inMemory.hash(key));
+      expect(onDisk.bytes(key)).toBe(Buffer.byteLength(value));
+    }
+    expect([...onDisk.keys()]).toEqual(VALUES.map(([key]) => key));
+    expect([...onDisk]).toEqual(VALUES);
+    expect(parked()).toBe('Tehran — تهران');
+    expect(spill.written).toBeGreaterThan(3_000_000);
+    // The file is unlinked as soon as it is open: a publish killed now would leave nothing.
+    expect(await readdir(dir)).toEqual([]);
+    spill.close();
+    expect(() => spill.park('after')).toThrow(/closed/);
+  });
+});

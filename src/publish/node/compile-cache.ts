@@ -75,14 +75,18 @@ export async function openCompileCache(
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
-  // With somewhere to park it, a compiled article's body (most of its size) waits on disk until read.
+  // With somewhere to park it, a compiled article's body (most of its size) waits on disk until
+  // read: a hit's in this file, where it already is; a fresh compile's in the publish's scratch file.
   const { park } = options;
-  const detached = (compiled: CompiledArticle): CompiledArticle => {
-    if (!park) return compiled;
-    const body = park(compiled.article.bodyHtml);
+  const detached = (compiled: CompiledArticle, body: () => string): CompiledArticle => {
     const article = { ...compiled.article };
     Object.defineProperty(article, 'bodyHtml', { get: body, enumerable: true, configurable: true });
     return { ...compiled, article };
+  };
+  const bodyInFile = (key: string) => () => {
+    const stored = previous.get(key);
+    if (!stored) throw new Error(`the compile cache no longer holds ${key}`);
+    return stored.article.bodyHtml;
   };
   return {
     get hits() {
@@ -92,7 +96,7 @@ export async function openCompileCache(
       const key = keyOf(file);
       const stored = previous.get(key);
       if (!stored) return undefined;
-      const hit = detached(stored);
+      const hit = park ? detached(stored, bodyInFile(key)) : stored;
       used.set(key, hit);
       hits++;
       return hit.source === file.path ? hit : { ...hit, source: file.path };
@@ -100,7 +104,7 @@ export async function openCompileCache(
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
       const key = contentKey(file);
-      const kept = detached(compiled);
+      const kept = park ? detached(compiled, park(compiled.article.bodyHtml)) : compiled;
       used.set(key, kept);
       added.push([key, kept]);
       return kept;

@@ -19,7 +19,7 @@ const TIME = '/usr/bin/time';
 
 interface Measured {
   seconds: number;
-  /** Peak resident set of the largest process (the publish's Node), from GNU time; undefined without it. */
+  /** Peak resident set of the largest process (a local publish: the publish or a Miniflare workerd), from GNU time. */
   maxRssMiB?: number;
   stdout: string;
   stderr: string;
@@ -57,6 +57,8 @@ const tsx = (script: string, args: string[]) =>
   measure(process.execPath, ['--import', 'tsx', script, ...args]);
 
 interface PublishRun extends Measured {
+  /** The publish's own Node process at its peak, from its last progress line. */
+  publishRssMiB?: number;
   keys: number;
   renditions: number;
   /** Encoding and uploading the renditions, from the publish's own progress lines. */
@@ -73,12 +75,13 @@ function elapsedAt(stdout: string, pattern: RegExp): number | undefined {
 async function publish(content: string, state: string): Promise<PublishRun> {
   const run = await tsx('src/publish/node/cli.ts', ['--local', '--content', content, '--persist-to', state]);
   const keys = Number(/ (\d+) to write \(/.exec(run.stdout)?.[1] ?? Number.NaN);
+  const peak = /peak resident (\d+) MiB/.exec(run.stdout)?.[1];
   const renditions = Number(/, (\d+) renditions of \d+ to upload/.exec(run.stdout)?.[1] ?? 0);
   const uploadStarted = elapsedAt(run.stdout, /renditions of \d+ to upload/);
   const uploadEnded = elapsedAt(run.stdout, /image renditions uploaded/);
   const imageSeconds =
     uploadStarted !== undefined && uploadEnded !== undefined ? uploadEnded - uploadStarted : 0;
-  return { ...run, keys, renditions, imageSeconds };
+  return { ...run, ...(peak && { publishRssMiB: Number(peak) }), keys, renditions, imageSeconds };
 }
 
 /** Every article file of the archive, sorted (oldest first: synth names folders by date). */
@@ -179,6 +182,7 @@ async function main(argv: string[]): Promise<number> {
     name,
     seconds(run.seconds),
     seconds(run.imageSeconds),
+    mib(run.publishRssMiB),
     mib(run.maxRssMiB),
     `${run.keys}`,
     `${run.renditions}`,
@@ -233,14 +237,23 @@ async function main(argv: string[]): Promise<number> {
     await writeHugoSite(await articleFiles(content), site);
     console.log(`bench:publish: ${hugoFound}`);
     hugo = await measure('hugo', ['--quiet', '--destination', 'public'], { cwd: site });
-    rows.push(['hugo build (same articles)', seconds(hugo.seconds), '—', mib(hugo.maxRssMiB), '—', '—']);
+    rows.push([
+      'hugo build (same articles)',
+      seconds(hugo.seconds),
+      '—',
+      mib(hugo.maxRssMiB),
+      mib(hugo.maxRssMiB),
+      '—',
+      '—',
+    ]);
   }
 
   const header = [
     'run',
     'wall time',
     'of which images',
-    'peak RSS',
+    'peak RSS (publish)',
+    'peak RSS (largest process)',
     'KV keys written',
     'renditions uploaded',
   ];

@@ -340,7 +340,11 @@ async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Pr
     await fileTable.save(input?.articles ?? []);
     await memo.save();
     const head = records.manifest.manifest.changes?.head ?? 0;
-    progress(`done, content version ${records.manifest.manifest.version}, change log at ${head}`);
+    // The peak of this process alone (a local publish's Miniflare runs apart, in workerd).
+    const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    progress(
+      `done, content version ${records.manifest.manifest.version}, change log at ${head}, peak resident ${peakMiB} MiB`,
+    );
     // WebSub pings and partner webhooks (docs/push.md): after the writes, never instead of them.
     await notifyWorker({
       event: pushEventOf(prepared),

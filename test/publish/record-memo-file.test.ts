@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
+import { openSpill } from '../../src/publish/node/spill-store';
 
 const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-record-memo-'));
 const path = join(scratch, 'records.jsonl');
@@ -59,14 +60,18 @@ describe('record memo file', () => {
   });
 
   it('reads back a file larger than its read chunks, every line across every chunk boundary', async () => {
-    const first = await openRecordMemo(path);
+    // What it remembers waits in a publish's scratch file until saved, as in the publish command.
+    const spill = openSpill(join(scratch, 'spill'));
+    const first = await openRecordMemo(path, { park: spill.park });
     // Over 2 MiB of lines of uneven, non-ASCII sizes: several 1 MiB chunks, lines cut at each edge.
     const groups = Array.from({ length: 3000 }, (_, index) => ({
       fingerprint: first.fingerprint(['big', String(index)]),
       output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,
     }));
     for (const { fingerprint, output } of groups) first.remember(fingerprint, output);
+    expect(spill.written).toBeGreaterThan(2_000_000);
     await first.save();
+    spill.close();
     expect((await readFile(path)).length).toBeGreaterThan(2 * 2 ** 20);
     const second = await openRecordMemo(path);
     for (const { fingerprint, output } of groups) expect(second.lookup(fingerprint)).toEqual(output);

@@ -71,7 +71,7 @@ export async function openCompileCache(
   const store = await openJsonLinesFile<CompiledArticle>(path, header, 'compile cache');
   const previous = store.previous;
   const used = new Map<string, CompiledArticle>();
-  const added: [string, CompiledArticle][] = [];
+  const added: string[] = [];
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
@@ -106,7 +106,7 @@ export async function openCompileCache(
       const key = contentKey(file);
       const kept = park ? detached(compiled, park(compiled.article.bodyHtml)) : compiled;
       used.set(key, kept);
-      added.push([key, kept]);
+      added.push(key);
       return kept;
     },
     async save() {

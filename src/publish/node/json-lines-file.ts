@@ -19,11 +19,11 @@ export interface JsonLinesFile<V> {
   /** What the file held: empty when it is absent, unreadable or from other code. */
   readonly previous: StoredLines<V>;
   /**
-   * Keeps `live` (the entries this publish used) and returns whether the file was rewritten:
-   * appends `added` while at most about half the lines are stale, rewrites the file otherwise.
-   * Afterwards `previous` can no longer be read.
+   * Keeps `live` (the entries this publish used, each a value or what reads it back) and returns
+   * whether the file was rewritten: appends the `added` keys' entries while at most about half the
+   * lines are stale, rewrites the file otherwise. Afterwards `previous` can no longer be read.
    */
-  save(live: ReadonlyMap<string, V>, added: readonly (readonly [string, V])[]): Promise<boolean>;
+  save(live: ReadonlyMap<string, V | (() => V)>, added: readonly string[]): Promise<boolean>;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -116,12 +116,16 @@ export async function openJsonLinesFile<V>(
   /** Writes the lines a chunk at a time to an open file or an append. */
   const writeLines = async (
     write: (text: string) => Promise<unknown>,
-    entries: Iterable<readonly [string, V]>,
+    live: ReadonlyMap<string, V | (() => V)>,
+    keys: Iterable<string>,
   ) => {
     let parts: string[] = [];
     let size = 0;
-    for (const entry of entries) {
-      const line = `${JSON.stringify(entry)}\n`;
+    for (const key of keys) {
+      const held = live.get(key);
+      if (held === undefined) continue;
+      const value = typeof held === 'function' ? (held as () => V)() : held;
+      const line = `${JSON.stringify([key, value])}\n`;
       parts.push(line);
       size += line.length;
       if (size >= CHUNK_BYTES) {
@@ -139,7 +143,7 @@ export async function openJsonLinesFile<V>(
       if (!fresh && lines + added.length <= 2 * live.size + 1000) {
         close();
         if (torn) await appendFile(path, '\n');
-        await writeLines((text) => appendFile(path, text), added);
+        await writeLines((text) => appendFile(path, text), live, new Set(added));
         return false;
       }
       if (fresh && live.size === 0) {
@@ -151,7 +155,7 @@ export async function openJsonLinesFile<V>(
       try {
         await file.write(`${header}\n`);
         // The live entries may be read from the old file while the new one is written.
-        await writeLines((text) => file.write(text), live);
+        await writeLines((text) => file.write(text), live, live.keys());
       } catch (error) {
         await file.close();
         await rm(temporary, { force: true });

@@ -179,7 +179,7 @@ async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Pr
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
   const fileTable = await openFileTable(localFile('files.json'), { trust: !values.repair });
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
-  const memo = await openRecordMemo(localFile('records.jsonl'));
+  const memo = await openRecordMemo(localFile('records.jsonl'), { park: spill.park });
   try {
     input = await readContent(values.content, { unchanged: fileTable.unchanged, park: spill.park });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;

@@ -58,29 +58,49 @@ export interface PersistentRecordMemo extends RecordMemo {
   save(): Promise<void>;
 }
 
-type Line = [string, GroupOutput];
-
-export async function openRecordMemo(path: string): Promise<PersistentRecordMemo> {
+/**
+ * `park` keeps what is remembered out of memory until saved (spill-store.ts): an archive's search
+ * terms alone are hundreds of bytes per article.
+ */
+export async function openRecordMemo(
+  path: string,
+  options: { park?: (text: string) => () => string } = {},
+): Promise<PersistentRecordMemo> {
   const code = await codeFingerprint();
   const header = JSON.stringify({ format: FORMAT, code });
   const store = await openJsonLinesFile<GroupOutput>(path, header, 'record memo');
   const previous = store.previous;
-  const used = new Map<string, GroupOutput>();
-  const added: Line[] = [];
-  // Outputs read from the file: remembered again, they need no new line.
+  const { park } = options;
+  // What this publish remembers, as what reads it back: from the file, parked, or held.
+  const used = new Map<string, () => GroupOutput>();
+  const added: string[] = [];
+  // Outputs read from the file: remembered again, they need no new line, and are read from there.
   const stored = new WeakSet<GroupOutput>();
+  const hold = (output: GroupOutput): (() => GroupOutput) => {
+    if (!park) return () => output;
+    const read = park(JSON.stringify(output));
+    return () => JSON.parse(read()) as GroupOutput;
+  };
   return {
     fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       const known = used.get(fingerprint);
-      if (known) return known;
+      if (known) return known();
       const read = previous.get(fingerprint);
       if (read) stored.add(read);
       return read;
     },
     remember(fingerprint, output) {
-      if (!stored.has(output) && !used.has(fingerprint)) added.push([fingerprint, output]);
-      used.set(fingerprint, output);
+      if (stored.has(output)) {
+        used.set(fingerprint, () => {
+          const read = previous.get(fingerprint);
+          if (!read) throw new Error(`the record memo no longer holds ${fingerprint}`);
+          return read;
+        });
+        return;
+      }
+      if (!used.has(fingerprint)) added.push(fingerprint);
+      used.set(fingerprint, hold(output));
     },
     async save() {
       await store.save(used, added);

@@ -57,7 +57,7 @@ const tsx = (script: string, args: string[]) =>
   measure(process.execPath, ['--import', 'tsx', script, ...args]);
 
 interface PublishRun extends Measured {
-  /** The publish's own Node process at its peak, from its last progress line. */
+  /** The publish's own Node process at its peak, from its "done" progress line. */
   publishRssMiB?: number;
   keys: number;
   renditions: number;

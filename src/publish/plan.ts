@@ -85,12 +85,12 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
 export function storedWrite(store: RecordStore, key: string, metadata: ValueMetadata): KvWrite {
   return {
     key,
-    metadata,
     get value(): string {
       const value = store.get(key);
       if (value === undefined) throw new Error(`${key} is planned but not in its record store`);
       return value;
     },
+    metadata,
   };
 }
 

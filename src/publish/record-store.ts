@@ -1,7 +1,7 @@
 // Where a publish holds the values it built until they are written. A value's SHA-256 and UTF-8
 // size are taken as it is added, so planning (diff by hash, KV's size limit) never reads it again:
-// only the write does. Held in memory here (tests, small sites); a real archive's values are many
-// times its size and wait on disk instead (node/spill-store.ts).
+// only the write does. Held in memory here (the pipeline's tests in workerd); the publish command
+// keeps them on disk (node/spill-store.ts): a real archive's values are many times its size.
 import { utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
 
@@ -89,13 +89,3 @@ export class MemoryRecordStore implements RecordStore {
 export const memoryRecordStores: RecordStoreFactory = () => new MemoryRecordStore();
 
 export const memoryScratch: Scratch = { stores: memoryRecordStores, park: (text) => () => text };
-
-/** A store of these records, hashed and sized (for tests and small sets such as release records). */
-export async function recordStoreOf(
-  records: Iterable<readonly [string, string]>,
-  make: RecordStoreFactory = memoryRecordStores,
-): Promise<RecordStore> {
-  const store = make();
-  for (const [key, value] of records) await store.add(key, value);
-  return store;
-}

@@ -64,9 +64,11 @@ export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiAr
   };
 }
 
+/** The article without its body and corrections; named fields, so the body is never made. */
 export function toSummary(article: ApiArticle): ApiArticleSummary {
-  const { body_html: _body, corrections: _corrections, ...summary } = article;
-  return summary;
+  const { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated } =
+    article;
+  return { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated };
 }
 
 /** The API view of every published article, by id (shared with the change log). */

@@ -49,6 +49,8 @@ export interface PersistentCompileCache extends CompileCache {
   readonly hits: number;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
   save(): Promise<void>;
+  /** Lets go of the cache file without saving; safe to call again. */
+  close(): void;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function openCompileCache(
       added.push(key);
       return kept;
     },
+    close: () => store.close(),
     async save() {
       const rewritten = await store.save(used, added);
       // The single JSON document earlier versions kept beside it, if any, is superseded.

@@ -24,15 +24,21 @@ export interface JsonLinesFile<V> {
    * lines are stale, rewrites the file otherwise. Afterwards `previous` can no longer be read.
    */
   save(live: ReadonlyMap<string, V | (() => V)>, added: readonly string[]): Promise<boolean>;
+  /** Lets go of the file without saving (a publish that stops early); safe to call again. */
+  close(): void;
 }
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
-/** The key of a `[key, value]` line (a hex digest in both files), read without parsing the value. */
+/**
+ * The key of a whole `[key, value]` line, read without parsing the value; the key is a hex digest
+ * in both files, so its end is the first `",`. A line cut short (no closing `]`) has none, so it
+ * never hides an earlier whole line of the same key.
+ */
 function keyOf(line: Buffer): string | undefined {
   const end = line.indexOf('",');
-  if (line[0] !== 0x5b || line[1] !== 0x22 || end < 0) return undefined;
+  if (line[0] !== 0x5b || line[1] !== 0x22 || line[line.length - 1] !== 0x5d || end < 0) return undefined;
   try {
     return JSON.parse(line.subarray(1, end + 1).toString('utf8')) as string;
   } catch {
@@ -86,6 +92,8 @@ export async function openJsonLinesFile<V>(
   } catch (error) {
     places.clear();
     lines = 0;
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
     // None yet, one from other code, or an unreadable one: everything is built, as on a first publish.
     const code = (error as NodeJS.ErrnoException).code;
     if (!(error instanceof OtherCode) && code !== 'ENOENT')
@@ -102,7 +110,8 @@ export async function openJsonLinesFile<V>(
     },
     get(key) {
       const place = places.get(key);
-      if (!place || fd === undefined) return undefined;
+      if (!place) return undefined;
+      if (fd === undefined) throw new Error(`the ${what} is closed: ${key} can no longer be read`);
       const line = Buffer.allocUnsafe(place.bytes);
       readSync(fd, line, 0, place.bytes, place.offset);
       try {
@@ -138,6 +147,7 @@ export async function openJsonLinesFile<V>(
   };
   return {
     previous,
+    close,
     async save(live, added) {
       await mkdir(dirname(path), { recursive: true });
       if (!fresh && lines + added.length <= 2 * live.size + 1000) {

@@ -128,7 +128,14 @@ export function openRemoteStore(settings: KvApiSettings, log?: (line: string) =>
     getText: (key) => api.getValue(key),
     put: (writes, onProgress) =>
       api.putPairs(
-        writes.map((w) => ({ key: w.key, value: w.value, metadata: metadataFor(w) })),
+        // Each value is read when its batch is sized and sent, never the whole phase at once.
+        writes.map((w) => ({
+          key: w.key,
+          get value() {
+            return w.value;
+          },
+          metadata: metadataFor(w),
+        })),
         onProgress,
       ),
     delete: (keys, onProgress) => api.deleteKeys(keys, onProgress),

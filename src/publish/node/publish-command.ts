@@ -26,9 +26,9 @@ import { openRecordMemo } from './record-memo-file';
 import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { cachedEncoder, renditionCacheDir } from './rendition-cache';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
-import { openSpill, type Spill } from './spill-store';
+import { openSpill } from './spill-store';
 
-/** Where a publish's scratch file lives (and wrangler's own): removed when the publish ends. */
+/** Where a publish's scratch file lives (wrangler keeps its own there too); the file goes when the publish ends. */
 const SCRATCH_DIR = '.wrangler/tmp';
 
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
@@ -102,16 +102,17 @@ function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
 
 /** Runs `npm run publish -- …argv` and returns the exit code. */
 export async function publishCommand(argv: string[]): Promise<number> {
-  // The scratch file is removed however the command ends.
-  const scratch: { spill?: Spill } = {};
+  // The scratch file and the local files it reads are let go however the command ends (each close
+  // is safe after a save).
+  const opened: { close(): void }[] = [];
   try {
-    return await runPublishCommand(argv, scratch);
+    return await runPublishCommand(argv, opened);
   } finally {
-    scratch.spill?.close();
+    for (const file of opened.reverse()) file.close();
   }
 }
 
-async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Promise<number> {
+async function runPublishCommand(argv: string[], opened: { close(): void }[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -164,7 +165,7 @@ async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Pr
   const progress = createProgress(started);
   let content: ReturnType<typeof compileContent>;
   // What a publish keeps between runs lives beside the state it was published to (local) or under
-  // .wrangler (remote): the compile cache, the file table, the record memo, and its scratch file.
+  // .wrangler (remote): the compile cache, the file table and the record memo.
   const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
@@ -173,13 +174,14 @@ async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Pr
   // texts, compiled bodies, cards and every value to write. In wrangler's own scratch folder, so a
   // refused publish leaves the state folder as it was.
   const spill = openSpill(SCRATCH_DIR);
-  scratch.spill = spill;
+  opened.push(spill);
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentOnDisk | undefined;
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
   const fileTable = await openFileTable(localFile('files.json'), { trust: !values.repair });
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.jsonl'), { park: spill.park });
+  opened.push(memo);
   try {
     input = await readContent(values.content, { unchanged: fileTable.unchanged, park: spill.park });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
@@ -187,6 +189,7 @@ async function runPublishCommand(argv: string[], scratch: { spill?: Spill }): Pr
       `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
     );
     compileCache = await openCompileCache(cachePath, input, { park: spill.park });
+    opened.push(compileCache);
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {
     if (!(error instanceof ContentError)) throw error;

@@ -125,13 +125,17 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
   const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
   const key = options.unchanged?.(shown(path), stamp);
   if (key !== undefined) {
-    let text: string | undefined;
+    let text: (() => string) | undefined;
     const known: SourceFile = {
       path: shown(path),
-      // Read only on a compile cache miss (a new generation): the cache answers from the key.
+      // Read only on a compile cache miss (a new generation): the cache answers from the key. Then
+      // parked like any text read, or a new generation would hold the whole archive's sources.
       get text() {
-        text ??= readFileSync(path, 'utf8');
-        return text;
+        if (!text) {
+          const read = readFileSync(path, 'utf8');
+          text = options.park?.(read) ?? (() => read);
+        }
+        return text();
       },
     };
     fileStamps.set(known, { stamp, key });

@@ -56,6 +56,8 @@ async function codeFingerprint(): Promise<string> {
 export interface PersistentRecordMemo extends RecordMemo {
   /** Appends what this publish built (or compacts the file); call only once its writes succeeded. */
   save(): Promise<void>;
+  /** Lets go of the memo file without saving; safe to call again. */
+  close(): void;
 }
 
 /**
@@ -76,11 +78,16 @@ export async function openRecordMemo(
   const added: string[] = [];
   // Outputs read from the file: remembered again, they need no new line, and are read from there.
   const stored = new WeakSet<GroupOutput>();
-  const hold = (output: GroupOutput): (() => GroupOutput) => {
-    if (!park) return () => output;
-    const read = park(JSON.stringify(output));
-    return () => JSON.parse(read()) as GroupOutput;
-  };
+  // Two functions, not one with both closures: a closure shares its scope with its siblings, so a
+  // parked reader made beside `() => output` would keep the output alive.
+  const hold = park
+    ? (output: GroupOutput): (() => GroupOutput) => {
+        const read = park(JSON.stringify(output));
+        return () => JSON.parse(read()) as GroupOutput;
+      }
+    : (output: GroupOutput): (() => GroupOutput) =>
+        () =>
+          output;
   return {
     fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
@@ -102,6 +109,7 @@ export async function openRecordMemo(
       if (!used.has(fingerprint)) added.push(fingerprint);
       used.set(fingerprint, hold(output));
     },
+    close: () => store.close(),
     async save() {
       await store.save(used, added);
     },

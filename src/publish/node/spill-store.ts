@@ -2,8 +2,18 @@
 // and memory keeps only each key's place, hash and size. A first publish of 100,000 articles builds
 // gigabytes of values (each article is stored in several records and lists); held as strings they
 // would be the publish's peak memory, growing with the archive.
-import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { RecordStore, Scratch } from '../record-store';
 
@@ -31,19 +41,22 @@ export interface Spill extends Scratch {
  * halfway leaves nothing behind.
  */
 export function openSpill(dir: string): Spill {
-  const path = join(dir, `spill-${process.pid}-${Date.now()}.tmp`);
+  const path = join(dir, `spill-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let opened: number | undefined;
   let unlinked = false;
+  let createdDir = false;
   const file = (): number => {
     if (opened !== undefined) return opened;
     if (closed) throw new Error("the publish's scratch file is closed");
+    createdDir = !existsSync(dir);
     mkdirSync(dir, { recursive: true });
-    opened = openSync(path, 'w+', 0o600);
+    // 'wx+': never another publish's file, whatever the name.
+    opened = openSync(path, 'wx+', 0o600);
     try {
       unlinkSync(path);
       unlinked = true;
     } catch {
-      // Windows keeps an open file's name: removed at close instead.
+      // Where the system refuses to unlink an open file, it is removed at close instead.
     }
     return opened;
   };
@@ -140,6 +153,13 @@ export function openSpill(dir: string): Spill {
       closeSync(opened);
       opened = undefined;
       if (!unlinked) rmSync(path, { force: true });
+      if (createdDir) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // Something else uses the folder now: it stays.
+        }
+      }
     },
   };
 }

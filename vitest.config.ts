@@ -3,7 +3,10 @@
 // `publish-cli` runs the publish command in Node on real files, as an editor would.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
+import { scratchInMemory } from './vitest.scratch.ts';
 import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+
+scratchInMemory();
 
 export default defineConfig({
   test: {

@@ -1,9 +1,13 @@
-// Three test projects: `workers` runs the worker and the publish pipeline inside workerd, a fresh
-// workerd per file; `unit` runs the pure modules inside workerd, one workerd for all of them;
-// `publish-cli` runs the publish command in Node on real files, as an editor would.
+// Three test projects: `workers` runs the worker and the publish pipeline inside workerd, each file
+// with empty storage and fresh modules in a workerd it shares with the files before it; `unit` runs
+// the pure modules inside workerd, one workerd for all of them; `publish-cli` runs the publish
+// command in Node on real files, as an editor would.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
+import { scratchInMemory } from './vitest.scratch.ts';
 import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+
+scratchInMemory();
 
 export default defineConfig({
   test: {
@@ -18,6 +22,10 @@ export default defineConfig({
           name: 'workers',
           deps: WORKERS_DEPS,
           globalSetup: [RUNTIME_NOISE],
+          // A workerd per file cost each file seconds of start-up and module loading; files take
+          // turns in a few instead, and fresh-file.ts gives each one what a fresh workerd gave it.
+          isolate: false,
+          setupFiles: ['./test/support/fresh-file.ts'],
           // A publish of the sample content takes a few seconds when the machine is shared; the
           // defaults (5 s, 10 s) fail on load rather than on a fault.
           testTimeout: 30_000,

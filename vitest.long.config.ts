@@ -2,7 +2,10 @@
 // sweeps too long for `npm test` at all (CI runs both). Same workerd set-up as the `workers`
 // project in vitest.config.ts.
 import { defineConfig } from 'vitest/config';
+import { scratchInMemory } from './vitest.scratch.ts';
 import { RUNTIME_NOISE, WORKERS_CACHE_DIR, WORKERS_DEPS, workersPlugin } from './vitest.workers.ts';
+
+scratchInMemory();
 
 export default defineConfig({
   plugins: [workersPlugin()],

@@ -52,12 +52,12 @@ import { sweepSize } from '../support/sweep-size';
  * Runs per property. `npm run test:long` makes enough to hit every fragment in every field many
  * times over; `npm test` enough to exercise every surface on every run.
  */
-const COMPILE_RUNS = sweepSize({ fast: 100, long: 300 });
-const VIEW_RUNS = sweepSize({ fast: 60, long: 300 });
+const COMPILE_RUNS = sweepSize({ fast: 50, long: 300 });
+const VIEW_RUNS = sweepSize({ fast: 30, long: 300 });
 // The worker-level properties also check that most drawn cases are accepted: fewer runs than
 // these make that check a coin toss.
 const WORKER_RUNS = sweepSize({ fast: 35, long: 70 });
-const ENTRY_POINT_RUNS = 50;
+const ENTRY_POINT_RUNS = sweepSize({ fast: 35, long: 50 });
 
 /** What a surface is checked against: the hostile article as stored, and what each field should read. */
 interface Published {

@@ -91,9 +91,8 @@ export async function publish(
 let sample: Promise<PublishResult> | undefined;
 
 /**
- * The repository's content published once per workerd: the files of sample-site.test.ts only read
- * it, so they share one publish (and one workerd, one import of the worker) instead of each
- * making its own.
+ * The repository's content published once per test file: the files of sample-site.test.ts only
+ * read it, so they share one publish instead of each making its own.
  */
 export function publishSample(): Promise<PublishResult> {
   sample ??= publish();

@@ -1,4 +1,4 @@
-// Reader pages through the worker's real entry point: what a reader on the primary or a mirror gets.
+// Reader pages through the worker's fetch handler: what a reader on the primary or a mirror gets.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repositoryImages } from '../../support/content';
 import { parseHtml, textOf } from '../../support/html';

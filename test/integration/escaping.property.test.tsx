@@ -383,15 +383,17 @@ function tally() {
     record(compiled: Compiled) {
       counts[compiled.accepted ? 'accepted' : 'rejected'] += 1;
     },
-    expectMostlyAccepted() {
-      expect(counts.accepted).toBeGreaterThan(counts.rejected);
+    // About half the hostile cases are accepted: "more accepted than rejected" would be a coin toss
+    // at a few dozen runs. A quarter still keeps the property from passing on rejections alone.
+    expectEnoughAccepted() {
+      expect(counts.accepted * 4).toBeGreaterThanOrEqual(counts.accepted + counts.rejected);
     },
   };
 }
 
 /**
  * Runs `check` on every drawn case that compile accepts; a rejection must name file, line and
- * reason (compileOrReject), and most cases must be accepted so the property cannot pass vacuously.
+ * reason (compileOrReject), and at least a quarter must be accepted so it cannot pass vacuously.
  */
 async function forEachAcceptedCase(
   cases: fc.Arbitrary<HostileCase>,
@@ -407,7 +409,7 @@ async function forEachAcceptedCase(
     }),
     { numRuns },
   );
-  counts.expectMostlyAccepted();
+  counts.expectEnoughAccepted();
 }
 
 /** The records a publish would write for `content`, at a fixed time with an empty change log. */

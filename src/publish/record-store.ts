@@ -36,53 +36,73 @@ export interface Scratch {
   park(text: string): () => string;
 }
 
-interface Held {
-  value: string;
+/** Where a value was put: its hash and UTF-8 size, and whatever its keeper needs to read it back. */
+export interface Placed {
   hash: string;
   bytes: number;
 }
 
-export class MemoryRecordStore implements RecordStore {
-  private readonly held = new Map<string, Held>();
+/**
+ * A record store over a keeper: `place` puts a value away (in memory, on disk) and says where,
+ * `read` brings it back. Keys, hashes and sizes stay in memory either way.
+ */
+export class PlacedRecordStore<P extends Placed> implements RecordStore {
+  private readonly places = new Map<string, P>();
+
+  constructor(
+    private readonly place: (value: string) => Promise<P> | P,
+    private readonly read: (place: P, key: string) => string,
+  ) {}
 
   get size(): number {
-    return this.held.size;
+    return this.places.size;
   }
 
   has(key: string): boolean {
-    return this.held.has(key);
+    return this.places.has(key);
   }
 
   async add(key: string, value: string): Promise<void> {
-    this.held.set(key, { value, hash: await sha256Hex(value), bytes: utf8Bytes(value) });
+    this.places.set(key, await this.place(value));
   }
 
   get(key: string): string | undefined {
-    return this.held.get(key)?.value;
+    const place = this.places.get(key);
+    return place && this.read(place, key);
   }
 
   hash(key: string): string | undefined {
-    return this.held.get(key)?.hash;
+    return this.places.get(key)?.hash;
   }
 
   bytes(key: string): number | undefined {
-    return this.held.get(key)?.bytes;
+    return this.places.get(key)?.bytes;
   }
 
   keys(): IterableIterator<string> {
-    return this.held.keys();
+    return this.places.keys();
   }
 
   *values(): IterableIterator<string> {
-    for (const { value } of this.held.values()) yield value;
+    for (const [key, place] of this.places) yield this.read(place, key);
   }
 
   *entries(): IterableIterator<[string, string]> {
-    for (const [key, { value }] of this.held) yield [key, value];
+    for (const [key, place] of this.places) yield [key, this.read(place, key)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
+  }
+}
+
+/** Values held as strings in memory. */
+export class MemoryRecordStore extends PlacedRecordStore<Placed & { value: string }> {
+  constructor() {
+    super(
+      async (value) => ({ value, hash: await sha256Hex(value), bytes: utf8Bytes(value) }),
+      (place) => place.value,
+    );
   }
 }
 

@@ -18,7 +18,7 @@ export const MIRROR = 'mirror.presstv.example';
  * find it done.
  */
 export function get(host: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetchWithBindings(new Request(`https://${host}${path}`, { headers, redirect: 'manual' }));
+  return getWithEnv({}, host, path, headers);
 }
 
 /**

@@ -118,6 +118,11 @@ export interface ReadOptions {
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
 export const fileStamps = new WeakMap<SourceFile, { stamp: FileStamp; key?: string }>();
 
+/** What reads a file's text back: parked out of memory when the caller gave somewhere to park it. */
+function keep(text: string, options: ReadOptions): () => string {
+  return options.park?.(text) ?? (() => text);
+}
+
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
 async function readArticle(path: string, options: ReadOptions): Promise<SourceFile | Problem> {
   const info = await stat(path);
@@ -129,12 +134,9 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
     const known: SourceFile = {
       path: shown(path),
       // Read only on a compile cache miss (a new generation): the cache answers from the key. Then
-      // parked like any text read, or a new generation would hold the whole archive's sources.
+      // kept like any text read, or a new generation would hold the whole archive's sources.
       get text() {
-        if (!text) {
-          const read = readFileSync(path, 'utf8');
-          text = options.park?.(read) ?? (() => read);
-        }
+        text ??= keep(readFileSync(path, 'utf8'), options);
         return text();
       },
     };
@@ -145,16 +147,13 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
   try {
     const { size } = await file.stat();
     if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), size);
-    const text = await file.readFile('utf8');
-    const parked = options.park?.(text);
-    const read: SourceFile = parked
-      ? {
-          path: shown(path),
-          get text() {
-            return parked();
-          },
-        }
-      : { path: shown(path), text };
+    const text = keep(await file.readFile('utf8'), options);
+    const read: SourceFile = {
+      path: shown(path),
+      get text() {
+        return text();
+      },
+    };
     fileStamps.set(read, { stamp });
     return read;
   } finally {

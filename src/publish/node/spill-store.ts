@@ -15,13 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordStore, Scratch } from '../record-store';
-
-interface Place {
-  offset: number;
-  bytes: number;
-  hash: string;
-}
+import { type Placed, PlacedRecordStore, type Scratch } from '../record-store';
 
 /**
  * One scratch file shared by every store a publish makes, and by the texts it parks (source texts,
@@ -86,58 +80,17 @@ export function openSpill(dir: string): Spill {
     return buffer.toString('utf8');
   }
 
-  class SpillRecordStore implements RecordStore {
-    private readonly places = new Map<string, Place>();
-
-    get size(): number {
-      return this.places.size;
-    }
-
-    has(key: string): boolean {
-      return this.places.has(key);
-    }
-
-    async add(key: string, value: string): Promise<void> {
-      const { offset, buffer } = append(value);
-      this.places.set(key, {
-        offset,
-        bytes: buffer.length,
-        hash: createHash('sha256').update(buffer).digest('hex'),
-      });
-    }
-
-    get(key: string): string | undefined {
-      const place = this.places.get(key);
-      return place && readBack(place.offset, place.bytes, key);
-    }
-
-    hash(key: string): string | undefined {
-      return this.places.get(key)?.hash;
-    }
-
-    bytes(key: string): number | undefined {
-      return this.places.get(key)?.bytes;
-    }
-
-    keys(): IterableIterator<string> {
-      return this.places.keys();
-    }
-
-    *values(): IterableIterator<string> {
-      for (const key of this.places.keys()) yield this.get(key) as string;
-    }
-
-    *entries(): IterableIterator<[string, string]> {
-      for (const key of this.places.keys()) yield [key, this.get(key) as string];
-    }
-
-    [Symbol.iterator](): IterableIterator<[string, string]> {
-      return this.entries();
-    }
-  }
+  const store = () =>
+    new PlacedRecordStore<Placed & { offset: number }>(
+      (value) => {
+        const { offset, buffer } = append(value);
+        return { offset, bytes: buffer.length, hash: createHash('sha256').update(buffer).digest('hex') };
+      },
+      (place, key) => readBack(place.offset, place.bytes, key),
+    );
 
   return {
-    stores: () => new SpillRecordStore(),
+    stores: store,
     park(text) {
       const { offset, buffer } = append(text);
       const bytes = buffer.length;

@@ -212,6 +212,12 @@ interface PlannedPublish extends PreparedPublish {
   listed: StoredKeys;
   /** The generation the manifest carries after this plan: this publish's, or the kept one's. */
   gen: number;
+  /** True when nothing changed, so the stored manifest and its generation are kept. */
+  kept: boolean;
+  /** Release records stored before this plan. Only the live plan acts on them: see planReleaseRecords. */
+  storedReleases: string[];
+  /** What commitManifest needs to stamp this plan's manifest again (see preparePublish). */
+  commit: CommitContext;
 }
 
 async function prepareState(
@@ -273,15 +279,25 @@ async function prepareState(
     ...(options.scratch && { scratch: options.scratch }),
   });
   const plan = await planPublish(records, trusted, gen);
-  const committed = await commitManifest(records, plan, { previous, listed, gen, now });
+  // Release records are not content: whether they stay is decided once every release is staged.
+  const storedReleases = plan.deletes.filter(isReleaseKey);
+  plan.deletes = plan.deletes.filter((key) => !isReleaseKey(key));
+  const commit = { previous, listed, gen, now, draft: records.manifest.manifest };
+  const committed = await commitManifest(records, plan, commit, { keep: true });
   return {
     records,
     plan,
     releases: [],
     changeLog: { from: tail.head, to: changeLog.head },
     listed,
-    gen: committed,
+    ...committed,
+    storedReleases,
+    commit,
   };
+}
+
+function isReleaseKey(key: string): boolean {
+  return key.startsWith('release:');
 }
 
 /** The draft manifest without what only a committed generation has. */
@@ -290,22 +306,32 @@ function withoutGeneration(manifest: Manifest): string {
   return JSON.stringify(rest);
 }
 
+interface CommitContext {
+  previous: Manifest | null;
+  listed: StoredKeys;
+  gen: number;
+  now: Date;
+  /** The manifest as built, before any generation is stamped on it. */
+  draft: Manifest;
+}
+
 /**
  * Stamps the manifest with this publish's generation and the keys it rewrites or deletes (the
- * worker judges reads by them), and plans its write last. A publish that changes nothing keeps
- * the stored manifest as it is, so it writes nothing at all.
+ * worker judges reads by them), and plans its write last. With `keep`, a publish that changes
+ * nothing keeps the stored manifest as it is, so it writes nothing at all.
  */
 async function commitManifest(
   records: RecordSet,
   plan: PublishPlan,
-  context: { previous: Manifest | null; listed: StoredKeys; gen: number; now: Date },
-): Promise<number> {
-  const { previous, listed, gen, now } = context;
+  context: CommitContext,
+  { keep }: { keep: boolean },
+): Promise<{ gen: number; kept: boolean }> {
+  const { previous, listed, gen, now, draft } = context;
   const manifestPhase = plan.phases.find((phase) => phase.name === 'manifest');
   if (!manifestPhase) throw new Error('the plan has no manifest phase');
   const writes = plan.phases.flatMap((phase) => (phase.name === 'manifest' ? [] : phase.writes));
-  const draft = records.manifest.manifest;
   if (
+    keep &&
     previous?.gen !== undefined &&
     writes.length === 0 &&
     plan.deletes.length === 0 &&
@@ -314,7 +340,7 @@ async function commitManifest(
     records.manifest = { key: records.manifest.key, value: JSON.stringify(previous), manifest: previous };
     if (manifestPhase.writes.length > 0) plan.unchanged++;
     manifestPhase.writes = [];
-    return previous.gen;
+    return { gen: previous.gen, kept: true };
   }
   const rewritten = new Set(writes.map((write) => write.key));
   const deleted = new Set(plan.deletes);
@@ -345,7 +371,7 @@ async function commitManifest(
   const refusals = kvLimitProblems(write);
   if (refusals.length > 0) throw new KvLimitError(refusals);
   manifestPhase.writes = [write];
-  return gen;
+  return { gen, kept: false };
 }
 
 /** A stored record's write, with its size checked against what KV takes. */
@@ -375,12 +401,41 @@ export async function preparePublish(
     now,
     options,
   );
+  const times = options.preview ? [] : releaseTimes(content, now).slice(0, MAX_STAGED_RELEASES);
+  let staged = await stageReleases(content, source, live, times, options);
+  // A release record is never rewritten in place: the cron might still read the older one. When
+  // any of them changes, the live manifest takes a generation of its own and every release new keys.
+  if (live.kept && (await releasesChanged(live, staged.records))) {
+    Object.assign(live, await commitManifest(live.records, live.plan, live.commit, { keep: false }));
+    staged = await stageReleases(content, source, live, times, options);
+  }
+  await nameNextRelease(live, staged.releases[0]);
+  await planReleaseRecords(live, staged.records);
+  return {
+    records: live.records,
+    plan: live.plan,
+    changeLog: live.changeLog,
+    releases: staged.releases,
+    scheduled: content.articles.length - contentAsOf(content, now).articles.length,
+  };
+}
+
+/**
+ * Plans the release at each of `times` against the state the one before leaves (the first against
+ * the live plan's), each manifest naming the release that follows it; returns the release records.
+ */
+async function stageReleases(
+  content: CompiledContent,
+  source: PublishSource,
+  live: PlannedPublish,
+  times: readonly Date[],
+  options: PublishOptions,
+): Promise<{ releases: { at: string; gen: number }[]; records: Map<string, string> }> {
   const stages: { at: Date; planned: PlannedPublish }[] = [];
-  const times = options.preview ? [] : releaseTimes(content, now);
   if (times.length > 0) {
     const state = new PlannedState(source, live.listed);
     state.apply(live.plan);
-    for (const at of times.slice(0, MAX_STAGED_RELEASES)) {
+    for (const at of times) {
       const planned = await prepareState(contentAsOf(content, at), state, at, {
         signingKey: options.signingKey,
         ...(options.memo && { memo: options.memo }),
@@ -391,10 +446,8 @@ export async function preparePublish(
     }
   }
   const releases = stages.map(({ at, planned }) => ({ at: publishStamp(at), gen: planned.gen }));
-  // Each manifest names the release that follows it.
-  const manifests = [live, ...stages.map((stage) => stage.planned)];
-  for (const [index, planned] of manifests.entries()) await nameNextRelease(planned, releases[index]);
-  const records: Map<string, string> = new Map();
+  for (const [index, { planned }] of stages.entries()) await nameNextRelease(planned, releases[index + 1]);
+  const records = new Map<string, string>();
   for (const { at, planned } of stages) {
     const event = pushEventOf(planned);
     const record: ReleaseRecord = {
@@ -407,14 +460,15 @@ export async function preparePublish(
     };
     records.set(releaseKey(planned.gen), JSON.stringify(record));
   }
-  await planReleaseRecords(live, records);
-  return {
-    records: live.records,
-    plan: live.plan,
-    changeLog: live.changeLog,
-    releases,
-    scheduled: content.articles.length - contentAsOf(content, now).articles.length,
-  };
+  return { releases, records };
+}
+
+/** Whether the release records differ from the stored ones: one added, changed or gone. */
+async function releasesChanged(live: PlannedPublish, records: ReadonlyMap<string, string>): Promise<boolean> {
+  if (live.storedReleases.some((key) => !records.has(key))) return true;
+  for (const [key, value] of records)
+    if (live.listed.get(key)?.hash !== (await sha256Hex(value))) return true;
+  return false;
 }
 
 /** Sets the manifest's `release` to the next one (or none), writing it if that changed it. */
@@ -449,9 +503,7 @@ async function planReleaseRecords(live: PlannedPublish, records: ReadonlyMap<str
     if (listed.get(key)?.hash === write.metadata.hash) plan.unchanged++;
     else indexes.writes.push(write);
   }
-  const retired = plan.deletes.filter((key) => key.startsWith('release:') && !records.has(key));
-  plan.retire = retired;
-  plan.deletes = plan.deletes.filter((key) => !key.startsWith('release:'));
+  plan.retire = live.storedReleases.filter((key) => !records.has(key));
 }
 
 /**

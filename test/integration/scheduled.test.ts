@@ -142,14 +142,37 @@ describe('a scheduled article', () => {
   it('is staged again by a publish before its time, which replaces what the earlier one staged', async () => {
     const terminal = { id: 700100, title: 'Moscow opens a new river terminal', published: RELEASE };
     const ferries = { id: 700101, title: 'Volga ferries resume for the season', published: LATER_RELEASE };
-    await publish(withFuture([terminal, ferries]), new Date(RELEASE + 60_000));
+    const first = await publish(withFuture([terminal, ferries]), new Date(RELEASE + 60_000));
     const edited = [terminal, { ...ferries, title: 'Volga ferries resume early this season' }];
     const again = await publish(withFuture(edited), new Date(RELEASE + 120_000));
-    expect(again.plan.retire).toHaveLength(1);
+    // Only the release changed, yet it gets a key of its own: a record is never rewritten in place.
+    expect(again.plan.retire).toEqual([`release:v1:${first.releases[0]?.gen}`]);
+    expect(again.releases[0]?.gen).toBeGreaterThan(first.releases[0]?.gen ?? Infinity);
     vi.setSystemTime(LATER_RELEASE + 5_000);
     await runCron();
     const home = await (await fetchWorker(`https://${MIRROR}/`)).text();
     expect(home).toContain('Volga ferries resume early this season');
     expect(home).not.toContain('Volga ferries resume for the season');
+  });
+});
+
+describe('republishing unchanged content with releases staged', () => {
+  it('writes nothing: every release keeps its generation, time and record', async () => {
+    const future = [
+      { id: 700110, title: 'A port reopens on the Caspian', published: Date.parse('2026-02-01T06:00:00Z') },
+      {
+        id: 700111,
+        title: 'Grain exports rise for a third month',
+        published: Date.parse('2026-02-02T06:00:00Z'),
+      },
+      { id: 700112, title: 'A rail link opens to the north', published: Date.parse('2026-02-03T06:00:00Z') },
+    ];
+    const first = await publish(withFuture(future), new Date('2026-01-10T00:00:00Z'));
+    expect(first.releases).toHaveLength(3);
+    const again = await publish(withFuture(future), new Date('2026-01-10T00:05:00Z'));
+    expect(again.releases).toEqual(first.releases);
+    const written = again.plan.phases.flatMap((phase) => phase.writes.map((write) => write.key));
+    expect(written).toEqual([]);
+    expect([...again.plan.deletes, ...again.plan.retire]).toEqual([]);
   });
 });

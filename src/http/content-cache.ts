@@ -74,7 +74,9 @@ function openEdgeCache(name: string | undefined): Promise<Cache> {
 
 export const contentCache = (options: ContentCacheOptions) =>
   createMiddleware<AppEnv>(async function contentCache(c, next) {
-    const { site, metrics } = c.var;
+    // c.get, not c.var: Hono builds a fresh object of every variable on each c.var.
+    const site = c.get('site');
+    const metrics = c.get('metrics');
     const cacheName = c.env.EDGE_CACHE_NAME || undefined;
     const key = edgeCacheKey(site, c.env.CF_VERSION_METADATA.id, c.req.url, options.query, options.variant);
     const memoryKey = cacheName ? `${cacheName} ${key}` : key;

@@ -13,3 +13,10 @@ export function pathAndQuery(requestUrl: string): { pathname: string; search: st
     ? { pathname: requestUrl.slice(start), search: '' }
     : { pathname: requestUrl.slice(start, end), search: requestUrl.slice(end) };
 }
+
+/** The authority (host, and port if any) of a request URL as the runtime serialised it. */
+export function hostOf(requestUrl: string): string {
+  const start = requestUrl.indexOf('//') + 2;
+  const end = requestUrl.indexOf('/', start);
+  return end < 0 ? requestUrl.slice(start) : requestUrl.slice(start, end);
+}

@@ -51,16 +51,18 @@ function parseEntityTags(header: string): string[] {
  * ignored. If-None-Match uses the weak comparison (§13.1.2), so `W/"x"` matches `"x"`.
  */
 export function isNotModified(request: Headers, response: Headers): boolean {
+  // The response's validators are read only when the request is conditional: most are not.
   const ifNoneMatch = request.get('If-None-Match');
-  const etag = response.get('ETag');
   if (ifNoneMatch !== null) {
+    const etag = response.get('ETag');
     if (!etag) return false;
     const tags = parseEntityTags(ifNoneMatch);
     return tags.includes('*') || tags.includes(etag.replace(/^W\//, ''));
   }
   const ifModifiedSince = request.get('If-Modified-Since');
+  if (ifModifiedSince === null) return false;
   const lastModified = response.get('Last-Modified');
-  if (ifModifiedSince === null || lastModified === null) return false;
+  if (lastModified === null) return false;
   // RFC 9110 §13.1.3: a recipient MUST ignore If-Modified-Since unless it is a valid HTTP-date.
   const since = parseHttpDate(ifModifiedSince);
   const modified = parseHttpDate(lastModified);

@@ -4,11 +4,12 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { SiteConfig } from '../config/site-config';
 import { CACHE_POLICY } from '../http/cache-policy';
+import { hostOf, pathAndQuery } from '../http/request-url';
 import type { RequestMetrics } from '../http/server-timing';
 import { NotPublishedError } from '../storage/errors';
 import type { Manifest } from '../storage/records';
 import { ContentRepository } from '../storage/repository';
-import { type HostKind, resolveHost } from './resolve-host';
+import { type HostKind, type HostResolution, resolveHost } from './resolve-host';
 import { onionOrigin, sameRequestOn } from './urls';
 
 /** The resolved serving context of one request. */
@@ -49,19 +50,36 @@ async function loadManifest(kv: KVNamespace, repo: ContentRepository, ttlSeconds
   return manifest;
 }
 
+// Host resolution per site configuration, kept for the names it serves as they are spelled in it:
+// a handful, so the memo stays small. Other spellings, unknown hosts and local ports are resolved
+// each time, since anyone can send any number of them.
+const resolvedHosts = new WeakMap<SiteConfig, Map<string, HostResolution>>();
+
+function resolveKnownHost(rawHost: string, site: SiteConfig, allowLocal: boolean): HostResolution {
+  let known = resolvedHosts.get(site);
+  if (!known) {
+    known = new Map();
+    resolvedHosts.set(site, known);
+  }
+  const key = allowLocal ? `local ${rawHost}` : rawHost;
+  const kept = known.get(key);
+  if (kept) return kept;
+  const resolution = resolveHost(rawHost, site, { allowLocal });
+  if (resolution.type === 'serve' && resolution.kind !== 'local' && resolution.host === rawHost)
+    known.set(key, resolution);
+  return resolution;
+}
+
 export const siteMiddleware = () =>
   createMiddleware<SiteEnv>(async function resolveSite(c, next) {
-    const repo = new ContentRepository(c.env.ARTICLES, c.var.metrics);
+    const repo = new ContentRepository(c.env.ARTICLES, c.get('metrics'));
     c.set('repo', repo);
     const ttlSeconds = Number(c.env.SITE_MANIFEST_TTL_SECONDS) || 0;
     const manifest = await loadManifest(c.env.ARTICLES, repo, ttlSeconds);
     repo.useManifest(manifest);
     // The URL's authority is the Host header as the runtime received it (workerd refuses a request
-    // whose Host is not a valid authority before the worker runs, so this never throws).
-    const url = new URL(c.req.url);
-    const resolution = resolveHost(url.host, manifest.site, {
-      allowLocal: c.env.ALLOW_LOCAL_HOSTS === 'true',
-    });
+    // whose Host is not a valid authority before the worker runs). Sliced, not parsed: every request pays for it.
+    const resolution = resolveKnownHost(hostOf(c.req.url), manifest.site, c.env.ALLOW_LOCAL_HOSTS === 'true');
 
     if (resolution.type === 'unknown') {
       throw new HTTPException(421, { message: 'This host is not served here.' });
@@ -69,7 +87,7 @@ export const siteMiddleware = () =>
     if (resolution.type === 'redirect') {
       // The origin comes from the config, so the Location never names the host that was asked for.
       c.header('Cache-Control', CACHE_POLICY.hostRedirect);
-      return c.redirect(sameRequestOn(resolution.origin, url), 301);
+      return c.redirect(sameRequestOn(resolution.origin, pathAndQuery(c.req.url)), 301);
     }
 
     const { kind, host, origin } = resolution;
@@ -77,6 +95,9 @@ export const siteMiddleware = () =>
     await next();
     // Set after the handler so that every primary response carries it: 200s, 304s and cache hits.
     if (kind === 'primary' && manifest.site.onion) {
-      c.res.headers.set('Onion-Location', sameRequestOn(onionOrigin(manifest.site.onion), url));
+      c.res.headers.set(
+        'Onion-Location',
+        sameRequestOn(onionOrigin(manifest.site.onion), pathAndQuery(c.req.url)),
+      );
     }
   });

@@ -39,8 +39,8 @@ export function onionOrigin(onion: string): string {
  * The same path and query on another origin. Concatenated rather than resolved with `new URL`, so a
  * request path such as `//other.example/` stays a path on `origin` instead of naming a host.
  */
-export function sameRequestOn(origin: string, requestUrl: URL): string {
-  return `${origin}${requestUrl.pathname}${requestUrl.search}`;
+export function sameRequestOn(origin: string, request: { pathname: string; search: string }): string {
+  return `${origin}${request.pathname}${request.search}`;
 }
 
 /** The addresses that serve the site, as absolute URLs: what /.well-known/mirrors.json lists. */

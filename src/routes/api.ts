@@ -45,7 +45,8 @@ apiRoutes.use(mirrorLinks());
 function mirrorLinks() {
   return createMiddleware<AppEnv>(async function mirrorLinks(c, next) {
     await next();
-    const { site } = c.var;
+    // c.get, not c.var: every API answer passes here, and c.var builds an object of all variables.
+    const site = c.get('site');
     const others = otherOrigins(site.config, site.origin);
     if (others.length === 0) return;
     // The same path and query on each (concatenated, as sameRequestOn does).

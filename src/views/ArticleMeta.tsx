@@ -8,23 +8,12 @@ import { canonicalUrl } from '../sites/urls';
 import type { Article } from '../storage/records';
 import { termLinks } from '../taxonomy/terms';
 import { LOGO } from './brand';
-import { serializeJsonLd } from './json-ld';
+import { publisherJsonLd, serializeJsonLd } from './json-ld';
 
 /** The schema.org NewsArticle Google reads for Top stories and article rich results. */
 export function newsArticleJsonLd(site: SiteConfig, article: Article): Record<string, unknown> {
   const url = canonicalUrl(site, article.path);
   const authors = termLinks(article, 'author');
-  const publisher = {
-    '@type': 'NewsMediaOrganization',
-    name: site.name,
-    url: canonicalUrl(site, '/'),
-    logo: {
-      '@type': 'ImageObject',
-      url: canonicalUrl(site, LOGO.path),
-      width: LOGO.width,
-      height: LOGO.height,
-    },
-  };
   return {
     '@context': 'https://schema.org',
     '@type': 'NewsArticle',
@@ -54,7 +43,7 @@ export function newsArticleJsonLd(site: SiteConfig, article: Article): Record<st
             ...(author.path && { url: canonicalUrl(site, author.path) }),
           }))
         : [{ '@type': 'Organization', name: site.name, url: canonicalUrl(site, '/') }],
-    publisher,
+    publisher: publisherJsonLd(site),
     inLanguage: site.language,
     ...(article.tags.length > 0 && { keywords: article.tags.join(', ') }),
     // schema.org `correction`: each one a CorrectionComment, oldest first, as the page lists them.

@@ -55,18 +55,3 @@ export function listMetaTags({
       (jsonLd ? `<script type="application/ld+json">${serializeJsonLd(jsonLd)}</script>` : ''),
   );
 }
-
-/** The outlet as schema.org knows it: the publisher of every page. */
-export function publisherJsonLd(site: SiteConfig): Record<string, unknown> {
-  return {
-    '@type': 'NewsMediaOrganization',
-    name: site.name,
-    url: canonicalUrl(site, '/'),
-    logo: {
-      '@type': 'ImageObject',
-      url: canonicalUrl(site, LOGO.path),
-      width: LOGO.width,
-      height: LOGO.height,
-    },
-  };
-}

@@ -8,8 +8,9 @@ import type { ListPage, ManifestSection } from '../storage/records';
 import { type TermKind, termPath } from '../taxonomy/terms';
 import { ArticleList } from './ArticleCard';
 import { Breadcrumb } from './Breadcrumb';
+import { publisherJsonLd } from './json-ld';
 import { Layout } from './Layout';
-import { listMetaTags, publisherJsonLd } from './ListMeta';
+import { listMetaTags } from './ListMeta';
 import { Pagination } from './Pagination';
 
 export function HomePage({

@@ -9,7 +9,7 @@ import { verifyMirrorList } from '../../src/mirrors/mirror-list';
 import { manifestSchema } from '../../src/storage/records';
 import { scratchCheckout } from './checkout';
 import { CONFIG, ROOT, runPublish } from './command';
-import { readKvValue } from './local-state';
+import { readKvValues } from './local-state';
 
 const TSX = import.meta.resolve('tsx');
 
@@ -41,7 +41,7 @@ function publish(state: string, env: Record<string, string>, ...args: string[]) 
 }
 
 async function storedManifest(state: string) {
-  const text = await readKvValue(join(dir, state), 'site:v1');
+  const text = (await readKvValues(join(dir, state), ['site:v1'])).get('site:v1') ?? null;
   return text === null ? null : manifestSchema.parse(JSON.parse(text));
 }
 

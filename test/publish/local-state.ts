@@ -9,7 +9,7 @@ import { bucketNameOf, IMAGES_BINDING, localR2Path } from '../../src/publish/nod
 import { CONFIG } from './command';
 
 /**
- * A worker that answers with every key and value of its KV binding in one JSON body: reading them
+ * A worker that answers with every key, value and metadata of its KV binding in one JSON body: reading them
  * through Miniflare's binding proxy, a round trip and a serialisation per bulk read, cost a second
  * and more per read of the sample site.
  */
@@ -24,7 +24,8 @@ const DUMP_SCRIPT = `export default {
       const names = page.keys.map((key) => key.name);
       for (let start = 0; start < names.length; start += 100) {
         const values = await kv.get(names.slice(start, start + 100), 'text');
-        for (const [name, value] of values) entries.push([name, value ?? '']);
+        for (const key of page.keys.slice(start, start + 100))
+          entries.push([key.name, values.get(key.name) ?? '', ...(key.metadata === undefined ? [] : [key.metadata])]);
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
@@ -51,12 +52,25 @@ async function withLocalState<T>(persistTo: string, read: (miniflare: Miniflare)
   }
 }
 
-/** Every key and value in the local KV state. */
-export function readKv(persistTo: string): Promise<Map<string, string>> {
+/** Every key in the local KV state with its value and metadata (absent where it has none). */
+export function readKvEntries(
+  persistTo: string,
+): Promise<Map<string, { value: string; metadata?: unknown }>> {
   return withLocalState(persistTo, async (miniflare) => {
     const response = await miniflare.dispatchFetch(`http://dump.invalid/?binding=${KV_BINDING}`);
-    return new Map((await response.json()) as [string, string][]);
+    const entries = (await response.json()) as [string, string, unknown?][];
+    return new Map(
+      entries.map(([key, value, metadata]) => [
+        key,
+        metadata === undefined ? { value } : { value, metadata },
+      ]),
+    );
   });
+}
+
+/** Every key and value in the local KV state. */
+export async function readKv(persistTo: string): Promise<Map<string, string>> {
+  return new Map([...(await readKvEntries(persistTo))].map(([key, { value }]) => [key, value]));
 }
 
 /** The values of `keys` in the local KV state (null where there is none): a read of a few, not of all. */

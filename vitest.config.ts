@@ -57,6 +57,10 @@ export default defineConfig({
         test: {
           name: 'publish-cli',
           environment: 'node',
+          // The files share their workers' modules: each importing the publish command anew cost
+          // seconds. Nothing of a run outlives it (command.ts restores the directory, environment
+          // and console), and each file publishes into a scratch folder of its own.
+          isolate: false,
           include: ['test/publish/**/*.test.ts'],
           // Each test spawns one to three publishes, each several seconds on a shared machine.
           testTimeout: 180_000,

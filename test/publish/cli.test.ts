@@ -6,9 +6,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, unlink, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getPlatformProxy } from 'wrangler';
-
 import { CONFIG, ROOT, type Run, runPublish, spawnPublish } from './command';
+import { readBucket, readKvValues, readKv as readLocalKv } from './local-state';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -19,30 +18,48 @@ function publish(...args: string[]): Promise<Run> {
   return runPublish(['--persist-to', 'state', '--config', CONFIG, ...args], { cwd: dir });
 }
 
-/** Every key and value in the local KV state. */
-async function readKv(): Promise<Map<string, string>> {
-  const proxy = await getPlatformProxy<{ ARTICLES: KVNamespace }>({
-    configPath: join(ROOT, 'wrangler.toml'),
+/** The local state as `wrangler dev` serves it, through wrangler's own platform proxy: KV's keys and values, R2's keys. */
+async function readThroughWrangler(): Promise<{ kv: Map<string, string>; images: string[] }> {
+  // Imported here alone: wrangler costs seconds to import, and the other reads go through local-state.ts.
+  const { getPlatformProxy } = await import('wrangler');
+  const proxy = await getPlatformProxy<{ ARTICLES: KVNamespace; IMAGES: R2Bucket }>({
+    configPath: CONFIG,
     persist: { path: join(dir, 'state', 'v3') },
   });
   try {
-    const kv = proxy.env.ARTICLES;
-    const entries = new Map<string, string>();
+    const kv = new Map<string, string>();
     let cursor: string | undefined;
     do {
-      const page = await kv.list(cursor ? { cursor } : {});
+      const page = await proxy.env.ARTICLES.list(cursor ? { cursor } : {});
       // A list page is at most 1,000 keys, a bulk read at most 100.
       const names = page.keys.map((key) => key.name);
       for (let start = 0; start < names.length; start += 100) {
-        const values = await kv.get(names.slice(start, start + 100), 'text');
-        for (const [name, value] of values) entries.set(name, value ?? '');
+        const values = await proxy.env.ARTICLES.get(names.slice(start, start + 100), 'text');
+        for (const [name, value] of values) kv.set(name, value ?? '');
       }
       cursor = page.list_complete ? undefined : page.cursor;
     } while (cursor);
-    return entries;
+    const images: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await proxy.env.IMAGES.list(after ? { cursor: after } : {});
+      images.push(...page.objects.map((object) => object.key));
+      after = page.truncated ? page.cursor : undefined;
+    } while (after);
+    return { kv, images };
   } finally {
     await proxy.dispose();
   }
+}
+
+/** Every key and value in this checkout's local KV state. */
+function readKv(): Promise<Map<string, string>> {
+  return readLocalKv(join(dir, 'state'));
+}
+
+/** A few values of this checkout's local KV state, null where there is none. */
+function readKeys(...keys: string[]): Promise<Map<string, string | null>> {
+  return readKvValues(join(dir, 'state'), keys);
 }
 
 async function writeArticle(path: string, text: string) {
@@ -66,6 +83,11 @@ describe('npm run publish', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/15 articles valid \(1 drafts skipped/);
     const kv = await readKv();
+    // What wrangler dev serves is what the other tests read back (local-state.ts), images included.
+    const served = await readThroughWrangler();
+    expect(served.kv).toEqual(kv);
+    expect(served.images.sort()).toEqual([...(await readBucket(join(dir, 'state'))).keys()].sort());
+    expect(served.images).toHaveLength(90);
     expect(kv.has('site:v1')).toBe(true);
     expect(kv.has('list:v3:home')).toBe(true);
     expect(kv.has('article:v1:676063')).toBe(false);
@@ -136,7 +158,9 @@ describe('npm run publish', () => {
     );
     try {
       expect((await publish('--local')).status).toBe(0);
-      const body: string = JSON.parse((await readKv()).get('article:v1:900002') ?? '{}').bodyHtml;
+      const body: string = JSON.parse(
+        (await readKeys('article:v1:900002')).get('article:v1:900002') ?? '{}',
+      ).bodyHtml;
       expect(body).toContain('Hover');
       expect(body).not.toMatch(/<script|onmouseover|javascript:|<iframe|<style|display:none/i);
     } finally {
@@ -190,9 +214,10 @@ describe('npm run publish', () => {
     const text = await readFile(join(dir, SAMPLE), 'utf8');
     await writeArticle(SAMPLE, text.replace('section: russia', 'section: russia\ndraft: true'));
     expect((await publish('--local')).status).toBe(0);
-    const kv = await readKv();
-    expect(kv.has('article:v1:675904')).toBe(false);
-    expect(kv.has('page:v1:article:675904')).toBe(false);
+    const kv = await readKeys('article:v1:675904', 'page:v1:article:675904', 'list:v3:home');
+    expect(kv.get('article:v1:675904')).toBeNull();
+    expect(kv.get('page:v1:article:675904')).toBeNull();
+    expect(kv.get('list:v3:home')).toMatch(/^\{/);
     expect(kv.get('list:v3:home')).not.toContain('675904');
   });
 });

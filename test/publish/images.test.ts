@@ -1,14 +1,14 @@
 // The publish command's images, on real files: renditions encoded with sharp into the local R2 state
-// that `wrangler dev` serves (read back here through wrangler's own platform proxy), uploaded once per
-// content hash, and a broken image reported at the article's line. Uploads to the deployed bucket
-// (--remote) are tested in remote-images.test.ts.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// that `wrangler dev` serves (read back here as local-state.ts reads it), uploaded once per content
+// hash, and a broken image reported at the article's line. Uploads to the deployed bucket (--remote)
+// are tested in remote-images.test.ts.
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getPlatformProxy } from 'wrangler';
-import { CONFIG, ROOT, type Run, runPublish } from './command';
+import { scratchCheckout } from './checkout';
+import { CONFIG, type Run, runPublish } from './command';
+import { readBucket as readLocalBucket } from './local-state';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -26,39 +26,14 @@ function publish(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<
 }
 
 /** Every object in the local bucket, with its bytes, as `wrangler dev` would serve it. */
-async function readBucket(
-  state = 'state',
-): Promise<Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>> {
-  const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({
-    configPath: CONFIG,
-    persist: { path: join(dir, state, 'v3') },
-  });
-  try {
-    const objects = new Map<string, { bytes: Buffer; contentType?: string; uploaded: number }>();
-    let cursor: string | undefined;
-    do {
-      const page = await proxy.env.IMAGES.list(cursor ? { cursor } : {});
-      for (const { key } of page.objects) {
-        const object = await proxy.env.IMAGES.get(key);
-        if (!object) continue;
-        objects.set(key, {
-          bytes: Buffer.from(await object.arrayBuffer()),
-          contentType: object.httpMetadata?.contentType,
-          uploaded: object.uploaded.getTime(),
-        });
-      }
-      cursor = page.truncated ? page.cursor : undefined;
-    } while (cursor);
-    return objects;
-  } finally {
-    await proxy.dispose();
-  }
+function readBucket(state = 'state') {
+  return readLocalBucket(join(dir, state));
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-images-'));
+  // Three articles, each showing a photo of its own: what the tests below need of the sample site.
+  dir = await scratchCheckout('mirrorwire-images-', [675904, 675738, 675968]);
   renditionCache = join(dir, 'rendition-cache');
-  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
 });
 
 afterAll(async () => {
@@ -72,10 +47,10 @@ describe('npm run publish: images', () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    // Fifteen sample articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
-    expect(run.stdout).toMatch(/15 images shown, 90 renditions of 15 to upload/);
+    // Three articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
+    expect(run.stdout).toMatch(/3 images shown, 18 renditions of 3 to upload/);
     first = await readBucket();
-    expect(first.size).toBe(90);
+    expect(first.size).toBe(18);
     const keys = [...first.keys()].filter((key) => key.includes('/675904-'));
     expect(keys.map((key) => key.replace(/^images\/[0-9a-f]{16}\//, '')).sort()).toEqual([
       '675904-1200.jpg',
@@ -106,16 +81,16 @@ describe('npm run publish: images', () => {
     await writeFile(join(renditionCache, key), marked);
     const run = await publish(['--local', '--persist-to', 'fresh-state']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/15 images shown, 90 renditions of 15 to upload/);
+    expect(run.stdout).toMatch(/3 images shown, 18 renditions of 3 to upload/);
     const bucket = await readBucket('fresh-state');
-    expect(bucket.size).toBe(90);
+    expect(bucket.size).toBe(18);
     expect(bucket.get(key)?.bytes).toEqual(marked);
   });
 
   it('uploads nothing when the same images are published again', async () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/15 images shown, 0 renditions of 0 to upload/);
+    expect(run.stdout).toMatch(/3 images shown, 0 renditions of 0 to upload/);
     const again = await readBucket();
     expect([...again].map(([key, object]) => [key, object.uploaded])).toEqual(
       [...first].map(([key, object]) => [key, object.uploaded]),
@@ -133,8 +108,8 @@ describe('npm run publish: images', () => {
     );
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/15 images shown, 6 renditions of 1 to upload/);
-    expect((await readBucket()).size).toBe(96);
+    expect(run.stdout).toMatch(/3 images shown, 6 renditions of 1 to upload/);
+    expect((await readBucket()).size).toBe(24);
   });
 
   it('reports an unreadable image at the line of the article that shows it, and writes nothing', async () => {

@@ -16,10 +16,11 @@ import {
   type KvApiSettings,
 } from '../../src/publish/node/cloudflare-kv';
 import { KV_BINDING } from '../../src/publish/node/kv-store';
-import { kvNamespacesOf, openLocalKv } from '../../src/publish/node/local-kv';
+import { kvNamespacesOf } from '../../src/publish/node/local-kv';
 import { parseRetryAfter, retryDelay } from '../../src/publish/node/remote-retry';
 import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
 import { CONFIG, ROOT, type Run, runPublish, spawnPublish } from './command';
+import { readKvEntries } from './local-state';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 const TOKEN = 'standin-token-not-a-secret';
@@ -61,26 +62,6 @@ function publish(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return runPublish(['--config', CONFIG, ...args], { cwd: dir, env });
 }
 
-/** Every key of a local KV state with its value and metadata, as the stand-in holds them. */
-async function readLocalState(persistTo: string): Promise<Map<string, StoredValue>> {
-  const kv = await openLocalKv({ configPath: CONFIG, persistTo });
-  try {
-    const entries = new Map<string, StoredValue>();
-    let cursor: string | undefined;
-    do {
-      const page = await kv.list(KV_BINDING, '', cursor);
-      for (const key of page.keys) {
-        const value = (await kv.get(KV_BINDING, key.name)) ?? '';
-        entries.set(key.name, key.metadata === undefined ? { value } : { value, metadata: key.metadata });
-      }
-      cursor = page.list_complete ? undefined : page.cursor;
-    } while (cursor);
-    return entries;
-  } finally {
-    await kv.dispose();
-  }
-}
-
 function sorted(entries: Map<string, StoredValue>): [string, StoredValue][] {
   return [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -107,7 +88,7 @@ beforeAll(async () => {
   const local = await publish(['--local', '--persist-to', 'local-state'], testEnv());
   expect(local.stderr).toBe('');
   expect(local.status).toBe(0);
-  reference = await readLocalState(join(dir, 'local-state'));
+  reference = await readKvEntries(join(dir, 'local-state'));
   expect(reference.size).toBeGreaterThan(100);
 });
 

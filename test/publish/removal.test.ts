@@ -1,10 +1,10 @@
 // The publish command remembers removed ids after their files are gone, and refuses a file that
 // reuses one with its path and line, writing nothing: as an editor meets it.
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG, ROOT, runPublish } from './command';
+import { scratchCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -18,9 +18,8 @@ function publish(epoch: number) {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-removal-'));
-  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
-  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
+  // The article whose id is reused, and one that stays: the site is never empty.
+  dir = await scratchCheckout('mirrorwire-removal-', [675904, 675738]);
 });
 
 afterAll(async () => {

@@ -2,14 +2,14 @@
 // sign (writing nothing), signs with the key from the environment, and `npm run keys` keeps the
 // secret key out of the repository.
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getPlatformProxy } from 'wrangler';
 import { verifyMirrorList } from '../../src/mirrors/mirror-list';
 import { manifestSchema } from '../../src/storage/records';
+import { scratchCheckout } from './checkout';
 import { CONFIG, ROOT, runPublish } from './command';
+import { readKvValues } from './local-state';
 
 const TSX = import.meta.resolve('tsx');
 
@@ -41,22 +41,13 @@ function publish(state: string, env: Record<string, string>, ...args: string[]) 
 }
 
 async function storedManifest(state: string) {
-  const proxy = await getPlatformProxy<{ ARTICLES: KVNamespace }>({
-    configPath: join(ROOT, 'wrangler.toml'),
-    persist: { path: join(dir, state, 'v3') },
-  });
-  try {
-    const text = await proxy.env.ARTICLES.get('site:v1', 'text');
-    return text === null ? null : manifestSchema.parse(JSON.parse(text));
-  } finally {
-    await proxy.dispose();
-  }
+  const text = (await readKvValues(join(dir, state), ['site:v1'])).get('site:v1') ?? null;
+  return text === null ? null : manifestSchema.parse(JSON.parse(text));
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-signing-'));
-  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
-  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
+  // Two articles with their photos: the mirror list and its signature do not depend on more.
+  dir = await scratchCheckout('mirrorwire-signing-', [675904, 675738]);
   // A throwaway pair made the way an operator makes one, and site.yaml pointed at it.
   const keys = run('src/publish/node/keys.ts', ['--out', join(dir, 'keys', 'signing.key')], {}, ROOT);
   expect(keys.status).toBe(0);

@@ -3,7 +3,6 @@
 // hundred keys instead of one per key, which is what makes a 10,000-article publish take seconds.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
 
 /** Where wrangler keeps local KV under a `--persist-to` folder. */
 export function localKvPath(persistTo: string): string {
@@ -96,6 +95,8 @@ export interface LocalKv {
 }
 
 export async function openLocalKv(options: { configPath: string; persistTo: string }): Promise<LocalKv> {
+  // Loaded here, not at the top: a remote publish, or one refused at its arguments, never needs it.
+  const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
     modules: true,
     script: WRITER_SCRIPT,

@@ -2,7 +2,6 @@
 // DIR/v3/r2), opened with Miniflare as local-kv.ts opens KV, so `npm start` shows what publish uploaded.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Miniflare } from 'miniflare';
 import type { ImageBucket } from '../images';
 
 /** The binding of the images bucket in wrangler.toml. */
@@ -43,6 +42,8 @@ export async function openLocalImages(options: {
 }): Promise<LocalImages> {
   const bucketName = await bucketNameOf(options.configPath, IMAGES_BINDING);
   if (!bucketName) throw new Error(`${options.configPath} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
+  // Loaded here, not at the top, as local-kv.ts loads it.
+  const { Miniflare } = await import('miniflare');
   const miniflare = new Miniflare({
     modules: true,
     script: 'export default { fetch: () => new Response(null, { status: 404 }) };',

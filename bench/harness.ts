@@ -108,11 +108,13 @@ export async function ensureArchive(count: number): Promise<string> {
 /**
  * The reference worker: the same bytes as a route (body and response headers), served from isolate
  * memory (`/mem/NAME`) or after exactly one KV read of the body (`/kv/NAME`). It is the floor the app
- * is measured against. `/miss/NAME` is the least any edge-cached miss does: look the URL up in the
+ * is measured against. `/hit/NAME` is the least any cache hit does besides sending the bytes (the
+ * host checked, reads only, a conditional request answered, Server-Timing set). `/miss/NAME` is the least any edge-cached miss does: look the URL up in the
  * cache, read KV once, store a copy in the cache (run on the no-op cache, as the uncached app is).
  * `/headers/NAME` (POST) sets the headers it answers with.
  */
 const REFERENCE_SCRIPT = `
+const SERVED_HOST = ${JSON.stringify(PRIMARY_HOST)};
 const headers = new Map();
 const bodies = new Map();
 export default {
@@ -132,6 +134,24 @@ export default {
         bodies.set(name, body);
       }
       return new Response(body, { headers: headers.get(name) });
+    }
+    if (mode === 'hit') {
+      // The hit floor: what any cache hit must do besides sending the bytes. Refuse a host it does
+      // not serve and a method other than a read, answer a conditional request, say what it cost.
+      if (request.headers.get('host') !== SERVED_HOST) return new Response(null, { status: 421 });
+      if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405 });
+      let body = bodies.get(name);
+      if (body === undefined) {
+        body = await env.REF.get(name, 'text');
+        bodies.set(name, body);
+      }
+      const stored = headers.get(name);
+      const etag = stored?.get('etag');
+      if (etag && request.headers.get('if-none-match') === etag)
+        return new Response(null, { status: 304, headers: stored });
+      const response = new Response(body, { headers: stored });
+      response.headers.set('Server-Timing', 'kv;desc="0 reads";dur=0.0, cache;desc="hit"');
+      return response;
     }
     if (mode === 'kv') {
       const body = await env.REF.get(name, 'text');

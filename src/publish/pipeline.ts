@@ -9,7 +9,14 @@ import type { SecretKey } from '../mirrors/minisign';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { nextRecentWrites } from '../storage/consistency';
-import { apiArticleKey, articleKey, changesPageKey, manifestKey, releaseKey } from '../storage/keys';
+import {
+  apiArticleKey,
+  articleKey,
+  changesPageKey,
+  manifestKey,
+  releaseGenOf,
+  releaseKey,
+} from '../storage/keys';
 import { articleSchema, type Manifest, manifestSchema } from '../storage/records';
 import { buildRecords, type RecordSet } from './build-records';
 import { appendChanges, removedIds } from './changes';
@@ -225,6 +232,7 @@ async function prepareState(
   source: PublishSource,
   now: Date,
   options: PublishOptions,
+  role: 'live' | 'release',
 ): Promise<PlannedPublish> {
   const { signingKey = null, repair = false } = options;
   checkSigningKey(content.site, signingKey);
@@ -241,6 +249,10 @@ async function prepareState(
   // Above every generation stored, so a manifest lost or garbled can never make values look newer than it.
   let highest = previous?.gen ?? 0;
   for (const metadata of listed.values()) highest = Math.max(highest, metadata.gen ?? 0);
+  // A new live generation also passes every stored release's, so that the releases staged after
+  // it never take a key a stored one holds: a cron may be reading that record while this publish
+  // runs. (A release's own plan sees the same keys and must not: its generation follows the live one.)
+  if (role === 'live') for (const key of listed.keys()) highest = Math.max(highest, releaseGenOf(key) ?? 0);
   const gen = highest + 1;
 
   const articles = buildApiArticles(content);
@@ -400,6 +412,7 @@ export async function preparePublish(
     source,
     now,
     options,
+    'live',
   );
   const times = options.preview ? [] : releaseTimes(content, now).slice(0, MAX_STAGED_RELEASES);
   let staged = await stageReleases(content, source, live, times, options);
@@ -436,11 +449,17 @@ async function stageReleases(
     const state = new PlannedState(source, live.listed);
     state.apply(live.plan);
     for (const at of times) {
-      const planned = await prepareState(contentAsOf(content, at), state, at, {
-        signingKey: options.signingKey,
-        ...(options.memo && { memo: options.memo }),
-        ...(options.scratch && { scratch: options.scratch }),
-      });
+      const planned = await prepareState(
+        contentAsOf(content, at),
+        state,
+        at,
+        {
+          signingKey: options.signingKey,
+          ...(options.memo && { memo: options.memo }),
+          ...(options.scratch && { scratch: options.scratch }),
+        },
+        'release',
+      );
       state.apply(planned.plan);
       stages.push({ at, planned });
     }

@@ -97,6 +97,12 @@ export const changesPageKey = (page: number): string => `changes:v1:${page}`;
  */
 export const releaseKey = (gen: number): string => `release:v1:${gen}`;
 
+/** The generation a release key names, or null for any other key. */
+export function releaseGenOf(key: string): number | null {
+  const match = /^release:v1:([1-9]\d*)$/.exec(key);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
 /** One removed article (its 410 page): read only when the article's own record is missing. */
 export const removedArticleKey = (id: number): string => `removed:v1:${id}`;
 

@@ -41,7 +41,8 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
     const next = manifest?.release;
     if (!next || Date.parse(next.at) > nowMs) break;
     const record = await readJson(kv, releaseKey(next.gen), releaseRecordSchema);
-    if (!record || record.gen !== next.gen) break;
+    // The record must be the release the manifest names, time included: never another one's.
+    if (!record || record.gen !== next.gen || record.at !== next.at) break;
     for (const phase of record.phases) {
       const writes = phase.writes.map((write) => {
         if (write.key !== manifestKey()) return write;

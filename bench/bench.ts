@@ -218,6 +218,9 @@ async function main(): Promise<number> {
             app = await load(appPort, appPath, SLICE_SECONDS);
             reference = await load(refPort, refPath, SLICE_SECONDS);
           }
+          // A reference that answers anything but its 200 would make every ratio against it wrong.
+          if (reference.errors > 0)
+            throw new Error(`${route.name}: the reference at ${refPath} answered ${reference.errors} errors`);
           runs.reference.push(reference);
           runs.app.push(app);
           runs.ratios.push(app.rps / reference.rps);

@@ -146,8 +146,8 @@ export default {
         bodies.set(name, body);
       }
       const stored = headers.get(name);
-      const etag = stored?.get('etag');
-      if (etag && request.headers.get('if-none-match') === etag)
+      const conditional = request.headers.get('if-none-match');
+      if (conditional !== null && conditional === stored?.get('etag'))
         return new Response(null, { status: 304, headers: stored });
       const response = new Response(body, { headers: stored });
       response.headers.set('Server-Timing', 'kv;desc="0 reads";dur=0.0, cache;desc="hit"');

@@ -292,8 +292,8 @@ async function prepareState(
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.
-  const storedReleases = plan.deletes.filter(isReleaseKey);
-  plan.deletes = plan.deletes.filter((key) => !isReleaseKey(key));
+  const storedReleases = plan.deletes.filter((key) => releaseGenOf(key) !== null);
+  plan.deletes = plan.deletes.filter((key) => releaseGenOf(key) === null);
   const commit = { previous, listed, gen, now, draft: records.manifest.manifest };
   const committed = await commitManifest(records, plan, commit, { keep: true });
   return {
@@ -306,10 +306,6 @@ async function prepareState(
     storedReleases,
     commit,
   };
-}
-
-function isReleaseKey(key: string): boolean {
-  return key.startsWith('release:');
 }
 
 /** The draft manifest without what only a committed generation has. */

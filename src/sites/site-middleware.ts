@@ -61,12 +61,12 @@ function resolveKnownHost(rawHost: string, site: SiteConfig, allowLocal: boolean
     known = new Map();
     resolvedHosts.set(site, known);
   }
-  const key = allowLocal ? `local ${rawHost}` : rawHost;
-  const kept = known.get(key);
+  // Local names are never kept, and only they depend on allowLocal: the raw host alone is the key.
+  const kept = known.get(rawHost);
   if (kept) return kept;
   const resolution = resolveHost(rawHost, site, { allowLocal });
   if (resolution.type === 'serve' && resolution.kind !== 'local' && resolution.host === rawHost)
-    known.set(key, resolution);
+    known.set(rawHost, resolution);
   return resolution;
 }
 

@@ -6,7 +6,8 @@ import { readValueMetadata, type ValueMetadata } from '../../storage/consistency
 import { OWNED_KEY_PREFIXES } from '../../storage/keys';
 import type { KvWrite, StoredKeys } from '../plan';
 import { createKvApi, KvApiConfigError, type KvApiSettings, kvApiSettingsFromEnv } from './cloudflare-kv';
-import { kvNamespacesOf, openLocalKv } from './local-kv';
+import { kvNamespacesOf, localKv } from './local-kv';
+import type { LocalWorker } from './local-worker';
 
 export const KV_BINDING = 'ARTICLES';
 
@@ -68,8 +69,9 @@ function refuseWritesAfterFailedRead(store: KvStore): KvStore {
 /** Keys and values per round trip to the local writer: big enough to amortise it, small enough to stream. */
 const LOCAL_BATCH_SIZE = 500;
 
-export async function openLocalStore(options: { configPath: string; persistTo: string }): Promise<KvStore> {
-  const kv = await openLocalKv(options);
+/** The local namespace through the local publish worker; closing the store leaves the worker to its owner. */
+export function localStore(worker: LocalWorker): KvStore {
+  const kv = localKv(worker);
   return refuseWritesAfterFailedRead({
     async listKeys() {
       const keys = new Map<string, Partial<ValueMetadata>>();
@@ -101,7 +103,7 @@ export async function openLocalStore(options: { configPath: string; persistTo: s
         onProgress?.(start + slice.length);
       }
     },
-    close: () => kv.dispose(),
+    close: async () => {},
   });
 }
 

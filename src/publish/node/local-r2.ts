@@ -1,8 +1,10 @@
 // The local R2 bucket of article images that `wrangler dev` serves (`--persist-to DIR`, layout
-// DIR/v3/r2), opened with Miniflare as local-kv.ts opens KV, so `npm start` shows what publish uploaded.
+// DIR/v3/r2), written through the local publish worker (local-worker.ts), so `npm start` shows what
+// publish uploaded.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageBucket } from '../images';
+import type { LocalWorker } from './local-worker';
 
 /** The binding of the images bucket in wrangler.toml. */
 export const IMAGES_BINDING = 'IMAGES';
@@ -31,33 +33,22 @@ export async function bucketNameOf(configPath: string, binding: string): Promise
   return found.find((each) => each.binding === binding)?.bucket_name;
 }
 
-export interface LocalImages {
-  bucket: ImageBucket;
-  dispose(): Promise<void>;
-}
-
-export async function openLocalImages(options: {
-  configPath: string;
-  persistTo: string;
-}): Promise<LocalImages> {
-  const bucketName = await bucketNameOf(options.configPath, IMAGES_BINDING);
-  if (!bucketName) throw new Error(`${options.configPath} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
-  // Loaded here, not at the top, as local-kv.ts loads it.
-  const { Miniflare } = await import('miniflare');
-  const miniflare = new Miniflare({
-    modules: true,
-    script: 'export default { fetch: () => new Response(null, { status: 404 }) };',
-    compatibilityDate: '2026-04-20',
-    r2Buckets: { [IMAGES_BINDING]: bucketName },
-    r2Persist: localR2Path(options.persistTo),
-  });
-  const r2 = await miniflare.getR2Bucket(IMAGES_BINDING);
+/** The local images bucket through the local publish worker (opened with its name). */
+export function localImageBucket(worker: LocalWorker): ImageBucket {
   return {
-    bucket: {
-      list: (listOptions) => r2.list(listOptions),
-      // Miniflare's proxy serialises plain ArrayBuffers only: a Node Buffer (sharp's output) is copied out.
-      put: (key, value, putOptions) => r2.put(key, new Uint8Array(value).buffer, putOptions),
+    async list({ prefix, cursor }) {
+      const response = await worker.call('/images/list', { prefix, ...(cursor && { cursor }) });
+      const page = (await response.json()) as { keys: string[]; truncated: boolean; cursor?: string };
+      return {
+        objects: page.keys.map((key) => ({ key })),
+        truncated: page.truncated,
+        ...(page.cursor && { cursor: page.cursor }),
+      };
     },
-    dispose: () => miniflare.dispose(),
+    async put(key, value, { httpMetadata }) {
+      const params = { key, contentType: httpMetadata.contentType, cacheControl: httpMetadata.cacheControl };
+      // A plain ArrayBuffer crosses into the runtime; a Node Buffer (sharp's output) is copied out.
+      await (await worker.call('/images/put', params, new Uint8Array(value).buffer)).text();
+    },
   };
 }

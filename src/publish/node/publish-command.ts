@@ -17,8 +17,9 @@ import { releaseTimes } from '../schedule';
 import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
-import { openLocalStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
-import { bucketNameOf, IMAGES_BINDING, openLocalImages } from './local-r2';
+import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
+import { type LocalWorker, openLocalWorker } from './local-worker';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { type ContentOnDisk, fileStamps, readContent } from './read-content';
@@ -239,14 +240,25 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     return 1;
   }
 
-  const store = remote
-    ? openRemoteStore(remote, progress)
-    : await openLocalStore({ configPath: values.config, persistTo: persistTo });
-  const images: { bucket: ImageBucket; dispose(): Promise<void> } | undefined = remoteImages
-    ? { bucket: createR2Bucket(remoteImages, progress), dispose: async () => {} }
-    : usedImages.length > 0
-      ? await openLocalImages({ configPath: values.config, persistTo })
-      : undefined;
+  // A local publish opens one Miniflare over the local KV and, when articles show images, the bucket.
+  let local: LocalWorker | undefined;
+  let store: KvStore;
+  let imageBucket: ImageBucket | undefined;
+  if (remote) {
+    store = openRemoteStore(remote, progress);
+    if (remoteImages) imageBucket = createR2Bucket(remoteImages, progress);
+  } else {
+    const bucketName = usedImages.length > 0 ? await bucketNameOf(values.config, IMAGES_BINDING) : undefined;
+    if (usedImages.length > 0 && !bucketName)
+      throw new Error(`${values.config} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
+    local = await openLocalWorker({
+      configPath: values.config,
+      persistTo,
+      ...(bucketName && { imagesBucket: bucketName }),
+    });
+    store = localStore(local);
+    if (bucketName) imageBucket = localImageBucket(local);
+  }
   // What a failure message can say: whether writing began, how many renditions the bucket and how
   // many writes KV confirmed.
   let writing = false;
@@ -292,7 +304,9 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
-    const missingImages = images ? missingRenditions(usedImages, await storedImageKeys(images.bucket)) : [];
+    const missingImages = imageBucket
+      ? missingRenditions(usedImages, await storedImageKeys(imageBucket))
+      : [];
     const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
     progress(
       `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
@@ -309,12 +323,12 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     writing = true;
     // Images first: a record is never written before the renditions it links to, and a failed
     // upload stops the publish before its first KV write.
-    if (images && missingImages.length > 0) {
+    if (imageBucket && missingImages.length > 0) {
       uploadingImages = true;
       const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
       const result = await uploadImages(
         missingImages,
-        images.bucket,
+        imageBucket,
         cachedEncoder(sharpEncoder(values.content), renditionCacheDir()),
         {
           ...(remoteImages && { concurrency: remoteImages.concurrency }),
@@ -386,6 +400,6 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     return 1;
   } finally {
     await store.close();
-    await images?.dispose();
+    await local?.dispose();
   }
 }

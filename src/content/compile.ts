@@ -151,7 +151,18 @@ export interface CompiledArticle {
   idLine?: number;
   /** Set by `removed: true`: the article answers 410, with the public reason when given. */
   removed?: { reason?: string };
+  /**
+   * Names the compiled article: the same digest, the same article, byte for byte. Given by a compile
+   * cache, which knows it from the file's text and the compiler's generation without reading the body.
+   */
+  digest?: string;
 }
+
+/**
+ * The digest each compiled article came with (CompiledArticle.digest), by the article object that
+ * compileContent returned: a copy (a draft marked for a preview) has none, and is named by its content.
+ */
+export const compiledDigests = new WeakMap<CompiledArticle['article'], string>();
 
 /** Where a file claims an id, and whether it marks the article removed. */
 export interface IdClaim {
@@ -426,7 +437,11 @@ export function compileContent(
   }
   const listed = compiled.filter((entry) => !entry.removed && (options.preview || !entry.draft));
   const articles = listed
-    .map((entry) => (entry.draft ? { ...entry.article, draft: true as const } : entry.article))
+    .map((entry) => {
+      if (entry.draft) return { ...entry.article, draft: true as const };
+      if (entry.digest) compiledDigests.set(entry.article, entry.digest);
+      return entry.article;
+    })
     .sort(newestFirst);
   const drafts = compiled.filter((entry) => entry.draft && !entry.removed).length;
   return {

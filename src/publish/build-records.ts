@@ -3,15 +3,15 @@
 
 import type { ApiArticle } from '../api/schemas';
 import type { SiteConfig } from '../config/site-config';
-import type { CompiledContent } from '../content/compile';
+import { type CompiledContent, compiledDigests } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
-import { manifestKey } from '../storage/keys';
+import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
-import { toApiArticle } from './indexes/api-records';
+import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
@@ -56,6 +56,52 @@ export interface BuildOptions {
   apiArticles?: ReadonlyMap<number, ApiArticle>;
   /** Where the built values wait until they are written, and cards until listed (default: memory). */
   scratch?: Scratch;
+  /** Each article's input digest (articleInputs), when the caller has fingerprinted articles already. */
+  articleInput?: (article: CompiledArticle) => string;
+}
+
+/**
+ * What names an article among a group's inputs: a digest of everything compiled for it, computed
+ * once per article and publish. An article from the compile cache is named by the cache's digest,
+ * so fingerprinting it reads neither its body nor anything else of it.
+ */
+export function articleInputs(memo: RecordMemo): (article: CompiledArticle) => string {
+  const inputs = new WeakMap<CompiledArticle, string>();
+  return (article) => {
+    let input = inputs.get(article);
+    if (input === undefined) {
+      const digest = compiledDigests.get(article);
+      input = memo.fingerprint(digest === undefined ? [JSON.stringify(article)] : ['compiled', digest]);
+      inputs.set(article, input);
+    }
+    return input;
+  };
+}
+
+/**
+ * The hash of an article's API record as this publish would build it, where the memo remembers it
+ * (the article unchanged since its record was last built): the change log compares it with KV's
+ * without making the record, whose body would have to be read.
+ */
+export function rememberedApiHashes(
+  content: CompiledContent,
+  memo: RecordMemo,
+  articleInput: (article: CompiledArticle) => string,
+): (id: number) => string | undefined {
+  const site = JSON.stringify(content.site);
+  const byId = new Map(content.articles.map((article) => [article.id, article]));
+  return (id) => {
+    const article = byId.get(id);
+    if (!article) return undefined;
+    const inputs = apiArticleInputs(article, articleInput);
+    const known = memo.lookup(groupFingerprint(memo, API_ARTICLES_BUILDER, site, inputs));
+    return known?.find(([key]) => key === apiArticleKey(id))?.[1];
+  };
+}
+
+/** The fingerprint of one builder's group: its name, site.yaml (as JSON) and the group's inputs. */
+export function groupFingerprint(memo: RecordMemo, builder: string, site: string, inputs: string[]): string {
+  return memo.fingerprint([builder, site, ...inputs]);
 }
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -67,7 +113,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const kept = new Map<string, string>();
   const { memo, stored = new Map() } = options;
   const site = JSON.stringify(content.site);
-  const articleInputs = new WeakMap<CompiledArticle, string>();
+  const articleInput = options.articleInput ?? (memo && articleInputs(memo));
   const apiArticles = new Map(options.apiArticles);
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, () => string>();
@@ -89,13 +135,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return record;
     },
     article(article) {
-      if (!memo) throw new Error('article inputs are fingerprinted only with a memo');
-      let input = articleInputs.get(article);
-      if (input === undefined) {
-        input = memo.fingerprint([JSON.stringify(article)]);
-        articleInputs.set(article, input);
-      }
-      return input;
+      if (!articleInput) throw new Error('article inputs are fingerprinted only with a memo');
+      return articleInput(article);
     },
     derived(kind, article, compute) {
       if (!memo) return compute();
@@ -126,7 +167,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   };
   const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     for (const group of groups) {
-      const fingerprint = memo && group.inputs && memo.fingerprint([name, site, ...group.inputs()]);
+      const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
       const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {

@@ -23,6 +23,11 @@ export interface ChangeLogState {
   removedGuids: ReadonlyMap<number, string>;
   /** Pages found unreadable by a repair: rewritten as lost, and every live article logged again. */
   lostPages?: ReadonlySet<number>;
+  /**
+   * The hash of an article's API record when known without making it (build-records.ts
+   * rememberedApiHashes); otherwise the record is made and hashed.
+   */
+  knownHash?: (id: number) => string | undefined;
 }
 
 export interface ChangeLogUpdate {
@@ -88,7 +93,7 @@ export async function appendChanges(
   const fresh: Unnumbered<Change>[] = [];
   const changed: ApiArticle[] = [];
   for (const article of articles.values()) {
-    const hash = await sha256Hex(apiArticleBody(article));
+    const hash = state.knownHash?.(article.id) ?? (await sha256Hex(apiArticleBody(article)));
     if (resync || state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
   }
   for (const article of changed.sort(oldestFirst)) {

@@ -18,7 +18,7 @@ import {
   releaseKey,
 } from '../storage/keys';
 import { articleSchema, type Manifest, manifestSchema } from '../storage/records';
-import { buildRecords, type RecordSet } from './build-records';
+import { articleInputs, buildRecords, type RecordSet, rememberedApiHashes } from './build-records';
 import { appendChanges, removedIds } from './changes';
 import { buildApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
@@ -265,6 +265,9 @@ async function prepareState(
     stamp: publishStamp(now),
   });
   const tail = await readChangeLogTail(source, previous?.changes?.head ?? (repair ? null : 0), repair);
+  // Articles are fingerprinted once, for the change log and the record builders alike.
+  const memo = repair ? undefined : options.memo;
+  const articleInput = memo && articleInputs(memo);
   const changeLog = await appendChanges(
     articles,
     {
@@ -273,6 +276,7 @@ async function prepareState(
       stored,
       removedGuids: new Map([...unpublished].map(([id, { guid }]) => [id, guid])),
       lostPages: tail.lost,
+      ...(memo && articleInput && { knownHash: rememberedApiHashes(current, memo, articleInput) }),
     },
     publishStamp(now),
     options.scratch?.stores,
@@ -287,7 +291,7 @@ async function prepareState(
     mirrorList,
     stored: trusted,
     apiArticles: articles,
-    ...(!repair && options.memo && { memo: options.memo }),
+    ...(memo && articleInput && { memo, articleInput }),
     ...(options.scratch && { scratch: options.scratch }),
   });
   const plan = await planPublish(records, trusted, gen);

@@ -81,10 +81,18 @@ export function apiArticleBody(article: ApiArticle): string {
   return JSON.stringify({ data: article });
 }
 
+/** The builder of /api/v1/articles/{id} records, by name (index-builder.ts registers it). */
+export const API_ARTICLES_BUILDER = 'api-articles';
+
+/** What an article's API record depends on: the article alone (named by GroupContext.article). */
+export function apiArticleInputs(article: CompiledArticle, named: (article: CompiledArticle) => string) {
+  return [named(article)];
+}
+
 /** One group per article: its /api/v1/articles/{id} record depends on that article alone. */
 export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   return content.articles.map((article) => ({
-    inputs: () => [context.article(article)],
+    inputs: () => apiArticleInputs(article, context.article),
     build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
   }));
 }

@@ -3,7 +3,7 @@
 import type { ApiArticle } from '../../api/schemas';
 import type { CompiledContent } from '../../content/compile';
 import { buildRemovalRecords } from '../removals';
-import { apiArticleGroups, apiListGroups } from './api-records';
+import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
 import { buildFeeds } from './feeds';
 import { buildListPages } from './list-pages';
@@ -73,7 +73,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'feed-archives', groups: feedArchiveGroups },
   whole('sitemaps', (content) => buildSitemaps(content)),
   whole('news-sitemap', buildNewsSitemap),
-  { name: 'api-articles', groups: apiArticleGroups },
+  { name: API_ARTICLES_BUILDER, groups: apiArticleGroups },
   { name: 'api-lists', groups: apiListGroups },
   whole('removals', buildRemovalRecords),
   {

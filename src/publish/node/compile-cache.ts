@@ -70,6 +70,8 @@ export async function openCompileCache(
     ),
   );
   const header = JSON.stringify({ format: 3, generation });
+  // The same text in the same generation compiles to the same article: the pair names it.
+  const digestOf = (key: string) => sha256(`${generation}\u0000${key}`);
   const store = await openJsonLinesFile<CompiledArticle>(path, header, 'compile cache');
   const previous = store.previous;
   const used = new Map<string, CompiledArticle>();
@@ -101,7 +103,7 @@ export async function openCompileCache(
       const hit = park ? detached(stored, bodyInFile(key)) : stored;
       used.set(key, hit);
       hits++;
-      return hit.source === file.path ? hit : { ...hit, source: file.path };
+      return { ...hit, source: file.path, digest: digestOf(key) };
     },
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
@@ -109,7 +111,7 @@ export async function openCompileCache(
       const kept = park ? detached(compiled, park(compiled.article.bodyHtml)) : compiled;
       used.set(key, kept);
       added.push(key);
-      return kept;
+      return { ...kept, digest: digestOf(key) };
     },
     close: () => store.close(),
     async save() {

@@ -6,10 +6,10 @@ import { buildRemovalRecords } from '../removals';
 import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
 import { buildFeeds } from './feeds';
-import { buildListPages } from './list-pages';
+import { listPageGroups } from './list-pages';
 import { articleTerms, buildSearchIndex } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
-import { buildTermPages } from './term-pages';
+import { termPageGroups } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
@@ -57,6 +57,13 @@ export interface IndexBuilder {
   groups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup>;
 }
 
+/** Every group's records built, by key (what a publish without a memo writes). */
+export function buildGroups(groups: Iterable<RecordGroup>): Records {
+  const records: Records = new Map();
+  for (const group of groups) for (const [key, value] of group.build()) records.set(key, value);
+  return records;
+}
+
 /** A builder whose records are always built whole. */
 const whole = (name: string, build: (content: CompiledContent) => Records): IndexBuilder => ({
   name,
@@ -68,7 +75,7 @@ const everyArticle = (content: CompiledContent, context: GroupContext) => () =>
   content.articles.map((article) => context.article(article));
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
-  { name: 'lists', groups: (content, context) => [{ build: () => buildListPages(content, context.card) }] },
+  { name: 'lists', groups: listPageGroups },
   whole('feeds', buildFeeds),
   { name: 'feed-archives', groups: feedArchiveGroups },
   whole('sitemaps', (content) => buildSitemaps(content)),
@@ -76,10 +83,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: API_ARTICLES_BUILDER, groups: apiArticleGroups },
   { name: 'api-lists', groups: apiListGroups },
   whole('removals', buildRemovalRecords),
-  {
-    name: 'term-pages',
-    groups: (content, context) => [{ build: () => buildTermPages(content, context.card) }],
-  },
+  { name: 'term-pages', groups: termPageGroups },
   {
     name: 'search',
     groups: (content, context) => [

@@ -6,7 +6,7 @@ import type { CompiledContent } from '../../content/compile';
 import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/keys';
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
-import type { CardOf, Records } from './index-builder';
+import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Records } from './index-builder';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -26,15 +26,33 @@ export function manifestSections(content: CompiledContent): ManifestSection[] {
 
 const shard = (cards: string[]): string => JSON.stringify({ cards } satisfies ListShard);
 
-export function buildListPages(content: CompiledContent, card: CardOf): Records {
-  const records: Records = new Map();
-  records.set(homeListKey(), shard(content.articles.slice(0, HOME_LIST_SIZE).map(card)));
+type CompiledArticle = CompiledContent['articles'][number];
+
+/**
+ * One group per stored value: the home list, and each section's head and closed buckets. A value
+ * depends on its articles' cards alone (and, for a bucket, its place), so an edit rebuilds only the
+ * values that show the article, and the cards of the rest are not rendered at all.
+ */
+export function listPageGroups(
+  content: CompiledContent,
+  context: Pick<GroupContext, 'card' | 'article'>,
+): RecordGroup[] {
+  const group = (key: string, articles: readonly CompiledArticle[]): RecordGroup => ({
+    inputs: () => [key, ...articles.map((article) => context.article(article))],
+    build: () => new Map([[key, shard(articles.map(context.card))]]),
+  });
+  const groups = [group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE))];
   for (const section of content.site.sections) {
-    const { head, buckets } = cutShards(sectionItems(content, section.slug).map(card));
+    const { head, buckets } = cutShards(sectionItems(content, section.slug));
     buckets.forEach((items, i) => {
-      records.set(sectionBucketKey(section.slug, i + 1), shard(items));
+      groups.push(group(sectionBucketKey(section.slug, i + 1), items));
     });
-    records.set(sectionHeadKey(section.slug), shard(head));
+    groups.push(group(sectionHeadKey(section.slug), head));
   }
-  return records;
+  return groups;
+}
+
+/** Every list value at once (each group built), by key. */
+export function buildListPages(content: CompiledContent, card: CardOf): Records {
+  return buildGroups(listPageGroups(content, { card, article: () => '' }));
 }

@@ -7,22 +7,43 @@ import { termBucketKey, termHeadKey } from '../../storage/keys';
 import { cutShards } from '../../storage/list-shards';
 import type { ListShard, TermHead } from '../../storage/records';
 import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
-import type { CardOf, Records } from './index-builder';
+import type { GroupContext, RecordGroup } from './index-builder';
 
-export function buildTermPages(content: CompiledContent, card: CardOf): Records {
-  const records: Records = new Map();
+type CompiledArticle = CompiledContent['articles'][number];
+
+/**
+ * One group per stored value: each term's head (its name, count and newest cards) and closed
+ * buckets, so an edit rebuilds only the values that show the article.
+ */
+export function termPageGroups(
+  content: CompiledContent,
+  context: Pick<GroupContext, 'card' | 'article'>,
+): RecordGroup[] {
+  const groups: RecordGroup[] = [];
+  const inputsOf =
+    (key: string, articles: readonly CompiledArticle[], ...more: string[]) =>
+    () => [key, ...more, ...articles.map((article) => context.article(article))];
   for (const kind of TERM_KINDS) {
     for (const term of collectTerms(content.articles, kind).values()) {
-      const { head, buckets } = cutShards(term.articles.map(card));
+      const { head, buckets } = cutShards(term.articles);
       buckets.forEach((items, i) => {
-        records.set(
-          termBucketKey(kind, term.slug, i + 1),
-          JSON.stringify({ cards: items } satisfies ListShard),
-        );
+        const key = termBucketKey(kind, term.slug, i + 1);
+        groups.push({
+          inputs: inputsOf(key, items),
+          build: () =>
+            new Map([[key, JSON.stringify({ cards: items.map(context.card) } satisfies ListShard)]]),
+        });
       });
-      const record: TermHead = { name: term.name, articles: term.articles.length, cards: head };
-      records.set(termHeadKey(kind, term.slug), JSON.stringify(record));
+      const key = termHeadKey(kind, term.slug);
+      const count = term.articles.length;
+      groups.push({
+        inputs: inputsOf(key, head, term.name, String(count)),
+        build: () => {
+          const record: TermHead = { name: term.name, articles: count, cards: head.map(context.card) };
+          return new Map([[key, JSON.stringify(record)]]);
+        },
+      });
     }
   }
-  return records;
+  return groups;
 }

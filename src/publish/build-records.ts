@@ -58,7 +58,12 @@ export interface BuildOptions {
   scratch?: Scratch;
   /** Each article's input digest (articleInputs), when the caller has fingerprinted articles already. */
   articleInput?: (article: CompiledArticle) => string;
+  /** Reads a value KV holds: a group updated in place (RecordGroup.update) starts from it. */
+  readStored?: (key: string) => Promise<string | null>;
 }
+
+/** The first entry of a remembered group state (the rest are the keys and hashes it produced). */
+const STATE_ENTRY = 'group state';
 
 /**
  * What names an article among a group's inputs: a digest of everything compiled for it, computed
@@ -147,7 +152,20 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return value;
     },
     keepDerived(kind, article) {
-      if (memo) rememberedDerived(kind, article);
+      if (!memo) return;
+      const fingerprint = memo.fingerprint([kind, context.article(article)]);
+      if (memo.keep) memo.keep(fingerprint);
+      else rememberedDerived(kind, article);
+    },
+    derivedOf(kind, input) {
+      if (!memo) return undefined;
+      const [entry] = memo.lookup(memo.fingerprint([kind, input])) ?? [];
+      return entry?.[0] === kind ? entry[1] : undefined;
+    },
+    async storedValue(key, hash) {
+      if (stored.get(key)?.hash !== hash || !options.readStored) return undefined;
+      const value = await options.readStored(key);
+      return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
     },
   };
   /** What the memo holds for `kind` of this article, remembered again for the next publish. */
@@ -160,6 +178,14 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     memo.remember(fingerprint, known);
     return entry[1];
   }
+  // A builder's state for its next update, remembered beside the output it belongs to.
+  const stateFingerprint = (name: string) => memo?.fingerprint(['group state', name, site]);
+  const previousState = (name: string) => {
+    const fingerprint = stateFingerprint(name);
+    const [first, ...output] = (fingerprint && memo?.lookup(fingerprint)) || [];
+    return first?.[0] === STATE_ENTRY ? { state: first[1], output } : undefined;
+  };
+  const states: { name: string; state: string; keys: readonly string[] }[] = [];
   const built: { fingerprint: string; keys: string[] }[] = [];
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
@@ -169,6 +195,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     for (const group of groups) {
       const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
       const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
+      const state = memo && group.state?.();
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {
           claim(key);
@@ -176,14 +203,29 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         }
         memo?.remember(fingerprint, known);
         group.kept?.();
+        if (state !== undefined) states.push({ name, state, keys: known.map(([key]) => key) });
         continue;
       }
-      const records = group.build();
+      const previous = fingerprint && group.update ? previousState(name) : undefined;
+      const attempt = previous && (await group.update?.(previous));
+      // What an update keeps must still be stored as it was; anything else is built whole.
+      const update = attempt?.unchanged.every(([key, hash]) => stored.get(key)?.hash === hash)
+        ? attempt
+        : undefined;
+      const records = update ? update.built : group.build();
       for (const [key, value] of records) {
         claim(key);
         await target.add(key, value);
       }
-      if (fingerprint) built.push({ fingerprint, keys: [...records.keys()] });
+      const keys = [...records.keys()];
+      if (update)
+        for (const [key, hash] of update.unchanged) {
+          claim(key);
+          kept.set(key, hash);
+          keys.push(key);
+        }
+      if (fingerprint) built.push({ fingerprint, keys });
+      if (state !== undefined) states.push({ name, state, keys });
     }
   };
   await take('articles', articleRecordGroups(content, context), articles);
@@ -194,6 +236,11 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       fingerprint,
       keys.map((key) => [key, hashOf(key) ?? ''] as const),
     );
+  for (const { name, state, keys } of states) {
+    const fingerprint = stateFingerprint(name);
+    const output = keys.map((key) => [key, hashOf(key) ?? ''] as const);
+    if (fingerprint) memo?.remember(fingerprint, [[STATE_ENTRY, state], ...output]);
+  }
   const { changeLog } = options;
   const version = await contentVersion(
     content.site,

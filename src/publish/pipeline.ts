@@ -291,7 +291,7 @@ async function prepareState(
     mirrorList,
     stored: trusted,
     apiArticles: articles,
-    ...(memo && articleInput && { memo, articleInput }),
+    ...(memo && articleInput && { memo, articleInput, readStored: (key: string) => source.getText(key) }),
     ...(options.scratch && { scratch: options.scratch }),
   });
   const plan = await planPublish(records, trusted, gen);

@@ -21,6 +21,11 @@ export interface RecordMemo {
   lookup(fingerprint: string): GroupOutput | undefined;
   /** Remembers a group's output (kept in memory until the caller saves it, after the writes). */
   remember(fingerprint: string, output: GroupOutput): void;
+  /**
+   * Remembers again what this fingerprint names, if anything, without reading it; returns whether it
+   * was known. Without it, a lookup and a remember do the same.
+   */
+  keep?(fingerprint: string): boolean;
 }
 
 /** A memo held in memory only (tests, or a store that saves it elsewhere). */
@@ -35,5 +40,6 @@ export function memoryRecordMemo(fingerprint: (parts: readonly string[]) => stri
     remember: (key, output) => {
       entries.set(key, output);
     },
+    keep: (key) => entries.has(key),
   };
 }

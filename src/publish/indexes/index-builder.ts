@@ -2,12 +2,13 @@
 // function that builds its records here. Every record is written after the article records.
 import type { ApiArticle } from '../../api/schemas';
 import type { CompiledContent } from '../../content/compile';
+import type { GroupOutput } from '../record-memo';
 import { buildRemovalRecords } from '../removals';
 import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
 import { buildFeeds } from './feeds';
 import { listPageGroups } from './list-pages';
-import { articleTerms, buildSearchIndex } from './search-index';
+import { searchIndexGroups } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
 import { termPageGroups } from './term-pages';
 
@@ -30,6 +31,24 @@ export interface RecordGroup {
    * keeps them remembered here, or the memo would forget them and the next build redo them all.
    */
   kept?: () => void;
+  /**
+   * What this publish's group must tell the next one so that it can be updated rather than built
+   * (one state per builder, remembered with the group's output). Only with `update`.
+   */
+  state?: () => string;
+  /**
+   * Tried, with a memo, before `build` when the group's inputs changed: its records from what the
+   * previous publish left (its `state` and the keys and hashes it produced) and what KV holds,
+   * rebuilt only where the inputs changed. Undefined means it cannot, and the group is built whole.
+   * It must give exactly the records `build` would.
+   */
+  update?: (previous: { state: string; output: GroupOutput }) => Promise<GroupUpdate | undefined>;
+}
+
+/** A group updated in place: the values it rebuilt, and the stored ones it keeps as they are. */
+export interface GroupUpdate {
+  built: Records;
+  unchanged: GroupOutput;
 }
 
 export interface GroupContext {
@@ -46,6 +65,10 @@ export interface GroupContext {
   apiArticle(article: CompiledArticle): ApiArticle;
   /** The article's card in a list (HTML): rendered once per publish, shared by every list showing it. */
   card: CardOf;
+  /** What `derived` remembered for `kind` of the article that `article` named (an earlier version of it). */
+  derivedOf(kind: string, article: string): string | undefined;
+  /** The value KV holds for `key`, if it is stored with this hash (and its bytes have it). */
+  storedValue(key: string, hash: string): Promise<string | undefined>;
 }
 
 /** An article's card as list records store it (views/ArticleCard.tsx `renderCard`). */
@@ -70,10 +93,6 @@ const whole = (name: string, build: (content: CompiledContent) => Records): Inde
   groups: (content) => [{ build: () => build(content) }],
 });
 
-/** Every article, in order: for records that depend on all of them but are costly to build. */
-const everyArticle = (content: CompiledContent, context: GroupContext) => () =>
-  content.articles.map((article) => context.article(article));
-
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'lists', groups: listPageGroups },
   whole('feeds', buildFeeds),
@@ -84,20 +103,5 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'api-lists', groups: apiListGroups },
   whole('removals', buildRemovalRecords),
   { name: 'term-pages', groups: termPageGroups },
-  {
-    name: 'search',
-    groups: (content, context) => [
-      {
-        inputs: everyArticle(content, context),
-        // Tokenizing is most of the cost: each article's terms are remembered, so an edit tokenizes one.
-        build: () =>
-          buildSearchIndex(content, (article) =>
-            JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article)))),
-          ),
-        kept: () => {
-          for (const article of content.articles) context.keepDerived('search-terms', article);
-        },
-      },
-    ],
-  },
+  { name: 'search', groups: searchIndexGroups },
 ];

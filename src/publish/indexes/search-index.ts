@@ -4,11 +4,19 @@
 // rewrites only the fresh parts of its words' shards.
 
 import type { CompiledContent } from '../../content/compile';
-import { encodePostings, type Posting, searchCut, shardOf, termWeight } from '../../search/index-format';
+import {
+  decodePostings,
+  encodePostings,
+  type Posting,
+  type SearchShard,
+  searchCut,
+  shardOf,
+  termWeight,
+} from '../../search/index-format';
 import { htmlToText, tokenize } from '../../search/text';
 import { searchShardKey } from '../../storage/keys';
 import { authorNames } from '../../taxonomy/terms';
-import type { Records } from './index-builder';
+import type { GroupContext, GroupUpdate, RecordGroup, Records } from './index-builder';
 
 /** A word in the headline counts three times one in the body; the summary, tags and bylines between. */
 const FIELD_WEIGHTS = { title: 3, summary: 2, tags: 2, authors: 1, body: 1 } as const;
@@ -38,6 +46,20 @@ export function articleTerms(article: CompiledArticle): [term: string, weight: n
   return [...counts].map(([term, tf]) => [term, termWeight(tf, length)]);
 }
 
+type Terms = readonly (readonly [term: string, weight: number])[];
+
+/** The stored part (shard and side of the cut) that holds an article's postings for a term. */
+function partKey(term: string, id: number, cut: number): string {
+  return searchShardKey(shardOf(term), id >= cut ? 'fresh' : 'settled');
+}
+
+/** A part's terms as build writes them: each term's postings, terms in sorted order. */
+function partValue(terms: ReadonlyMap<string, string>): string {
+  const ordered: SearchShard['terms'] = {};
+  for (const term of [...terms.keys()].sort()) ordered[term] = terms.get(term) ?? '';
+  return JSON.stringify({ terms: ordered } satisfies SearchShard);
+}
+
 /**
  * The index of every published article. `termsOf` gives an article's terms (articleTerms): the
  * publish remembers them between runs, so an unchanged article is not tokenized again.
@@ -60,15 +82,15 @@ export function buildSearchIndex(
     }
   }
   const cut = searchCut(articles.at(-1)?.id ?? 0);
-  const parts = new Map<string, Record<string, string>>();
+  const parts = new Map<string, Map<string, string>>();
   const add = (key: string, term: string, list: Posting[]) => {
     if (list.length === 0) return;
     let terms = parts.get(key);
     if (!terms) {
-      terms = {};
+      terms = new Map();
       parts.set(key, terms);
     }
-    terms[term] = encodePostings(list);
+    terms.set(term, encodePostings(list));
   };
   for (const term of [...postings.keys()].sort()) {
     const list = postings.get(term) ?? [];
@@ -79,6 +101,119 @@ export function buildSearchIndex(
     add(searchShardKey(shardOf(term), 'fresh'), term, list.slice(split));
   }
   const records: Records = new Map();
-  for (const key of [...parts.keys()].sort()) records.set(key, JSON.stringify({ terms: parts.get(key) }));
+  for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
+    records.set(key, partValue(terms));
   return records;
+}
+
+/** Past this many changed articles, reading the parts they touch costs more than building the index. */
+const MAX_UPDATED_ARTICLES = 500;
+
+/** What the next publish needs to update the index: where it was cut, and what named each article. */
+interface SearchState {
+  cut: number;
+  articles: [id: number, input: string][];
+}
+
+/**
+ * The search index as one group: kept whole when no article changed; otherwise updated in place
+ * from the parts KV holds, rewriting only the parts of the changed articles' old and new terms
+ * (an edit at 100,000 articles touches a few hundred of 2,048), or built whole when the cut moved.
+ */
+export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+  const termsOf = (article: CompiledArticle): Terms =>
+    JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
+  const cut = searchCut(Math.max(0, ...content.articles.map((article) => article.id)));
+  return [
+    {
+      inputs: () => content.articles.map((article) => context.article(article)),
+      build: () => buildSearchIndex(content, termsOf),
+      kept: () => {
+        for (const article of content.articles) context.keepDerived('search-terms', article);
+      },
+      state: () =>
+        JSON.stringify({
+          cut,
+          articles: content.articles.map((article) => [article.id, context.article(article)]),
+        } satisfies SearchState),
+      update: (previous) => updateSearchIndex(content, context, termsOf, cut, previous),
+    },
+  ];
+}
+
+async function updateSearchIndex(
+  content: CompiledContent,
+  context: GroupContext,
+  termsOf: (article: CompiledArticle) => Terms,
+  cut: number,
+  previous: { state: string; output: readonly (readonly [string, string])[] },
+): Promise<GroupUpdate | undefined> {
+  const state = JSON.parse(previous.state) as SearchState;
+  // A moved cut moves postings between every shard's two parts.
+  if (state.cut !== cut) return undefined;
+  const before = new Map(state.articles);
+  const live = new Map(content.articles.map((article) => [article.id, article]));
+  const changed = new Map<number, { old: Terms; new: Terms }>();
+  for (const [id, input] of before) {
+    const article = live.get(id);
+    if (article && context.article(article) === input) continue;
+    const old = context.derivedOf('search-terms', input);
+    if (old === undefined) return undefined;
+    changed.set(id, { old: JSON.parse(old), new: [] });
+    if (changed.size > MAX_UPDATED_ARTICLES) return undefined;
+  }
+  for (const article of content.articles) {
+    const entry = changed.get(article.id) ?? (before.has(article.id) ? undefined : { old: [], new: [] });
+    if (!entry) continue;
+    entry.new = termsOf(article);
+    changed.set(article.id, entry);
+    if (changed.size > MAX_UPDATED_ARTICLES) return undefined;
+  }
+  // The terms to rewrite in each part: every old and new term of a changed article.
+  const touched = new Map<string, Set<string>>();
+  const postings = new Map<string, Posting[]>();
+  for (const [id, terms] of changed) {
+    for (const [term] of [...terms.old, ...terms.new]) {
+      const key = partKey(term, id, cut);
+      const inPart = touched.get(key) ?? new Set();
+      inPart.add(term);
+      touched.set(key, inPart);
+    }
+    for (const [term, weight] of terms.new) {
+      const list = postings.get(term) ?? [];
+      list.push({ id, weight });
+      postings.set(term, list);
+    }
+  }
+  const stored = new Map(previous.output);
+  const unchanged = previous.output.filter(([key]) => !touched.has(key));
+  const built: Records = new Map();
+  // In key order, as build gives them.
+  for (const [key, inPart] of [...touched].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const hash = stored.get(key);
+    let terms = new Map<string, string>();
+    if (hash !== undefined) {
+      const value = await context.storedValue(key, hash);
+      if (value === undefined) return undefined;
+      terms = new Map(Object.entries((JSON.parse(value) as SearchShard).terms));
+    }
+    for (const term of inPart) {
+      const { ids, weights } = decodePostings(terms.get(term));
+      const list: Posting[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] ?? 0;
+        if (!changed.has(id)) list.push({ id, weight: weights[i] ?? 0 });
+      }
+      // The changed articles' postings of this term that fall in this part.
+      for (const posting of postings.get(term) ?? [])
+        if (partKey(term, posting.id, cut) === key) list.push(posting);
+      list.sort((a, b) => a.id - b.id);
+      if (list.length > 0) terms.set(term, encodePostings(list));
+      else terms.delete(term);
+    }
+    if (terms.size > 0) built.set(key, partValue(terms));
+  }
+  for (const article of content.articles)
+    if (!changed.has(article.id)) context.keepDerived('search-terms', article);
+  return { built, unchanged };
 }

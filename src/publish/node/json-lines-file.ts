@@ -13,6 +13,8 @@ import { dirname } from 'node:path';
 export interface StoredLines<V> {
   readonly size: number;
   get(key: string): V | undefined;
+  /** Whether the file holds a line for `key` (which may still turn out cut short when read). */
+  has(key: string): boolean;
 }
 
 export interface JsonLinesFile<V> {
@@ -108,6 +110,7 @@ export async function openJsonLinesFile<V>(
     get size() {
       return places.size;
     },
+    has: (key) => places.has(key),
     get(key) {
       const place = places.get(key);
       if (!place) return undefined;

@@ -88,6 +88,12 @@ export async function openRecordMemo(
     : (output: GroupOutput): (() => GroupOutput) =>
         () =>
           output;
+  // What is remembered again as the file holds it: read from there when saved.
+  const fromFile = (fingerprint: string) => () => {
+    const read = previous.get(fingerprint);
+    if (!read) throw new Error(`the record memo no longer holds ${fingerprint}`);
+    return read;
+  };
   return {
     fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
@@ -99,15 +105,17 @@ export async function openRecordMemo(
     },
     remember(fingerprint, output) {
       if (stored.has(output)) {
-        used.set(fingerprint, () => {
-          const read = previous.get(fingerprint);
-          if (!read) throw new Error(`the record memo no longer holds ${fingerprint}`);
-          return read;
-        });
+        used.set(fingerprint, fromFile(fingerprint));
         return;
       }
       if (!used.has(fingerprint)) added.push(fingerprint);
       used.set(fingerprint, hold(output));
+    },
+    keep(fingerprint) {
+      if (used.has(fingerprint)) return true;
+      if (!previous.has(fingerprint)) return false;
+      used.set(fingerprint, fromFile(fingerprint));
+      return true;
     },
     close: () => store.close(),
     async save() {

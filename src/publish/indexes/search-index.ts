@@ -109,6 +109,9 @@ export function buildSearchIndex(
 /** Past this many changed articles, reading the parts they touch costs more than building the index. */
 const MAX_UPDATED_ARTICLES = 500;
 
+/** Stored parts read at once by an update. */
+const PARALLEL_READS = 16;
+
 /** What the next publish needs to update the index: where it was cut, and what named each article. */
 interface SearchState {
   cut: number;
@@ -169,11 +172,15 @@ async function updateSearchIndex(
     changed.set(article.id, entry);
     if (changed.size > MAX_UPDATED_ARTICLES) return undefined;
   }
-  // The terms to rewrite in each part: every old and new term of a changed article.
+  // The terms to rewrite in each part: those a changed article gained, lost or weighs anew. (An
+  // edit's other terms keep their postings: the rest of each list belongs to unchanged articles.)
   const touched = new Map<string, Set<string>>();
   const postings = new Map<string, Posting[]>();
   for (const [id, terms] of changed) {
-    for (const [term] of [...terms.old, ...terms.new]) {
+    const before = new Map(terms.old);
+    const after = new Map(terms.new);
+    for (const term of new Set([...before.keys(), ...after.keys()])) {
+      if (before.get(term) === after.get(term)) continue;
       const key = partKey(term, id, cut);
       const inPart = touched.get(key) ?? new Set();
       inPart.add(term);
@@ -187,13 +194,21 @@ async function updateSearchIndex(
   }
   const stored = new Map(previous.output);
   const unchanged = previous.output.filter(([key]) => !touched.has(key));
-  const built: Records = new Map();
   // In key order, as build gives them.
-  for (const [key, inPart] of [...touched].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const hash = stored.get(key);
+  const parts = [...touched].sort(([a], [b]) => (a < b ? -1 : 1));
+  // The stored parts, a few reads at a time: one after another, a remote publish would wait on each.
+  const values = new Map<string, string | undefined>();
+  const queue = parts.map(([key]) => key).filter((key) => stored.has(key));
+  const reader = async () => {
+    for (let key = queue.pop(); key !== undefined; key = queue.pop())
+      values.set(key, await context.storedValue(key, stored.get(key) ?? ''));
+  };
+  await Promise.all(Array.from({ length: PARALLEL_READS }, reader));
+  const built: Records = new Map();
+  for (const [key, inPart] of parts) {
     let terms = new Map<string, string>();
-    if (hash !== undefined) {
-      const value = await context.storedValue(key, hash);
+    if (stored.has(key)) {
+      const value = values.get(key);
       if (value === undefined) return undefined;
       terms = new Map(Object.entries((JSON.parse(value) as SearchShard).terms));
     }

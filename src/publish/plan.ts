@@ -4,7 +4,7 @@
 import { KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES, utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
 import type { ValueMetadata } from '../storage/consistency';
-import { OWNED_KEY_PREFIXES } from '../storage/keys';
+import { isOwnedKey } from '../storage/keys';
 import type { RecordSet } from './build-records';
 import type { RecordStore } from './record-store';
 
@@ -75,9 +75,7 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
     records.indexes.has(key) ||
     records.kept.has(key) ||
     key === records.manifest.key;
-  const deletes = [...stored.keys()]
-    .filter((key) => !produced(key) && OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix)))
-    .sort();
+  const deletes = [...stored.keys()].filter((key) => !produced(key) && isOwnedKey(key)).sort();
   return { phases, deletes, retire: [], unchanged };
 }
 

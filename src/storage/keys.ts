@@ -5,6 +5,13 @@ import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
 /** Site configuration and content version: read by every request (memoised per isolate). */
 export const manifestKey = (): string => 'site:v1';
 
+/**
+ * A fresh token put by every writer of owned keys (a publish, the cron applying a release) before
+ * its first write. Never read by the worker and never listed as owned: a publish trusts what it
+ * remembers of KV only while this still holds the token it put (publish/node/listing-snapshot.ts).
+ */
+export const writerTokenKey = (): string => 'writer:v1';
+
 export const articleKey = (id: number): string => `article:v1:${id}`;
 
 /** An article's page, rendered at publish time but for the frame (`/Detail/…` reads only this). */
@@ -131,6 +138,10 @@ export const OWNED_KEY_PREFIXES = [
   'removed:',
   'search:',
 ] as const;
+
+/** Whether a key is one publish lists, and deletes when no record produces it. */
+export const isOwnedKey = (key: string): boolean =>
+  OWNED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 /**
  * An article image rendition in the R2 bucket `IMAGES`: `images/{hash}/{name}-{width}.{ext}`, where

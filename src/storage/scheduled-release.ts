@@ -3,7 +3,7 @@
 // and the manifest names the next one; applying is writing them in order, then the manifest.
 import * as z from 'zod/mini';
 import { isoSeconds } from '../shared/iso-time';
-import { manifestKey, releaseKey } from './keys';
+import { manifestKey, releaseKey, writerTokenKey } from './keys';
 import { type Manifest, manifestSchema } from './records';
 import { releaseRecordSchema } from './release-record';
 
@@ -43,6 +43,11 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
     const record = await readJson(kv, releaseKey(next.gen), releaseRecordSchema);
     // The record must be the release the manifest names, time included: never another one's.
     if (!record || record.gen !== next.gen || record.at !== next.at) break;
+    // Before its first write, as every writer does: a publish no longer trusts what it remembers of KV.
+    await kv.put(
+      writerTokenKey(),
+      JSON.stringify({ by: 'release', gen: record.gen, token: crypto.randomUUID() }),
+    );
     for (const phase of record.phases) {
       const writes = phase.writes.map((write) => {
         if (write.key !== manifestKey()) return write;

@@ -6,6 +6,7 @@ import { env } from 'cloudflare:workers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import worker from '../../src/index';
+import { writerTokenKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { FIXED_NOW, publish } from '../support/publish';
@@ -108,14 +109,19 @@ describe('a scheduled article', () => {
 
   it('stays held back when the cron runs before its time', async () => {
     vi.setSystemTime(RELEASE - 60_000);
+    const token = await env.ARTICLES.get(writerTokenKey());
     await runCron();
     expect(await articleStatus(PRIMARY, 700100)).toEqual([404, 404]);
     expect(queued).toEqual([]);
+    expect(await env.ARTICLES.get(writerTokenKey())).toBe(token);
   });
 
   it('goes live on its own within a minute of its time, on every surface and host', async () => {
     vi.setSystemTime(RELEASE + 30_000);
+    const token = await env.ARTICLES.get(writerTokenKey());
     await runCron();
+    // A writer like any publish: its own token first, so no publish trusts what it remembers of KV.
+    expect(await env.ARTICLES.get(writerTokenKey())).not.toBe(token);
     // Pushed like a publish: a WebSub ping for the site feed on every host, among others.
     expect(queued).toContainEqual(
       expect.objectContaining({ kind: 'websub', topic: `https://${MIRROR}/atom.xml` }),

@@ -18,6 +18,7 @@ import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
 import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
+import { commitPublish, newWriterToken, openListingSnapshot, rememberedListing } from './listing-snapshot';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
 import { notifyWorker } from './push-client';
@@ -259,6 +260,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     store = localStore(local);
     if (bucketName) imageBucket = localImageBucket(local);
   }
+  // What KV held after this machine's last publish stands in for a listing while no other writer
+  // has been since (listing-snapshot.ts); a repair lists.
+  const snapshot = openListingSnapshot(localFile('listing.jsonl'));
+  const source = rememberedListing(store, snapshot, { trust: !values.repair, progress });
   // What a failure message can say: whether writing began, how many renditions the bucket and how
   // many writes KV confirmed.
   let writing = false;
@@ -268,7 +273,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   try {
     let prepared: PreparedPublish;
     try {
-      prepared = await preparePublish(content, store, now, {
+      prepared = await preparePublish(content, source, now, {
         signingKey,
         repair: values.repair,
         preview: values.preview,
@@ -341,6 +346,11 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
       uploadingImages = false;
       progress(`${result.uploaded} image renditions uploaded`);
     }
+    // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
+    // in what it remembers of KV. A publish that writes nothing puts none.
+    const changesKv = plan.phases.some((phase) => phase.writes.length > 0) || plan.deletes.length > 0;
+    const token = newWriterToken();
+    if (changesKv || plan.retire.length > 0) await store.put([token]);
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
         const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
@@ -356,6 +366,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     await compileCache?.save();
     await fileTable.save(input?.articles ?? []);
     await memo.save();
+    if (changesKv || plan.retire.length > 0) await commitPublish(snapshot, source.seen, plan, token);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process alone (a local publish's Miniflare runs apart, in workerd).
     const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);

@@ -4,7 +4,7 @@
 // Files are opened a few at a time, so an archive of any size fits in a small descriptor limit.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { imageSize } from 'image-size';
@@ -125,7 +125,9 @@ function keep(text: string, options: ReadOptions): () => string {
 
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
 async function readArticle(path: string, options: ReadOptions): Promise<SourceFile | Problem> {
-  const info = await stat(path);
+  // Synchronous: it holds no descriptor, and an archive's 100,000 stats cost a third of the time
+  // they take through the thread pool.
+  const info = statSync(path);
   if (info.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), info.size);
   const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
   const key = options.unchanged?.(shown(path), stamp);

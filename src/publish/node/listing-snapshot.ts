@@ -1,0 +1,198 @@
+// What KV holds after this machine's last successful publish: every owned key with the hash and
+// generation in its metadata, kept beside the record memo. The next publish takes it instead of
+// listing the namespace (6.7 s for 371,000 keys through Miniflare; through Cloudflare's API, one
+// request per 1,000 keys), but only while KV still holds the writer token that publish put and the
+// manifest it left. Every writer of owned keys puts a fresh token before its first write
+// (storage/keys.ts `writerTokenKey`), so after a publish from another machine, one killed halfway,
+// or the cron applying a release, the next publish lists again; `--repair` always lists. A value
+// changed in KV by other means, without a token, goes unseen until a repair.
+//
+// The file is append-only JSON lines after a header: `["put", key, hash, gen]` and
+// `["delete", key]` as a publish changed them, then `["commit", token, manifestHash]` once its writes
+// all succeeded. Only a state that ends in a commit is trusted. It is rewritten whole (to a new file
+// renamed over it) when it has no trusted state to add to, or once most of its lines are stale.
+import { createHash, randomUUID } from 'node:crypto';
+import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ValueMetadata } from '../../storage/consistency';
+import { isOwnedKey, manifestKey, writerTokenKey } from '../../storage/keys';
+import type { KvWrite, PublishPlan, StoredKeys } from '../plan';
+import type { KvStore } from './kv-store';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+const HEADER = JSON.stringify({ format: 1, what: 'KV listing' });
+
+/** What KV showed when a state was committed: the writer token's value and the manifest's hash. */
+export interface WriterState {
+  token: string | null;
+  manifest: string | null;
+}
+
+type Line =
+  | ['put', key: string, hash: string | null, gen: number | null]
+  | ['delete', key: string]
+  | ['commit', token: string | null, manifest: string | null];
+
+export interface ListingSnapshot {
+  /** The keys KV holds as the last commit left them, if KV shows that commit's writer state now. */
+  trusted(now: WriterState): Promise<StoredKeys | undefined>;
+  /**
+   * Records a publish whose writes all succeeded: the keys it started from (trusted or listed), what
+   * it wrote and deleted, and the writer state it left.
+   */
+  commit(
+    base: StoredKeys,
+    writes: readonly { key: string; metadata: Partial<ValueMetadata> }[],
+    deletes: readonly string[],
+    state: WriterState,
+  ): Promise<void>;
+}
+
+const putLine = (key: string, metadata: Partial<ValueMetadata>): Line => [
+  'put',
+  key,
+  metadata.hash ?? null,
+  metadata.gen ?? null,
+];
+
+export function openListingSnapshot(path: string): ListingSnapshot {
+  // What the file held when it was read: the entries of its last commit, and how many lines it has.
+  let loaded: { entries: Map<string, Partial<ValueMetadata>>; lines: number } | undefined;
+  return {
+    async trusted(now) {
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+      const lines = text.split('\n');
+      if (lines[0] !== HEADER) return undefined;
+      const entries = new Map<string, Partial<ValueMetadata>>();
+      let committed: WriterState | undefined;
+      let count = 0;
+      for (const raw of lines.slice(1)) {
+        if (raw === '') continue;
+        count++;
+        let line: Line;
+        try {
+          line = JSON.parse(raw) as Line;
+        } catch {
+          // Cut short by an interrupted append: that publish never committed.
+          committed = undefined;
+          break;
+        }
+        if (line[0] === 'commit') committed = { token: line[1], manifest: line[2] };
+        else {
+          committed = undefined;
+          if (line[0] === 'put') entries.set(line[1], withoutNulls(line[2], line[3]));
+          else entries.delete(line[1]);
+        }
+      }
+      if (!committed || committed.token !== now.token || committed.manifest !== now.manifest)
+        return undefined;
+      loaded = { entries, lines: count };
+      return entries;
+    },
+    async commit(base, writes, deletes, state) {
+      const changes: Line[] = [
+        ...writes.map((write) => putLine(write.key, write.metadata)),
+        ...deletes.map((key): Line => ['delete', key]),
+      ];
+      const commit: Line = ['commit', state.token, state.manifest];
+      await mkdir(dirname(path), { recursive: true });
+      const live = base.size + writes.length;
+      if (loaded && loaded.entries === base && loaded.lines + changes.length <= 2 * live + 1000) {
+        await appendFile(path, `${[...changes, commit].map((line) => JSON.stringify(line)).join('\n')}\n`);
+        return;
+      }
+      const entries = new Map(base);
+      for (const write of writes) entries.set(write.key, write.metadata);
+      for (const key of deletes) entries.delete(key);
+      const temporary = `${path}.${process.pid}.tmp`;
+      const file = await open(temporary, 'w');
+      try {
+        let chunk = `${HEADER}\n`;
+        for (const [key, metadata] of entries) {
+          chunk += `${JSON.stringify(putLine(key, metadata))}\n`;
+          if (chunk.length >= 1 << 20) {
+            await file.write(chunk);
+            chunk = '';
+          }
+        }
+        await file.write(`${chunk}${JSON.stringify(commit)}\n`);
+      } catch (error) {
+        await file.close();
+        await rm(temporary, { force: true });
+        throw error;
+      }
+      await file.close();
+      await rename(temporary, path);
+    },
+  };
+}
+
+function withoutNulls(hash: string | null, gen: number | null): Partial<ValueMetadata> {
+  return { ...(hash !== null && { hash }), ...(gen !== null && { gen }) };
+}
+
+/** What KV shows of its writers now: the writer token's value and the manifest's hash. */
+async function writerStateOf(store: Pick<KvStore, 'getText'>): Promise<WriterState> {
+  const [token, manifest] = await Promise.all([
+    store.getText(writerTokenKey()),
+    store.getText(manifestKey()),
+  ]);
+  return { token, manifest: manifest === null ? null : sha256(manifest) };
+}
+
+/**
+ * A publish's view of `store` whose listing comes from the snapshot when KV shows the writer state
+ * it was committed with (never with `trust: false`, a repair), and from KV otherwise; it remembers
+ * what it gave and what it saw, for `commitPublish`.
+ */
+export function rememberedListing(
+  store: KvStore,
+  snapshot: ListingSnapshot,
+  options: { trust: boolean; progress: (message: string) => void },
+) {
+  const seen: { listed?: StoredKeys; state?: WriterState } = {};
+  return {
+    seen,
+    getText: (key: string) => store.getText(key),
+    async listKeys(): Promise<StoredKeys> {
+      seen.state = await writerStateOf(store);
+      const trusted = options.trust ? await snapshot.trusted(seen.state) : undefined;
+      if (trusted)
+        options.progress(`${trusted.size} keys as this machine's last publish left them (KV not listed)`);
+      seen.listed = trusted ?? (await store.listKeys());
+      return seen.listed;
+    },
+  };
+}
+
+/** The writer token a publish puts before its first write: a value no other writer puts. */
+export function newWriterToken(): KvWrite {
+  const value = JSON.stringify({ by: 'publish', token: randomUUID() });
+  return { key: writerTokenKey(), value, metadata: { hash: sha256(value), gen: 0 } };
+}
+
+/** After a publish's writes all succeeded: what KV holds now, and the writer state it left. */
+export async function commitPublish(
+  snapshot: ListingSnapshot,
+  seen: { listed?: StoredKeys; state?: WriterState },
+  plan: PublishPlan,
+  token: KvWrite,
+): Promise<void> {
+  if (!seen.listed || !seen.state) return;
+  const writes = plan.phases.flatMap((phase) => phase.writes);
+  const manifest = writes.find((write) => write.key === manifestKey());
+  // As a listing sees KV: owned keys only (change-log pages are written, never listed).
+  const listed = writes.filter((write) => isOwnedKey(write.key));
+  const deleted = [...plan.retire, ...plan.deletes].filter(isOwnedKey);
+  await snapshot.commit(seen.listed, listed, deleted, {
+    token: token.value,
+    manifest: manifest ? sha256(manifest.value) : seen.state.manifest,
+  });
+}

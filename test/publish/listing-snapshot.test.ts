@@ -1,0 +1,95 @@
+// A publish takes the keys KV holds from what this machine's last publish left (its listing
+// snapshot) while no other writer has been since, and lists KV again after one: a publish from
+// elsewhere, or one cut short, puts a writer token of its own first (src/publish/node/listing-snapshot.ts).
+import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localStore } from '../../src/publish/node/kv-store';
+import { openLocalWorker } from '../../src/publish/node/local-worker';
+import { articleKey, writerTokenKey } from '../../src/storage/keys';
+import { scratchCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
+
+const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
+const SNAPSHOT = 'state/mirrorwire-listing.jsonl';
+const NOT_LISTED = /keys as this machine's last publish left them \(KV not listed\)/;
+
+let dir: string;
+let epoch = 1_767_225_600;
+
+function publish(...args: string[]) {
+  epoch += 3600;
+  return runPublish(['--persist-to', 'state', '--config', CONFIG, ...args], {
+    cwd: dir,
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+  });
+}
+
+/** The dry run's plan: what it would upload, write, retire and delete. */
+const planned = (stdout: string) =>
+  stdout.split('\n').filter((line) => /^ {2}(upload|write|retire|delete) /.test(line));
+
+async function retitle(title: string) {
+  const path = join(dir, SAMPLE);
+  await writeFile(path, (await readFile(path, 'utf8')).replace(/^title: .*$/m, `title: ${title}`));
+}
+
+/** Another writer at work: it puts its token, then a value of its own. */
+async function writeElsewhere(key: string, value: string) {
+  const worker = await openLocalWorker({ configPath: CONFIG, persistTo: join(dir, 'state') });
+  try {
+    await localStore(worker).put([
+      { key: writerTokenKey(), value: '{"by":"elsewhere"}', metadata: { hash: 'elsewhere', gen: 0 } },
+      { key, value, metadata: { hash: 'elsewhere', gen: 999 } },
+    ]);
+  } finally {
+    await worker.dispose();
+  }
+}
+
+beforeAll(async () => {
+  dir = await scratchCheckout('mirrorwire-listing-', [675904, 675738]);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the last publish's listing", () => {
+  it('stands in for listing KV, and plans exactly what a listing plans', async () => {
+    const first = await publish('--local');
+    expect(first.status).toBe(0);
+    expect(first.stdout).not.toMatch(NOT_LISTED);
+    await retitle('Russia says no new talks with Ukraine are planned');
+    const edit = await publish('--local');
+    expect(edit.stdout).toMatch(NOT_LISTED);
+    expect(edit.stdout).toMatch(/ [1-9]\d* to write/);
+
+    await retitle('Russia rules out new talks with Ukraine');
+    const trusted = await publish('--dry-run');
+    expect(trusted.stdout).toMatch(NOT_LISTED);
+    await rename(join(dir, SNAPSHOT), join(dir, `${SNAPSHOT}.aside`));
+    const listed = await publish('--dry-run');
+    expect(listed.stdout).not.toMatch(NOT_LISTED);
+    expect(planned(trusted.stdout).length).toBeGreaterThan(5);
+    expect(planned(trusted.stdout)).toEqual(planned(listed.stdout));
+    await rename(join(dir, `${SNAPSHOT}.aside`), join(dir, SNAPSHOT));
+    // --repair always lists.
+    expect((await publish('--dry-run', '--repair')).stdout).not.toMatch(NOT_LISTED);
+  });
+
+  it('is not trusted once another writer has been, or when its last publish did not commit', async () => {
+    expect((await publish('--local')).status).toBe(0);
+    await writeElsewhere(articleKey(675738), 'written elsewhere');
+    const after = await publish('--dry-run');
+    expect(after.stdout).not.toMatch(NOT_LISTED);
+    // Listed, KV's odd value is seen and put right.
+    expect(planned(after.stdout)).toContain(`  write ${articleKey(675738)}`);
+    expect((await publish('--local')).status).toBe(0);
+    expect((await publish('--dry-run')).stdout).toMatch(NOT_LISTED);
+
+    // A publish killed while it recorded its changes leaves them without a commit.
+    await appendFile(join(dir, SNAPSHOT), `${JSON.stringify(['delete', articleKey(675738)])}\n`);
+    expect((await publish('--dry-run')).stdout).not.toMatch(NOT_LISTED);
+  });
+});

@@ -37,6 +37,9 @@ async function compilerFingerprint(): Promise<string> {
   return sha256(parts.join('\u0000'));
 }
 
+/** Where the cache keeps an article's body: a line of its own, so a hit parses only the rest. */
+const bodyKeyOf = (key: string) => `${key}:body`;
+
 /**
  * A file's key in the cache: its text alone, so moving or renaming folders recompiles nothing (the
  * path only names the source in messages, and is set afresh on a hit).
@@ -54,10 +57,11 @@ export interface PersistentCompileCache extends CompileCache {
 }
 
 /**
- * The cache on disk is a file of JSON lines: a header naming the generation, then one
- * `[key, compiled]` line per article. A publish appends the articles it compiled; the file is
+ * The cache on disk is a file of JSON lines: a header naming the generation, then two lines per
+ * article: `[key, compiled]` without the body, and `[key:body, body]`, so a hit parses a few hundred
+ * bytes and reads its body only if asked. A publish appends the articles it compiled; the file is
  * rewritten (to a new file renamed over it) only for a new generation or once most of its lines are
- * stale, so an edit writes one line, not the archive. A torn last line is skipped.
+ * stale, so an edit writes two lines, not the archive. A torn last line is skipped.
  */
 export async function openCompileCache(
   path: string,
@@ -69,12 +73,12 @@ export async function openCompileCache(
       '\u0000',
     ),
   );
-  const header = JSON.stringify({ format: 3, generation });
+  const header = JSON.stringify({ format: 4, generation });
   // The same text in the same generation compiles to the same article: the pair names it.
   const digestOf = (key: string) => sha256(`${generation}\u0000${key}`);
-  const store = await openJsonLinesFile<CompiledArticle>(path, header, 'compile cache');
+  const store = await openJsonLinesFile<CompiledArticle | string>(path, header, 'compile cache');
   const previous = store.previous;
-  const used = new Map<string, CompiledArticle>();
+  const used = new Map<string, CompiledArticle | string | (() => string)>();
   const added: string[] = [];
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
@@ -88,9 +92,9 @@ export async function openCompileCache(
     return { ...compiled, article };
   };
   const bodyInFile = (key: string) => () => {
-    const stored = previous.get(key);
-    if (!stored) throw new Error(`the compile cache no longer holds ${key}`);
-    return stored.article.bodyHtml;
+    const body = previous.get(bodyKeyOf(key));
+    if (typeof body !== 'string') throw new Error(`the compile cache no longer holds ${key}`);
+    return body;
   };
   return {
     get hits() {
@@ -99,19 +103,27 @@ export async function openCompileCache(
     get(file) {
       const key = keyOf(file);
       const stored = previous.get(key);
-      if (!stored) return undefined;
-      const hit = park ? detached(stored, bodyInFile(key)) : stored;
-      used.set(key, hit);
+      if (!stored || typeof stored === 'string' || !previous.has(bodyKeyOf(key))) return undefined;
+      const body = bodyInFile(key);
+      used.set(key, stored);
+      used.set(bodyKeyOf(key), body);
       hits++;
+      const hit = park
+        ? detached(stored, body)
+        : { ...stored, article: { ...stored.article, bodyHtml: body() } };
       return { ...hit, source: file.path, digest: digestOf(key) };
     },
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
       const key = contentKey(file);
-      const kept = park ? detached(compiled, park(compiled.article.bodyHtml)) : compiled;
-      used.set(key, kept);
-      added.push(key);
-      return { ...kept, digest: digestOf(key) };
+      const { bodyHtml } = compiled.article;
+      // The body's place is kept (empty), so a hit's article has its fields in the order compiled.
+      const stored: CompiledArticle = { ...compiled, article: { ...compiled.article, bodyHtml: '' } };
+      const body = park ? park(bodyHtml) : () => bodyHtml;
+      used.set(key, stored);
+      used.set(bodyKeyOf(key), body);
+      added.push(key, bodyKeyOf(key));
+      return { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) };
     },
     close: () => store.close(),
     async save() {

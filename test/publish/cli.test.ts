@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG, ROOT, type Run, runPublish, spawnPublish } from './command';
-import { readBucket, readKvValues, readKv as readLocalKv } from './local-state';
+import { readKvAndBucketKeys, readKvValues, readKv as readLocalKv } from './local-state';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -52,9 +52,19 @@ async function readThroughWrangler(): Promise<{ kv: Map<string, string>; images:
   }
 }
 
+/** The local KV state as last read, while no publish has run since: a test reads it instead of reading it again. */
+let lastRead: Map<string, string> | undefined;
+
 /** Every key and value in this checkout's local KV state. */
-function readKv(): Promise<Map<string, string>> {
-  return readLocalKv(join(dir, 'state'));
+async function readKv(): Promise<Map<string, string>> {
+  lastRead = await readLocalKv(join(dir, 'state'));
+  return lastRead;
+}
+
+/** The local KV state as the previous test left it and read it, which it asserted no publish changed. */
+function stateAsLastRead(): Map<string, string> {
+  if (!lastRead) throw new Error('no state read yet');
+  return lastRead;
 }
 
 /** A few values of this checkout's local KV state, null where there is none. */
@@ -82,11 +92,13 @@ describe('npm run publish', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/15 articles valid \(1 drafts skipped/);
-    const kv = await readKv();
+    const local = await readKvAndBucketKeys(join(dir, 'state'));
+    const kv = local.kv;
+    lastRead = kv;
     // What wrangler dev serves is what the other tests read back (local-state.ts), images included.
     const served = await readThroughWrangler();
     expect(served.kv).toEqual(kv);
-    expect(served.images.sort()).toEqual([...(await readBucket(join(dir, 'state'))).keys()].sort());
+    expect(served.images.sort()).toEqual(local.images.sort());
     expect(served.images).toHaveLength(90);
     expect(kv.has('site:v1')).toBe(true);
     expect(kv.has('list:v3:home')).toBe(true);
@@ -99,7 +111,8 @@ describe('npm run publish', () => {
   });
 
   it('writes nothing when nothing changed', async () => {
-    const before = await readKv();
+    // As the first test read it: nothing has run since.
+    const before = stateAsLastRead();
     const run = await publish('--local');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/0 to write .* 0 to delete/);
@@ -107,7 +120,8 @@ describe('npm run publish', () => {
   });
 
   it('stops on a broken article with path, line and reason, and leaves KV as it was', async () => {
-    const before = await readKv();
+    // As the test before read it, after a publish that wrote nothing.
+    const before = stateAsLastRead();
     const broken = 'content/articles/broken.md';
     await writeArticle(
       broken,

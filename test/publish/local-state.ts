@@ -68,6 +68,25 @@ export function readKvEntries(
   });
 }
 
+/** Every key and value in the local KV state, and every key in the local images bucket: one Miniflare for both. */
+export function readKvAndBucketKeys(
+  persistTo: string,
+): Promise<{ kv: Map<string, string>; images: string[] }> {
+  return withLocalState(persistTo, async (miniflare) => {
+    const response = await miniflare.dispatchFetch(`http://dump.invalid/?binding=${KV_BINDING}`);
+    const entries = (await response.json()) as [string, string, unknown?][];
+    const bucket = await miniflare.getR2Bucket(IMAGES_BINDING);
+    const images: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list(cursor ? { cursor } : {});
+      images.push(...page.objects.map((object) => object.key));
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return { kv: new Map(entries.map(([key, value]) => [key, value])), images };
+  });
+}
+
 /** Every key and value in the local KV state. */
 export async function readKv(persistTo: string): Promise<Map<string, string>> {
   return new Map([...(await readKvEntries(persistTo))].map(([key, { value }]) => [key, value]));

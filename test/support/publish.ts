@@ -78,7 +78,11 @@ export async function publish(
   now = FIXED_NOW,
   options: PublishTestOptions = {},
 ): Promise<PublishResult> {
-  const prepared = await planFor(input, now, options);
+  return applyPrepared(await planFor(input, now, options));
+}
+
+/** Writes a plan made by planFor, as publish does once it has planned: for a test that has just planned the same publish. */
+export async function applyPrepared(prepared: PublishResult): Promise<PublishResult> {
   await applyPlan(prepared.plan, {
     put: writeBatch,
     delete: async (keys) => {

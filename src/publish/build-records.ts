@@ -60,6 +60,8 @@ export interface BuildOptions {
   articleInput?: (article: CompiledArticle) => string;
   /** Reads a value KV holds: a group updated in place (RecordGroup.update) starts from it. */
   readStored?: (key: string) => Promise<string | null>;
+  /** False for a staged release's build: only the live build's group states are remembered. */
+  groupStates?: boolean;
 }
 
 /** The first entry of a remembered group state (the rest are the keys and hashes it produced). */
@@ -195,7 +197,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     for (const group of groups) {
       const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
       const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
-      const state = memo && group.state?.();
+      // A staged release's build leaves the state alone: the next publish updates the live index.
+      const state = memo && options.groupStates !== false ? group.state?.() : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {
           claim(key);
@@ -238,8 +241,15 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     );
   for (const { name, state, keys } of states) {
     const fingerprint = stateFingerprint(name);
+    if (!memo || !fingerprint) continue;
     const output = keys.map((key) => [key, hashOf(key) ?? ''] as const);
-    if (fingerprint) memo?.remember(fingerprint, [[STATE_ENTRY, state], ...output]);
+    // The same state again is remembered as stored, not as a new line of the memo file.
+    const stored = memo.lookup(fingerprint);
+    const same =
+      stored?.[0]?.[1] === state &&
+      stored.length === output.length + 1 &&
+      output.every(([key, hash], i) => stored[i + 1]?.[0] === key && stored[i + 1]?.[1] === hash);
+    memo.remember(fingerprint, same && stored ? stored : [[STATE_ENTRY, state], ...output]);
   }
   const { changeLog } = options;
   const version = await contentVersion(

@@ -291,7 +291,13 @@ async function prepareState(
     mirrorList,
     stored: trusted,
     apiArticles: articles,
-    ...(memo && articleInput && { memo, articleInput, readStored: (key: string) => source.getText(key) }),
+    ...(memo &&
+      articleInput && {
+        memo,
+        articleInput,
+        readStored: (key: string) => source.getText(key),
+        groupStates: role === 'live',
+      }),
     ...(options.scratch && { scratch: options.scratch }),
   });
   const plan = await planPublish(records, trusted, gen);

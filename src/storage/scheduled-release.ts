@@ -23,6 +23,11 @@ async function readJson<S extends z.ZodMiniType>(
   return parsed.data;
 }
 
+/** A fresh writer token (keys.ts writerTokenKey), put before and after a release's writes. */
+function putWriterToken(kv: KVNamespace, gen: number): Promise<void> {
+  return kv.put(writerTokenKey(), JSON.stringify({ by: 'release', gen, token: crypto.randomUUID() }));
+}
+
 /** A release the cron applied: its generation, and what publish said to push for it. */
 export interface AppliedRelease {
   gen: number;
@@ -44,10 +49,7 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
     // The record must be the release the manifest names, time included: never another one's.
     if (!record || record.gen !== next.gen || record.at !== next.at) break;
     // Before its first write, as every writer does: a publish no longer trusts what it remembers of KV.
-    await kv.put(
-      writerTokenKey(),
-      JSON.stringify({ by: 'release', gen: record.gen, token: crypto.randomUUID() }),
-    );
+    await putWriterToken(kv, record.gen);
     for (const phase of record.phases) {
       const writes = phase.writes.map((write) => {
         if (write.key !== manifestKey()) return write;
@@ -61,6 +63,8 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
       await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
     }
     await Promise.all([...record.deletes, releaseKey(record.gen)].map((key) => kv.delete(key)));
+    // And after its last: a publish that put its own token while this ran does not commit what it saw.
+    await putWriterToken(kv, record.gen);
     applied.push({ gen: record.gen, event: record.event });
   }
   return applied;

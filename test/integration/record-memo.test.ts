@@ -68,6 +68,11 @@ describe('the record memo', () => {
     const backdated = [...newer, article(4_000_501, day(10).replace('T00', 'T06'))];
     const deleted = backdated.filter((_, i) => i !== 20);
     const scheduled = [...deleted, article(4_000_502, '2026-01-02T09:00:00Z')];
+    const editedWhileStaged = scheduled.map((file) =>
+      file.path.endsWith('/4000041.md')
+        ? article(4_000_041, day(40), 'Memo test report, corrected again')
+        : file,
+    );
     const steps: [string, ContentInput, number][] = [
       ['first publish', content(SYNTHETIC), 0],
       ['nothing changed', content(SYNTHETIC), 1],
@@ -76,9 +81,11 @@ describe('the record memo', () => {
       ['one back-dated article', content(backdated), 1],
       ['one file deleted', content(deleted), 1],
       ['one scheduled article', content(scheduled), 1],
+      // The staged release's build must not stand in for the live index's last state.
+      ['one title corrected while a release is staged', content(editedWhileStaged), 1],
       [
         'site.yaml renamed the outlet',
-        content(scheduled, (t) => t.replace(/^name: .*$/m, 'name: Memo TV')),
+        content(editedWhileStaged, (t) => t.replace(/^name: .*$/m, 'name: Memo TV')),
         0,
       ],
     ];

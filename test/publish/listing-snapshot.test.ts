@@ -5,7 +5,15 @@ import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStore } from '../../src/publish/node/kv-store';
+import {
+  commitPublish,
+  newWriterToken,
+  openListingSnapshot,
+  putWriterToken,
+  rememberedListing,
+} from '../../src/publish/node/listing-snapshot';
 import { openLocalWorker } from '../../src/publish/node/local-worker';
+import type { PublishPlan } from '../../src/publish/plan';
 import { articleKey, writerTokenKey } from '../../src/storage/keys';
 import { scratchCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
@@ -91,5 +99,49 @@ describe("the last publish's listing", () => {
     // A publish killed while it recorded its changes leaves them without a commit.
     await appendFile(join(dir, SNAPSHOT), `${JSON.stringify(['delete', articleKey(675738)])}\n`);
     expect((await publish('--dry-run')).stdout).not.toMatch(NOT_LISTED);
+  });
+
+  it('is not committed by a publish that another writer ran beside', async () => {
+    // A publish that writes commits again what the test above left uncommitted.
+    await retitle('Russia and Ukraine, no new talks planned');
+    expect((await publish('--local')).status).toBe(0);
+    const worker = await openLocalWorker({ configPath: CONFIG, persistTo: join(dir, 'state') });
+    try {
+      const store = localStore(worker);
+      const snapshot = openListingSnapshot(join(dir, SNAPSHOT));
+      const nothing = { phases: [], deletes: [], retire: [], unchanged: 0 } as unknown as PublishPlan;
+      const elsewhere = newWriterToken();
+      /** Whether a publish starting now takes its keys from the snapshot. */
+      const trusted = async () => {
+        const said: string[] = [];
+        await rememberedListing(store, snapshot, {
+          trust: true,
+          progress: (line) => said.push(line),
+        }).listKeys();
+        return said.some((line) => NOT_LISTED.test(line));
+      };
+      expect(await trusted()).toBe(true);
+      // Another writer begins between this publish's plan and its first write (the cron, say).
+      const early = rememberedListing(store, snapshot, { trust: true, progress: () => {} });
+      await early.listKeys();
+      await store.put([elsewhere]);
+      const token = newWriterToken();
+      const unchanged = await putWriterToken(store, early.seen, token);
+      expect(unchanged).toBe(false);
+      await commitPublish(snapshot, store, early.seen, nothing, token, unchanged);
+      expect(await trusted()).toBe(false);
+      // Or puts its token after this publish's, as the cron does once its writes are done.
+      await retitle('Russia rules out new talks with Ukraine, for now');
+      expect((await publish('--local')).status).toBe(0);
+      const late = rememberedListing(store, snapshot, { trust: true, progress: () => {} });
+      await late.listKeys();
+      const ours = newWriterToken();
+      expect(await putWriterToken(store, late.seen, ours)).toBe(true);
+      await store.put([elsewhere]);
+      await commitPublish(snapshot, store, late.seen, nothing, ours, true);
+      expect(await trusted()).toBe(false);
+    } finally {
+      await worker.dispose();
+    }
   });
 });

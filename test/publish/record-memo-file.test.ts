@@ -46,6 +46,14 @@ describe('record memo file', () => {
     third.remember(c, [['article:v1:4', 'h4']]);
     await third.save();
     expect((await openRecordMemo(path)).lookup(c)).toEqual([['article:v1:4', 'h4']]);
+    // A torn line that happens to end in "]" is cut off by the next save, never ended and read as one.
+    await appendFile(path, '["torn", [["article:v1:5", "h5"]');
+    const fourth = await openRecordMemo(path);
+    expect(fourth.keep?.('torn')).toBe(false);
+    await fourth.save();
+    const fifth = await openRecordMemo(path);
+    expect(fifth.keep?.('torn')).toBe(false);
+    expect(fifth.lookup(c)).toEqual([['article:v1:4', 'h4']]);
   });
 
   it('drops a file written for other code', async () => {

@@ -2,7 +2,7 @@
 // lists that round-trip, weights that depend on their article alone, and ranking over shards.
 import { describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
-import { buildSearchIndex } from '../../src/publish/indexes/search-index';
+import { buildSearchIndex, searchIndexGroups } from '../../src/publish/indexes/search-index';
 import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
 import { queryTerms, search } from '../../src/search/query';
 import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
@@ -79,5 +79,14 @@ describe('the stored index', () => {
       const [a, b] = [all.hits[i - 1], all.hits[i]];
       expect(a && b && (a.score > b.score || (a.score === b.score && a.id > b.id))).toBe(true);
     }
+  });
+});
+
+describe('the search index group', () => {
+  it('takes an archive of 200,000 articles, more ids than a call takes as arguments', () => {
+    const articles = Array.from({ length: 200_000 }, (_, i) => ({ id: i + 1 }));
+    const content = { ...compileContent(repositoryContent()), articles } as never;
+    // Cut where the highest id puts it; nothing is built until asked.
+    expect(() => searchIndexGroups(content, {} as never)).not.toThrow();
   });
 });

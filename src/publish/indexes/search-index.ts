@@ -126,7 +126,10 @@ interface SearchState {
 export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
-  const cut = searchCut(Math.max(0, ...content.articles.map((article) => article.id)));
+  // A loop, not Math.max(...ids): an archive's ids are more arguments than a call can take.
+  let highest = 0;
+  for (const article of content.articles) highest = Math.max(highest, article.id);
+  const cut = searchCut(highest);
   return [
     {
       inputs: () => content.articles.map((article) => context.article(article)),

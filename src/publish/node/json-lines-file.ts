@@ -6,7 +6,7 @@
 // An archive's file outgrows what one string can hold (about 512 MiB in V8): it is read and
 // written a chunk at a time, and memory keeps each line's place, parsing a value when asked for it.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { appendFile, mkdir, open, rename, rm } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, rm, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** What the file held, by key; a value is read from disk and parsed when asked for. */
@@ -61,6 +61,8 @@ export async function openJsonLinesFile<V>(
   let lines = 0;
   // A file that does not end its last line (a torn append): the next append starts a new line.
   let torn = false;
+  // Where that line starts: a save cuts it off rather than end it, or it would read as a line.
+  let tornAt = 0;
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -92,6 +94,7 @@ export async function openJsonLinesFile<V>(
     }
     // The last line without its newline: cut short by an interrupted append, or a header alone.
     torn = carry.length > 0;
+    tornAt = position - carry.length;
     if (!headerSeen && carry.toString('utf8') !== header) throw new OtherCode();
   } catch (error) {
     places.clear();
@@ -180,7 +183,7 @@ export async function openJsonLinesFile<V>(
       await mkdir(dirname(path), { recursive: true });
       if (!fresh && lines + added.length <= 2 * live.size + 1000) {
         close();
-        if (torn) await appendFile(path, '\n');
+        if (torn) await truncate(path, tornAt);
         await writeLines((text) => appendFile(path, text), live, new Set(added));
         return false;
       }

@@ -103,7 +103,9 @@ export function openListingSnapshot(path: string): ListingSnapshot {
       ];
       const commit: Line = ['commit', state.token, state.manifest];
       await mkdir(dirname(path), { recursive: true });
-      const live = base.size + writes.length;
+      let live = base.size;
+      for (const write of writes) if (!base.has(write.key)) live++;
+      for (const key of deletes) if (base.has(key)) live--;
       if (loaded && loaded.entries === base && loaded.lines + changes.length <= 2 * live + 1000) {
         await appendFile(path, `${[...changes, commit].map((line) => JSON.stringify(line)).join('\n')}\n`);
         return;
@@ -178,14 +180,36 @@ export function newWriterToken(): KvWrite {
   return { key: writerTokenKey(), value, metadata: { hash: sha256(value), gen: 0 } };
 }
 
-/** After a publish's writes all succeeded: what KV holds now, and the writer state it left. */
+/**
+ * Puts a publish's writer token (newWriterToken) before its first write, reading the token first:
+ * returns whether it is still the one the publish planned against, that is, whether no other writer
+ * began between the plan and now. Only then can the publish commit what it saw.
+ */
+export async function putWriterToken(
+  store: Pick<KvStore, 'getText' | 'put'>,
+  seen: { state?: WriterState },
+  token: KvWrite,
+): Promise<boolean> {
+  const unchanged = seen.state !== undefined && (await store.getText(writerTokenKey())) === seen.state.token;
+  await store.put([token]);
+  return unchanged;
+}
+
+/**
+ * After a publish's writes all succeeded: what KV holds now, and the writer state it left. Not
+ * committed if another writer began after the plan (`unchangedBefore` false), or put its token
+ * after this publish's (the cron puts one after its writes too): what it wrote was not seen.
+ */
 export async function commitPublish(
   snapshot: ListingSnapshot,
+  store: Pick<KvStore, 'getText'>,
   seen: { listed?: StoredKeys; state?: WriterState },
   plan: PublishPlan,
   token: KvWrite,
+  unchangedBefore: boolean,
 ): Promise<void> {
-  if (!seen.listed || !seen.state) return;
+  if (!seen.listed || !seen.state || !unchangedBefore) return;
+  if ((await store.getText(writerTokenKey())) !== token.value) return;
   const writes = plan.phases.flatMap((phase) => phase.writes);
   const manifest = writes.find((write) => write.key === manifestKey());
   // As a listing sees KV: owned keys only (change-log pages are written, never listed).

@@ -18,7 +18,13 @@ import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { sharpEncoder } from './encode-images';
 import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
-import { commitPublish, newWriterToken, openListingSnapshot, rememberedListing } from './listing-snapshot';
+import {
+  commitPublish,
+  newWriterToken,
+  openListingSnapshot,
+  putWriterToken,
+  rememberedListing,
+} from './listing-snapshot';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
 import { notifyWorker } from './push-client';
@@ -348,9 +354,12 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     }
     // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
     // in what it remembers of KV. A publish that writes nothing puts none.
-    const changesKv = plan.phases.some((phase) => phase.writes.length > 0) || plan.deletes.length > 0;
+    const changesKv =
+      plan.phases.some((phase) => phase.writes.length > 0) ||
+      plan.deletes.length > 0 ||
+      plan.retire.length > 0;
     const token = newWriterToken();
-    if (changesKv || plan.retire.length > 0) await store.put([token]);
+    const unchangedBefore = changesKv && (await putWriterToken(store, source.seen, token));
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
         const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
@@ -366,7 +375,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     await compileCache?.save();
     await fileTable.save(input?.articles ?? []);
     await memo.save();
-    if (changesKv || plan.retire.length > 0) await commitPublish(snapshot, source.seen, plan, token);
+    if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process alone (a local publish's Miniflare runs apart, in workerd).
     const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);

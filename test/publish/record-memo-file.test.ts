@@ -1,6 +1,7 @@
 // The record memo on disk: what one publish remembers, the next finds; a publish appends only what
-// it built; a line cut short by a crash is skipped; a file made by other code is dropped.
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// it built and is rewritten once mostly stale; a line cut short by a crash is cut off; a file made
+// by other code is dropped.
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,21 @@ describe('record memo file', () => {
     const fifth = await openRecordMemo(path);
     expect(fifth.keep?.('torn')).toBe(false);
     expect(fifth.lookup(c)).toEqual([['article:v1:4', 'h4']]);
+  });
+
+  it('is rewritten once most of its bytes are stale, however few its lines', async () => {
+    // A large value remembered anew by every publish (the search index's state) adds one line each time.
+    const large = join(scratch, 'large.jsonl');
+    const value = (n: number) => [['state', `${'x'.repeat(400_000)}${n}`] as const];
+    for (let n = 0; n < 8; n++) {
+      const memo = await openRecordMemo(large);
+      expect(memo.lookup('state')?.[0]?.[1].endsWith(String(n - 1)) ?? n === 0).toBe(true);
+      memo.remember('state', value(n));
+      await memo.save();
+    }
+    // Eight lines of 400 KB if it were only appended to; at most the live one and about 1 MiB stale.
+    expect((await stat(large)).size).toBeLessThan(1_900_000);
+    expect((await openRecordMemo(large)).lookup('state')).toEqual(value(7));
   });
 
   it('drops a file written for other code', async () => {

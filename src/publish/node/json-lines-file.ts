@@ -1,8 +1,8 @@
 // The local memory a publish keeps between runs (the compile cache, the record memo): an
 // append-only file of JSON lines, `[key, value]`, after a header line naming what wrote them. A
 // publish appends what it added; the file is rewritten (to a new file, then renamed over the old
-// one) only when most of its lines would be stale, so its cost follows what changed. A line cut
-// short by an interrupted append is skipped; a file with another header counts as empty.
+// one) only when most of its lines or bytes would be stale, so its cost follows what changed. A
+// line cut short by an interrupted append is skipped, and cut off by the next save; a file with another header counts as empty.
 // An archive's file outgrows what one string can hold (about 512 MiB in V8): it is read and
 // written a chunk at a time, and memory keeps each line's place, parsing a value when asked for it.
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -61,8 +61,9 @@ export async function openJsonLinesFile<V>(
   let lines = 0;
   // A file that does not end its last line (a torn append): the next append starts a new line.
   let torn = false;
-  // Where that line starts: a save cuts it off rather than end it, or it would read as a line.
-  let tornAt = 0;
+  // Where the whole lines end, and a torn one starts: a save cuts that off rather than end it, or
+  // it would read as a line.
+  let linesEnd = 0;
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
@@ -94,11 +95,12 @@ export async function openJsonLinesFile<V>(
     }
     // The last line without its newline: cut short by an interrupted append, or a header alone.
     torn = carry.length > 0;
-    tornAt = position - carry.length;
+    linesEnd = position - carry.length;
     if (!headerSeen && carry.toString('utf8') !== header) throw new OtherCode();
   } catch (error) {
     places.clear();
     lines = 0;
+    linesEnd = 0;
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
     // None yet, one from other code, or an unreadable one: everything is built, as on a first publish.
@@ -107,6 +109,7 @@ export async function openJsonLinesFile<V>(
       console.warn(`publish: ignoring the ${what} (${error})`);
   }
   const fresh = lines === 0;
+
   const close = () => {
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
@@ -181,9 +184,14 @@ export async function openJsonLinesFile<V>(
     close,
     async save(live, added) {
       await mkdir(dirname(path), { recursive: true });
-      if (!fresh && lines + added.length <= 2 * live.size + 1000) {
+      // Appended to while at most about half of it is stale, by lines and by bytes (a large value
+      // remembered anew each time, such as the search index's state, adds few lines but many bytes).
+      let liveBytes = 0;
+      for (const key of live.keys()) liveBytes += places.get(key)?.bytes ?? 0;
+      const staleBytes = linesEnd - liveBytes;
+      if (!fresh && lines + added.length <= 2 * live.size + 1000 && staleBytes <= liveBytes + (1 << 20)) {
         close();
-        if (torn) await truncate(path, tornAt);
+        if (torn) await truncate(path, linesEnd);
         await writeLines((text) => appendFile(path, text), live, new Set(added));
         return false;
       }

@@ -1,8 +1,8 @@
 // The record memo (../record-memo.ts) on disk, beside the compile cache: an append-only file of
 // JSON lines, one per group of records ([fingerprint, [[key, hash], …]]), after a header naming the
 // code that built them. A publish appends the groups it built; the file is rewritten (to a new
-// file, then renamed over the old one) only when most of its lines are stale, so its cost follows
-// what changed. A line cut short by a crash is skipped; a header for other code drops the file.
+// file, then renamed over the old one) only when most of its lines or bytes are stale, so its cost
+// follows what changed. A line cut short by a crash is cut off; a header for other code drops the file.
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

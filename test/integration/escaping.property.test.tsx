@@ -481,6 +481,19 @@ describe('hostile text in every field', { timeout: PROPERTY_TIMEOUT_MS }, () => 
     });
   });
 
+  it('expects the line breaks compile reads in a code block: a CR before a CRLF is two, not three', async () => {
+    // A long sweep's counterexample, where the expected text once counted three.
+    const hostile: HostileCase = {
+      article: { title: 'News', tags: [], code: '\r\r\n', prose: 'News' },
+      site: ORDINARY_SITE,
+      style: 'raw',
+    };
+    const published = checkRecords(await buildFixedRecords(compileContent(hostileContent(hostile))), hostile);
+    const page = SURFACES.find((surface) => surface.name === 'article page');
+    if (!page?.render) throw new Error('no article page surface');
+    expect(page.check(await page.render(published), published)).toEqual([]);
+  });
+
   it('rejects the reserved origin placeholder in site.yaml as it does in articles', () => {
     const site = { ...ORDINARY_SITE, russiaTitle: `Russia ${ORIGIN_PLACEHOLDER}` };
     const article = { title: 'Plain', tags: [], code: 'x', prose: 'Text.' };

@@ -328,9 +328,11 @@ export function expectedFields(hostile: HostileCase) {
       caption: article.image.caption === undefined ? undefined : expectedText(article.image.caption),
       credit: article.image.credit === undefined ? undefined : expectedText(article.image.credit),
     },
-    // markdown-it normalises line endings; the block ends with one newline.
-    // The closing fence's line break joins a trailing CR into one CRLF, so add it before normalising.
-    code: `${stripXmlIllegalChars(article.code)}\n`.replace(/\r\n?/g, '\n'),
+    // The block ends with one newline. The closing fence's line break joins a trailing CR into one
+    // CRLF, so it is added first; then line endings are normalised twice, as compile does: the front
+    // matter's reader splits lines at CRLF and LF, and markdown-it turns what CRs remain (with an LF
+    // after them, once) into LF. ("\r\r\n" is two line breaks, not three.)
+    code: `${stripXmlIllegalChars(article.code)}\n`.replace(/\r\n/g, '\n').replace(/\r\n?/g, '\n'),
     siteName: expectedText(site.name),
     siteDescription: expectedText(site.description),
     newsTitle: expectedText(site.newsTitle),

@@ -16,7 +16,7 @@ import { articleRecordGroups } from './indexes/article-records';
 import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
 import type { StoredKeys } from './plan';
-import type { RecordMemo } from './record-memo';
+import type { GroupOutput, RecordMemo } from './record-memo';
 import { memoryScratch, type RecordStore, type Scratch } from './record-store';
 
 export type { Records };
@@ -106,6 +106,12 @@ export function rememberedApiHashes(
   };
 }
 
+/** The value of a remembered derivation (one pair: its kind and the value), if `known` is one of `kind`. */
+function derivedIn(known: GroupOutput | undefined, kind: string): string | undefined {
+  const [entry] = known ?? [];
+  return entry?.[0] === kind ? entry[1] : undefined;
+}
+
 /** The fingerprint of one builder's group: its name, site.yaml (as JSON) and the group's inputs. */
 export function groupFingerprint(memo: RecordMemo, builder: string, site: string, inputs: string[]): string {
   return memo.fingerprint([builder, site, ...inputs]);
@@ -147,7 +153,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     },
     derived(kind, article, compute) {
       if (!memo) return compute();
-      const known = rememberedDerived(kind, article);
+      const known = rememberedDerived(kind, context.article(article));
       if (known !== undefined) return known;
       const value = compute();
       memo.remember(memo.fingerprint([kind, context.article(article)]), [[kind, value]]);
@@ -155,14 +161,12 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     },
     keepDerived(kind, article) {
       if (!memo) return;
-      const fingerprint = memo.fingerprint([kind, context.article(article)]);
-      if (memo.keep) memo.keep(fingerprint);
-      else rememberedDerived(kind, article);
+      if (memo.keep) memo.keep(memo.fingerprint([kind, context.article(article)]));
+      else rememberedDerived(kind, context.article(article));
     },
     derivedOf(kind, input) {
       if (!memo) return undefined;
-      const [entry] = memo.lookup(memo.fingerprint([kind, input])) ?? [];
-      return entry?.[0] === kind ? entry[1] : undefined;
+      return derivedIn(memo.lookup(memo.fingerprint([kind, input])), kind);
     },
     async storedValue(key, hash) {
       if (stored.get(key)?.hash !== hash || !options.readStored) return undefined;
@@ -170,18 +174,17 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
     },
   };
-  /** What the memo holds for `kind` of this article, remembered again for the next publish. */
-  function rememberedDerived(kind: string, article: CompiledArticle): string | undefined {
+  /** What the memo holds for `kind` of the article `input` names, remembered again for the next publish. */
+  function rememberedDerived(kind: string, input: string): string | undefined {
     if (!memo) return undefined;
-    const fingerprint = memo.fingerprint([kind, context.article(article)]);
+    const fingerprint = memo.fingerprint([kind, input]);
     const known = memo.lookup(fingerprint);
-    const [entry] = known ?? [];
-    if (!known || entry?.[0] !== kind) return undefined;
-    memo.remember(fingerprint, known);
-    return entry[1];
+    const value = derivedIn(known, kind);
+    if (known && value !== undefined) memo.remember(fingerprint, known);
+    return value;
   }
   // A builder's state for its next update, remembered beside the output it belongs to.
-  const stateFingerprint = (name: string) => memo?.fingerprint(['group state', name, site]);
+  const stateFingerprint = (name: string) => memo?.fingerprint([STATE_ENTRY, name, site]);
   const previousState = (name: string) => {
     const fingerprint = stateFingerprint(name);
     const [first, ...output] = (fingerprint && memo?.lookup(fingerprint)) || [];

@@ -2,7 +2,6 @@
 // recompiles that file only (Markdown, sanitising and validation cost ~1 ms per article, so 10,000
 // unchanged files would otherwise cost seconds). Any change to site.yaml, an image or the compiler
 // itself starts a new generation, and the whole cache is dropped.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,9 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
 import { openJsonLinesFile } from './json-lines-file';
+import { sha256HexSync } from './node-digest';
 import { type FileStamp, fileStamps } from './read-content';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Folders under src/ whose code shapes a compiled article: the compiler and the URL/GUID builders. */
 const COMPILER_DIRS = ['content', 'sites'];
@@ -34,7 +32,7 @@ async function compilerFingerprint(): Promise<string> {
         : '',
     );
   }
-  return sha256(parts.join('\u0000'));
+  return sha256HexSync(parts.join('\u0000'));
 }
 
 /** Where the cache keeps an article's body: a line of its own, so a hit parses only the rest. */
@@ -45,7 +43,7 @@ const bodyKeyOf = (key: string) => `${key}:body`;
  * path only names the source in messages, and is set afresh on a hit).
  */
 export function contentKey(file: SourceFile): string {
-  return sha256(file.text);
+  return sha256HexSync(file.text);
 }
 
 export interface PersistentCompileCache extends CompileCache {
@@ -68,14 +66,14 @@ export async function openCompileCache(
   input: Pick<ContentInput, 'site' | 'images'>,
   options: { park?: (text: string) => () => string } = {},
 ): Promise<PersistentCompileCache> {
-  const generation = sha256(
+  const generation = sha256HexSync(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
       '\u0000',
     ),
   );
   const header = JSON.stringify({ format: 4, generation });
   // The same text in the same generation compiles to the same article: the pair names it.
-  const digestOf = (key: string) => sha256(`${generation}\u0000${key}`);
+  const digestOf = (key: string) => sha256HexSync(`${generation}\u0000${key}`);
   const store = await openJsonLinesFile<CompiledArticle | string>(path, header, 'compile cache');
   const previous = store.previous;
   const used = new Map<string, CompiledArticle | string | (() => string)>();

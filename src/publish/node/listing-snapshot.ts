@@ -11,15 +11,14 @@
 // `["delete", key]` as a publish changed them, then `["commit", token, manifestHash]` once its writes
 // all succeeded. Only a state that ends in a commit is trusted. It is rewritten whole (to a new file
 // renamed over it) when it has no trusted state to add to, or once most of its lines are stale.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ValueMetadata } from '../../storage/consistency';
 import { isOwnedKey, manifestKey, writerTokenKey } from '../../storage/keys';
 import type { KvWrite, PublishPlan, StoredKeys } from '../plan';
 import type { KvStore } from './kv-store';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+import { sha256HexSync } from './node-digest';
 
 const HEADER = JSON.stringify({ format: 1, what: 'KV listing' });
 
@@ -146,7 +145,7 @@ async function writerStateOf(store: Pick<KvStore, 'getText'>): Promise<WriterSta
     store.getText(writerTokenKey()),
     store.getText(manifestKey()),
   ]);
-  return { token, manifest: manifest === null ? null : sha256(manifest) };
+  return { token, manifest: manifest === null ? null : sha256HexSync(manifest) };
 }
 
 /**
@@ -177,7 +176,7 @@ export function rememberedListing(
 /** The writer token a publish puts before its first write: a value no other writer puts. */
 export function newWriterToken(): KvWrite {
   const value = JSON.stringify({ by: 'publish', token: randomUUID() });
-  return { key: writerTokenKey(), value, metadata: { hash: sha256(value), gen: 0 } };
+  return { key: writerTokenKey(), value, metadata: { hash: sha256HexSync(value), gen: 0 } };
 }
 
 /**
@@ -217,6 +216,6 @@ export async function commitPublish(
   const deleted = [...plan.retire, ...plan.deletes].filter(isOwnedKey);
   await snapshot.commit(seen.listed, listed, deleted, {
     token: token.value,
-    manifest: manifest ? sha256(manifest.value) : seen.state.manifest,
+    manifest: manifest ? sha256HexSync(manifest.value) : seen.state.manifest,
   });
 }

@@ -9,10 +9,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
 import { openJsonLinesFile } from './json-lines-file';
+import { sha256HexSync } from './node-digest';
 
 const FORMAT = 1;
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Every source file under src/ and the dependencies' versions: any of them can shape a record, so any change starts afresh. */
 async function codeFingerprint(): Promise<string> {
@@ -95,7 +94,7 @@ export async function openRecordMemo(
     return read;
   };
   return {
-    fingerprint: (parts) => sha256([code, ...parts].join('\u0000')),
+    fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       const known = used.get(fingerprint);
       if (known) return known();

@@ -80,6 +80,10 @@ describe("the last publish's listing", () => {
     const listed = await publish('--dry-run');
     expect(listed.stdout).not.toMatch(NOT_LISTED);
     expect(planned(trusted.stdout).length).toBeGreaterThan(5);
+    // The writer token is written too, before anything else: the dry run says so.
+    expect(planned(trusted.stdout).find((line) => line.startsWith('  write '))).toBe(
+      `  write ${writerTokenKey()}`,
+    );
     expect(planned(trusted.stdout)).toEqual(planned(listed.stdout));
     await rename(join(dir, `${SNAPSHOT}.aside`), join(dir, SNAPSHOT));
     // --repair always lists.

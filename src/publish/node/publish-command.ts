@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
+import { writerTokenKey } from '../../storage/keys';
 import { type ImageBucket, missingRenditions, storedImageKeys, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
@@ -322,9 +323,16 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     progress(
       `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
     );
+    // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
+    // in what it remembers of KV. A publish that writes nothing puts none.
+    const changesKv =
+      plan.phases.some((phase) => phase.writes.length > 0) ||
+      plan.deletes.length > 0 ||
+      plan.retire.length > 0;
     if (values['dry-run']) {
       for (const entry of missingImages)
         for (const rendition of entry.renditions) console.log(`  upload ${rendition.key}`);
+      if (changesKv) console.log(`  write ${writerTokenKey()}`);
       for (const phase of plan.phases) for (const w of phase.writes) console.log(`  write ${w.key}`);
       for (const key of plan.retire) console.log(`  retire ${key}`);
       for (const key of plan.deletes) console.log(`  delete ${key}`);
@@ -352,12 +360,6 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
       uploadingImages = false;
       progress(`${result.uploaded} image renditions uploaded`);
     }
-    // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
-    // in what it remembers of KV. A publish that writes nothing puts none.
-    const changesKv =
-      plan.phases.some((phase) => phase.writes.length > 0) ||
-      plan.deletes.length > 0 ||
-      plan.retire.length > 0;
     const token = newWriterToken();
     const unchangedBefore = changesKv && (await putWriterToken(store, source.seen, token));
     await applyPlan(plan, {

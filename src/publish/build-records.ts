@@ -5,6 +5,7 @@ import type { ApiArticle } from '../api/schemas';
 import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, compiledDigests } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
+import { searchShardCount } from '../search/index-format';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { apiArticleKey, manifestKey } from '../storage/keys';
@@ -318,6 +319,7 @@ function buildManifest(content: CompiledContent, version: string, options: Build
     changes: { head: options.changeLog.head },
     ...(options.mirrorList && { mirrorList: options.mirrorList }),
     ...imageOriginsOf(content),
+    searchShards: searchShardCount(content.articles.length),
   };
 }
 

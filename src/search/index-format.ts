@@ -1,11 +1,33 @@
 // The search index as stored in KV, shared by the publish-time builder and the worker: posting
-// lists (article id, weight) per term, hashed into a fixed number of shards so a query term costs
-// one read, and weights that depend only on their own article, so a publish rewrites only the
-// shards of the terms its new or edited articles contain.
+// lists (article id, weight) per term, hashed into a number of shards that grows with the archive
+// so a query term costs one read, and weights that depend only on their own article, so a publish
+// rewrites only the shards of the terms its new or edited articles contain.
 import * as z from 'zod/mini';
 
-/** Fixed: changing it moves every term to another shard (one full rewrite of the index). */
-export const SEARCH_SHARD_COUNT = 1024;
+/**
+ * The most shards, reached at 32,769 articles. A manifest that names no count had this many: every
+ * archive did before the count followed the archive's size.
+ */
+export const SEARCH_SHARDS_MAX = 1024;
+
+/** The fewest shards: a query word still reads only a sixteenth of a small archive's index. */
+const SEARCH_SHARDS_MIN = 16;
+
+/** About as many articles' postings as one shard holds (under SEARCH_SHARDS_MAX). */
+const ARTICLES_PER_SHARD = 64;
+
+/**
+ * The shard count for an archive of `articles`: a power of two, so a shard holds the postings of
+ * 32 to ARTICLES_PER_SHARD articles whatever the archive's size (a fixed 1,024 made a small outlet
+ * write 2,048 parts of a few terms each). Each doubling moves every term, one full rewrite of the
+ * index, six times in an archive's life. The manifest names the count (`searchShards`), so a
+ * worker reads the layout of the manifest it holds.
+ */
+export function searchShardCount(articles: number): number {
+  let shards = SEARCH_SHARDS_MIN;
+  while (shards < SEARCH_SHARDS_MAX && shards * ARTICLES_PER_SHARD < articles) shards *= 2;
+  return shards;
+}
 
 /**
  * Where a shard is cut in two: articles with an id below the highest multiple of this at or under
@@ -24,14 +46,14 @@ export type SearchShardPart = 'settled' | 'fresh';
 export const searchShardSchema = z.object({ terms: z.record(z.string(), z.string()) });
 export type SearchShard = z.output<typeof searchShardSchema>;
 
-/** FNV-1a over the term's UTF-16 code units: stable, fast, and spreads terms evenly. */
-export function shardOf(term: string): number {
+/** FNV-1a over the term's UTF-16 code units, modulo `shards`: stable, fast, and spreads terms evenly. */
+export function shardOf(term: string, shards: number): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < term.length; i++) {
     hash ^= term.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % SEARCH_SHARD_COUNT;
+  return (hash >>> 0) % shards;
 }
 
 export interface Posting {

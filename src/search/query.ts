@@ -12,6 +12,12 @@ import {
 } from './index-format';
 import { tokenize } from './text';
 
+/** The stored index a search reads: how many shards it has (the manifest's count), and a reader of one part. */
+export interface StoredSearchIndex {
+  shards: number;
+  read: (shard: number, part: SearchShardPart) => Promise<SearchShard | null>;
+}
+
 /** Longest query accepted, in characters: a sentence, not a document. */
 export const MAX_QUERY_LENGTH = 200;
 /** Words of a query that are searched for; later ones are ignored (each costs a shard read). */
@@ -69,17 +75,18 @@ function best(ids: Float64Array, scores: Float64Array, count: number, limit: num
  */
 export async function search(
   terms: readonly string[],
-  readShard: (shard: number, part: SearchShardPart) => Promise<SearchShard | null>,
+  index: StoredSearchIndex,
   limit: number,
 ): Promise<SearchAnswer> {
   const none = { total: 0, hits: [] };
   if (terms.length === 0) return none;
-  const shardIds = [...new Set(terms.map(shardOf))];
-  const read = (id: number) => Promise.all([readShard(id, 'settled'), readShard(id, 'fresh')]);
+  const shardOfTerm = (term: string) => shardOf(term, index.shards);
+  const shardIds = [...new Set(terms.map(shardOfTerm))];
+  const read = (id: number) => Promise.all([index.read(id, 'settled'), index.read(id, 'fresh')]);
   const shards = new Map(await Promise.all(shardIds.map(async (id) => [id, await read(id)] as const)));
   const lists: PostingList[] = [];
   for (const term of terms) {
-    const [settled, fresh] = shards.get(shardOf(term)) ?? [null, null];
+    const [settled, fresh] = shards.get(shardOfTerm(term)) ?? [null, null];
     const list = joinPostings(decodePostings(settled?.terms[term]), decodePostings(fresh?.terms[term]));
     if (list.ids.length === 0) return none;
     lists.push(list);

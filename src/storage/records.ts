@@ -154,6 +154,8 @@ export const manifestSchema = z.object({
   mirrorList: z.optional(storedMirrorListSchema),
   /** Origins of article images given as https URLs, sorted: the pages' CSP allows exactly these. */
   imageOrigins: z.optional(z.array(z.string())),
+  /** How many shards the search index has (search/index-format.ts); absent: SEARCH_SHARDS_MAX. */
+  searchShards: z.optional(positiveInt()),
 });
 
 /** The Google News sitemap's candidates, newest first; `xml` is a complete `<url>` element with ORIGIN_PLACEHOLDER URLs. */

@@ -1,14 +1,23 @@
 // Search through the worker, on the primary and a mirror: words from headlines, summaries and
 // bodies find their articles, best first and marked; Persian and Cyrillic spellings fold together;
 // results page; bad queries get 400; every page carries the search form and every link stays on the host.
+
+import { env } from 'cloudflare:workers';
 import { selectAll, selectOne } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  SEARCH_SHARDS_MAX,
+  type SearchShard,
+  searchShardCount,
+  shardOf,
+} from '../../src/search/index-format';
+import { manifestKey, searchShardKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
-import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
+import { cacheStatus, fetchWorker, get, kvReads, MIRROR, PRIMARY } from '../support/request';
 
 const SAMPLE_ID = 675904;
 const SERIES = 25;
@@ -196,6 +205,64 @@ describe('search', () => {
       expect(response.status, path).toBe(301);
       expect(response.headers.get('Location'), path).toBe(location);
     }
+  });
+});
+
+/** The search parts as a publish stored them: key → terms. */
+async function storedParts(): Promise<Map<string, SearchShard['terms']>> {
+  const { keys } = await env.ARTICLES.list({ prefix: 'search:' });
+  const parts = new Map<string, SearchShard['terms']>();
+  for (const { name } of keys)
+    parts.set(name, (JSON.parse((await env.ARTICLES.get(name)) ?? '') as SearchShard).terms);
+  return parts;
+}
+
+describe('the stored index', () => {
+  it('has as many shards as the manifest names, chosen by the archive’s size', async () => {
+    const manifest = JSON.parse((await env.ARTICLES.get(manifestKey())) ?? '');
+    const articles = repositoryContent().articles.length + EXTRA.length;
+    expect(manifest.searchShards).toBe(searchShardCount(articles));
+    const parts = await storedParts();
+    // Every term lies in the part its hash names under the manifest's count, and no part lies beyond it.
+    expect(parts.size).toBeGreaterThan(manifest.searchShards);
+    expect(parts.size).toBeLessThanOrEqual(2 * manifest.searchShards);
+    for (const [key, terms] of parts) {
+      for (const term of Object.keys(terms)) {
+        const shard = shardOf(term, manifest.searchShards);
+        expect([searchShardKey(shard, 'settled'), searchShardKey(shard, 'fresh')], term).toContain(key);
+      }
+    }
+  });
+
+  it('is read at 1,024 shards under a manifest that names no count, as every manifest did before', async () => {
+    // The same postings in the layout of a publish made before the count was named.
+    const legacy = new Map<string, string>();
+    for (const [key, terms] of await storedParts()) {
+      const part = key.startsWith(searchShardKey(0, 'fresh').replace(/0$/, '')) ? 'fresh' : 'settled';
+      for (const [term, postings] of Object.entries(terms)) {
+        const moved = searchShardKey(shardOf(term, SEARCH_SHARDS_MAX), part);
+        const shard = JSON.parse(legacy.get(moved) ?? '{"terms":{}}') as SearchShard;
+        shard.terms[term] = postings;
+        legacy.set(moved, JSON.stringify(shard));
+      }
+    }
+    const { searchShards: _, ...manifest } = JSON.parse((await env.ARTICLES.get(manifestKey())) ?? '');
+    legacy.set(manifestKey(), JSON.stringify({ ...manifest, version: 'before-counts' }));
+    const stored = env.ARTICLES;
+    const before = {
+      getWithMetadata: async (key: string, type: 'text') => {
+        if (!legacy.has(key) && !key.startsWith('search:')) return stored.getWithMetadata(key, type);
+        const { metadata } = await stored.getWithMetadata(manifestKey(), type);
+        return { value: legacy.get(key) ?? null, metadata, cacheStatus: null };
+      },
+    } as unknown as KVNamespace;
+    const response = await fetchWorker(`https://${PRIMARY}/search?q=zephyrine+exports`, { ARTICLES: before });
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect([...html.matchAll(/\/Detail\/\d{4}\/\d{2}\/\d{2}\/(\d+)\//g)].map((m) => Number(m[1]))).toContain(
+      920_100,
+    );
+    expect(parseHtml(html).all('.search-result')).toHaveLength(1);
   });
 });
 

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import { buildSearchIndex, searchIndexGroups } from '../../src/publish/indexes/search-index';
-import { decodePostings, encodePostings, searchShardSchema, shardOf } from '../../src/search/index-format';
+import {
+  decodePostings,
+  encodePostings,
+  searchShardCount,
+  searchShardSchema,
+  shardOf,
+} from '../../src/search/index-format';
 import { queryTerms, search } from '../../src/search/query';
 import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
 import { searchShardKey } from '../../src/storage/keys';
@@ -46,6 +52,19 @@ describe('the stored index', () => {
     expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
   });
 
+  it('has about one shard per 64 articles, a power of two from 16 to 1,024', () => {
+    expect(searchShardCount(0)).toBe(16);
+    expect(searchShardCount(1_024)).toBe(16);
+    expect(searchShardCount(1_025)).toBe(32);
+    expect(searchShardCount(10_000)).toBe(256);
+    expect(searchShardCount(65_536)).toBe(1_024);
+    expect(searchShardCount(500_000)).toBe(1_024);
+    // Terms spread over every shard of the count.
+    const terms = Array.from({ length: 2_000 }, (_, i) => `term${i}`);
+    expect(new Set(terms.map((term) => shardOf(term, 16))).size).toBe(16);
+    expect(Math.max(...terms.map((term) => shardOf(term, 256)))).toBe(255);
+  });
+
   it('rewrites only the fresh parts of the new article’s shards when an article is added', () => {
     const input = repositoryContent();
     const before = buildSearchIndex(compileContent(input));
@@ -55,16 +74,23 @@ describe('the stored index', () => {
     });
     const after = buildSearchIndex(compileContent(input));
     const changed = [...after].filter(([key, value]) => before.get(key) !== value).map(([key]) => key);
+    const shards = searchShardCount(input.articles.length);
     expect(changed.sort()).toEqual(
-      [...new Set(['xylophonic', 'quasar'].map((term) => searchShardKey(shardOf(term), 'fresh')))].sort(),
+      [
+        ...new Set(['xylophonic', 'quasar'].map((term) => searchShardKey(shardOf(term, shards), 'fresh'))),
+      ].sort(),
     );
   });
 
   it('ranks articles with every query word, a headline match above a body match', async () => {
-    const records = buildSearchIndex(compileContent(repositoryContent()));
-    const read = async (shard: number, part: 'settled' | 'fresh') => {
-      const value = records.get(searchShardKey(shard, part));
-      return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
+    const content = compileContent(repositoryContent());
+    const records = buildSearchIndex(content);
+    const read = {
+      shards: searchShardCount(content.articles.length),
+      read: async (shard: number, part: 'settled' | 'fresh') => {
+        const value = records.get(searchShardKey(shard, part));
+        return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
+      },
     };
     const nowruz = await search(queryTerms('Nowruz'), read, 10);
     expect(nowruz.hits[0]?.id).toBe(676081);

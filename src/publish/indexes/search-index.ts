@@ -1,5 +1,5 @@
 // The search index builder (publish time only): every published article's words, weighted by
-// field, as posting lists in SEARCH_SHARD_COUNT shards, each cut into a settled and a fresh part
+// field, as posting lists in searchShardCount shards, each cut into a settled and a fresh part
 // (search/index-format.ts). An article's postings depend only on the article, so a new article
 // rewrites only the fresh parts of its words' shards.
 
@@ -10,6 +10,7 @@ import {
   type Posting,
   type SearchShard,
   searchCut,
+  searchShardCount,
   shardOf,
   termWeight,
 } from '../../search/index-format';
@@ -48,9 +49,22 @@ export function articleTerms(article: CompiledArticle): [term: string, weight: n
 
 type Terms = readonly (readonly [term: string, weight: number])[];
 
+/** Where an index is divided: into `shards` by term, each cut in two at article id `cut`. */
+interface Layout {
+  shards: number;
+  cut: number;
+}
+
+function layoutOf(content: CompiledContent): Layout {
+  // A loop, not Math.max(...ids): an archive's ids are more arguments than a call can take.
+  let highest = 0;
+  for (const article of content.articles) highest = Math.max(highest, article.id);
+  return { shards: searchShardCount(content.articles.length), cut: searchCut(highest) };
+}
+
 /** The stored part (shard and side of the cut) that holds an article's postings for a term. */
-function partKey(term: string, id: number, cut: number): string {
-  return searchShardKey(shardOf(term), id >= cut ? 'fresh' : 'settled');
+function partKey(term: string, id: number, { shards, cut }: Layout): string {
+  return searchShardKey(shardOf(term, shards), id >= cut ? 'fresh' : 'settled');
 }
 
 /** A part's terms as build writes them: each term's postings, terms in sorted order. */
@@ -81,7 +95,7 @@ export function buildSearchIndex(
       list.push({ id: article.id, weight });
     }
   }
-  const cut = searchCut(articles.at(-1)?.id ?? 0);
+  const layout = layoutOf(content);
   const parts = new Map<string, Map<string, string>>();
   const add = (key: string, term: string, list: Posting[]) => {
     if (list.length === 0) return;
@@ -95,10 +109,11 @@ export function buildSearchIndex(
   for (const term of [...postings.keys()].sort()) {
     const list = postings.get(term) ?? [];
     // Lists are in ascending id order: everything from the first id at or past the cut is fresh.
-    let split = list.findIndex((posting) => posting.id >= cut);
+    let split = list.findIndex((posting) => posting.id >= layout.cut);
     if (split < 0) split = list.length;
-    add(searchShardKey(shardOf(term), 'settled'), term, list.slice(0, split));
-    add(searchShardKey(shardOf(term), 'fresh'), term, list.slice(split));
+    const shard = shardOf(term, layout.shards);
+    add(searchShardKey(shard, 'settled'), term, list.slice(0, split));
+    add(searchShardKey(shard, 'fresh'), term, list.slice(split));
   }
   const records: Records = new Map();
   for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -112,24 +127,21 @@ const MAX_UPDATED_ARTICLES = 500;
 /** Stored parts read at once by an update. */
 const PARALLEL_READS = 16;
 
-/** What the next publish needs to update the index: where it was cut, and what named each article. */
-interface SearchState {
-  cut: number;
+/** What the next publish needs to update the index: its layout, and what named each article. */
+interface SearchState extends Layout {
   articles: [id: number, input: string][];
 }
 
 /**
  * The search index as one group: kept whole when no article changed; otherwise updated in place
  * from the parts KV holds, rewriting only the parts of the changed articles' old and new terms
- * (an edit at 100,000 articles touches a few hundred of 2,048), or built whole when the cut moved.
+ * (an edit at 100,000 articles touches a few hundred of 2,048), or built whole when the layout
+ * changed (the cut moved, or the archive's size changed the shard count).
  */
 export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
-  // A loop, not Math.max(...ids): an archive's ids are more arguments than a call can take.
-  let highest = 0;
-  for (const article of content.articles) highest = Math.max(highest, article.id);
-  const cut = searchCut(highest);
+  const layout = layoutOf(content);
   return [
     {
       inputs: () => content.articles.map((article) => context.article(article)),
@@ -139,10 +151,10 @@ export function searchIndexGroups(content: CompiledContent, context: GroupContex
       },
       state: () =>
         JSON.stringify({
-          cut,
+          ...layout,
           articles: content.articles.map((article) => [article.id, context.article(article)]),
         } satisfies SearchState),
-      update: (previous) => updateSearchIndex(content, context, termsOf, cut, previous),
+      update: (previous) => updateSearchIndex(content, context, termsOf, layout, previous),
     },
   ];
 }
@@ -151,12 +163,12 @@ async function updateSearchIndex(
   content: CompiledContent,
   context: GroupContext,
   termsOf: (article: CompiledArticle) => Terms,
-  cut: number,
+  layout: Layout,
   previous: { state: string; output: readonly (readonly [string, string])[] },
 ): Promise<GroupUpdate | undefined> {
   const state = JSON.parse(previous.state) as SearchState;
-  // A moved cut moves postings between every shard's two parts.
-  if (state.cut !== cut) return undefined;
+  // A moved cut moves postings between every shard's two parts; another count moves every term.
+  if (state.cut !== layout.cut || state.shards !== layout.shards) return undefined;
   const before = new Map(state.articles);
   const live = new Map(content.articles.map((article) => [article.id, article]));
   const changed = new Map<number, { old: Terms; new: Terms }>();
@@ -184,7 +196,7 @@ async function updateSearchIndex(
     const after = new Map(terms.new);
     for (const term of new Set([...before.keys(), ...after.keys()])) {
       if (before.get(term) === after.get(term)) continue;
-      const key = partKey(term, id, cut);
+      const key = partKey(term, id, layout);
       const inPart = touched.get(key) ?? new Set();
       inPart.add(term);
       touched.set(key, inPart);
@@ -224,7 +236,7 @@ async function updateSearchIndex(
       }
       // The changed articles' postings of this term that fall in this part.
       for (const posting of postings.get(term) ?? [])
-        if (partKey(term, posting.id, cut) === key) list.push(posting);
+        if (partKey(term, posting.id, layout) === key) list.push(posting);
       list.sort((a, b) => a.id - b.id);
       if (list.length > 0) terms.set(term, encodePostings(list));
       else terms.delete(term);

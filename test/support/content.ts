@@ -20,7 +20,12 @@ const imageData = import.meta.glob<string>('/content/images/**/*.{jpg,png,webp}'
 
 function decodeDataUrl(dataUrl: string): Uint8Array {
   const base64 = dataUrl.slice(dataUrl.indexOf(',') + 1);
-  return Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+  const binary = atob(base64);
+  // A plain loop: Uint8Array.from with a mapping function took ten times as long, and every test
+  // file decodes every image when it imports this module.
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }
 
 /** Each original's bytes and plan, by the name front matter gives it (`images/675904.jpg`). */

@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchCheckout } from './checkout';
-import { CONFIG, runPublish, spawnPublish } from './command';
+import { CONFIG, runPublish } from './command';
 
 let dir: string;
 
@@ -17,9 +17,9 @@ afterAll(async () => {
 });
 
 describe('publish --preview', () => {
-  // Through the real entry point: the refusal is an exit code and a message, as a shell sees them.
+  // In this process: remote.test.ts shows a refusal through the real entry point, as a shell sees it.
   it('is refused with --remote before anything is read, even with credentials', async () => {
-    const run = await spawnPublish(['--config', CONFIG, '--remote', '--preview'], {
+    const run = await runPublish(['--config', CONFIG, '--remote', '--preview'], {
       cwd: dir,
       env: {
         ...process.env,

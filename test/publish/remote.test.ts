@@ -222,13 +222,17 @@ describe('npm run publish -- --remote', () => {
     expect(third.stdout).toMatch(/ 0 to write .* 0 to delete/);
   });
 
-  // Through the real entry point: what a shell sees is an exit code and one line on stderr.
+  // The first through the real entry point: what a shell sees is an exit code and one line on
+  // stderr. The second in this process: the same refusal, without another start of Node.
   it('refuses to start without a token or an account, before any request', async () => {
     const target = await freshStandIn();
     for (const missing of ['CLOUDFLARE_API_TOKEN', 'CLOUDFLARE_ACCOUNT_ID']) {
       const env = remoteEnv(target);
       delete env[missing];
-      const run = await spawnPublish(['--config', CONFIG, '--remote'], { cwd: dir, env });
+      const run =
+        missing === 'CLOUDFLARE_API_TOKEN'
+          ? await spawnPublish(['--config', CONFIG, '--remote'], { cwd: dir, env })
+          : await publish(['--remote'], env);
       expect(run.status).toBe(2);
       expect(run.stderr.trim().split('\n')).toEqual([
         expect.stringMatching(new RegExp(`^publish: ${missing} must be set for --remote`)),

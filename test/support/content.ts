@@ -54,3 +54,16 @@ export function repositoryContent(): ContentInput {
     .sort((a, b) => a.path.localeCompare(b.path));
   return { site: { path: 'content/site.yaml', text: siteText }, articles, images };
 }
+
+/**
+ * The real site with only the article files of `ids`: for a test about a few articles, a publish
+ * of those proves what one of the whole sample proves, in a fraction of the records.
+ */
+export function repositoryArticles(ids: readonly number[]): ContentInput {
+  const content = repositoryContent();
+  const articles = content.articles.filter((file) =>
+    ids.includes(Number(/^id: (\d+)$/m.exec(file.text)?.[1])),
+  );
+  if (articles.length !== ids.length) throw new Error(`no article file for some of ${ids.join(', ')}`);
+  return { ...content, articles };
+}

@@ -2,7 +2,6 @@
 // size are taken as it is added, so planning (diff by hash, KV's size limit) never reads it again:
 // only the write does. Held in memory here (the pipeline's tests in workerd); the publish command
 // keeps them on disk (node/spill-store.ts): a real archive's values are many times its size.
-import { utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
 
 export interface RecordStore {
@@ -96,11 +95,19 @@ export class PlacedRecordStore<P extends Placed> implements RecordStore {
   }
 }
 
+const encoder = new TextEncoder();
+
 /** Values held as strings in memory. */
 export class MemoryRecordStore extends PlacedRecordStore<Placed & { value: string }> {
   constructor() {
     super(
-      async (value) => ({ value, hash: await sha256Hex(value), bytes: utf8Bytes(value) }),
+      // Encoded once: the hash is taken of these bytes, and their count is the UTF-8 size (a lone
+      // surrogate encodes as U+FFFD's 3 bytes, as utf8Bytes counts it).
+      async (value) => {
+        // A fresh ArrayBuffer each time, never a shared one (some typings say ArrayBufferLike).
+        const encoded = encoder.encode(value) as Uint8Array<ArrayBuffer>;
+        return { value, hash: await sha256Hex(encoded), bytes: encoded.length };
+      },
       (place) => place.value,
     );
   }

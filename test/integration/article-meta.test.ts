@@ -1,9 +1,12 @@
 // What search engines and social networks read from an article page: NewsArticle JSON-LD,
 // OpenGraph and Twitter tags, and the share links, read through HTMLRewriter as a parser would.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repositoryContent, repositoryImages } from '../support/content';
+import { repositoryArticles, repositoryImages } from '../support/content';
 import { publish } from '../support/publish';
 import { get, MIRROR, PRIMARY } from '../support/request';
+
+/** Two sample articles: the head of each page is built from its own article. */
+const sampleContent = () => repositoryArticles([675904, 675738]);
 
 /** The sample's lead image: its largest rendition in R2, under a content-hashed name. */
 const SAMPLE_IMAGE = repositoryImages.get('images/675904.jpg')?.plan.asset.src;
@@ -70,7 +73,7 @@ function newsArticleOf(head: PageHead) {
 }
 
 beforeAll(async () => {
-  const input = repositoryContent();
+  const input = sampleContent();
   input.articles.push({
     path: 'content/articles/hostile.md',
     text: `---\nid: ${HOSTILE_ID}\ntitle: '${HOSTILE_TITLE}'\nsection: economy\npublished: 2022-01-20T10:00:00Z\nauthor: Jane Doe\n---\n\nText.\n`,

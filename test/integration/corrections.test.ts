@@ -2,11 +2,14 @@
 // corrections with their times, and JSON-LD, the three feeds, the API and the change log agree.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, get, MIRROR, PRIMARY } from '../support/request';
 import { childrenNamed, onlyChild, parseXml } from '../support/xml';
+
+/** Two sample articles beside the corrected one: the corrections are that article’s alone. */
+const sampleContent = () => repositoryArticles([675904, 675768]);
 
 const ID = 990200;
 const PATH = `/Detail/2022/01/18/${ID}/Talks-stall-again`;
@@ -18,7 +21,7 @@ const SECOND = { at: '2022-01-20T08:30:00Z', text: 'The minister spoke on Tuesda
 const HOSTS = [PRIMARY, MIRROR];
 
 function corrected(corrections: { at: string; text: string }[]): ContentInput {
-  const input = repositoryContent();
+  const input = sampleContent();
   const list = corrections.map((c) => `  - at: ${c.at}\n    text: '${c.text}'`).join('\n');
   input.articles.push({
     path: 'content/articles/corrected.md',

@@ -1,10 +1,13 @@
 // Feeds given hostile titles, summaries and bodies: every feed must stay well-formed and inert.
 // Its own file: the worker memoises the manifest per isolate, so a re-publish needs a fresh one.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { publish } from '../support/publish';
 import { get, PRIMARY } from '../support/request';
 import { childrenNamed, descendants, onlyChild, parseXml, type XmlNode } from '../support/xml';
+
+/** Two sample articles beside the hostile ones: the feeds are checked for what those carry. */
+const sampleContent = () => repositoryArticles([675738, 675904]);
 
 interface JsonFeedItem {
   title: string;
@@ -20,7 +23,7 @@ describe('feeds given hostile markup', () => {
   const CDATA_TITLE = 'Two CDATA ends ]]> and ]]> in one title & an &amp; entity';
 
   beforeAll(async () => {
-    const input = repositoryContent();
+    const input = sampleContent();
     const article = [
       '---',
       'id: 999001',

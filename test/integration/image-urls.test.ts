@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { ContentError } from '../../src/content/problems';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { parseHtml } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, get, MIRROR, PRIMARY } from '../support/request';
@@ -14,8 +14,11 @@ const PATH = `/Detail/2022/01/18/${ID}/Photos-from-the-talks`;
 const IMAGE_URL = 'https://photos.example.org/2022/01/talks.jpg?w=1200';
 const HOSTS = [PRIMARY, MIRROR];
 
+/** Two sample articles, with photos of the site's own: beside them, the one whose image is a URL. */
+const sample = () => repositoryArticles([675904, 675738]);
+
 function withImage(src: string): ContentInput {
-  const input = repositoryContent();
+  const input = sample();
   input.articles.push({
     path: 'content/articles/photos.md',
     text: [
@@ -113,7 +116,7 @@ describe('an article image given as a URL', () => {
 
 describe('a site whose images are all its own', () => {
   it('keeps img-src to the site itself', async () => {
-    await publish(repositoryContent());
+    await publish(sample());
     // The manifest memo off: this request must see the publish just made.
     const response = await fetchWorker(`https://${MIRROR}/`);
     expect(response.status).toBe(200);

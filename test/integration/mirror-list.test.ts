@@ -4,10 +4,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import { encodePublicKey } from '../../src/mirrors/minisign';
 import { verifyMirrorList } from '../../src/mirrors/mirror-list';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { publish, testSigningKey } from '../support/publish';
 import { fetchWithBindings, MIRROR, PRIMARY } from '../support/request';
 import { SAMPLE_ONION } from '../support/sample-site';
+
+/** Two sample articles: the mirror list and its signature depend on site.yaml, not on the articles. */
+const sampleContent = () => repositoryArticles([675904, 675738]);
 
 const HOSTS = [PRIMARY, MIRROR, 'presstv.example', SAMPLE_ONION];
 const LIST = '/.well-known/mirrors.json';
@@ -33,7 +36,7 @@ async function publicKey(): Promise<string> {
 }
 
 function withExtraMirror(): ContentInput {
-  const content = repositoryContent();
+  const content = sampleContent();
   const text = content.site.text.replace(
     '  - mirror.presstv.example\n',
     '  - mirror.presstv.example\n  - new.presstv.example\n',
@@ -42,7 +45,7 @@ function withExtraMirror(): ContentInput {
 }
 
 beforeAll(async () => {
-  await publish(repositoryContent(), new Date('2026-01-01T00:00:00Z'));
+  await publish(sampleContent(), new Date('2026-01-01T00:00:00Z'));
 });
 
 describe('/.well-known/mirrors.json and its signature', () => {
@@ -86,13 +89,13 @@ describe('/.well-known/mirrors.json and its signature', () => {
 
   it('keeps the same signed bytes when a publish changes only articles', async () => {
     const before = await served();
-    const content = repositoryContent();
+    const content = sampleContent();
     const [first, ...rest] = content.articles;
     if (!first) throw new Error('no articles');
     const edited = { ...first, text: `${first.text.trimEnd()}\n\nA later paragraph.\n` };
     await publish({ ...content, articles: [edited, ...rest] }, new Date('2026-01-15T00:00:00Z'));
     expect(await served()).toEqual(before);
-    await publish(repositoryContent(), new Date('2026-01-16T00:00:00Z'));
+    await publish(sampleContent(), new Date('2026-01-16T00:00:00Z'));
   });
 
   it('raises the sequence when the list changes, so the older list is detected as a replay', async () => {

@@ -1,7 +1,7 @@
 // A local preview (`npm run preview`): drafts are served, each page marked "Draft — not published"
 // and kept out of search engines; a regular publish of the same content takes them down again.
 import { describe, expect, it } from 'vitest';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { elementsByClass, elementsByTag, parseHtml, textOf } from '../support/html';
 import { publish } from '../support/publish';
 import { fetchWorker, MIRROR, PRIMARY } from '../support/request';
@@ -16,12 +16,15 @@ async function page(host: string, path: string) {
   return { status: response.status, doc: parseHtml(await response.text()) };
 }
 
+/** The sample's draft and one published article: what a preview serves differently, and what not. */
+const sample = () => repositoryArticles([676063, 675904]);
+
 const robotsOf = (doc: ReturnType<typeof parseHtml>) =>
   elementsByTag(doc, 'meta').find((m) => m.attribs.name === 'robots')?.attribs.content;
 
 describe('npm run preview', () => {
   it.each([PRIMARY, MIRROR])('serves a draft marked as such, on %s', async (host) => {
-    await publish(repositoryContent(), undefined, { preview: true });
+    await publish(sample(), undefined, { preview: true });
     const draft = await page(host, DRAFT);
     expect(draft.status).toBe(200);
     const banner = elementsByClass(draft.doc, 'p', 'draft-banner');
@@ -35,8 +38,8 @@ describe('npm run preview', () => {
   });
 
   it('leaves drafts unpublished everywhere once published normally', async () => {
-    await publish(repositoryContent(), undefined, { preview: true });
-    await publish(repositoryContent(), new Date('2026-01-02T00:00:00Z'));
+    await publish(sample(), undefined, { preview: true });
+    await publish(sample(), new Date('2026-01-02T00:00:00Z'));
     expect((await page(PRIMARY, DRAFT)).status).toBe(404);
     const api = await fetchWorker(`https://${MIRROR}/api/v1/articles/676063`);
     expect(api.status).toBe(404);

@@ -13,7 +13,7 @@ import type { ContentInput } from '../../src/content/compile';
 import worker from '../../src/index';
 import { pushEventOf } from '../../src/publish/push-event';
 import type { PublishEvent } from '../../src/push/messages';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { publish } from '../support/publish';
 import { TEST_PUBLISH_EVENTS_SECRET, TEST_WEBHOOK_SECRETS } from '../support/push-config';
@@ -27,6 +27,9 @@ import {
   settle,
 } from '../support/push-standins';
 import { SAMPLE_ONION } from '../support/sample-site';
+
+/** The sample articles of the sections the events name (the removed one among them), and one more. */
+const sampleContent = () => repositoryArticles([675972, 675738, 675790, 675904]);
 
 const HUB_HOST = 'hub.example';
 const HUB = `https://${HUB_HOST}/`;
@@ -58,7 +61,7 @@ const ECONOMY_STORY = article(690002, 'economy', 'Markets rise', '2025-12-31T10:
 const REMOVED = 'content/articles/2022/02/675972-beijing-winter-games-open.md';
 
 function site(extraArticles: { path: string; text: string }[], without: string[] = []): ContentInput {
-  const base = repositoryContent();
+  const base = sampleContent();
   return {
     ...base,
     site: { ...base.site, text: `${base.site.text}\nhub: ${HUB}\n` },

@@ -2,10 +2,13 @@
 // sitemap it lists, and the Google News sitemap, parsed and checked rule by rule.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
-import { repositoryContent } from '../support/content';
+import { repositoryArticles } from '../support/content';
 import { publish } from '../support/publish';
 import { cacheStatus, get, kvReads, MIRROR, PRIMARY } from '../support/request';
 import { parseXmlRecord, W3C_DATETIME } from '../support/xml';
+
+/** One sample article of each section beside the fresh ones: the sitemaps list every section page with articles. */
+const sampleContent = () => repositoryArticles([675904, 675738, 675790, 675715, 675752]);
 
 const SITEMAP_NS = 'http://www.sitemaps.org/schemas/sitemap/0.9';
 const NEWS_NS = 'http://www.google.com/schemas/sitemap-news/0.9';
@@ -18,7 +21,7 @@ function isoAgo(ms: number): string {
 // Two articles around the news window's edge, relative to the real clock the worker reads.
 const FRESH_TITLE = 'Markets & "ministers" meet </title><script>alert(1)</script>';
 function contentWithFreshArticles() {
-  const input = repositoryContent();
+  const input = sampleContent();
   const article = (id: number, title: string, published: string) => ({
     path: `content/articles/fresh/${id}.md`,
     text: `---\nid: ${id}\ntitle: '${title.replaceAll("'", "''")}'\nsection: economy\npublished: ${published}\n---\n\nBody of ${id}.\n`,

@@ -27,18 +27,17 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs a script of the repository in a child process through tsx; asynchronous, so servers in this process keep answering. */
-export function spawnScript(
-  script: string,
+/**
+ * Runs `command` with `args` in a child process and collects its output; asynchronous, so servers
+ * in this process keep answering and the other files of this worker go on meanwhile.
+ */
+export function spawnCommand(
+  command: string,
   args: readonly string[],
   { cwd, env = process.env }: RunOptions,
 ): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, join(ROOT, script), ...args], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -54,6 +53,16 @@ export function spawnScript(
       resolvePromise({ status, stdout, stderr });
     });
   });
+}
+
+/** The command line that runs a script of the repository through tsx, as `npm run` does. */
+export function scriptCommand(script: string, args: readonly string[]): [string, string[]] {
+  return [process.execPath, ['--import', TSX, join(ROOT, script), ...args]];
+}
+
+/** Runs a script of the repository in a child process through tsx. */
+export function spawnScript(script: string, args: readonly string[], options: RunOptions): Promise<Run> {
+  return spawnCommand(...scriptCommand(script, args), options);
 }
 
 /** `npm run publish -- …args` in a child process, as an editor runs it. */

@@ -1,16 +1,15 @@
 // `npm run publish -- --preview`: drafts into a local state of their own, and never to Cloudflare.
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG, ROOT, runPublish, spawnPublish } from './command';
+import { scratchCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
 
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-preview-'));
-  await cp(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
-  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
+  // The draft and one published article: a preview includes the one, and keeps the other.
+  dir = await scratchCheckout('mirrorwire-preview-', [676063, 675904]);
 });
 
 afterAll(async () => {
@@ -18,9 +17,9 @@ afterAll(async () => {
 });
 
 describe('publish --preview', () => {
-  // Through the real entry point: the refusal is an exit code and a message, as a shell sees them.
+  // In this process: remote.test.ts shows a refusal through the real entry point, as a shell sees it.
   it('is refused with --remote before anything is read, even with credentials', async () => {
-    const run = await spawnPublish(['--config', CONFIG, '--remote', '--preview'], {
+    const run = await runPublish(['--config', CONFIG, '--remote', '--preview'], {
       cwd: dir,
       env: {
         ...process.env,
@@ -38,7 +37,7 @@ describe('publish --preview', () => {
     const run = await runPublish(['--config', CONFIG, '--local', '--preview'], { cwd: dir });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/16 articles valid \(1 drafts included for the preview/);
+    expect(run.stdout).toMatch(/2 articles valid \(1 drafts included for the preview/);
     expect(await readdir(join(dir, '.wrangler'))).toEqual(['preview']);
   });
 });

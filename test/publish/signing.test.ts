@@ -1,17 +1,14 @@
 // The publish command and the signing key, on real files: it refuses to publish a list it cannot
 // sign (writing nothing), signs with the key from the environment, and `npm run keys` keeps the
 // secret key out of the repository.
-import { spawnSync } from 'node:child_process';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyMirrorList } from '../../src/mirrors/mirror-list';
 import { manifestSchema } from '../../src/storage/records';
 import { scratchCheckout } from './checkout';
-import { CONFIG, ROOT, runPublish } from './command';
+import { CONFIG, ROOT, runPublish, spawnScript } from './command';
 import { readKvValues } from './local-state';
-
-const TSX = import.meta.resolve('tsx');
 
 let dir: string;
 let publicKey: string;
@@ -26,13 +23,7 @@ function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** `npm run keys` and the like, in a child process as an operator runs them. */
 function run(script: string, args: string[], env: Record<string, string> = {}, cwd = dir) {
-  const result = spawnSync(process.execPath, ['--import', TSX, join(ROOT, script), ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: cleanEnv(env),
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnScript(script, args, { cwd, env: cleanEnv(env) });
 }
 
 /** The publish command, in this process (./command.ts). */
@@ -49,7 +40,7 @@ beforeAll(async () => {
   // Two articles with their photos: the mirror list and its signature do not depend on more.
   dir = await scratchCheckout('mirrorwire-signing-', [675904, 675738]);
   // A throwaway pair made the way an operator makes one, and site.yaml pointed at it.
-  const keys = run('src/publish/node/keys.ts', ['--out', join(dir, 'keys', 'signing.key')], {}, ROOT);
+  const keys = await run('src/publish/node/keys.ts', ['--out', join(dir, 'keys', 'signing.key')], {}, ROOT);
   expect(keys.status).toBe(0);
   publicKey = /signing_key: (RW\S+)/.exec(keys.stdout)?.[1] ?? '';
   expect(publicKey).toMatch(/^RW/);
@@ -86,7 +77,7 @@ describe('publishing a signed mirror list', () => {
   });
 
   it('refuses a key that is not the one site.yaml names, and writes nothing', async () => {
-    const other = run('src/publish/node/keys.ts', ['--print']);
+    const other = await run('src/publish/node/keys.ts', ['--print']);
     const secret = other.stdout.split('\n')[1] ?? '';
     const result = await publish('wrong-state', { MIRRORWIRE_SIGNING_KEY: secret }, '--local');
     expect(result.status).toBe(1);
@@ -118,8 +109,13 @@ describe('publishing a signed mirror list', () => {
     });
   });
 
-  it('will not write a secret key inside the repository', () => {
-    const result = run('src/publish/node/keys.ts', ['--out', join(ROOT, 'content', 'leak.key')], {}, ROOT);
+  it('will not write a secret key inside the repository', async () => {
+    const result = await run(
+      'src/publish/node/keys.ts',
+      ['--out', join(ROOT, 'content', 'leak.key')],
+      {},
+      ROOT,
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('inside the repository');
   });

@@ -66,10 +66,28 @@ export async function planFor(
   );
 }
 
+/**
+ * KV operations in flight at once, as the CLI's local writer keeps a few dozen: with a whole phase
+ * in flight (a thousand writes and more), the runtime's KV took twice the CPU per write.
+ */
+const IN_FLIGHT = 20;
+
+/** Runs `operation` on every item, IN_FLIGHT at a time. */
+async function eachLimited<T>(items: readonly T[], operation: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await operation(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, worker));
+}
+
 /** Writes one batch of a plan, as the CLI does for each phase. */
 export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
   const kv = env.ARTICLES;
-  await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));
+  await eachLimited(writes, (w) => kv.put(w.key, w.value, { metadata: w.metadata }));
 }
 
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */
@@ -85,9 +103,7 @@ export async function publish(
 export async function applyPrepared(prepared: PublishResult): Promise<PublishResult> {
   await applyPlan(prepared.plan, {
     put: writeBatch,
-    delete: async (keys) => {
-      await Promise.all(keys.map((key) => env.ARTICLES.delete(key)));
-    },
+    delete: (keys) => eachLimited(keys, (key) => env.ARTICLES.delete(key)),
   });
   return prepared;
 }

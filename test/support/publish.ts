@@ -50,6 +50,22 @@ export async function signedByTestKey(content: CompiledContent): Promise<Compile
   return { ...content, site: { ...content.site, signing_key: encodePublicKey(await testSigningKey()) } };
 }
 
+/**
+ * What compile made of an input, by the input object and the preview flag: a test that plans the
+ * same input twice (with and without a record memo, say) compiles it once. Compiling is a pure
+ * function of the input, and nothing downstream changes what it returns; a test makes a new input
+ * for new content rather than editing one it has planned.
+ */
+const compiled = new WeakMap<ContentInput, Map<boolean, CompiledContent>>();
+
+function compileOnce(input: ContentInput, preview: boolean): CompiledContent {
+  const byPreview = compiled.get(input) ?? new Map<boolean, CompiledContent>();
+  compiled.set(input, byPreview);
+  const content = byPreview.get(preview) ?? compileContent(input, undefined, { preview });
+  byPreview.set(preview, content);
+  return content;
+}
+
 /** Builds and plans a publish of `input` against env.ARTICLES, writing nothing. */
 export async function planFor(
   input: ContentInput = repositoryContent(),
@@ -59,7 +75,7 @@ export async function planFor(
   const kv = env.ARTICLES;
   const { preview, ...publishOptions } = options;
   return preparePublish(
-    await signedByTestKey(compileContent(input, undefined, { preview: preview ?? false })),
+    await signedByTestKey(compileOnce(input, preview ?? false)),
     { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
     now,
     { signingKey: await testSigningKey(), ...publishOptions },

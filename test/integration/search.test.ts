@@ -238,7 +238,7 @@ describe('the stored index', () => {
     // The same postings in the layout of a publish made before the count was named.
     const legacy = new Map<string, string>();
     for (const [key, terms] of await storedParts()) {
-      const part = key.startsWith(searchShardKey(0, 'fresh').replace(/0$/, '')) ? 'fresh' : 'settled';
+      const part = key.startsWith('search:v1:fresh:') ? 'fresh' : 'settled';
       for (const [term, postings] of Object.entries(terms)) {
         const moved = searchShardKey(shardOf(term, SEARCH_SHARDS_MAX), part);
         const shard = JSON.parse(legacy.get(moved) ?? '{"terms":{}}') as SearchShard;

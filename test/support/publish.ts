@@ -7,6 +7,7 @@ import { encodePublicKey, generateSecretKey, type SecretKey } from '../../src/mi
 import { applyPlan, type PreparedPublish, preparePublish } from '../../src/publish/pipeline';
 import type { KvWrite } from '../../src/publish/plan';
 import type { RecordMemo } from '../../src/publish/record-memo';
+import { runPool } from '../../src/shared/run-pool';
 import { readValueMetadata, type ValueMetadata } from '../../src/storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../src/storage/keys';
 import { repositoryContent } from './content';
@@ -53,16 +54,27 @@ export async function signedByTestKey(content: CompiledContent): Promise<Compile
 /**
  * What compile made of an input, by the input object and the preview flag: a test that plans the
  * same input twice (with and without a record memo, say) compiles it once. Compiling is a pure
- * function of the input, and nothing downstream changes what it returns; a test makes a new input
- * for new content rather than editing one it has planned.
+ * function of the input, and nothing downstream changes what it returns. The texts (and images)
+ * it was made from are kept beside it, so an input edited in place since (a file added, a text
+ * replaced) is compiled again.
  */
-const compiled = new WeakMap<ContentInput, Map<boolean, CompiledContent>>();
+const compiled = new WeakMap<ContentInput, Map<boolean, { texts: unknown[]; content: CompiledContent }>>();
+
+const textsOf = (input: ContentInput): unknown[] => [
+  input.images,
+  input.site.text,
+  ...input.articles.flatMap((file) => [file.path, file.text]),
+];
 
 function compileOnce(input: ContentInput, preview: boolean): CompiledContent {
-  const byPreview = compiled.get(input) ?? new Map<boolean, CompiledContent>();
+  const byPreview = compiled.get(input) ?? new Map<boolean, { texts: unknown[]; content: CompiledContent }>();
   compiled.set(input, byPreview);
-  const content = byPreview.get(preview) ?? compileContent(input, undefined, { preview });
-  byPreview.set(preview, content);
+  const texts = textsOf(input);
+  const known = byPreview.get(preview);
+  if (known && known.texts.length === texts.length && known.texts.every((text, i) => text === texts[i]))
+    return known.content;
+  const content = compileContent(input, undefined, { preview });
+  byPreview.set(preview, { texts, content });
   return content;
 }
 
@@ -88,22 +100,10 @@ export async function planFor(
  */
 const IN_FLIGHT = 20;
 
-/** Runs `operation` on every item, IN_FLIGHT at a time. */
-async function eachLimited<T>(items: readonly T[], operation: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await operation(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, items.length) }, worker));
-}
-
 /** Writes one batch of a plan, as the CLI does for each phase. */
 export async function writeBatch(writes: readonly KvWrite[]): Promise<void> {
   const kv = env.ARTICLES;
-  await eachLimited(writes, (w) => kv.put(w.key, w.value, { metadata: w.metadata }));
+  await runPool(writes, IN_FLIGHT, (w) => kv.put(w.key, w.value, { metadata: w.metadata }));
 }
 
 /** Publishes `input` (default: the repository's content/) into env.ARTICLES. */
@@ -119,7 +119,7 @@ export async function publish(
 export async function applyPrepared(prepared: PublishResult): Promise<PublishResult> {
   await applyPlan(prepared.plan, {
     put: writeBatch,
-    delete: (keys) => eachLimited(keys, (key) => env.ARTICLES.delete(key)),
+    delete: (keys) => runPool(keys, IN_FLIGHT, (key) => env.ARTICLES.delete(key)),
   });
   return prepared;
 }

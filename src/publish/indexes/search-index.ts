@@ -15,6 +15,7 @@ import {
   termWeight,
 } from '../../search/index-format';
 import { htmlToText, tokenize } from '../../search/text';
+import { runPool } from '../../shared/run-pool';
 import { searchShardKey } from '../../storage/keys';
 import { authorNames } from '../../taxonomy/terms';
 import type { GroupContext, GroupUpdate, RecordGroup, Records } from './index-builder';
@@ -213,12 +214,10 @@ async function updateSearchIndex(
   const parts = [...touched].sort(([a], [b]) => (a < b ? -1 : 1));
   // The stored parts, a few reads at a time: one after another, a remote publish would wait on each.
   const values = new Map<string, string | undefined>();
-  const queue = parts.map(([key]) => key).filter((key) => stored.has(key));
-  const reader = async () => {
-    for (let key = queue.pop(); key !== undefined; key = queue.pop())
-      values.set(key, await context.storedValue(key, stored.get(key) ?? ''));
-  };
-  await Promise.all(Array.from({ length: PARALLEL_READS }, reader));
+  const keys = parts.map(([key]) => key).filter((key) => stored.has(key));
+  await runPool(keys, PARALLEL_READS, async (key) => {
+    values.set(key, await context.storedValue(key, stored.get(key) ?? ''));
+  });
   const built: Records = new Map();
   for (const [key, inPart] of parts) {
     let terms = new Map<string, string>();

@@ -2,6 +2,8 @@
 // write, bulk delete. Owns the wire format and the documented limits; retries, timeouts and requests
 // in flight follow the policy every remote request shares (remote-retry.ts). Knows nothing about
 // what the keys mean.
+
+import { runPool } from '../../shared/run-pool';
 import {
   checkApiUrl,
   isTransient,
@@ -13,7 +15,6 @@ import {
   type RetryPolicy,
   retryLater,
   retryPolicyFromEnv,
-  runPool,
   withRetries,
 } from './remote-retry';
 

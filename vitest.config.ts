@@ -1,7 +1,9 @@
-// Three test projects: `workers` runs the worker and the publish pipeline inside workerd, each file
-// with empty storage and fresh modules in a workerd it shares with the files before it; `unit` runs
-// the pure modules inside workerd, one workerd for all of them; `publish-cli` runs the publish
-// command in Node on real files, as an editor would.
+// Two test projects: `workers` runs the worker, the publish pipeline and the pure modules inside
+// workerd, each file with empty storage and its own modules evaluated anew in a workerd it shares
+// with the files before it; `publish-cli` runs the publish command in Node on real files, as an
+// editor would. Vitest runs one project's files, then the next's: each project switch starts its
+// runtimes again, so the pure modules (test/unit) run in `workers` rather than in a project of
+// their own, whose workerds cost more to start than its tests took.
 // Long property sweeps and the simulation's long sweep run in `npm run test:long` (vitest.long.config.ts).
 import { defineConfig } from 'vitest/config';
 import { scratchInMemory } from './vitest.scratch.ts';
@@ -24,29 +26,14 @@ export default defineConfig({
           globalSetup: [RUNTIME_NOISE],
           // A workerd per file cost each file seconds of start-up and module loading; files take
           // turns in a few instead, and fresh-file.ts gives each one what a fresh workerd gave it.
+          // test/unit's files touch no binding, and the set-up costs them a few empty listings.
           isolate: false,
           setupFiles: ['./test/support/fresh-file.ts'],
           // A publish of the sample content takes a few seconds when the machine is shared; the
           // defaults (5 s, 10 s) fail on load rather than on a fault.
           testTimeout: 30_000,
           hookTimeout: 60_000,
-          include: ['test/integration/**/*.test.{ts,tsx}'],
-          provide: { longSweeps: false },
-        },
-      },
-      {
-        // The pure modules, in workerd too. They touch no binding and no storage, so one workerd
-        // serves every file (isolate: false): a fresh one per file cost more than the tests.
-        plugins: [workersPlugin()],
-        cacheDir: WORKERS_CACHE_DIR,
-        test: {
-          name: 'unit',
-          deps: WORKERS_DEPS,
-          globalSetup: [RUNTIME_NOISE],
-          isolate: false,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-          include: ['test/unit/**/*.test.{ts,tsx}'],
+          include: ['test/integration/**/*.test.{ts,tsx}', 'test/unit/**/*.test.{ts,tsx}'],
           provide: { longSweeps: false },
         },
       },

@@ -120,13 +120,13 @@ describe('npm run publish', () => {
   it('writes nothing when nothing changed', async () => {
     // As the first test read it: nothing has run since.
     const before = stateAsLastRead();
-    const memo = await readFile(join(dir, 'state/mirrorwire-records.jsonl'), 'utf8');
+    const memo = await readFile(join(dir, 'state/mirrorwire-records.mdb'));
     const run = await publish('--local');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/0 to write .* 0 to delete/);
     expect(await readKv()).toEqual(before);
     // Nor does it add to what the next publish reads: the record memo is as it was.
-    expect(await readFile(join(dir, 'state/mirrorwire-records.jsonl'), 'utf8')).toBe(memo);
+    expect(await readFile(join(dir, 'state/mirrorwire-records.mdb'))).toEqual(memo);
   });
 
   it('stops on a broken article with path, line and reason, and leaves KV as it was', async () => {

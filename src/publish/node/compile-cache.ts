@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
-import { openJsonLinesFile } from './json-lines-file';
+import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 import { type FileStamp, fileStamps } from './read-content';
 
@@ -55,11 +55,11 @@ export interface PersistentCompileCache extends CompileCache {
 }
 
 /**
- * The cache on disk is a file of JSON lines: a header naming the generation, then two lines per
- * article: `[key, compiled]` without the body, and `[key:body, body]`, so a hit parses a few hundred
- * bytes and reads its body only if asked. A publish appends the articles it compiled; the file is
- * rewritten (to a new file renamed over it) only for a new generation or once most of its lines are
- * stale, so an edit writes two lines, not the archive. A torn last line is skipped.
+ * The cache on disk is an embedded table (embedded-table.ts) under a header naming the generation,
+ * with two entries per article: `key` → the compiled article without its body, and `key:body` →
+ * the body, so a hit parses a few hundred bytes and reads its body only if asked. A publish adds
+ * the articles it compiled; a new generation replaces the table, and stale entries are dropped only
+ * once they are most of it, so an edit writes two entries, not the archive.
  */
 export async function openCompileCache(
   path: string,
@@ -74,10 +74,11 @@ export async function openCompileCache(
   const header = JSON.stringify({ format: 4, generation });
   // The same text in the same generation compiles to the same article: the pair names it.
   const digestOf = (key: string) => sha256HexSync(`${generation}\u0000${key}`);
-  const store = await openJsonLinesFile<CompiledArticle | string>(path, header, 'compile cache');
+  const store = await openEmbeddedTable<CompiledArticle | string>(path, header, 'compile cache');
   const previous = store.previous;
-  const used = new Map<string, CompiledArticle | string | (() => string)>();
-  const added: string[] = [];
+  // The keys this publish used (kept when stale entries are dropped), and what it compiled.
+  const used = new Set<string>();
+  const added = new Map<string, CompiledArticle | string | (() => string)>();
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
@@ -103,8 +104,7 @@ export async function openCompileCache(
       const stored = previous.get(key);
       if (!stored || typeof stored === 'string' || !previous.has(bodyKeyOf(key))) return undefined;
       const body = bodyInFile(key);
-      used.set(key, stored);
-      used.set(bodyKeyOf(key), body);
+      used.add(key).add(bodyKeyOf(key));
       hits++;
       const hit = park
         ? detached(stored, body)
@@ -118,16 +118,17 @@ export async function openCompileCache(
       // The body's place is kept (empty), so a hit's article has its fields in the order compiled.
       const stored: CompiledArticle = { ...compiled, article: { ...compiled.article, bodyHtml: '' } };
       const body = park ? park(bodyHtml) : () => bodyHtml;
-      used.set(key, stored);
-      used.set(bodyKeyOf(key), body);
-      added.push(key, bodyKeyOf(key));
+      used.add(key).add(bodyKeyOf(key));
+      added.set(key, stored).set(bodyKeyOf(key), body);
       return { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) };
     },
     close: () => store.close(),
     async save() {
-      const rewritten = await store.save(used, added);
-      // The single JSON document earlier versions kept beside it, if any, is superseded.
-      if (rewritten && path.endsWith('.jsonl')) await rm(path.slice(0, -1), { force: true });
+      await store.save(added, used);
+      // The JSON-lines file (and the single JSON document before it) earlier versions kept are superseded.
+      const base = path.replace(/\.mdb$/, '');
+      await rm(`${base}.jsonl`, { force: true });
+      await rm(`${base}.json`, { force: true });
     },
   };
 }

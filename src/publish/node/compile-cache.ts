@@ -102,7 +102,8 @@ export async function openCompileCache(
     get(file) {
       const key = keyOf(file);
       const stored = previous.get(key);
-      if (!stored || typeof stored === 'string' || !previous.has(bodyKeyOf(key))) return undefined;
+      // Its body was added in the same transaction (embedded-table.ts), so it is there too.
+      if (!stored || typeof stored === 'string') return undefined;
       const body = bodyInFile(key);
       used.add(key).add(bodyKeyOf(key));
       hits++;

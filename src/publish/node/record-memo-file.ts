@@ -103,10 +103,8 @@ export async function openRecordMemo(
       else added.set(fingerprint, hold(output));
     },
     keep(fingerprint) {
-      if (live.has(fingerprint)) return true;
-      if (!previous.has(fingerprint)) return false;
+      // Kept by name alone: a fingerprint the table does not hold costs nothing when saved.
       live.add(fingerprint);
-      return true;
     },
     close: () => table.close(),
     async save() {

@@ -246,6 +246,31 @@ describe('npm run publish', () => {
     expect(kv.get('list:v3:home')).toMatch(/^\{/);
     expect(kv.get('list:v3:home')).not.toContain('675904');
   });
+
+  it('plans the same with its compile cache and record memo damaged, warning, and mends them', async () => {
+    const text = await readFile(join(dir, SAMPLE), 'utf8');
+    await writeArticle(SAMPLE, text.replace(/^draft: true\n/m, '').replace(/^title: .*$/m, 'title: Mended'));
+    const planned = (run: Run) =>
+      run.stdout.split('\n').filter((line) => /^ {2}(write|delete|retire) /.test(line));
+    const intact = await publish('--dry-run');
+    expect(intact.status).toBe(0);
+    expect(planned(intact).length).toBeGreaterThan(0);
+    // Overwritten with text, and cut short by a page: neither is whole, and neither may crash the publish.
+    await writeFile(join(dir, 'state/mirrorwire-records.mdb'), 'not a database '.repeat(1000));
+    const compiled = await readFile(join(dir, 'state/mirrorwire-compiled.mdb'));
+    await writeFile(join(dir, 'state/mirrorwire-compiled.mdb'), compiled.subarray(0, compiled.length - 4096));
+    const damaged = await publish('--dry-run');
+    expect(damaged.status).toBe(0);
+    expect(damaged.stderr).toContain('ignoring the record memo');
+    expect(damaged.stderr).toContain('ignoring the compile cache');
+    expect(planned(damaged)).toEqual(planned(intact));
+    // The real publish rebuilds them; the next one finds everything unchanged again.
+    expect((await publish('--local')).status).toBe(0);
+    const again = await publish('--local');
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(/0 to write .* 0 to delete/);
+    expect(again.stdout).toMatch(/[1-9]\d* known unchanged without building/);
+  });
 });
 
 describe('limits: --dry-run refuses what the real publish could not write', () => {

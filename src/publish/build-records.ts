@@ -63,6 +63,11 @@ export interface BuildOptions {
   readStored?: (key: string) => Promise<string | null>;
   /** False for a staged release's build: only the live build's group states are remembered. */
   groupStates?: boolean;
+  /**
+   * What the memo gave for fingerprints already looked up in this publish (the change log asks for
+   * every article's API record): not read from the memo again.
+   */
+  lookedUp?: ReadonlyMap<string, GroupOutput>;
 }
 
 /** The first entry of a remembered group state (the rest are the keys and hashes it produced). */
@@ -95,6 +100,8 @@ export function rememberedApiHashes(
   content: CompiledContent,
   memo: RecordMemo,
   articleInput: (article: CompiledArticle) => string,
+  /** Where what was looked up is kept for buildRecords (BuildOptions.lookedUp), which asks again. */
+  lookedUp?: Map<string, GroupOutput>,
 ): (id: number) => string | undefined {
   const site = siteInput(memo, content);
   const byId = new Map(content.articles.map((article) => [article.id, article]));
@@ -102,7 +109,9 @@ export function rememberedApiHashes(
     const article = byId.get(id);
     if (!article) return undefined;
     const inputs = apiArticleInputs(article, articleInput);
-    const known = memo.lookup(groupFingerprint(memo, API_ARTICLES_BUILDER, site, inputs));
+    const fingerprint = groupFingerprint(memo, API_ARTICLES_BUILDER, site, inputs);
+    const known = memo.lookup(fingerprint);
+    if (known) lookedUp?.set(fingerprint, known);
     return known?.find(([key]) => key === apiArticleKey(id))?.[1];
   };
 }
@@ -208,7 +217,9 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     for (const group of groups) {
       const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
-      const known = fingerprint ? memo?.lookup(fingerprint) : undefined;
+      const known = fingerprint
+        ? (options.lookedUp?.get(fingerprint) ?? memo?.lookup(fingerprint))
+        : undefined;
       // A staged release's build leaves the state alone: the next publish updates the live index.
       const state = memo && options.groupStates !== false ? group.state?.() : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {

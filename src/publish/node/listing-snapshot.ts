@@ -156,8 +156,10 @@ function parseLines(body: string): (Line | undefined)[] {
   }
 }
 
+/** Literals rather than spreads: this runs once per key (371,000 at 100,000 articles). */
 function withoutNulls(hash: string | null, gen: number | null): Partial<ValueMetadata> {
-  return { ...(hash !== null && { hash }), ...(gen !== null && { gen }) };
+  if (hash !== null) return gen !== null ? { hash, gen } : { hash };
+  return gen !== null ? { gen } : {};
 }
 
 /** What KV shows of its writers now: the writer token's value and the manifest's hash. */

@@ -37,18 +37,17 @@ function removeStore(path: string): void {
   rmSync(`${path}-lock`, { force: true });
 }
 
-/**
- * LMDB's two meta pages, as this build lays them out: each carries the magic number, the last page
- * it uses and its transaction id. LMDB opens the newer one.
- */
+/** LMDB's two meta pages each carry its magic number at this offset (as this build lays them out). */
 const PAGE_BYTES = 4096;
+const MAGIC_OFFSET = 0x18;
 const MAGIC = 0xbeefc0de;
-const META = { magic: 0x18, lastPage: 0x90, txnid: 0x98, bytes: 0xa0 } as const;
 
 /**
- * Whether the file at `path` is absent or is an LMDB store whole up to its last page. LMDB maps
- * the file and trusts what it finds: opening anything else (a file overwritten, or cut short)
- * crashes the process rather than throwing, so the file is checked first.
+ * Whether the file at `path` is absent or begins as an LMDB store does, in whole pages. LMDB maps
+ * the file and trusts what it finds: opening anything else (a file overwritten, or cut inside a
+ * page) crashes the process rather than throwing, so the file is checked first. (A store cut at a
+ * page boundary passes this check; LMDB's own file may end before its last page, so no stricter
+ * one is sound.)
  */
 function looksLikeStore(path: string): boolean {
   let size: number;
@@ -60,19 +59,12 @@ function looksLikeStore(path: string): boolean {
   if (size < 2 * PAGE_BYTES || size % PAGE_BYTES !== 0) return false;
   const fd = openSync(path, 'r');
   try {
-    const metas = [0, 1].map((page) => {
-      const meta = Buffer.alloc(META.bytes);
-      readSync(fd, meta, 0, META.bytes, page * PAGE_BYTES);
-      return {
-        magic: meta.readUInt32LE(META.magic),
-        lastPage: meta.readBigUInt64LE(META.lastPage),
-        txnid: meta.readBigUInt64LE(META.txnid),
-      };
-    });
-    if (metas.some((meta) => meta.magic !== MAGIC)) return false;
-    const [first, second] = metas as [(typeof metas)[0], (typeof metas)[0]];
-    const newer = second.txnid > first.txnid ? second : first;
-    return (newer.lastPage + 1n) * BigInt(PAGE_BYTES) <= BigInt(size);
+    const meta = Buffer.alloc(4);
+    for (const page of [0, 1]) {
+      readSync(fd, meta, 0, 4, page * PAGE_BYTES + MAGIC_OFFSET);
+      if (meta.readUInt32LE(0) !== MAGIC) return false;
+    }
+    return true;
   } finally {
     closeSync(fd);
   }

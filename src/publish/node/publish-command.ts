@@ -187,7 +187,8 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentOnDisk | undefined;
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
-  const fileTable = await openFileTable(localFile('files.json'), { trust: !values.repair });
+  const fileTable = await openFileTable(localFile('files.mdb'), { trust: !values.repair });
+  opened.push(fileTable);
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { park: spill.park });
   opened.push(memo);

@@ -110,7 +110,7 @@ export async function openRecordMemo(
     async save() {
       await table.save(added, live);
       // The JSON-lines file earlier versions kept, if any, is superseded.
-      await rm(path.replace(/\.mdb$/, '.jsonl'), { force: true });
+      if (path.endsWith('.mdb')) await rm(`${path.slice(0, -'.mdb'.length)}.jsonl`, { force: true });
     },
   };
 }

@@ -79,14 +79,16 @@ const STATE_ENTRY = 'group state';
  * so fingerprinting it reads neither its body nor anything else of it.
  */
 export function articleInputs(memo: RecordMemo): (article: CompiledArticle) => string {
-  const inputs = new WeakMap<CompiledArticle, string>();
+  // By id, the article kept beside its input: asked for about 2 million times at 100,000 articles,
+  // and an integer key is found several times faster than an object in a WeakMap. Another object
+  // with the same id (a copy) is named afresh.
+  const inputs = new Map<number, { article: CompiledArticle; input: string }>();
   return (article) => {
-    let input = inputs.get(article);
-    if (input === undefined) {
-      const digest = compiledDigests.get(article);
-      input = memo.fingerprint(digest === undefined ? [JSON.stringify(article)] : ['compiled', digest]);
-      inputs.set(article, input);
-    }
+    const known = inputs.get(article.id);
+    if (known?.article === article) return known.input;
+    const digest = compiledDigests.get(article);
+    const input = memo.fingerprint(digest === undefined ? [JSON.stringify(article)] : ['compiled', digest]);
+    inputs.set(article.id, { article, input });
     return input;
   };
 }

@@ -4,7 +4,7 @@
 // only the entries it asks for: the JSON-lines files it replaces had to be scanned whole (530 MB at
 // 100,000 articles) to find any line. A save is one transaction: a publish killed while saving
 // leaves the table as the last save left it. Values are JSON text, parsed when asked for.
-import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
@@ -82,13 +82,15 @@ export async function openEmbeddedTable<V>(
   header: string,
   what: string,
 ): Promise<EmbeddedTable<V>> {
-  await mkdir(dirname(path), { recursive: true });
   let db: RootDatabase<string, string> | undefined;
   // Whether the entries are this code's: a table for other code reads as empty and is replaced when saved.
   let current = false;
   try {
-    db = openStore(path);
-    current = db.get(HEADER_KEY) === header;
+    // No table yet: none is made until a save, so a publish refused early leaves no file behind.
+    if (existsSync(path)) {
+      db = openStore(path);
+      current = db.get(HEADER_KEY) === header;
+    }
   } catch (error) {
     // Not a store this code can open (a damaged file): everything is built, as on a first publish,
     // and the next save starts the table afresh.
@@ -131,6 +133,7 @@ export async function openEmbeddedTable<V>(
         // and LMDB, which never shrinks its file, gives back the space they took.
         await store?.close();
         removeStore(path);
+        await mkdir(dirname(path), { recursive: true });
         store = openStore(path);
       }
       const target = store;

@@ -1,9 +1,10 @@
-// The local memory a publish keeps between runs (the compile cache, the record memo): an embedded
-// LMDB store (the `lmdb` package, prebuilt for each platform), one file per table beside the local
-// state. A key is found through the store's B-tree, so opening it reads nothing and a publish reads
-// only the entries it asks for: the JSON-lines files it replaces had to be scanned whole (530 MB at
-// 100,000 articles) to find any line. A save is one transaction: a publish killed while saving
-// leaves the table as the last save left it. Values are JSON text, parsed when asked for.
+// The local memory a publish keeps between runs (the compile cache, the record memo, the file
+// table): an embedded LMDB store (the `lmdb` package, prebuilt for each platform), one file per
+// table beside the local state. A key is found through the store's B-tree, so opening it reads
+// nothing and a publish reads only the entries it asks for: the JSON-lines files it replaces had
+// to be scanned whole (530 MB at 100,000 articles) to find any line. A save is one transaction: a
+// publish killed while saving leaves the table as the last save left it. Values are JSON text,
+// parsed when asked for.
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -15,8 +16,6 @@ const HEADER_KEY = '~header';
 /** What the table held when opened: empty when absent, unreadable or written for other code. */
 export interface StoredEntries<V> {
   get(key: string): V | undefined;
-  /** Whether the table holds `key` (its value may still turn out unreadable). */
-  has(key: string): boolean;
 }
 
 export interface EmbeddedTable<V> {
@@ -116,7 +115,6 @@ export async function openEmbeddedTable<V>(
         return undefined;
       }
     },
-    has: (key) => readable() && store?.doesExist(key) === true,
   };
   const close = () => {
     if (closed) return;

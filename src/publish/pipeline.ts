@@ -31,7 +31,7 @@ import {
   type StoredKeys,
 } from './plan';
 import { pushEventOf } from './push-event';
-import type { RecordMemo } from './record-memo';
+import type { GroupOutput, RecordMemo } from './record-memo';
 import type { Scratch } from './record-store';
 import { nextRemovals, readRemovedArticles, reusedIdProblems, UnreadableRegistryError } from './removals';
 import {
@@ -268,6 +268,7 @@ async function prepareState(
   // Articles are fingerprinted once, for the change log and the record builders alike.
   const memo = repair ? undefined : options.memo;
   const articleInput = memo && articleInputs(memo);
+  const lookedUp = new Map<string, GroupOutput>();
   const changeLog = await appendChanges(
     articles,
     {
@@ -276,7 +277,7 @@ async function prepareState(
       stored,
       removedGuids: new Map([...unpublished].map(([id, { guid }]) => [id, guid])),
       lostPages: tail.lost,
-      ...(memo && articleInput && { knownHash: rememberedApiHashes(current, memo, articleInput) }),
+      ...(memo && articleInput && { knownHash: rememberedApiHashes(current, memo, articleInput, lookedUp) }),
     },
     publishStamp(now),
     options.scratch?.stores,
@@ -297,6 +298,7 @@ async function prepareState(
         articleInput,
         readStored: (key: string) => source.getText(key),
         groupStates: role === 'live',
+        lookedUp,
       }),
     ...(options.scratch && { scratch: options.scratch }),
   });

@@ -120,13 +120,13 @@ describe('npm run publish', () => {
   it('writes nothing when nothing changed', async () => {
     // As the first test read it: nothing has run since.
     const before = stateAsLastRead();
-    const memo = await readFile(join(dir, 'state/mirrorwire-records.jsonl'), 'utf8');
+    const memo = await readFile(join(dir, 'state/mirrorwire-records.mdb'));
     const run = await publish('--local');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/0 to write .* 0 to delete/);
     expect(await readKv()).toEqual(before);
     // Nor does it add to what the next publish reads: the record memo is as it was.
-    expect(await readFile(join(dir, 'state/mirrorwire-records.jsonl'), 'utf8')).toBe(memo);
+    expect(await readFile(join(dir, 'state/mirrorwire-records.mdb'))).toEqual(memo);
   });
 
   it('stops on a broken article with path, line and reason, and leaves KV as it was', async () => {
@@ -245,6 +245,31 @@ describe('npm run publish', () => {
     expect(kv.get('page:v1:article:675904')).toBeNull();
     expect(kv.get('list:v3:home')).toMatch(/^\{/);
     expect(kv.get('list:v3:home')).not.toContain('675904');
+  });
+
+  it('plans the same with its compile cache and record memo damaged, warning, and mends them', async () => {
+    const text = await readFile(join(dir, SAMPLE), 'utf8');
+    await writeArticle(SAMPLE, text.replace(/^draft: true\n/m, '').replace(/^title: .*$/m, 'title: Mended'));
+    const planned = (run: Run) =>
+      run.stdout.split('\n').filter((line) => /^ {2}(write|delete|retire) /.test(line));
+    const intact = await publish('--dry-run');
+    expect(intact.status).toBe(0);
+    expect(planned(intact).length).toBeGreaterThan(0);
+    // Overwritten with text, and cut short inside a page: neither is whole, and neither may crash the publish.
+    await writeFile(join(dir, 'state/mirrorwire-records.mdb'), 'not a database '.repeat(1000));
+    const compiled = await readFile(join(dir, 'state/mirrorwire-compiled.mdb'));
+    await writeFile(join(dir, 'state/mirrorwire-compiled.mdb'), compiled.subarray(0, compiled.length - 1000));
+    const damaged = await publish('--dry-run');
+    expect(damaged.status).toBe(0);
+    expect(damaged.stderr).toContain('ignoring the record memo');
+    expect(damaged.stderr).toContain('ignoring the compile cache');
+    expect(planned(damaged)).toEqual(planned(intact));
+    // The real publish rebuilds them; the next one finds everything unchanged again.
+    expect((await publish('--local')).status).toBe(0);
+    const again = await publish('--local');
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(/0 to write .* 0 to delete/);
+    expect(again.stdout).toMatch(/[1-9]\d* known unchanged without building/);
   });
 });
 

@@ -1,7 +1,7 @@
-// The record memo on disk: what one publish remembers, the next finds; a publish appends only what
-// it built and is rewritten once mostly stale; a line cut short by a crash is cut off; a file made
-// by other code is dropped.
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+// The record memo on disk: what one publish remembers, the next finds; a publish adds only what it
+// built, drops stale entries once they are most of the table, and saves nothing when nothing is new;
+// a table written for other code, or a damaged file, is dropped.
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,14 +9,12 @@ import { openRecordMemo } from '../../src/publish/node/record-memo-file';
 import { openSpill } from '../../src/publish/node/spill-store';
 
 const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-record-memo-'));
-const path = join(scratch, 'records.jsonl');
+const path = join(scratch, 'records.mdb');
 
 afterAll(() => rm(scratch, { recursive: true, force: true }));
 
-const lines = async () => (await readFile(path, 'utf8')).split('\n').filter(Boolean);
-
 describe('record memo file', () => {
-  it('remembers across publishes, appends what is new and survives a torn line', async () => {
+  it('remembers across publishes and adds only what is new', async () => {
     const first = await openRecordMemo(path);
     const a = first.fingerprint(['group', 'a']);
     const b = first.fingerprint(['group', 'b']);
@@ -26,7 +24,6 @@ describe('record memo file', () => {
     first.remember(a, [['article:v1:1', 'h1']]);
     first.remember(b, [['article:v1:2', 'h2']]);
     await first.save();
-    expect(await lines()).toHaveLength(3);
 
     const second = await openRecordMemo(path);
     expect(second.fingerprint(['group', 'a'])).toBe(a);
@@ -35,59 +32,66 @@ describe('record memo file', () => {
     if (known) second.remember(a, known);
     second.remember(b, [['article:v1:2', 'h3']]);
     await second.save();
-    // Only the changed group was appended; the later line wins.
-    expect(await lines()).toHaveLength(4);
-    await appendFile(path, '["torn", [["article:v1:3"');
 
     const third = await openRecordMemo(path);
     expect(third.lookup(b)).toEqual([['article:v1:2', 'h3']]);
     expect(third.lookup(a)).toEqual([['article:v1:1', 'h1']]);
-    expect(third.lookup('torn')).toBeUndefined();
-    const c = third.fingerprint(['group', 'c']);
-    third.remember(c, [['article:v1:4', 'h4']]);
+    third.keep?.(a);
+    const before = await readFile(path);
+    // Nothing new: the file is left byte for byte as it was.
     await third.save();
-    expect((await openRecordMemo(path)).lookup(c)).toEqual([['article:v1:4', 'h4']]);
-    // A torn line that happens to end in "]" is cut off by the next save, never ended and read as one.
-    await appendFile(path, '["torn", [["article:v1:5", "h5"]');
-    const fourth = await openRecordMemo(path);
-    expect(fourth.keep?.('torn')).toBe(false);
-    await fourth.save();
-    const fifth = await openRecordMemo(path);
-    expect(fifth.keep?.('torn')).toBe(false);
-    expect(fifth.lookup(c)).toEqual([['article:v1:4', 'h4']]);
+    expect(await readFile(path)).toEqual(before);
   });
 
-  it('is rewritten once most of its bytes are stale, however few its lines', async () => {
-    // A large value remembered anew by every publish (the search index's state) adds one line each time.
-    const large = join(scratch, 'large.jsonl');
-    const value = (n: number) => [['state', `${'x'.repeat(400_000)}${n}`] as const];
-    for (let n = 0; n < 8; n++) {
-      const memo = await openRecordMemo(large);
-      expect(memo.lookup('state')?.[0]?.[1].endsWith(String(n - 1)) ?? n === 0).toBe(true);
-      memo.remember('state', value(n));
+  it('drops stale entries once they are most of it', async () => {
+    const churn = join(scratch, 'churn.mdb');
+    // Each publish uses ten groups, all new: stale ones pile up until they pass the live ones by a thousand.
+    let size = 0;
+    for (let round = 0; round < 5; round++) {
+      const memo = await openRecordMemo(churn);
+      for (let n = 0; n < 600; n++)
+        memo.remember(memo.fingerprint(['round', String(round), String(n)]), [[`k${n}`, `h${round}`]]);
       await memo.save();
+      size = (await stat(churn)).size;
     }
-    // Eight lines of 400 KB if it were only appended to; at most the live one and about 1 MiB stale.
-    expect((await stat(large)).size).toBeLessThan(1_900_000);
-    expect((await openRecordMemo(large)).lookup('state')).toEqual(value(7));
+    const last = await openRecordMemo(churn);
+    // The last round's groups are there; the first round's were dropped by a sweep.
+    expect(last.lookup(last.fingerprint(['round', '4', '5']))).toEqual([['k5', 'h4']]);
+    expect(last.lookup(last.fingerprint(['round', '0', '5']))).toBeUndefined();
+    expect(size).toBeGreaterThan(0);
+    last.close();
   });
 
-  it('drops a file written for other code', async () => {
-    await writeFile(path, `${JSON.stringify({ format: 1, code: 'other' })}\n["x",[["k","h"]]]\n`);
-    const memo = await openRecordMemo(path);
-    expect(memo.lookup('x')).toBeUndefined();
-    memo.remember('y', [['k', 'h']]);
+  it('drops a table written for other code', async () => {
+    const other = join(scratch, 'other.mdb');
+    const memo = await openRecordMemo(other);
+    memo.remember('x', [['k', 'h']]);
     await memo.save();
-    const text = await readFile(path, 'utf8');
-    expect(text).not.toContain('"x"');
-    expect(text).toContain('"y"');
+    // Another code fingerprint: the same file reads as empty, and its entries are gone once saved.
+    const { openEmbeddedTable } = await import('../../src/publish/node/embedded-table');
+    const table = await openEmbeddedTable<unknown>(other, 'another header', 'test table');
+    expect(table.previous.get('x')).toBeUndefined();
+    await table.save(new Map([['y', [['k', 'h']]]]), new Set(['y']));
+    const again = await openRecordMemo(other);
+    expect(again.lookup('x')).toBeUndefined();
+    expect(again.lookup('y')).toBeUndefined();
+    again.close();
   });
 
-  it('reads back a file larger than its read chunks, every line across every chunk boundary', async () => {
+  it('starts afresh from a damaged file, with a warning', async () => {
+    const damaged = join(scratch, 'damaged.mdb');
+    await writeFile(damaged, 'not a database at all, just text where the table should be'.repeat(200));
+    const memo = await openRecordMemo(damaged);
+    expect(memo.lookup('x')).toBeUndefined();
+    memo.remember('x', [['k', 'h']]);
+    await memo.save();
+    expect((await openRecordMemo(damaged)).lookup('x')).toEqual([['k', 'h']]);
+  });
+
+  it('reads back what waited in the scratch file, many entries of uneven, non-ASCII sizes', async () => {
     // What it remembers waits in a publish's scratch file until saved, as in the publish command.
     const spill = openSpill(join(scratch, 'spill'));
     const first = await openRecordMemo(path, { park: spill.park });
-    // Over 2 MiB of lines of uneven, non-ASCII sizes: several 1 MiB chunks, lines cut at each edge.
     const groups = Array.from({ length: 3000 }, (_, index) => ({
       fingerprint: first.fingerprint(['big', String(index)]),
       output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,
@@ -96,8 +100,8 @@ describe('record memo file', () => {
     expect(spill.written).toBeGreaterThan(2_000_000);
     await first.save();
     spill.close();
-    expect((await readFile(path)).length).toBeGreaterThan(2 * 2 ** 20);
     const second = await openRecordMemo(path);
     for (const { fingerprint, output } of groups) expect(second.lookup(fingerprint)).toEqual(output);
+    second.close();
   });
 });

@@ -11,8 +11,9 @@ import { renderJsonFeed } from '../../feeds/render-json-feed';
 import { renderOpml } from '../../feeds/render-opml';
 import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
-import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
+import { TERM_KINDS } from '../../taxonomy/terms';
 import type { Records } from './index-builder';
+import { termsOf } from './terms-of';
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   rss: renderRss,
@@ -33,7 +34,7 @@ export function buildFeeds(content: CompiledContent): Records {
   const docs = feedScopes(content).map((scope) => buildFeedDocument(content, scope));
   // Every tag and author in use gets its feeds too, listed in the OPML after the sections.
   for (const kind of TERM_KINDS) {
-    for (const term of collectTerms(content.articles, kind).values())
+    for (const term of termsOf(content, kind).values())
       docs.push(buildFeedDocument(content, { type: kind, slug: term.slug }, term));
   }
   for (const doc of docs) {

@@ -6,8 +6,9 @@ import type { CompiledContent } from '../../content/compile';
 import { termBucketKey, termHeadKey } from '../../storage/keys';
 import { cutShards } from '../../storage/list-shards';
 import type { ListShard, TermHead } from '../../storage/records';
-import { collectTerms, TERM_KINDS } from '../../taxonomy/terms';
+import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup } from './index-builder';
+import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
@@ -24,7 +25,7 @@ export function termPageGroups(
     (key: string, articles: readonly CompiledArticle[], ...more: string[]) =>
     () => [key, ...more, ...articles.map((article) => context.article(article))];
   for (const kind of TERM_KINDS) {
-    for (const term of collectTerms(content.articles, kind).values()) {
+    for (const term of termsOf(content, kind).values()) {
       const { head, buckets } = cutShards(term.articles);
       buckets.forEach((items, i) => {
         const key = termBucketKey(kind, term.slug, i + 1);

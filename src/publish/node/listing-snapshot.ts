@@ -67,22 +67,19 @@ export function openListingSnapshot(path: string): ListingSnapshot {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
-      const lines = text.split('\n');
-      if (lines[0] !== HEADER) return undefined;
+      // A header alone (no line ends) holds no commit.
+      const headerEnd = text.indexOf('\n');
+      if (headerEnd < 0 || text.slice(0, headerEnd) !== HEADER) return undefined;
       const entries = new Map<string, Partial<ValueMetadata>>();
       let committed: WriterState | undefined;
       let count = 0;
-      for (const raw of lines.slice(1)) {
-        if (raw === '') continue;
-        count++;
-        let line: Line;
-        try {
-          line = JSON.parse(raw) as Line;
-        } catch {
+      for (const line of parseLines(text.slice(headerEnd + 1))) {
+        if (line === undefined) {
           // Cut short by an interrupted append: that publish never committed.
           committed = undefined;
           break;
         }
+        count++;
         if (line[0] === 'commit') committed = { token: line[1], manifest: line[2] };
         else {
           committed = undefined;
@@ -135,8 +132,34 @@ export function openListingSnapshot(path: string): ListingSnapshot {
   };
 }
 
+/**
+ * The file's lines after the header, parsed: as one JSON array when every line is whole (one parse
+ * of the file rather than one per key: 371,000 at 100,000 articles), line by line otherwise, with
+ * `undefined` where a line does not parse.
+ */
+function parseLines(body: string): (Line | undefined)[] {
+  const lines = body.endsWith('\n') ? body.slice(0, -1) : body;
+  if (lines === '') return [];
+  try {
+    return JSON.parse(`[${lines.replaceAll('\n', ',')}]`) as Line[];
+  } catch {
+    return lines
+      .split('\n')
+      .filter((raw) => raw !== '')
+      .map((raw) => {
+        try {
+          return JSON.parse(raw) as Line;
+        } catch {
+          return undefined;
+        }
+      });
+  }
+}
+
+/** Literals rather than spreads: this runs once per key (371,000 at 100,000 articles). */
 function withoutNulls(hash: string | null, gen: number | null): Partial<ValueMetadata> {
-  return { ...(hash !== null && { hash }), ...(gen !== null && { gen }) };
+  if (hash !== null) return gen !== null ? { hash, gen } : { hash };
+  return gen !== null ? { gen } : {};
 }
 
 /** What KV shows of its writers now: the writer token's value and the manifest's hash. */

@@ -178,7 +178,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
-  const cachePath = localFile('compiled.jsonl');
+  const cachePath = localFile('compiled.mdb');
   // What this publish reads and builds waits on disk until it is needed, not in memory: source
   // texts, compiled bodies, cards and every value to write. In wrangler's own scratch folder, so a
   // refused publish leaves the state folder as it was.
@@ -187,9 +187,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   let compileCache: PersistentCompileCache | undefined;
   let input: ContentOnDisk | undefined;
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
-  const fileTable = await openFileTable(localFile('files.json'), { trust: !values.repair });
+  const fileTable = await openFileTable(localFile('files.mdb'), { trust: !values.repair });
+  opened.push(fileTable);
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
-  const memo = await openRecordMemo(localFile('records.jsonl'), { park: spill.park });
+  const memo = await openRecordMemo(localFile('records.mdb'), { park: spill.park });
   opened.push(memo);
   try {
     input = await readContent(values.content, { unchanged: fileTable.unchanged, park: spill.park });

@@ -1,14 +1,14 @@
-// The record memo (../record-memo.ts) on disk, beside the compile cache: an append-only file of
-// JSON lines, one per group of records ([fingerprint, [[key, hash], …]]), after a header naming the
-// code that built them. A publish appends the groups it built; the file is rewritten (to a new
-// file, then renamed over the old one) only when most of its lines or bytes are stale, so its cost
-// follows what changed. A line cut short by a crash is cut off; a header for other code drops the file.
+// The record memo (../record-memo.ts) on disk, beside the compile cache: an embedded table
+// (embedded-table.ts), one entry per group of records (fingerprint → [[key, hash], …]), under a
+// header naming the code that built them. A publish adds the groups it built and drops stale ones
+// only once they are most of the table, so its cost follows what changed; a header for other code
+// empties the table.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
-import { openJsonLinesFile } from './json-lines-file';
+import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 
 const FORMAT = 1;
@@ -69,13 +69,14 @@ export async function openRecordMemo(
 ): Promise<PersistentRecordMemo> {
   const code = await codeFingerprint();
   const header = JSON.stringify({ format: FORMAT, code });
-  const store = await openJsonLinesFile<GroupOutput>(path, header, 'record memo');
-  const previous = store.previous;
+  const table = await openEmbeddedTable<GroupOutput>(path, header, 'record memo');
+  const previous = table.previous;
   const { park } = options;
-  // What this publish remembers, as what reads it back: from the file, parked, or held.
-  const used = new Map<string, () => GroupOutput>();
-  const added: string[] = [];
-  // Outputs read from the file: remembered again, they need no new line, and are read from there.
+  // What this publish built, as what reads it back (parked or held): added to the table when saved.
+  const added = new Map<string, () => GroupOutput>();
+  // Every fingerprint this publish used: what the table keeps when it drops stale entries.
+  const live = new Set<string>();
+  // Outputs read from the table: remembered again, they are already stored.
   const stored = new WeakSet<GroupOutput>();
   // Two functions, not one with both closures: a closure shares its scope with its siblings, so a
   // parked reader made beside `() => output` would keep the output alive.
@@ -87,38 +88,29 @@ export async function openRecordMemo(
     : (output: GroupOutput): (() => GroupOutput) =>
         () =>
           output;
-  // What is remembered again as the file holds it: read from there when saved.
-  const fromFile = (fingerprint: string) => () => {
-    const read = previous.get(fingerprint);
-    if (!read) throw new Error(`the record memo no longer holds ${fingerprint}`);
-    return read;
-  };
   return {
     fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
-      const known = used.get(fingerprint);
+      const known = added.get(fingerprint);
       if (known) return known();
       const read = previous.get(fingerprint);
       if (read) stored.add(read);
       return read;
     },
     remember(fingerprint, output) {
-      if (stored.has(output)) {
-        used.set(fingerprint, fromFile(fingerprint));
-        return;
-      }
-      if (!used.has(fingerprint)) added.push(fingerprint);
-      used.set(fingerprint, hold(output));
+      live.add(fingerprint);
+      if (stored.has(output)) added.delete(fingerprint);
+      else added.set(fingerprint, hold(output));
     },
     keep(fingerprint) {
-      if (used.has(fingerprint)) return true;
-      if (!previous.has(fingerprint)) return false;
-      used.set(fingerprint, fromFile(fingerprint));
-      return true;
+      // Kept by name alone: a fingerprint the table does not hold costs nothing when saved.
+      live.add(fingerprint);
     },
-    close: () => store.close(),
+    close: () => table.close(),
     async save() {
-      await store.save(used, added);
+      await table.save(added, live);
+      // The JSON-lines file earlier versions kept, if any, is superseded.
+      if (path.endsWith('.mdb')) await rm(`${path.slice(0, -'.mdb'.length)}.jsonl`, { force: true });
     },
   };
 }

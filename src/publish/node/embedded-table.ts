@@ -1,0 +1,162 @@
+// The local memory a publish keeps between runs (the compile cache, the record memo, the file
+// table): an embedded LMDB store (the `lmdb` package, prebuilt for each platform), one file per
+// table beside the local state. A key is found through the store's B-tree, so opening it reads
+// nothing and a publish reads only the entries it asks for: the JSON-lines files it replaces had
+// to be scanned whole (530 MB at 100,000 articles) to find any line. A save is one transaction: a
+// publish killed while saving leaves the table as the last save left it. Values are JSON text,
+// parsed when asked for.
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+
+/** Where the table names the code that wrote it: not a hex digest, so never an entry's key. */
+const HEADER_KEY = '~header';
+
+/** What the table held when opened: empty when absent, unreadable or written for other code. */
+export interface StoredEntries<V> {
+  get(key: string): V | undefined;
+}
+
+export interface EmbeddedTable<V> {
+  readonly previous: StoredEntries<V>;
+  /**
+   * Adds `added` (each a value or what reads it back) in one transaction, and drops every other
+   * entry that `live` (the keys this publish used) does not name once they are most of the table,
+   * so the table follows the archive rather than its history. Afterwards `previous` can no longer be read.
+   */
+  save(added: ReadonlyMap<string, V | (() => V)>, live: ReadonlySet<string>): Promise<void>;
+  /** Lets go of the table without saving (a publish that stops early); safe to call again. */
+  close(): void;
+}
+
+/** The store's own files: the table and its lock file. */
+function removeStore(path: string): void {
+  rmSync(path, { force: true });
+  rmSync(`${path}-lock`, { force: true });
+}
+
+/** LMDB's two meta pages each carry its magic number at this offset (as this build lays them out). */
+const PAGE_BYTES = 4096;
+const MAGIC_OFFSET = 0x18;
+const MAGIC = 0xbeefc0de;
+
+/**
+ * Whether the file at `path` is absent or begins as an LMDB store does, in whole pages. LMDB maps
+ * the file and trusts what it finds: opening anything else (a file overwritten, or cut inside a
+ * page) crashes the process rather than throwing, so the file is checked first. (A store cut at a
+ * page boundary passes this check; LMDB's own file may end before its last page, so no stricter
+ * one is sound.)
+ */
+function looksLikeStore(path: string): boolean {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return true;
+  }
+  if (size < 2 * PAGE_BYTES || size % PAGE_BYTES !== 0) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const meta = Buffer.alloc(4);
+    for (const page of [0, 1]) {
+      readSync(fd, meta, 0, 4, page * PAGE_BYTES + MAGIC_OFFSET);
+      if (meta.readUInt32LE(0) !== MAGIC) return false;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openStore(path: string): RootDatabase<string, string> {
+  if (!looksLikeStore(path)) throw new Error(`${path} is not an LMDB store`);
+  // Values are JSON text: the same text the earlier files held, and bodies stay strings.
+  return open<string, string>({ path, encoding: 'string', compression: false });
+}
+
+/** `what` names the table in the warning printed when it cannot be read. */
+export async function openEmbeddedTable<V>(
+  path: string,
+  header: string,
+  what: string,
+): Promise<EmbeddedTable<V>> {
+  let db: RootDatabase<string, string> | undefined;
+  // Whether the entries are this code's: a table for other code reads as empty and is replaced when saved.
+  let current = false;
+  try {
+    // No table yet: none is made until a save, so a publish refused early leaves no file behind.
+    if (existsSync(path)) {
+      db = openStore(path);
+      current = db.get(HEADER_KEY) === header;
+    }
+  } catch (error) {
+    // Not a store this code can open (a damaged file): everything is built, as on a first publish,
+    // and the next save starts the table afresh.
+    console.warn(`publish: ignoring the ${what} (${error})`);
+    if (db) await db.close().catch(() => undefined);
+    db = undefined;
+  }
+  let store = db;
+  let closed = false;
+  const readable = () => {
+    if (closed) throw new Error(`the ${what} is closed`);
+    return current && store !== undefined;
+  };
+  const previous: StoredEntries<V> = {
+    get(key) {
+      if (!readable()) return undefined;
+      const text = store?.get(key);
+      if (text === undefined) return undefined;
+      try {
+        return JSON.parse(text) as V;
+      } catch {
+        // An entry this code cannot read is simply built again.
+        return undefined;
+      }
+    },
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    void store?.close();
+  };
+  return {
+    previous,
+    close,
+    async save(added, live) {
+      if (closed) throw new Error(`the ${what} is closed`);
+      if (!current || !store) {
+        // Another generation's entries (or none readable) are of no use: the table starts afresh,
+        // and LMDB, which never shrinks its file, gives back the space they took.
+        await store?.close();
+        removeStore(path);
+        await mkdir(dirname(path), { recursive: true });
+        store = openStore(path);
+      }
+      const target = store;
+      // Stale entries are dropped once they outnumber the live ones (by a thousand): a sweep reads
+      // every key, so it happens about once per archive's worth of edits.
+      const count = (target.getStats() as { entryCount: number }).entryCount;
+      const stale: string[] = [];
+      if (current && count - 1 > 2 * live.size + 1000)
+        for (const key of target.getKeys())
+          if (key !== HEADER_KEY && !live.has(key) && !added.has(key)) stale.push(key);
+      // Nothing to add or drop: the file is left exactly as it was.
+      if (current && added.size === 0 && stale.length === 0) {
+        close();
+        return;
+      }
+      target.transactionSync(() => {
+        if (!current) target.putSync(HEADER_KEY, header);
+        for (const [key, held] of added) {
+          const value = typeof held === 'function' ? (held as () => V)() : held;
+          target.putSync(key, JSON.stringify(value));
+        }
+        for (const key of stale) target.removeSync(key);
+      });
+      current = true;
+      close();
+    },
+  };
+}

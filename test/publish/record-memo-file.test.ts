@@ -43,6 +43,15 @@ describe('record memo file', () => {
     expect(await readFile(path)).toEqual(before);
   });
 
+  it('removes the files earlier versions kept in its place once it is saved', async () => {
+    const earlier = [join(scratch, 'earlier.jsonl'), join(scratch, 'earlier.json')];
+    for (const file of earlier) await writeFile(file, '{}\n');
+    const memo = await openRecordMemo(join(scratch, 'earlier.mdb'));
+    memo.remember(memo.fingerprint(['group', 'a']), [['article:v1:1', 'h1']]);
+    await memo.save();
+    for (const file of earlier) await expect(stat(file)).rejects.toThrow(/ENOENT/);
+  });
+
   it('drops stale entries once they are most of it', async () => {
     const churn = join(scratch, 'churn.mdb');
     // Each publish uses ten groups, all new: stale ones pile up until they pass the live ones by a thousand.

@@ -3,7 +3,7 @@
 // unchanged files would otherwise cost seconds). Any change to site.yaml, an image or the compiler
 // itself starts a new generation, and the whole cache is dropped.
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
@@ -124,15 +124,7 @@ export async function openCompileCache(
       return { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) };
     },
     close: () => store.close(),
-    async save() {
-      await store.save(added, used);
-      // The JSON-lines file (and the single JSON document before it) earlier versions kept are superseded.
-      if (path.endsWith('.mdb')) {
-        const base = path.slice(0, -'.mdb'.length);
-        await rm(`${base}.jsonl`, { force: true });
-        await rm(`${base}.json`, { force: true });
-      }
-    },
+    save: () => store.save(added, used),
   };
 }
 
@@ -178,8 +170,6 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
         added.set(file.path, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, known.key ?? contentKey(file)]);
       }
       await table.save(added, live);
-      // The JSON document earlier versions kept beside it, if any, is superseded.
-      if (path.endsWith('.mdb')) await rm(`${path.slice(0, -'.mdb'.length)}.json`, { force: true });
     },
   };
 }

@@ -6,7 +6,7 @@
 // publish killed while saving leaves the table as the last save left it. Values are JSON text,
 // parsed when asked for.
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 
@@ -34,6 +34,16 @@ export interface EmbeddedTable<V> {
 function removeStore(path: string): void {
   rmSync(path, { force: true });
   rmSync(`${path}-lock`, { force: true });
+}
+
+/**
+ * What earlier versions kept where a table now is (`name.mdb`): a JSON-lines file, or one JSON
+ * document rewritten whole. Superseded by the table's first save, and removed then.
+ */
+async function removeSupersededFiles(path: string): Promise<void> {
+  if (!path.endsWith('.mdb')) return;
+  const base = path.slice(0, -'.mdb'.length);
+  await Promise.all([rm(`${base}.jsonl`, { force: true }), rm(`${base}.json`, { force: true })]);
 }
 
 /** LMDB's two meta pages each carry its magic number at this offset (as this build lays them out). */
@@ -145,6 +155,7 @@ export async function openEmbeddedTable<V>(
       // Nothing to add or drop: the file is left exactly as it was.
       if (current && added.size === 0 && stale.length === 0) {
         close();
+        await removeSupersededFiles(path);
         return;
       }
       target.transactionSync(() => {
@@ -157,6 +168,7 @@ export async function openEmbeddedTable<V>(
       });
       current = true;
       close();
+      await removeSupersededFiles(path);
     },
   };
 }

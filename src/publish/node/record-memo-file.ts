@@ -4,7 +4,7 @@
 // only once they are most of the table, so its cost follows what changed; a header for other code
 // empties the table.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
@@ -107,10 +107,6 @@ export async function openRecordMemo(
       live.add(fingerprint);
     },
     close: () => table.close(),
-    async save() {
-      await table.save(added, live);
-      // The JSON-lines file earlier versions kept, if any, is superseded.
-      if (path.endsWith('.mdb')) await rm(`${path.slice(0, -'.mdb'.length)}.jsonl`, { force: true });
-    },
+    save: () => table.save(added, live),
   };
 }

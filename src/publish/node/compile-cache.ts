@@ -35,7 +35,7 @@ async function compilerFingerprint(): Promise<string> {
   return sha256HexSync(parts.join('\u0000'));
 }
 
-/** Where the cache keeps an article's body: a line of its own, so a hit parses only the rest. */
+/** Where the cache keeps an article's body: an entry of its own, so a hit parses only the rest. */
 const bodyKeyOf = (key: string) => `${key}:body`;
 
 /**
@@ -50,7 +50,7 @@ export interface PersistentCompileCache extends CompileCache {
   readonly hits: number;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
   save(): Promise<void>;
-  /** Lets go of the cache file without saving; safe to call again. */
+  /** Lets go of the cache table without saving; safe to call again. */
   close(): void;
 }
 

@@ -82,7 +82,8 @@ function looksLikeStore(path: string): boolean {
 function openStore(path: string): RootDatabase<string, string> {
   if (!looksLikeStore(path)) throw new Error(`${path} is not an LMDB store`);
   // Values are JSON text: the same text the earlier files held, and bodies stay strings.
-  return open<string, string>({ path, encoding: 'string', compression: false });
+  // Pages of the size looksLikeStore reads, whatever the system's own (16 KiB on some ARM machines).
+  return open<string, string>({ path, encoding: 'string', compression: false, pageSize: PAGE_BYTES });
 }
 
 /** `what` names the table in the warning printed when it cannot be read. */
@@ -129,7 +130,7 @@ export async function openEmbeddedTable<V>(
   const close = () => {
     if (closed) return;
     closed = true;
-    void store?.close();
+    store?.close().catch(() => undefined);
   };
   return {
     previous,

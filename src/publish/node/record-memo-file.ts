@@ -53,9 +53,9 @@ async function codeFingerprint(): Promise<string> {
 }
 
 export interface PersistentRecordMemo extends RecordMemo {
-  /** Appends what this publish built (or compacts the file); call only once its writes succeeded. */
+  /** Adds what this publish built in one transaction (dropping stale entries once they are most of the table); call only once its writes succeeded. */
   save(): Promise<void>;
-  /** Lets go of the memo file without saving; safe to call again. */
+  /** Lets go of the memo table without saving; safe to call again. */
   close(): void;
 }
 

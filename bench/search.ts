@@ -99,16 +99,18 @@ console.log(
   console.log(`one new article rewrites ${changed} shard parts, ${mib(changedBytes)}`);
 }
 
+/** The count publish chose for this archive: the index as the manifest names it. */
+const shards = searchShardCount(content.articles.length);
+
 /** As the worker reads a shard: the stored text, JSON.parse, then the zod/mini schema. */
 async function readShard(shard: number, part: SearchShardPart): Promise<SearchShard | null> {
-  const text = records.get(searchShardKey(shard, part));
+  const text = records.get(searchShardKey(shards, shard, part));
   if (text === undefined) return null;
   const decoded = z.safeParse(searchShardSchema, JSON.parse(text));
   return decoded.success ? decoded.data : null;
 }
 
-/** The index as the manifest names it: the count publish chose for this archive. */
-const index = { shards: searchShardCount(content.articles.length), read: readShard };
+const index = { shards, read: readShard };
 
 const sample = content.articles[Math.floor(content.articles.length / 2)];
 const QUERIES = [
@@ -127,7 +129,7 @@ console.log('| ----- | ------: | ----------: | ---------: | -----: | -----: |');
 for (const query of QUERIES) {
   const terms = queryTerms(query);
   const read = [...new Set(terms.map((term) => shardOf(term, index.shards)))].flatMap((shard) =>
-    (['settled', 'fresh'] as const).map((part) => searchShardKey(shard, part)),
+    (['settled', 'fresh'] as const).map((part) => searchShardKey(shards, shard, part)),
   );
   const bytes = read.reduce((sum, key) => sum + encoder.encode(records.get(key) ?? '').length, 0);
   let matches = 0;

@@ -5,7 +5,6 @@ import type { ApiArticle } from '../api/schemas';
 import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, compiledDigests } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
-import { searchShardCount } from '../search/index-format';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
 import { apiArticleKey, manifestKey } from '../storage/keys';
@@ -16,6 +15,7 @@ import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/
 import { articleRecordGroups } from './indexes/article-records';
 import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
+import { lingeringSearchParts, searchIndexLayout } from './indexes/search-index';
 import type { StoredKeys } from './plan';
 import type { GroupOutput, RecordMemo } from './record-memo';
 import { memoryScratch, type RecordStore, type Scratch } from './record-store';
@@ -37,6 +37,11 @@ export interface RecordSet {
    * key → SHA-256 (hex) of that value. Unchanged by definition; never written, never deleted.
    */
   kept: ReadonlyMap<string, string>;
+  /**
+   * Stored keys no record names that stay anyway: the parts of the search index's layout before its
+   * count changed, which an isolate holding an older manifest reads (lingeringSearchParts).
+   */
+  lingering: ReadonlySet<string>;
   /** SHA-256 (hex) of an article, index or kept value, computed once as it was built: the plan diffs with it. */
   hashOf(key: string): string | undefined;
 }
@@ -151,6 +156,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, () => string>();
   const context: GroupContext = {
+    previous: options.previous,
     card(article) {
       let card = cards.get(article);
       if (card === undefined) {
@@ -283,13 +289,15 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     [kept.keys(), articles.keys(), indexes.keys()],
     hashOf,
   );
-  const manifest = buildManifest(content, version, options);
+  const searchIndex = searchIndexLayout(content, options.previous, options.now);
+  const manifest = buildManifest(content, version, searchIndex, options);
   return {
     changes: changeLog.pages,
     articles,
     indexes,
     manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
     kept,
+    lingering: lingeringSearchParts(stored.keys(), searchIndex, options.now),
     hashOf,
   };
 }
@@ -323,7 +331,12 @@ function hostsOf(site: SiteConfig): string {
   return JSON.stringify([site.primary, site.mirrors, site.redirects, site.onion ?? null]);
 }
 
-function buildManifest(content: CompiledContent, version: string, options: BuildOptions): Manifest {
+function buildManifest(
+  content: CompiledContent,
+  version: string,
+  searchIndex: NonNullable<Manifest['searchIndex']>,
+  options: BuildOptions,
+): Manifest {
   const { previous, now } = options;
   const { site } = content;
   const stamp = isoSeconds(now);
@@ -340,7 +353,7 @@ function buildManifest(content: CompiledContent, version: string, options: Build
     changes: { head: options.changeLog.head },
     ...(options.mirrorList && { mirrorList: options.mirrorList }),
     ...imageOriginsOf(content),
-    searchShards: searchShardCount(content.articles.length),
+    searchIndex,
   };
 }
 

@@ -74,6 +74,7 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
     records.articles.has(key) ||
     records.indexes.has(key) ||
     records.kept.has(key) ||
+    records.lingering.has(key) ||
     key === records.manifest.key;
   const deletes = [...stored.keys()].filter((key) => !produced(key) && isOwnedKey(key)).sort();
   return { phases, deletes, retire: [], unchanged };

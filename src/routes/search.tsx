@@ -44,9 +44,10 @@ searchRoutes.get(
 
     const current = page(c.req.query('page'));
     if (current > MAX_RESULT_PAGES) throw new HTTPException(404);
+    const layout = site.manifest.searchIndex;
     const index = {
-      shards: site.manifest.searchShards ?? SEARCH_SHARDS_MAX,
-      read: (shard: number, part: SearchShardPart) => repo.getSearchShard(shard, part),
+      shards: layout?.shards ?? site.manifest.searchShards ?? SEARCH_SHARDS_MAX,
+      read: (shard: number, part: SearchShardPart) => repo.getSearchShard(layout, shard, part),
     };
     const { total, hits } = await search(terms, index, current * RESULTS_PER_PAGE);
     const pages = Math.min(MAX_RESULT_PAGES, Math.max(1, Math.ceil(total / RESULTS_PER_PAGE)));

@@ -5,8 +5,8 @@
 import * as z from 'zod/mini';
 
 /**
- * The most shards, reached at 32,769 articles. A manifest that names no count had this many: every
- * archive did before the count followed the archive's size.
+ * The most shards, reached at 32,769 articles. A manifest that names no layout had this many:
+ * every archive did before the count followed the archive's size.
  */
 export const SEARCH_SHARDS_MAX = 1024;
 
@@ -17,16 +17,19 @@ const SEARCH_SHARDS_MIN = 16;
 const ARTICLES_PER_SHARD = 64;
 
 /**
- * The shard count for an archive of `articles`: a power of two, so a shard holds the postings of
- * 32 to ARTICLES_PER_SHARD articles whatever the archive's size (a fixed 1,024 made a small outlet
- * write 2,048 parts of a few terms each). Each doubling moves every term, one full rewrite of the
- * index, six times in an archive's life. The manifest names the count (`searchShards`), so a
- * worker reads the layout of the manifest it holds.
+ * The shard count for an archive of `articles`, given the count its index has now (`current`, if
+ * any): a power of two, so a shard holds the postings of up to ARTICLES_PER_SHARD articles (a fixed
+ * 1,024 made a small outlet write 2,048 parts of a few terms each). Each change of the count moves
+ * every term, one full rewrite of the index, so the count doubles as the archive grows but halves
+ * only once the archive has shrunk to a quarter of what the count holds: an archive of about 1,024
+ * articles that gains and loses a few does not move its index back and forth.
  */
-export function searchShardCount(articles: number): number {
+export function searchShardCount(articles: number, current?: number): number {
   let shards = SEARCH_SHARDS_MIN;
   while (shards < SEARCH_SHARDS_MAX && shards * ARTICLES_PER_SHARD < articles) shards *= 2;
-  return shards;
+  const valid = current !== undefined && current >= shards && current <= SEARCH_SHARDS_MAX;
+  const isPowerOfTwo = current !== undefined && (current & (current - 1)) === 0;
+  return valid && isPowerOfTwo && current < shards * 4 ? current : shards;
 }
 
 /**

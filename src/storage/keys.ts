@@ -34,10 +34,23 @@ export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: numb
   `list:v3:${kind}:${slug}:b${bucket}`;
 
 /**
- * One shard of the search index: the posting lists of the terms that hash to it (search/index-format.ts),
- * for articles below the index's cut (`settled`, rewritten rarely) or from it on (`fresh`, small).
+ * One shard of the search index: the posting lists of the terms that hash to it among `shards`
+ * (search/index-format.ts), for articles below the index's cut (`settled`, rewritten rarely) or
+ * from it on (`fresh`, small). The count is in the key: when it changes, every term moves, and an
+ * isolate still holding the manifest from before must find the layout that manifest names, intact
+ * (publish keeps it for the settling window).
  */
-export const searchShardKey = (shard: number, part: 'settled' | 'fresh' = 'settled'): string =>
+export const searchShardKey = (shards: number, shard: number, part: 'settled' | 'fresh'): string =>
+  `${searchLayoutPrefix(shards)}${part}:${shard}`;
+
+/** What every part key of the index at `shards` starts with. */
+export const searchLayoutPrefix = (shards: number): string => `search:v2:${shards}:`;
+
+/**
+ * A shard as stored before its key named the count: what a manifest without `searchIndex` reads
+ * (at its `searchShards`, or 1,024). Only read; publish replaces it with searchShardKey's layout.
+ */
+export const legacySearchShardKey = (shard: number, part: 'settled' | 'fresh'): string =>
   part === 'settled' ? `search:v1:terms:${shard}` : `search:v1:fresh:${shard}`;
 
 /** The sitemap index (`/sitemap.xml`): an XML body with ORIGIN_PLACEHOLDER URLs. */

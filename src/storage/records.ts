@@ -154,7 +154,13 @@ export const manifestSchema = z.object({
   mirrorList: z.optional(storedMirrorListSchema),
   /** Origins of article images given as https URLs, sorted: the pages' CSP allows exactly these. */
   imageOrigins: z.optional(z.array(z.string())),
-  /** How many shards the search index has (search/index-format.ts); absent: SEARCH_SHARDS_MAX. */
+  /**
+   * The search index's layout: its shard count (search/index-format.ts), which its part keys name,
+   * and since when it has had that count (publish keeps the parts of the count before for the
+   * settling window). Absent in a manifest from before the count was keyed: see searchShards.
+   */
+  searchIndex: z.optional(z.object({ shards: positiveInt(), since: z.string() })),
+  /** Read only without searchIndex: the count of parts stored under legacySearchShardKey (absent: 1,024). */
   searchShards: z.optional(positiveInt()),
 });
 

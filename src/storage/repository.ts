@@ -17,6 +17,7 @@ import {
   feedArchiveKey,
   feedKey,
   homeListKey,
+  legacySearchShardKey,
   manifestKey,
   newsSitemapKey,
   opmlKey,
@@ -140,9 +141,17 @@ export class ContentRepository {
     return this.readStored(termBucketKey(kind, slug, bucket), listShardSchema);
   }
 
-  /** One part of a shard of the search index; null when no indexed term of that part hashes to it. */
-  getSearchShard(shard: number, part: 'settled' | 'fresh'): Promise<SearchShard | null> {
-    return this.readRecord(searchShardKey(shard, part), searchShardSchema);
+  /**
+   * One part of a shard of the search index the manifest names (`layout`; absent in a manifest
+   * from before the count was keyed); null when no indexed term of that part hashes to it.
+   */
+  getSearchShard(
+    layout: Manifest['searchIndex'],
+    shard: number,
+    part: 'settled' | 'fresh',
+  ): Promise<SearchShard | null> {
+    const key = layout ? searchShardKey(layout.shards, shard, part) : legacySearchShardKey(shard, part);
+    return this.readRecord(key, searchShardSchema);
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

@@ -90,7 +90,7 @@ describe('the record memo', () => {
       ],
     ];
     const searchParts = (prepared: PublishResult) =>
-      [...prepared.records.indexes.keys()].filter((key) => key.startsWith('search:v1:'));
+      [...prepared.records.indexes.keys()].filter((key) => key.startsWith('search:'));
     for (const [step, input, minimumKept] of steps) {
       const without = await planFor(input, FIXED_NOW);
       const withMemo = await planFor(input, FIXED_NOW, { memo });

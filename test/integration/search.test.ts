@@ -12,7 +12,7 @@ import {
   searchShardCount,
   shardOf,
 } from '../../src/search/index-format';
-import { manifestKey, searchShardKey } from '../../src/storage/keys';
+import { legacySearchShardKey, manifestKey, searchShardKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
@@ -221,32 +221,34 @@ describe('the stored index', () => {
   it('has as many shards as the manifest names, chosen by the archive’s size', async () => {
     const manifest = JSON.parse((await env.ARTICLES.get(manifestKey())) ?? '');
     const articles = repositoryContent().articles.length + EXTRA.length;
-    expect(manifest.searchShards).toBe(searchShardCount(articles));
+    const { shards } = manifest.searchIndex;
+    expect(shards).toBe(searchShardCount(articles));
     const parts = await storedParts();
     // Every term lies in the part its hash names under the manifest's count, and no part lies beyond it.
-    expect(parts.size).toBeGreaterThan(manifest.searchShards);
-    expect(parts.size).toBeLessThanOrEqual(2 * manifest.searchShards);
+    expect(parts.size).toBeGreaterThan(shards);
+    expect(parts.size).toBeLessThanOrEqual(2 * shards);
     for (const [key, terms] of parts) {
       for (const term of Object.keys(terms)) {
-        const shard = shardOf(term, manifest.searchShards);
-        expect([searchShardKey(shard, 'settled'), searchShardKey(shard, 'fresh')], term).toContain(key);
+        const shard = shardOf(term, shards);
+        const keys = [searchShardKey(shards, shard, 'settled'), searchShardKey(shards, shard, 'fresh')];
+        expect(keys, term).toContain(key);
       }
     }
   });
 
-  it('is read at 1,024 shards under a manifest that names no count, as every manifest did before', async () => {
+  it('is read at 1,024 shards under a manifest that names no layout, as every manifest did before', async () => {
     // The same postings in the layout of a publish made before the count was named.
     const legacy = new Map<string, string>();
     for (const [key, terms] of await storedParts()) {
-      const part = key.startsWith('search:v1:fresh:') ? 'fresh' : 'settled';
+      const part = key.includes(':fresh:') ? 'fresh' : 'settled';
       for (const [term, postings] of Object.entries(terms)) {
-        const moved = searchShardKey(shardOf(term, SEARCH_SHARDS_MAX), part);
+        const moved = legacySearchShardKey(shardOf(term, SEARCH_SHARDS_MAX), part);
         const shard = JSON.parse(legacy.get(moved) ?? '{"terms":{}}') as SearchShard;
         shard.terms[term] = postings;
         legacy.set(moved, JSON.stringify(shard));
       }
     }
-    const { searchShards: _, ...manifest } = JSON.parse((await env.ARTICLES.get(manifestKey())) ?? '');
+    const { searchIndex: _, ...manifest } = JSON.parse((await env.ARTICLES.get(manifestKey())) ?? '');
     legacy.set(manifestKey(), JSON.stringify({ ...manifest, version: 'before-counts' }));
     const stored = env.ARTICLES;
     const before = {

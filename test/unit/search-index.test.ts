@@ -52,13 +52,23 @@ describe('the stored index', () => {
     expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
   });
 
-  it('has about one shard per 64 articles, a power of two from 16 to 1,024', () => {
+  it('has about one shard per 64 articles, a power of two from 16 to 1,024, changed rarely', () => {
     expect(searchShardCount(0)).toBe(16);
     expect(searchShardCount(1_024)).toBe(16);
     expect(searchShardCount(1_025)).toBe(32);
     expect(searchShardCount(10_000)).toBe(256);
     expect(searchShardCount(65_536)).toBe(1_024);
     expect(searchShardCount(500_000)).toBe(1_024);
+    // It doubles as the archive grows, and halves only once the archive is down to a quarter of it.
+    expect(searchShardCount(1_025, 16)).toBe(32);
+    expect(searchShardCount(1_000, 32)).toBe(32);
+    expect(searchShardCount(2_048, 64)).toBe(64);
+    expect(searchShardCount(1_024, 64)).toBe(16);
+    expect(searchShardCount(100_000, 1_024)).toBe(1_024);
+    // A count it could not have chosen is not kept.
+    expect(searchShardCount(1_000, 48)).toBe(16);
+    expect(searchShardCount(1_000, 8)).toBe(16);
+    expect(searchShardCount(1_000, 2_048)).toBe(16);
     // Terms spread over every shard of the count.
     const terms = Array.from({ length: 2_000 }, (_, i) => `term${i}`);
     expect(new Set(terms.map((term) => shardOf(term, 16))).size).toBe(16);
@@ -77,7 +87,9 @@ describe('the stored index', () => {
     const shards = searchShardCount(input.articles.length);
     expect(changed.sort()).toEqual(
       [
-        ...new Set(['xylophonic', 'quasar'].map((term) => searchShardKey(shardOf(term, shards), 'fresh'))),
+        ...new Set(
+          ['xylophonic', 'quasar'].map((term) => searchShardKey(shards, shardOf(term, shards), 'fresh')),
+        ),
       ].sort(),
     );
   });
@@ -85,10 +97,11 @@ describe('the stored index', () => {
   it('ranks articles with every query word, a headline match above a body match', async () => {
     const content = compileContent(repositoryContent());
     const records = buildSearchIndex(content);
+    const shards = searchShardCount(content.articles.length);
     const read = {
-      shards: searchShardCount(content.articles.length),
+      shards,
       read: async (shard: number, part: 'settled' | 'fresh') => {
-        const value = records.get(searchShardKey(shard, part));
+        const value = records.get(searchShardKey(shards, shard, part));
         return value === undefined ? null : searchShardSchema.parse(JSON.parse(value));
       },
     };

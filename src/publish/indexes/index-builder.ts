@@ -2,6 +2,7 @@
 // function that builds its records here. Every record is written after the article records.
 import type { ApiArticle } from '../../api/schemas';
 import type { CompiledContent } from '../../content/compile';
+import type { Manifest } from '../../storage/records';
 import type { GroupOutput } from '../record-memo';
 import { buildRemovalRecords } from '../removals';
 import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
@@ -52,6 +53,8 @@ export interface GroupUpdate {
 }
 
 export interface GroupContext {
+  /** The manifest KV holds, if any: the search index keeps its shard count unless the archive outgrew it. */
+  previous: Manifest | null;
   /** What an input list can name: an article, by a digest of everything compiled for it. */
   article(article: CompiledArticle): string;
   /**

@@ -15,8 +15,11 @@ import {
   termWeight,
 } from '../../search/index-format';
 import { htmlToText, tokenize } from '../../search/text';
+import { isoSeconds } from '../../shared/iso-time';
 import { runPool } from '../../shared/run-pool';
-import { searchShardKey } from '../../storage/keys';
+import { SETTLING_WINDOW_SECONDS } from '../../storage/consistency';
+import { searchLayoutPrefix, searchShardKey } from '../../storage/keys';
+import type { Manifest } from '../../storage/records';
 import { authorNames } from '../../taxonomy/terms';
 import type { GroupContext, GroupUpdate, RecordGroup, Records } from './index-builder';
 
@@ -56,16 +59,44 @@ interface Layout {
   cut: number;
 }
 
-function layoutOf(content: CompiledContent): Layout {
+function layoutOf(content: CompiledContent, previous: Manifest | null): Layout {
   // A loop, not Math.max(...ids): an archive's ids are more arguments than a call can take.
   let highest = 0;
   for (const article of content.articles) highest = Math.max(highest, article.id);
-  return { shards: searchShardCount(content.articles.length), cut: searchCut(highest) };
+  const shards = searchShardCount(content.articles.length, previous?.searchIndex?.shards);
+  return { shards, cut: searchCut(highest) };
+}
+
+type StoredLayout = NonNullable<Manifest['searchIndex']>;
+
+/** The manifest's `searchIndex`: this publish's shard count, and since when the index has had it. */
+export function searchIndexLayout(
+  content: CompiledContent,
+  previous: Manifest | null,
+  now: Date,
+): StoredLayout {
+  const { shards } = layoutOf(content, previous);
+  const before = previous?.searchIndex;
+  return { shards, since: before?.shards === shards ? before.since : isoSeconds(now) };
+}
+
+/**
+ * Stored parts of other layouts (another count, or keys from before the count was keyed) that an
+ * isolate may still read: one holding a manifest from before the layout changed reads the parts
+ * that manifest names. They stay until the settling window after the change has passed, and the
+ * first publish after it deletes them.
+ */
+export function lingeringSearchParts(stored: Iterable<string>, layout: StoredLayout, now: Date): Set<string> {
+  const lingering = new Set<string>();
+  if (now.getTime() - Date.parse(layout.since) >= SETTLING_WINDOW_SECONDS * 1000) return lingering;
+  const current = searchLayoutPrefix(layout.shards);
+  for (const key of stored) if (key.startsWith('search:') && !key.startsWith(current)) lingering.add(key);
+  return lingering;
 }
 
 /** The stored part (shard and side of the cut) that holds an article's postings for a term. */
 function partKey(term: string, id: number, { shards, cut }: Layout): string {
-  return searchShardKey(shardOf(term, shards), id >= cut ? 'fresh' : 'settled');
+  return searchShardKey(shards, shardOf(term, shards), id >= cut ? 'fresh' : 'settled');
 }
 
 /** A part's terms as build writes them: each term's postings, terms in sorted order. */
@@ -82,6 +113,7 @@ function partValue(terms: ReadonlyMap<string, string>): string {
 export function buildSearchIndex(
   content: CompiledContent,
   termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
+  previous: Manifest | null = null,
 ): Records {
   const postings = new Map<string, Posting[]>();
   // Ascending ids, so each list is sorted as encodePostings needs.
@@ -96,7 +128,7 @@ export function buildSearchIndex(
       list.push({ id: article.id, weight });
     }
   }
-  const layout = layoutOf(content);
+  const layout = layoutOf(content, previous);
   const parts = new Map<string, Map<string, string>>();
   const add = (key: string, term: string, list: Posting[]) => {
     if (list.length === 0) return;
@@ -113,8 +145,8 @@ export function buildSearchIndex(
     let split = list.findIndex((posting) => posting.id >= layout.cut);
     if (split < 0) split = list.length;
     const shard = shardOf(term, layout.shards);
-    add(searchShardKey(shard, 'settled'), term, list.slice(0, split));
-    add(searchShardKey(shard, 'fresh'), term, list.slice(split));
+    add(searchShardKey(layout.shards, shard, 'settled'), term, list.slice(0, split));
+    add(searchShardKey(layout.shards, shard, 'fresh'), term, list.slice(split));
   }
   const records: Records = new Map();
   for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -142,11 +174,15 @@ interface SearchState extends Layout {
 export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
-  const layout = layoutOf(content);
+  const layout = layoutOf(content, context.previous);
   return [
     {
-      inputs: () => content.articles.map((article) => context.article(article)),
-      build: () => buildSearchIndex(content, termsOf),
+      // The count depends on the stored manifest's too (searchShardCount), so the inputs name it.
+      inputs: () => [
+        `shards ${layout.shards}`,
+        ...content.articles.map((article) => context.article(article)),
+      ],
+      build: () => buildSearchIndex(content, termsOf, context.previous),
       kept: () => {
         for (const article of content.articles) context.keepDerived('search-terms', article);
       },
@@ -170,6 +206,9 @@ async function updateSearchIndex(
   const state = JSON.parse(previous.state) as SearchState;
   // A moved cut moves postings between every shard's two parts; another count moves every term.
   if (state.cut !== layout.cut || state.shards !== layout.shards) return undefined;
+  // Parts remembered under other keys (from before the count was keyed) are not this layout's.
+  const prefix = searchLayoutPrefix(layout.shards);
+  if (previous.output.some(([key]) => !key.startsWith(prefix))) return undefined;
   const before = new Map(state.articles);
   const live = new Map(content.articles.map((article) => [article.id, article]));
   const changed = new Map<number, { old: Terms; new: Terms }>();

@@ -1,0 +1,161 @@
+// The search index across a change of its shard count, on the real edge's terms: an isolate that
+// still holds the manifest from before the change finds every word it found before, the old
+// layout's parts stay stored for the settling window and go with the first publish after it, and
+// an archive that shrinks by a few articles keeps its count rather than moving every term back.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type ContentInput, compileContent } from '../../src/content/compile';
+import { applyPlan, preparePublish } from '../../src/publish/pipeline';
+import { shardOf } from '../../src/search/index-format';
+import { queryTerms } from '../../src/search/query';
+import { SETTLING_WINDOW_SECONDS } from '../../src/storage/consistency';
+import { manifestKey } from '../../src/storage/keys';
+import type { Manifest } from '../../src/storage/records';
+import { repositoryContent } from '../support/content';
+import { EventualKv, seededRandom } from '../support/eventual-kv';
+import { signedByTestKey, testSigningKey } from '../support/publish';
+import { fetchWorker, PRIMARY } from '../support/request';
+
+const START = Date.parse('2026-03-01T08:00:00Z');
+/** The largest archive of 16 shards (search/index-format.ts): one article more makes 32. */
+const SIXTEEN_SHARDS_MAX = 1024;
+const FIRST_ID = 800_001;
+
+/**
+ * Made-up words, each in one article, whose shard under 32 is not their shard under 16: a reader
+ * of the 16-shard layout finds them in a part that the 32-shard layout gave to other terms.
+ */
+const WORDS = Array.from({ length: 400 }, (_, n) => `zorvath${n.toString(36)}`)
+  .filter((word) => {
+    const [term] = queryTerms(word);
+    return term !== undefined && shardOf(term, 32) !== shardOf(term, 16);
+  })
+  .slice(0, 4);
+
+function archive(size: number): ContentInput {
+  const base = repositoryContent();
+  const articles = [...base.articles];
+  for (let n = 0; articles.length < size; n++) {
+    const id = FIRST_ID + n;
+    const word = WORDS[n] ?? 'routine';
+    articles.push({
+      path: `content/articles/layout/${id}.md`,
+      text: [
+        '---',
+        `id: ${id}`,
+        `title: Harbour report ${n}`,
+        'section: economy',
+        `published: ${new Date(Date.parse('2024-01-01T00:00:00Z') + n * 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+        '---',
+        '',
+        `The harbour office counted ships today, ${word} among the cargo.`,
+        '',
+      ].join('\n'),
+    });
+  }
+  return { ...base, articles };
+}
+
+const kv = new EventualKv({ locations: 1, maxDelayMs: 0, cacheTtlMs: 0, random: seededRandom(7) });
+const reader = kv.locations[0] as KVNamespace;
+let clock = START;
+
+function at(ms: number): void {
+  clock = ms;
+  vi.setSystemTime(clock);
+}
+
+async function publishArchive(size: number): Promise<{ writes: string[]; deletes: string[] }> {
+  const content = await signedByTestKey(compileContent(archive(size)));
+  const prepared = await preparePublish(content, kv.publisher(), new Date(clock), {
+    signingKey: await testSigningKey(),
+  });
+  await applyPlan(prepared.plan, kv.publisher());
+  return {
+    writes: prepared.plan.phases.flatMap((phase) => phase.writes.map((write) => write.key)),
+    deletes: prepared.plan.deletes,
+  };
+}
+
+/** The articles a search on this isolate's reader finds, through the worker; its manifest memo lasts 30 s. */
+async function found(word: string): Promise<number[]> {
+  const response = await fetchWorker(`https://${PRIMARY}/search?q=${word}`, {
+    ARTICLES: reader,
+    SITE_MANIFEST_TTL_SECONDS: '30',
+    EDGE_MEMORY_CACHE_BYTES: '0',
+    EDGE_CACHE_NAME: `search-layout-${clock}-${word}`,
+  });
+  expect(response.status, word).toBe(200);
+  return [...(await response.text()).matchAll(/\/Detail\/\d{4}\/\d{2}\/\d{2}\/(\d+)\//g)].map((m) =>
+    Number(m[1]),
+  );
+}
+
+/** The manifest as the publisher left it. */
+function manifestOf(): Manifest {
+  return JSON.parse(kv.latest(manifestKey())?.value ?? 'null') as Manifest;
+}
+
+async function searchKeys(): Promise<string[]> {
+  return [...(await kv.publisher().listKeys()).keys()].filter((key) => key.startsWith('search:')).sort();
+}
+
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  at(START);
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+describe('a change of the search index’s shard count', () => {
+  it('keeps every word findable for an isolate holding the manifest from before', async () => {
+    expect(WORDS).toHaveLength(4);
+    await publishArchive(SIXTEEN_SHARDS_MAX);
+    expect(manifestOf().searchIndex?.shards).toBe(16);
+    const before = await searchKeys();
+    // The isolate reads the 16-shard manifest, and keeps it for 30 s.
+    expect(await found(WORDS[0] ?? '')).toEqual([FIRST_ID]);
+
+    at(START + 5_000);
+    await publishArchive(SIXTEEN_SHARDS_MAX + 10);
+    expect(manifestOf().searchIndex?.shards).toBe(32);
+    at(START + 10_000);
+    for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+    // The parts the old manifest names are still stored, beside the new layout's.
+    const after = await searchKeys();
+    for (const key of before) expect(after, key).toContain(key);
+
+    // Once its memo runs out, the isolate reads the new manifest and the new layout.
+    at(START + 40_000);
+    for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+  });
+
+  it('deletes the old layout’s parts with the first publish after the settling window', async () => {
+    const both = await searchKeys();
+    at(START + 5_000 + (SETTLING_WINDOW_SECONDS - 60) * 1000);
+    expect((await publishArchive(SIXTEEN_SHARDS_MAX + 10)).deletes).toEqual([]);
+    at(START + 5_000 + (SETTLING_WINDOW_SECONDS + 1) * 1000);
+    const { writes, deletes } = await publishArchive(SIXTEEN_SHARDS_MAX + 10);
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.every((key) => key.startsWith('search:'))).toBe(true);
+    expect(writes).toEqual(['site:v1']);
+    const left = await searchKeys();
+    expect(left.length).toBe(both.length - deletes.length);
+    at(clock + 60_000);
+    for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+  });
+
+  it('stays at its count when the archive shrinks back across the doubling', async () => {
+    const kept = await searchKeys();
+    at(clock + 60_000);
+    const { writes } = await publishArchive(SIXTEEN_SHARDS_MAX - 10);
+    expect(manifestOf().searchIndex?.shards).toBe(32);
+    // Only parts that held the ten removed articles' words change; no term moves to another part.
+    const searchWrites = writes.filter((key) => key.startsWith('search:'));
+    expect(searchWrites.length).toBeGreaterThan(0);
+    expect(searchWrites.length).toBeLessThan(32);
+    for (const key of searchWrites) expect(kept, key).toContain(key);
+    at(clock + 60_000);
+    expect(await found(WORDS[1] ?? '')).toEqual([FIRST_ID + 1]);
+  });
+});

@@ -69,22 +69,31 @@ describe('file table', () => {
     const contentDir = join(folder, 'content');
     const readWith = async (trust = true) => {
       const table = await openFileTable(tablePath, { trust });
-      const input = await readContent(contentDir, { unchanged: table.unchanged });
+      const input = await readContent(contentDir, {
+        unchanged: table.unchanged,
+        knownImage: table.knownImage,
+      });
       const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined);
-      return { table, input, known: known.length };
+      const knownImages = input.imageFiles.filter((image) => !image.read).length;
+      return { table, input, known: known.length, knownImages };
     };
     const first = await readWith();
     expect(first.known).toBe(0);
+    expect(first.knownImages).toBe(0);
     const firstCompiled = await publishOnce(first.input);
-    await first.table.save(first.input.articles);
+    await first.table.save(first.input.articles, first.input.imageFiles);
 
     const second = await readWith();
     const total = second.input.articles.length;
     expect(second.known).toBe(total);
+    // The images too: their digests and sizes come from the table, and compile the same.
+    expect(second.input.imageFiles.length).toBeGreaterThan(0);
+    expect(second.knownImages).toBe(second.input.imageFiles.length);
+    expect(second.input.imagePlans).toEqual(first.input.imagePlans);
     const secondCompiled = await publishOnce(second.input);
     expect(secondCompiled.hits).toBe(total);
     expect(JSON.stringify(secondCompiled.content)).toBe(JSON.stringify(firstCompiled.content));
-    await second.table.save(second.input.articles);
+    await second.table.save(second.input.articles, second.input.imageFiles);
 
     const edited = second.input.articles[0];
     if (!edited) throw new Error('no articles');

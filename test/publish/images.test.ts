@@ -50,6 +50,7 @@ describe('npm run publish: images', () => {
     expect(run.status).toBe(0);
     // Two articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
     expect(run.stdout).toMatch(/2 images shown, 12 renditions of 2 to upload/);
+    expect(run.stdout).toMatch(/; (\d+) images, \1 read \(0 unchanged\)/);
     first = await readBucket();
     expect(first.size).toBe(12);
     const keys = [...first.keys()].filter((key) => key.includes('/675904-'));
@@ -92,6 +93,8 @@ describe('npm run publish: images', () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/2 images shown, 0 renditions of 0 to upload/);
+    // Their sizes and times have not moved since the last publish: their bytes are not read again.
+    expect(run.stdout).toMatch(/; (\d+) images, 0 read \(\1 unchanged\)/);
     const again = await readBucket();
     expect([...again].map(([key, object]) => [key, object.uploaded])).toEqual(
       [...first].map(([key, object]) => [key, object.uploaded]),
@@ -110,7 +113,13 @@ describe('npm run publish: images', () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/2 images shown, 6 renditions of 1 to upload/);
+    expect(run.stdout).toMatch(/; (\d+) images, 1 read \((\d+) unchanged\)/);
     expect((await readBucket()).size).toBe(18);
+    // A repair trusts no remembered stamp: every image is read, and the plan is the same.
+    const repair = await publish(['--local', '--persist-to', 'state', '--repair']);
+    expect(repair.status).toBe(0);
+    expect(repair.stdout).toMatch(/; (\d+) images, \1 read \(0 unchanged\)/);
+    expect(repair.stdout).toMatch(/2 images shown, 0 renditions of 0 to upload/);
   });
 
   it('reports an unreadable image at the line of the article that shows it, and writes nothing', async () => {

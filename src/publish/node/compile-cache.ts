@@ -10,7 +10,7 @@ import type { CompileCache, CompiledArticle, ContentInput } from '../../content/
 import type { SourceFile } from '../../content/problems';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
-import { type FileStamp, fileStamps } from './read-content';
+import { type FileStamp, fileStamps, type ImageFacts, type ImageFile } from './read-content';
 
 /** Folders under src/ whose code shapes a compiled article: the compiler and the URL/GUID builders. */
 const COMPILER_DIRS = ['content', 'sites'];
@@ -130,35 +130,62 @@ export async function openCompileCache(
 
 /**
  * The stamp (size, modification and change times) and cache key of every article file at the last
- * successful publish, so the next one reads only the files whose stamp moved (read-content.ts).
- * A file rewritten with the same size inside one timestamp tick would be missed, as by make or
- * rsync; `touch` on it, or --repair (which ignores this table), reads everything again. An embedded
- * table by path (embedded-table.ts): a publish looks up each file and writes the rows of the files
- * it read, not the archive's (a JSON document rewritten whole cost 0.4 s an edit at 100,000).
+ * successful publish, and the stamp and facts (digest, size) of every image, so the next one reads
+ * only the files whose stamp moved (read-content.ts). A file rewritten with the same size inside
+ * one timestamp tick would be missed, as by make or rsync; `touch` on it, or --repair (which
+ * ignores this table), reads everything again. An embedded table by path (embedded-table.ts): a
+ * publish looks up each file and writes the rows of the files it read, not the archive's (a JSON
+ * document rewritten whole cost 0.4 s an edit at 100,000).
  */
 export interface FileTable {
   unchanged(path: string, stamp: FileStamp): string | undefined;
-  /** Records the files of this publish (call once its writes succeeded): the rows of those it read. */
-  save(files: readonly SourceFile[]): Promise<void>;
+  knownImage(path: string, stamp: FileStamp): ImageFacts | undefined;
+  /**
+   * Records the files of this publish (call once its writes succeeded): the rows of those it read.
+   * Any other row is stale, dropped once stale rows outnumber the live ones.
+   */
+  save(files: readonly SourceFile[], images: readonly ImageFile[]): Promise<void>;
   /** Lets go of the table without saving; safe to call again. */
   close(): void;
 }
 
-/** A file's stamp and key: [size, mtimeMs, ctimeMs, key]. */
-type FileRow = [size: number, mtimeMs: number, ctimeMs: number, key: string];
+/** An article file's stamp and key: [size, mtimeMs, ctimeMs, key]. */
+type ArticleRow = [size: number, mtimeMs: number, ctimeMs: number, key: string];
+
+/** An image's stamp and facts: [size, mtimeMs, ctimeMs, digest, width, height]. */
+type ImageRow = [
+  size: number,
+  mtimeMs: number,
+  ctimeMs: number,
+  digest: string,
+  width: number,
+  height: number,
+];
+
+const sameStamp = (row: ArticleRow | ImageRow, stamp: FileStamp) =>
+  row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs;
 
 export async function openFileTable(path: string, options: { trust: boolean }): Promise<FileTable> {
-  const table = await openEmbeddedTable<FileRow>(path, JSON.stringify({ format: 2 }), 'file table');
+  const table = await openEmbeddedTable<ArticleRow | ImageRow>(
+    path,
+    JSON.stringify({ format: 2 }),
+    'file table',
+  );
+  const rowOf = (file: string) => (options.trust ? table.previous.get(file) : undefined);
   return {
     unchanged(file, stamp) {
-      const row = options.trust ? table.previous.get(file) : undefined;
-      return row && row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs
-        ? row[3]
+      const row = rowOf(file);
+      return row?.length === 4 && sameStamp(row, stamp) ? row[3] : undefined;
+    },
+    knownImage(file, stamp) {
+      const row = rowOf(file);
+      return row?.length === 6 && sameStamp(row, stamp)
+        ? { digest: row[3], width: row[4], height: row[5] }
         : undefined;
     },
     close: () => table.close(),
-    async save(files) {
-      const added = new Map<string, FileRow>();
+    async save(files, images) {
+      const added = new Map<string, ArticleRow | ImageRow>();
       const live = new Set<string>();
       for (const file of files) {
         const known = fileStamps.get(file);
@@ -168,6 +195,11 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
         if (known.key !== undefined && options.trust) continue;
         const { stamp } = known;
         added.set(file.path, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, known.key ?? contentKey(file)]);
+      }
+      for (const { path, stamp, facts, read } of images) {
+        live.add(path);
+        if (!read && options.trust) continue;
+        added.set(path, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, facts.digest, facts.width, facts.height]);
       }
       await table.save(added, live);
     },

@@ -193,10 +193,15 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   const memo = await openRecordMemo(localFile('records.mdb'), { park: spill.park });
   opened.push(memo);
   try {
-    input = await readContent(values.content, { unchanged: fileTable.unchanged, park: spill.park });
+    input = await readContent(values.content, {
+      unchanged: fileTable.unchanged,
+      knownImage: fileTable.knownImage,
+      park: spill.park,
+    });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
+    const knownImages = input.imageFiles.filter((image) => !image.read).length;
     progress(
-      `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish)`,
+      `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish); ${input.imageFiles.length} images, ${input.imageFiles.length - knownImages} read (${knownImages} unchanged)`,
     );
     compileCache = await openCompileCache(cachePath, input, { park: spill.park });
     opened.push(compileCache);
@@ -376,7 +381,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
-    await fileTable.save(input?.articles ?? []);
+    await fileTable.save(input?.articles ?? [], input?.imageFiles ?? []);
     await memo.save();
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;

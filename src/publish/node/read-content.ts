@@ -113,6 +113,27 @@ export interface ReadOptions {
    * it again: an archive's texts are too many to hold. Without it, texts stay in memory.
    */
   park?: (text: string) => () => string;
+  /**
+   * What an image last read with this stamp was found to be, if known: such an image is not read
+   * again (an archive's photos are gigabytes, and an edit must not read them all).
+   */
+  knownImage?: (path: string, stamp: FileStamp) => ImageFacts | undefined;
+}
+
+/** What publish takes from an image's bytes: their digest (imageDigestInput) and the displayed size. */
+export interface ImageFacts {
+  digest: string;
+  width: number;
+  height: number;
+}
+
+/** An image file as this publish found it: its stamp and facts, and whether its bytes were read. */
+export interface ImageFile {
+  /** As messages show it, relative to the working directory. */
+  path: string;
+  stamp: FileStamp;
+  facts: ImageFacts;
+  read: boolean;
 }
 
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
@@ -166,15 +187,20 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
 /** The content folder read from disk, with the plan of every image's renditions for the upload. */
 export interface ContentOnDisk extends ContentInput {
   imagePlans: ImagePlan[];
+  /** Every readable image file, read or known unchanged (the file table records them). */
+  imageFiles: ImageFile[];
 }
 
 /** EXIF orientations 5–8 turn the picture a quarter: the reader sees height as width. */
 const QUARTER_TURNS = new Set([5, 6, 7, 8]);
 
-/** One image's plan, or why it cannot be used (a problem only if an article names it). */
-async function readImage(path: string, source: string): Promise<ImagePlan | { unreadable: string }> {
-  const format = imageFormatOf(path);
-  if (!format) return { unreadable: 'is not JPEG, PNG or WebP, the formats publish resizes' };
+/** What one image is, or why it cannot be used (a problem only if an article names it). */
+async function readImage(path: string, options: ReadOptions): Promise<ImageFile | { unreadable: string }> {
+  if (!imageFormatOf(path)) return { unreadable: 'is not JPEG, PNG or WebP, the formats publish resizes' };
+  const info = statSync(path);
+  const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+  const known = options.knownImage?.(shown(path), stamp);
+  if (known) return { path: shown(path), stamp, facts: known, read: false };
   const bytes = await readFile(path);
   let size: { width: number; height: number };
   try {
@@ -189,28 +215,36 @@ async function readImage(path: string, source: string): Promise<ImagePlan | { un
   }
   if (!(size.width > 0 && size.height > 0)) return { unreadable: 'has no width or height' };
   const digest = createHash('sha256').update(imageDigestInput(bytes)).digest('hex');
-  return planImage(source, digest, size);
+  return { path: shown(path), stamp, facts: { digest, ...size }, read: true };
 }
 
-/** Every image under `contentDir/images`, by the name front matter uses (`images/675904.jpg`). */
-export async function readImages(contentDir: string) {
+/**
+ * Every image under `contentDir/images`, by the name front matter uses (`images/675904.jpg`), with
+ * the plan of its renditions. An image whose stamp is known (ReadOptions.knownImage) is not read.
+ */
+export async function readImages(contentDir: string, options: ReadOptions = {}) {
   const root = join(contentDir, 'images');
   const images = new Map<string, ImagePlan['asset'] | { unreadable: string }>();
   const plans: ImagePlan[] = [];
-  if (!existsSync(root)) return { images, plans, problems: [] };
+  const files: ImageFile[] = [];
+  if (!existsSync(root)) return { images, plans, files, problems: [] };
   const listed = await listFiles(root, () => true);
   const read = await mapLimited(listed.files, READ_CONCURRENCY, async (path) => {
     const source = toPosix(relative(contentDir, path));
-    return { source, result: await readImage(path, source) };
+    return { source, result: await readImage(path, options) };
   });
   for (const { source, result } of read) {
-    if ('unreadable' in result) images.set(source, result);
-    else {
-      images.set(source, result.asset);
-      plans.push(result);
+    if ('unreadable' in result) {
+      images.set(source, result);
+      continue;
     }
+    const { digest, width, height } = result.facts;
+    const plan = planImage(source, digest, { width, height });
+    images.set(source, plan.asset);
+    plans.push(plan);
+    files.push(result);
   }
-  return { images, plans, problems: listed.problems };
+  return { images, plans, files, problems: listed.problems };
 }
 
 export async function readContent(contentDir: string, options: ReadOptions = {}): Promise<ContentOnDisk> {
@@ -219,7 +253,7 @@ export async function readContent(contentDir: string, options: ReadOptions = {})
   const read = await mapLimited(listed.files, READ_CONCURRENCY, (path) => readArticle(path, options));
   const problems = [...listed.problems, ...read.filter((item): item is Problem => 'reason' in item)];
   const articles = read.filter((item): item is SourceFile => 'text' in item);
-  const imageFiles = await readImages(contentDir);
+  const imageFiles = await readImages(contentDir, options);
   problems.push(...imageFiles.problems);
   if (problems.length > 0) throw new ContentError(problems.sort((a, b) => a.path.localeCompare(b.path)));
   const images: ImageSizes = imageFiles.images;
@@ -228,5 +262,6 @@ export async function readContent(contentDir: string, options: ReadOptions = {})
     articles,
     images,
     imagePlans: imageFiles.plans,
+    imageFiles: imageFiles.files,
   };
 }

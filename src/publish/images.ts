@@ -150,16 +150,26 @@ export interface ImageSyncResult {
   uploaded: number;
 }
 
-/** Every key under images/: one listing (1,000 keys a page) instead of a request per rendition. */
-export async function storedImageKeys(bucket: ImageBucket): Promise<Set<string>> {
+/** Every key under `prefix`, following the listing's pages (1,000 keys a page). */
+async function listedKeys(
+  bucket: ImageBucket,
+  prefix: string,
+): Promise<{ keys: Set<string>; requests: number }> {
   const keys = new Set<string>();
+  let requests = 0;
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: IMAGE_KEY_PREFIX, ...(cursor && { cursor }) });
+    const page = await bucket.list({ prefix, ...(cursor && { cursor }) });
+    requests++;
     for (const object of page.objects) keys.add(object.key);
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  return keys;
+  return { keys, requests };
+}
+
+/** Every key under images/: one listing instead of a request per rendition. */
+export async function storedImageKeys(bucket: ImageBucket): Promise<Set<string>> {
+  return (await listedKeys(bucket, IMAGE_KEY_PREFIX)).keys;
 }
 
 /** The renditions of `plans` that `stored` lacks, grouped by original. */
@@ -170,6 +180,55 @@ export function missingRenditions(
   return plans
     .map((plan) => ({ plan, renditions: plan.renditions.filter((r) => !stored.has(r.key)) }))
     .filter((entry) => entry.renditions.length > 0);
+}
+
+/**
+ * Up to this many originals to look up, a listing of each one's prefix costs fewer requests than a
+ * listing of the bucket (1,000 keys a page, six renditions an original).
+ */
+const ORIGINALS_LOOKED_UP_ONE_BY_ONE = 20;
+
+/** What the bucket lacks, and what finding it out cost. */
+export interface RenditionCheck {
+  missing: { plan: ImagePlan; renditions: Rendition[] }[];
+  /** Renditions vouched for without asking the bucket. */
+  known: number;
+  /** List requests made. */
+  requests: number;
+}
+
+/**
+ * The renditions of `plans` the bucket lacks. `known` vouches for the renditions an earlier publish
+ * from this machine found stored or uploaded, and a rendition is never deleted (its key is its
+ * content's hash), so only the others are looked up: under their original's own prefix when few
+ * (an edit, a new article), by listing the whole bucket when many (a first publish). A bucket that
+ * lost objects anyway is put right by --repair, which vouches for nothing.
+ */
+export async function renditionsToUpload(
+  plans: readonly ImagePlan[],
+  bucket: ImageBucket,
+  known: (key: string) => boolean,
+): Promise<RenditionCheck> {
+  let vouched = 0;
+  const unknown: ImagePlan[] = [];
+  for (const plan of plans) {
+    const stored = plan.renditions.filter((rendition) => known(rendition.key)).length;
+    vouched += stored;
+    if (stored < plan.renditions.length) unknown.push(plan);
+  }
+  if (unknown.length === 0) return { missing: [], known: vouched, requests: 0 };
+  if (unknown.length > ORIGINALS_LOOKED_UP_ONE_BY_ONE) {
+    const listed = await listedKeys(bucket, IMAGE_KEY_PREFIX);
+    return { missing: missingRenditions(plans, listed.keys), known: vouched, requests: listed.requests };
+  }
+  const stored = new Set<string>();
+  let requests = 0;
+  for (const plan of unknown) {
+    const listed = await listedKeys(bucket, imageKey(plan.hash, ''));
+    requests += listed.requests;
+    for (const key of listed.keys) stored.add(key);
+  }
+  return { missing: missingRenditions(unknown, stored), known: vouched, requests };
 }
 
 /**

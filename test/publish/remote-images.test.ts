@@ -13,6 +13,7 @@ import {
   missingRenditions,
   planImage,
   type Rendition,
+  renditionsToUpload,
   uploadImages,
 } from '../../src/publish/images';
 import { KV_BINDING } from '../../src/publish/node/kv-store';
@@ -128,7 +129,7 @@ describe('npm run publish -- --remote with images', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /listing R2 objects under "images\/": HTTP 500: InternalError.*; retry 1 of 3/,
+      /listing R2 objects under "images\/[0-9a-f]{16}\/": HTTP 500: InternalError.*; retry 1 of 3/,
     );
     expect(run.stdout).toMatch(/uploading images\/\S+: HTTP 429: SlowDown.*; retry 1 of 3/);
     expect(run.stdout).toMatch(/uploading images\/\S+: HTTP 503: InternalError.*; retry \d of 3/);
@@ -151,13 +152,16 @@ describe('npm run publish -- --remote with images', () => {
     const firstWrite = Math.min(...target.kv.log.filter((r) => r.op === 'bulk-put').map((r) => r.at));
     expect(lastUpload).toBeLessThan(firstWrite);
 
-    // The same content again: one listing, no upload, no KV write.
+    // The same content again: nothing asked of the bucket (this machine stored every rendition),
+    // no upload, no KV write.
     target.r2.log.length = 0;
     target.kv.log.length = 0;
     const again = await publish(remoteEnv(target));
     expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/2 images shown, 0 renditions of 0 to upload/);
-    expect(target.r2.log.filter((r) => r.op !== 'list')).toEqual([]);
+    expect(again.stdout).toMatch(
+      new RegExp(`2 images shown, 0 renditions of 0 to upload \\(${linked.size} known stored, 0 listing`),
+    );
+    expect(target.r2.log).toEqual([]);
     expect(target.kv.log.filter((r) => r.op === 'bulk-put')).toEqual([]);
   });
 
@@ -242,6 +246,37 @@ describe('the R2 S3 client', () => {
     } while (cursor);
     expect(pages.map((page) => page.length)).toEqual([5, 5, 2]);
     expect(target.objects.get('images/3/a-4.webp')?.bytes).toEqual(Buffer.from([3]));
+  });
+
+  it('looks up a few unknown originals under their own prefixes, and lists the bucket for many', async () => {
+    const { r2: target } = await freshStandIns();
+    const client = createR2Bucket(settings(target));
+    const plans = Array.from({ length: 30 }, (_, n) =>
+      planImage(`images/${n}.jpg`, String(n).padStart(2, '0').repeat(32), { width: 1200, height: 800 }),
+    );
+    // Half the originals are stored already, with every rendition.
+    for (const plan of plans.slice(0, 15))
+      for (const rendition of plan.renditions) await client.put(rendition.key, new Uint8Array([1]), metadata);
+    const renditionsOf = (from: number, to: number) =>
+      plans.slice(from, to).flatMap((plan) => plan.renditions.map((rendition) => rendition.key));
+
+    // Three originals unknown (two stored, one not), the rest vouched for: a listing of each one's prefix.
+    const vouched = new Set([...renditionsOf(0, 13), ...renditionsOf(16, 30)]);
+    const few = await renditionsToUpload(plans, client, (key) => vouched.has(key));
+    // Six renditions an original, five keys a listing page: two pages for each stored one.
+    expect(few.requests).toBe(5);
+    expect(few.known).toBe(vouched.size);
+    expect(few.missing.map((entry) => entry.plan.source)).toEqual(['images/15.jpg']);
+    const prefixes = target.log.filter((r) => r.op === 'list').map((r) => r.prefix);
+    expect([...new Set(prefixes)]).toEqual(plans.slice(13, 16).map((plan) => `images/${plan.hash}/`));
+
+    // Nothing vouched for: one listing of the bucket, page by page (five keys a page here).
+    target.log.length = 0;
+    const many = await renditionsToUpload(plans, client, () => false);
+    expect(many.requests).toBe(Math.ceil(renditionsOf(0, 15).length / 5));
+    expect(many.missing.map((entry) => entry.plan.source)).toEqual(
+      plans.slice(15).map((plan) => plan.source),
+    );
   });
 
   it('keeps at most the configured number of originals uploading at once', async () => {

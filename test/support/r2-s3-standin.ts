@@ -29,6 +29,8 @@ export type S3FaultRule = FaultRule<S3Operation, S3Fault>;
 export interface LoggedS3Request {
   op: S3Operation | 'other';
   key?: string;
+  /** A listing's prefix. */
+  prefix?: string;
   status: number | 'hang';
   /** Why the stand-in refused it (authentication, protocol), when it did. */
   refused?: string;
@@ -213,6 +215,7 @@ export async function startR2S3StandIn(options: Options): Promise<R2S3StandIn> {
       if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > 1000)
         return sendError(response, 400, 'InvalidArgument', 'max-keys must be from 1 to 1000');
       const prefix = url.searchParams.get('prefix') ?? '';
+      record.prefix = prefix;
       const names = [...objects.keys()].filter((name) => name.startsWith(prefix)).sort();
       // The continuation token is opaque to clients; here it is the index of the next key.
       const start = Number(url.searchParams.get('continuation-token') || '0');

@@ -9,7 +9,7 @@ import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { writerTokenKey } from '../../storage/keys';
-import { type ImageBucket, missingRenditions, storedImageKeys, uploadImages } from '../images';
+import { type ImageBucket, renditionsToUpload, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
@@ -36,6 +36,7 @@ import { RemoteApiError, RemoteConfigError } from './remote-retry';
 import { cachedEncoder, renditionCacheDir } from './rendition-cache';
 import { localDevelopmentKey, SIGNING_KEY_ENV, SIGNING_KEY_FILE_ENV, signingKeyFromEnv } from './signing-key';
 import { openSpill } from './spill-store';
+import { openStoredRenditions } from './stored-renditions';
 
 /** Where a publish's scratch file lives (wrangler keeps its own there too); the file goes when the publish ends. */
 const SCRATCH_DIR = '.wrangler/tmp';
@@ -258,9 +259,12 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   let local: LocalWorker | undefined;
   let store: KvStore;
   let imageBucket: ImageBucket | undefined;
+  // Which bucket the table of stored renditions vouches for: another one is asked afresh.
+  let bucketId = '';
   if (remote) {
     store = openRemoteStore(remote, progress);
     if (remoteImages) imageBucket = createR2Bucket(remoteImages, progress);
+    if (remoteImages) bucketId = `${remoteImages.endpoint}/${remoteImages.bucket}`;
   } else {
     const bucketName = usedImages.length > 0 ? await bucketNameOf(values.config, IMAGES_BINDING) : undefined;
     if (usedImages.length > 0 && !bucketName)
@@ -272,7 +276,12 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     });
     store = localStore(local);
     if (bucketName) imageBucket = localImageBucket(local);
+    if (bucketName) bucketId = `local/${bucketName}`;
   }
+  const storedRenditions = imageBucket
+    ? await openStoredRenditions(localFile('renditions.mdb'), bucketId, { trust: !values.repair })
+    : undefined;
+  if (storedRenditions) opened.push(storedRenditions);
   // What KV held after this machine's last publish stands in for a listing while no other writer
   // has been since (listing-snapshot.ts); a repair lists.
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
@@ -322,12 +331,14 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
-    const missingImages = imageBucket
-      ? missingRenditions(usedImages, await storedImageKeys(imageBucket))
-      : [];
+    const check =
+      imageBucket && storedRenditions
+        ? await renditionsToUpload(usedImages, imageBucket, storedRenditions.has)
+        : { missing: [], known: 0, requests: 0 };
+    const missingImages = check.missing;
     const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
     progress(
-      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload`,
+      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload (${check.known} known stored, ${check.requests} listing request(s))`,
     );
     // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
     // in what it remembers of KV. A publish that writes nothing puts none.
@@ -366,6 +377,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
       uploadingImages = false;
       progress(`${result.uploaded} image renditions uploaded`);
     }
+    // Every rendition shown is in the bucket now, whatever becomes of the KV writes.
+    await storedRenditions?.save(
+      usedImages.flatMap((plan) => plan.renditions.map((rendition) => rendition.key)),
+    );
     const token = newWriterToken();
     const unchangedBefore = changesKv && (await putWriterToken(store, source.seen, token));
     await applyPlan(plan, {

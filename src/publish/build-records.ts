@@ -66,8 +66,11 @@ export interface BuildOptions {
   articleInput?: (article: CompiledArticle) => string;
   /** Reads a value KV holds: a group updated in place (RecordGroup.update) starts from it. */
   readStored?: (key: string) => Promise<string | null>;
-  /** False for a staged release's build: only the live build's group states are remembered. */
-  groupStates?: boolean;
+  /**
+   * A staged release's build: only the live build's group states are remembered, and only a live
+   * publish deletes the search parts of a superseded layout (lingeringSearchParts).
+   */
+  release?: boolean;
   /**
    * What the memo gave for fingerprints already looked up in this publish (the change log asks for
    * every article's API record): not read from the memo again.
@@ -156,7 +159,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, () => string>();
   const context: GroupContext = {
-    previous: options.previous,
+    storedManifest: options.previous,
     card(article) {
       let card = cards.get(article);
       if (card === undefined) {
@@ -229,7 +232,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         ? (options.lookedUp?.get(fingerprint) ?? memo?.lookup(fingerprint))
         : undefined;
       // A staged release's build leaves the state alone: the next publish updates the live index.
-      const state = memo && options.groupStates !== false ? group.state?.() : undefined;
+      const state = memo && !options.release ? group.state?.() : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {
           claim(key);
@@ -297,7 +300,10 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     indexes,
     manifest: { key: manifestKey(), value: JSON.stringify(manifest), manifest },
     kept,
-    lingering: lingeringSearchParts(stored.keys(), searchIndex, options.now),
+    lingering: lingeringSearchParts(stored.keys(), searchIndex, {
+      now: options.now,
+      release: options.release === true,
+    }),
     hashOf,
   };
 }

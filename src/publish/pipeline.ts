@@ -292,12 +292,12 @@ async function prepareState(
     mirrorList,
     stored: trusted,
     apiArticles: articles,
+    release: role === 'release',
     ...(memo &&
       articleInput && {
         memo,
         articleInput,
         readStored: (key: string) => source.getText(key),
-        groupStates: role === 'live',
         lookedUp,
       }),
     ...(options.scratch && { scratch: options.scratch }),

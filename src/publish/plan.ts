@@ -74,9 +74,10 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
     records.articles.has(key) ||
     records.indexes.has(key) ||
     records.kept.has(key) ||
-    records.lingering.has(key) ||
     key === records.manifest.key;
-  const deletes = [...stored.keys()].filter((key) => !produced(key) && isOwnedKey(key)).sort();
+  // Stored keys no record produces go, but for those still read by isolates on an older manifest.
+  const stays = (key: string) => produced(key) || records.lingering.has(key);
+  const deletes = [...stored.keys()].filter((key) => !stays(key) && isOwnedKey(key)).sort();
   return { phases, deletes, retire: [], unchanged };
 }
 

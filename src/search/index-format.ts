@@ -20,9 +20,10 @@ const ARTICLES_PER_SHARD = 64;
  * The shard count for an archive of `articles`, given the count its index has now (`current`, if
  * any): a power of two, so a shard holds the postings of up to ARTICLES_PER_SHARD articles (a fixed
  * 1,024 made a small outlet write 2,048 parts of a few terms each). Each change of the count moves
- * every term, one full rewrite of the index, so the count doubles as the archive grows but halves
- * only once the archive has shrunk to a quarter of what the count holds: an archive of about 1,024
- * articles that gains and loses a few does not move its index back and forth.
+ * every term, one full rewrite of the index, so the count doubles as the archive grows but falls
+ * back to the size the archive needs only once the archive is down to a quarter of what the count
+ * holds: an archive of about 1,024 articles that gains and loses a few does not move its index back
+ * and forth.
  */
 export function searchShardCount(articles: number, current?: number): number {
   let shards = SEARCH_SHARDS_MIN;

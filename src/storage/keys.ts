@@ -43,8 +43,11 @@ export const termBucketKey = (kind: 'tag' | 'author', slug: string, bucket: numb
 export const searchShardKey = (shards: number, shard: number, part: 'settled' | 'fresh'): string =>
   `${searchLayoutPrefix(shards)}${part}:${shard}`;
 
+/** What every part key of the search index starts with, whatever its layout. */
+export const SEARCH_KEY_PREFIX = 'search:';
+
 /** What every part key of the index at `shards` starts with. */
-export const searchLayoutPrefix = (shards: number): string => `search:v2:${shards}:`;
+export const searchLayoutPrefix = (shards: number): string => `${SEARCH_KEY_PREFIX}v2:${shards}:`;
 
 /**
  * A shard as stored before its key named the count: what a manifest without `searchIndex` reads

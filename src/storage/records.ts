@@ -159,7 +159,7 @@ export const manifestSchema = z.object({
    * and since when it has had that count (publish keeps the parts of the count before for the
    * settling window). Absent in a manifest from before the count was keyed: see searchShards.
    */
-  searchIndex: z.optional(z.object({ shards: positiveInt(), since: z.string() })),
+  searchIndex: z.optional(z.object({ shards: positiveInt(), since: isoDate() })),
   /** Read only without searchIndex: the count of parts stored under legacySearchShardKey (absent: 1,024). */
   searchShards: z.optional(positiveInt()),
 });

@@ -58,6 +58,12 @@ export async function applyDueReleases(kv: KVNamespace, nowMs: number): Promise<
         const staged = manifestSchema.parse(JSON.parse(write.value));
         const at = staged.recent?.at;
         if (at) at[String(record.gen)] = isoSeconds(nowMs);
+        // Likewise the search layout's age: the live one's if the count stays, else from now, so
+        // the layout before it stays readable for the settling window from when it was replaced
+        // (publish/indexes/search-index.ts lingeringSearchParts).
+        const search = staged.searchIndex;
+        const live = manifest?.searchIndex;
+        if (search) search.since = live?.shards === search.shards ? live.since : isoSeconds(nowMs);
         return { ...write, value: JSON.stringify(staged) };
       });
       await Promise.all(writes.map((w) => kv.put(w.key, w.value, { metadata: w.metadata })));

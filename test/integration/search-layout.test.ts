@@ -56,7 +56,23 @@ function archive(size: number): ContentInput {
 }
 
 const kv = new EventualKv({ locations: 1, maxDelayMs: 0, cacheTtlMs: 0, random: seededRandom(7) });
-const reader = kv.locations[0] as KVNamespace;
+const location = kv.locations[0] as KVNamespace;
+/** The search parts the worker read, in order: which layout an isolate used. */
+const partsRead: string[] = [];
+const reader = {
+  get: (key: string, type: 'text') => location.get(key, type),
+  getWithMetadata: (key: string, type: 'text') => {
+    if (key.startsWith('search:')) partsRead.push(key);
+    return location.getWithMetadata(key, type);
+  },
+} as unknown as KVNamespace;
+
+/** The layouts (`search:v2:{count}:`) of the parts read by `run`. */
+async function layoutsReadBy(run: () => Promise<unknown>): Promise<string[]> {
+  partsRead.length = 0;
+  await run();
+  return [...new Set(partsRead.map((key) => /^search:v2:\d+:/.exec(key)?.[0] ?? key))];
+}
 let clock = START;
 
 function at(ms: number): void {
@@ -120,27 +136,33 @@ describe('a change of the search index’s shard count', () => {
     await publishArchive(SIXTEEN_SHARDS_MAX + 10);
     expect(manifestOf().searchIndex?.shards).toBe(32);
     at(START + 10_000);
-    for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+    const during = await layoutsReadBy(async () => {
+      for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+    });
+    // Read through the manifest it holds: the 16-shard parts, intact.
+    expect(during).toEqual(['search:v2:16:']);
     // The parts the old manifest names are still stored, beside the new layout's.
-    const after = await searchKeys();
-    for (const key of before) expect(after, key).toContain(key);
+    const stored = await searchKeys();
+    for (const key of before) expect(stored, key).toContain(key);
 
     // Once its memo runs out, the isolate reads the new manifest and the new layout.
     at(START + 40_000);
-    for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+    const after = await layoutsReadBy(async () => {
+      for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
+    });
+    expect(after).toEqual(['search:v2:32:']);
   });
 
   it('deletes the old layout’s parts with the first publish after the settling window', async () => {
-    const both = await searchKeys();
+    const old = (await searchKeys()).filter((key) => key.startsWith('search:v2:16:'));
+    expect(old.length).toBeGreaterThan(16);
     at(START + 5_000 + (SETTLING_WINDOW_SECONDS - 60) * 1000);
     expect((await publishArchive(SIXTEEN_SHARDS_MAX + 10)).deletes).toEqual([]);
     at(START + 5_000 + (SETTLING_WINDOW_SECONDS + 1) * 1000);
     const { writes, deletes } = await publishArchive(SIXTEEN_SHARDS_MAX + 10);
-    expect(deletes.length).toBeGreaterThan(0);
-    expect(deletes.every((key) => key.startsWith('search:'))).toBe(true);
+    expect(deletes).toEqual(old);
     expect(writes).toEqual(['site:v1']);
-    const left = await searchKeys();
-    expect(left.length).toBe(both.length - deletes.length);
+    expect((await searchKeys()).every((key) => key.startsWith('search:v2:32:'))).toBe(true);
     at(clock + 60_000);
     for (const [n, word] of WORDS.entries()) expect(await found(word), word).toEqual([FIRST_ID + n]);
   });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
+import { openEmbeddedTable } from '../../src/publish/node/embedded-table';
 import { fileStamps, readContent } from '../../src/publish/node/read-content';
 
 const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-compile-cache-'));
@@ -107,7 +108,36 @@ describe('file table', () => {
     expect(thirdCompiled.content.articles.some((a) => a.bodyHtml.includes('Correction appended.'))).toBe(
       true,
     );
+    // An image rewritten (same bytes, new times) is read again, and only it.
+    const image = third.input.imageFiles[0];
+    if (!image) throw new Error('no images');
+    await writeFile(resolve(image.path), await readFile(resolve(image.path)));
+    await third.table.save(third.input.articles, third.input.imageFiles);
+    const fourth = await readWith();
+    expect(fourth.input.imageFiles.filter((each) => each.read).map((each) => each.path)).toEqual([
+      image.path,
+    ]);
+    await fourth.table.save(fourth.input.articles, fourth.input.imageFiles);
+
+    // Facts remembered by another version of how they are made (a new RENDITION_VERSION) are not trusted.
+    const [other] = fourth.input.imageFiles.slice(1);
+    if (!other) throw new Error('one image only');
+    const raw = await openEmbeddedTable<unknown[]>(tablePath, JSON.stringify({ format: 2 }), 'file table');
+    const row = raw.previous.get(other.path);
+    expect(row?.[0]).toBe('image');
+    const paths = [
+      ...fourth.input.articles.map((file) => file.path),
+      ...fourth.input.imageFiles.map((each) => each.path),
+    ];
+    await raw.save(new Map([[other.path, ['image', 'r0:size-0', ...(row ?? []).slice(2)]]]), new Set(paths));
+    const fifth = await readWith();
+    expect(fifth.input.imageFiles.filter((each) => each.read).map((each) => each.path)).toEqual([other.path]);
+    fifth.table.close();
+
     // A repair trusts no stamp.
-    expect((await readWith(false)).known).toBe(0);
+    const repair = await readWith(false);
+    expect(repair.known).toBe(0);
+    expect(repair.knownImages).toBe(0);
+    repair.table.close();
   });
 });

@@ -2,7 +2,11 @@
 // lists that round-trip, weights that depend on their article alone, and ranking over shards.
 import { describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
-import { buildSearchIndex, searchIndexGroups } from '../../src/publish/indexes/search-index';
+import {
+  buildSearchIndex,
+  lingeringSearchParts,
+  searchIndexGroups,
+} from '../../src/publish/indexes/search-index';
 import {
   decodePostings,
   encodePostings,
@@ -127,5 +131,24 @@ describe('the search index group', () => {
     const content = { ...compileContent(repositoryContent()), articles } as never;
     // Cut where the highest id puts it; nothing is built until asked.
     expect(() => searchIndexGroups(content, {} as never)).not.toThrow();
+  });
+
+  it('keeps another layout’s parts for the settling window, and a staged release keeps them always', () => {
+    const stored = ['search:v2:16:settled:3', 'search:v1:terms:7', 'search:v2:32:fresh:9', 'list:v3:home'];
+    const layout = { shards: 32, since: '2026-03-01T08:00:00Z' };
+    const secondsIn = (seconds: number) => new Date(Date.parse(layout.since) + seconds * 1000);
+    const others = ['search:v2:16:settled:3', 'search:v1:terms:7'];
+    expect([...lingeringSearchParts(stored, layout, { now: secondsIn(0), release: false })]).toEqual(others);
+    expect([...lingeringSearchParts(stored, layout, { now: secondsIn(599), release: false })]).toEqual(
+      others,
+    );
+    expect([...lingeringSearchParts(stored, layout, { now: secondsIn(600), release: false })]).toEqual([]);
+    // A release is applied whenever the cron gets to it: only a live publish deletes.
+    expect([...lingeringSearchParts(stored, layout, { now: secondsIn(9_999), release: true })]).toEqual(
+      others,
+    );
+    // A time that cannot be read is no reason to keep parts forever.
+    const garbled = { shards: 32, since: 'not a time' };
+    expect([...lingeringSearchParts(stored, garbled, { now: secondsIn(0), release: false })]).toEqual([]);
   });
 });

@@ -54,7 +54,7 @@ export interface GroupUpdate {
 
 export interface GroupContext {
   /** The manifest KV holds, if any: the search index keeps its shard count unless the archive outgrew it. */
-  previous: Manifest | null;
+  storedManifest: Manifest | null;
   /** What an input list can name: an article, by a digest of everything compiled for it. */
   article(article: CompiledArticle): string;
   /**

@@ -18,7 +18,7 @@ import { htmlToText, tokenize } from '../../search/text';
 import { isoSeconds } from '../../shared/iso-time';
 import { runPool } from '../../shared/run-pool';
 import { SETTLING_WINDOW_SECONDS } from '../../storage/consistency';
-import { searchLayoutPrefix, searchShardKey } from '../../storage/keys';
+import { SEARCH_KEY_PREFIX, searchLayoutPrefix, searchShardKey } from '../../storage/keys';
 import type { Manifest } from '../../storage/records';
 import { authorNames } from '../../taxonomy/terms';
 import type { GroupContext, GroupUpdate, RecordGroup, Records } from './index-builder';
@@ -83,14 +83,23 @@ export function searchIndexLayout(
 /**
  * Stored parts of other layouts (another count, or keys from before the count was keyed) that an
  * isolate may still read: one holding a manifest from before the layout changed reads the parts
- * that manifest names. They stay until the settling window after the change has passed, and the
- * first publish after it deletes them.
+ * that manifest names. They stay until the settling window after the change has passed (from
+ * `since`, which the cron sets to when it applied a release that changed the layout), and the
+ * first live publish after it deletes them. A staged release never does: when it is applied is
+ * not known when it is planned, and a cron catching up applies several releases seconds apart.
  */
-export function lingeringSearchParts(stored: Iterable<string>, layout: StoredLayout, now: Date): Set<string> {
+export function lingeringSearchParts(
+  stored: Iterable<string>,
+  layout: StoredLayout,
+  { now, release }: { now: Date; release: boolean },
+): Set<string> {
   const lingering = new Set<string>();
-  if (now.getTime() - Date.parse(layout.since) >= SETTLING_WINDOW_SECONDS * 1000) return lingering;
+  const since = Date.parse(layout.since);
+  const settled = now.getTime() - since >= SETTLING_WINDOW_SECONDS * 1000;
+  if (!release && (settled || Number.isNaN(since))) return lingering;
   const current = searchLayoutPrefix(layout.shards);
-  for (const key of stored) if (key.startsWith('search:') && !key.startsWith(current)) lingering.add(key);
+  for (const key of stored)
+    if (key.startsWith(SEARCH_KEY_PREFIX) && !key.startsWith(current)) lingering.add(key);
   return lingering;
 }
 
@@ -174,7 +183,7 @@ interface SearchState extends Layout {
 export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
-  const layout = layoutOf(content, context.previous);
+  const layout = layoutOf(content, context.storedManifest);
   return [
     {
       // The count depends on the stored manifest's too (searchShardCount), so the inputs name it.
@@ -182,7 +191,7 @@ export function searchIndexGroups(content: CompiledContent, context: GroupContex
         `shards ${layout.shards}`,
         ...content.articles.map((article) => context.article(article)),
       ],
-      build: () => buildSearchIndex(content, termsOf, context.previous),
+      build: () => buildSearchIndex(content, termsOf, context.storedManifest),
       kept: () => {
         for (const article of content.articles) context.keepDerived('search-terms', article);
       },

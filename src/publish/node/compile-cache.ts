@@ -10,7 +10,13 @@ import type { CompileCache, CompiledArticle, ContentInput } from '../../content/
 import type { SourceFile } from '../../content/problems';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
-import { type FileStamp, fileStamps, type ImageFacts, type ImageFile } from './read-content';
+import {
+  type FileStamp,
+  fileStamps,
+  IMAGE_FACTS_VERSION,
+  type ImageFacts,
+  type ImageFile,
+} from './read-content';
 
 /** Folders under src/ whose code shapes a compiled article: the compiler and the URL/GUID builders. */
 const COMPILER_DIRS = ['content', 'sites'];
@@ -152,8 +158,10 @@ export interface FileTable {
 /** An article file's stamp and key: [size, mtimeMs, ctimeMs, key]. */
 type ArticleRow = [size: number, mtimeMs: number, ctimeMs: number, key: string];
 
-/** An image's stamp and facts: [size, mtimeMs, ctimeMs, digest, width, height]. */
+/** An image's stamp and facts, tagged, with the version of how the facts were made (IMAGE_FACTS_VERSION). */
 type ImageRow = [
+  tag: 'image',
+  version: string,
   size: number,
   mtimeMs: number,
   ctimeMs: number,
@@ -162,8 +170,8 @@ type ImageRow = [
   height: number,
 ];
 
-const sameStamp = (row: ArticleRow | ImageRow, stamp: FileStamp) =>
-  row[0] === stamp.size && row[1] === stamp.mtimeMs && row[2] === stamp.ctimeMs;
+const sameStamp = (stamped: [number, number, number], stamp: FileStamp) =>
+  stamped[0] === stamp.size && stamped[1] === stamp.mtimeMs && stamped[2] === stamp.ctimeMs;
 
 export async function openFileTable(path: string, options: { trust: boolean }): Promise<FileTable> {
   const table = await openEmbeddedTable<ArticleRow | ImageRow>(
@@ -175,13 +183,14 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
   return {
     unchanged(file, stamp) {
       const row = rowOf(file);
-      return row?.length === 4 && sameStamp(row, stamp) ? row[3] : undefined;
+      if (!row || row[0] === 'image') return undefined;
+      return sameStamp([row[0], row[1], row[2]], stamp) ? row[3] : undefined;
     },
     knownImage(file, stamp) {
       const row = rowOf(file);
-      return row?.length === 6 && sameStamp(row, stamp)
-        ? { digest: row[3], width: row[4], height: row[5] }
-        : undefined;
+      if (row?.[0] !== 'image' || row[1] !== IMAGE_FACTS_VERSION) return undefined;
+      const [, , size, mtimeMs, ctimeMs, digest, width, height] = row;
+      return sameStamp([size, mtimeMs, ctimeMs], stamp) ? { digest, width, height } : undefined;
     },
     close: () => table.close(),
     async save(files, images) {
@@ -199,7 +208,17 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
       for (const { path, stamp, facts, read } of images) {
         live.add(path);
         if (!read && options.trust) continue;
-        added.set(path, [stamp.size, stamp.mtimeMs, stamp.ctimeMs, facts.digest, facts.width, facts.height]);
+        const { size, mtimeMs, ctimeMs } = stamp;
+        added.set(path, [
+          'image',
+          IMAGE_FACTS_VERSION,
+          size,
+          mtimeMs,
+          ctimeMs,
+          facts.digest,
+          facts.width,
+          facts.height,
+        ]);
       }
       await table.save(added, live);
     },

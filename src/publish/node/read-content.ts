@@ -11,7 +11,7 @@ import { imageSize } from 'image-size';
 import { articleFileTooLarge, type ContentInput, type ImageSizes } from '../../content/compile';
 import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
-import { type ImagePlan, imageDigestInput, imageFormatOf, planImage } from '../images';
+import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 
 /**
  * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
@@ -119,6 +119,12 @@ export interface ReadOptions {
    */
   knownImage?: (path: string, stamp: FileStamp) => ImageFacts | undefined;
 }
+
+/**
+ * What names how ImageFacts are made: the digest's input (RENDITION_VERSION) and this reading of
+ * the size. Facts remembered under another are not trusted (compile-cache.ts FileTable).
+ */
+export const IMAGE_FACTS_VERSION = `${RENDITION_VERSION}:size-1`;
 
 /** What publish takes from an image's bytes: their digest (imageDigestInput) and the displayed size. */
 export interface ImageFacts {

@@ -59,11 +59,11 @@ interface Layout {
   cut: number;
 }
 
-function layoutOf(content: CompiledContent, previous: Manifest | null): Layout {
+function layoutOf(content: CompiledContent, storedManifest: Manifest | null): Layout {
   // A loop, not Math.max(...ids): an archive's ids are more arguments than a call can take.
   let highest = 0;
   for (const article of content.articles) highest = Math.max(highest, article.id);
-  const shards = searchShardCount(content.articles.length, previous?.searchIndex?.shards);
+  const shards = searchShardCount(content.articles.length, storedManifest?.searchIndex?.shards);
   return { shards, cut: searchCut(highest) };
 }
 
@@ -72,11 +72,11 @@ type StoredLayout = NonNullable<Manifest['searchIndex']>;
 /** The manifest's `searchIndex`: this publish's shard count, and since when the index has had it. */
 export function searchIndexLayout(
   content: CompiledContent,
-  previous: Manifest | null,
+  storedManifest: Manifest | null,
   now: Date,
 ): StoredLayout {
-  const { shards } = layoutOf(content, previous);
-  const before = previous?.searchIndex;
+  const { shards } = layoutOf(content, storedManifest);
+  const before = storedManifest?.searchIndex;
   return { shards, since: before?.shards === shards ? before.since : isoSeconds(now) };
 }
 
@@ -122,7 +122,7 @@ function partValue(terms: ReadonlyMap<string, string>): string {
 export function buildSearchIndex(
   content: CompiledContent,
   termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
-  previous: Manifest | null = null,
+  storedManifest: Manifest | null = null,
 ): Records {
   const postings = new Map<string, Posting[]>();
   // Ascending ids, so each list is sorted as encodePostings needs.
@@ -137,7 +137,7 @@ export function buildSearchIndex(
       list.push({ id: article.id, weight });
     }
   }
-  const layout = layoutOf(content, previous);
+  const layout = layoutOf(content, storedManifest);
   const parts = new Map<string, Map<string, string>>();
   const add = (key: string, term: string, list: Posting[]) => {
     if (list.length === 0) return;

@@ -10,6 +10,7 @@ import { queryTerms } from '../../src/search/query';
 import { SETTLING_WINDOW_SECONDS } from '../../src/storage/consistency';
 import { manifestKey } from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
+import { applyDueReleases } from '../../src/storage/scheduled-release';
 import { repositoryContent } from '../support/content';
 import { EventualKv, seededRandom } from '../support/eventual-kv';
 import { signedByTestKey, testSigningKey } from '../support/publish';
@@ -31,10 +32,22 @@ const WORDS = Array.from({ length: 400 }, (_, n) => `zorvath${n.toString(36)}`)
   })
   .slice(0, 4);
 
-function archive(size: number): ContentInput {
+/** An article published at `at`: in the future of a publish, it is staged as a release. */
+function articleAt(id: number, at: string) {
+  return {
+    path: `content/articles/layout/${id}.md`,
+    text: `---\nid: ${id}\ntitle: Harbour report at ${at}\nsection: economy\npublished: ${at}\n---\n\nShips.\n`,
+  };
+}
+
+/** The sample's drafts: compiled but never published, so not counted in an archive's size. */
+const SAMPLE_DRAFTS = compileContent(repositoryContent()).drafts;
+
+/** `size` published articles (the sample's and made-up ones), and `scheduled` ones on top. */
+function archive(size: number, scheduled: { id: number; at: string }[] = []): ContentInput {
   const base = repositoryContent();
-  const articles = [...base.articles];
-  for (let n = 0; articles.length < size; n++) {
+  const articles = [...base.articles, ...scheduled.map(({ id, at }) => articleAt(id, at))];
+  for (let n = 0; articles.length < size + scheduled.length + SAMPLE_DRAFTS; n++) {
     const id = FIRST_ID + n;
     const word = WORDS[n] ?? 'routine';
     articles.push({
@@ -55,8 +68,8 @@ function archive(size: number): ContentInput {
   return { ...base, articles };
 }
 
-const kv = new EventualKv({ locations: 1, maxDelayMs: 0, cacheTtlMs: 0, random: seededRandom(7) });
-const location = kv.locations[0] as KVNamespace;
+let kv = new EventualKv({ locations: 1, maxDelayMs: 0, cacheTtlMs: 0, random: seededRandom(7) });
+let location = kv.locations[0] as KVNamespace;
 /** The search parts the worker read, in order: which layout an isolate used. */
 const partsRead: string[] = [];
 const reader = {
@@ -80,8 +93,11 @@ function at(ms: number): void {
   vi.setSystemTime(clock);
 }
 
-async function publishArchive(size: number): Promise<{ writes: string[]; deletes: string[] }> {
-  const content = await signedByTestKey(compileContent(archive(size)));
+async function publishArchive(
+  size: number,
+  scheduled: { id: number; at: string }[] = [],
+): Promise<{ writes: string[]; deletes: string[] }> {
+  const content = await signedByTestKey(compileContent(archive(size, scheduled)));
   const prepared = await preparePublish(content, kv.publisher(), new Date(clock), {
     signingKey: await testSigningKey(),
   });
@@ -179,5 +195,43 @@ describe('a change of the search index’s shard count', () => {
     for (const key of searchWrites) expect(kept, key).toContain(key);
     at(clock + 60_000);
     expect(await found(WORDS[1] ?? '')).toEqual([FIRST_ID + 1]);
+  });
+
+  it('keeps the old layout through a release that changes the count, dated from when the cron applied it', async () => {
+    kv = new EventualKv({ locations: 1, maxDelayMs: 0, cacheTtlMs: 0, random: seededRandom(8) });
+    location = kv.locations[0] as KVNamespace;
+    const release = '2026-03-02T08:00:00Z';
+    at(START);
+    // 1,024 articles live, and one more at `release`: the release brings the 32-shard layout.
+    await publishArchive(SIXTEEN_SHARDS_MAX, [{ id: 900_001, at: release }]);
+    expect(manifestOf().searchIndex?.shards).toBe(16);
+    const old = (await searchKeys()).filter((key) => key.startsWith('search:v2:16:'));
+    expect(old.length).toBeGreaterThan(16);
+
+    // The cron comes two hours late, and applies what publish staged.
+    const applied = Date.parse(release) + 2 * 3_600_000;
+    at(applied);
+    const writable = {
+      get: async (key: string) => kv.latest(key)?.value ?? null,
+      put: async (key: string, value: string, options?: { metadata?: unknown }) =>
+        kv.write(key, value, options?.metadata ?? null),
+      delete: async (key: string) => kv.write(key, null, null),
+    } as unknown as KVNamespace;
+    expect(await applyDueReleases(writable, applied)).toHaveLength(1);
+    expect(manifestOf().searchIndex).toEqual({
+      shards: 32,
+      since: new Date(applied).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    // The release deleted none of the parts an isolate on the manifest before it reads.
+    const stored = await searchKeys();
+    for (const key of old) expect(stored, key).toContain(key);
+
+    // A publish within the settling window of the apply keeps them; one after it deletes them.
+    at(applied + 60_000);
+    const within = await publishArchive(SIXTEEN_SHARDS_MAX, [{ id: 900_001, at: release }]);
+    expect(within.deletes.filter((key) => key.startsWith('search:'))).toEqual([]);
+    at(applied + (SETTLING_WINDOW_SECONDS + 1) * 1000);
+    const past = await publishArchive(SIXTEEN_SHARDS_MAX, [{ id: 900_001, at: release }]);
+    expect(past.deletes).toEqual(old);
   });
 });

@@ -3,7 +3,7 @@
 // layout's parts stay stored for the settling window and go with the first publish after it, and
 // an archive that shrinks by a few articles keeps its count rather than moving every term back.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ContentInput, compileContent } from '../../src/content/compile';
+import { type CompiledContent, type ContentInput, compileContent } from '../../src/content/compile';
 import { applyPlan, preparePublish } from '../../src/publish/pipeline';
 import { shardOf } from '../../src/search/index-format';
 import { queryTerms } from '../../src/search/query';
@@ -93,11 +93,23 @@ function at(ms: number): void {
   vi.setSystemTime(clock);
 }
 
+/** Each archive compiled once: compiling is a pure function of its input, and nothing changes what it returns. */
+const compiled = new Map<string, CompiledContent>();
+function compiledArchive(size: number, scheduled: { id: number; at: string }[]): CompiledContent {
+  const key = JSON.stringify([size, scheduled]);
+  let content = compiled.get(key);
+  if (!content) {
+    content = compileContent(archive(size, scheduled));
+    compiled.set(key, content);
+  }
+  return content;
+}
+
 async function publishArchive(
   size: number,
   scheduled: { id: number; at: string }[] = [],
 ): Promise<{ writes: string[]; deletes: string[] }> {
-  const content = await signedByTestKey(compileContent(archive(size, scheduled)));
+  const content = await signedByTestKey(compiledArchive(size, scheduled));
   const prepared = await preparePublish(content, kv.publisher(), new Date(clock), {
     signingKey: await testSigningKey(),
   });

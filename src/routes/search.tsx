@@ -8,7 +8,6 @@ import { CACHE_POLICY } from '../http/cache-policy';
 import { canonicalQuery, PAGE_QUERY, withoutTrailingSlash } from '../http/canonical-url';
 import { contentCache } from '../http/content-cache';
 import { htmlSecurityHeaders } from '../http/security-headers';
-import { SEARCH_SHARDS_MAX, type SearchShardPart } from '../search/index-format';
 import { MAX_QUERY_LENGTH, MAX_RESULT_PAGES, queryTerms, RESULTS_PER_PAGE, search } from '../search/query';
 import type { Article } from '../storage/records';
 import { renderPage } from '../views/render-page';
@@ -44,12 +43,11 @@ searchRoutes.get(
 
     const current = page(c.req.query('page'));
     if (current > MAX_RESULT_PAGES) throw new HTTPException(404);
-    const layout = site.manifest.searchIndex;
-    const index = {
-      shards: layout?.shards ?? site.manifest.searchShards ?? SEARCH_SHARDS_MAX,
-      read: (shard: number, part: SearchShardPart) => repo.getSearchShard(layout, shard, part),
-    };
-    const { total, hits } = await search(terms, index, current * RESULTS_PER_PAGE);
+    const { total, hits } = await search(
+      terms,
+      repo.searchIndexOf(site.manifest),
+      current * RESULTS_PER_PAGE,
+    );
     const pages = Math.min(MAX_RESULT_PAGES, Math.max(1, Math.ceil(total / RESULTS_PER_PAGE)));
     if (current > pages) throw new HTTPException(404);
     const shown = hits.slice((current - 1) * RESULTS_PER_PAGE);

@@ -3,7 +3,12 @@
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
 import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
-import { type SearchShard, searchShardSchema } from '../search/index-format';
+import {
+  SEARCH_SHARDS_MAX,
+  type SearchShard,
+  type SearchShardPart,
+  searchShardSchema,
+} from '../search/index-format';
 import { type ConsistencyState, judgeRead, type ReadVerdict, readValueMetadata } from './consistency';
 import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from './errors';
 import {
@@ -142,16 +147,21 @@ export class ContentRepository {
   }
 
   /**
-   * One part of a shard of the search index the manifest names (`layout`; absent in a manifest
-   * from before the count was keyed); null when no indexed term of that part hashes to it.
+   * The search index `manifest` names: its shard count, and a reader of one part (null when no
+   * indexed term of that part hashes to it). A manifest from before the count was keyed (no
+   * `searchIndex`) is read through the old keys, at its `searchShards` or SEARCH_SHARDS_MAX.
    */
-  getSearchShard(
-    layout: Manifest['searchIndex'],
-    shard: number,
-    part: 'settled' | 'fresh',
-  ): Promise<SearchShard | null> {
-    const key = layout ? searchShardKey(layout.shards, shard, part) : legacySearchShardKey(shard, part);
-    return this.readRecord(key, searchShardSchema);
+  searchIndexOf(manifest: Manifest): {
+    shards: number;
+    read(shard: number, part: SearchShardPart): Promise<SearchShard | null>;
+  } {
+    const layout = manifest.searchIndex;
+    const keyOf = (shard: number, part: SearchShardPart) =>
+      layout ? searchShardKey(layout.shards, shard, part) : legacySearchShardKey(shard, part);
+    return {
+      shards: layout?.shards ?? manifest.searchShards ?? SEARCH_SHARDS_MAX,
+      read: (shard, part) => this.readRecord(keyOf(shard, part), searchShardSchema),
+    };
   }
 
   getNewsSitemap(): Promise<NewsSitemapRecord | null> {

@@ -263,8 +263,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   let bucketId = '';
   if (remote) {
     store = openRemoteStore(remote, progress);
-    if (remoteImages) imageBucket = createR2Bucket(remoteImages, progress);
-    if (remoteImages) bucketId = `${remoteImages.endpoint}/${remoteImages.bucket}`;
+    if (remoteImages) {
+      imageBucket = createR2Bucket(remoteImages, progress);
+      bucketId = `${remoteImages.endpoint}/${remoteImages.bucket}`;
+    }
   } else {
     const bucketName = usedImages.length > 0 ? await bucketNameOf(values.config, IMAGES_BINDING) : undefined;
     if (usedImages.length > 0 && !bucketName)
@@ -275,8 +277,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
       ...(bucketName && { imagesBucket: bucketName }),
     });
     store = localStore(local);
-    if (bucketName) imageBucket = localImageBucket(local);
-    if (bucketName) bucketId = `local/${bucketName}`;
+    if (bucketName) {
+      imageBucket = localImageBucket(local);
+      bucketId = `local/${bucketName}`;
+    }
   }
   const storedRenditions = imageBucket
     ? await openStoredRenditions(localFile('renditions.mdb'), bucketId, { trust: !values.repair })

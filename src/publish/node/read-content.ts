@@ -142,6 +142,10 @@ export interface ImageFile {
   read: boolean;
 }
 
+function stampOf(info: { size: number; mtimeMs: number; ctimeMs: number }): FileStamp {
+  return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+}
+
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
 export const fileStamps = new WeakMap<SourceFile, { stamp: FileStamp; key?: string }>();
 
@@ -156,7 +160,7 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
   // they take through the thread pool.
   const info = statSync(path);
   if (info.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), info.size);
-  const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+  const stamp = stampOf(info);
   const key = options.unchanged?.(shown(path), stamp);
   if (key !== undefined) {
     let text: (() => string) | undefined;
@@ -204,7 +208,7 @@ const QUARTER_TURNS = new Set([5, 6, 7, 8]);
 async function readImage(path: string, options: ReadOptions): Promise<ImageFile | { unreadable: string }> {
   if (!imageFormatOf(path)) return { unreadable: 'is not JPEG, PNG or WebP, the formats publish resizes' };
   const info = statSync(path);
-  const stamp = { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+  const stamp = stampOf(info);
   const known = options.knownImage?.(shown(path), stamp);
   if (known) return { path: shown(path), stamp, facts: known, read: false };
   const bytes = await readFile(path);

@@ -13,7 +13,13 @@ import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
-import { type GroupContext, INDEX_BUILDERS, type RecordGroup, type Records } from './indexes/index-builder';
+import {
+  type GroupContext,
+  INDEX_BUILDERS,
+  type PlacedGroup,
+  type RecordGroup,
+  type Records,
+} from './indexes/index-builder';
 import { manifestSections } from './indexes/list-pages';
 import { lingeringSearchParts, searchIndexLayout } from './indexes/search-index';
 import type { StoredKeys } from './plan';
@@ -42,6 +48,8 @@ export interface RecordSet {
    * count changed, which an isolate holding an older manifest reads (lingeringSearchParts).
    */
   lingering: ReadonlySet<string>;
+  /** With BuildOptions.edited: how many articles it named, and how many keys were kept unlooked-up as stored. */
+  editedInPlace?: { articles: number; keptAsStored: number };
   /** SHA-256 (hex) of an article, index or kept value, computed once as it was built: the plan diffs with it. */
   hashOf(key: string): string | undefined;
 }
@@ -76,6 +84,13 @@ export interface BuildOptions {
    * every article's API record): not read from the memo again.
    */
   lookedUp?: ReadonlyMap<string, GroupOutput>;
+  /**
+   * The only articles that may differ from what the last publish built, each placed as it was
+   * (placement.ts), when `stored` is exactly what that publish left (pipeline.ts decides): every
+   * group placed by articles' places (RecordGroup.placed) that lists none of them is kept as stored,
+   * unnamed and unlooked-up, so an edit's cost follows the groups that show it.
+   */
+  edited?: ReadonlySet<number>;
 }
 
 /** The first entry of a remembered group state (the rest are the keys and hashes it produced). */
@@ -225,8 +240,32 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     if (indexes.has(key) || articles.has(key) || kept.has(key))
       throw new Error(`two index builders produce ${key}`);
   };
+  const { edited } = options;
+  // The memo is told that this publish passes over groups: it must forget none of them.
+  if (edited) memo?.keepAll?.();
+  let keptAsStored = 0;
+  /** The stored hashes of a placed group that lists no edited article; undefined if any key is not stored. */
+  const unedited = (placed: PlacedGroup | undefined): GroupOutput | undefined => {
+    if (!edited || !placed || placed.members.some((article) => edited.has(article.id))) return undefined;
+    const output: [string, string][] = [];
+    for (const key of placed.keys()) {
+      const hash = stored.get(key)?.hash;
+      if (hash === undefined) return undefined;
+      output.push([key, hash]);
+    }
+    return output;
+  };
   const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     for (const group of groups) {
+      const placedAsStored = unedited(group.placed);
+      if (placedAsStored) {
+        keptAsStored += placedAsStored.length;
+        for (const [key, hash] of placedAsStored) {
+          claim(key);
+          kept.set(key, hash);
+        }
+        continue;
+      }
       const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
       const known = fingerprint
         ? (options.lookedUp?.get(fingerprint) ?? memo?.lookup(fingerprint))
@@ -304,6 +343,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       now: options.now,
       release: options.release === true,
     }),
+    ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
     hashOf,
   };
 }

@@ -48,6 +48,11 @@ import { parseStored } from './stored-json';
 export interface PublishSource {
   listKeys(): Promise<StoredKeys>;
   getText(key: string): Promise<string | null>;
+  /**
+   * After listKeys: whether it gave what this machine's last publish left, KV written by no one
+   * since (node/listing-snapshot.ts). Only then can an edit keep groups as stored (PublishOptions.edited).
+   */
+  listedAsLastLeft?(): boolean;
 }
 
 /** Where a publish writes, phase by phase. */
@@ -212,6 +217,12 @@ export interface PublishOptions {
   memo?: RecordMemo;
   /** Where built values wait until written (record-store.ts); memory by default. */
   scratch?: Scratch;
+  /**
+   * The only articles that may differ from the last publish, each placed as it was
+   * (node/edited-in-place.ts). Taken only when KV is as that publish left it and publishes the
+   * same articles: then the groups that list none of them are kept unbuilt (BuildOptions.edited).
+   */
+  edited?: ReadonlySet<number>;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -225,6 +236,18 @@ interface PlannedPublish extends PreparedPublish {
   storedReleases: string[];
   /** What commitManifest needs to stamp this plan's manifest again (see preparePublish). */
   commit: CommitContext;
+}
+
+/**
+ * The edited articles (PublishOptions.edited) this plan may take: only for the live state planned
+ * against KV exactly as the last publish left it, publishing the same articles. A staged release,
+ * a repair, a listing KV gave afresh, an article added or gone: undefined.
+ */
+function editedAsStored(
+  edited: ReadonlySet<number> | undefined,
+  { live, published }: { live: boolean; published: boolean },
+): ReadonlySet<number> | undefined {
+  return edited && live && published ? edited : undefined;
 }
 
 async function prepareState(
@@ -256,7 +279,12 @@ async function prepareState(
   const gen = highest + 1;
 
   const articles = buildApiArticles(content);
-  const unpublished = await readRemovedGuids(source, removedIds(stored.keys(), articles), repair);
+  const gone = removedIds(stored.keys(), articles);
+  const unpublished = await readRemovedGuids(source, gone, repair);
+  const edited = editedAsStored(options.edited, {
+    live: role === 'live' && !repair && source.listedAsLastLeft?.() === true,
+    published: gone.length === 0 && [...articles.keys()].every((id) => stored.has(apiArticleKey(id))),
+  });
   const current = await withRemovals(content, {
     source,
     listed: stored.keys(),
@@ -277,7 +305,10 @@ async function prepareState(
       stored,
       removedGuids: new Map([...unpublished].map(([id, { guid }]) => [id, guid])),
       lostPages: tail.lost,
-      ...(memo && articleInput && { knownHash: rememberedApiHashes(current, memo, articleInput, lookedUp) }),
+      ...(edited
+        ? // The others' API records are the stored ones: same article, same code.
+          { knownHash: (id: number) => (edited.has(id) ? undefined : stored.get(apiArticleKey(id))) }
+        : memo && articleInput && { knownHash: rememberedApiHashes(current, memo, articleInput, lookedUp) }),
     },
     publishStamp(now),
     options.scratch?.stores,
@@ -301,6 +332,7 @@ async function prepareState(
         lookedUp,
       }),
     ...(options.scratch && { scratch: options.scratch }),
+    ...(edited && { edited }),
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.

@@ -27,6 +27,11 @@ export interface RecordMemo {
    * do the same.
    */
   keep?(fingerprint: string): void;
+  /**
+   * This publish passes over groups it knows unchanged without naming them (BuildOptions.edited):
+   * what it does not remember is not stale, and nothing may be dropped when it is saved.
+   */
+  keepAll?(): void;
 }
 
 /** A memo held in memory only (tests, or a store that saves it elsewhere). */

@@ -36,6 +36,8 @@ export interface PublishTestOptions {
   repair?: boolean;
   preview?: boolean;
   memo?: RecordMemo;
+  /** The articles edited in place since the last publish, which this test applied (PublishOptions.edited). */
+  edited?: ReadonlySet<number>;
 }
 
 let testKey: Promise<SecretKey> | undefined;
@@ -88,7 +90,12 @@ export async function planFor(
   const { preview, ...publishOptions } = options;
   return preparePublish(
     await signedByTestKey(compileOnce(input, preview ?? false)),
-    { listKeys: () => storedHashes(kv), getText: (key) => kv.get(key, 'text') },
+    {
+      listKeys: () => storedHashes(kv),
+      getText: (key) => kv.get(key, 'text'),
+      // A test that names edited articles has just applied the last plan, and nothing else wrote.
+      listedAsLastLeft: () => options.edited !== undefined,
+    },
     now,
     { signingKey: await testSigningKey(), ...publishOptions },
   );

@@ -94,6 +94,7 @@ export function apiArticleGroups(content: CompiledContent, context: GroupContext
   return content.articles.map((article) => ({
     inputs: () => apiArticleInputs(article, context.article),
     build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
+    placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
   }));
 }
 
@@ -117,17 +118,26 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   const scope = (name: string, items: ApiArticleSummary[], order: ListOrder, firstPageFilters?: string) => {
     const buckets = cutBuckets(sortNewestFirst(items, order));
     for (const bucket of buckets) {
+      const members = bucket.items.map((item) => {
+        const article = articleOf.get(item);
+        if (!article) throw new Error(`no article for API item ${item.id}`);
+        return article;
+      });
+      const keys = () => [
+        apiListKey(name, bucket.bucket),
+        ...(bucket.newest ? [apiListKey(name, 'head')] : []),
+        ...(bucket.newest && firstPageFilters !== undefined ? [apiFirstPageKey(name)] : []),
+      ];
       groups.push({
         inputs: () => [
           name,
           order,
           JSON.stringify({ bucket: bucket.bucket, newest: bucket.newest, bottom: bucket.bottom }),
-          ...bucket.items.map((item) => {
-            const article = articleOf.get(item);
-            if (!article) throw new Error(`no article for API item ${item.id}`);
-            return context.article(article);
-          }),
+          ...members.map((article) => context.article(article)),
         ],
+        // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets
+        // are always named and looked up.
+        ...(order === 'published' && { placed: { members, keys } }),
         build: () => {
           const value = JSON.stringify(bucket);
           const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);

@@ -32,8 +32,10 @@ export function articleRecordGroups(content: CompiledContent, context: GroupCont
     const siblings = bySection.get(article.section) ?? [];
     const index = place.get(article) ?? 0;
     const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT);
+    const members = [article, ...related];
     return {
-      inputs: () => [article, ...related].map((each) => context.article(each)),
+      inputs: () => members.map((each) => context.article(each)),
+      placed: { members, keys: () => [articleKey(article.id), articlePageKey(article.id)] },
       build: () => {
         const record: Article = { ...article, related: related.map(toTeaser) };
         return new Map([

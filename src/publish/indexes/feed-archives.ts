@@ -21,6 +21,10 @@ export function feedArchiveGroups(content: CompiledContent, context: GroupContex
       groups.push({
         inputs: () => [scopeName, String(archive), ...articles.map((article) => context.article(article))],
         build: () => archiveRecords(buildFeedArchive(content, scope, archive, articles)),
+        placed: {
+          members: articles,
+          keys: () => FEED_FORMAT_IDS.map((format) => feedArchiveKey(scope, format, archive)),
+        },
       });
     }
   }

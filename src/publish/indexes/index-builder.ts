@@ -44,6 +44,18 @@ export interface RecordGroup {
    * It must give exactly the records `build` would.
    */
   update?: (previous: { state: string; output: GroupOutput }) => Promise<GroupUpdate | undefined>;
+  /**
+   * Where the group follows from articles' places alone (placement.ts): the articles its inputs
+   * name and the keys it produces, both known without building it. A publish told which articles
+   * alone may have changed, each placed as before (BuildOptions.edited), keeps a group that lists
+   * none of them as KV holds it, without naming its inputs or asking the memo.
+   */
+  placed?: PlacedGroup;
+}
+
+export interface PlacedGroup {
+  members: readonly CompiledArticle[];
+  keys: () => string[];
 }
 
 /** A group updated in place: the values it rebuilt, and the stored ones it keeps as they are. */

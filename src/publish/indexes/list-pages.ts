@@ -40,6 +40,7 @@ export function listPageGroups(
   const group = (key: string, articles: readonly CompiledArticle[]): RecordGroup => ({
     inputs: () => [key, ...articles.map((article) => context.article(article))],
     build: () => new Map([[key, shard(articles.map(context.card))]]),
+    placed: { members: articles, keys: () => [key] },
   });
   const groups = [group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE))];
   for (const section of content.site.sections) {

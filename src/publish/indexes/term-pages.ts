@@ -33,6 +33,7 @@ export function termPageGroups(
           inputs: inputsOf(key, items),
           build: () =>
             new Map([[key, JSON.stringify({ cards: items.map(context.card) } satisfies ListShard)]]),
+          placed: { members: items, keys: () => [key] },
         });
       });
       const key = termHeadKey(kind, term.slug);
@@ -43,6 +44,7 @@ export function termPageGroups(
           const record: TermHead = { name: term.name, articles: count, cards: head.map(context.card) };
           return new Map([[key, JSON.stringify(record)]]);
         },
+        placed: { members: head, keys: () => [key] },
       });
     }
   }

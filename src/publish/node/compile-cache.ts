@@ -54,6 +54,15 @@ export function contentKey(file: SourceFile): string {
 
 export interface PersistentCompileCache extends CompileCache {
   readonly hits: number;
+  /** Whether the cache was saved in this generation (the same compiler, site.yaml and images). */
+  readonly continued: boolean;
+  /**
+   * The article each file read this publish compiled to, by path: the files not known unchanged
+   * since the last publish (read-content.ts `fileStamps`).
+   */
+  readonly readThisTime: ReadonlyMap<string, CompiledArticle>;
+  /** What the cache holds under `key` (contentKey), without its body: an earlier version of a file. */
+  previousArticle(key: string): CompiledArticle | undefined;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
   save(): Promise<void>;
   /** Lets go of the cache table without saving; safe to call again. */
@@ -88,6 +97,12 @@ export async function openCompileCache(
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
+  const readThisTime = new Map<string, CompiledArticle>();
+  // Articles from files that were read, not known unchanged: what an edit compares with their last version.
+  const noted = (file: SourceFile, compiled: CompiledArticle) => {
+    if (fileStamps.get(file)?.key === undefined) readThisTime.set(file.path, compiled);
+    return compiled;
+  };
   // With somewhere to park it, a compiled article's body (most of its size) waits on disk until
   // read: a hit's in this file, where it already is; a fresh compile's in the publish's scratch file.
   const { park } = options;
@@ -105,6 +120,12 @@ export async function openCompileCache(
     get hits() {
       return hits;
     },
+    continued: store.continued,
+    readThisTime,
+    previousArticle(key) {
+      const stored = previous.get(key);
+      return stored && typeof stored !== 'string' ? stored : undefined;
+    },
     get(file) {
       const key = keyOf(file);
       const stored = previous.get(key);
@@ -116,7 +137,7 @@ export async function openCompileCache(
       const hit = park
         ? detached(stored, body)
         : { ...stored, article: { ...stored.article, bodyHtml: body() } };
-      return { ...hit, source: file.path, digest: digestOf(key) };
+      return noted(file, { ...hit, source: file.path, digest: digestOf(key) });
     },
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
@@ -127,7 +148,7 @@ export async function openCompileCache(
       const body = park ? park(bodyHtml) : () => bodyHtml;
       used.add(key).add(bodyKeyOf(key));
       added.set(key, stored).set(bodyKeyOf(key), body);
-      return { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) };
+      return noted(file, { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) });
     },
     close: () => store.close(),
     save: () => store.save(added, used),
@@ -145,6 +166,8 @@ export async function openCompileCache(
  */
 export interface FileTable {
   unchanged(path: string, stamp: FileStamp): string | undefined;
+  /** The cache key the file had when the last publish recorded it, whatever its stamp now. */
+  previousKey(path: string): string | undefined;
   knownImage(path: string, stamp: FileStamp): ImageFacts | undefined;
   /**
    * Records the files of this publish (call once its writes succeeded): the rows of those it read.
@@ -185,6 +208,10 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
       const row = rowOf(file);
       if (!row || row[0] === 'image') return undefined;
       return sameStamp([row[0], row[1], row[2]], stamp) ? row[3] : undefined;
+    },
+    previousKey(file) {
+      const row = rowOf(file);
+      return row && row[0] !== 'image' ? row[3] : undefined;
     },
     knownImage(file, stamp) {
       const row = rowOf(file);

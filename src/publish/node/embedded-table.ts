@@ -20,12 +20,15 @@ export interface StoredEntries<V> {
 
 export interface EmbeddedTable<V> {
   readonly previous: StoredEntries<V>;
+  /** Whether the table held entries for this header when opened (the same code, the same generation). */
+  readonly continued: boolean;
   /**
    * Adds `added` (each a value or what reads it back) in one transaction, and drops every other
    * entry that `live` (the keys this publish used) does not name once they are most of the table,
-   * so the table follows the archive rather than its history. Afterwards `previous` can no longer be read.
+   * so the table follows the archive rather than its history; without `live`, drops nothing.
+   * Afterwards `previous` can no longer be read.
    */
-  save(added: ReadonlyMap<string, V | (() => V)>, live: ReadonlySet<string>): Promise<void>;
+  save(added: ReadonlyMap<string, V | (() => V)>, live: ReadonlySet<string> | undefined): Promise<void>;
   /** Lets go of the table without saving (a publish that stops early); safe to call again. */
   close(): void;
 }
@@ -134,6 +137,7 @@ export async function openEmbeddedTable<V>(
   };
   return {
     previous,
+    continued: current,
     close,
     async save(added, live) {
       if (closed) throw new Error(`the ${what} is closed`);
@@ -150,7 +154,7 @@ export async function openEmbeddedTable<V>(
       // every key, so it happens about once per archive's worth of edits.
       const count = (target.getStats() as { entryCount: number }).entryCount;
       const stale: string[] = [];
-      if (current && count - 1 > 2 * live.size + 1000)
+      if (current && live && count - 1 > 2 * live.size + 1000)
         for (const key of target.getKeys())
           if (key !== HEADER_KEY && !live.has(key) && !added.has(key)) stale.push(key);
       // Nothing to add or drop: the file is left exactly as it was.

@@ -17,6 +17,7 @@ import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
+import { editedInPlace } from './edited-in-place';
 import { sharpEncoder } from './encode-images';
 import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import {
@@ -219,6 +220,8 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
   progress(
     `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
+  // A correction that moves nothing: the groups that do not list the edited articles stay as stored.
+  const edited = compileCache && !values.repair ? editedInPlace(compileCache, fileTable, memo) : undefined;
   // Only images an article shows are uploaded: a file left in content/images costs nothing.
   const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
   const usedImages = input.imagePlans.filter((plan) => shown.has(plan.asset.src));
@@ -305,6 +308,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
         preview: values.preview,
         memo,
         scratch: spill,
+        ...(edited && { edited }),
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;
@@ -329,8 +333,9 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
         );
     }
     const built = records.articles.size + records.indexes.size + records.changes.size + 1;
+    const inPlace = records.editedInPlace;
     progress(
-      `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB waiting on disk), ${records.kept.size} known unchanged without building`,
+      `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB waiting on disk), ${records.kept.size} known unchanged without building${inPlace ? ` (${inPlace.keptAsStored} of them kept as stored, unlooked-up: ${inPlace.articles} article(s) edited in place)` : ''}`,
     );
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');

@@ -53,6 +53,8 @@ async function codeFingerprint(): Promise<string> {
 }
 
 export interface PersistentRecordMemo extends RecordMemo {
+  /** Whether the table was saved by the same code: only then can a group be known unchanged unbuilt. */
+  readonly continued: boolean;
   /** Adds what this publish built in one transaction (dropping stale entries once they are most of the table); call only once its writes succeeded. */
   save(): Promise<void>;
   /** Lets go of the memo table without saving; safe to call again. */
@@ -76,6 +78,8 @@ export async function openRecordMemo(
   const added = new Map<string, () => GroupOutput>();
   // Every fingerprint this publish used: what the table keeps when it drops stale entries.
   const live = new Set<string>();
+  // Whether this publish passed over groups without naming them (keepAll): then nothing is stale.
+  let partial = false;
   // Outputs read from the table: remembered again, they are already stored.
   const stored = new WeakSet<GroupOutput>();
   // Two functions, not one with both closures: a closure shares its scope with its siblings, so a
@@ -89,6 +93,7 @@ export async function openRecordMemo(
         () =>
           output;
   return {
+    continued: table.continued,
     fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       const known = added.get(fingerprint);
@@ -106,7 +111,10 @@ export async function openRecordMemo(
       // Kept by name alone: a fingerprint the table does not hold costs nothing when saved.
       live.add(fingerprint);
     },
+    keepAll() {
+      partial = true;
+    },
     close: () => table.close(),
-    save: () => table.save(added, live),
+    save: () => table.save(added, partial ? undefined : live),
   };
 }

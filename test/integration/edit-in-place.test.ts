@@ -1,0 +1,81 @@
+// A publish told which articles alone were edited, each placed as before (PublishOptions.edited),
+// keeps every group that lists none of them as KV holds it. It must never change a plan: through
+// corrections of a title, a body and a notice that raises `updated` (which reorders the API's
+// `modified` scope, so those buckets must be looked at), the plan equals, write for write, the
+// plan made knowing nothing. Enough articles that every index has several buckets.
+import { describe, expect, it } from 'vitest';
+import type { ContentInput } from '../../src/content/compile';
+import type { SourceFile } from '../../src/content/problems';
+import { repositoryContent } from '../support/content';
+import { applyPrepared, FIXED_NOW, type PublishResult, planFor, publish } from '../support/publish';
+
+const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
+const FIRST_ID = 6_000_001;
+
+function article(id: number, options: { title?: string; body?: string; notice?: string } = {}): SourceFile {
+  const published = new Date(Date.UTC(2018, 0, 1) + (id - FIRST_ID) * 86_400_000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
+  const text = [
+    '---',
+    `id: ${id}`,
+    `title: ${options.title ?? `Report number ${id} on the budget`}`,
+    `section: ${SECTIONS[id % SECTIONS.length]}`,
+    `published: ${published}`,
+    `tags: [Budget, Tag ${id % 5}]`,
+    ...(options.notice
+      ? ['corrections:', '  - at: 2025-12-30T09:00:00Z', `    text: ${options.notice}`]
+      : []),
+    '---',
+    '',
+    options.body ?? `Report ${id} says what the ministry decided.`,
+    '',
+  ].join('\n');
+  return { path: `content/articles/in-place/${id}.md`, text };
+}
+
+// 240 articles: the API's `modified` scope is cut into buckets of a hundred, so a corrected old
+// article leaves its bucket for the newest.
+const IDS = Array.from({ length: 240 }, (_, i) => FIRST_ID + i);
+
+function content(changed: ReadonlyMap<number, SourceFile> = new Map()): ContentInput {
+  const base = repositoryContent();
+  return { ...base, articles: [...base.articles, ...IDS.map((id) => changed.get(id) ?? article(id))] };
+}
+
+/** Everything a plan does, in order. */
+function planOf(prepared: PublishResult) {
+  const { plan, records } = prepared;
+  return {
+    phases: plan.phases.map((phase) => [phase.name, phase.writes.map((w) => [w.key, w.metadata])]),
+    deletes: plan.deletes,
+    unchanged: plan.unchanged,
+    manifest: records.manifest.value,
+  };
+}
+
+describe('an edit in place', () => {
+  it('never changes a plan, and keeps the groups that do not show the edit unlooked-up', async () => {
+    await publish(content());
+    const changed = new Map<number, SourceFile>();
+    const steps: [string, number, SourceFile][] = [
+      ['an old title corrected', FIRST_ID + 40, article(FIRST_ID + 40, { title: 'Report corrected' })],
+      [
+        'a correction notice on an old article',
+        FIRST_ID + 30,
+        article(FIRST_ID + 30, { notice: 'An earlier version gave the wrong figure.' }),
+      ],
+      ['the newest body rewritten', FIRST_ID + 239, article(FIRST_ID + 239, { body: 'A new account.' })],
+    ];
+    for (const [step, id, file] of steps) {
+      changed.set(id, file);
+      const input = content(changed);
+      const knowingNothing = await planFor(input, FIXED_NOW);
+      const inPlace = await planFor(input, FIXED_NOW, { edited: new Set([id]) });
+      expect(planOf(inPlace), step).toEqual(planOf(knowingNothing));
+      expect(inPlace.records.editedInPlace?.keptAsStored, step).toBeGreaterThan(1000);
+      expect(knowingNothing.records.editedInPlace, step).toBeUndefined();
+      await applyPrepared(inPlace);
+    }
+  }, 120_000);
+});

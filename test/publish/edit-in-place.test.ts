@@ -1,0 +1,123 @@
+// A correction that moves nothing (a title, a summary, a body) is published in place: the groups of
+// records that do not list the edited article are kept as KV holds them, without naming their
+// inputs or asking the record memo. Each step here publishes the same edit twice, from copies of
+// one state: in place, and with the file table and the memo removed, so every group is built and
+// diffed as on a first look. KV must end up the same, key for key and byte for byte.
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writerTokenKey } from '../../src/storage/keys';
+import { CONFIG, ROOT, runPublish, spawnScript } from './command';
+import { readKvEntries } from './local-state';
+
+const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
+const IN_PLACE = /kept as stored, unlooked-up: (\d+) article\(s\) edited in place/;
+
+let archive: string;
+let files: string[];
+
+beforeAll(async () => {
+  archive = await mkdtemp(join(tmpdir(), 'mirrorwire-edit-in-place-'));
+  // Eighty articles: several buckets per section, three feed archives, enough tags to share.
+  const synth = await spawnScript(
+    'src/publish/node/synth.ts',
+    ['--count', '80', '--images', '0', '--out', join(archive, 'content')],
+    { cwd: ROOT },
+  );
+  expect(synth.status, synth.stderr).toBe(0);
+  await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
+  const folder = join(archive, 'content/articles');
+  files = (await readdir(folder, { recursive: true }))
+    .filter((path) => path.endsWith('.md'))
+    .sort()
+    .map((path) => join(folder, path));
+  const first = await publish('state');
+  expect(first.status, first.stderr).toBe(0);
+});
+
+afterAll(() => rm(archive, { recursive: true, force: true }));
+
+const publish = (persistTo: string) =>
+  runPublish(['--local', '--persist-to', persistTo, '--config', CONFIG], { cwd: archive, env: ENV });
+
+async function rewrite(file: string, change: (text: string) => string) {
+  const text = await readFile(file, 'utf8');
+  const changed = change(text);
+  expect(changed).not.toBe(text);
+  await writeFile(file, changed);
+}
+
+/** KV as a publish left it, but for the writer token (a fresh value per publish, by design). */
+async function kvOf(state: string) {
+  const entries = await readKvEntries(join(archive, state));
+  entries.delete(writerTokenKey());
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * Edits the content, then publishes it into the state (in place, if `inPlace` says so) and into a
+ * copy made before the edit, left to build every group: both must plan and store the same.
+ */
+async function publishBothWays(edit: () => Promise<void>, inPlace: number | undefined) {
+  await rm(join(archive, 'whole'), { recursive: true, force: true });
+  await cp(join(archive, 'state'), join(archive, 'whole'), { recursive: true });
+  // Without them, every file is read and every group is named and looked up: the usual publish.
+  await rm(join(archive, 'whole/mirrorwire-files.mdb'));
+  await rm(join(archive, 'whole/mirrorwire-records.mdb'));
+  await edit();
+  const patched = await publish('state');
+  const whole = await publish('whole');
+  expect(patched.status, patched.stderr).toBe(0);
+  expect(whole.status, whole.stderr).toBe(0);
+  expect(IN_PLACE.exec(patched.stdout)?.[1]).toBe(inPlace === undefined ? undefined : String(inPlace));
+  expect(whole.stdout).not.toMatch(IN_PLACE);
+  const planOf = (stdout: string) => /\d+ to write .*/.exec(stdout)?.[0];
+  expect(planOf(patched.stdout)).toBeDefined();
+  expect(planOf(patched.stdout)).toBe(planOf(whole.stdout));
+  expect(await kvOf('state')).toEqual(await kvOf('whole'));
+}
+
+it('publishes a corrected title, then a correction notice, in place: KV ends as a whole build leaves it', async () => {
+  // A middle article: in a closed bucket, an archive, and the related teasers of newer ones.
+  const file = files[40] ?? '';
+  await publishBothWays(() => rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: ')), 1);
+  // A notice raises `updated`, which reorders the API's `modified` scope: those buckets are rebuilt.
+  const noticed = files[60] ?? '';
+  await publishBothWays(
+    () =>
+      rewrite(noticed, (text) =>
+        text.replace(
+          /^section: /m,
+          'corrections:\n  - at: 2026-01-02T09:00:00Z\n    text: An earlier version gave the wrong date.\nsection: ',
+        ),
+      ),
+    1,
+  );
+});
+
+it('builds every group when an article moves (re-dated), and again in place after it', async () => {
+  const moved = files[20] ?? '';
+  await publishBothWays(
+    () =>
+      rewrite(moved, (text) => text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 1}`)),
+    undefined,
+  );
+  // Two articles' words at once, the newest among them (the home list and the feeds show it), one
+  // of them its first paragraph, which is its summary.
+  const [newest, other] = [files.at(-1) ?? '', files[5] ?? ''];
+  await publishBothWays(async () => {
+    await rewrite(newest, (text) => `${text}\nA paragraph added by the desk.\n`);
+    await rewrite(other, (text) => text.replace('\n---\n\n', '\n---\n\nRevised: '));
+  }, 2);
+});
+
+it('builds every group when a tag is added or a file deleted', async () => {
+  const tagged = files.find((file, i) => i > 30 && /^tags:\n/m.test(readFileSync(file, 'utf8'))) ?? '';
+  await publishBothWays(
+    () => rewrite(tagged, (text) => text.replace(/^tags:\n/m, 'tags:\n  - Corrections desk\n')),
+    undefined,
+  );
+  await publishBothWays(() => rm(files[10] ?? ''), undefined);
+});

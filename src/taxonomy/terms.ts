@@ -56,10 +56,16 @@ export interface Term<A> {
 export function collectTerms<A extends Named>(articles: readonly A[], kind: TermKind): Map<string, Term<A>> {
   const terms = new Map<string, Term<A>>();
   const spellings = new Map<string, Map<string, number>>();
+  // An archive names a few thousand terms a few hundred thousand times: each spelling is slugged once.
+  const slugs = new Map<string, string>();
   for (const article of articles) {
     const seen = new Set<string>();
     for (const name of namesOf(article, kind)) {
-      const slug = termSlug(name);
+      let slug = slugs.get(name);
+      if (slug === undefined) {
+        slug = termSlug(name);
+        slugs.set(name, slug);
+      }
       if (slug === '' || seen.has(slug)) continue;
       seen.add(slug);
       let term = terms.get(slug);

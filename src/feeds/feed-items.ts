@@ -202,6 +202,24 @@ function feedBasics(content: CompiledContent, scope: FeedScope, term?: FeedTerm)
   };
 }
 
+/** What a list of feeds (OPML) shows of one: its name, home and addresses, without its items. */
+export type FeedHeader = Pick<
+  FeedDocument,
+  'scope' | 'title' | 'description' | 'language' | 'homeUrl' | 'selfUrls'
+>;
+
+export function feedHeader(content: CompiledContent, scope: FeedScope, term?: FeedTerm): FeedHeader {
+  const { title, description, language, homeUrl } = feedBasics(content, scope, term);
+  return {
+    scope,
+    title,
+    description,
+    language,
+    homeUrl,
+    selfUrls: urlsOf((format) => feedPath(scope, format)),
+  };
+}
+
 /** The newest of these dates: a document changes its date only when an item (or tombstone) does. */
 function newestUpdate(dates: string[]): string {
   return [...dates].sort().at(-1) ?? EPOCH;

@@ -3,7 +3,7 @@
 
 import { escapeAttribute, escapeMarkup } from '../shared/xml';
 import { FEED_FORMAT_IDS, FEED_FORMATS, type FeedFormat } from './feed-formats';
-import type { FeedDocument } from './feed-items';
+import type { FeedHeader } from './feed-items';
 
 // OPML's `version` attribute names the syndication format; the spec lists `RSS` for RSS 2.0 and
 // leaves the others open.
@@ -15,9 +15,12 @@ function attributes(values: Record<string, string>): string {
     .join('');
 }
 
-/** `docs[0]` is the site feed: its date, the newest of all, stands for the whole list. */
-export function renderOpml(docs: FeedDocument[], siteName: string): string {
-  const newest = docs[0]?.updated;
+/** `newest` is the site feed's date, the newest of all: it stands for the whole list. */
+export function renderOpml(
+  docs: readonly FeedHeader[],
+  siteName: string,
+  newest: string | undefined,
+): string {
   const groups = docs.map((doc) => {
     const feeds = FEED_FORMAT_IDS.map(
       (format) =>

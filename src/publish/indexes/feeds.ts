@@ -1,18 +1,25 @@
 // The feeds' index builder (publish time only): every scope (site, sections, tags and authors in
 // use) × format, plus the OPML list, rendered once with ORIGIN_PLACEHOLDER URLs, so a feed request
-// is one KV read and a string substitution.
+// is one KV read and a string substitution. One group per scope: a tag's or author's feeds depend on
+// its name and newest articles alone, so a publish renders only the feeds that show what changed.
 
 import type { CompiledContent } from '../../content/compile';
 import { stripXmlIllegalChars } from '../../content/xml-chars';
-import { FEED_FORMAT_IDS, type FeedFormat } from '../../feeds/feed-formats';
-import { buildFeedDocument, type FeedDocument, feedScopes } from '../../feeds/feed-items';
+import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope } from '../../feeds/feed-formats';
+import {
+  buildFeedDocument,
+  type FeedDocument,
+  type FeedTerm,
+  feedHeader,
+  feedScopes,
+} from '../../feeds/feed-items';
 import { renderAtom } from '../../feeds/render-atom';
 import { renderJsonFeed } from '../../feeds/render-json-feed';
 import { renderOpml } from '../../feeds/render-opml';
 import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
 import { TERM_KINDS } from '../../taxonomy/terms';
-import type { Records } from './index-builder';
+import type { GroupContext, RecordGroup, Records } from './index-builder';
 import { termsOf } from './terms-of';
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
@@ -29,18 +36,49 @@ export function renderFeedBody(doc: FeedDocument, format: FeedFormat): string {
   return stripXmlIllegalChars(RENDERERS[format](doc));
 }
 
-export function buildFeeds(content: CompiledContent): Records {
-  const records: Records = new Map();
-  const docs = feedScopes(content).map((scope) => buildFeedDocument(content, scope));
-  // Every tag and author in use gets its feeds too, listed in the OPML after the sections.
-  for (const kind of TERM_KINDS) {
+function feedRecords(doc: FeedDocument): Records {
+  return new Map(FEED_FORMAT_IDS.map((format) => [feedKey(doc.scope, format), renderFeedBody(doc, format)]));
+}
+
+/** Every feed's scope, in the OPML's order: the site, each section, then every tag and author in use. */
+function scopesOf(content: CompiledContent): { scope: FeedScope; term?: FeedTerm }[] {
+  const scopes: { scope: FeedScope; term?: FeedTerm }[] = feedScopes(content).map((scope) => ({ scope }));
+  for (const kind of TERM_KINDS)
     for (const term of termsOf(content, kind).values())
-      docs.push(buildFeedDocument(content, { type: kind, slug: term.slug }, term));
-  }
-  for (const doc of docs) {
-    for (const format of FEED_FORMAT_IDS)
-      records.set(feedKey(doc.scope, format), renderFeedBody(doc, format));
-  }
-  records.set(opmlKey(), stripXmlIllegalChars(renderOpml(docs, content.site.name)));
-  return records;
+      scopes.push({ scope: { type: kind, slug: term.slug }, term });
+  return scopes;
+}
+
+/**
+ * One group per scope, and the OPML list. The site's and sections' feeds carry tombstones, whose
+ * window moves with the publish's date: always built (a dozen documents). A tag's or author's
+ * feeds show its name and newest FEED_ITEM_COUNT articles, nothing else: remembered by them.
+ */
+export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
+  const scopes = scopesOf(content);
+  const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
+    const build = () => feedRecords(buildFeedDocument(content, scope, term));
+    if (!term) return { build };
+    const members = term.articles.slice(0, FEED_ITEM_COUNT);
+    const keys = () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format));
+    return {
+      inputs: () => [
+        feedKey(scope, 'atom'),
+        term.name,
+        ...members.map((article) => context.article(article)),
+      ],
+      build,
+      placed: { members, keys },
+    };
+  });
+  groups.push({
+    build: () => {
+      const site = buildFeedDocument(content, { type: 'site' });
+      const headers = scopes.map(({ scope, term }) => feedHeader(content, scope, term));
+      return new Map([
+        [opmlKey(), stripXmlIllegalChars(renderOpml(headers, content.site.name, site.updated))],
+      ]);
+    },
+  });
+  return groups;
 }

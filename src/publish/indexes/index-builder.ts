@@ -7,7 +7,7 @@ import type { GroupOutput } from '../record-memo';
 import { buildRemovalRecords } from '../removals';
 import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
-import { buildFeeds } from './feeds';
+import { feedGroups } from './feeds';
 import { listPageGroups } from './list-pages';
 import { searchIndexGroups } from './search-index';
 import { buildNewsSitemap, buildSitemaps } from './sitemaps';
@@ -110,7 +110,7 @@ const whole = (name: string, build: (content: CompiledContent) => Records): Inde
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'lists', groups: listPageGroups },
-  whole('feeds', buildFeeds),
+  { name: 'feeds', groups: feedGroups },
   { name: 'feed-archives', groups: feedArchiveGroups },
   whole('sitemaps', (content) => buildSitemaps(content)),
   whole('news-sitemap', buildNewsSitemap),

@@ -21,7 +21,14 @@ export interface OrderKey {
   i: number;
 }
 
-export function orderKeyOf(item: ApiArticleSummary, order: ListOrder): OrderKey {
+/** What an order reads of an item: a summary as stored, or the article it shows at publish time. */
+export interface Ordered {
+  id: number;
+  published: string;
+  updated?: string | null;
+}
+
+export function orderKeyOf(item: Ordered, order: ListOrder): OrderKey {
   const time = order === 'modified' ? (item.updated ?? item.published) : item.published;
   return { t: Date.parse(time), i: item.id };
 }
@@ -31,19 +38,27 @@ export function isOlder(a: OrderKey, b: OrderKey): boolean {
   return a.t < b.t || (a.t === b.t && a.i < b.i);
 }
 
-export function sortNewestFirst(items: ApiArticleSummary[], order: ListOrder): ApiArticleSummary[] {
+/** `keyOf` may remember keys: publish sorts each article into a handful of scopes. */
+export function sortNewestFirst<T extends Ordered>(
+  items: readonly T[],
+  order: ListOrder,
+  keyOf: (item: T) => OrderKey = (item) => orderKeyOf(item, order),
+): T[] {
   return items
-    .map((item) => ({ item, key: orderKeyOf(item, order) }))
+    .map((item) => ({ item, key: keyOf(item) }))
     .sort((a, b) => (isOlder(a.key, b.key) ? 1 : isOlder(b.key, a.key) ? -1 : 0))
     .map(({ item }) => item);
 }
 
+/** A bucket record as cut, over whatever stands for its items (ListBucket holds their summaries). */
+export type Bucket<T> = Omit<ListBucket, 'items'> & { items: T[] };
+
 /** Cuts a scope (newest first) into bucket records; bucket n holds positions n*SIZE … from the oldest. */
-export function cutBuckets(newestFirst: ApiArticleSummary[]): ListBucket[] {
+export function cutBuckets<T>(newestFirst: readonly T[]): Bucket<T>[] {
   const oldestFirst = [...newestFirst].reverse();
   const count = oldestFirst.length;
   const buckets = Math.ceil(count / LIST_BUCKET_SIZE);
-  const records: ListBucket[] = [];
+  const records: Bucket<T>[] = [];
   for (let bucket = 0; bucket < buckets; bucket++) {
     const bottom = Math.max(0, bucket * LIST_BUCKET_SIZE - LIST_OVERLAP);
     const top = Math.min(count, (bucket + 1) * LIST_BUCKET_SIZE + LIST_SLACK);

@@ -170,7 +170,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const { memo, stored = new Map() } = options;
   const site = siteInput(memo, content);
   const articleInput = options.articleInput ?? (memo && articleInputs(memo));
-  const apiArticles = new Map(options.apiArticles);
+  // Those not given are made here, once each.
+  const apiArticles = new Map<number, ApiArticle>();
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, () => string>();
   const context: GroupContext = {
@@ -184,7 +185,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return card();
     },
     apiArticle(article) {
-      let record = apiArticles.get(article.id);
+      let record = options.apiArticles?.get(article.id) ?? apiArticles.get(article.id);
       if (record === undefined) {
         record = toApiArticle(article, content.site);
         apiArticles.set(article.id, record);

@@ -92,9 +92,15 @@ export async function appendChanges(
 
   const fresh: Unnumbered<Change>[] = [];
   const changed: ApiArticle[] = [];
-  for (const article of articles.values()) {
-    const hash = state.knownHash?.(article.id) ?? (await sha256Hex(apiArticleBody(article)));
-    if (resync || state.stored.get(apiArticleKey(article.id)) !== hash) changed.push(article);
+  // By id: an article whose hash is known is not made at all unless it changed (ApiArticles).
+  const recordOf = (id: number): ApiArticle => {
+    const article = articles.get(id);
+    if (article === undefined) throw new Error(`no API record for article ${id}`);
+    return article;
+  };
+  for (const id of articles.keys()) {
+    const hash = state.knownHash?.(id) ?? (await sha256Hex(apiArticleBody(recordOf(id))));
+    if (resync || state.stored.get(apiArticleKey(id)) !== hash) changed.push(recordOf(id));
   }
   for (const article of changed.sort(oldestFirst)) {
     if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));

@@ -20,7 +20,7 @@ import {
 import { articleSchema, type Manifest, manifestSchema } from '../storage/records';
 import { articleInputs, buildRecords, type RecordSet, rememberedApiHashes } from './build-records';
 import { appendChanges, removedIds } from './changes';
-import { buildApiArticles } from './indexes/api-records';
+import { ApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
 import {
   KvLimitError,
@@ -278,7 +278,7 @@ async function prepareState(
   if (role === 'live') for (const key of listed.keys()) highest = Math.max(highest, releaseGenOf(key) ?? 0);
   const gen = highest + 1;
 
-  const articles = buildApiArticles(content);
+  const articles = new ApiArticles(content);
   const gone = removedIds(stored.keys(), articles);
   const unpublished = await readRemovedGuids(source, gone, repair);
   const edited = editedAsStored(options.edited, {

@@ -4,8 +4,16 @@
 
 import { decodeListBucket, firstPageBody, listFilters } from '../../api/list-page';
 import { openApiDocument } from '../../api/openapi';
-import { cutBuckets, type ListOrder, sectionScope, sortNewestFirst, tagScope } from '../../api/paging';
-import type { ApiArticle, ApiArticleSummary } from '../../api/schemas';
+import {
+  cutBuckets,
+  type ListOrder,
+  type OrderKey,
+  orderKeyOf,
+  sectionScope,
+  sortNewestFirst,
+  tagScope,
+} from '../../api/paging';
+import type { ApiArticle, ApiArticleSummary, ListBucket } from '../../api/schemas';
 import { type SiteConfig, sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
@@ -71,9 +79,56 @@ export function toSummary(article: ApiArticle): ApiArticleSummary {
   return { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated };
 }
 
-/** The API view of every published article, by id (shared with the change log). */
-export function buildApiArticles(content: CompiledContent): Map<number, ApiArticle> {
-  return new Map(content.articles.map((article) => [article.id, toApiArticle(article, content.site)]));
+/**
+ * The API view of every published article, by id (shared with the change log and the record
+ * builders), each made when first asked for: an edit in place asks for the edited articles' alone.
+ */
+export class ApiArticles implements ReadonlyMap<number, ApiArticle> {
+  private readonly byId: ReadonlyMap<number, CompiledArticle>;
+  private readonly made = new Map<number, ApiArticle>();
+
+  constructor(private readonly content: CompiledContent) {
+    this.byId = new Map(content.articles.map((article) => [article.id, article]));
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
+  get(id: number): ApiArticle | undefined {
+    let record = this.made.get(id);
+    if (record === undefined) {
+      const article = this.byId.get(id);
+      if (article === undefined) return undefined;
+      record = toApiArticle(article, this.content.site);
+      this.made.set(id, record);
+    }
+    return record;
+  }
+
+  keys(): MapIterator<number> {
+    return this.byId.keys();
+  }
+
+  *entries(): MapIterator<[number, ApiArticle]> {
+    for (const id of this.byId.keys()) yield [id, this.get(id) as ApiArticle];
+  }
+
+  *values(): MapIterator<ApiArticle> {
+    for (const [, record] of this.entries()) yield record;
+  }
+
+  [Symbol.iterator](): MapIterator<[number, ApiArticle]> {
+    return this.entries();
+  }
+
+  forEach(callback: (record: ApiArticle, id: number, map: ReadonlyMap<number, ApiArticle>) => void): void {
+    for (const [id, record] of this.entries()) callback(record, id, this);
+  }
 }
 
 /** The exact bytes of /api/v1/articles/{id} (before the origin is filled in). */
@@ -104,25 +159,31 @@ export function apiArticleGroups(content: CompiledContent, context: GroupContext
  * edit rebuilds only the buckets that show the article (and the head, when that is its bucket).
  * The newest bucket's group also writes the scope's first page as a finished body (every scope but
  * `modified`, which is only asked with `updated_since`), built from the head as the worker decodes it.
+ * Scopes are cut from the articles' dates and ids; an article's summary is made only for a bucket
+ * being built.
  */
 export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const groups: RecordGroup[] = [
     { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
   ];
-  const articleOf = new Map<ApiArticleSummary, CompiledArticle>();
-  const summaries = content.articles.map((article) => {
-    const summary = toSummary(context.apiArticle(article));
-    articleOf.set(summary, article);
-    return summary;
-  });
-  const scope = (name: string, items: ApiArticleSummary[], order: ListOrder, firstPageFilters?: string) => {
-    const buckets = cutBuckets(sortNewestFirst(items, order));
+  // Each article is sorted into several scopes of each order: its key is worked out once.
+  const keys: Record<ListOrder, Map<CompiledArticle, OrderKey>> = {
+    published: new Map(),
+    modified: new Map(),
+  };
+  const keyIn = (order: ListOrder) => (article: CompiledArticle) => {
+    let key = keys[order].get(article);
+    if (key === undefined) {
+      key = orderKeyOf(article, order);
+      keys[order].set(article, key);
+    }
+    return key;
+  };
+  const summaryOf = (article: CompiledArticle) => toSummary(context.apiArticle(article));
+  const scope = (name: string, items: CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
+    const buckets = cutBuckets(sortNewestFirst(items, order, keyIn(order)));
     for (const bucket of buckets) {
-      const members = bucket.items.map((item) => {
-        const article = articleOf.get(item);
-        if (!article) throw new Error(`no article for API item ${item.id}`);
-        return article;
-      });
+      const members = bucket.items;
       const keys = () => [
         apiListKey(name, bucket.bucket),
         ...(bucket.newest ? [apiListKey(name, 'head')] : []),
@@ -139,7 +200,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
         // are always named and looked up.
         ...(order === 'published' && { placed: { members, keys } }),
         build: () => {
-          const value = JSON.stringify(bucket);
+          const value = JSON.stringify({ ...bucket, items: members.map(summaryOf) } satisfies ListBucket);
           const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
           if (bucket.newest) {
             records.set(apiListKey(name, 'head'), value);
@@ -151,22 +212,23 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
       });
     }
   };
-  scope('all', summaries, 'published', listFilters(undefined, undefined, undefined));
-  scope('modified', summaries, 'modified');
+  const { articles } = content;
+  scope('all', articles, 'published', listFilters(undefined, undefined, undefined));
+  scope('modified', articles, 'modified');
   for (const section of content.site.sections) {
     const family = sectionFamily(content.site, section.slug);
     scope(
       sectionScope(section.slug),
-      summaries.filter((item) => family.has(item.section)),
+      articles.filter((article) => family.has(article.section)),
       'published',
       listFilters(section.slug, undefined, undefined),
     );
   }
-  const byTag = new Map<string, ApiArticleSummary[]>();
-  for (const item of summaries) {
-    for (const tag of new Set(item.tags.map(tagScope))) {
+  const byTag = new Map<string, CompiledArticle[]>();
+  for (const article of articles) {
+    for (const tag of new Set(article.tags.map(tagScope))) {
       const items = byTag.get(tag) ?? [];
-      items.push(item);
+      items.push(article);
       byTag.set(tag, items);
     }
   }

@@ -49,10 +49,20 @@ export interface PublishSource {
   listKeys(): Promise<StoredKeys>;
   getText(key: string): Promise<string | null>;
   /**
-   * After listKeys: whether it gave what this machine's last publish left, KV written by no one
-   * since (node/listing-snapshot.ts). Only then can an edit keep groups as stored (PublishOptions.edited).
+   * After listKeys: the writer token KV holds, when listKeys gave what this machine's last publish
+   * left, KV written by no one since (node/listing-snapshot.ts); undefined when KV was listed. Only
+   * then can an edit keep groups as stored (PublishOptions.edited).
    */
-  listedAsLastLeft?(): boolean;
+  rememberedWriter?(): string | undefined;
+}
+
+/**
+ * The only articles that may differ from what was last built into KV, each placed as it was
+ * (node/edited-in-place.ts), and the writer token KV held then: the claim is about that state only.
+ */
+export interface EditedInPlace {
+  articles: ReadonlySet<number>;
+  recordedWith: string;
 }
 
 /** Where a publish writes, phase by phase. */
@@ -218,11 +228,12 @@ export interface PublishOptions {
   /** Where built values wait until written (record-store.ts); memory by default. */
   scratch?: Scratch;
   /**
-   * The only articles that may differ from the last publish, each placed as it was
-   * (node/edited-in-place.ts). Taken only when KV is as that publish left it and publishes the
-   * same articles: then the groups that list none of them are kept unbuilt (BuildOptions.edited).
+   * The only articles that may differ from what was last built into KV. Taken only when KV is
+   * still that state, as this machine's last publish left it, and the same articles are published
+   * (not in a preview: it marks scheduled articles by the date). Then the groups that list none of
+   * them are kept unbuilt (BuildOptions.edited).
    */
-  edited?: ReadonlySet<number>;
+  edited?: EditedInPlace;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -240,14 +251,15 @@ interface PlannedPublish extends PreparedPublish {
 
 /**
  * The edited articles (PublishOptions.edited) this plan may take: only for the live state planned
- * against KV exactly as the last publish left it, publishing the same articles. A staged release,
- * a repair, a listing KV gave afresh, an article added or gone: undefined.
+ * against KV exactly as the edit was recorded against and this machine's last publish left it,
+ * publishing the same articles. A staged release, a repair, a preview, a listing KV gave afresh,
+ * another writer's token, an article added or gone: undefined.
  */
 function editedAsStored(
-  edited: ReadonlySet<number> | undefined,
-  { live, published }: { live: boolean; published: boolean },
+  edited: EditedInPlace | undefined,
+  { live, writer, published }: { live: boolean; writer: string | undefined; published: boolean },
 ): ReadonlySet<number> | undefined {
-  return edited && live && published ? edited : undefined;
+  return edited && live && writer === edited.recordedWith && published ? edited.articles : undefined;
 }
 
 async function prepareState(
@@ -282,7 +294,9 @@ async function prepareState(
   const gone = removedIds(stored.keys(), articles);
   const unpublished = await readRemovedGuids(source, gone, repair);
   const edited = editedAsStored(options.edited, {
-    live: role === 'live' && !repair && source.listedAsLastLeft?.() === true,
+    // A preview publishes scheduled articles marked as drafts until their date: their places move with time.
+    live: role === 'live' && !repair && !options.preview,
+    writer: source.rememberedWriter?.(),
     published: gone.length === 0 && [...articles.keys()].every((id) => stored.has(apiArticleKey(id))),
   });
   const current = await withRemovals(content, {

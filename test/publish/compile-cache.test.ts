@@ -82,7 +82,7 @@ describe('file table', () => {
     expect(first.known).toBe(0);
     expect(first.knownImages).toBe(0);
     const firstCompiled = await publishOnce(first.input);
-    await first.table.save(first.input.articles, first.input.imageFiles);
+    await first.table.save(first.input.articles, first.input.imageFiles, null);
 
     const second = await readWith();
     const total = second.input.articles.length;
@@ -94,7 +94,7 @@ describe('file table', () => {
     const secondCompiled = await publishOnce(second.input);
     expect(secondCompiled.hits).toBe(total);
     expect(JSON.stringify(secondCompiled.content)).toBe(JSON.stringify(firstCompiled.content));
-    await second.table.save(second.input.articles, second.input.imageFiles);
+    await second.table.save(second.input.articles, second.input.imageFiles, null);
 
     const edited = second.input.articles[0];
     if (!edited) throw new Error('no articles');
@@ -112,12 +112,12 @@ describe('file table', () => {
     const image = third.input.imageFiles[0];
     if (!image) throw new Error('no images');
     await writeFile(resolve(image.path), await readFile(resolve(image.path)));
-    await third.table.save(third.input.articles, third.input.imageFiles);
+    await third.table.save(third.input.articles, third.input.imageFiles, null);
     const fourth = await readWith();
     expect(fourth.input.imageFiles.filter((each) => each.read).map((each) => each.path)).toEqual([
       image.path,
     ]);
-    await fourth.table.save(fourth.input.articles, fourth.input.imageFiles);
+    await fourth.table.save(fourth.input.articles, fourth.input.imageFiles, null);
 
     // Facts remembered by another version of how they are made (a new RENDITION_VERSION) are not trusted.
     const [other] = fourth.input.imageFiles.slice(1);

@@ -20,10 +20,10 @@ let files: string[];
 
 beforeAll(async () => {
   archive = await mkdtemp(join(tmpdir(), 'mirrorwire-edit-in-place-'));
-  // Eighty articles: several buckets per section, three feed archives, enough tags to share.
+  // Sixty articles: several buckets per section, two feed archives, enough tags to share.
   const synth = await spawnScript(
     'src/publish/node/synth.ts',
-    ['--count', '80', '--images', '0', '--out', join(archive, 'content')],
+    ['--count', '60', '--images', '0', '--out', join(archive, 'content')],
     { cwd: ROOT },
   );
   expect(synth.status, synth.stderr).toBe(0);
@@ -103,4 +103,70 @@ it('builds every group when an article moves (re-dated), and again in place afte
 
 it('builds every group when a file is deleted', async () => {
   await publishBothWays(() => rm(files[10] ?? ''), undefined);
+});
+
+it('is not taken for a namespace published from these files while another was', async () => {
+  // Two namespaces published from one folder (two configurations): a publish to one that finds
+  // nothing to write still records the files as read, and must not let the other, whose listing
+  // record is still trusted, take an edit it never received for one it did.
+  const config = join(archive, 'other.toml');
+  await writeFile(
+    config,
+    (await readFile(CONFIG, 'utf8')).replace(
+      /(binding = "ARTICLES"\nid = ")0{32}"/,
+      '$1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
+    ),
+  );
+  expect(await readFile(config, 'utf8')).toContain('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+  const into = (persistTo: string, configPath: string) =>
+    runPublish(['--local', '--persist-to', persistTo, '--config', configPath], { cwd: archive, env: ENV });
+  const file = files[50] ?? '';
+  const before = await readFile(file, 'utf8');
+  const corrected = before.replace(/^title: "/m, 'title: "Twice corrected: ');
+  expect(corrected).not.toBe(before);
+  await writeFile(file, corrected);
+  expect((await into('shared', config)).status).toBe(0);
+  await writeFile(file, before);
+  expect((await into('shared', CONFIG)).status).toBe(0);
+  await writeFile(file, corrected);
+  const other = await into('shared', config);
+  expect(other.stdout, other.stderr).toMatch(/0 to write/);
+  const main = await into('shared', CONFIG);
+  expect(main.status, main.stderr).toBe(0);
+  expect(main.stdout).not.toMatch(IN_PLACE);
+  const id = /^id: (\d+)$/m.exec(corrected)?.[1];
+  const stored = (await readKvEntries(join(archive, 'shared'))).get(`article:v1:${id}`);
+  expect(stored?.value).toContain('Twice corrected: ');
+});
+
+it('is not taken by a preview, whose scheduled articles stop being drafts as time passes', async () => {
+  // Due a week after the first preview: the second, a fortnight later, must show it published.
+  const scheduled = join(archive, 'content/articles/scheduled.md');
+  await writeFile(
+    scheduled,
+    [
+      '---',
+      'id: 9900001',
+      'title: "A budget vote next week"',
+      'section: news',
+      'published: 2026-01-11T09:00:00Z',
+      '---',
+      '',
+      'The vote is due.',
+      '',
+    ].join('\n'),
+  );
+  const preview = (epoch: string) =>
+    runPublish(['--local', '--preview', '--persist-to', 'preview', '--config', CONFIG], {
+      cwd: archive,
+      env: { ...ENV, SOURCE_DATE_EPOCH: epoch },
+    });
+  expect((await preview('1767500000')).status).toBe(0);
+  const draftOf = async () =>
+    (await readKvEntries(join(archive, 'preview'))).get('article:v1:9900001')?.value.includes('"draft":true');
+  expect(await draftOf()).toBe(true);
+  const later = await preview('1768700000');
+  expect(later.status, later.stderr).toBe(0);
+  expect(await draftOf()).toBe(false);
+  await rm(scheduled);
 });

@@ -14,6 +14,9 @@ import { repositoryContent } from './content';
 
 export const FIXED_NOW = new Date('2026-01-01T00:00:00Z');
 
+/** What stands for KV's writer token where a test vouches that it alone wrote (PublishTestOptions.edited). */
+const TEST_WRITER = 'this test';
+
 async function storedHashes(kv: KVNamespace): Promise<Map<string, Partial<ValueMetadata>>> {
   const keys = new Map<string, Partial<ValueMetadata>>();
   for (const prefix of OWNED_KEY_PREFIXES) {
@@ -87,17 +90,21 @@ export async function planFor(
   options: PublishTestOptions = {},
 ): Promise<PublishResult> {
   const kv = env.ARTICLES;
-  const { preview, ...publishOptions } = options;
+  const { preview, edited, ...publishOptions } = options;
   return preparePublish(
     await signedByTestKey(compileOnce(input, preview ?? false)),
     {
       listKeys: () => storedHashes(kv),
       getText: (key) => kv.get(key, 'text'),
       // A test that names edited articles has just applied the last plan, and nothing else wrote.
-      listedAsLastLeft: () => options.edited !== undefined,
+      rememberedWriter: () => (edited ? TEST_WRITER : undefined),
     },
     now,
-    { signingKey: await testSigningKey(), ...publishOptions },
+    {
+      signingKey: await testSigningKey(),
+      ...publishOptions,
+      ...(edited && { edited: { articles: edited, recordedWith: TEST_WRITER } }),
+    },
   );
 }
 

@@ -171,12 +171,19 @@ export interface FileTable {
   unchanged(path: string, stamp: FileStamp): string | undefined;
   /** The cache key the file had when the last publish recorded it, whatever its stamp now. */
   previousKey(path: string): string | undefined;
+  /**
+   * The writer token KV held when the table was last saved: that publish's own, or the one it
+   * found, having had nothing to write. The files were recorded as built into that state of KV,
+   * and into no other (one folder can publish to several namespaces).
+   */
+  recordedWith(): string | null | undefined;
   knownImage(path: string, stamp: FileStamp): ImageFacts | undefined;
   /**
-   * Records the files of this publish (call once its writes succeeded): the rows of those it read.
-   * Any other row is stale, dropped once stale rows outnumber the live ones.
+   * Records the files of this publish (call once its writes succeeded): the rows of those it read,
+   * and the writer token KV holds now (recordedWith). Any other row is stale, dropped once stale
+   * rows outnumber the live ones.
    */
-  save(files: readonly SourceFile[], images: readonly ImageFile[]): Promise<void>;
+  save(files: readonly SourceFile[], images: readonly ImageFile[], writer: string | null): Promise<void>;
   /** Lets go of the table without saving; safe to call again. */
   close(): void;
 }
@@ -196,25 +203,33 @@ type ImageRow = [
   height: number,
 ];
 
+/** The writer token the rows were recorded with, under a key no file's path can be. */
+type WriterRow = [tag: 'writer', token: string | null];
+const WRITER_ROW = '~writer';
+
 const sameStamp = (stamped: [number, number, number], stamp: FileStamp) =>
   stamped[0] === stamp.size && stamped[1] === stamp.mtimeMs && stamped[2] === stamp.ctimeMs;
 
 export async function openFileTable(path: string, options: { trust: boolean }): Promise<FileTable> {
-  const table = await openEmbeddedTable<ArticleRow | ImageRow>(
+  const table = await openEmbeddedTable<ArticleRow | ImageRow | WriterRow>(
     path,
     JSON.stringify({ format: 2 }),
     'file table',
   );
   const rowOf = (file: string) => (options.trust ? table.previous.get(file) : undefined);
+  const articleRowOf = (file: string) => {
+    const row = rowOf(file);
+    return row && typeof row[0] === 'number' ? (row as ArticleRow) : undefined;
+  };
   return {
     unchanged(file, stamp) {
-      const row = rowOf(file);
-      if (!row || row[0] === 'image') return undefined;
-      return sameStamp([row[0], row[1], row[2]], stamp) ? row[3] : undefined;
+      const row = articleRowOf(file);
+      return row && sameStamp([row[0], row[1], row[2]], stamp) ? row[3] : undefined;
     },
-    previousKey(file) {
-      const row = rowOf(file);
-      return row && row[0] !== 'image' ? row[3] : undefined;
+    previousKey: (file) => articleRowOf(file)?.[3],
+    recordedWith() {
+      const row = rowOf(WRITER_ROW);
+      return row?.[0] === 'writer' ? row[1] : undefined;
     },
     knownImage(file, stamp) {
       const row = rowOf(file);
@@ -223,9 +238,12 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
       return sameStamp([size, mtimeMs, ctimeMs], stamp) ? { digest, width, height } : undefined;
     },
     close: () => table.close(),
-    async save(files, images) {
-      const added = new Map<string, ArticleRow | ImageRow>();
-      const live = new Set<string>();
+    async save(files, images, writer) {
+      const added = new Map<string, ArticleRow | ImageRow | WriterRow>();
+      const live = new Set<string>([WRITER_ROW]);
+      // Written only when it changed: a publish that reads nothing and writes nothing leaves the table as it was.
+      const recorded = table.previous.get(WRITER_ROW);
+      if (recorded?.[0] !== 'writer' || recorded[1] !== writer) added.set(WRITER_ROW, ['writer', writer]);
       for (const file of files) {
         const known = fileStamps.get(file);
         if (!known) continue;

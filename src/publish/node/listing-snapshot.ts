@@ -182,17 +182,17 @@ export function rememberedListing(
   options: { trust: boolean; progress: (message: string) => void },
 ) {
   const seen: { listed?: StoredKeys; state?: WriterState } = {};
-  let remembered = false;
+  let remembered: string | undefined;
   return {
     seen,
     getText: (key: string) => store.getText(key),
-    listedAsLastLeft: () => remembered,
+    rememberedWriter: () => remembered,
     async listKeys(): Promise<StoredKeys> {
       seen.state = await writerStateOf(store);
       const trusted = options.trust ? await snapshot.trusted(seen.state) : undefined;
       if (trusted)
         options.progress(`${trusted.size} keys as this machine's last publish left them (KV not listed)`);
-      remembered = trusted !== undefined;
+      remembered = trusted !== undefined ? (seen.state.token ?? undefined) : undefined;
       seen.listed = trusted ?? (await store.listKeys());
       return seen.listed;
     },

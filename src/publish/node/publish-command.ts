@@ -405,7 +405,10 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     });
     // Saved only once the writes succeeded, so a failed publish recompiles next time.
     await compileCache?.save();
-    await fileTable.save(input?.articles ?? [], input?.imageFiles ?? []);
+    // The files are recorded with the KV state they were built into: this publish's, or the one it
+    // found if it had nothing to write (edited-in-place.ts).
+    const writer = changesKv ? token.value : (source.seen.state?.token ?? null);
+    await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
     await memo.save();
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;

@@ -167,15 +167,15 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
   ];
   // Each article is sorted into several scopes of each order: its key is worked out once.
-  const keys: Record<ListOrder, Map<CompiledArticle, OrderKey>> = {
+  const orderKeys: Record<ListOrder, Map<CompiledArticle, OrderKey>> = {
     published: new Map(),
     modified: new Map(),
   };
   const keyIn = (order: ListOrder) => (article: CompiledArticle) => {
-    let key = keys[order].get(article);
+    let key = orderKeys[order].get(article);
     if (key === undefined) {
       key = orderKeyOf(article, order);
-      keys[order].set(article, key);
+      orderKeys[order].set(article, key);
     }
     return key;
   };

@@ -56,8 +56,15 @@ function scopesOf(content: CompiledContent): { scope: FeedScope; term?: FeedTerm
  */
 export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
   const scopes = scopesOf(content);
+  // The site's document is built once: its feeds show it, and the OPML list takes its date.
+  let site: FeedDocument | undefined;
+  const siteDocument = () => {
+    site ??= buildFeedDocument(content, { type: 'site' });
+    return site;
+  };
   const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
-    const build = () => feedRecords(buildFeedDocument(content, scope, term));
+    const build = () =>
+      feedRecords(scope.type === 'site' ? siteDocument() : buildFeedDocument(content, scope, term));
     if (!term) return { build };
     const members = term.articles.slice(0, FEED_ITEM_COUNT);
     const keys = () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format));
@@ -73,11 +80,9 @@ export function feedGroups(content: CompiledContent, context: Pick<GroupContext,
   });
   groups.push({
     build: () => {
-      const site = buildFeedDocument(content, { type: 'site' });
       const headers = scopes.map(({ scope, term }) => feedHeader(content, scope, term));
-      return new Map([
-        [opmlKey(), stripXmlIllegalChars(renderOpml(headers, content.site.name, site.updated))],
-      ]);
+      const opml = renderOpml(headers, content.site.name, siteDocument().updated);
+      return new Map([[opmlKey(), stripXmlIllegalChars(opml)]]);
     },
   });
   return groups;

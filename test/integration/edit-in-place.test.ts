@@ -77,4 +77,32 @@ describe('an edit in place', () => {
       await applyPrepared(inPlace);
     }
   }, 120_000);
+
+  it('is not taken when a scheduled article has fallen due since (no cron ran): it is new to KV', async () => {
+    const due = '2026-01-02T09:00:00Z';
+    const scheduled: SourceFile = {
+      path: 'content/articles/in-place/scheduled.md',
+      text: [
+        '---',
+        `id: ${FIRST_ID + 500}`,
+        'title: Due tomorrow',
+        'section: news',
+        `published: ${due}`,
+        '---',
+        '',
+        'Soon.',
+        '',
+      ].join('\n'),
+    };
+    const input = { ...content(), articles: [...content().articles, scheduled] };
+    await publish(input, FIXED_NOW);
+    const later = new Date(Date.parse(due) + 3_600_000);
+    const knowingNothing = await planFor(input, later);
+    const claimed = await planFor(input, later, { edited: new Set() });
+    expect(claimed.records.editedInPlace).toBeUndefined();
+    expect(planOf(claimed)).toEqual(planOf(knowingNothing));
+    expect(claimed.plan.phases.flatMap((phase) => phase.writes.map((w) => w.key))).toContain(
+      `article:v1:${FIRST_ID + 500}`,
+    );
+  });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { repositoryContent } from '../support/content';
-import { applyPrepared, FIXED_NOW, type PublishResult, planFor, publish } from '../support/publish';
+import { applyPrepared, FIXED_NOW, planFor, planOf, publish } from '../support/publish';
 
 const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
 const FIRST_ID = 6_000_001;
@@ -41,17 +41,6 @@ const IDS = Array.from({ length: 240 }, (_, i) => FIRST_ID + i);
 function content(changed: ReadonlyMap<number, SourceFile> = new Map()): ContentInput {
   const base = repositoryContent();
   return { ...base, articles: [...base.articles, ...IDS.map((id) => changed.get(id) ?? article(id))] };
-}
-
-/** Everything a plan does, in order. */
-function planOf(prepared: PublishResult) {
-  const { plan, records } = prepared;
-  return {
-    phases: plan.phases.map((phase) => [phase.name, phase.writes.map((w) => [w.key, w.metadata])]),
-    deletes: plan.deletes,
-    unchanged: plan.unchanged,
-    manifest: records.manifest.value,
-  };
 }
 
 describe('an edit in place', () => {

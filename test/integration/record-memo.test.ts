@@ -10,7 +10,7 @@ import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { type GroupOutput, memoryRecordMemo, type RecordMemo } from '../../src/publish/record-memo';
 import { repositoryContent } from '../support/content';
-import { applyPrepared, FIXED_NOW, type PublishResult, planFor, publish } from '../support/publish';
+import { applyPrepared, FIXED_NOW, type PublishResult, planFor, planOf, publish } from '../support/publish';
 
 const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
 
@@ -41,19 +41,6 @@ function content(articles: SourceFile[], site?: (text: string) => string): Conte
     ...base,
     site: site ? { ...base.site, text: site(base.site.text) } : base.site,
     articles: [...base.articles, ...articles],
-  };
-}
-
-/** Everything a plan does, in order. */
-function planOf(prepared: PublishResult) {
-  const { plan, records } = prepared;
-  return {
-    phases: plan.phases.map((phase) => [phase.name, phase.writes.map((w) => [w.key, w.metadata])]),
-    deletes: plan.deletes,
-    retire: plan.retire,
-    unchanged: plan.unchanged,
-    manifest: records.manifest.value,
-    releases: prepared.releases,
   };
 }
 

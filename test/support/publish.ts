@@ -129,6 +129,19 @@ export async function publish(
   return applyPrepared(await planFor(input, now, options));
 }
 
+/** Everything a plan does, in order: what two ways of planning one publish must agree on. */
+export function planOf(prepared: PublishResult) {
+  const { plan, records } = prepared;
+  return {
+    phases: plan.phases.map((phase) => [phase.name, phase.writes.map((w) => [w.key, w.metadata])]),
+    deletes: plan.deletes,
+    retire: plan.retire,
+    unchanged: plan.unchanged,
+    manifest: records.manifest.value,
+    releases: prepared.releases,
+  };
+}
+
 /** Writes a plan made by planFor, as publish does once it has planned: for a test that has just planned the same publish. */
 export async function applyPrepared(prepared: PublishResult): Promise<PublishResult> {
   await applyPlan(prepared.plan, {

@@ -1,9 +1,10 @@
 // A correction that moves nothing (a title, a summary, a body) is published in place: the groups of
 // records that do not list the edited article are kept as KV holds them, without naming their
-// inputs or asking the record memo. Each step here publishes the same edit twice, from copies of
-// one state: in place, and with the file table and the memo removed, so every group is built and
-// diffed as on a first look. KV must end up the same, key for key and byte for byte. (The plans
-// of corrections that move `updated` are compared in test/integration/edit-in-place.test.ts.)
+// inputs or asking the record memo. The corrections are published twice, from copies of one state:
+// in place, and with the file table and the memo removed, so every group is built and diffed as on
+// a first look; KV must end up the same, key for key and byte for byte. Then what must take the
+// usual way does. (The plans of corrections that move `updated`, over enough articles to cut the
+// API's scopes into several buckets, are compared in test/integration/edit-in-place.test.ts.)
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,10 +58,10 @@ async function kvOf(state: string) {
 }
 
 /**
- * Edits the content, then publishes it into the state (in place, if `inPlace` says so) and into a
- * copy made before the edit, left to build every group: both must plan and store the same.
+ * Edits the content, then publishes it into the state in place and into a copy made before the
+ * edit, left to build every group: both must plan and store the same.
  */
-async function publishBothWays(edit: () => Promise<void>, inPlace: number | undefined) {
+async function publishBothWays(edit: () => Promise<void>, inPlace: number) {
   await rm(join(archive, 'whole'), { recursive: true, force: true });
   await cp(join(archive, 'state'), join(archive, 'whole'), { recursive: true });
   // Without them, every file is read and every group is named and looked up: the usual publish.
@@ -71,7 +72,7 @@ async function publishBothWays(edit: () => Promise<void>, inPlace: number | unde
   const whole = await publish('whole');
   expect(patched.status, patched.stderr).toBe(0);
   expect(whole.status, whole.stderr).toBe(0);
-  expect(IN_PLACE.exec(patched.stdout)?.[1]).toBe(inPlace === undefined ? undefined : String(inPlace));
+  expect(IN_PLACE.exec(patched.stdout)?.[1]).toBe(String(inPlace));
   expect(whole.stdout).not.toMatch(IN_PLACE);
   const planOf = (stdout: string) => /\d+ to write .*/.exec(stdout)?.[0];
   expect(planOf(patched.stdout)).toBeDefined();
@@ -79,30 +80,34 @@ async function publishBothWays(edit: () => Promise<void>, inPlace: number | unde
   expect(await kvOf('state')).toEqual(await kvOf('whole'));
 }
 
-it('publishes a corrected title in place, and KV ends as a whole build leaves it', async () => {
-  // A middle article: in a closed bucket, an archive, and the related teasers of newer ones.
-  const file = files[40] ?? '';
-  await publishBothWays(() => rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: ')), 1);
-});
+/** Edits the content and publishes it: the usual way, never in place. */
+async function publishTheUsualWay(edit: () => Promise<void>) {
+  await edit();
+  const run = await publish('state');
+  expect(run.status, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/\d+ to write/);
+  expect(run.stdout).not.toMatch(IN_PLACE);
+}
 
-it('builds every group when an article moves (re-dated), and again in place after it', async () => {
-  const moved = files[20] ?? '';
-  await publishBothWays(
-    () =>
-      rewrite(moved, (text) => text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 1}`)),
-    undefined,
-  );
-  // Two articles' words at once, the newest among them (the home list and the feeds show it), one
-  // of them its first paragraph, which is its summary.
-  const [newest, other] = [files.at(-1) ?? '', files[5] ?? ''];
+it('publishes corrections in place, and KV ends as a whole build leaves it', async () => {
+  // A middle article's title (it is in a closed bucket, an archive and the related teasers of
+  // newer ones), the newest article's body (the home list and the feeds show it) and another's
+  // first paragraph, which is its summary.
+  const [middle, newest, other] = [files[40] ?? '', files.at(-1) ?? '', files[5] ?? ''];
   await publishBothWays(async () => {
+    await rewrite(middle, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
     await rewrite(newest, (text) => `${text}\nA paragraph added by the desk.\n`);
     await rewrite(other, (text) => text.replace('\n---\n\n', '\n---\n\nRevised: '));
-  }, 2);
+  }, 3);
 });
 
-it('builds every group when a file is deleted', async () => {
-  await publishBothWays(() => rm(files[10] ?? ''), undefined);
+it('takes the usual way when an article moves (re-dated) or a file is deleted', async () => {
+  await publishTheUsualWay(() =>
+    rewrite(files[20] ?? '', (text) =>
+      text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 1}`),
+    ),
+  );
+  await publishTheUsualWay(() => rm(files[10] ?? ''));
 });
 
 it('is not taken for a namespace published from these files while another was', async () => {

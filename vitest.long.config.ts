@@ -19,6 +19,7 @@ export default defineConfig({
       // Files whose property sizes read `longSweeps` (test/support/sweep-size.ts).
       'test/integration/escaping.property.test.tsx',
       'test/integration/change-log-kills.test.ts',
+      'test/integration/edit-in-place.test.ts',
       'test/unit/compile.property.test.ts',
     ],
     provide: { longSweeps: true },

@@ -2,12 +2,15 @@
 // keeps every group that lists none of them as KV holds it. It must never change a plan: through
 // corrections of a title, a body and a notice that raises `updated` (which reorders the API's
 // `modified` scope, so those buckets must be looked at), the plan equals, write for write, the
-// plan made knowing nothing. Enough articles that every index has several buckets.
+// plan made knowing nothing, and so through random corrections of random articles (a few runs in
+// `npm test`, more in `npm run test:long`). Enough articles that every index has several buckets.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { repositoryContent } from '../support/content';
 import { applyPrepared, FIXED_NOW, planFor, planOf, publish } from '../support/publish';
+import { sweepSize } from '../support/sweep-size';
 
 const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
 const FIRST_ID = 6_000_001;
@@ -94,4 +97,32 @@ describe('an edit in place', () => {
       `article:v1:${FIRST_ID + 500}`,
     );
   });
+
+  it('never changes a plan, over random corrections of random articles', async () => {
+    await publish(content());
+    // Each article's words as last published, and its file: the edited set is what a run changed.
+    const words = new Map<number, { title?: string; body?: string; notice?: string }>();
+    const fileOf = (id: number) => article(id, words.get(id));
+    const correction = fc.record({
+      id: fc.constantFrom(...IDS),
+      field: fc.constantFrom('title' as const, 'body' as const, 'notice' as const),
+      variant: fc.integer({ min: 0, max: 2 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(correction, { minLength: 1, maxLength: 3 }), async (corrections) => {
+        const before = new Map(corrections.map(({ id }) => [id, fileOf(id).text]));
+        for (const { id, field, variant } of corrections)
+          words.set(id, { ...words.get(id), [field]: `Corrected wording ${variant}` });
+        const edited = new Set(
+          [...before].filter(([id, text]) => fileOf(id).text !== text).map(([id]) => id),
+        );
+        const input = content(new Map([...words.keys()].map((id) => [id, fileOf(id)])));
+        const knowingNothing = await planFor(input, FIXED_NOW);
+        const inPlace = await planFor(input, FIXED_NOW, { edited });
+        expect(planOf(inPlace)).toEqual(planOf(knowingNothing));
+        await applyPrepared(inPlace);
+      }),
+      { numRuns: sweepSize({ fast: 3, long: 30 }) },
+    );
+  }, 300_000);
 });

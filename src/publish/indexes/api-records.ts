@@ -144,13 +144,17 @@ export function apiArticleInputs(article: CompiledArticle, named: (article: Comp
   return [named(article)];
 }
 
-/** One group per article: its /api/v1/articles/{id} record depends on that article alone. */
-export function apiArticleGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
-  return content.articles.map((article) => ({
-    inputs: () => apiArticleInputs(article, context.article),
-    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
-    placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
-  }));
+/**
+ * One group per article: its /api/v1/articles/{id} record depends on that article alone. Made one
+ * at a time as the publish takes them, so each is let go once taken.
+ */
+export function* apiArticleGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
+  for (const article of content.articles)
+    yield {
+      inputs: () => apiArticleInputs(article, context.article),
+      build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
+      placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
+    };
 }
 
 /**

@@ -14,9 +14,9 @@ type CompiledArticle = CompiledContent['articles'][number];
 
 /**
  * One group per published article: its record depends on the article and the articles its
- * "related" teasers show.
+ * "related" teasers show. Made one at a time as the publish takes them, so each is let go once taken.
  */
-export function articleRecordGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+export function* articleRecordGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
   // Related = the next older articles of the same section: fixed once published, so a new
   // article rewrites no other article record.
   // Linear in the archive: one pass groups by section, each article knows its place in the group.
@@ -28,12 +28,12 @@ export function articleRecordGroups(content: CompiledContent, context: GroupCont
     place.set(article, siblings.length);
     siblings.push(article);
   }
-  return content.articles.map((article) => {
+  for (const article of content.articles) {
     const siblings = bySection.get(article.section) ?? [];
     const index = place.get(article) ?? 0;
     const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT);
     const members = [article, ...related];
-    return {
+    yield {
       inputs: () => members.map((each) => context.article(each)),
       placed: { members, keys: () => [articleKey(article.id), articlePageKey(article.id)] },
       build: () => {
@@ -44,5 +44,5 @@ export function articleRecordGroups(content: CompiledContent, context: GroupCont
         ]);
       },
     };
-  });
+  }
 }

@@ -11,7 +11,12 @@ import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
-import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/api-records';
+import {
+  API_ARTICLES_BUILDER,
+  type ApiArticleLookup,
+  apiArticleInputs,
+  toApiArticle,
+} from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import {
   type GroupContext,
@@ -67,7 +72,7 @@ export interface BuildOptions {
   /** What KV holds (key → metadata): a remembered group is kept only if all its hashes are stored. */
   stored?: StoredKeys;
   /** The API records the pipeline already built for the change log, by id: not built again. */
-  apiArticles?: ReadonlyMap<number, ApiArticle>;
+  apiArticles?: Pick<ApiArticleLookup, 'get'>;
   /** Where the built values wait until they are written, and cards until listed (default: memory). */
   scratch?: Scratch;
   /** Each article's input digest (articleInputs), when the caller has fingerprinted articles already. */

@@ -6,7 +6,7 @@ import { CHANGES_PAGE_SIZE } from '../api/paging';
 import type { ApiArticle, Change, ChangesPage } from '../api/schemas';
 import { sha256Hex } from '../shared/digest';
 import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../storage/keys';
-import { apiArticleBody } from './indexes/api-records';
+import { type ApiArticleLookup, apiArticleBody } from './indexes/api-records';
 import { memoryRecordStores, type RecordStore, type RecordStoreFactory } from './record-store';
 
 export interface ChangeLogState {
@@ -37,7 +37,7 @@ export interface ChangeLogUpdate {
 }
 
 /** Ids of stored API article records that this publish no longer produces: removed or drafted. */
-export function removedIds(stored: Iterable<string>, articles: ReadonlyMap<number, ApiArticle>): number[] {
+export function removedIds(stored: Iterable<string>, articles: Pick<ApiArticleLookup, 'has'>): number[] {
   const ids: number[] = [];
   for (const key of stored) {
     const id = apiArticleIdOf(key);
@@ -66,7 +66,7 @@ function removal(id: number, guid: string, stamp: string): Unnumbered<Change> {
  * nothing and writes no page.
  */
 export async function appendChanges(
-  articles: ReadonlyMap<number, ApiArticle>,
+  articles: ApiArticleLookup,
   state: ChangeLogState,
   stamp: string,
   stores: RecordStoreFactory = memoryRecordStores,

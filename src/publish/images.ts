@@ -167,11 +167,6 @@ async function listedKeys(
   return { keys, requests };
 }
 
-/** Every key under images/: one listing instead of a request per rendition. */
-export async function storedImageKeys(bucket: ImageBucket): Promise<Set<string>> {
-  return (await listedKeys(bucket, IMAGE_KEY_PREFIX)).keys;
-}
-
 /** The renditions of `plans` that `stored` lacks, grouped by original. */
 export function missingRenditions(
   plans: readonly ImagePlan[],

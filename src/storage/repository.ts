@@ -3,12 +3,8 @@
 // into a typed record (or a named error) before anything else sees it.
 import * as z from 'zod/mini';
 import type { FeedFormat, FeedScope } from '../feeds/feed-formats';
-import {
-  SEARCH_SHARDS_MAX,
-  type SearchShard,
-  type SearchShardPart,
-  searchShardSchema,
-} from '../search/index-format';
+import { SEARCH_SHARDS_MAX, type SearchShardPart, searchShardSchema } from '../search/index-format';
+import type { StoredSearchIndex } from '../search/query';
 import { type ConsistencyState, judgeRead, type ReadVerdict, readValueMetadata } from './consistency';
 import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from './errors';
 import {
@@ -151,10 +147,7 @@ export class ContentRepository {
    * indexed term of that part hashes to it). A manifest from before the count was keyed (no
    * `searchIndex`) is read through the old keys, at its `searchShards` or SEARCH_SHARDS_MAX.
    */
-  searchIndexOf(manifest: Manifest): {
-    shards: number;
-    read(shard: number, part: SearchShardPart): Promise<SearchShard | null>;
-  } {
+  searchIndexOf(manifest: Manifest): StoredSearchIndex {
     const layout = manifest.searchIndex;
     const keyOf = (shard: number, part: SearchShardPart) =>
       layout ? searchShardKey(layout.shards, shard, part) : legacySearchShardKey(shard, part);

@@ -3,7 +3,7 @@
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './command';
+import { ROOT, spawnScript } from './command';
 
 /**
  * A temporary folder with content/ and public/ copied in. With `articles`, only the article files
@@ -22,5 +22,24 @@ export async function scratchCheckout(prefix: string, articles?: readonly number
       if (!articles.includes(id)) await rm(join(folder, path));
     }
   }
+  return dir;
+}
+
+/**
+ * A temporary folder with a synthetic archive (`npm run content:synth`: `count` articles sharing
+ * `images` photos) as content/, and the repository's public/.
+ */
+export async function syntheticCheckout(
+  prefix: string,
+  { count, images }: { count: number; images: number },
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const synth = await spawnScript(
+    'src/publish/node/synth.ts',
+    ['--count', String(count), '--images', String(images), '--out', join(dir, 'content')],
+    { cwd: ROOT },
+  );
+  if (synth.status !== 0) throw new Error(`content:synth failed: ${synth.stderr}`);
+  await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
   return dir;
 }

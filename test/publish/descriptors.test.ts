@@ -1,26 +1,18 @@
 // `npm run publish` under a descriptor limit, through its real entry point in a child process (a
 // shell sets the limit): its own file, so that it runs beside cli.test.ts.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { expect, it } from 'vitest';
-import { CONFIG, ROOT, scriptCommand, spawnCommand, spawnScript } from './command';
+import { syntheticCheckout } from './checkout';
+import { CONFIG, scriptCommand, spawnCommand } from './command';
 
 // More files than descriptors allowed, and several full batches for the local writer (300 articles
 // make about 1,500 records, batches are 500): enough to fail when files or writes are all opened at
 // once, small enough to stay quick.
 it('publishes an archive of 300 files with 256 file descriptors (ulimit -n 256)', async () => {
-  const archive = await mkdtemp(join(tmpdir(), 'mirrorwire-fds-'));
+  // One photo, so that images are opened, encoded and uploaded under the limit too: each photo
+  // costs about a second of CPU to draw and more to encode, and a second one opens nothing new.
+  const archive = await syntheticCheckout('mirrorwire-fds-', { count: 300, images: 1 });
   try {
-    // One photo, so that images are opened, encoded and uploaded under the limit too: each photo
-    // costs about a second of CPU to draw and more to encode, and a second one opens nothing new.
-    const synth = await spawnScript(
-      'src/publish/node/synth.ts',
-      ['--count', '300', '--images', '1', '--out', join(archive, 'content')],
-      { cwd: ROOT },
-    );
-    expect(synth.status, synth.stderr).toBe(0);
-    await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
     const [node, args] = scriptCommand('src/publish/node/cli.ts', [
       '--local',
       '--persist-to',

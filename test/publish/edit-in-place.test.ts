@@ -5,12 +5,12 @@
 // a first look; KV must end up the same, key for key and byte for byte. Then what must take the
 // usual way does. (The plans of corrections that move `updated`, over enough articles to cut the
 // API's scopes into several buckets, are compared in test/integration/edit-in-place.test.ts.)
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writerTokenKey } from '../../src/storage/keys';
-import { CONFIG, ROOT, runPublish, spawnScript } from './command';
+import { syntheticCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
@@ -20,15 +20,8 @@ let archive: string;
 let files: string[];
 
 beforeAll(async () => {
-  archive = await mkdtemp(join(tmpdir(), 'mirrorwire-edit-in-place-'));
   // Sixty articles: several buckets per section, two feed archives, enough tags to share.
-  const synth = await spawnScript(
-    'src/publish/node/synth.ts',
-    ['--count', '60', '--images', '0', '--out', join(archive, 'content')],
-    { cwd: ROOT },
-  );
-  expect(synth.status, synth.stderr).toBe(0);
-  await cp(join(ROOT, 'public'), join(archive, 'public'), { recursive: true });
+  archive = await syntheticCheckout('mirrorwire-edit-in-place-', { count: 60, images: 0 });
   const folder = join(archive, 'content/articles');
   files = (await readdir(folder, { recursive: true }))
     .filter((path) => path.endsWith('.md'))

@@ -5,8 +5,7 @@ import { env } from 'cloudflare:workers';
 import {
   type ImageBucket,
   type ImageSyncResult,
-  missingRenditions,
-  storedImageKeys,
+  renditionsToUpload,
   uploadImages,
 } from '../../src/publish/images';
 import { repositoryImages } from './content';
@@ -27,7 +26,8 @@ export function countingBucket(): ImageBucket & { puts: string[] } {
 /** The repository's images, uploaded as publish uploads them: only renditions the bucket lacks. */
 export async function publishImages(bucket: ImageBucket = countingBucket()): Promise<ImageSyncResult> {
   const plans = [...repositoryImages.values()].map((image) => image.plan);
-  const missing = missingRenditions(plans, await storedImageKeys(bucket));
+  // Nothing vouched for: the bucket is asked, as by a publish from a machine with no local state.
+  const { missing } = await renditionsToUpload(plans, bucket, () => false);
   return uploadImages(missing, bucket, async (plan, renditions) => {
     const original = [...repositoryImages.values()].find((image) => image.plan === plan)?.bytes;
     if (!original) throw new Error(`no bytes for ${plan.source}`);

@@ -79,11 +79,14 @@ export function toSummary(article: ApiArticle): ApiArticleSummary {
   return { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated };
 }
 
+/** What the change log and the record builders ask of the published articles' API views, by id. */
+export type ApiArticleLookup = Pick<ReadonlyMap<number, ApiArticle>, 'get' | 'has' | 'keys'>;
+
 /**
  * The API view of every published article, by id (shared with the change log and the record
  * builders), each made when first asked for: an edit in place asks for the edited articles' alone.
  */
-export class ApiArticles implements ReadonlyMap<number, ApiArticle> {
+export class ApiArticles implements ApiArticleLookup {
   private readonly byId: ReadonlyMap<number, CompiledArticle>;
   private readonly made = new Map<number, ApiArticle>();
 
@@ -91,12 +94,12 @@ export class ApiArticles implements ReadonlyMap<number, ApiArticle> {
     this.byId = new Map(content.articles.map((article) => [article.id, article]));
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   has(id: number): boolean {
     return this.byId.has(id);
+  }
+
+  keys(): MapIterator<number> {
+    return this.byId.keys();
   }
 
   get(id: number): ApiArticle | undefined {
@@ -108,26 +111,6 @@ export class ApiArticles implements ReadonlyMap<number, ApiArticle> {
       this.made.set(id, record);
     }
     return record;
-  }
-
-  keys(): MapIterator<number> {
-    return this.byId.keys();
-  }
-
-  *entries(): MapIterator<[number, ApiArticle]> {
-    for (const id of this.byId.keys()) yield [id, this.get(id) as ApiArticle];
-  }
-
-  *values(): MapIterator<ApiArticle> {
-    for (const [, record] of this.entries()) yield record;
-  }
-
-  [Symbol.iterator](): MapIterator<[number, ApiArticle]> {
-    return this.entries();
-  }
-
-  forEach(callback: (record: ApiArticle, id: number, map: ReadonlyMap<number, ApiArticle>) => void): void {
-    for (const [id, record] of this.entries()) callback(record, id, this);
   }
 }
 

@@ -221,7 +221,8 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     `${content.articles.length} articles valid (${drafts}, ${compileCache?.hits ?? 0} unchanged files not recompiled)`,
   );
   // A correction that moves nothing: the groups that do not list the edited articles stay as stored.
-  const edited = compileCache && !values.repair ? editedInPlace(compileCache, fileTable, memo) : undefined;
+  // (The pipeline decides whether this publish may take it: not a repair, a preview or a release.)
+  const edited = compileCache && editedInPlace(compileCache, fileTable, memo);
   // Only images an article shows are uploaded: a file left in content/images costs nothing.
   const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
   const usedImages = input.imagePlans.filter((plan) => shown.has(plan.asset.src));

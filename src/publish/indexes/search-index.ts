@@ -124,7 +124,9 @@ export function buildSearchIndex(
   termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
   storedManifest: Manifest | null = null,
 ): Records {
-  const postings = new Map<string, Posting[]>();
+  // Each term's postings as numbers (id × 256 + weight), not objects: an archive has about a
+  // hundred postings per article, and a {id, weight} object costs five times a packed number.
+  const postings = new Map<string, number[]>();
   // Ascending ids, so each list is sorted as encodePostings needs.
   const articles = [...content.articles].sort((a, b) => a.id - b.id);
   for (const article of articles) {
@@ -134,33 +136,49 @@ export function buildSearchIndex(
         list = [];
         postings.set(term, list);
       }
-      list.push({ id: article.id, weight });
+      list.push(article.id * WEIGHT_RANGE + weight);
     }
   }
   const layout = layoutOf(content, storedManifest);
   const parts = new Map<string, Map<string, string>>();
-  const add = (key: string, term: string, list: Posting[]) => {
-    if (list.length === 0) return;
+  const add = (key: string, term: string, list: readonly number[], from: number, to: number) => {
+    if (from === to) return;
     let terms = parts.get(key);
     if (!terms) {
       terms = new Map();
       parts.set(key, terms);
     }
-    terms.set(term, encodePostings(list));
+    terms.set(term, encodePacked(list, from, to));
   };
   for (const term of [...postings.keys()].sort()) {
     const list = postings.get(term) ?? [];
+    // Each list is let go once encoded: the encoded parts are a fraction of its size.
+    postings.delete(term);
     // Lists are in ascending id order: everything from the first id at or past the cut is fresh.
-    let split = list.findIndex((posting) => posting.id >= layout.cut);
+    const cut = layout.cut * WEIGHT_RANGE;
+    let split = list.findIndex((packed) => packed >= cut);
     if (split < 0) split = list.length;
     const shard = shardOf(term, layout.shards);
-    add(searchShardKey(layout.shards, shard, 'settled'), term, list.slice(0, split));
-    add(searchShardKey(layout.shards, shard, 'fresh'), term, list.slice(split));
+    add(searchShardKey(layout.shards, shard, 'settled'), term, list, 0, split);
+    add(searchShardKey(layout.shards, shard, 'fresh'), term, list, split, list.length);
   }
   const records: Records = new Map();
   for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
     records.set(key, partValue(terms));
   return records;
+}
+
+/** A weight is 1–255 (termWeight): packed below the id, as `id × WEIGHT_RANGE + weight`. */
+const WEIGHT_RANGE = 256;
+
+/** encodePostings of packed postings `from` … `to` (exclusive), without making a Posting of each. */
+function encodePacked(list: readonly number[], from: number, to: number): string {
+  const postings: Posting[] = [];
+  for (let i = from; i < to; i++) {
+    const packed = list[i] ?? 0;
+    postings.push({ id: Math.floor(packed / WEIGHT_RANGE), weight: packed % WEIGHT_RANGE });
+  }
+  return encodePostings(postings);
 }
 
 /** Past this many changed articles, reading the parts they touch costs more than building the index. */

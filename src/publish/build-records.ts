@@ -1,7 +1,6 @@
 // Compiled content → every KV record the worker reads: articles, indexes and the manifest.
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
 
-import type { ApiArticle } from '../api/schemas';
 import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, compiledDigests } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
@@ -11,12 +10,7 @@ import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
-import {
-  API_ARTICLES_BUILDER,
-  type ApiArticleLookup,
-  apiArticleInputs,
-  toApiArticle,
-} from './indexes/api-records';
+import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import {
   type GroupContext,
@@ -71,8 +65,6 @@ export interface BuildOptions {
   memo?: RecordMemo;
   /** What KV holds (key → metadata): a remembered group is kept only if all its hashes are stored. */
   stored?: StoredKeys;
-  /** The API records the pipeline already built for the change log, by id: not built again. */
-  apiArticles?: Pick<ApiArticleLookup, 'get'>;
   /** Where the built values wait until they are written, and cards until listed (default: memory). */
   scratch?: Scratch;
   /** Each article's input digest (articleInputs), when the caller has fingerprinted articles already. */
@@ -175,8 +167,6 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const { memo, stored = new Map() } = options;
   const site = siteInput(memo, content);
   const articleInput = options.articleInput ?? (memo && articleInputs(memo));
-  // Those not given are made here, once each.
-  const apiArticles = new Map<number, ApiArticle>();
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, () => string>();
   const context: GroupContext = {
@@ -189,14 +179,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       }
       return card();
     },
-    apiArticle(article) {
-      let record = options.apiArticles?.get(article.id) ?? apiArticles.get(article.id);
-      if (record === undefined) {
-        record = toApiArticle(article, content.site);
-        apiArticles.set(article.id, record);
-      }
-      return record;
-    },
+    // Made each time it is asked for (its body is a getter): kept, 100,000 of them outlived the build.
+    apiArticle: (article) => toApiArticle(article, content.site),
     article(article) {
       if (!articleInput) throw new Error('article inputs are fingerprinted only with a memo');
       return articleInput(article);
@@ -312,7 +296,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   };
   await take('articles', articleRecordGroups(content, context), articles);
   for (const builder of INDEX_BUILDERS) await take(builder.name, builder.groups(content, context), indexes);
-  const hashOf = (key: string) => kept.get(key) ?? articles.hash(key) ?? indexes.hash(key);
+  const hashOf = hashLookup(kept, articles, indexes);
   for (const { fingerprint, keys } of built)
     memo?.remember(
       fingerprint,
@@ -352,6 +336,19 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
     hashOf,
   };
+}
+
+/**
+ * The hash of a kept or built value, by key. Made outside buildRecords, whose closures share one
+ * scope: the record set would otherwise keep everything the build held (its cards, the stored
+ * listing, the groups built) alive until the publish ends.
+ */
+function hashLookup(
+  kept: ReadonlyMap<string, string>,
+  articles: RecordStore,
+  indexes: RecordStore,
+): (key: string) => string | undefined {
+  return (key) => kept.get(key) ?? articles.hash(key) ?? indexes.hash(key);
 }
 
 /** Keys and hashes hashed together at a time by contentVersion: a bounded input at any archive size. */

@@ -336,7 +336,6 @@ async function prepareState(
     changeLog,
     mirrorList,
     stored: trusted,
-    apiArticles: articles,
     release: role === 'release',
     ...(memo &&
       articleInput && {

@@ -84,11 +84,11 @@ export type ApiArticleLookup = Pick<ReadonlyMap<number, ApiArticle>, 'get' | 'ha
 
 /**
  * The API view of every published article, by id (shared with the change log and the record
- * builders), each made when first asked for: an edit in place asks for the edited articles' alone.
+ * builders), made when asked for and not kept: an edit in place asks for the edited articles'
+ * alone, and a first publish would otherwise hold 100,000 of them until its last write.
  */
 export class ApiArticles implements ApiArticleLookup {
   private readonly byId: ReadonlyMap<number, CompiledArticle>;
-  private readonly made = new Map<number, ApiArticle>();
 
   constructor(private readonly content: CompiledContent) {
     this.byId = new Map(content.articles.map((article) => [article.id, article]));
@@ -103,14 +103,8 @@ export class ApiArticles implements ApiArticleLookup {
   }
 
   get(id: number): ApiArticle | undefined {
-    let record = this.made.get(id);
-    if (record === undefined) {
-      const article = this.byId.get(id);
-      if (article === undefined) return undefined;
-      record = toApiArticle(article, this.content.site);
-      this.made.set(id, record);
-    }
-    return record;
+    const article = this.byId.get(id);
+    return article && toApiArticle(article, this.content.site);
   }
 }
 

@@ -76,7 +76,7 @@ export interface GroupContext {
   derived(kind: string, article: CompiledArticle, compute: () => string): string;
   /** Keeps what `derived` remembered for the article (if anything) for the next publish, computing nothing. */
   keepDerived(kind: string, article: CompiledArticle): void;
-  /** The article's API record: built once per publish, shared by the API builders and the change log. */
+  /** The article's API record, made when asked for (cheap: its body is a getter), not kept. */
   apiArticle(article: CompiledArticle): ApiArticle;
   /** The article's card in a list (HTML): rendered once per publish, shared by every list showing it. */
   card: CardOf;

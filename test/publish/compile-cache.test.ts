@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
-import { openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
+import { bodiesPathOf, openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
 import { openEmbeddedTable } from '../../src/publish/node/embedded-table';
 import { fileStamps, readContent } from '../../src/publish/node/read-content';
 
@@ -59,6 +59,27 @@ describe('compile cache', () => {
       site: { ...changed.site, text: changed.site.text.replace('name: Press TV', 'name: Press TV World') },
     };
     expect((await publishOnce(renamed)).hits).toBe(0);
+  });
+  it('compiles everything when its bodies were saved by another generation (a publish killed between the two saves)', async () => {
+    const input = await readContent('content');
+    const other = { ...input, site: { ...input.site, text: `${input.site.text}\n# another generation\n` } };
+    const [first, second] = [join(scratch, 'first.mdb'), join(scratch, 'second.mdb')];
+    for (const [path, generation] of [
+      [first, input],
+      [second, other],
+    ] as const) {
+      const cache = await openCompileCache(path, generation);
+      compileContent(generation, cache);
+      await cache.save();
+    }
+    // The first generation's entries beside the second's bodies: what a kill after the bodies' save leaves.
+    await cp(bodiesPathOf(second), bodiesPathOf(first));
+    const cache = await openCompileCache(first, input);
+    const content = compileContent(input, cache);
+    expect(cache.continued).toBe(false);
+    expect(cache.hits).toBe(0);
+    expect(JSON.stringify(content)).toBe(JSON.stringify(compileContent(input)));
+    cache.close();
   });
 });
 

@@ -162,3 +162,24 @@ describe('file table', () => {
     repair.table.close();
   });
 });
+
+describe('embedded table', () => {
+  it('saves more entries than one transaction takes, and drops stale ones the same way', async () => {
+    const path = join(scratch, 'batches.mdb');
+    const header = JSON.stringify({ format: 1 });
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const first = await openEmbeddedTable<number>(path, header, 'test table');
+    await first.save(new Map(keys.map((key, i) => [key, i])), new Set(keys));
+    const second = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(second.continued).toBe(true);
+    expect(keys.map((key) => second.previous.get(key))).toEqual(keys.map((_, i) => i));
+    // A thousand live of 5,000: the rest are stale, most of the table, and go at this save.
+    const live = new Set(keys.slice(0, 1000));
+    await second.save(new Map([['k0', -1]]), live);
+    const third = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(third.previous.get('k0')).toBe(-1);
+    expect(third.previous.get('k999')).toBe(999);
+    expect(keys.slice(1000).filter((key) => third.previous.get(key) !== undefined)).toEqual([]);
+    third.close();
+  });
+});

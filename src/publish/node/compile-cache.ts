@@ -270,9 +270,6 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
     async save(files, images, writer) {
       const added = new Map<string, ArticleRow | ImageRow | WriterRow>();
       const live = new Set<string>([WRITER_ROW]);
-      // Written only when it changed: a publish that reads nothing and writes nothing leaves the table as it was.
-      const recorded = table.previous.get(WRITER_ROW);
-      if (recorded?.[0] !== 'writer' || recorded[1] !== writer) added.set(WRITER_ROW, ['writer', writer]);
       for (const file of files) {
         const known = fileStamps.get(file);
         if (!known) continue;
@@ -297,6 +294,10 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
           facts.height,
         ]);
       }
+      // Written only when it changed (a publish that reads nothing and writes nothing leaves the
+      // table as it was), and after the rows it vouches for: a save is not one transaction.
+      const recorded = table.previous.get(WRITER_ROW);
+      if (recorded?.[0] !== 'writer' || recorded[1] !== writer) added.set(WRITER_ROW, ['writer', writer]);
       await table.save(added, live);
     },
   };

@@ -2,9 +2,13 @@
 // table): an embedded LMDB store (the `lmdb` package, prebuilt for each platform), one file per
 // table beside the local state. A key is found through the store's B-tree, so opening it reads
 // nothing and a publish reads only the entries it asks for: the JSON-lines files it replaces had
-// to be scanned whole (530 MB at 100,000 articles) to find any line. A save is one transaction: a
-// publish killed while saving leaves the table as the last save left it. Values are JSON text,
-// parsed when asked for.
+// to be scanned whole (530 MB at 100,000 articles) to find any line. A save commits a few thousand
+// entries at a time: LMDB holds a transaction's pages in memory until it commits, and one
+// transaction for a first publish's 470,000 entries was its peak (500 MB more at 100,000 articles).
+// A publish killed while saving leaves whole entries, some new and the rest as before: every
+// table's entries stand alone (a compiled text, a group's output, a file's stamp), and each caller
+// puts last what vouches for the others (the compile cache saves bodies before the entries that
+// name them, the file table its writer token after its rows). Values are JSON text, parsed when asked for.
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -23,7 +27,7 @@ export interface EmbeddedTable<V> {
   /** Whether the table held entries for this header when opened (the same code, the same generation). */
   readonly continued: boolean;
   /**
-   * Adds `added` (each a value or what reads it back) in one transaction, and drops every other
+   * Adds `added` (each a value or what reads it back) in its order, a batch per transaction, and drops every other
    * entry that `live` (the keys this publish used) does not name once they are most of the table,
    * so the table follows the archive rather than its history; without `live`, drops nothing.
    * Afterwards `previous` can no longer be read.
@@ -48,6 +52,9 @@ async function removeSupersededFiles(path: string): Promise<void> {
   const base = path.slice(0, -'.mdb'.length);
   await Promise.all([rm(`${base}.jsonl`, { force: true }), rm(`${base}.json`, { force: true })]);
 }
+
+/** Entries written per transaction when a table is saved (a few MB of pages held until each commits). */
+const SAVE_BATCH = 2000;
 
 /** LMDB's two meta pages each carry its magic number at this offset (as this build lays them out). */
 const PAGE_BYTES = 4096;
@@ -163,14 +170,27 @@ export async function openEmbeddedTable<V>(
         await removeSupersededFiles(path);
         return;
       }
-      target.transactionSync(() => {
-        if (!current) target.putSync(HEADER_KEY, header);
-        for (const [key, held] of added) {
+      // The header first: entries under no header would be read as another code's table.
+      if (!current) target.transactionSync(() => target.putSync(HEADER_KEY, header));
+      const writes: (() => void)[] = [];
+      const flush = () => {
+        target.transactionSync(() => {
+          for (const write of writes) write();
+        });
+        writes.length = 0;
+      };
+      for (const [key, held] of added) {
+        writes.push(() => {
           const value = typeof held === 'function' ? (held as () => V)() : held;
           target.putSync(key, JSON.stringify(value));
-        }
-        for (const key of stale) target.removeSync(key);
-      });
+        });
+        if (writes.length === SAVE_BATCH) flush();
+      }
+      for (const key of stale) {
+        writes.push(() => target.removeSync(key));
+        if (writes.length === SAVE_BATCH) flush();
+      }
+      if (writes.length > 0) flush();
       current = true;
       close();
       await removeSupersededFiles(path);

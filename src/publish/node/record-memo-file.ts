@@ -55,7 +55,7 @@ async function codeFingerprint(): Promise<string> {
 export interface PersistentRecordMemo extends RecordMemo {
   /** Whether the table was saved by the same code: only then can a group be known unchanged unbuilt. */
   readonly continued: boolean;
-  /** Adds what this publish built in one transaction (dropping stale entries once they are most of the table); call only once its writes succeeded. */
+  /** Adds what this publish built (dropping stale entries once they are most of the table); call only once its writes succeeded. */
   save(): Promise<void>;
   /** Lets go of the memo table without saving; safe to call again. */
   close(): void;

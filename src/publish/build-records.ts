@@ -225,7 +225,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     return first?.[0] === STATE_ENTRY ? { state: first[1], output } : undefined;
   };
   const states: { name: string; state: string; keys: readonly string[] }[] = [];
-  const built: { fingerprint: string; keys: string[] }[] = [];
+  // The hash of a kept or built value, by key (hashLookup).
+  const hashOf = hashLookup(kept, articles, indexes);
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
       throw new Error(`two index builders produce ${key}`);
@@ -290,18 +291,18 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           kept.set(key, hash);
           keys.push(key);
         }
-      if (fingerprint) built.push({ fingerprint, keys });
+      // Remembered as soon as built, each value's hash taken when it was stored: 100,000 groups'
+      // keys held until the end were tens of MB of a first publish's peak.
+      if (fingerprint)
+        memo?.remember(
+          fingerprint,
+          keys.map((key) => [key, hashOf(key) ?? ''] as const),
+        );
       if (state !== undefined) states.push({ name, state, keys });
     }
   };
   await take('articles', articleRecordGroups(content, context), articles);
   for (const builder of INDEX_BUILDERS) await take(builder.name, builder.groups(content, context), indexes);
-  const hashOf = hashLookup(kept, articles, indexes);
-  for (const { fingerprint, keys } of built)
-    memo?.remember(
-      fingerprint,
-      keys.map((key) => [key, hashOf(key) ?? ''] as const),
-    );
   for (const { name, state, keys } of states) {
     const fingerprint = stateFingerprint(name);
     if (!memo || !fingerprint) continue;

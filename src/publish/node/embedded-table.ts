@@ -33,6 +33,12 @@ export interface EmbeddedTable<V> {
    * Afterwards `previous` can no longer be read.
    */
   save(added: ReadonlyMap<string, V | (() => V)>, live: ReadonlySet<string> | undefined): Promise<void>;
+  /** The same, each entry held as the caller likes and made JSON text by `encode` (parked text as it is). */
+  save<H>(
+    added: ReadonlyMap<string, H>,
+    live: ReadonlySet<string> | undefined,
+    encode: (held: H) => string,
+  ): Promise<void>;
   /** Lets go of the table without saving (a publish that stops early); safe to call again. */
   close(): void;
 }
@@ -146,7 +152,12 @@ export async function openEmbeddedTable<V>(
     previous,
     continued: current,
     close,
-    async save(added, live) {
+    async save(
+      added: ReadonlyMap<string, unknown>,
+      live: ReadonlySet<string> | undefined,
+      encode: (held: unknown) => string = (held) =>
+        JSON.stringify(typeof held === 'function' ? (held as () => V)() : held),
+    ) {
       if (closed) throw new Error(`the ${what} is closed`);
       if (!current || !store) {
         // Another generation's entries (or none readable) are of no use: the table starts afresh,
@@ -180,10 +191,7 @@ export async function openEmbeddedTable<V>(
         writes.length = 0;
       };
       for (const [key, held] of added) {
-        writes.push(() => {
-          const value = typeof held === 'function' ? (held as () => V)() : held;
-          target.putSync(key, JSON.stringify(value));
-        });
+        writes.push(() => target.putSync(key, encode(held)));
         if (writes.length === SAVE_BATCH) flush();
       }
       for (const key of stale) {

@@ -5,7 +5,9 @@ import { publishCommand } from './publish-command';
 // A publish holds a large, long-lived heap and makes much short-lived garbage. V8's default lets
 // the heap grow up to four times what survived the last full collection before collecting again:
 // at 100,000 articles that is gigabytes of garbage held. Half again bounds the peak near what is
-// live, for a few more collections (docs/performance.md, "Memory").
-setFlagsFromString('--heap-growing-percent=50');
+// live, for a few more collections (docs/performance.md, "Memory, measured"). A value given to
+// node itself (`--heap-growing-percent=0` is V8's own heuristic) is left as given.
+if (!process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent')))
+  setFlagsFromString('--heap-growing-percent=50');
 
 process.exitCode = await publishCommand(process.argv.slice(2));

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileContent } from '../../src/content/compile';
 import {
+  articleTerms,
   buildSearchIndex,
   lingeringSearchParts,
   searchIndexGroups,
@@ -96,6 +97,31 @@ describe('the stored index', () => {
         ),
       ].sort(),
     );
+  });
+
+  it('indexes every id front matter takes, up to 2^53 − 1, with each term’s exact weight', () => {
+    const input = repositoryContent();
+    const id = Number.MAX_SAFE_INTEGER;
+    input.articles.push({
+      path: 'content/articles/large-id.md',
+      text: `---\nid: ${id}\ntitle: Quasar quasar xylophone\nsection: science\npublished: 2023-01-01T00:00:00Z\n---\n\nA quasar.\n`,
+    });
+    const content = compileContent(input);
+    const article = content.articles.find((each) => each.id === id);
+    if (!article) throw new Error('the article did not compile');
+    const records = buildSearchIndex(content);
+    const shards = searchShardCount(content.articles.length);
+    const terms = articleTerms(article);
+    expect(terms.map(([term]) => term).sort()).toEqual(['quasar', 'xylophone']);
+    for (const [term, weight] of terms) {
+      const part = searchShardSchema.parse(
+        JSON.parse(records.get(searchShardKey(shards, shardOf(term, shards), 'fresh')) ?? '{}'),
+      );
+      const { ids, weights } = decodePostings(part.terms[term]);
+      const at = [...ids].indexOf(id);
+      expect(at, term).toBeGreaterThanOrEqual(0);
+      expect(weights[at], term).toBe(weight);
+    }
   });
 
   it('ranks articles with every query word, a headline match above a body match', async () => {

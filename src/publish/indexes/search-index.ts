@@ -124,43 +124,45 @@ export function buildSearchIndex(
   termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
   storedManifest: Manifest | null = null,
 ): Records {
-  // Each term's postings as numbers (id × 256 + weight), not objects: an archive has about a
-  // hundred postings per article, and a {id, weight} object costs five times a packed number.
-  const postings = new Map<string, number[]>();
+  // Each term's postings as two lists of numbers, not one {id, weight} object per posting: an
+  // archive has about a hundred postings an article, and an object costs several times two numbers.
+  const postings = new Map<string, PostingColumns>();
   // Ascending ids, so each list is sorted as encodePostings needs.
   const articles = [...content.articles].sort((a, b) => a.id - b.id);
   for (const article of articles) {
     for (const [term, weight] of termsOf(article)) {
       let list = postings.get(term);
       if (!list) {
-        list = [];
+        list = { ids: [], weights: [] };
         postings.set(term, list);
       }
-      list.push(article.id * WEIGHT_RANGE + weight);
+      list.ids.push(article.id);
+      list.weights.push(weight);
     }
   }
   const layout = layoutOf(content, storedManifest);
   const parts = new Map<string, Map<string, string>>();
-  const add = (key: string, term: string, list: readonly number[], from: number, to: number) => {
+  const add = (key: string, term: string, list: PostingColumns, from: number, to: number) => {
     if (from === to) return;
     let terms = parts.get(key);
     if (!terms) {
       terms = new Map();
       parts.set(key, terms);
     }
-    terms.set(term, encodePacked(list, from, to));
+    const slice: Posting[] = [];
+    for (let i = from; i < to; i++) slice.push({ id: list.ids[i] ?? 0, weight: list.weights[i] ?? 0 });
+    terms.set(term, encodePostings(slice));
   };
   for (const term of [...postings.keys()].sort()) {
-    const list = postings.get(term) ?? [];
+    const list = postings.get(term) ?? { ids: [], weights: [] };
     // Each list is let go once encoded: the encoded parts are a fraction of its size.
     postings.delete(term);
     // Lists are in ascending id order: everything from the first id at or past the cut is fresh.
-    const cut = layout.cut * WEIGHT_RANGE;
-    let split = list.findIndex((packed) => packed >= cut);
-    if (split < 0) split = list.length;
+    let split = list.ids.findIndex((id) => id >= layout.cut);
+    if (split < 0) split = list.ids.length;
     const shard = shardOf(term, layout.shards);
     add(searchShardKey(layout.shards, shard, 'settled'), term, list, 0, split);
-    add(searchShardKey(layout.shards, shard, 'fresh'), term, list, split, list.length);
+    add(searchShardKey(layout.shards, shard, 'fresh'), term, list, split, list.ids.length);
   }
   const records: Records = new Map();
   for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
@@ -168,17 +170,10 @@ export function buildSearchIndex(
   return records;
 }
 
-/** A weight is 1–255 (termWeight): packed below the id, as `id × WEIGHT_RANGE + weight`. */
-const WEIGHT_RANGE = 256;
-
-/** encodePostings of packed postings `from` … `to` (exclusive), without making a Posting of each. */
-function encodePacked(list: readonly number[], from: number, to: number): string {
-  const postings: Posting[] = [];
-  for (let i = from; i < to; i++) {
-    const packed = list[i] ?? 0;
-    postings.push({ id: Math.floor(packed / WEIGHT_RANGE), weight: packed % WEIGHT_RANGE });
-  }
-  return encodePostings(postings);
+/** A term's postings while the index is built: ids ascending, and each one's weight at the same index. */
+interface PostingColumns {
+  ids: number[];
+  weights: number[];
 }
 
 /** Past this many changed articles, reading the parts they touch costs more than building the index. */

@@ -83,6 +83,35 @@ describe('compile cache', () => {
   });
 });
 
+describe('compile cache bodies', () => {
+  it('compiles again an article whose body its table no longer holds (lost, or swept apart from the entries)', async () => {
+    const path = join(scratch, 'lost-bodies.mdb');
+    const publish = async (input: ContentInput) => {
+      const cache = await openCompileCache(path, input);
+      const content = compileContent(input, cache);
+      await cache.save();
+      return { hits: cache.hits, content };
+    };
+    const original = await readContent('content');
+    const [first, ...rest] = original.articles;
+    if (!first) throw new Error('no articles');
+    const edited = {
+      ...original,
+      articles: [{ ...first, text: `${first.text}\n\nA later line.\n` }, ...rest],
+    };
+    await publish(original);
+    await publish(edited);
+    // The bodies' file is lost: everything is compiled again, and the entries' table keeps the
+    // original text's entry, whose body the new bodies' table never gets.
+    await rm(bodiesPathOf(path));
+    expect((await publish(edited)).hits).toBe(0);
+    // The original text again (a reverted edit): its entry is there, its body is not.
+    const reverted = await publish(original);
+    expect(reverted.hits).toBe(original.articles.length - 1);
+    expect(JSON.stringify(reverted.content)).toBe(JSON.stringify(compileContent(original)));
+  });
+});
+
 describe('file table', () => {
   it('reads only the files whose size or times moved since the last publish', async () => {
     const folder = join(scratch, 'tree');

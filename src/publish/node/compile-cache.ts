@@ -78,9 +78,9 @@ export interface PersistentCompileCache extends CompileCache {
  * The cache on disk is two embedded tables (embedded-table.ts) under a header naming the
  * generation: `key` → the compiled article without its body, and in the bodies' table `key` → the
  * body, so a hit parses a few hundred bytes and reads its body only if asked. A publish adds the
- * articles it compiled (bodies first: an entry is never saved without its body); a new generation
- * replaces both, and stale entries are dropped only once they are most of a table, so an edit
- * writes two entries, not the archive.
+ * articles it compiled, bodies first; a new generation replaces both, and stale entries are
+ * dropped only once they are most of a table, so an edit writes two entries, not the archive.
+ * Each table is saved and swept on its own, so an entry can outlive its body: it is then a miss.
  */
 export async function openCompileCache(
   path: string,
@@ -96,7 +96,7 @@ export async function openCompileCache(
   // The same text in the same generation compiles to the same article: the pair names it.
   const digestOf = (key: string) => sha256HexSync(`${generation}\u0000${key}`);
   const store = await openEmbeddedTable<CompiledArticle>(path, header, 'compile cache');
-  const bodies = await openEmbeddedTable<string>(bodiesPathOf(path), header, 'compile cache');
+  const bodies = await openEmbeddedTable<string>(bodiesPathOf(path), header, 'compile cache bodies');
   // Both tables of this generation, or neither is read (a publish killed between their saves).
   const continued = store.continued && bodies.continued;
   const previous = { get: (key: string) => (continued ? store.previous.get(key) : undefined) };
@@ -137,8 +137,9 @@ export async function openCompileCache(
     get(file) {
       const key = keyOf(file);
       const stored = previous.get(key);
-      // Its body was saved before it (save), so it is there too.
-      if (!stored) return undefined;
+      // A hit needs its body too: a publish killed while the bodies' table was swept, or that
+      // table lost or replaced alone, leaves entries without one. Compiled again, not a failure.
+      if (!stored || !bodies.previous.has(key)) return undefined;
       const body = bodyInFile(key);
       used.add(key);
       hits++;

@@ -5,10 +5,11 @@
 // to be scanned whole (530 MB at 100,000 articles) to find any line. A save commits a few thousand
 // entries at a time: LMDB holds a transaction's pages in memory until it commits, and one
 // transaction for a first publish's 470,000 entries was its peak (500 MB more at 100,000 articles).
-// A publish killed while saving leaves whole entries, some new and the rest as before: every
-// table's entries stand alone (a compiled text, a group's output, a file's stamp), and each caller
-// puts last what vouches for the others (the compile cache saves bodies before the entries that
-// name them, the file table its writer token after its rows). Values are JSON text, parsed when asked for.
+// A publish killed while saving leaves whole entries, some new and the rest as before: each
+// caller either has entries that stand alone (a group's output, a file's stamp) or checks what
+// one entry needs of another (a compiled article is a hit only with its body there), and puts
+// last what vouches for the others (the file table's writer token after its rows). Values are
+// JSON text, parsed when asked for.
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -20,6 +21,8 @@ const HEADER_KEY = '~header';
 /** What the table held when opened: empty when absent, unreadable or written for other code. */
 export interface StoredEntries<V> {
   get(key: string): V | undefined;
+  /** Whether the table holds `key`, without reading its value. */
+  has(key: string): boolean;
 }
 
 export interface EmbeddedTable<V> {
@@ -142,6 +145,7 @@ export async function openEmbeddedTable<V>(
         return undefined;
       }
     },
+    has: (key) => readable() && store?.doesExist(key) === true,
   };
   const close = () => {
     if (closed) return;

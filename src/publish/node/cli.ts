@@ -7,7 +7,7 @@ import { publishCommand } from './publish-command';
 // at 100,000 articles that is gigabytes of garbage held. Half again bounds the peak near what is
 // live, for a few more collections (docs/performance.md, "Memory, measured"). A value given to
 // node itself (`--heap-growing-percent=0` is V8's own heuristic) is left as given.
-if (!process.execArgv.some((flag) => flag.startsWith('--heap-growing-percent')))
+if (!process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent\b/.test(flag)))
   setFlagsFromString('--heap-growing-percent=50');
 
 process.exitCode = await publishCommand(process.argv.slice(2));

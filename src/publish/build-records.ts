@@ -10,7 +10,7 @@ import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
-import { API_ARTICLES_BUILDER, apiArticleInputs, toApiArticle } from './indexes/api-records';
+import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import {
   type GroupContext,
@@ -179,8 +179,6 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       }
       return card();
     },
-    // Made each time it is asked for (its body is a getter): kept, 100,000 of them outlived the build.
-    apiArticle: (article) => toApiArticle(article, content.site),
     article(article) {
       if (!articleInput) throw new Error('article inputs are fingerprinted only with a memo');
       return articleInput(article);

@@ -99,8 +99,11 @@ export async function appendChanges(
     return article;
   };
   for (const id of articles.keys()) {
-    const hash = state.knownHash?.(id) ?? (await sha256Hex(apiArticleBody(recordOf(id))));
-    if (resync || state.stored.get(apiArticleKey(id)) !== hash) changed.push(recordOf(id));
+    // Made once when its hash is not known: the lookup makes a new record each time it is asked.
+    const known = state.knownHash?.(id);
+    const record = known === undefined ? recordOf(id) : undefined;
+    const hash = known ?? (await sha256Hex(apiArticleBody(record ?? recordOf(id))));
+    if (resync || state.stored.get(apiArticleKey(id)) !== hash) changed.push(record ?? recordOf(id));
   }
   for (const article of changed.sort(oldestFirst)) {
     if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));

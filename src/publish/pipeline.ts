@@ -297,7 +297,11 @@ async function prepareState(
     // A preview publishes scheduled articles marked as drafts until their date: their places move with time.
     live: role === 'live' && !repair && !options.preview,
     writer: source.rememberedWriter?.(),
-    published: gone.length === 0 && [...articles.keys()].every((id) => stored.has(apiArticleKey(id))),
+    // Asked only of an edit: 100,000 keys made for nothing otherwise.
+    published:
+      options.edited !== undefined &&
+      gone.length === 0 &&
+      content.articles.every((article) => stored.has(apiArticleKey(article.id))),
   });
   const current = await withRemovals(content, {
     source,

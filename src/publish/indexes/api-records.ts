@@ -35,8 +35,8 @@ export function absolutiseBody(html: string): string {
 }
 
 /**
- * An article as the API serves it. Its body is made when read (a getter, serialised in place): a
- * publish holds every article's record at once, and the body is most of each.
+ * An article as the API serves it, made when asked for and never kept. Its body, most of its size,
+ * is read and made absolute only when serialised (a getter).
  */
 export function toApiArticle(article: PublishedArticle, site: SiteConfig): ApiArticle {
   const { image } = article;
@@ -129,7 +129,8 @@ export function* apiArticleGroups(content: CompiledContent, context: GroupContex
   for (const article of content.articles)
     yield {
       inputs: () => apiArticleInputs(article, context.article),
-      build: () => new Map([[apiArticleKey(article.id), apiArticleBody(context.apiArticle(article))]]),
+      build: () =>
+        new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
       placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
     };
 }
@@ -160,7 +161,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     }
     return key;
   };
-  const summaryOf = (article: CompiledArticle) => toSummary(context.apiArticle(article));
+  const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
   const scope = (name: string, items: CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
     const buckets = cutBuckets(sortNewestFirst(items, order, keyIn(order)));
     for (const bucket of buckets) {

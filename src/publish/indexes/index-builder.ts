@@ -1,6 +1,5 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
-import type { ApiArticle } from '../../api/schemas';
 import type { CompiledContent } from '../../content/compile';
 import type { Manifest } from '../../storage/records';
 import type { GroupOutput } from '../record-memo';
@@ -76,8 +75,6 @@ export interface GroupContext {
   derived(kind: string, article: CompiledArticle, compute: () => string): string;
   /** Keeps what `derived` remembered for the article (if anything) for the next publish, computing nothing. */
   keepDerived(kind: string, article: CompiledArticle): void;
-  /** The article's API record, made when asked for (cheap: its body is a getter), not kept. */
-  apiArticle(article: CompiledArticle): ApiArticle;
   /** The article's card in a list (HTML): rendered once per publish, shared by every list showing it. */
   card: CardOf;
   /** What `derived` remembered for `kind` of the article that `article` named (an earlier version of it). */

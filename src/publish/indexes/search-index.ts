@@ -154,7 +154,8 @@ export function buildSearchIndex(
     terms.set(term, encodePostings(slice));
   };
   for (const term of [...postings.keys()].sort()) {
-    const list = postings.get(term) ?? { ids: [], weights: [] };
+    const list = postings.get(term);
+    if (!list) continue;
     // Each list is let go once encoded: the encoded parts are a fraction of its size.
     postings.delete(term);
     // Lists are in ascending id order: everything from the first id at or past the cut is fresh.

@@ -99,7 +99,7 @@ export async function openCompileCache(
   const bodies = await openEmbeddedTable<string>(bodiesPathOf(path), header, 'compile cache bodies');
   // Both tables of this generation, or neither is read (a publish killed between their saves).
   const continued = store.continued && bodies.continued;
-  const previous = { get: (key: string) => (continued ? store.previous.get(key) : undefined) };
+  const previous = continued ? store.previous : undefined;
   // The keys this publish used (kept when stale entries are dropped), and what it compiled.
   const used = new Set<string>();
   const added = new Map<string, CompiledArticle>();
@@ -116,10 +116,6 @@ export async function openCompileCache(
   // With somewhere to park it, a compiled article's body (most of its size) waits on disk until
   // read: a hit's in the bodies' table, where it already is; a fresh compile's in the scratch file.
   const { park } = options;
-  const detached = (compiled: CompiledArticle, body: () => string): CompiledArticle => ({
-    ...compiled,
-    article: withBodyGetter(compiled.article, body),
-  });
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
     if (typeof body !== 'string') throw new Error(`the compile cache no longer holds ${key}`);
@@ -132,11 +128,11 @@ export async function openCompileCache(
     continued,
     readThisTime,
     previousArticle(key) {
-      return previous.get(key);
+      return previous?.get(key);
     },
     get(file) {
       const key = keyOf(file);
-      const stored = previous.get(key);
+      const stored = previous?.get(key);
       // A hit needs its body too: a publish killed while the bodies' table was swept, or that
       // table lost or replaced alone, leaves entries without one. Compiled again, not a failure.
       if (!stored || !bodies.previous.has(key)) return undefined;
@@ -160,7 +156,10 @@ export async function openCompileCache(
       used.add(key);
       added.set(key, stored);
       addedBodies.set(key, body);
-      return noted(file, { ...(park ? detached(stored, body) : compiled), digest: digestOf(key) });
+      return noted(file, {
+        ...(park ? { ...stored, article: withBodyGetter(stored.article, body) } : compiled),
+        digest: digestOf(key),
+      });
     },
     close: () => {
       store.close();

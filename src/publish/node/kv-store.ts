@@ -1,4 +1,4 @@
-// Where a publish writes: the local KV state that `wrangler dev` serves (Miniflare, in-process,
+// Where a publish writes: the local KV state that `wrangler dev` serves (Miniflare, in a thread,
 // batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
 // metadata through the same two functions, so the next publish can diff without reading values.
 

@@ -2,7 +2,9 @@
 // and its images bucket, opened in one Miniflare with a small worker that takes whole batches per
 // request. One runtime for both: a second Miniflare for the bucket cost a start of its own, and its
 // binding proxy took seconds to list the renditions of an archive's photos.
-import type { Response } from 'miniflare';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { kvNamespacesOf, localKvPath } from './local-kv';
 import { IMAGES_BINDING, localR2Path } from './local-r2';
 
@@ -55,6 +57,25 @@ export default {
   },
 };`;
 
+/**
+ * Runs in a thread of its own: Miniflare's module takes a second or more to load and workerd as long
+ * to start, which then pass beside the files being read and compiled (publish-command.ts starts the
+ * worker first) rather than before the first KV read. Plain CommonJS without the TypeScript loader,
+ * which would only slow the load; the thread answers with the address of the worker's entry.
+ */
+const THREAD_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Miniflare } = require(workerData.miniflare);
+const miniflare = new Miniflare(workerData.options);
+miniflare.ready.then(
+  (url) => parentPort.postMessage({ url: url.href }),
+  (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),
+);
+parentPort.on('message', async () => {
+  await miniflare.dispose();
+  parentPort.close();
+});`;
+
 export interface LocalWorker {
   /** One request to the worker; any answer but 2xx or 404 is thrown. */
   call(path: string, params: Record<string, string>, body?: string | ArrayBuffer): Promise<Response>;
@@ -67,9 +88,7 @@ export async function openLocalWorker(options: {
   /** The images bucket's name (wrangler.toml's IMAGES binding), when this publish touches images. */
   imagesBucket?: string;
 }): Promise<LocalWorker> {
-  // Loaded here, not at the top: a remote publish, or one refused at its arguments, never needs it.
-  const { Miniflare } = await import('miniflare');
-  const miniflare = new Miniflare({
+  const miniflareOptions = {
     modules: true,
     script: WORKER_SCRIPT,
     compatibilityDate: '2026-04-20',
@@ -79,16 +98,34 @@ export async function openLocalWorker(options: {
       r2Buckets: { [IMAGES_BINDING]: options.imagesBucket },
       r2Persist: localR2Path(options.persistTo),
     }),
+  };
+  const thread = new Worker(THREAD_SCRIPT, {
+    eval: true,
+    execArgv: [],
+    workerData: { miniflare: createRequire(import.meta.url).resolve('miniflare'), options: miniflareOptions },
   });
+  const exited = once(thread, 'exit');
+  const [answer] = (await Promise.race([
+    once(thread, 'message'),
+    exited.then(([code]) => [{ error: `the local worker's thread ended (${code}) before it started` }]),
+  ])) as [{ url?: string; error?: string }];
+  if (answer.url === undefined) {
+    await thread.terminate();
+    throw new Error(`the local state could not be opened: ${answer.error}`);
+  }
+  const entry = answer.url;
   return {
     async call(path, params, body) {
-      const url = new URL(`http://publish.invalid${path}`);
+      const url = new URL(path, entry);
       for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-      const response = await miniflare.dispatchFetch(url, body === undefined ? {} : { method: 'POST', body });
+      const response = await fetch(url, body === undefined ? {} : { method: 'POST', body });
       if (!response.ok && response.status !== 404)
         throw new Error(`local state ${path}: ${await response.text()}`);
       return response;
     },
-    dispose: () => miniflare.dispose(),
+    async dispose() {
+      thread.postMessage('dispose');
+      await exited;
+    },
   };
 }

@@ -3,6 +3,7 @@
 // link to. Any invalid file stops it before anything is written. It reads its arguments, the environment
 // and the working directory like any command, and prints through the console; tests call it in their
 // own process as well as through cli.ts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileContent } from '../../content/compile';
@@ -27,6 +28,7 @@ import {
   putWriterToken,
   rememberedListing,
 } from './listing-snapshot';
+import { localKvPath } from './local-kv';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
 import { notifyWorker } from './push-client';
@@ -113,17 +115,48 @@ function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
 
 /** Runs `npm run publish -- …argv` and returns the exit code. */
 export async function publishCommand(argv: string[]): Promise<number> {
-  // The scratch file and the local files it reads are let go however the command ends (each close
-  // is safe after a save).
-  const opened: { close(): void }[] = [];
+  // The scratch file, the local files it reads and the local worker are let go however the command
+  // ends (each close is safe after a save).
+  const opened: Closable[] = [];
   try {
     return await runPublishCommand(argv, opened);
   } finally {
-    for (const file of opened.reverse()) file.close();
+    for (const file of opened.reverse()) await file.close();
   }
 }
 
-async function runPublishCommand(argv: string[], opened: { close(): void }[]): Promise<number> {
+interface Closable {
+  close(): void | Promise<void>;
+}
+
+/**
+ * The local worker, started now and awaited when KV is first needed: Miniflare takes seconds to
+ * start (its module, then workerd), which pass, in a thread of its own (local-worker.ts), while the
+ * files are read and compiled. Its images bucket is bound whenever the configuration names one, as
+ * which articles show an image is not known yet. Disposed with `opened`, whether or not the publish
+ * got as far as using it.
+ */
+function startLocalWorker(
+  options: { configPath: string; persistTo: string },
+  opened: Closable[],
+): { worker: Promise<LocalWorker>; bucketName: Promise<string | undefined> } {
+  const bucketName = bucketNameOf(options.configPath, IMAGES_BINDING);
+  const worker = bucketName.then((imagesBucket) =>
+    openLocalWorker({ ...options, ...(imagesBucket && { imagesBucket }) }),
+  );
+  // Its failure is thrown where it is awaited, not reported as unhandled before then.
+  worker.catch(() => undefined);
+  opened.push({
+    close: () =>
+      worker.then(
+        (local) => local.dispose(),
+        () => undefined,
+      ),
+  });
+  return { worker, bucketName };
+}
+
+async function runPublishCommand(argv: string[], opened: Closable[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -174,6 +207,11 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
 
   const started = performance.now();
   const progress = createProgress(started);
+  // Started first when the local state exists (startLocalWorker). Into a new folder, only once the
+  // content and the key are known good: a refused publish creates no state.
+  const localOptions = { configPath: values.config, persistTo };
+  let starting =
+    !remote && existsSync(localKvPath(persistTo)) ? startLocalWorker(localOptions, opened) : undefined;
   let content: ReturnType<typeof compileContent>;
   // What a publish keeps between runs lives beside the state it was published to (local) or under
   // .wrangler (remote): the compile cache, the file table and the record memo.
@@ -259,8 +297,7 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     return 1;
   }
 
-  // A local publish opens one Miniflare over the local KV and, when articles show images, the bucket.
-  let local: LocalWorker | undefined;
+  // A local publish has one Miniflare over the local KV and the images bucket (startLocalWorker).
   let store: KvStore;
   let imageBucket: ImageBucket | undefined;
   // Which bucket the table of stored renditions vouches for: another one is asked afresh.
@@ -272,14 +309,11 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
       bucketId = `${remoteImages.endpoint}/${remoteImages.bucket}`;
     }
   } else {
-    const bucketName = usedImages.length > 0 ? await bucketNameOf(values.config, IMAGES_BINDING) : undefined;
+    starting ??= startLocalWorker(localOptions, opened);
+    const bucketName = usedImages.length > 0 ? await starting.bucketName : undefined;
     if (usedImages.length > 0 && !bucketName)
       throw new Error(`${values.config} has no [[r2_buckets]] binding ${IMAGES_BINDING}`);
-    local = await openLocalWorker({
-      configPath: values.config,
-      persistTo,
-      ...(bucketName && { imagesBucket: bucketName }),
-    });
+    const local = await starting.worker;
     store = localStore(local);
     if (bucketName) {
       imageBucket = localImageBucket(local);
@@ -456,6 +490,5 @@ async function runPublishCommand(argv: string[], opened: { close(): void }[]): P
     return 1;
   } finally {
     await store.close();
-    await local?.dispose();
   }
 }

@@ -4,6 +4,7 @@
 // binding proxy took seconds to list the renditions of an archive's photos.
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { kvNamespacesOf, localKvPath } from './local-kv';
 import { IMAGES_BINDING, localR2Path } from './local-r2';
@@ -62,30 +63,74 @@ export default {
  * to start, which then pass beside the files being read and compiled (publish-command.ts starts the
  * worker first) rather than before the first KV read. Plain CommonJS without the TypeScript loader,
  * which would only slow the load; the thread answers with the address of the worker's entry.
+ * Miniflare kills workerd from process exit and signal hooks, which never run in a thread, so the
+ * thread names each process it starts and the main thread kills them (guardProcesses).
  */
 const THREAD_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
+const childProcess = require('node:child_process');
+const spawn = childProcess.spawn;
+childProcess.spawn = function (...args) {
+  const child = spawn.apply(this, args);
+  parentPort.postMessage({ spawned: child.pid });
+  child.on('exit', () => parentPort.postMessage({ exited: child.pid }));
+  return child;
+};
 const { Miniflare } = require(workerData.miniflare);
 const miniflare = new Miniflare(workerData.options);
+const dispose = () => miniflare.dispose().catch(() => undefined);
 miniflare.ready.then(
   (url) => parentPort.postMessage({ url: url.href }),
-  (error) => parentPort.postMessage({ error: String((error && error.stack) || error) }),
+  async (error) => {
+    await dispose();
+    parentPort.postMessage({ error: String((error && error.stack) || error) });
+    parentPort.close();
+  },
 );
 parentPort.on('message', async () => {
-  await miniflare.dispose();
+  await dispose();
   parentPort.close();
 });`;
+
+/**
+ * Kills the processes in `pids` (workerd) if this process exits or is stopped by a signal before
+ * they are disposed of, as Miniflare's own hooks would in the main thread; returns what removes
+ * the hooks.
+ */
+function guardProcesses(pids: ReadonlySet<number>): () => void {
+  const kill = () => {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    kill();
+    process.exit(128 + (osConstants.signals[signal] ?? 0));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  process.on('exit', kill);
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    process.off('exit', kill);
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+}
 
 export interface LocalWorker {
   /** One request to the worker; any answer but 2xx or 404 is thrown. */
   call(path: string, params: Record<string, string>, body?: string | ArrayBuffer): Promise<Response>;
+  /** Stops the worker and its runtime; never throws. */
   dispose(): Promise<void>;
 }
 
 export async function openLocalWorker(options: {
   configPath: string;
   persistTo: string;
-  /** The images bucket's name (wrangler.toml's IMAGES binding), when this publish touches images. */
+  /** The images bucket's name (wrangler.toml's IMAGES binding), when a publish may need it. */
   imagesBucket?: string;
 }): Promise<LocalWorker> {
   const miniflareOptions = {
@@ -104,13 +149,29 @@ export async function openLocalWorker(options: {
     execArgv: [],
     workerData: { miniflare: createRequire(import.meta.url).resolve('miniflare'), options: miniflareOptions },
   });
-  const exited = once(thread, 'exit');
-  const [answer] = (await Promise.race([
-    once(thread, 'message'),
-    exited.then(([code]) => [{ error: `the local worker's thread ended (${code}) before it started` }]),
-  ])) as [{ url?: string; error?: string }];
+  const pids = new Set<number>();
+  const unguard = guardProcesses(pids);
+  // Resolved when the thread has ended, however (an 'error' event rejects it: that is an end too).
+  const exited = once(thread, 'exit').then(
+    ([code]) => `the local worker's thread ended (${code}) before it started`,
+    (error) => String(error),
+  );
+  const started = new Promise<{ url?: string; error?: string }>((resolve) => {
+    thread.on('message', (message: { spawned?: number; exited?: number; url?: string; error?: string }) => {
+      if (message.spawned !== undefined) pids.add(message.spawned);
+      else if (message.exited !== undefined) pids.delete(message.exited);
+      else resolve(message);
+    });
+    void exited.then((error) => resolve({ error }));
+  });
+  const stopped = async () => {
+    await exited;
+    unguard();
+  };
+  const answer = await started;
   if (answer.url === undefined) {
-    await thread.terminate();
+    // The thread disposes of what it started before it answers with an error.
+    await stopped();
     throw new Error(`the local state could not be opened: ${answer.error}`);
   }
   const entry = answer.url;
@@ -118,14 +179,17 @@ export async function openLocalWorker(options: {
     async call(path, params, body) {
       const url = new URL(path, entry);
       for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
-      const response = await fetch(url, body === undefined ? {} : { method: 'POST', body });
+      // A connection per request, as Miniflare's own dispatch makes: a kept-alive one that workerd
+      // closes after 5 s idle (a long stretch of building between two calls) fails the next request.
+      const headers = { connection: 'close' };
+      const response = await fetch(url, body === undefined ? { headers } : { method: 'POST', body, headers });
       if (!response.ok && response.status !== 404)
         throw new Error(`local state ${path}: ${await response.text()}`);
       return response;
     },
     async dispose() {
       thread.postMessage('dispose');
-      await exited;
+      await stopped();
     },
   };
 }

@@ -447,7 +447,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     await memo.save();
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
-    // The peak of this process alone (a local publish's Miniflare runs apart, in workerd).
+    // The peak of this process, Miniflare's thread included (its workerd runs apart).
     const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     progress(
       `done, content version ${records.manifest.manifest.version}, change log at ${head}, peak resident ${peakMiB} MiB`,

@@ -1,22 +1,19 @@
 // The local worker a local publish writes through (src/publish/node/local-worker.ts): Miniflare in a
 // thread of its own, reached over HTTP. A call must succeed however long the publish was busy since
-// the last one, and a publish stopped by a signal must not leave its workerd running.
+// the last one, and a process stopped by a signal must not leave its workerd running.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localKv } from '../../src/publish/node/local-kv';
 import { openLocalWorker } from '../../src/publish/node/local-worker';
-import { scratchCheckout } from './checkout';
-import { CONFIG, runPublish, scriptCommand, spawnCommand } from './command';
-
-const SAMPLE_IDS = [675904];
+import { CONFIG, scriptCommand } from './command';
 
 let dir: string;
 
 beforeAll(async () => {
-  dir = await scratchCheckout('mirrorwire-local-worker-', SAMPLE_IDS);
+  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-local-worker-'));
 });
 
 afterAll(async () => {
@@ -28,27 +25,39 @@ function busyFor(ms: number) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** The pids of `pid`'s child processes whose command is workerd. */
+/** What /proc says of a process: its command, state and parent; undefined once it is gone. */
+async function processInfo(
+  pid: number,
+): Promise<{ command: string; state: string; parent: number } | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (command) state ppid …"; the command may hold spaces and parentheses.
+    const close = stat.lastIndexOf(')');
+    const [state = '', parent = ''] = stat.slice(close + 2).split(' ');
+    return { command: stat.slice(stat.indexOf('(') + 1, close), state, parent: Number(parent) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workerd processes whose parent is `pid`. */
 async function workerdChildren(pid: number): Promise<number[]> {
-  const { stdout } = await spawnCommand('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)], { cwd: dir });
-  return stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, command]) => command?.startsWith('workerd'))
-    .map(([child]) => Number(child));
+  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
+  const infos = await Promise.all(pids.map(processInfo));
+  return pids.filter((_, i) => infos[i]?.parent === pid && infos[i]?.command.startsWith('workerd'));
 }
 
 /** Whether `pid` is a live process (a zombie, dead and not yet reaped, is not). */
 async function alive(pid: number): Promise<boolean> {
-  const { stdout } = await spawnCommand('ps', ['-o', 'stat=', '-p', String(pid)], { cwd: dir });
-  const state = stdout.trim();
-  return state !== '' && !state.startsWith('Z');
+  const info = await processInfo(pid);
+  return info !== undefined && info.state !== 'Z';
 }
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the local worker', () => {
   it('answers a call made after the publish was busy for longer than an idle connection lasts', async () => {
-    const state = await mkdtemp(join(tmpdir(), 'mirrorwire-local-worker-state-'));
-    const worker = await openLocalWorker({ configPath: CONFIG, persistTo: state });
+    const worker = await openLocalWorker({ configPath: CONFIG, persistTo: join(dir, 'busy') });
     try {
       const kv = localKv(worker);
       await kv.put('ARTICLES', [{ key: 'probe', value: 'written first' }]);
@@ -59,30 +68,34 @@ describe('the local worker', () => {
       expect(await kv.get('ARTICLES', 'probe')).toBe('written after the wait');
     } finally {
       await worker.dispose();
-      await rm(state, { recursive: true, force: true });
     }
   });
 
-  it('leaves no workerd behind when a publish is stopped by SIGTERM', async () => {
-    const env = { ...process.env, SOURCE_DATE_EPOCH: '1767225600' };
-    const args = ['--local', '--persist-to', 'state', '--config', CONFIG];
-    // Into an existing state, so the worker starts as the command begins.
-    expect((await runPublish(args, { cwd: dir, env })).status).toBe(0);
-    const [command, commandArgs] = scriptCommand('src/publish/node/cli.ts', args);
-    const child = spawn(command, commandArgs, { cwd: dir, env, stdio: 'ignore' });
+  // Processes are found through /proc, which only Linux has.
+  it.skipIf(process.platform !== 'linux')('leaves no workerd behind when stopped by SIGTERM', async () => {
+    const [command, args] = scriptCommand('test/publish/hold-local-worker.ts', [join(dir, 'held')]);
+    const child = spawn(command, args, { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const pid = child.pid ?? 0;
     let runtimes: number[] = [];
-    for (let tries = 0; runtimes.length === 0 && tries < 200; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      runtimes = await workerdChildren(pid);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+          if (chunk.includes('ready')) resolve();
+        });
+        child.on('exit', () => reject(new Error('the holding process ended before it was ready')));
+      });
+      runtimes = await workerdChildren(child.pid ?? 0);
+      expect(runtimes.length).toBeGreaterThan(0);
+      child.kill('SIGTERM');
+      const code = await exited;
+      const stillRunning = async () => (await Promise.all(runtimes.map(alive))).some(Boolean);
+      for (let tries = 0; (await stillRunning()) && tries < 40; tries++) await pause(50);
+      expect(await stillRunning()).toBe(false);
+      // Stopped the way a signal stops a command: the exit code says which.
+      expect(code).toBe(128 + 15);
+    } finally {
+      child.kill('SIGKILL');
+      for (const pid of runtimes) if (await alive(pid)) process.kill(pid, 'SIGKILL');
     }
-    expect(runtimes.length).toBeGreaterThan(0);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(128 + 15);
-    const stillRunning = async () => (await Promise.all(runtimes.map(alive))).some(Boolean);
-    for (let tries = 0; (await stillRunning()) && tries < 40; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await stillRunning()).toBe(false);
   });
 });

@@ -2,7 +2,6 @@
 // and its images bucket, opened in one Miniflare with a small worker that takes whole batches per
 // request. One runtime for both: a second Miniflare for the bucket cost a start of its own, and its
 // binding proxy took seconds to list the renditions of an archive's photos.
-import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -72,18 +71,21 @@ const childProcess = require('node:child_process');
 const spawn = childProcess.spawn;
 childProcess.spawn = function (...args) {
   const child = spawn.apply(this, args);
-  parentPort.postMessage({ spawned: child.pid });
-  child.on('exit', () => parentPort.postMessage({ exited: child.pid }));
+  // A process that could not be started has no pid; Miniflare then fails, and says why.
+  if (child.pid !== undefined) {
+    parentPort.postMessage({ type: 'spawned', pid: child.pid });
+    child.on('exit', () => parentPort.postMessage({ type: 'exited', pid: child.pid }));
+  }
   return child;
 };
 const { Miniflare } = require(workerData.miniflare);
 const miniflare = new Miniflare(workerData.options);
 const dispose = () => miniflare.dispose().catch(() => undefined);
 miniflare.ready.then(
-  (url) => parentPort.postMessage({ url: url.href }),
+  (url) => parentPort.postMessage({ type: 'ready', url: url.href }),
   async (error) => {
     await dispose();
-    parentPort.postMessage({ error: String((error && error.stack) || error) });
+    parentPort.postMessage({ type: 'failed', error: String((error && error.stack) || error) });
     parentPort.close();
   },
 );
@@ -92,12 +94,18 @@ parentPort.on('message', async () => {
   parentPort.close();
 });`;
 
+/** What the thread tells the main thread. */
+type ThreadMessage =
+  | { type: 'spawned'; pid: number }
+  | { type: 'exited'; pid: number }
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; error: string };
+
 /**
- * Kills the processes in `pids` (workerd) if this process exits or is stopped by a signal before
- * they are disposed of, as Miniflare's own hooks would in the main thread; returns what removes
- * the hooks.
+ * Kills the processes in `pids` (workerd) if this process exits or is stopped by a signal, as
+ * Miniflare's own hooks would in the main thread: `kill` does it now, `remove` takes the hooks away.
  */
-function guardProcesses(pids: ReadonlySet<number>): () => void {
+function guardProcesses(pids: ReadonlySet<number>): { kill: () => void; remove: () => void } {
   const kill = () => {
     for (const pid of pids) {
       try {
@@ -114,9 +122,12 @@ function guardProcesses(pids: ReadonlySet<number>): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   process.on('exit', kill);
   for (const signal of signals) process.on(signal, onSignal);
-  return () => {
-    process.off('exit', kill);
-    for (const signal of signals) process.off(signal, onSignal);
+  return {
+    kill,
+    remove() {
+      process.off('exit', kill);
+      for (const signal of signals) process.off(signal, onSignal);
+    },
   };
 }
 
@@ -149,32 +160,39 @@ export async function openLocalWorker(options: {
     execArgv: [],
     workerData: { miniflare: createRequire(import.meta.url).resolve('miniflare'), options: miniflareOptions },
   });
+  // The processes the thread started and has not seen exit.
   const pids = new Set<number>();
-  const unguard = guardProcesses(pids);
-  // Resolved when the thread has ended, however (an 'error' event rejects it: that is an end too).
-  const exited = once(thread, 'exit').then(
-    ([code]) => `the local worker's thread ended (${code}) before it started`,
-    (error) => String(error),
-  );
-  const started = new Promise<{ url?: string; error?: string }>((resolve) => {
-    thread.on('message', (message: { spawned?: number; exited?: number; url?: string; error?: string }) => {
-      if (message.spawned !== undefined) pids.add(message.spawned);
-      else if (message.exited !== undefined) pids.delete(message.exited);
-      else resolve(message);
-    });
-    void exited.then((error) => resolve({ error }));
+  const guard = guardProcesses(pids);
+  let threadError: unknown;
+  thread.on('error', (error) => {
+    threadError = error;
   });
-  const stopped = async () => {
-    await exited;
-    unguard();
+  // The thread's end, whatever ended it (an 'error' event comes before the 'exit').
+  const threadEnded = new Promise<number>((resolve) => thread.once('exit', resolve));
+  const answer = new Promise<{ url: string } | { error: string }>((resolve) => {
+    thread.on('message', (message: ThreadMessage) => {
+      if (message.type === 'spawned') pids.add(message.pid);
+      else if (message.type === 'exited') pids.delete(message.pid);
+      else resolve(message.type === 'ready' ? { url: message.url } : { error: message.error });
+    });
+    void threadEnded.then((code) =>
+      resolve({ error: threadError ? String(threadError) : `its thread ended (${code}) before it started` }),
+    );
+  });
+  // Once the thread has ended, a process it started and never saw exit (its dispose failed, or the
+  // thread died) is killed, and the hooks go: every message comes before the thread's 'exit'.
+  const afterThread = async () => {
+    await threadEnded;
+    guard.kill();
+    guard.remove();
   };
-  const answer = await started;
-  if (answer.url === undefined) {
+  const started = await answer;
+  if ('error' in started) {
     // The thread disposes of what it started before it answers with an error.
-    await stopped();
-    throw new Error(`the local state could not be opened: ${answer.error}`);
+    await afterThread();
+    throw new Error(`the local state could not be opened: ${started.error}`);
   }
-  const entry = answer.url;
+  const entry = started.url;
   return {
     async call(path, params, body) {
       const url = new URL(path, entry);
@@ -189,7 +207,7 @@ export async function openLocalWorker(options: {
     },
     async dispose() {
       thread.postMessage('dispose');
-      await stopped();
+      await afterThread();
     },
   };
 }

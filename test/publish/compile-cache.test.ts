@@ -84,7 +84,7 @@ describe('compile cache', () => {
 });
 
 describe('compile cache bodies', () => {
-  it('compiles again an article whose body its table no longer holds (lost, or swept apart from the entries)', async () => {
+  it("compiles again an article whose body was lost with the bodies' table", async () => {
     const path = join(scratch, 'lost-bodies.mdb');
     const publish = async (input: ContentInput) => {
       const cache = await openCompileCache(path, input);
@@ -101,11 +101,11 @@ describe('compile cache bodies', () => {
     };
     await publish(original);
     await publish(edited);
-    // The bodies' file is lost: everything is compiled again, and the entries' table keeps the
-    // original text's entry, whose body the new bodies' table never gets.
+    // The bodies' file is lost: everything is compiled again, and the entries' table, which held the
+    // original text's entry too, starts afresh with the bodies' (a hit reads no body to check).
     await rm(bodiesPathOf(path));
     expect((await publish(edited)).hits).toBe(0);
-    // The original text again (a reverted edit): its entry is there, its body is not.
+    // The original text again (a reverted edit): compiled, not taken from an entry without a body.
     const reverted = await publish(original);
     expect(reverted.hits).toBe(original.articles.length - 1);
     expect(JSON.stringify(reverted.content)).toBe(JSON.stringify(compileContent(original)));
@@ -210,5 +210,28 @@ describe('embedded table', () => {
     expect(third.previous.get('k999')).toBe(999);
     expect(keys.slice(1000).filter((key) => third.previous.get(key) !== undefined)).toEqual([]);
     third.close();
+  });
+
+  it('keeps, when it sweeps, every stale entry its live keys name by rule, and empties itself when cleared', async () => {
+    const path = join(scratch, 'kept.mdb');
+    const header = JSON.stringify({ format: 1 });
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+    const first = await openEmbeddedTable<number>(path, header, 'test table');
+    await first.save(new Map(keys.map((key, i) => [key, i])), new Set(keys));
+    // As the compile cache sweeps its bodies: the keys used, and any key another table still names.
+    const used = new Set(keys.slice(0, 1000));
+    const namedElsewhere = new Set(['k4000', 'k4999']);
+    const second = await openEmbeddedTable<number>(path, header, 'test table');
+    await second.save(new Map(), { size: used.size, has: (key) => used.has(key) || namedElsewhere.has(key) });
+    const third = await openEmbeddedTable<number>(path, header, 'test table');
+    const left = keys.filter((key) => third.previous.get(key) !== undefined);
+    expect(left).toEqual([...used, ...namedElsewhere]);
+    await third.clear();
+    expect(third.previous.get('k0')).toBeUndefined();
+    await third.save(new Map([['k1', 1]]), undefined);
+    const fourth = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(fourth.continued).toBe(true);
+    expect(keys.filter((key) => fourth.previous.get(key) !== undefined)).toEqual(['k1']);
+    fourth.close();
   });
 });

@@ -80,7 +80,8 @@ export interface PersistentCompileCache extends CompileCache {
  * body, so a hit parses a few hundred bytes and reads its body only if asked. A publish adds the
  * articles it compiled, bodies first; a new generation replaces both, and stale entries are
  * dropped only once they are most of a table, so an edit writes two entries, not the archive.
- * Each table is saved and swept on its own, so an entry can outlive its body: it is then a miss.
+ * Every entry has its body in the bodies' table, whatever point a kill stops a save at (see save),
+ * so a hit does not check; a body may outlive its entry until a later sweep.
  */
 export async function openCompileCache(
   path: string,
@@ -92,7 +93,7 @@ export async function openCompileCache(
       '\u0000',
     ),
   );
-  const header = JSON.stringify({ format: 5, generation });
+  const header = JSON.stringify({ format: 6, generation });
   // The same text in the same generation compiles to the same article: the pair names it.
   const digestOf = (key: string) => sha256HexSync(`${generation}\u0000${key}`);
   const store = await openEmbeddedTable<CompiledArticle>(path, header, 'compile cache');
@@ -118,7 +119,11 @@ export async function openCompileCache(
   const { park } = options;
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
-    if (typeof body !== 'string') throw new Error(`the compile cache no longer holds ${key}`);
+    // Only if the file was changed by other means: the cache is rebuilt once both tables are gone.
+    if (typeof body !== 'string')
+      throw new Error(
+        `the compile cache's ${bodiesPathOf(path)} no longer holds the body of ${key}: delete it and ${path}, then publish again`,
+      );
     return body;
   };
   return {
@@ -132,10 +137,10 @@ export async function openCompileCache(
     },
     get(file) {
       const key = keyOf(file);
+      // Its body is in the bodies' table (see save), not read until asked for: asking LMDB whether
+      // it is there copies it out, which mapped the whole bodies' file into an edit.
       const stored = previous?.get(key);
-      // A hit needs its body too: a publish killed while the bodies' table was swept, or that
-      // table lost or replaced alone, leaves entries without one. Compiled again, not a failure.
-      if (!stored || !bodies.previous.has(key)) return undefined;
+      if (!stored) return undefined;
       const body = bodyInFile(key);
       used.add(key);
       hits++;
@@ -166,7 +171,14 @@ export async function openCompileCache(
       bodies.close();
     },
     async save() {
-      await bodies.save(addedBodies, used);
+      // Every entry has its body, at every point of a save a kill could stop: the entries of a
+      // pair not of this generation go before the bodies' table starts afresh, bodies are added
+      // before the entries that name them, and the bodies' sweep keeps any body an entry names.
+      if (!continued) await store.clear();
+      await bodies.save(addedBodies, {
+        size: used.size,
+        has: (key) => used.has(key) || store.previous.has(key),
+      });
       await store.save(added, used);
     },
   };

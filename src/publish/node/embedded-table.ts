@@ -25,6 +25,9 @@ export interface StoredEntries<V> {
   has(key: string): boolean;
 }
 
+/** The keys a publish used, as a save asks about them: whether it names a key, and how many it names. */
+export type LiveKeys = Pick<ReadonlySet<string>, 'has' | 'size'>;
+
 export interface EmbeddedTable<V> {
   readonly previous: StoredEntries<V>;
   /** Whether the table held entries for this header when opened (the same code, the same generation). */
@@ -35,13 +38,18 @@ export interface EmbeddedTable<V> {
    * so the table follows the archive rather than its history; without `live`, drops nothing.
    * Afterwards `previous` can no longer be read.
    */
-  save(added: ReadonlyMap<string, V | (() => V)>, live: ReadonlySet<string> | undefined): Promise<void>;
+  save(added: ReadonlyMap<string, V | (() => V)>, live: LiveKeys | undefined): Promise<void>;
   /** The same, each entry held as the caller likes and made JSON text by `encode` (parked text as it is). */
   save<H>(
     added: ReadonlyMap<string, H>,
-    live: ReadonlySet<string> | undefined,
+    live: LiveKeys | undefined,
     encode: (held: H) => string,
   ): Promise<void>;
+  /**
+   * Empties the table now, before anything else is saved (what it holds can no longer be trusted):
+   * `previous` reads as empty, and the next save starts the table afresh.
+   */
+  clear(): Promise<void>;
   /** Lets go of the table without saving (a publish that stops early); safe to call again. */
   close(): void;
 }
@@ -156,9 +164,16 @@ export async function openEmbeddedTable<V>(
     previous,
     continued: current,
     close,
+    async clear() {
+      if (closed) throw new Error(`the ${what} is closed`);
+      await store?.close();
+      removeStore(path);
+      store = undefined;
+      current = false;
+    },
     async save(
       added: ReadonlyMap<string, unknown>,
-      live: ReadonlySet<string> | undefined,
+      live: LiveKeys | undefined,
       encode: (held: unknown) => string = (held) =>
         JSON.stringify(typeof held === 'function' ? (held as () => V)() : held),
     ) {

@@ -1,5 +1,6 @@
 // The publish's compile cache: unchanged files are not recompiled (wherever they moved), an edited
 // file is, and a change to site.yaml drops the whole generation. The file table: unchanged files are not even read.
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -79,7 +80,13 @@ describe('compile cache', () => {
     expect(cache.continued).toBe(false);
     expect(cache.hits).toBe(0);
     expect(JSON.stringify(content)).toBe(JSON.stringify(compileContent(input)));
-    cache.close();
+    // Saved over that pair, the next publish finds every article with its body.
+    await cache.save();
+    const again = await openCompileCache(first, input);
+    const reread = compileContent(input, again);
+    expect(again.hits).toBe(input.articles.length);
+    expect(JSON.stringify(reread)).toBe(JSON.stringify(content));
+    again.close();
   });
 });
 
@@ -227,6 +234,7 @@ describe('embedded table', () => {
     const left = keys.filter((key) => third.previous.get(key) !== undefined);
     expect(left).toEqual([...used, ...namedElsewhere]);
     await third.clear();
+    expect(existsSync(path)).toBe(false);
     expect(third.previous.get('k0')).toBeUndefined();
     await third.save(new Map([['k1', 1]]), undefined);
     const fourth = await openEmbeddedTable<number>(path, header, 'test table');

@@ -86,7 +86,8 @@ export interface PersistentCompileCache extends CompileCache {
 export async function openCompileCache(
   path: string,
   input: Pick<ContentInput, 'site' | 'images'>,
-  options: { park?: (text: string) => () => string } = {},
+  /** With `trust: false` (a repair), nothing stored is used, and the save starts both tables afresh. */
+  options: { park?: (text: string) => () => string; trust?: boolean } = {},
 ): Promise<PersistentCompileCache> {
   const generation = sha256HexSync(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
@@ -99,7 +100,7 @@ export async function openCompileCache(
   const store = await openEmbeddedTable<CompiledArticle>(path, header, 'compile cache');
   const bodies = await openEmbeddedTable<string>(bodiesPathOf(path), header, 'compile cache bodies');
   // Both tables of this generation, or neither is read (a publish killed between their saves).
-  const continued = store.continued && bodies.continued;
+  const continued = options.trust !== false && store.continued && bodies.continued;
   const previous = continued ? store.previous : undefined;
   // The keys this publish used (kept when stale entries are dropped), and what it compiled.
   const used = new Set<string>();
@@ -119,10 +120,10 @@ export async function openCompileCache(
   const { park } = options;
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
-    // Only if the file was changed by other means: the cache is rebuilt once both tables are gone.
+    // Only if the file was changed by other means (a copy from elsewhere): a repair starts afresh.
     if (typeof body !== 'string')
       throw new Error(
-        `the compile cache's ${bodiesPathOf(path)} no longer holds the body of ${key}: delete it and ${path}, then publish again`,
+        `the compile cache's ${bodiesPathOf(path)} no longer holds the body of ${key}: publish again with --repair`,
       );
     return body;
   };

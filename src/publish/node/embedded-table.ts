@@ -6,10 +6,10 @@
 // entries at a time: LMDB holds a transaction's pages in memory until it commits, and one
 // transaction for a first publish's 470,000 entries was its peak (500 MB more at 100,000 articles).
 // A publish killed while saving leaves whole entries, some new and the rest as before: each
-// caller either has entries that stand alone (a group's output, a file's stamp) or checks what
-// one entry needs of another (a compiled article is a hit only with its body there), and puts
-// last what vouches for the others (the file table's writer token after its rows). Values are
-// JSON text, parsed when asked for.
+// caller either has entries that stand alone (a group's output, a file's stamp) or orders its
+// saves so that what one entry needs of another is always there (a compiled article's body is
+// added before its entry, and kept while an entry names it), and puts last what vouches for the
+// others (the file table's writer token after its rows). Values are JSON text, parsed when asked for.
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -34,8 +34,9 @@ export interface EmbeddedTable<V> {
   readonly continued: boolean;
   /**
    * Adds `added` (each a value or what reads it back) in its order, a batch per transaction, and drops every other
-   * entry that `live` (the keys this publish used) does not name once they are most of the table,
-   * so the table follows the archive rather than its history; without `live`, drops nothing.
+   * entry that `live` does not name once they are most of the table (by `live.size`), so the table
+   * follows the archive rather than its history; without `live`, drops nothing. `live` is the keys
+   * this publish used, or a rule that names more (the compile cache keeps a body its entry names).
    * Afterwards `previous` can no longer be read.
    */
   save(added: ReadonlyMap<string, V | (() => V)>, live: LiveKeys | undefined): Promise<void>;

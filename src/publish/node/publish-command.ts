@@ -243,7 +243,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     progress(
       `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish); ${input.imageFiles.length} images, ${input.imageFiles.length - knownImages} read (${knownImages} unchanged)`,
     );
-    compileCache = await openCompileCache(cachePath, input, { park: spill.park });
+    compileCache = await openCompileCache(cachePath, input, { park: spill.park, trust: !values.repair });
     opened.push(compileCache);
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {

@@ -200,12 +200,18 @@ describe('file table', () => {
 });
 
 describe('embedded table', () => {
+  const header = JSON.stringify({ format: 1 });
+  const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
+  /** A table at `name` saved with 5,000 entries, `k0` → 0 … `k4999` → 4999: more than one transaction takes. */
+  async function filledTable(name: string): Promise<string> {
+    const path = join(scratch, name);
+    const table = await openEmbeddedTable<number>(path, header, 'test table');
+    await table.save(new Map(keys.map((key, i) => [key, i])), new Set(keys));
+    return path;
+  }
+
   it('saves more entries than one transaction takes, and drops stale ones the same way', async () => {
-    const path = join(scratch, 'batches.mdb');
-    const header = JSON.stringify({ format: 1 });
-    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
-    const first = await openEmbeddedTable<number>(path, header, 'test table');
-    await first.save(new Map(keys.map((key, i) => [key, i])), new Set(keys));
+    const path = await filledTable('batches.mdb');
     const second = await openEmbeddedTable<number>(path, header, 'test table');
     expect(second.continued).toBe(true);
     expect(keys.map((key) => second.previous.get(key))).toEqual(keys.map((_, i) => i));
@@ -220,11 +226,7 @@ describe('embedded table', () => {
   });
 
   it('keeps, when it sweeps, every stale entry its live keys name by rule, and empties itself when cleared', async () => {
-    const path = join(scratch, 'kept.mdb');
-    const header = JSON.stringify({ format: 1 });
-    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`);
-    const first = await openEmbeddedTable<number>(path, header, 'test table');
-    await first.save(new Map(keys.map((key, i) => [key, i])), new Set(keys));
+    const path = await filledTable('kept.mdb');
     // As the compile cache sweeps its bodies: the keys used, and any key another table still names.
     const used = new Set(keys.slice(0, 1000));
     const namedElsewhere = new Set(['k4000', 'k4999']);

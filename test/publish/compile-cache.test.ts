@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { bodiesPathOf, openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
@@ -64,8 +65,16 @@ describe('compile cache', () => {
   it('compiles everything when its bodies were saved by another generation (a publish killed between the two saves)', async () => {
     const input = await readContent('content');
     const other = { ...input, site: { ...input.site, text: `${input.site.text}\n# another generation\n` } };
+    const [head, ...rest] = input.articles;
+    if (!head) throw new Error('no articles');
+    // An earlier version of one article, whose entry the first generation's table keeps too.
+    const earlier = {
+      ...input,
+      articles: [{ ...head, text: `${head.text}\n\nAn earlier line.\n` }, ...rest],
+    };
     const [first, second] = [join(scratch, 'first.mdb'), join(scratch, 'second.mdb')];
     for (const [path, generation] of [
+      [first, earlier],
       [first, input],
       [second, other],
     ] as const) {
@@ -86,7 +95,34 @@ describe('compile cache', () => {
     const reread = compileContent(input, again);
     expect(again.hits).toBe(input.articles.length);
     expect(JSON.stringify(reread)).toBe(JSON.stringify(content));
-    again.close();
+    await again.save();
+    // The earlier version again: its entry went with that pair, so it is compiled, not a hit without a body.
+    const back = await openCompileCache(first, earlier);
+    expect(JSON.stringify(compileContent(earlier, back))).toBe(JSON.stringify(compileContent(earlier)));
+    expect(back.hits).toBe(earlier.articles.length - 1);
+    back.close();
+  });
+
+  it('starts both tables afresh in a repair, keeping only the bodies it used', async () => {
+    const path = join(scratch, 'repair.mdb');
+    const input = await readContent('content');
+    const [head, ...rest] = input.articles;
+    if (!head) throw new Error('no articles');
+    const edited = { ...input, articles: [{ ...head, text: `${head.text}\n\nA later line.\n` }, ...rest] };
+    for (const [generation, trust] of [
+      [input, true],
+      [edited, true],
+      [input, false],
+    ] as const) {
+      const cache = await openCompileCache(path, generation, { trust });
+      compileContent(generation, cache);
+      if (!trust) expect(cache.hits).toBe(0);
+      await cache.save();
+    }
+    const bodies = open<string, string>({ path: bodiesPathOf(path), readOnly: true, encoding: 'string' });
+    // The header and one body per article of the repaired content: the edited version's body is gone.
+    expect(bodies.getKeysCount()).toBe(input.articles.length + 1);
+    await bodies.close();
   });
 });
 

@@ -175,7 +175,10 @@ export async function openCompileCache(
       // Every entry has its body, at every point of a save a kill could stop: the entries of a
       // pair not of this generation go before the bodies' table starts afresh, bodies are added
       // before the entries that name them, and the bodies' sweep keeps any body an entry names.
-      if (!continued) await store.clear();
+      if (!continued) {
+        await store.clear();
+        await bodies.clear();
+      }
       await bodies.save(addedBodies, {
         size: used.size,
         has: (key) => used.has(key) || store.previous.has(key),

@@ -102,7 +102,7 @@ export async function appendChanges(
     // Made once when its hash is not known: the lookup makes a new record each time it is asked.
     const known = state.knownHash?.(id);
     const record = known === undefined ? recordOf(id) : undefined;
-    const hash = known ?? (await sha256Hex(apiArticleBody(record ?? recordOf(id))));
+    const hash = record ? await sha256Hex(apiArticleBody(record)) : known;
     if (resync || state.stored.get(apiArticleKey(id)) !== hash) changed.push(record ?? recordOf(id));
   }
   for (const article of changed.sort(oldestFirst)) {

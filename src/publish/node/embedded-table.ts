@@ -21,12 +21,12 @@ const HEADER_KEY = '~header';
 /** What the table held when opened: empty when absent, unreadable or written for other code. */
 export interface StoredEntries<V> {
   get(key: string): V | undefined;
-  /** Whether the table holds `key`, without reading its value. */
+  /** Whether the table holds `key` (LMDB copies the value out to answer: cheap for small entries only). */
   has(key: string): boolean;
 }
 
 /** The keys a publish used, as a save asks about them: whether it names a key, and how many it names. */
-export type LiveKeys = Pick<ReadonlySet<string>, 'has' | 'size'>;
+type LiveKeys = Pick<ReadonlySet<string>, 'has' | 'size'>;
 
 export interface EmbeddedTable<V> {
   readonly previous: StoredEntries<V>;
@@ -156,6 +156,13 @@ export async function openEmbeddedTable<V>(
     },
     has: (key) => readable() && store?.doesExist(key) === true,
   };
+  // The table's file goes, what it held with it: read as empty until a save starts it afresh.
+  const removeOpenStore = async () => {
+    await store?.close();
+    removeStore(path);
+    store = undefined;
+    current = false;
+  };
   const close = () => {
     if (closed) return;
     closed = true;
@@ -167,10 +174,7 @@ export async function openEmbeddedTable<V>(
     close,
     async clear() {
       if (closed) throw new Error(`the ${what} is closed`);
-      await store?.close();
-      removeStore(path);
-      store = undefined;
-      current = false;
+      await removeOpenStore();
     },
     async save(
       added: ReadonlyMap<string, unknown>,
@@ -182,8 +186,7 @@ export async function openEmbeddedTable<V>(
       if (!current || !store) {
         // Another generation's entries (or none readable) are of no use: the table starts afresh,
         // and LMDB, which never shrinks its file, gives back the space they took.
-        await store?.close();
-        removeStore(path);
+        await removeOpenStore();
         await mkdir(dirname(path), { recursive: true });
         store = openStore(path);
       }

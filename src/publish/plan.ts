@@ -81,9 +81,15 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
   return { phases, deletes, retire: [], unchanged };
 }
 
+/**
+ * The UTF-8 size of a planned write's value, known from its record store without reading it (a
+ * side table, as a write's own fields are what a release record stores).
+ */
+export const valueBytesOf = new WeakMap<KvWrite, number>();
+
 /** A write whose value stays in the store until the writer asks for it. */
 export function storedWrite(store: RecordStore, key: string, metadata: ValueMetadata): KvWrite {
-  return {
+  const write: KvWrite = {
     key,
     get value(): string {
       const value = store.get(key);
@@ -92,6 +98,9 @@ export function storedWrite(store: RecordStore, key: string, metadata: ValueMeta
     },
     metadata,
   };
+  const bytes = store.bytes(key);
+  if (bytes !== undefined) valueBytesOf.set(write, bytes);
+  return write;
 }
 
 /** Records Workers KV would refuse: found while planning, so --dry-run stops exactly where a write would. */

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { changesPageSchema } from '../../src/api/schemas';
 import {
+  bulkBatches,
   checkBaseUrl,
   createKvApi,
-  cutBatches,
   KV_BULK_MAX_BYTES,
   KV_BULK_MAX_PAIRS,
   type KvApiSettings,
@@ -313,13 +313,63 @@ describe('the KV REST client', () => {
     expect(target.entries.size).toBe(0);
   });
 
-  it('cuts bulk writes within both documented limits', () => {
-    const size = (n: number) => n;
-    expect(cutBatches([3, 3, 3, 3], size, 3, 100)).toEqual([[3, 3, 3], [3]]);
-    // 2 bytes of brackets plus the items.
-    expect(cutBatches([4, 4, 4], size, 10, 10)).toEqual([[4, 4], [4]]);
-    expect(() => cutBatches([20], size, 10, 10)).toThrow(/exceeds/);
-    expect(cutBatches([], size, 10, 10)).toEqual([]);
+  it('cuts bulk writes within both limits, a pair over the target alone, each serialised once', () => {
+    const pair = (key: string, length: number) => ({ key, value: 'x'.repeat(length) });
+    // {"key":"a","value":""} is 22 bytes: each pair below is 22 + its value's length.
+    const cut = (pairs: { key: string; value: string }[], maxPairs: number, targetBytes: number) =>
+      [...bulkBatches(pairs, maxPairs, targetBytes)].map((batch) => ({
+        keys: batch.keys,
+        bytes: batch.body.length,
+      }));
+    expect(cut([pair('a', 0), pair('b', 0), pair('c', 0), pair('d', 0)], 3, 1000)).toEqual([
+      { keys: ['a', 'b', 'c'], bytes: 2 + 3 * 22 + 2 },
+      { keys: ['d'], bytes: 2 + 22 },
+    ]);
+    // Two pairs of 28 bytes, their comma and the brackets are exactly the target of 59; a third is not.
+    expect(cut([pair('a', 6), pair('b', 6), pair('c', 6)], 10, 59)).toEqual([
+      { keys: ['a', 'b'], bytes: 59 },
+      { keys: ['c'], bytes: 30 },
+    ]);
+    expect(cut([pair('a', 0), pair('big', 200), pair('b', 0)], 10, 100).map((batch) => batch.keys)).toEqual([
+      ['a'],
+      ['big'],
+      ['b'],
+    ]);
+    expect(cut([], 10, 10)).toEqual([]);
+    // The body is the JSON the request sends.
+    const pairs = [
+      { key: 'k', value: 'v"\n', metadata: { hash: 'h' } },
+      { key: 'ک', value: 'تهران' },
+    ];
+    const [batch] = bulkBatches(pairs, 10, 100);
+    expect(Buffer.from(batch?.body ?? []).toString('utf8')).toBe(JSON.stringify(pairs));
+  });
+
+  it('reads each value once, sends a pair over the batch size alone, and refuses one no request can carry', async () => {
+    const target = await freshStandIn();
+    const api = createKvApi(settings(target, { batchBytes: 1000 }));
+    const reads = new Map<string, number>();
+    const counted = (key: string, value: string) => ({
+      key,
+      get value() {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        return value;
+      },
+      metadata: { hash: key },
+      // As a publish's record stores give it: whether the pair fits is known without reading it.
+      bytes: Buffer.byteLength(value),
+    });
+    const pairs = [counted('a', 'small'), counted('big', 'b'.repeat(5000)), counted('c', 'small')];
+    await api.putPairs(pairs);
+    expect(Object.fromEntries(reads)).toEqual({ a: 1, big: 1, c: 1 });
+    expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([1, 1, 1]);
+    expect(target.entries.get('big')?.value).toHaveLength(5000);
+    // Each control character is six bytes as JSON: 17,000,000 of them are over 100 MB.
+    const requests = target.log.length;
+    await expect(
+      api.putPairs([counted('first', 'fine'), counted('huge', '\u0001'.repeat(17_000_000))]),
+    ).rejects.toThrow(/huge is 102000\d+ bytes as JSON; one bulk write takes at most 100000000/);
+    expect(target.log).toHaveLength(requests);
   });
 
   it('backs off exponentially with jitter, and never sooner than retry-after', () => {

@@ -42,6 +42,11 @@ export interface KvPair {
   key: string;
   value: string;
   metadata?: Record<string, unknown>;
+  /**
+   * The value's UTF-8 size, when the caller knows it without reading the value (a publish's record
+   * stores do): whether the pair fits a request is then checked without reading it.
+   */
+  bytes?: number;
 }
 
 export interface ListedKey {
@@ -105,40 +110,112 @@ export function kvApiSettingsFromEnv(env: NodeJS.ProcessEnv, namespaceId: string
   };
 }
 
-const encoder = new TextEncoder();
-
-/** Bytes a pair adds to a bulk write's JSON array (its serialisation plus the comma). */
-function pairBytes(pair: KvPair): number {
-  return encoder.encode(JSON.stringify(pair)).length + 1;
+/** A pair as a bulk write's JSON array carries it (`bytes` is not sent). */
+function serialisedPair({ key, value, metadata }: KvPair): string {
+  return JSON.stringify({ key, value, metadata });
 }
 
 /**
- * Cuts items into consecutive batches of at most `maxItems` and `maxBytes` (the array's brackets
- * included). An item too big for any batch is an error here, not a rejected request later.
+ * JSON writes a UTF-8 byte as at most six (`\u001f`): a pair whose value, key and metadata, so
+ * counted, fit one request fits it however it escapes.
  */
-export function cutBatches<T>(
-  items: readonly T[],
-  sizeOf: (item: T) => number,
-  maxItems: number,
-  maxBytes: number,
-): T[][] {
-  const batches: T[][] = [];
-  let batch: T[] = [];
+const JSON_WORST_CASE_FACTOR = 6;
+
+/**
+ * Refuses, before any request, a pair no bulk write can carry (over KV_BULK_MAX_BYTES as JSON).
+ * Only a pair whose worst case does not fit is serialised to be measured; with `bytes` given, the
+ * others' values are not read.
+ */
+function checkPairsFit(pairs: readonly KvPair[]): void {
+  for (const pair of pairs) {
+    const known =
+      pair.bytes === undefined
+        ? undefined
+        : JSON_WORST_CASE_FACTOR * (pair.bytes + Buffer.byteLength(pair.key)) +
+          Buffer.byteLength(JSON.stringify(pair.metadata ?? {})) +
+          32;
+    if (known !== undefined && known + 2 <= KV_BULK_MAX_BYTES) continue;
+    const size = Buffer.byteLength(serialisedPair(pair));
+    if (size + 2 > KV_BULK_MAX_BYTES)
+      throw new KvApiError(
+        `${pair.key} is ${size} bytes as JSON; one bulk write takes at most ${KV_BULK_MAX_BYTES}`,
+      );
+  }
+}
+
+/**
+ * A bulk write as it is sent: the JSON array of its items, each serialised and encoded once (the
+ * size is the encoding's length, never a string measured again), with each item's key and size, so
+ * that a resend of some of them is cut from these bytes.
+ */
+interface BulkBatch {
+  keys: string[];
+  body: Uint8Array<ArrayBuffer>;
+  sizes: number[];
+}
+
+/**
+ * The pairs as consecutive bulk writes of at most `maxPairs` pairs and `targetBytes` bytes, made one
+ * at a time as requests free up: each value is read and serialised once, when its batch is made.
+ * A pair larger than `targetBytes` goes in a request of its own (up to the API's
+ * KV_BULK_MAX_BYTES, which checkPairsFit holds).
+ */
+export function* bulkBatches(
+  pairs: Iterable<KvPair>,
+  maxPairs: number,
+  targetBytes: number,
+): Generator<BulkBatch> {
+  let keys: string[] = [];
+  let parts: Buffer[] = [];
   let bytes = 2;
-  for (const item of items) {
-    const size = sizeOf(item);
-    if (size + 2 > maxBytes)
-      throw new KvApiError(`one item of ${size} bytes exceeds a request's ${maxBytes}`);
-    if (batch.length === maxItems || bytes + size > maxBytes) {
-      batches.push(batch);
-      batch = [];
+  for (const pair of pairs) {
+    const part = Buffer.from(serialisedPair(pair), 'utf8');
+    if (parts.length > 0 && (parts.length === maxPairs || bytes + 1 + part.length > targetBytes)) {
+      yield bulkBatch(keys, parts);
+      keys = [];
+      parts = [];
       bytes = 2;
     }
-    batch.push(item);
-    bytes += size;
+    bytes += (parts.length > 0 ? 1 : 0) + part.length;
+    keys.push(pair.key);
+    parts.push(part);
   }
-  if (batch.length > 0) batches.push(batch);
-  return batches;
+  if (parts.length > 0) yield bulkBatch(keys, parts);
+}
+
+/** Items as a bulk request's body (a JSON array of their parts, each already JSON). */
+function bulkBatch(keys: string[], parts: readonly Uint8Array[]): BulkBatch {
+  return { keys, body: jsonArray(parts), sizes: parts.map((part) => part.length) };
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+function jsonArray(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const pieces: Uint8Array[] = [OPEN];
+  for (const [index, part] of parts.entries()) {
+    if (index > 0) pieces.push(COMMA);
+    pieces.push(part);
+  }
+  pieces.push(CLOSE);
+  // Some typings give a Buffer an ArrayBufferLike; concat's is always a plain ArrayBuffer.
+  return Buffer.concat(pieces) as Uint8Array<ArrayBuffer>;
+}
+
+/** The batch with only the items whose keys are in `keys`, cut from its body. */
+function onlyKeys(batch: BulkBatch, keys: ReadonlySet<unknown>): BulkBatch {
+  const kept: { key: string; part: Uint8Array }[] = [];
+  let offset = 1;
+  for (const [index, key] of batch.keys.entries()) {
+    const size = batch.sizes[index] ?? 0;
+    if (keys.has(key)) kept.push({ key, part: batch.body.subarray(offset, offset + size) });
+    offset += size + 1;
+  }
+  return bulkBatch(
+    kept.map((item) => item.key),
+    kept.map((item) => item.part),
+  );
 }
 
 interface Envelope {
@@ -210,20 +287,21 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     return retryOrThrow(what, response, envelope);
   }
 
-  /** Sends a bulk request, resending the keys the API reports as not stored (its documented advice). */
-  async function sendBulk<T>(
+  /**
+   * Sends a bulk request, resending the keys the API reports as not stored (its documented advice),
+   * cut from the same bytes.
+   */
+  async function sendBulk(
     what: string,
     request: { url: string; method: 'PUT' | 'POST' },
-    items: readonly T[],
-    keyOf: (item: T) => string,
+    batch: BulkBatch,
   ): Promise<void> {
-    let pending = items;
-    const bytes = encoder.encode(JSON.stringify(items)).length;
+    let pending = batch;
     await withRetries(
       what,
       context,
       async (signal): Promise<Outcome<undefined>> => {
-        const body = JSON.stringify(pending);
+        const body = pending.body;
         const outcome = await callJson(what, request.url, { method: request.method, body }, signal);
         if (!outcome.ok) return outcome;
         const result = outcome.value.result;
@@ -233,10 +311,10 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
             : undefined;
         if (!Array.isArray(failed) || failed.length === 0) return { ok: true, value: undefined };
         const again = new Set(failed);
-        pending = pending.filter((item) => again.has(keyOf(item)));
+        pending = onlyKeys(pending, again);
         return { ok: false, reason: `${again.size} key(s) not stored, first ${String(failed[0])}` };
       },
-      bytes,
+      batch.body.length,
     );
   }
 
@@ -281,22 +359,25 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     },
 
     async putPairs(pairs, onWritten) {
-      const batches = cutBatches(pairs, pairBytes, settings.batchPairs, settings.batchBytes);
+      checkPairsFit(pairs);
       let done = 0;
+      const batches = bulkBatches(pairs, settings.batchPairs, settings.batchBytes);
       await runPool(batches, settings.concurrency, async (batch) => {
-        const what = `writing ${span(batch.map((p) => p.key))}`;
-        await sendBulk(what, { url: `${namespaceUrl}/bulk`, method: 'PUT' }, batch, (p) => p.key);
-        done += batch.length;
+        await sendBulk(`writing ${span(batch.keys)}`, { url: `${namespaceUrl}/bulk`, method: 'PUT' }, batch);
+        done += batch.keys.length;
         onWritten?.(done);
       });
     },
 
     async deleteKeys(keys, onDeleted) {
-      const batches = cutBatches(keys, () => 0, KV_BULK_MAX_PAIRS, Infinity);
+      const batches: string[][] = [];
+      for (let start = 0; start < keys.length; start += KV_BULK_MAX_PAIRS)
+        batches.push(keys.slice(start, start + KV_BULK_MAX_PAIRS));
       let done = 0;
       await runPool(batches, settings.concurrency, async (batch) => {
         const what = `deleting ${span(batch)}`;
-        await sendBulk(what, { url: `${namespaceUrl}/bulk/delete`, method: 'POST' }, batch, (k) => k);
+        const parts = batch.map((key) => Buffer.from(JSON.stringify(key), 'utf8'));
+        await sendBulk(what, { url: `${namespaceUrl}/bulk/delete`, method: 'POST' }, bulkBatch(batch, parts));
         done += batch.length;
         onDeleted?.(done);
       });

@@ -4,7 +4,7 @@
 
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../storage/keys';
-import type { KvWrite, StoredKeys } from '../plan';
+import { type KvWrite, type StoredKeys, valueBytesOf } from '../plan';
 import { createKvApi, KvApiConfigError, type KvApiSettings, kvApiSettingsFromEnv } from './cloudflare-kv';
 import { kvNamespacesOf, localKv } from './local-kv';
 import type { LocalWorker } from './local-worker';
@@ -146,13 +146,14 @@ export function openRemoteStore(settings: KvApiSettings, log?: (line: string) =>
     getText: (key) => api.getValue(key),
     put: (writes, onProgress) =>
       api.putPairs(
-        // Each value is read when its batch is sized and sent, never the whole phase at once.
+        // Each value is read once, when its batch is made, never the whole phase at once.
         writes.map((w) => ({
           key: w.key,
           get value() {
             return w.value;
           },
           metadata: metadataFor(w),
+          bytes: valueBytesOf.get(w),
         })),
         onProgress,
       ),

@@ -1,18 +1,27 @@
 // `npm run bench:publish -- --articles N`: the publish command timed as a child process on a synthetic
-// archive with photos (first publish, one edit, one new article) with peak RSS and keys written, and
-// Debian's `hugo` building the same articles in the same run when it is installed.
+// archive with photos (first publish, one edit, one new article) with peak RSS and keys written; the
+// same first publish to the deployed namespace's APIs, played by local stand-ins; and Debian's
+// `hugo` building the same articles in the same run when it is installed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encodePublicKey, encodeSecretKey, generateSecretKey } from '../src/mirrors/minisign';
+import { KV_BINDING } from '../src/publish/node/kv-store';
+import { kvNamespacesOf } from '../src/publish/node/local-kv';
+import { bucketNameOf, IMAGES_BINDING } from '../src/publish/node/local-r2';
+import { startKvRestStandIn } from '../test/support/kv-rest-standin';
+import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 
-const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo]
+const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote]
 
   --articles N  synthetic articles (default 10000)
   --images N    distinct photos they share (default 300)
   --reuse       keep an archive already written for this N (the synthesis is not timed anyway)
-  --no-hugo     skip the hugo comparison even when hugo is installed`;
+  --no-hugo     skip the hugo comparison even when hugo is installed
+  --no-remote   skip the first publish through the deployed namespace's APIs (their stand-ins
+                hold every value in this process's memory: about 60 KB an article)`;
 
 const BENCH_DIR = '.bench/publish';
 const TIME = '/usr/bin/time';
@@ -26,12 +35,20 @@ interface Measured {
 }
 
 /** Runs a command, under `/usr/bin/time -v` when it exists, and measures its wall time and peak RSS. */
-function measure(command: string, args: string[], options: { cwd?: string } = {}): Promise<Measured> {
+function measure(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Measured> {
   const timed = existsSync(TIME);
   const [file, argv] = timed ? [TIME, ['-v', command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file, argv, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, argv, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -53,8 +70,8 @@ function measure(command: string, args: string[], options: { cwd?: string } = {}
   });
 }
 
-const tsx = (script: string, args: string[]) =>
-  measure(process.execPath, ['--import', 'tsx', script, ...args]);
+const tsx = (script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  measure(process.execPath, ['--import', 'tsx', script, ...args], options);
 
 interface PublishRun extends Measured {
   /** The publish's own Node process at its peak, from its "done" progress line. */
@@ -72,8 +89,23 @@ function elapsedAt(stdout: string, pattern: RegExp): number | undefined {
   return value ? Number(value) : undefined;
 }
 
-async function publish(content: string, state: string): Promise<PublishRun> {
-  const run = await tsx('src/publish/node/cli.ts', ['--local', '--content', content, '--persist-to', state]);
+/**
+ * Each bench starts with empty rendition caches (the encoded photos a publish keeps under
+ * node_modules/.cache by default): a cache warmed by an earlier run would hide the encoding.
+ */
+const withRenditionCache = (cache: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv => ({
+  ...env,
+  MIRRORWIRE_RENDITION_CACHE: cache,
+});
+
+async function publish(content: string, state: string, renditions: string): Promise<PublishRun> {
+  const run = await tsx('src/publish/node/cli.ts', ['--local', '--content', content, '--persist-to', state], {
+    env: withRenditionCache(renditions),
+  });
+  return publishRun(run);
+}
+
+function publishRun(run: Measured): PublishRun {
   const keys = Number(/ (\d+) to write \(/.exec(run.stdout)?.[1] ?? Number.NaN);
   const peak = /peak resident (\d+) MiB/.exec(run.stdout)?.[1];
   const renditions = Number(/, (\d+) renditions of \d+ to upload/.exec(run.stdout)?.[1] ?? 0);
@@ -82,6 +114,69 @@ async function publish(content: string, state: string): Promise<PublishRun> {
   const imageSeconds =
     uploadStarted !== undefined && uploadEnded !== undefined ? uploadEnded - uploadStarted : 0;
   return { ...run, ...(peak && { publishRssMiB: Number(peak) }), keys, renditions, imageSeconds };
+}
+
+const STANDIN_TOKEN = 'bench-standin-token-not-a-secret';
+const STANDIN_ACCOUNT = 'bench-account';
+const STANDIN_ACCESS_KEY_ID = 'bench-standin-access-key-id';
+const STANDIN_SECRET_ACCESS_KEY = 'bench-standin-secret-access-key-not-a-secret';
+
+/**
+ * The first publish as production runs it, `--remote`: bulk writes to the Workers KV API and the
+ * photos to R2's S3 API, both played by the test suite's stand-ins on 127.0.0.1 (they answer at
+ * once: Cloudflare's round trips are not in this time, while the stand-ins' own parsing shares the
+ * machine). The same articles, from a folder of their own so that the remote publish's local files
+ * (`.wrangler/publish-cache`) are not this checkout's; site.yaml names a key made for this run.
+ */
+async function publishToStandIns(content: string, root: string): Promise<PublishRun> {
+  const dir = resolve(root, 'remote');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'content'), { recursive: true });
+  const key = await generateSecretKey();
+  const site = await readFile(join(content, 'site.yaml'), 'utf8');
+  await writeFile(
+    join(dir, 'content/site.yaml'),
+    site.replace(/^signing_key: .*$/m, `signing_key: ${encodePublicKey(key)}`),
+  );
+  for (const folder of ['articles', 'images'])
+    await symlink(resolve(content, folder), join(dir, 'content', folder));
+  const config = resolve('wrangler.toml');
+  const namespaceId = (await kvNamespacesOf(config))[KV_BINDING];
+  const bucket = await bucketNameOf(config, IMAGES_BINDING);
+  if (!namespaceId || !bucket) throw new Error(`${config} names no ${KV_BINDING} namespace or images bucket`);
+  const kv = await startKvRestStandIn({ token: STANDIN_TOKEN, accountId: STANDIN_ACCOUNT, namespaceId });
+  const r2 = await startR2S3StandIn({
+    accessKeyId: STANDIN_ACCESS_KEY_ID,
+    secretAccessKey: STANDIN_SECRET_ACCESS_KEY,
+    bucket,
+  });
+  // Nothing of the caller's environment that could name a real account reaches the child.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (!/^(CLOUDFLARE_|R2_|MIRRORWIRE_)/.test(name)) env[name] = value;
+  try {
+    const run = await tsx(
+      resolve('src/publish/node/cli.ts'),
+      ['--remote', '--config', config, '--content', 'content'],
+      {
+        cwd: dir,
+        env: withRenditionCache(join(dir, 'renditions'), {
+          ...env,
+          CLOUDFLARE_API_BASE_URL: kv.baseUrl,
+          CLOUDFLARE_API_TOKEN: STANDIN_TOKEN,
+          CLOUDFLARE_ACCOUNT_ID: STANDIN_ACCOUNT,
+          R2_S3_ENDPOINT: r2.endpoint,
+          R2_ACCESS_KEY_ID: STANDIN_ACCESS_KEY_ID,
+          R2_SECRET_ACCESS_KEY: STANDIN_SECRET_ACCESS_KEY,
+          MIRRORWIRE_SIGNING_KEY: encodeSecretKey(key),
+        }),
+      },
+    );
+    return publishRun(run);
+  } finally {
+    await kv.close();
+    await r2.close();
+  }
 }
 
 /** Every article file of the archive, sorted (oldest first: synth names folders by date). */
@@ -152,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
       images: { type: 'string', default: '300' },
       reuse: { type: 'boolean', default: false },
       'no-hugo': { type: 'boolean', default: false },
+      'no-remote': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -174,7 +270,9 @@ async function main(argv: string[]): Promise<number> {
       content,
     ]);
   }
+  const renditions = join(root, 'renditions');
   await rm(state, { recursive: true, force: true });
+  await rm(renditions, { recursive: true, force: true });
   const files = await articleFiles(content);
   const rows: string[][] = [];
 
@@ -188,9 +286,17 @@ async function main(argv: string[]): Promise<number> {
     `${run.renditions}`,
   ];
   console.log('bench:publish: first publish');
-  const first = await publish(content, state);
+  const first = await publish(content, state, renditions);
   await writeFile(join(root, 'first-publish.log'), first.stdout);
   rows.push(row('first publish', first));
+  // The same articles before any edit, published as production publishes them.
+  let remote: PublishRun | undefined;
+  if (!values['no-remote']) {
+    console.log('bench:publish: first publish through the deployed APIs (stand-ins on 127.0.0.1)');
+    remote = await publishToStandIns(content, root);
+    await writeFile(join(root, 'first-publish-remote.log'), remote.stdout);
+    rows.push(row('first publish, --remote to stand-ins', remote));
+  }
 
   // An editor corrects the title of an article in the middle of the archive.
   const edited = files[Math.floor(files.length / 2)];
@@ -198,7 +304,7 @@ async function main(argv: string[]): Promise<number> {
   const text = await readFile(edited, 'utf8');
   await writeFile(edited, text.replace(/^title: "(.*)"$/m, 'title: "$1 (corrected)"'));
   console.log('bench:publish: one-article edit');
-  const edit = await publish(content, state);
+  const edit = await publish(content, state, renditions);
   rows.push(row('one article edited', edit));
 
   // A new article, newest of all, in the edited one's section, with a photo already uploaded.
@@ -224,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
     ].join('\n'),
   );
   console.log('bench:publish: one new article');
-  const added = await publish(content, state);
+  const added = await publish(content, state, renditions);
   rows.push(row('one new article', added));
 
   let hugo: Measured | undefined;
@@ -279,6 +385,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(
       `\nfirst publish / hugo build: ${ratio(first.seconds)} (${ratio(first.seconds - first.imageSeconds)} without the images)`,
     );
+    if (remote)
+      console.log(
+        `first publish --remote / hugo build: ${ratio(remote.seconds)} (${ratio(remote.seconds - remote.imageSeconds)} without the images)`,
+      );
   }
   return 0;
 }

@@ -13,6 +13,7 @@ import { kvNamespacesOf } from '../src/publish/node/local-kv';
 import { bucketNameOf, IMAGES_BINDING } from '../src/publish/node/local-r2';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
+import { standInEnv } from '../test/support/standin-env';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote]
 
@@ -145,23 +146,24 @@ async function publishToStandIns(content: string, root: string): Promise<Publish
   const bucket = await bucketNameOf(config, IMAGES_BINDING);
   if (!namespaceId || !bucket) throw new Error(`${config} names no ${KV_BINDING} namespace or images bucket`);
   const kv = await startKvRestStandIn({ token: STANDIN_TOKEN, accountId: STANDIN_ACCOUNT, namespaceId });
+  // Both stand-ins are closed however the run ends, or the bench would never exit.
   const r2 = await startR2S3StandIn({
     accessKeyId: STANDIN_ACCESS_KEY_ID,
     secretAccessKey: STANDIN_SECRET_ACCESS_KEY,
     bucket,
+  }).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
   });
-  // Nothing of the caller's environment that could name a real account reaches the child.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^(CLOUDFLARE_|R2_|MIRRORWIRE_)/.test(name)) env[name] = value;
   try {
     const run = await tsx(
       resolve('src/publish/node/cli.ts'),
       ['--remote', '--config', config, '--content', 'content'],
       {
         cwd: dir,
+        // Nothing of the caller's environment that reaches a real account or worker (standInEnv).
         env: withRenditionCache(join(dir, 'renditions'), {
-          ...env,
+          ...standInEnv(),
           CLOUDFLARE_API_BASE_URL: kv.baseUrl,
           CLOUDFLARE_API_TOKEN: STANDIN_TOKEN,
           CLOUDFLARE_ACCOUNT_ID: STANDIN_ACCOUNT,
@@ -174,8 +176,7 @@ async function publishToStandIns(content: string, root: string): Promise<Publish
     );
     return publishRun(run);
   } finally {
-    await kv.close();
-    await r2.close();
+    await Promise.allSettled([kv.close(), r2.close()]);
   }
 }
 

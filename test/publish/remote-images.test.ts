@@ -22,6 +22,7 @@ import { bucketNameOf, IMAGES_BINDING } from '../../src/publish/node/local-r2';
 import { createR2Bucket, type R2ApiSettings } from '../../src/publish/node/r2-s3';
 import { type KvRestStandIn, startKvRestStandIn } from '../support/kv-rest-standin';
 import { type R2S3StandIn, signatureProblem, startR2S3StandIn } from '../support/r2-s3-standin';
+import { standInEnv } from '../support/standin-env';
 import { CONFIG, ROOT, type Run, runPublish } from './command';
 
 const TOKEN = 'standin-token-not-a-secret';
@@ -53,11 +54,8 @@ function remoteEnv(
   target: { kv: KvRestStandIn; r2: R2S3StandIn },
   extra: Record<string, string> = {},
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^(CLOUDFLARE_|R2_|MIRRORWIRE_|SOURCE_DATE_EPOCH$)/.test(name)) env[name] = value;
   return {
-    ...env,
+    ...standInEnv(),
     SOURCE_DATE_EPOCH: '1767225600',
     MIRRORWIRE_RETRY_BASE_MS: '5',
     MIRRORWIRE_RETRY_ATTEMPTS: '4',

@@ -14,11 +14,14 @@ import {
   KV_BULK_MAX_PAIRS,
   type KvApiSettings,
 } from '../../src/publish/node/cloudflare-kv';
-import { KV_BINDING } from '../../src/publish/node/kv-store';
+import { KV_BINDING, openRemoteStore } from '../../src/publish/node/kv-store';
 import { kvNamespacesOf } from '../../src/publish/node/local-kv';
 import { parseRetryAfter, retryDelay } from '../../src/publish/node/remote-retry';
+import { storedWrite } from '../../src/publish/plan';
+import { type Placed, PlacedRecordStore } from '../../src/publish/record-store';
 import { writerTokenKey } from '../../src/storage/keys';
 import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
+import { standInEnv } from '../support/standin-env';
 import { scratchCheckout } from './checkout';
 import { CONFIG, type Run, runPublish, spawnPublish } from './command';
 import { readKvEntries } from './local-state';
@@ -38,11 +41,8 @@ let standIn: KvRestStandIn | undefined;
 
 /** The environment without anything that could reach a real account, plus fast retries. */
 function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env))
-    if (!/^(CLOUDFLARE_|MIRRORWIRE_|SOURCE_DATE_EPOCH$)/.test(name)) env[name] = value;
   return {
-    ...env,
+    ...standInEnv(),
     SOURCE_DATE_EPOCH: EPOCH,
     MIRRORWIRE_RETRY_BASE_MS: '5',
     MIRRORWIRE_RETRY_ATTEMPTS: '4',
@@ -343,6 +343,31 @@ describe('the KV REST client', () => {
     ];
     const [batch] = bulkBatches(pairs, 10, 100);
     expect(Buffer.from(batch?.body ?? []).toString('utf8')).toBe(JSON.stringify(pairs));
+  });
+
+  it('sends a planned value read once from its record store, and resends only the keys the API did not store', async () => {
+    const target = await freshStandIn();
+    const reads = new Map<string, number>();
+    // A record store that counts how often each value is read back, as the publish's scratch file would be.
+    const store = new PlacedRecordStore<Placed & { value: string }>(
+      (value) => ({ value, hash: 'h', bytes: Buffer.byteLength(value) }),
+      (place, key) => {
+        reads.set(key, (reads.get(key) ?? 0) + 1);
+        return place.value;
+      },
+    );
+    for (const key of ['a', 'b', 'c']) await store.add(key, `the value of ${key}`);
+    // The first bulk write stores all but its last pair and says so.
+    target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'partial' } });
+    const remote = openRemoteStore(settings(target));
+    await remote.put([...store.keys()].map((key) => storedWrite(store, key, { hash: 'h', gen: 1 })));
+    expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, c: 1 });
+    expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([3, 1]);
+    expect([...target.entries].map(([key, { value }]) => [key, value])).toEqual([
+      ['a', 'the value of a'],
+      ['b', 'the value of b'],
+      ['c', 'the value of c'],
+    ]);
   });
 
   it('reads each value once, sends a pair over the batch size alone, and refuses one no request can carry', async () => {

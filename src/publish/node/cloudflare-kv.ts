@@ -116,8 +116,9 @@ function serialisedPair({ key, value, metadata }: KvPair): string {
 }
 
 /**
- * JSON writes a UTF-8 byte as at most six (`\u001f`): a pair whose value, key and metadata, so
- * counted, fit one request fits it however it escapes.
+ * JSON writes a UTF-8 byte as at most six (a control character, `\u001f`; a lone surrogate is six
+ * for three): a pair whose key and value, so counted, and the rest of its JSON fit one request fits
+ * it however they escape.
  */
 const JSON_WORST_CASE_FACTOR = 6;
 
@@ -128,13 +129,11 @@ const JSON_WORST_CASE_FACTOR = 6;
  */
 function checkPairsFit(pairs: readonly KvPair[]): void {
   for (const pair of pairs) {
-    const known =
-      pair.bytes === undefined
-        ? undefined
-        : JSON_WORST_CASE_FACTOR * (pair.bytes + Buffer.byteLength(pair.key)) +
-          Buffer.byteLength(JSON.stringify(pair.metadata ?? {})) +
-          32;
-    if (known !== undefined && known + 2 <= KV_BULK_MAX_BYTES) continue;
+    if (pair.bytes !== undefined) {
+      const frame = Buffer.byteLength(serialisedPair({ key: '', value: '', metadata: pair.metadata }));
+      const worst = frame + JSON_WORST_CASE_FACTOR * (pair.bytes + Buffer.byteLength(pair.key));
+      if (worst + 2 <= KV_BULK_MAX_BYTES) continue;
+    }
     const size = Buffer.byteLength(serialisedPair(pair));
     if (size + 2 > KV_BULK_MAX_BYTES)
       throw new KvApiError(

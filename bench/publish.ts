@@ -22,7 +22,7 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
   --reuse       keep an archive already written for this N (the synthesis is not timed anyway)
   --no-hugo     skip the hugo comparison even when hugo is installed
   --no-remote   skip the first publish through the deployed namespace's APIs (their stand-ins
-                hold every value in this process's memory: about 60 KB an article)`;
+                hold every value in this process's memory: about 70 KB an article)`;
 
 const BENCH_DIR = '.bench/publish';
 const TIME = '/usr/bin/time';

@@ -96,6 +96,21 @@ function invalidPairs(items: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A value kept as its UTF-8 bytes, as KV keeps it, outside the JS heap: `bench:publish` writes an
+ * archive's gigabytes of values here, and a heap holding them as strings spends its time collecting
+ * (6.7 GB at 100,000 articles, at about 740 writes a second).
+ */
+function storedValue(value: string, metadata: unknown): StoredValue {
+  const bytes = Buffer.from(value, 'utf8');
+  const text = {
+    get value() {
+      return bytes.toString('utf8');
+    },
+  };
+  return metadata === undefined ? text : Object.assign(text, { metadata });
+}
+
 export async function startKvRestStandIn(options: Options): Promise<KvRestStandIn> {
   const entries = new Map<string, StoredValue>();
   const log: LoggedRequest[] = [];
@@ -191,8 +206,7 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       if (problem) return failure(response, 400, 10021, problem);
       const pairs = items as { key: string; value: string; metadata?: unknown }[];
       const stored = fault?.kind === 'partial' ? pairs.slice(0, -1) : pairs;
-      for (const { key: name, value, metadata } of stored)
-        entries.set(name, metadata === undefined ? { value } : { value, metadata });
+      for (const { key: name, value, metadata } of stored) entries.set(name, storedValue(value, metadata));
       return success(response, {
         successful_key_count: stored.length,
         unsuccessful_keys: pairs.slice(stored.length).map((p) => p.key),

@@ -35,12 +35,11 @@ interface Measured {
   stderr: string;
 }
 
+/** Where a measured command runs, and with what environment (the caller's by default). */
+type RunOptions = { cwd?: string; env?: NodeJS.ProcessEnv };
+
 /** Runs a command, under `/usr/bin/time -v` when it exists, and measures its wall time and peak RSS. */
-function measure(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<Measured> {
+function measure(command: string, args: string[], options: RunOptions = {}): Promise<Measured> {
   const timed = existsSync(TIME);
   const [file, argv] = timed ? [TIME, ['-v', command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
@@ -71,7 +70,7 @@ function measure(
   });
 }
 
-const tsx = (script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
+const tsx = (script: string, args: string[], options: RunOptions = {}) =>
   measure(process.execPath, ['--import', 'tsx', script, ...args], options);
 
 interface PublishRun extends Measured {

@@ -47,7 +47,7 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
         continue;
       }
       const write = storedWrite(store, key, { hash, gen });
-      refusals.push(...kvLimitProblems(write, store.bytes(key)));
+      refusals.push(...kvLimitProblems(write));
       writes.push(write);
     }
     return writes;
@@ -116,14 +116,15 @@ function shownKey(key: string): string {
   return key.length > 100 ? `${key.slice(0, 100)}…` : key;
 }
 
-/** `valueBytes`, when the store already knows it, spares reading the value back. */
-export function kvLimitProblems(write: KvWrite, valueBytes?: number): string[] {
+/** A planned write's size from its record store (valueBytesOf) spares reading the value back. */
+export function kvLimitProblems(write: KvWrite): string[] {
   const problems: string[] = [];
   const keyBytes = utf8Bytes(write.key);
   if (keyBytes > KV_KEY_MAX_BYTES)
     problems.push(`the key is ${keyBytes} bytes; Workers KV takes at most ${KV_KEY_MAX_BYTES}`);
   // A UTF-16 unit is at most 3 bytes of UTF-8: most values need no count.
-  const bytes = valueBytes ?? (write.value.length * 3 > KV_VALUE_MAX_BYTES ? utf8Bytes(write.value) : 0);
+  const bytes =
+    valueBytesOf.get(write) ?? (write.value.length * 3 > KV_VALUE_MAX_BYTES ? utf8Bytes(write.value) : 0);
   if (bytes > KV_VALUE_MAX_BYTES)
     problems.push(`the value is ${bytes} bytes; Workers KV takes at most ${KV_VALUE_MAX_BYTES}`);
   // The writers store exactly this as metadata (node/kv-store.ts, test/support/publish.ts).

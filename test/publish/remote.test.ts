@@ -313,7 +313,7 @@ describe('the KV REST client', () => {
     expect(target.entries.size).toBe(0);
   });
 
-  it('cuts bulk writes within both limits, a pair over the target alone, each serialised once', () => {
+  it('cuts bulk writes within both limits, a pair over the target alone', () => {
     const pair = (key: string, length: number) => ({ key, value: 'x'.repeat(length) });
     // {"key":"a","value":""} is 22 bytes: each pair below is 22 + its value's length.
     const cut = (pairs: { key: string; value: string }[], maxPairs: number, targetBytes: number) =>

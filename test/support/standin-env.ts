@@ -4,8 +4,9 @@
 // and every MIRRORWIRE_ setting), nor a publish time.
 const REACHES_REAL_SERVICES = /^(CLOUDFLARE_|R2_|MIRRORWIRE_|PUBLISH_EVENTS_|SOURCE_DATE_EPOCH$)/;
 
-export function standInEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function standInEnv(): NodeJS.ProcessEnv {
   const kept: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) if (!REACHES_REAL_SERVICES.test(name)) kept[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (!REACHES_REAL_SERVICES.test(name)) kept[name] = value;
   return kept;
 }

@@ -64,7 +64,7 @@ export interface KvApiSettings {
   concurrency: number;
   /** Pairs per bulk write request: at most KV_BULK_MAX_PAIRS. */
   batchPairs: number;
-  /** Bytes per bulk write request: at most KV_BULK_MAX_BYTES. */
+  /** The size a bulk write request is filled to; a pair larger than it is sent alone (up to KV_BULK_MAX_BYTES). */
   batchBytes: number;
 }
 
@@ -78,8 +78,9 @@ export class KvApiConfigError extends RemoteConfigError {
   override name = 'KvApiConfigError';
 }
 
-// Ten megabytes per bulk write, well inside the 100 MB limit: a retry resends little and a slow
-// uplink finishes a request inside the timeout. Four in flight stays far below the rate limit.
+// Bulk writes filled to ten megabytes, well inside the 100 MB limit (a larger pair goes alone): a
+// retry resends little, and each request's timeout grows with its body (remote-retry.ts). Four in
+// flight stays far below the rate limit.
 const DEFAULT_BATCH_BYTES = 10_000_000;
 const DEFAULT_CONCURRENCY = 4;
 /** The API base URL: https, or http on this machine only (a stand-in in tests). */
@@ -300,8 +301,12 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       what,
       context,
       async (signal): Promise<Outcome<undefined>> => {
-        const body = pending.body;
-        const outcome = await callJson(what, request.url, { method: request.method, body }, signal);
+        const outcome = await callJson(
+          what,
+          request.url,
+          { method: request.method, body: pending.body },
+          signal,
+        );
         if (!outcome.ok) return outcome;
         const result = outcome.value.result;
         const failed =

@@ -138,8 +138,11 @@ export async function openEmbeddedTable<V>(
   }
   let store = db;
   let closed = false;
-  const readable = () => {
+  const ensureOpen = () => {
     if (closed) throw new Error(`the ${what} is closed`);
+  };
+  const readable = () => {
+    ensureOpen();
     return current && store !== undefined;
   };
   const previous: StoredEntries<V> = {
@@ -173,7 +176,7 @@ export async function openEmbeddedTable<V>(
     continued: current,
     close,
     async clear() {
-      if (closed) throw new Error(`the ${what} is closed`);
+      ensureOpen();
       await removeOpenStore();
     },
     async save(
@@ -182,7 +185,7 @@ export async function openEmbeddedTable<V>(
       encode: (held: unknown) => string = (held) =>
         JSON.stringify(typeof held === 'function' ? (held as () => V)() : held),
     ) {
-      if (closed) throw new Error(`the ${what} is closed`);
+      ensureOpen();
       if (!current || !store) {
         // Another generation's entries (or none readable) are of no use: the table starts afresh,
         // and LMDB, which never shrinks its file, gives back the space they took.

@@ -3,6 +3,7 @@
 
 import { KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES, utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
+import { sharedGetter } from '../shared/read-when-asked';
 import type { ValueMetadata } from '../storage/consistency';
 import { isOwnedKey } from '../storage/keys';
 import type { RecordSet } from './build-records';
@@ -87,17 +88,22 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
  */
 export const valueBytesOf = new WeakMap<KvWrite, number>();
 
+/** The record store a planned write reads its value from (storedWrite), in a slot no copy takes. */
+const STORE = Symbol('record store');
+
+/** A planned write's value, read from its record store when asked for: one getter for every write. */
+const defineStoredValue = sharedGetter<KvWrite & { [STORE]: RecordStore }>('value', (write) => {
+  const value = write[STORE].get(write.key);
+  if (value === undefined) throw new Error(`${write.key} is planned but not in its record store`);
+  return value;
+});
+
 /** A write whose value stays in the store until the writer asks for it. */
 export function storedWrite(store: RecordStore, key: string, metadata: ValueMetadata): KvWrite {
-  const write: KvWrite = {
-    key,
-    get value(): string {
-      const value = store.get(key);
-      if (value === undefined) throw new Error(`${key} is planned but not in its record store`);
-      return value;
-    },
-    metadata,
-  };
+  // Fields in the order a release record serialises them: key, value, metadata.
+  const write = Object.defineProperty({ key }, STORE, { value: store }) as KvWrite & { [STORE]: RecordStore };
+  defineStoredValue(write);
+  write.metadata = metadata;
   const bytes = store.bytes(key);
   if (bytes !== undefined) valueBytesOf.set(write, bytes);
   return write;

@@ -2,10 +2,17 @@
 // batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
 // metadata through the same two functions, so the next publish can diff without reading values.
 
+import { sharedGetter } from '../../shared/read-when-asked';
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../storage/keys';
 import { type KvWrite, type StoredKeys, valueBytesOf } from '../plan';
-import { createKvApi, KvApiConfigError, type KvApiSettings, kvApiSettingsFromEnv } from './cloudflare-kv';
+import {
+  createKvApi,
+  KvApiConfigError,
+  type KvApiSettings,
+  type KvPair,
+  kvApiSettingsFromEnv,
+} from './cloudflare-kv';
 import { kvNamespacesOf, localKv } from './local-kv';
 import type { LocalWorker } from './local-worker';
 
@@ -133,6 +140,12 @@ export async function remoteSettings(configPath: string, env: NodeJS.ProcessEnv)
   return kvApiSettingsFromEnv(env, namespaceId);
 }
 
+/** The planned write a pair for the API is made from (openRemoteStore), in a slot no copy takes. */
+const WRITE = Symbol('planned write');
+
+/** Each value is read once, when its batch is made, never the whole phase at once. */
+const readFromWrite = sharedGetter<KvPair & { [WRITE]: KvWrite }>('value', (pair) => pair[WRITE].value);
+
 /** The deployed namespace, through Cloudflare's REST API; `log` gets a line per retried request. */
 export function openRemoteStore(settings: KvApiSettings, log?: (line: string) => void): KvStore {
   const api = createKvApi(settings, log);
@@ -146,15 +159,15 @@ export function openRemoteStore(settings: KvApiSettings, log?: (line: string) =>
     getText: (key) => api.getValue(key),
     put: (writes, onProgress) =>
       api.putPairs(
-        // Each value is read once, when its batch is made, never the whole phase at once.
-        writes.map((w) => ({
-          key: w.key,
-          get value() {
-            return w.value;
-          },
-          metadata: metadataFor(w),
-          bytes: valueBytesOf.get(w),
-        })),
+        writes.map((write) => {
+          const pair = Object.defineProperty({ key: write.key }, WRITE, { value: write }) as KvPair & {
+            [WRITE]: KvWrite;
+          };
+          readFromWrite(pair);
+          pair.metadata = metadataFor(write);
+          pair.bytes = valueBytesOf.get(write);
+          return pair;
+        }),
         onProgress,
       ),
     delete: (keys, onProgress) => api.deleteKeys(keys, onProgress),

@@ -11,6 +11,7 @@ import { imageSize } from 'image-size';
 import { articleFileTooLarge, type ContentInput, type ImageSizes } from '../../content/compile';
 import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
+import { readWhenAsked } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 
 /**
@@ -164,15 +165,12 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
   const key = options.unchanged?.(shown(path), stamp);
   if (key !== undefined) {
     let text: (() => string) | undefined;
-    const known: SourceFile = {
-      path: shown(path),
-      // Read only on a compile cache miss (a new generation): the cache answers from the key. Then
-      // kept like any text read, or a new generation would hold the whole archive's sources.
-      get text() {
-        text ??= keep(readFileSync(path, 'utf8'), options);
-        return text();
-      },
-    };
+    // Read only on a compile cache miss (a new generation): the cache answers from the key. Then
+    // kept like any text read, or a new generation would hold the whole archive's sources.
+    const known = readWhenAsked({ path: shown(path) } as SourceFile, 'text', () => {
+      text ??= keep(readFileSync(path, 'utf8'), options);
+      return text();
+    });
     fileStamps.set(known, { stamp, key });
     return known;
   }
@@ -181,12 +179,7 @@ async function readArticle(path: string, options: ReadOptions): Promise<SourceFi
     const { size } = await file.stat();
     if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shown(path), size);
     const text = keep(await file.readFile('utf8'), options);
-    const read: SourceFile = {
-      path: shown(path),
-      get text() {
-        return text();
-      },
-    };
+    const read = readWhenAsked({ path: shown(path) } as SourceFile, 'text', text);
     fileStamps.set(read, { stamp });
     return read;
   } finally {

@@ -1,0 +1,67 @@
+// Values read only when asked for (bodies and records waiting on disk) look like plain data to
+// spread, JSON and Object.entries, and every object shares one getter per property name: a getter
+// of its own would make V8 keep each of an archive's objects as a hash table.
+import { describe, expect, it } from 'vitest';
+import { storedWrite } from '../../src/publish/plan';
+import { MemoryRecordStore } from '../../src/publish/record-store';
+import { readWhenAsked, sharedGetter } from '../../src/shared/read-when-asked';
+
+describe('readWhenAsked', () => {
+  it('reads the value each time it is asked for, and only then', () => {
+    let reads = 0;
+    const article = readWhenAsked({ id: 1 }, 'body', () => `body ${++reads}`) as { id: number; body: string };
+    expect(reads).toBe(0);
+    expect(article.body).toBe('body 1');
+    expect(article.body).toBe('body 2');
+  });
+
+  it('is an own, enumerable property that copies and serialises as data', () => {
+    const article = readWhenAsked({ id: 1 }, 'body', () => 'text');
+    expect(Object.entries(article)).toEqual([
+      ['id', 1],
+      ['body', 'text'],
+    ]);
+    expect(JSON.stringify(article)).toBe('{"id":1,"body":"text"}');
+    const copy = { ...article };
+    expect(Object.getOwnPropertyDescriptor(copy, 'body')).toMatchObject({ value: 'text', writable: true });
+    // The copy takes the value, not the reader.
+    expect(Object.getOwnPropertySymbols(copy)).toEqual([]);
+  });
+
+  it('gives every object of one property name the same getter, each reading its own value', () => {
+    const a = readWhenAsked({}, 'body', () => 'a') as { body: string };
+    const b = readWhenAsked({}, 'body', () => 'b') as { body: string };
+    expect([a.body, b.body]).toEqual(['a', 'b']);
+    expect(Object.getOwnPropertyDescriptor(a, 'body')?.get).toBe(
+      Object.getOwnPropertyDescriptor(b, 'body')?.get,
+    );
+  });
+});
+
+describe('sharedGetter', () => {
+  it('defines one getter that reads from the object it is asked on', () => {
+    const define = sharedGetter<{ n: number }>('double', (self) => self.n * 2);
+    const one = define({ n: 1 }) as { n: number; double: number };
+    const two = define({ n: 2 }) as { n: number; double: number };
+    expect([one.double, two.double]).toEqual([2, 4]);
+    expect(Object.getOwnPropertyDescriptor(one, 'double')?.get).toBe(
+      Object.getOwnPropertyDescriptor(two, 'double')?.get,
+    );
+  });
+});
+
+describe("a plan's writes", () => {
+  it('read their values from the record store, share one getter and serialise as key, value, metadata', async () => {
+    const store = new MemoryRecordStore();
+    await store.add('article:1', 'one');
+    await store.add('article:2', 'two');
+    const first = storedWrite(store, 'article:1', { hash: 'h', gen: 3 });
+    const second = storedWrite(store, 'article:2', { hash: 'h', gen: 3 });
+    expect(JSON.stringify([first, second])).toBe(
+      '[{"key":"article:1","value":"one","metadata":{"hash":"h","gen":3}},{"key":"article:2","value":"two","metadata":{"hash":"h","gen":3}}]',
+    );
+    expect(Object.getOwnPropertyDescriptor(first, 'value')?.get).toBe(
+      Object.getOwnPropertyDescriptor(second, 'value')?.get,
+    );
+  });
+});

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
+import { readWhenAsked } from '../../shared/read-when-asked';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 import {
@@ -63,7 +64,7 @@ export interface PersistentCompileCache extends CompileCache {
   readonly continued: boolean;
   /**
    * The article each file read this publish compiled to, by path: the files not known unchanged
-   * since the last publish (read-content.ts `fileStamps`).
+   * since the last publish (read-content.ts `fileStamps`). Empty unless the cache `continued`.
    */
   readonly readThisTime: ReadonlyMap<string, CompiledArticle>;
   /** What the cache holds under `key` (contentKey), without its body: an earlier version of a file. */
@@ -104,15 +105,17 @@ export async function openCompileCache(
   const previous = continued ? store.previous : undefined;
   // The keys this publish used (kept when stale entries are dropped), and what it compiled.
   const used = new Set<string>();
-  const added = new Map<string, CompiledArticle>();
+  // Each compiled entry as the JSON text the table stores, parked until the save.
+  const added = new Map<string, () => string>();
   const addedBodies = new Map<string, string | (() => string)>();
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
   let hits = 0;
   const readThisTime = new Map<string, CompiledArticle>();
-  // Articles from files that were read, not known unchanged: what an edit compares with their last version.
+  // Articles from files that were read, not known unchanged: what an edit compares with their last
+  // version. Only in a continued cache: without one, no edit is judged in place (edited-in-place.ts).
   const noted = (file: SourceFile, compiled: CompiledArticle) => {
-    if (fileStamps.get(file)?.key === undefined) readThisTime.set(file.path, compiled);
+    if (continued && fileStamps.get(file)?.key === undefined) readThisTime.set(file.path, compiled);
     return compiled;
   };
   // With somewhere to park it, a compiled article's body (most of its size) waits on disk until
@@ -159,8 +162,9 @@ export async function openCompileCache(
       // The body's place is kept (empty), so a hit's article has its fields in the order compiled.
       const stored: CompiledArticle = { ...compiled, article: { ...compiled.article, bodyHtml: '' } };
       const body = park ? park(bodyHtml) : () => bodyHtml;
+      const entry = JSON.stringify(stored);
       used.add(key);
-      added.set(key, stored);
+      added.set(key, park ? park(entry) : () => entry);
       addedBodies.set(key, body);
       return noted(file, {
         ...(park ? { ...stored, article: withBodyGetter(stored.article, body) } : compiled),
@@ -183,7 +187,7 @@ export async function openCompileCache(
         size: used.size,
         has: (key) => used.has(key) || store.previous.has(key),
       });
-      await store.save(added, used);
+      await store.save(added, used, (entry) => entry());
     },
   };
 }
@@ -191,13 +195,12 @@ export async function openCompileCache(
 /**
  * The article with its body read when asked for, its fields in the order compiled. Made afresh
  * rather than by redefining `bodyHtml` on the article: V8 turns an object whose data property
- * becomes a getter into a hash table, several times the size (about 800 bytes an article).
+ * becomes a getter into a hash table, several times the size (read-when-asked.ts).
  */
 function withBodyGetter(article: CompiledArticle['article'], body: () => string): CompiledArticle['article'] {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(article)) {
-    if (name === 'bodyHtml')
-      Object.defineProperty(out, name, { get: body, enumerable: true, configurable: true });
+    if (name === 'bodyHtml') readWhenAsked(out, name, body);
     else out[name] = value;
   }
   return out as CompiledArticle['article'];

@@ -23,7 +23,7 @@ import { manifestSections } from './indexes/list-pages';
 import { lingeringSearchParts, searchIndexLayout } from './indexes/search-index';
 import type { StoredKeys } from './plan';
 import type { GroupOutput, RecordMemo } from './record-memo';
-import { memoryScratch, type RecordStore, type Scratch } from './record-store';
+import { memoryScratch, type Parked, type RecordStore, type Scratch } from './record-store';
 
 export type { Records };
 
@@ -160,7 +160,7 @@ export function groupFingerprint(memo: RecordMemo, builder: string, site: string
 type CompiledArticle = CompiledContent['articles'][number];
 
 export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
-  const scratch = options.scratch ?? memoryScratch;
+  const scratch = options.scratch ?? memoryScratch();
   const articles = scratch.stores();
   const indexes = scratch.stores();
   const kept = new Map<string, string>();
@@ -168,7 +168,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const site = siteInput(memo, content);
   const articleInput = options.articleInput ?? (memo && articleInputs(memo));
   // Every list an article appears in shows the same card: rendered once, parked until listed.
-  const cards = new WeakMap<CompiledArticle, () => string>();
+  const cards = new WeakMap<CompiledArticle, Parked>();
   const context: GroupContext = {
     storedManifest: options.previous,
     card(article) {
@@ -177,7 +177,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         card = scratch.park(renderCard(toTeaser(article)));
         cards.set(article, card);
       }
-      return card();
+      return scratch.unpark(card);
     },
     article(article) {
       if (!articleInput) throw new Error('article inputs are fingerprinted only with a memo');

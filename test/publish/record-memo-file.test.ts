@@ -109,7 +109,7 @@ describe('record memo file', () => {
   it('reads back what waited in the scratch file, many entries of uneven, non-ASCII sizes', async () => {
     // What it remembers waits in a publish's scratch file until saved, as in the publish command.
     const spill = openSpill(join(scratch, 'spill'));
-    const first = await openRecordMemo(path, { park: spill.park });
+    const first = await openRecordMemo(path, { parking: spill });
     const groups = Array.from({ length: 3000 }, (_, index) => ({
       fingerprint: first.fingerprint(['big', String(index)]),
       output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,

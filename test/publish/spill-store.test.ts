@@ -32,6 +32,7 @@ describe('the spill store', () => {
       await inMemory.add(key, value);
     }
     const parked = spill.park('Tehran — تهران');
+    const second = spill.park('second');
     for (const [key, value] of VALUES) {
       expect(onDisk.get(key)).toBe(value);
       expect(onDisk.hash(key)).toBe(createHash('sha256').update(value, 'utf8').digest('hex'));
@@ -40,7 +41,9 @@ describe('the spill store', () => {
     }
     expect([...onDisk.keys()]).toEqual(VALUES.map(([key]) => key));
     expect([...onDisk]).toEqual(VALUES);
-    expect(parked()).toBe('Tehran — تهران');
+    expect(spill.unpark(parked)).toBe('Tehran — تهران');
+    expect(spill.unpark(second)).toBe('second');
+    expect(() => spill.unpark(second + 1)).toThrow(/no text is parked/);
     expect(spill.written).toBeGreaterThan(3_000_000);
     // The file is unlinked as soon as it is open: a publish killed now would leave nothing.
     expect(await readdir(dir)).toEqual([]);

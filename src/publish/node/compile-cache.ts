@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
 import { readWhenAsked } from '../../shared/read-when-asked';
+import { type Parked, type Parking, readerOf } from '../record-store';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 import {
@@ -88,7 +89,7 @@ export async function openCompileCache(
   path: string,
   input: Pick<ContentInput, 'site' | 'images'>,
   /** With `trust: false` (a repair), nothing stored is used, and the save starts both tables afresh. */
-  options: { park?: (text: string) => () => string; trust?: boolean } = {},
+  options: { parking?: Parking; trust?: boolean } = {},
 ): Promise<PersistentCompileCache> {
   const generation = sha256HexSync(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
@@ -106,7 +107,7 @@ export async function openCompileCache(
   // The keys this publish used (kept when stale entries are dropped), and what it compiled.
   const used = new Set<string>();
   // Each compiled entry as the JSON text the table stores, parked until the save.
-  const added = new Map<string, () => string>();
+  const added = new Map<string, Parked | string>();
   const addedBodies = new Map<string, string | (() => string)>();
   // A file known unchanged since it was last read (fileStamps) comes with its key, and is not hashed.
   const keyOf = (file: SourceFile) => fileStamps.get(file)?.key ?? contentKey(file);
@@ -120,7 +121,7 @@ export async function openCompileCache(
   };
   // With somewhere to park it, a compiled article's body (most of its size) waits on disk until
   // read: a hit's in the bodies' table, where it already is; a fresh compile's in the scratch file.
-  const { park } = options;
+  const { parking } = options;
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
     // Only if the file was changed by other means (a copy from elsewhere): a repair starts afresh.
@@ -149,7 +150,7 @@ export async function openCompileCache(
       used.add(key);
       hits++;
       // A fresh object from the table, this caller's alone: completed, not copied twice.
-      if (park) stored.article = withBodyGetter(stored.article, body);
+      if (parking) stored.article = withBodyGetter(stored.article, body);
       else stored.article.bodyHtml = body();
       stored.source = file.path;
       stored.digest = digestOf(key);
@@ -161,13 +162,13 @@ export async function openCompileCache(
       const { bodyHtml } = compiled.article;
       // The body's place is kept (empty), so a hit's article has its fields in the order compiled.
       const stored: CompiledArticle = { ...compiled, article: { ...compiled.article, bodyHtml: '' } };
-      const body = park ? park(bodyHtml) : () => bodyHtml;
+      const body = parking ? readerOf(parking, parking.park(bodyHtml)) : () => bodyHtml;
       const entry = JSON.stringify(stored);
       used.add(key);
-      added.set(key, park ? park(entry) : () => entry);
+      added.set(key, parking ? parking.park(entry) : entry);
       addedBodies.set(key, body);
       return noted(file, {
-        ...(park ? { ...stored, article: withBodyGetter(stored.article, body) } : compiled),
+        ...(parking ? { ...stored, article: withBodyGetter(stored.article, body) } : compiled),
         digest: digestOf(key),
       });
     },
@@ -187,7 +188,9 @@ export async function openCompileCache(
         size: used.size,
         has: (key) => used.has(key) || store.previous.has(key),
       });
-      await store.save(added, used, (entry) => entry());
+      await store.save(added, used, (entry) =>
+        typeof entry === 'string' ? entry : (parking as Parking).unpark(entry),
+      );
     },
   };
 }

@@ -230,20 +230,20 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const fileTable = await openFileTable(localFile('files.mdb'), { trust: !values.repair });
   opened.push(fileTable);
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
-  const memo = await openRecordMemo(localFile('records.mdb'), { park: spill.park });
+  const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
   try {
     input = await readContent(values.content, {
       unchanged: fileTable.unchanged,
       knownImage: fileTable.knownImage,
-      park: spill.park,
+      parking: spill,
     });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
     const knownImages = input.imageFiles.filter((image) => !image.read).length;
     progress(
       `${input.articles.length} files, ${input.articles.length - known} read (${known} unchanged since the last publish); ${input.imageFiles.length} images, ${input.imageFiles.length - knownImages} read (${knownImages} unchanged)`,
     );
-    compileCache = await openCompileCache(cachePath, input, { park: spill.park, trust: !values.repair });
+    compileCache = await openCompileCache(cachePath, input, { parking: spill, trust: !values.repair });
     opened.push(compileCache);
     content = compileContent(input, compileCache, { preview: values.preview });
   } catch (error) {

@@ -13,6 +13,7 @@ import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
 import { readWhenAsked } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
+import { type Parking, readerOf } from '../record-store';
 
 /**
  * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
@@ -110,10 +111,10 @@ export interface ReadOptions {
    */
   unchanged?: (path: string, stamp: FileStamp) => string | undefined;
   /**
-   * Keeps a file's text out of memory once read (spill-store.ts `park`), handing back what reads
-   * it again: an archive's texts are too many to hold. Without it, texts stay in memory.
+   * Keeps a file's text out of memory once read (spill-store.ts): an archive's texts are too many
+   * to hold. Without it, texts stay in memory.
    */
-  park?: (text: string) => () => string;
+  parking?: Parking;
   /**
    * What an image last read with this stamp was found to be, if known: such an image is not read
    * again (an archive's photos are gigabytes, and an edit must not read them all).
@@ -151,8 +152,8 @@ function stampOf(info: { size: number; mtimeMs: number; ctimeMs: number }): File
 export const fileStamps = new WeakMap<SourceFile, { stamp: FileStamp; key?: string }>();
 
 /** What reads a file's text back: parked out of memory when the caller gave somewhere to park it. */
-function keep(text: string, options: ReadOptions): () => string {
-  return options.park?.(text) ?? (() => text);
+function keep(text: string, { parking }: ReadOptions): () => string {
+  return parking ? readerOf(parking, parking.park(text)) : () => text;
 }
 
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */

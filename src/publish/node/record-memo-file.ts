@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
+import type { Parked, Parking } from '../record-store';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 
@@ -62,57 +63,57 @@ export interface PersistentRecordMemo extends RecordMemo {
 }
 
 /**
- * `park` keeps what is remembered out of memory until saved (spill-store.ts): an archive's search
+ * `parking` keeps what is remembered out of memory until saved (spill-store.ts): an archive's search
  * terms alone are hundreds of bytes per article.
  */
 export async function openRecordMemo(
   path: string,
-  options: { park?: (text: string) => () => string } = {},
+  options: { parking?: Parking } = {},
 ): Promise<PersistentRecordMemo> {
   const code = await codeFingerprint();
   const header = JSON.stringify({ format: FORMAT, code });
   const table = await openEmbeddedTable<GroupOutput>(path, header, 'record memo');
   const previous = table.previous;
-  const { park } = options;
-  // What this publish built: its JSON parked (the reader the scratch file gave), or the output
-  // itself when nothing parks. One closure per entry: 470,000 entries at 100,000 articles.
-  const added = new Map<string, (() => string) | GroupOutput>();
-  const readAdded = (held: (() => string) | GroupOutput): GroupOutput =>
-    typeof held === 'function' ? (JSON.parse(held()) as GroupOutput) : held;
-  // Every fingerprint this publish used: what the table keeps when it drops stale entries.
-  const live = new Set<string>();
+  const { parking } = options;
+  // What this publish built: its JSON parked (where the scratch file put it), or the output itself
+  // when nothing parks. 470,000 entries at 100,000 articles.
+  const added = new Map<string, Parked | GroupOutput>();
+  const textOf = (held: Parked | GroupOutput): string =>
+    typeof held === 'number' ? (parking as Parking).unpark(held) : JSON.stringify(held);
+  const readAdded = (held: Parked | GroupOutput): GroupOutput =>
+    typeof held === 'number' ? (JSON.parse(textOf(held)) as GroupOutput) : held;
+  // Every fingerprint this publish used: what the table keeps when it drops stale entries. A table
+  // not continued has none to drop (its save starts afresh): 470,000 names not held for nothing.
+  const live = table.continued ? new Set<string>() : undefined;
   // Whether this publish passed over groups without naming them (keepAll): then nothing is stale.
   let partial = false;
   // Outputs read from the table: remembered again, they are already stored.
   const stored = new WeakSet<GroupOutput>();
-  const hold = (output: GroupOutput) => (park ? park(JSON.stringify(output)) : output);
+  const hold = (output: GroupOutput) => (parking ? parking.park(JSON.stringify(output)) : output);
   return {
     continued: table.continued,
     fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       const known = added.get(fingerprint);
-      if (known) return readAdded(known);
+      if (known !== undefined) return readAdded(known);
       const read = previous.get(fingerprint);
       if (read) stored.add(read);
       return read;
     },
     remember(fingerprint, output) {
-      live.add(fingerprint);
+      live?.add(fingerprint);
       if (stored.has(output)) added.delete(fingerprint);
       else added.set(fingerprint, hold(output));
     },
     keep(fingerprint) {
       // Kept by name alone: a fingerprint the table does not hold costs nothing when saved.
-      live.add(fingerprint);
+      live?.add(fingerprint);
     },
     keepAll() {
       partial = true;
     },
     close: () => table.close(),
     // Parked outputs are saved as the JSON text they were parked as.
-    save: () =>
-      table.save(added, partial ? undefined : live, (held) =>
-        typeof held === 'function' ? held() : JSON.stringify(held),
-      ),
+    save: () => table.save(added, partial ? undefined : live, textOf),
   };
 }

@@ -56,6 +56,8 @@ export function openSpill(dir: string): Spill {
   };
   let end = 0;
   let closed = false;
+  // Each parked text's offset and size, side by side: a Parked is its index here.
+  const parked: number[] = [];
 
   /** Appends the text and returns its place: offset and UTF-8 size. */
   function append(text: string): { offset: number; buffer: Buffer } {
@@ -93,8 +95,14 @@ export function openSpill(dir: string): Spill {
     stores: store,
     park(text) {
       const { offset, buffer } = append(text);
-      const bytes = buffer.length;
-      return () => readBack(offset, bytes, 'a parked text');
+      parked.push(offset, buffer.length);
+      return parked.length / 2 - 1;
+    },
+    unpark(place) {
+      const offset = parked[2 * place];
+      const bytes = parked[2 * place + 1];
+      if (offset === undefined || bytes === undefined) throw new Error(`no text is parked at ${place}`);
+      return readBack(offset, bytes, 'a parked text');
     },
     get written() {
       return end;

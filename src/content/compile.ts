@@ -277,7 +277,7 @@ export function compileArticle(
   }
   let image: ArticleImage | undefined;
   if (fm.image && isImageUrl(fm.image.src)) {
-    image = { ...fm.image, src: new URL(fm.image.src).href };
+    image = articleImage(fm.image, new URL(fm.image.src).href);
   } else if (fm.image) {
     const asset = images.get(fm.image.src);
     if (!asset || 'unreadable' in asset) {
@@ -288,7 +288,7 @@ export function compileArticle(
           ? `image.src: content/${fm.image.src} ${asset.unreadable}`
           : `image.src: no file content/${fm.image.src}`,
       });
-    } else image = imageWithAsset(fm.image, asset);
+    } else image = articleImage(fm.image, asset.src, asset);
   }
   if (markdownTooLarge) return [...problems, markdownTooLarge];
   const body = renderMarkdown(split.body);
@@ -359,21 +359,27 @@ export function compileArticle(
 }
 
 /**
- * An image under content/images as the article record carries it: front matter's words, then the
- * planned renditions' URL, size and srcsets (the fields in that order). Built field by field: a
- * spread of the parsed front matter gave every article's image a hidden class of its own in V8,
- * a few hundred bytes each that a large archive holds through the publish.
+ * An image as the article record carries it: its URL and front matter's words, then, for a file
+ * under content/images, the planned renditions' size and srcsets (the fields in that order). Built
+ * field by field: a spread of the parsed front matter gave every article's image a hidden class of
+ * its own in V8, a few hundred bytes each that a large archive holds through the publish.
  */
-function imageWithAsset(described: NonNullable<FrontMatter['image']>, asset: ImageAsset): ArticleImage {
+function articleImage(
+  described: NonNullable<FrontMatter['image']>,
+  src: string,
+  asset?: ImageAsset,
+): ArticleImage {
   return {
-    src: asset.src,
+    src,
     alt: described.alt,
     ...(described.caption !== undefined && { caption: described.caption }),
     ...(described.credit !== undefined && { credit: described.credit }),
-    width: asset.width,
-    height: asset.height,
-    srcset: asset.srcset,
-    ...(asset.webpSrcset !== undefined && { webpSrcset: asset.webpSrcset }),
+    ...(asset && {
+      width: asset.width,
+      height: asset.height,
+      srcset: asset.srcset,
+      ...(asset.webpSrcset !== undefined && { webpSrcset: asset.webpSrcset }),
+    }),
   };
 }
 

@@ -26,8 +26,8 @@ export type RecordStoreFactory = () => RecordStore;
 
 /**
  * A text put away by Scratch.park, to read back with Scratch.unpark. A number, not a closure that
- * reads it: a publish of 100,000 articles parks about 800,000 texts, and a closure each was about
- * 100 bytes apiece held through the publish.
+ * reads it: at 100,000 articles a publish holds about 570,000 parked cards and memo outputs, and a
+ * closure each was about 100 bytes held through the publish.
  */
 export type Parked = number;
 

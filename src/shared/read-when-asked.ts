@@ -18,7 +18,10 @@ export function sharedGetter<T extends object>(name: string, read: (self: T) => 
 
 const byName = new Map<string, { slot: symbol; define: (target: object) => object }>();
 
-/** Defines `name` on `target` as an enumerable property that calls `read` each time it is read. */
+/**
+ * Defines `name` on `target` as an enumerable property that calls `read` each time it is read.
+ * Once per object and name: the reader's slot cannot be redefined.
+ */
 export function readWhenAsked<T extends object>(target: T, name: string, read: () => unknown): T {
   let shared = byName.get(name);
   if (shared === undefined) {

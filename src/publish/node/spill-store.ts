@@ -19,7 +19,8 @@ import { type Placed, PlacedRecordStore, type Scratch } from '../record-store';
 
 /**
  * One scratch file shared by every store a publish makes, and by the texts it parks (source texts,
- * compiled bodies, cards: needed for every article now and then, so memory holds none of them).
+ * compiled bodies, cards, the compile cache's new entries and the record memo's outputs: needed
+ * now and then, or only when saved, so memory holds none of them).
  * `close` removes it.
  */
 export interface Spill extends Scratch {

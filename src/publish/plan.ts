@@ -3,7 +3,7 @@
 
 import { KV_KEY_MAX_BYTES, KV_METADATA_MAX_BYTES, KV_VALUE_MAX_BYTES, utf8Bytes } from '../content/limits';
 import { sha256Hex } from '../shared/digest';
-import { sharedGetter } from '../shared/read-when-asked';
+import { sourcedGetter } from '../shared/read-when-asked';
 import type { ValueMetadata } from '../storage/consistency';
 import { isOwnedKey } from '../storage/keys';
 import type { RecordSet } from './build-records';
@@ -88,12 +88,9 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
  */
 export const valueBytesOf = new WeakMap<KvWrite, number>();
 
-/** The record store a planned write reads its value from (storedWrite), in a slot no copy takes. */
-const STORE = Symbol('record store');
-
 /** A planned write's value, read from its record store when asked for: one getter for every write. */
-const defineStoredValue = sharedGetter<KvWrite & { [STORE]: RecordStore }>('value', (write) => {
-  const value = write[STORE].get(write.key);
+const valueFromStore = sourcedGetter<{ key: string }, RecordStore>('value', (store, write) => {
+  const value = store.get(write.key);
   if (value === undefined) throw new Error(`${write.key} is planned but not in its record store`);
   return value;
 });
@@ -101,8 +98,7 @@ const defineStoredValue = sharedGetter<KvWrite & { [STORE]: RecordStore }>('valu
 /** A write whose value stays in the store until the writer asks for it. */
 export function storedWrite(store: RecordStore, key: string, metadata: ValueMetadata): KvWrite {
   // Fields in the order a release record serialises them: key, value, metadata.
-  const write = Object.defineProperty({ key }, STORE, { value: store }) as KvWrite & { [STORE]: RecordStore };
-  defineStoredValue(write);
+  const write = valueFromStore({ key }, store) as KvWrite;
   write.metadata = metadata;
   const bytes = store.bytes(key);
   if (bytes !== undefined) valueBytesOf.set(write, bytes);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { storedWrite } from '../../src/publish/plan';
 import { MemoryRecordStore } from '../../src/publish/record-store';
-import { readWhenAsked, sharedGetter } from '../../src/shared/read-when-asked';
+import { readWhenAsked, sourcedGetter } from '../../src/shared/read-when-asked';
 
 describe('readWhenAsked', () => {
   it('reads the value each time it is asked for, and only then', () => {
@@ -38,11 +38,11 @@ describe('readWhenAsked', () => {
   });
 });
 
-describe('sharedGetter', () => {
+describe('sourcedGetter', () => {
   it('defines one getter that reads from the object it is asked on', () => {
-    const define = sharedGetter<{ n: number }>('double', (self) => self.n * 2);
-    const one = define({ n: 1 }) as { n: number; double: number };
-    const two = define({ n: 2 }) as { n: number; double: number };
+    const define = sourcedGetter<{ n: number }, number>('double', (factor, self) => self.n * factor);
+    const one = define({ n: 1 }, 2) as { n: number; double: number };
+    const two = define({ n: 2 }, 2) as { n: number; double: number };
     expect([one.double, two.double]).toEqual([2, 4]);
     expect(Object.getOwnPropertyDescriptor(one, 'double')?.get).toBe(
       Object.getOwnPropertyDescriptor(two, 'double')?.get,

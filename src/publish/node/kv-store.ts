@@ -2,7 +2,7 @@
 // batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
 // metadata through the same two functions, so the next publish can diff without reading values.
 
-import { sharedGetter } from '../../shared/read-when-asked';
+import { sourcedGetter } from '../../shared/read-when-asked';
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../storage/keys';
 import { type KvWrite, type StoredKeys, valueBytesOf } from '../plan';
@@ -140,11 +140,8 @@ export async function remoteSettings(configPath: string, env: NodeJS.ProcessEnv)
   return kvApiSettingsFromEnv(env, namespaceId);
 }
 
-/** The planned write a pair for the API is made from (openRemoteStore), in a slot no copy takes. */
-const WRITE = Symbol('planned write');
-
-/** Each value is read once, when its batch is made, never the whole phase at once. */
-const readFromWrite = sharedGetter<KvPair & { [WRITE]: KvWrite }>('value', (pair) => pair[WRITE].value);
+/** A pair's value, read from its planned write once, when its batch is made, never the whole phase at once. */
+const valueFromWrite = sourcedGetter<{ key: string }, KvWrite>('value', (write) => write.value);
 
 /** The deployed namespace, through Cloudflare's REST API; `log` gets a line per retried request. */
 export function openRemoteStore(settings: KvApiSettings, log?: (line: string) => void): KvStore {
@@ -160,10 +157,7 @@ export function openRemoteStore(settings: KvApiSettings, log?: (line: string) =>
     put: (writes, onProgress) =>
       api.putPairs(
         writes.map((write) => {
-          const pair = Object.defineProperty({ key: write.key }, WRITE, { value: write }) as KvPair & {
-            [WRITE]: KvWrite;
-          };
-          readFromWrite(pair);
+          const pair = valueFromWrite({ key: write.key }, write) as KvPair;
           pair.metadata = metadataFor(write);
           pair.bytes = valueBytesOf.get(write);
           return pair;

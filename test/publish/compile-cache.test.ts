@@ -1,6 +1,7 @@
 // The publish's compile cache: unchanged files are not recompiled (wherever they moved), an edited
 // file is, and a change to site.yaml drops the whole generation. The file table: unchanged files are not even read.
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -259,6 +260,65 @@ describe('embedded table', () => {
     expect(third.previous.get('k999')).toBe(999);
     expect(keys.slice(1000).filter((key) => third.previous.get(key) !== undefined)).toEqual([]);
     third.close();
+  });
+
+  it('fills its pages when saved afresh, whatever order its entries come in', async () => {
+    // 20,000 entries under hex digests, in no order, as a first publish's record memo has them.
+    const entries = Array.from({ length: 20_000 }, (_, i) => {
+      const key = createHash('sha256').update(String(i)).digest('hex');
+      return [key, `value ${i} `.padEnd(100, 'x')] as const;
+    });
+    const path = join(scratch, 'fresh.mdb');
+    const table = await openEmbeddedTable<string>(path, header, 'test table');
+    await table.save(new Map(entries), undefined);
+    // Each entry takes its key, its JSON value and a node of 8 bytes and a pointer of 2 on a page
+    // of 4,096 (16 of them a header). Filled in order, pages are nearly full; put in the order
+    // given, each landed on a random page, and pages split half full: the file was 1.6 times this.
+    const bytes = entries.reduce(
+      (sum, [key, value]) => sum + key.length + JSON.stringify(value).length + 10,
+      0,
+    );
+    const leafPages = Math.ceil(bytes / (4096 - 16));
+    expect(statSync(path).size / 4096).toBeLessThan(leafPages * 1.2);
+    const again = await openEmbeddedTable<string>(path, header, 'test table');
+    expect(again.continued).toBe(true);
+    expect(entries.every(([key, value]) => again.previous.get(key) === value)).toBe(true);
+    again.close();
+  });
+
+  it('trusts nothing of a table saved afresh whose save stopped before its end', async () => {
+    const path = join(scratch, 'stopped.mdb');
+    const table = await openEmbeddedTable<number>(path, header, 'test table');
+    // A value that cannot be made (the scratch file it waits in is gone, say) after 2,500 were saved.
+    const failing = (held: number) => {
+      if (held === 4000) throw new Error('scratch file gone');
+      return JSON.stringify(held);
+    };
+    await expect(table.save(new Map(keys.map((key, i) => [key, i])), undefined, failing)).rejects.toThrow(
+      'scratch file gone',
+    );
+    table.close();
+    const reopened = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(reopened.continued).toBe(false);
+    expect(keys.filter((key) => reopened.previous.get(key) !== undefined)).toEqual([]);
+    // The next save starts it afresh.
+    await reopened.save(new Map([['k1', 1]]), undefined);
+    const third = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(third.continued).toBe(true);
+    expect(keys.filter((key) => third.previous.get(key) !== undefined)).toEqual(['k1']);
+    third.close();
+  });
+
+  it('saves afresh keys that the store sorts otherwise than JavaScript does', async () => {
+    // A control character is escaped by the store's key encoding; a surrogate pair sorts in UTF-8
+    // after U+FFFD, and before it in JavaScript. Appended in JavaScript's order, one was not put.
+    const odd = ['b', 'a\u0001z', 'a\u0001', '\u0003first', '\ud83d\ude00', '\ufffd', 'A'];
+    const path = join(scratch, 'odd-keys.mdb');
+    const table = await openEmbeddedTable<number>(path, header, 'test table');
+    await table.save(new Map(odd.map((key, i) => [key, i])), undefined);
+    const again = await openEmbeddedTable<number>(path, header, 'test table');
+    expect(odd.map((key) => again.previous.get(key))).toEqual(odd.map((_, i) => i));
+    again.close();
   });
 
   it('keeps, when it sweeps, every stale entry its live keys name by rule, and empties itself when cleared', async () => {

@@ -171,6 +171,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const cards = new WeakMap<CompiledArticle, Parked>();
   const context: GroupContext = {
     storedManifest: options.previous,
+    parking: scratch,
     card(article) {
       let card = cards.get(article);
       if (card === undefined) {

@@ -68,13 +68,30 @@ export interface Posting {
 
 /** Postings sorted by id, written as base-36 `idDelta,weight` pairs: about 5 bytes each. */
 export function encodePostings(postings: readonly Posting[]): string {
-  const parts: string[] = [];
+  return encodePostingColumns(
+    postings.map((posting) => posting.id),
+    postings.map((posting) => posting.weight),
+  );
+}
+
+/**
+ * The same, of postings held as two lists (ids ascending, and each one's weight at the same index),
+ * from `from` up to `to`: the index's build encodes without an object per posting.
+ */
+export function encodePostingColumns(
+  ids: readonly number[],
+  weights: readonly number[],
+  from = 0,
+  to = ids.length,
+): string {
+  let encoded = '';
   let previous = 0;
-  for (const { id, weight } of postings) {
-    parts.push((id - previous).toString(36), weight.toString(36));
+  for (let i = from; i < to; i++) {
+    const id = ids[i] ?? 0;
+    encoded += `${i === from ? '' : ','}${(id - previous).toString(36)},${(weights[i] ?? 0).toString(36)}`;
     previous = id;
   }
-  return parts.join(',');
+  return encoded;
 }
 
 /** Decoded postings: ids ascending, and each one's weight at the same index. */

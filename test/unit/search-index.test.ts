@@ -99,6 +99,33 @@ describe('the stored index', () => {
     );
   });
 
+  it('builds the same parts a batch of shards at a time, each batch’s postings parked until then', () => {
+    const content = compileContent(repositoryContent());
+    const whole = buildSearchIndex(content);
+    const texts: string[] = [];
+    const parking = {
+      park: (text: string) => texts.push(text) - 1,
+      unpark: (parked: number) => texts[parked] ?? '',
+    };
+    const batched = buildSearchIndex(content, { parking, articlesPerBatch: 2 });
+    expect([...batched]).toEqual([...whole]);
+    // Shards in consecutive batches, each parked apart: every text holds the terms of one batch's shards.
+    const shards = searchShardCount(content.articles.length);
+    const batches = Math.ceil(content.articles.length / 2);
+    expect(batches).toBeGreaterThan(4);
+    const batchesIn = texts.map((text) => {
+      const seen = new Set<number>();
+      for (const line of text.split('\n')) {
+        const [, ...pairs] = JSON.parse(line) as [number, ...(string | number)[]];
+        for (let i = 0; i < pairs.length; i += 2)
+          seen.add(Math.floor((shardOf(String(pairs[i]), shards) * batches) / shards));
+      }
+      return seen.size;
+    });
+    expect(texts.length).toBe(batches);
+    expect(batchesIn.every((count) => count === 1)).toBe(true);
+  });
+
   it('indexes every id front matter takes, up to 2^53 − 1, with each term’s exact weight', () => {
     const input = repositoryContent();
     const id = Number.MAX_SAFE_INTEGER;

@@ -3,6 +3,7 @@
 import type { CompiledContent } from '../../content/compile';
 import type { Manifest } from '../../storage/records';
 import type { GroupOutput } from '../record-memo';
+import type { Parking } from '../record-store';
 import { buildRemovalRecords } from '../removals';
 import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
 import { feedArchiveGroups } from './feed-archives';
@@ -79,6 +80,12 @@ export interface GroupContext {
   card: CardOf;
   /** What `derived` remembered for `kind` of the article that `article` named (an earlier version of it). */
   derivedOf(kind: string, article: string): string | undefined;
+  /**
+   * Where a builder puts away, as text, what it needs again later in its own build and need not
+   * hold meanwhile (the search index's postings, a batch of shards at a time): on disk for the
+   * publish command.
+   */
+  parking: Parking;
   /** The value KV holds for `key`, if it is stored with this hash (and its bytes have it). */
   storedValue(key: string, hash: string): Promise<string | undefined>;
 }

@@ -6,6 +6,7 @@
 import type { CompiledContent } from '../../content/compile';
 import {
   decodePostings,
+  encodePostingColumns,
   encodePostings,
   type Posting,
   type SearchShard,
@@ -21,6 +22,7 @@ import { SETTLING_WINDOW_SECONDS } from '../../storage/consistency';
 import { SEARCH_KEY_PREFIX, searchLayoutPrefix, searchShardKey } from '../../storage/keys';
 import type { Manifest } from '../../storage/records';
 import { authorNames } from '../../taxonomy/terms';
+import { memoryScratch, type Parked, type Parking } from '../record-store';
 import type { GroupContext, GroupUpdate, RecordGroup, Records } from './index-builder';
 
 /** A word in the headline counts three times one in the body; the summary, tags and bylines between. */
@@ -116,31 +118,108 @@ function partValue(terms: ReadonlyMap<string, string>): string {
 }
 
 /**
+ * About how many articles' postings one batch of shards holds while the index is built: a batch's
+ * postings are the build's largest holding (about 100 an article), so they are bounded at any
+ * archive size rather than growing with it (at 100,000 articles every posting at once was the
+ * publish's peak).
+ */
+const ARTICLES_PER_BATCH = 10_000;
+
+/** Postings text parked at a time while they wait for their batch. */
+const PARKED_CHUNK_CHARS = 1 << 18;
+
+/**
  * The index of every published article. `termsOf` gives an article's terms (articleTerms): the
- * publish remembers them between runs, so an unchanged article is not tokenized again.
+ * publish remembers them between runs, so an unchanged article is not tokenized again. The shards
+ * are built a batch at a time: each article's terms are read once, and the postings of each batch
+ * wait, as text, where `parking` puts them (on disk for the publish command) until their batch is
+ * built. A part depends on its shard's terms alone, so the records are those of one pass.
  */
 export function buildSearchIndex(
   content: CompiledContent,
-  termsOf: (article: CompiledArticle) => readonly (readonly [string, number])[] = articleTerms,
-  storedManifest: Manifest | null = null,
+  {
+    termsOf = articleTerms,
+    storedManifest = null,
+    parking = memoryScratch(),
+    articlesPerBatch = ARTICLES_PER_BATCH,
+  }: {
+    termsOf?: (article: CompiledArticle) => Terms;
+    /** The manifest KV holds: the index keeps its shard count unless the archive outgrew it. */
+    storedManifest?: Manifest | null;
+    parking?: Parking;
+    articlesPerBatch?: number;
+  } = {},
 ): Records {
+  const layout = layoutOf(content, storedManifest);
+  const batches = Math.min(layout.shards, Math.ceil(content.articles.length / articlesPerBatch));
+  const batchOf = (shard: number) => Math.floor((shard * batches) / layout.shards);
+  // Each batch's postings as lines of JSON, one an article: [id, term, weight, term, weight, …].
+  const waiting = Array.from({ length: batches }, () => ({ lines: [] as string[], chars: 0 }));
+  const parked = Array.from({ length: batches }, (): Parked[] => []);
+  const park = (batch: number) => {
+    const pending = waiting[batch];
+    if (!pending || pending.lines.length === 0) return;
+    parked[batch]?.push(parking.park(pending.lines.join('\n')));
+    pending.lines = [];
+    pending.chars = 0;
+  };
+  // Ascending ids, so each term's postings come out sorted, as encodePostings needs.
+  const articles = [...content.articles].sort((a, b) => a.id - b.id);
+  for (const article of articles) {
+    const byBatch = new Map<number, (string | number)[]>();
+    for (const [term, weight] of termsOf(article)) {
+      const batch = batchOf(shardOf(term, layout.shards));
+      let line = byBatch.get(batch);
+      if (!line) {
+        line = [article.id];
+        byBatch.set(batch, line);
+      }
+      line.push(term, weight);
+    }
+    for (const [batch, line] of byBatch) {
+      const pending = waiting[batch];
+      if (!pending) continue;
+      const text = JSON.stringify(line);
+      pending.lines.push(text);
+      pending.chars += text.length;
+      if (pending.chars >= PARKED_CHUNK_CHARS) park(batch);
+    }
+  }
+  const built = new Map<string, string>();
+  for (let batch = 0; batch < batches; batch++) {
+    park(batch);
+    for (const [key, terms] of batchParts(parked[batch] ?? [], parking, layout))
+      built.set(key, partValue(terms));
+  }
+  const records: Records = new Map();
+  for (const key of [...built.keys()].sort()) records.set(key, built.get(key) ?? '');
+  return records;
+}
+
+/** The parts of one batch of shards, from its parked postings: part key → term → encoded postings. */
+function batchParts(
+  chunks: readonly Parked[],
+  parking: Parking,
+  layout: Layout,
+): Map<string, Map<string, string>> {
   // Each term's postings as two lists of numbers, not one {id, weight} object per posting: an
   // archive has about a hundred postings an article, and an object costs several times two numbers.
   const postings = new Map<string, PostingColumns>();
-  // Ascending ids, so each list is sorted as encodePostings needs.
-  const articles = [...content.articles].sort((a, b) => a.id - b.id);
-  for (const article of articles) {
-    for (const [term, weight] of termsOf(article)) {
-      let list = postings.get(term);
-      if (!list) {
-        list = { ids: [], weights: [] };
-        postings.set(term, list);
+  for (const chunk of chunks) {
+    for (const text of parking.unpark(chunk).split('\n')) {
+      const [id, ...pairs] = JSON.parse(text) as [number, ...(string | number)[]];
+      for (let i = 0; i < pairs.length; i += 2) {
+        const term = pairs[i] as string;
+        let list = postings.get(term);
+        if (!list) {
+          list = { ids: [], weights: [] };
+          postings.set(term, list);
+        }
+        list.ids.push(id);
+        list.weights.push(pairs[i + 1] as number);
       }
-      list.ids.push(article.id);
-      list.weights.push(weight);
     }
   }
-  const layout = layoutOf(content, storedManifest);
   const parts = new Map<string, Map<string, string>>();
   const add = (key: string, term: string, list: PostingColumns, from: number, to: number) => {
     if (from === to) return;
@@ -149,9 +228,7 @@ export function buildSearchIndex(
       terms = new Map();
       parts.set(key, terms);
     }
-    const slice: Posting[] = [];
-    for (let i = from; i < to; i++) slice.push({ id: list.ids[i] ?? 0, weight: list.weights[i] ?? 0 });
-    terms.set(term, encodePostings(slice));
+    terms.set(term, encodePostingColumns(list.ids, list.weights, from, to));
   };
   for (const term of [...postings.keys()].sort()) {
     const list = postings.get(term);
@@ -165,10 +242,7 @@ export function buildSearchIndex(
     add(searchShardKey(layout.shards, shard, 'settled'), term, list, 0, split);
     add(searchShardKey(layout.shards, shard, 'fresh'), term, list, split, list.ids.length);
   }
-  const records: Records = new Map();
-  for (const [key, terms] of [...parts].sort(([a], [b]) => (a < b ? -1 : 1)))
-    records.set(key, partValue(terms));
-  return records;
+  return parts;
 }
 
 /** A term's postings while the index is built: ids ascending, and each one's weight at the same index. */
@@ -205,7 +279,12 @@ export function searchIndexGroups(content: CompiledContent, context: GroupContex
         `shards ${layout.shards}`,
         ...content.articles.map((article) => context.article(article)),
       ],
-      build: () => buildSearchIndex(content, termsOf, context.storedManifest),
+      build: () =>
+        buildSearchIndex(content, {
+          termsOf,
+          storedManifest: context.storedManifest,
+          parking: context.parking,
+        }),
       kept: () => {
         for (const article of content.articles) context.keepDerived('search-terms', article);
       },

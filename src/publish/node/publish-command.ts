@@ -212,7 +212,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const localOptions = { configPath: values.config, persistTo };
   let starting =
     !remote && existsSync(localKvPath(persistTo)) ? startLocalWorker(localOptions, opened) : undefined;
-  let content: ReturnType<typeof compileContent>;
+  let content: ReturnType<typeof compileContent> | undefined;
   // What a publish keeps between runs lives beside the state it was published to (local) or under
   // .wrangler (remote): the compile cache, the file table and the record memo.
   const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
@@ -367,6 +367,9 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
           `publish: ${beyond} later release(s) are not staged yet: publish again after the first ones go live.`,
         );
     }
+    const { primary } = content.site;
+    // Every record is built: the compiled articles are let go, so that the writes do not hold them.
+    content = undefined;
     const built = records.articles.size + records.indexes.size + records.changes.size + 1;
     const inPlace = records.editedInPlace;
     progress(
@@ -456,7 +459,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     await notifyWorker({
       event: pushEventOf(prepared),
       local: !remote,
-      primary: content.site.primary,
+      primary,
       persistTo,
       log: progress,
     });

@@ -247,12 +247,13 @@ export async function openEmbeddedTable<V>(
       // header last: killed before that, it reads as another code's table and starts afresh again.
       const appended = fresh ? freshOrder(added.keys()) : undefined;
       const order = appended?.keys ?? added.keys();
-      const flags = appended?.append ? { append: true } : undefined;
+      const flags = { append: appended?.append === true };
       for (const key of order) {
         const held = added.get(key) as unknown;
         writes.push(() => {
-          // LMDB answers an append out of its order by not putting the entry, not by an error.
-          if (target.putSync(key, encode(held), flags as never) === false)
+          // LMDB answers an append out of its order by not putting the entry, not by an error:
+          // putSync returns false (its types say void).
+          if ((target.putSync(key, encode(held), flags) as unknown) === false)
             throw new Error(`the ${what} was not saved: ${JSON.stringify(key)} is out of order`);
         });
         if (writes.length === SAVE_BATCH) flush();

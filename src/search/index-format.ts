@@ -84,14 +84,15 @@ export function encodePostingColumns(
   from = 0,
   to = ids.length,
 ): string {
-  let encoded = '';
+  // Joined, not concatenated: `+=` leaves a string of as many pieces as postings until it is read.
+  const parts: string[] = [];
   let previous = 0;
   for (let i = from; i < to; i++) {
     const id = ids[i] ?? 0;
-    encoded += `${i === from ? '' : ','}${(id - previous).toString(36)},${(weights[i] ?? 0).toString(36)}`;
+    parts.push((id - previous).toString(36), (weights[i] ?? 0).toString(36));
     previous = id;
   }
-  return encoded;
+  return parts.join(',');
 }
 
 /** Decoded postings: ids ascending, and each one's weight at the same index. */

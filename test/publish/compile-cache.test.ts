@@ -273,7 +273,7 @@ describe('embedded table', () => {
     await table.save(new Map(entries), undefined);
     // Each entry takes its key, its JSON value and a node of 8 bytes and a pointer of 2 on a page
     // of 4,096 (16 of them a header). Filled in order, pages are nearly full; put in the order
-    // given, each landed on a random page, and pages split half full: the file was 1.6 times this.
+    // given, each landed on a random page, and pages split: the file was 3.6 times this.
     const bytes = entries.reduce(
       (sum, [key, value]) => sum + key.length + JSON.stringify(value).length + 10,
       0,
@@ -289,7 +289,8 @@ describe('embedded table', () => {
   it('trusts nothing of a table saved afresh whose save stopped before its end', async () => {
     const path = join(scratch, 'stopped.mdb');
     const table = await openEmbeddedTable<number>(path, header, 'test table');
-    // A value that cannot be made (the scratch file it waits in is gone, say) after 2,500 were saved.
+    // A value that cannot be made (the scratch file it waits in is gone, say) partway through the
+    // save: in key order, `k4000` comes after the first transaction's 2,000 were committed.
     const failing = (held: number) => {
       if (held === 4000) throw new Error('scratch file gone');
       return JSON.stringify(held);
@@ -310,9 +311,20 @@ describe('embedded table', () => {
   });
 
   it('saves afresh keys that the store sorts otherwise than JavaScript does', async () => {
-    // A control character is escaped by the store's key encoding; a surrogate pair sorts in UTF-8
-    // after U+FFFD, and before it in JavaScript. Appended in JavaScript's order, one was not put.
-    const odd = ['b', 'a\u0001z', 'a\u0001', '\u0003first', '\ud83d\ude00', '\ufffd', 'A'];
+    // The store's key encoding escapes a control character in a key under 64 characters, not in a
+    // longer one, so a short key can sort after a long one JavaScript puts after it; a surrogate
+    // pair sorts in UTF-8 after U+FFFD, and before it in JavaScript. Appended in JavaScript's
+    // order, some were not put.
+    const odd = [
+      'b',
+      'a\u0001z',
+      'a\u0001',
+      `a\u0002${'x'.repeat(70)}`,
+      '\u0003first',
+      '\ud83d\ude00',
+      '\ufffd',
+      'A',
+    ];
     const path = join(scratch, 'odd-keys.mdb');
     const table = await openEmbeddedTable<number>(path, header, 'test table');
     await table.save(new Map(odd.map((key, i) => [key, i])), undefined);

@@ -124,6 +124,11 @@ describe('the stored index', () => {
     });
     expect(texts.length).toBe(batches);
     expect(batchesIn.every((count) => count === 1)).toBe(true);
+    // Each article's line parked on its own: a batch read back from many texts, in their order.
+    texts.length = 0;
+    const lineByLine = buildSearchIndex(content, { parking, articlesPerBatch: 2, chunkChars: 1 });
+    expect([...lineByLine]).toEqual([...whole]);
+    expect(texts.length).toBeGreaterThan(content.articles.length);
   });
 
   it('indexes every id front matter takes, up to 2^53 − 1, with each term’s exact weight', () => {

@@ -142,12 +142,15 @@ export function buildSearchIndex(
     storedManifest = null,
     parking = memoryScratch(),
     articlesPerBatch = ARTICLES_PER_BATCH,
+    chunkChars = PARKED_CHUNK_CHARS,
   }: {
     termsOf?: (article: CompiledArticle) => Terms;
     /** The manifest KV holds: the index keeps its shard count unless the archive outgrew it. */
     storedManifest?: Manifest | null;
     parking?: Parking;
     articlesPerBatch?: number;
+    /** Postings text parked at a time (the last of a batch's is parked before the batch is built). */
+    chunkChars?: number;
   } = {},
 ): Records {
   const layout = layoutOf(content, storedManifest);
@@ -182,7 +185,7 @@ export function buildSearchIndex(
       const text = JSON.stringify(line);
       pending.lines.push(text);
       pending.chars += text.length;
-      if (pending.chars >= PARKED_CHUNK_CHARS) park(batch);
+      if (pending.chars >= chunkChars) park(batch);
     }
   }
   const built = new Map<string, string>();

@@ -317,7 +317,8 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
         ]);
       }
       // Written only when it changed (a publish that reads nothing and writes nothing leaves the
-      // table as it was), and after the rows it vouches for: a save is not one transaction.
+      // table as it was), and after the rows it vouches for: a save is not one transaction. (A
+      // table saved afresh is written in key order, but its header goes last and vouches for all.)
       const recorded = table.previous.get(WRITER_ROW);
       if (recorded?.[0] !== 'writer' || recorded[1] !== writer) added.set(WRITER_ROW, ['writer', writer]);
       await table.save(added, live);

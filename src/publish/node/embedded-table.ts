@@ -36,7 +36,8 @@ export interface EmbeddedTable<V> {
   /** Whether the table held entries for this header when opened (the same code, the same generation). */
   readonly continued: boolean;
   /**
-   * Adds `added` (each a value or what reads it back) in its order, a batch per transaction, and drops every other
+   * Adds `added` (each a value or what reads it back) in its order (a table saved afresh: in key
+   * order, its header last), a batch per transaction, and drops every other
    * entry that `live` does not name once they are most of the table (by `live.size`), so the table
    * follows the archive rather than its history; without `live`, drops nothing. `live` is the keys
    * this publish used, or a rule that names more (the compile cache keeps a body its entry names).

@@ -373,7 +373,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const built = records.articles.size + records.indexes.size + records.changes.size + 1;
     const inPlace = records.editedInPlace;
     progress(
-      `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB waiting on disk), ${records.kept.size} known unchanged without building${inPlace ? ` (${inPlace.keptAsStored} of them kept as stored, unlooked-up: ${inPlace.articles} article(s) edited in place)` : ''}`,
+      `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB in the scratch file), ${records.kept.size} known unchanged without building${inPlace ? ` (${inPlace.keptAsStored} of them kept as stored, unlooked-up: ${inPlace.articles} article(s) edited in place)` : ''}`,
     );
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');

@@ -156,15 +156,18 @@ export function buildSearchIndex(
   const layout = layoutOf(content, storedManifest);
   const batches = Math.min(layout.shards, Math.ceil(content.articles.length / articlesPerBatch));
   const batchOf = (shard: number) => Math.floor((shard * batches) / layout.shards);
-  // Each batch's postings as lines of JSON, one an article: [id, term, weight, term, weight, …].
-  const waiting = Array.from({ length: batches }, () => ({ lines: [] as string[], chars: 0 }));
-  const parked = Array.from({ length: batches }, (): Parked[] => []);
-  const park = (batch: number) => {
-    const pending = waiting[batch];
-    if (!pending || pending.lines.length === 0) return;
-    parked[batch]?.push(parking.park(pending.lines.join('\n')));
-    pending.lines = [];
-    pending.chars = 0;
+  // Each batch's postings as lines of JSON, one an article ([id, term, weight, term, weight, …]):
+  // those not parked yet, and the places of those that are.
+  const pending = Array.from({ length: batches }, () => ({
+    lines: [] as string[],
+    chars: 0,
+    parked: [] as Parked[],
+  }));
+  const park = (batch: (typeof pending)[number]) => {
+    if (batch.lines.length === 0) return;
+    batch.parked.push(parking.park(batch.lines.join('\n')));
+    batch.lines = [];
+    batch.chars = 0;
   };
   // Ascending ids, so each term's postings come out sorted, as encodePostings needs.
   const articles = [...content.articles].sort((a, b) => a.id - b.id);
@@ -179,20 +182,19 @@ export function buildSearchIndex(
       }
       line.push(term, weight);
     }
-    for (const [batch, line] of byBatch) {
-      const pending = waiting[batch];
-      if (!pending) continue;
+    for (const [index, line] of byBatch) {
+      const batch = pending[index];
+      if (!batch) continue;
       const text = JSON.stringify(line);
-      pending.lines.push(text);
-      pending.chars += text.length;
-      if (pending.chars >= chunkChars) park(batch);
+      batch.lines.push(text);
+      batch.chars += text.length;
+      if (batch.chars >= chunkChars) park(batch);
     }
   }
   const built = new Map<string, string>();
-  for (let batch = 0; batch < batches; batch++) {
+  for (const batch of pending) {
     park(batch);
-    for (const [key, terms] of batchParts(parked[batch] ?? [], parking, layout))
-      built.set(key, partValue(terms));
+    for (const [key, terms] of batchParts(batch.parked, parking, layout)) built.set(key, partValue(terms));
   }
   const records: Records = new Map();
   for (const key of [...built.keys()].sort()) records.set(key, built.get(key) ?? '');

@@ -50,4 +50,30 @@ describe('the spill store', () => {
     spill.close();
     expect(() => spill.park('after')).toThrow(/closed/);
   });
+
+  it('reads back texts gathered before they reach the file, and after, wherever a read falls', async () => {
+    const spill = openSpill(join(scratch, 'gathered'));
+    const store = spill.stores();
+    // Several MiB of small texts, so appends are written in several buffers' worth; each is read
+    // back at once (from what is still gathered) and again at the end (from the file).
+    const texts: string[] = [];
+    const places: number[] = [];
+    for (let i = 0; i < 6_000; i++) {
+      const text = `${i}:${'تهران — '.repeat(i % 97)}${'x'.repeat((i * 37) % 1_500)}`;
+      texts.push(text);
+      if (i % 3 === 0) {
+        await store.add(`key:${i}`, text);
+        expect(store.get(`key:${i}`)).toBe(text);
+      } else {
+        places[i] = spill.park(text);
+        expect(spill.unpark(places[i] ?? -1)).toBe(text);
+      }
+    }
+    expect(spill.written).toBeGreaterThan(4 * 2 ** 20);
+    for (let i = texts.length - 1; i >= 0; i--) {
+      const back = i % 3 === 0 ? store.get(`key:${i}`) : spill.unpark(places[i] ?? -1);
+      expect(back).toBe(texts[i]);
+    }
+    spill.close();
+  });
 });

@@ -74,6 +74,26 @@ describe('the spill store', () => {
       const back = i % 3 === 0 ? store.get(`key:${i}`) : spill.unpark(places[i] ?? -1);
       expect(back).toBe(texts[i]);
     }
+    // Hashed and sized as the memory store does them, lone surrogates and texts at the buffer's
+    // size included (one byte under it is gathered, the size itself is written alone).
+    const inMemory = new MemoryRecordStore();
+    const edges: [string, string][] = [
+      ['lone', `a\uD800b\uDC00${'é'.repeat(500)}\uD83D`],
+      ['pair', '\uD83D\uDCF0 news'],
+      ['under', 'x'.repeat(2 ** 20 - 1)],
+      ['at', 'y'.repeat(2 ** 20)],
+      ['after', 'z'],
+    ];
+    for (const [key, value] of edges) {
+      await store.add(key, value);
+      await inMemory.add(key, value);
+      expect(store.hash(key)).toBe(inMemory.hash(key));
+      expect(store.bytes(key)).toBe(inMemory.bytes(key));
+    }
+    for (const [key, value] of edges)
+      expect(store.get(key)).toBe(key === 'lone' ? value.replace(/[\uD800-\uDFFF]/g, '\uFFFD') : value);
     spill.close();
+    // Nothing is read after close, not even a text still gathered.
+    expect(() => store.get('after')).toThrow(/closed/);
   });
 });

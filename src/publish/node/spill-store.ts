@@ -24,10 +24,13 @@ import { type Placed, PlacedRecordStore, type Scratch } from '../record-store';
  * `close` removes it.
  */
 export interface Spill extends Scratch {
-  /** Bytes written to the scratch file so far. */
+  /** Bytes appended so far (up to 1 MiB of them gathered in memory until written). */
   readonly written: number;
   close(): void;
 }
+
+/** How many bytes of appends are gathered before they are written to the scratch file. */
+const PENDING_BUFFER_BYTES = 1 << 20;
 
 /**
  * A scratch file in `dir` (on disk beside the publish's other local files, not the system temp
@@ -35,9 +38,6 @@ export interface Spill extends Scratch {
  * nothing. It is unlinked at once where the system allows an open file to be, so a publish killed
  * halfway leaves nothing behind.
  */
-/** How many bytes of appends are gathered before they are written to the scratch file. */
-const PENDING_BUFFER_BYTES = 1 << 20;
-
 export function openSpill(dir: string): Spill {
   const path = join(dir, `spill-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
   let opened: number | undefined;
@@ -101,17 +101,19 @@ export function openSpill(dir: string): Spill {
     if (pendingBytes + bytes > PENDING_BUFFER_BYTES) flush();
     pending ??= Buffer.allocUnsafe(PENDING_BUFFER_BYTES);
     const start = pendingBytes;
-    pending.write(text, start, bytes, 'utf8');
+    if (pending.write(text, start, bytes, 'utf8') !== bytes)
+      throw new Error("a text's UTF-8 bytes did not fit where the scratch file measured them");
     pendingBytes += bytes;
     end += bytes;
     return { offset, buffer: pending.subarray(start, start + bytes) };
   }
 
-  // One buffer that reads come into, grown to the largest read so far: a buffer made for each
-  // read was as much garbage again.
+  // One buffer that reads come into, grown (doubling) to fit the largest read so far: a buffer made
+  // for each read was as much garbage again.
   let readInto = Buffer.allocUnsafe(0);
 
   function readBack(offset: number, bytes: number, what: string): string {
+    if (closed) throw new Error("the publish's scratch file is closed");
     const flushed = end - pendingBytes;
     if (pending !== undefined && offset >= flushed)
       return pending.toString('utf8', offset - flushed, offset - flushed + bytes);
@@ -154,6 +156,8 @@ export function openSpill(dir: string): Spill {
     close() {
       if (closed) return;
       closed = true;
+      pending = undefined;
+      readInto = Buffer.allocUnsafe(0);
       if (opened === undefined) return;
       closeSync(opened);
       opened = undefined;

@@ -51,12 +51,22 @@ async function compilerFingerprint(): Promise<string> {
  */
 export const bodiesPathOf = (path: string) => path.replace(/(\.mdb)?$/, '-bodies.mdb');
 
+// A file's key, by the file as read (its text never changes): asked for when the cache is looked
+// up, when a compiled entry is added and when the file table is saved, and each time the whole text
+// was read back from the scratch file and hashed again (4 times a file in a first publish).
+const contentKeys = new WeakMap<SourceFile, string>();
+
 /**
  * A file's key in the cache: its text alone, so moving or renaming folders recompiles nothing (the
  * path only names the source in messages, and is set afresh on a hit).
  */
 export function contentKey(file: SourceFile): string {
-  return sha256HexSync(file.text);
+  let key = contentKeys.get(file);
+  if (key === undefined) {
+    key = sha256HexSync(file.text);
+    contentKeys.set(file, key);
+  }
+  return key;
 }
 
 export interface PersistentCompileCache extends CompileCache {

@@ -53,7 +53,7 @@ export const bodiesPathOf = (path: string) => path.replace(/(\.mdb)?$/, '-bodies
 
 // A file's key, by the file as read (its text never changes): asked for when the cache is looked
 // up, when a compiled entry is added and when the file table is saved, and each time the whole text
-// was read back from the scratch file and hashed again (4 times a file in a first publish).
+// was read back from the scratch file and hashed again (3 times a file in a first publish).
 const contentKeys = new WeakMap<SourceFile, string>();
 
 /**

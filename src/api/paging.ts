@@ -9,6 +9,12 @@ export const LIST_BUCKET_SIZE = 100;
 export const LIST_OVERLAP = LIMIT_MAX;
 /** Newer items repeated from the bucket above: a cursor survives a few backdated inserts in one read. */
 export const LIST_SLACK = 20;
+/**
+ * Sub-buckets a day of the `modified` scope may be cut into (cutByDay): a bucket's number is its
+ * day (since 1970, UTC) times this, plus its place within the day.
+ */
+export const DAY_SUB_BUCKETS = 4096;
+const DAY_MS = 86_400_000;
 /** Entries per change-log page. Part of the v1 key layout: changing it needs a new key version. */
 export const CHANGES_PAGE_SIZE = 50;
 
@@ -53,6 +59,52 @@ export function sortNewestFirst<T extends Ordered>(
 /** A bucket record as cut, over whatever stands for its items (ListBucket holds their summaries). */
 export type Bucket<T> = Omit<ListBucket, 'items'> & { items: T[] };
 
+/**
+ * Cuts the `modified` scope (newest first, `keyOf` its order) by day: each UTC day's articles,
+ * oldest first, in buckets of LIST_BUCKET_SIZE numbered `day × DAY_SUB_BUCKETS + n`, each linked to
+ * the buckets on either side (`older`, `newer`) and holding, besides its own run (`own`), the
+ * LIST_SLACK newer and LIST_OVERLAP older articles next to it, as cutBuckets' do. Nothing in a
+ * record counts from the scope's oldest article: a correction moves its article from its day to
+ * the newest one, and only the buckets within reach of those two places change (a positional cut
+ * would shift every bucket above the old place). A day's buckets shift only within that day.
+ */
+export function cutByDay<T>(newestFirst: readonly T[], keyOf: (item: T) => OrderKey): Bucket<T>[] {
+  const oldestFirst = [...newestFirst].reverse();
+  const runs: { bucket: number; from: number; to: number }[] = [];
+  let day = Number.NaN;
+  let sub = 0;
+  oldestFirst.forEach((item, index) => {
+    // Days before 1970 share day 0: bucket numbers are never negative.
+    const itemDay = Math.max(0, Math.floor(keyOf(item).t / DAY_MS));
+    const run = runs.at(-1);
+    if (run && itemDay === day && (run.to - run.from < LIST_BUCKET_SIZE || sub === DAY_SUB_BUCKETS - 1)) {
+      run.to = index + 1;
+      return;
+    }
+    sub = itemDay === day ? sub + 1 : 0;
+    day = itemDay;
+    runs.push({ bucket: day * DAY_SUB_BUCKETS + sub, from: index, to: index + 1 });
+  });
+  return runs.map((run, index) => {
+    const bottom = Math.max(0, run.from - LIST_OVERLAP);
+    const top = Math.min(oldestFirst.length, run.to + LIST_SLACK);
+    return {
+      bucket: run.bucket,
+      newest: index === runs.length - 1,
+      items: oldestFirst.slice(bottom, top).reverse(),
+      // Newest first: the slack comes before the bucket's own run, the overlap after it.
+      own: [top - run.to, top - run.from],
+      older: runs[index - 1]?.bucket ?? null,
+      newer: runs[index + 1]?.bucket ?? null,
+    };
+  });
+}
+
+/** The first bucket of the day of `t` in the `modified` scope (cutByDay): where a lost cursor looks next. */
+export function dayBucketOf(t: number): number {
+  return Math.max(0, Math.floor(t / DAY_MS)) * DAY_SUB_BUCKETS;
+}
+
 /** Cuts a scope (newest first) into bucket records; bucket n holds positions n*SIZE … from the oldest. */
 export function cutBuckets<T>(newestFirst: readonly T[]): Bucket<T>[] {
   const oldestFirst = [...newestFirst].reverse();
@@ -96,17 +148,20 @@ export type PageSelection =
 export function selectPage(record: ListBucket, query: PageQuery): PageSelection {
   const { items } = record;
   const keys = items.map((item) => orderKeyOf(item, query.order));
+  // A bucket cut by day (cutByDay) names its neighbours; one cut by position is numbered in order.
+  const linked = record.own !== undefined;
+  const oldest = linked ? record.older === null : record.bottom === 0;
   let start = 0;
   if (query.after) {
     const after = query.after;
     const first = keys[0];
     if (!record.newest && (!first || isOlder(first, after))) {
-      return { type: 'elsewhere', bucket: record.bucket + 1 };
+      return { type: 'elsewhere', bucket: linked ? (record.newer ?? record.bucket) : record.bucket + 1 };
     }
     start = keys.findIndex((key) => isOlder(key, after));
     if (start < 0) {
-      if (record.bottom === 0) return { type: 'page', items: [], next: null };
-      return { type: 'elsewhere', bucket: record.bucket - 1 };
+      if (oldest) return { type: 'page', items: [], next: null };
+      return { type: 'elsewhere', bucket: linked ? (record.older ?? record.bucket) : record.bucket - 1 };
     }
   }
   const page: ApiArticleSummary[] = [];
@@ -121,15 +176,22 @@ export function selectPage(record: ListBucket, query: PageQuery): PageSelection 
   }
   const lastKey = keys[last];
   const following = keys[last + 1];
-  const endOfScope = last === items.length - 1 && record.bottom === 0;
+  const endOfScope = last === items.length - 1 && oldest;
   const pastSince = query.since !== undefined && following !== undefined && following.t < query.since;
   if (!lastKey || endOfScope || pastSince) return { type: 'page', items: page, next: null };
-  const position = record.bottom + (items.length - 1 - last);
-  return {
-    type: 'page',
-    items: page,
-    next: { after: lastKey, bucket: Math.floor(position / LIST_BUCKET_SIZE) },
-  };
+  return { type: 'page', items: page, next: { after: lastKey, bucket: bucketHolding(record, last) } };
+}
+
+/** The bucket whose own run holds the record's item at `index` (or, past its own run, the next one towards it). */
+function bucketHolding(record: ListBucket, index: number): number {
+  if (record.own === undefined) {
+    const position = (record.bottom ?? 0) + (record.items.length - 1 - index);
+    return Math.floor(position / LIST_BUCKET_SIZE);
+  }
+  const [from, to] = record.own;
+  if (index < from) return record.newer ?? record.bucket;
+  if (index >= to) return record.older ?? record.bucket;
+  return record.bucket;
 }
 
 /** The key part that names a tag's scope: case-insensitive, safe in a KV key. */

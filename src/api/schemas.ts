@@ -251,9 +251,20 @@ export const listBucketSchema = z.object({
   bucket: z.int().check(z.nonnegative()),
   /** True for the newest bucket: nothing is newer than its first item. */
   newest: z.boolean(),
-  /** Position (from the oldest, 0-based) of the record's last, oldest item: 0 = the scope's oldest. */
-  bottom: z.int().check(z.nonnegative()),
+  /**
+   * Cut by position (every scope but `modified`): the position, from the oldest (0-based), of the
+   * record's last, oldest item; 0 = the scope's oldest.
+   */
+  bottom: z.optional(z.int().check(z.nonnegative())),
   items: z.array(articleSummarySchema),
+  /**
+   * Cut by day (the `modified` scope, paging.ts cutByDay): where in `items` the bucket's own run
+   * starts and ends (the rest are its neighbours' nearest), and the buckets either side; null at
+   * the scope's ends.
+   */
+  own: z.optional(z.tuple([z.int().check(z.nonnegative()), z.int().check(z.nonnegative())])),
+  older: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+  newer: z.optional(z.nullable(z.int().check(z.nonnegative()))),
 });
 
 /** Stored: one page of the change log (changes:v1:{page}), seq page*size+1 … (page+1)*size. */

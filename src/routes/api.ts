@@ -6,7 +6,15 @@ import { createMiddleware } from 'hono/factory';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
 import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
-import { CHANGES_PAGE_SIZE, type OrderKey, sectionScope, selectPage, tagScope } from '../api/paging';
+import {
+  CHANGES_PAGE_SIZE,
+  DAY_SUB_BUCKETS,
+  dayBucketOf,
+  type OrderKey,
+  sectionScope,
+  selectPage,
+  tagScope,
+} from '../api/paging';
 import {
   type ApiArticleSummary,
   type ApiSection,
@@ -30,6 +38,12 @@ import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
+
+const expiredCursor = () =>
+  invalidParameter(
+    'cursor',
+    'cursor has expired: the archive changed too much since it was issued. Start again without it.',
+  );
 const MAX_PARAMETER_NAME_LENGTH = 64;
 
 export const apiRoutes = new Hono<AppEnv>();
@@ -208,12 +222,24 @@ apiRoutes.get(
 
     let items: ApiArticleSummary[] = [];
     let next: { after: OrderKey; bucket: number } | null = null;
+    let lostDay: number | undefined;
     for (let reads = 1; ; reads++) {
       const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
       if (!record) {
-        // No head: the scope has no articles. No bucket: the archive shrank below it.
-        if (bucket === 'head' || bucket === 0) break;
-        bucket -= 1;
+        // No head: the scope has no articles.
+        if (bucket === 'head') break;
+        if (scope === 'modified') {
+          // Cut by day: the cursor's bucket is gone (its day shrank or emptied, or the cursor
+          // predates the cut), so the first bucket of its day is read, then of each day before;
+          // a bucket reached this way leads on to its day's newer ones (selectPage).
+          if (!after) break;
+          lostDay = lostDay === undefined ? dayBucketOf(after.t) : lostDay - DAY_SUB_BUCKETS;
+          if (lostDay === bucket) lostDay -= DAY_SUB_BUCKETS;
+          if (lostDay < 0) break;
+          bucket = lostDay;
+        } else if (bucket === 0) break;
+        // No bucket: the archive shrank below it.
+        else bucket -= 1;
       } else {
         const order = since !== undefined ? 'modified' : 'published';
         const selection = selectPage(record, { order, limit, after, since, matches });
@@ -224,12 +250,7 @@ apiRoutes.get(
         }
         bucket = selection.bucket;
       }
-      if (reads >= MAX_LIST_READS) {
-        throw invalidParameter(
-          'cursor',
-          'cursor has expired: the archive changed too much since it was issued. Start again without it.',
-        );
-      }
+      if (reads >= MAX_LIST_READS) throw expiredCursor();
     }
 
     const { body, nextCursor } = articleListBody(items, next, filters);

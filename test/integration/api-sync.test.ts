@@ -163,18 +163,27 @@ describe('the change log', () => {
 });
 
 /** A synthetic archive: `count` articles an hour apart, ids in publication order from 1000. */
-function archive(ids: { id: number; hour: number }[]): ContentInput {
+/** Generated articles an hour apart from 2020-01-01 (`hour`), corrected at `corrected` (an hour too) if given. */
+function archive(ids: { id: number; hour: number; corrected?: number }[]): ContentInput {
   const base = repositoryContent();
-  const articles = ids.map(({ id, hour }) => ({
+  const hourOf = (hour: number) => new Date(Date.UTC(2020, 0, 1) + hour * 3_600_000).toISOString();
+  const articles = ids.map(({ id, hour, corrected }) => ({
     path: `content/articles/generated/${id}.md`,
     text: [
       '---',
       `id: ${id}`,
       `title: Generated article ${id}`,
       `section: ${id % 2 ? 'economy' : 'sport'}`,
-      `published: ${new Date(Date.UTC(2020, 0, 1) + hour * 3_600_000).toISOString()}`,
+      `published: ${hourOf(hour)}`,
       'tags:',
       `  - ${id % 3 ? 'Common' : 'Rare'}`,
+      ...(corrected === undefined
+        ? []
+        : [
+            'corrections:',
+            `  - at: ${hourOf(corrected)}`,
+            '    text: An earlier version gave the wrong date.',
+          ]),
       '---',
       '',
       `Body of generated article ${id}.`,
@@ -288,5 +297,70 @@ describe('the first page of a list, stored finished', { timeout: 60_000 }, () =>
     const ids = (JSON.parse(after.body) as { data: { id: number }[] }).data.map((item) => item.id);
     expect(ids.slice(0, 2)).toEqual([7200, 7129]);
     expect(after.body).toBe((await page('/api/v1/articles?limit=20')).body);
+  });
+});
+
+// The `modified` scope (for `updated_since`) is ordered by `updated ?? published`: a correction
+// moves an old article to the newest end. Cut by position, as the other scopes are, every bucket
+// above the article's old place would shift by one and be rewritten: a thousand at 100,000.
+describe('the `modified` scope when an old article is corrected', { timeout: 120_000 }, () => {
+  /** The `modified` keys written or deleted when the sixth-oldest of `count` hourly articles is corrected. */
+  async function modifiedKeysTouched(count: number, firstId: number): Promise<string[]> {
+    const ids = Array.from({ length: count }, (_, i) => ({ id: firstId + i, hour: i }));
+    const now = new Date('2026-04-01T00:00:00Z');
+    await publish(archive(ids), now);
+    const corrected = ids.map((each, i) => (i === 5 ? { ...each, corrected: 24 * 365 * 5 } : each));
+    const { plan } = await publish(archive(corrected), now);
+    const touched = [...plan.phases.flatMap((phase) => phase.writes.map((w) => w.key)), ...plan.deletes];
+    return touched.filter((key) => key.startsWith('api:v1:articles:modified:'));
+  }
+
+  it('rewrites the same few buckets whatever the size of the archive', async () => {
+    const small = await modifiedKeysTouched(300, 10_000);
+    const large = await modifiedKeysTouched(900, 20_000);
+    expect(small.length).toBeGreaterThan(0);
+    expect(small.length).toBeLessThanOrEqual(12);
+    expect(large.length).toBe(small.length);
+  });
+
+  it('pages `updated_since` without skipping or repeating across corrections and removals', async () => {
+    // Eight days of hourly articles; the walk starts at day 2, 9 at a time, for 8 pages (72).
+    const initial = Array.from({ length: 192 }, (_, i) => ({ id: 30_000 + i, hour: i }));
+    await publish(archive(initial), new Date('2026-05-01T00:00:00Z'));
+    const since = '2020-01-03T00:00:00Z';
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 8; page++) {
+      const body: { data: { id: number }[]; next_cursor: string | null } = await api(
+        `/api/v1/articles?updated_since=${since}&limit=9${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      seen.push(...body.data.map((item) => item.id));
+      cursor = body.next_cursor;
+    }
+    const inWalk = initial.filter((a) => a.hour >= 48).reverse();
+    expect(seen).toEqual(inWalk.slice(0, 72).map((a) => a.id));
+
+    const unseen = inWalk.slice(72).map((a) => a.id);
+    const cursorDay = initial.filter((a) => a.hour >= 120 && a.hour < 144).map((a) => a.id);
+    expect(seen.slice(-24)).toEqual([...cursorDay].reverse());
+    // Unseen articles corrected (they move to the newest end, past the cursor) or removed, seen
+    // ones corrected, and the whole of the cursor's day removed: its bucket is gone.
+    const corrected = new Set([unseen[0], unseen[30], unseen[60], seen[0], seen[40]]);
+    const removed = new Set([unseen[1], unseen[2], unseen[50], ...cursorDay]);
+    const next = initial
+      .filter((a) => !removed.has(a.id))
+      .map((a) => (corrected.has(a.id) ? { ...a, corrected: 24 * 400 } : a));
+    await publish(archive(next), new Date('2026-05-02T00:00:00Z'));
+
+    const lost = await getWithEnv(
+      FRESH,
+      MIRROR,
+      `/api/v1/articles?updated_since=${since}&limit=9&cursor=${cursor}`,
+    );
+    expect(lost.status).toBe(200);
+    expect(kvReads(lost)).toBe(3); // the manifest (memo of 0 s), the bucket gone, the day before's
+
+    const rest = cursor ? await walkIds(`/api/v1/articles?updated_since=${since}&limit=9`, cursor) : [];
+    expect(rest).toEqual(unseen.filter((id) => !corrected.has(id) && !removed.has(id)));
   });
 });

@@ -6,6 +6,7 @@ import { decodeListBucket, firstPageBody, listFilters } from '../../api/list-pag
 import { openApiDocument } from '../../api/openapi';
 import {
   cutBuckets,
+  cutByDay,
   type ListOrder,
   type OrderKey,
   orderKeyOf,
@@ -163,7 +164,9 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   };
   const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
   const scope = (name: string, items: CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
-    const buckets = cutBuckets(sortNewestFirst(items, order, keyIn(order)));
+    const newestFirst = sortNewestFirst(items, order, keyIn(order));
+    // `modified` by day: a correction moves its article to the newest end (paging.ts cutByDay).
+    const buckets = order === 'modified' ? cutByDay(newestFirst, keyIn(order)) : cutBuckets(newestFirst);
     for (const bucket of buckets) {
       const members = bucket.items;
       const keys = () => [
@@ -175,7 +178,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
         inputs: () => [
           name,
           order,
-          JSON.stringify({ bucket: bucket.bucket, newest: bucket.newest, bottom: bucket.bottom }),
+          JSON.stringify({ ...bucket, items: undefined }),
           ...members.map((article) => context.article(article)),
         ],
         // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets

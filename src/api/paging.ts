@@ -9,12 +9,8 @@ export const LIST_BUCKET_SIZE = 100;
 export const LIST_OVERLAP = LIMIT_MAX;
 /** Newer items repeated from the bucket above: a cursor survives a few backdated inserts in one read. */
 export const LIST_SLACK = 20;
-/**
- * Sub-buckets a day of the `modified` scope may be cut into (cutByDay): a bucket's number is its
- * day (since 1970, UTC) times this, plus its place within the day.
- */
-export const DAY_SUB_BUCKETS = 4096;
-const DAY_MS = 86_400_000;
+/** Beyond this many articles since the last cut, the `modified` scope is cut anyway (cutByContent). */
+export const MAX_RUN = 4 * LIST_BUCKET_SIZE;
 /** Entries per change-log page. Part of the v1 key layout: changing it needs a new key version. */
 export const CHANGES_PAGE_SIZE = 50;
 
@@ -60,32 +56,48 @@ export function sortNewestFirst<T extends Ordered>(
 export type Bucket<T> = Omit<ListBucket, 'items'> & { items: T[] };
 
 /**
- * Cuts the `modified` scope (newest first, `keyOf` its order) by day: each UTC day's articles,
- * oldest first, in buckets of LIST_BUCKET_SIZE numbered `day × DAY_SUB_BUCKETS + n`, each linked to
- * the buckets on either side (`older`, `newer`) and holding, besides its own run (`own`), the
- * LIST_SLACK newer and LIST_OVERLAP older articles next to it, as cutBuckets' do. Nothing in a
- * record counts from the scope's oldest article: a correction moves its article from its day to
- * the newest one, and only the buckets within reach of those two places change (a positional cut
- * would shift every bucket above the old place). A day's buckets shift only within that day.
+ * Whether the scope is cut right after this article (cutByContent): true for about one article in
+ * LIST_BUCKET_SIZE, decided by its id alone, the same wherever the article stands.
  */
-export function cutByDay<T>(newestFirst: readonly T[], keyOf: (item: T) => OrderKey): Bucket<T>[] {
+export function cutsAfter(id: number): boolean {
+  // A 32-bit integer mix (the finaliser of MurmurHash3), so neighbouring ids cut independently.
+  let h = id | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % LIST_BUCKET_SIZE === 0;
+}
+
+/**
+ * Cuts the `modified` scope (newest first) where its articles say, not by position: right after
+ * each article for which cutsAfter holds (and after MAX_RUN articles without one). A correction
+ * moves its article from its old place to the newest end, and a cut by position would shift, and
+ * rewrite, every bucket above the old place; here the bucket it leaves and the one it joins change,
+ * and those that repeat it as a neighbour. Each bucket is numbered by its anchor, the id of the
+ * article the cut below it follows (0 for the oldest), names its neighbours (`older`, `newer`), and
+ * holds, besides its own run (`own`), the LIST_SLACK newer and LIST_OVERLAP older articles next to
+ * it, as cutBuckets' records do. `anchors` lists every bucket's anchor with the anchor's place, for
+ * a cursor whose bucket is gone (anchorBucketOf).
+ */
+export function cutByContent<T extends { id: number }>(
+  newestFirst: readonly T[],
+  keyOf: (item: T) => OrderKey,
+): { buckets: Bucket<T>[]; anchors: AnchorList } {
   const oldestFirst = [...newestFirst].reverse();
   const runs: { bucket: number; from: number; to: number }[] = [];
-  let day = Number.NaN;
-  let sub = 0;
+  const anchors: AnchorList = { anchors: [] };
+  let from = 0;
   oldestFirst.forEach((item, index) => {
-    // Days before 1970 share day 0: bucket numbers are never negative.
-    const itemDay = Math.max(0, Math.floor(keyOf(item).t / DAY_MS));
-    const run = runs.at(-1);
-    if (run && itemDay === day && (run.to - run.from < LIST_BUCKET_SIZE || sub === DAY_SUB_BUCKETS - 1)) {
-      run.to = index + 1;
-      return;
+    const last = index === oldestFirst.length - 1;
+    if (!last && !cutsAfter(item.id) && index + 1 - from < MAX_RUN) return;
+    runs.push({ bucket: runs.length === 0 ? 0 : (oldestFirst[from - 1]?.id ?? 0), from, to: index + 1 });
+    if (!last) {
+      const { t, i } = keyOf(item);
+      anchors.anchors.push([i, t]);
     }
-    sub = itemDay === day ? sub + 1 : 0;
-    day = itemDay;
-    runs.push({ bucket: day * DAY_SUB_BUCKETS + sub, from: index, to: index + 1 });
+    from = index + 1;
   });
-  return runs.map((run, index) => {
+  const buckets = runs.map((run, index) => {
     const bottom = Math.max(0, run.from - LIST_OVERLAP);
     const top = Math.min(oldestFirst.length, run.to + LIST_SLACK);
     return {
@@ -93,16 +105,31 @@ export function cutByDay<T>(newestFirst: readonly T[], keyOf: (item: T) => Order
       newest: index === runs.length - 1,
       items: oldestFirst.slice(bottom, top).reverse(),
       // Newest first: the slack comes before the bucket's own run, the overlap after it.
-      own: [top - run.to, top - run.from],
+      own: [top - run.to, top - run.from] as [number, number],
       older: runs[index - 1]?.bucket ?? null,
       newer: runs[index + 1]?.bucket ?? null,
     };
   });
+  return { buckets, anchors };
 }
 
-/** The first bucket of the day of `t` in the `modified` scope (cutByDay): where a lost cursor looks next. */
-export function dayBucketOf(t: number): number {
-  return Math.max(0, Math.floor(t / DAY_MS)) * DAY_SUB_BUCKETS;
+/** Stored beside the `modified` scope's buckets: each anchor (cutByContent) as [id, time in ms], oldest first. */
+export interface AnchorList {
+  anchors: [id: number, t: number][];
+}
+
+/** The bucket of the `modified` scope whose run holds the articles just older than `after`. */
+export function anchorBucketOf(list: AnchorList, after: OrderKey): number {
+  // The newest anchor older than `after`: its bucket runs from just above it up to `after` or past.
+  let low = 0;
+  let high = list.anchors.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const [i, t] = list.anchors[middle] ?? [0, 0];
+    if (isOlder({ t, i }, after)) low = middle + 1;
+    else high = middle;
+  }
+  return list.anchors[low - 1]?.[0] ?? 0;
 }
 
 /** Cuts a scope (newest first) into bucket records; bucket n holds positions n*SIZE … from the oldest. */
@@ -148,7 +175,7 @@ export type PageSelection =
 export function selectPage(record: ListBucket, query: PageQuery): PageSelection {
   const { items } = record;
   const keys = items.map((item) => orderKeyOf(item, query.order));
-  // A bucket cut by day (cutByDay) names its neighbours; one cut by position is numbered in order.
+  // A bucket cut by content (cutByContent) names its neighbours; one cut by position is numbered in order.
   const linked = record.own !== undefined;
   const oldest = linked ? record.older === null : record.bottom === 0;
   let start = 0;

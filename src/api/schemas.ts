@@ -258,13 +258,18 @@ export const listBucketSchema = z.object({
   bottom: z.optional(z.int().check(z.nonnegative())),
   items: z.array(articleSummarySchema),
   /**
-   * Cut by day (the `modified` scope, paging.ts cutByDay): where in `items` the bucket's own run
-   * starts and ends (the rest are its neighbours' nearest), and the buckets either side; null at
-   * the scope's ends.
+   * Cut by content (the `modified` scope, paging.ts cutByContent): where in `items` the bucket's
+   * own run starts and ends (the rest are its neighbours' nearest), and the buckets either side;
+   * null at the scope's ends.
    */
   own: z.optional(z.tuple([z.int().check(z.nonnegative()), z.int().check(z.nonnegative())])),
   older: z.optional(z.nullable(z.int().check(z.nonnegative()))),
   newer: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+});
+
+/** Stored: the anchors of a scope cut by content (api:v1:articles:modified:anchors), oldest first. */
+export const anchorListSchema = z.object({
+  anchors: z.array(z.tuple([z.int().check(z.positive()), z.int()])),
 });
 
 /** Stored: one page of the change log (changes:v1:{page}), seq page*size+1 … (page+1)*size. */

@@ -7,9 +7,8 @@ import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
 import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
 import {
+  anchorBucketOf,
   CHANGES_PAGE_SIZE,
-  DAY_SUB_BUCKETS,
-  dayBucketOf,
   type OrderKey,
   sectionScope,
   selectPage,
@@ -18,6 +17,7 @@ import {
 import {
   type ApiArticleSummary,
   type ApiSection,
+  anchorListSchema,
   articleIdSchema,
   type ChangeList,
   changesPageSchema,
@@ -222,21 +222,20 @@ apiRoutes.get(
 
     let items: ApiArticleSummary[] = [];
     let next: { after: OrderKey; bucket: number } | null = null;
-    let lostDay: number | undefined;
     for (let reads = 1; ; reads++) {
       const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
       if (!record) {
         // No head: the scope has no articles.
         if (bucket === 'head') break;
         if (scope === 'modified') {
-          // Cut by day: the cursor's bucket is gone (its day shrank or emptied, or the cursor
-          // predates the cut), so the first bucket of its day is read, then of each day before;
-          // a bucket reached this way leads on to its day's newer ones (selectPage).
-          if (!after) break;
-          lostDay = lostDay === undefined ? dayBucketOf(after.t) : lostDay - DAY_SUB_BUCKETS;
-          if (lostDay === bucket) lostDay -= DAY_SUB_BUCKETS;
-          if (lostDay < 0) break;
-          bucket = lostDay;
+          // Cut by content: the cursor's bucket is gone (its anchor was corrected or removed, or
+          // the cursor predates the cut), so the anchors say which bucket holds its place now.
+          if (!after) throw expiredCursor();
+          const anchors = await repo.getApiListAnchors(scope, anchorListSchema);
+          reads++;
+          const found = anchors ? anchorBucketOf(anchors, after) : undefined;
+          if (found === undefined || found === bucket) throw expiredCursor();
+          bucket = found;
         } else if (bucket === 0) break;
         // No bucket: the archive shrank below it.
         else bucket -= 1;

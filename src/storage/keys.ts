@@ -94,10 +94,14 @@ export function apiArticleIdOf(key: string): number | null {
 
 /**
  * One bucket of an API list scope (`all`, `modified`, `section:{slug}`, `tag:{tag}`), numbered from
- * the oldest; `head` is a copy of the newest bucket, so a first page needs no bucket count.
+ * the oldest (`modified`: by its anchor, api/paging.ts cutByContent); `head` is a copy of the newest
+ * bucket, so a first page needs no bucket count.
  */
 export const apiListKey = (scope: string, bucket: number | 'head'): string =>
   `api:v1:articles:${scope}:${bucket}`;
+
+/** Every bucket's anchor in a scope cut by content (`modified`): where a cursor whose bucket is gone goes. */
+export const apiListAnchorsKey = (scope: string): string => `api:v1:articles:${scope}:anchors`;
 
 /**
  * The finished body of an API list's first page in `scope` (no cursor, default limit): the list

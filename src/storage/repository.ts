@@ -10,6 +10,7 @@ import { CorruptRecordError, NotYetVisibleError, StorageUnavailableError } from 
 import {
   apiArticleKey,
   apiFirstPageKey,
+  apiListAnchorsKey,
   apiListKey,
   apiOpenApiKey,
   articleKey,
@@ -179,6 +180,13 @@ export class ContentRepository {
    */
   getApiListFirstPage(scope: string): Promise<StoredText | null> {
     return this.readText(apiFirstPageKey(scope));
+  }
+
+  /** The anchors of a scope cut by content (the API's anchorListSchema), read only for a lost cursor. */
+  async getApiListAnchors<S extends z.ZodMiniType>(scope: string, schema: S): Promise<z.output<S> | null> {
+    const key = apiListAnchorsKey(scope);
+    const stored = await this.readText(key);
+    return stored === null ? null : decode(key, stored.text, schema);
   }
 
   // The partner API's stored records are its public contract, described by OpenAPI from the API's

@@ -5,8 +5,9 @@
 import { decodeListBucket, firstPageBody, listFilters } from '../../api/list-page';
 import { openApiDocument } from '../../api/openapi';
 import {
+  type Bucket,
   cutBuckets,
-  cutByDay,
+  cutByContent,
   type ListOrder,
   type OrderKey,
   orderKeyOf,
@@ -19,7 +20,13 @@ import { type SiteConfig, sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
-import { apiArticleKey, apiFirstPageKey, apiListKey, apiOpenApiKey } from '../../storage/keys';
+import {
+  apiArticleKey,
+  apiFirstPageKey,
+  apiListAnchorsKey,
+  apiListKey,
+  apiOpenApiKey,
+} from '../../storage/keys';
 import type { Article } from '../../storage/records';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
 
@@ -165,8 +172,15 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
   const scope = (name: string, items: CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
     const newestFirst = sortNewestFirst(items, order, keyIn(order));
-    // `modified` by day: a correction moves its article to the newest end (paging.ts cutByDay).
-    const buckets = order === 'modified' ? cutByDay(newestFirst, keyIn(order)) : cutBuckets(newestFirst);
+    // `modified` by content: a correction moves its article to the newest end (paging.ts cutByContent).
+    let buckets: Bucket<CompiledArticle>[];
+    if (order === 'modified') {
+      const cut = cutByContent(newestFirst, keyIn(order));
+      buckets = cut.buckets;
+      const key = apiListAnchorsKey(name);
+      const value = JSON.stringify(cut.anchors);
+      groups.push({ inputs: () => [key, value], build: () => new Map([[key, value]]) });
+    } else buckets = cutBuckets(newestFirst);
     for (const bucket of buckets) {
       const members = bucket.items;
       const keys = () => [

@@ -1,7 +1,7 @@
 // `npm run bench:publish -- --articles N`: the publish command timed as a child process on a synthetic
-// archive with photos (first publish, one edit, one new article) with peak RSS and keys written; the
-// same first publish to the deployed namespace's APIs, played by local stand-ins; and Debian's
-// `hugo` building the same articles in the same run when it is installed.
+// archive with photos (first publish, one edit, one correction, one new article) with peak RSS and
+// keys written; the same first publish to the deployed namespace's APIs, played by local stand-ins;
+// and Debian's `hugo` building the same articles in the same run when it is installed.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -306,6 +306,22 @@ async function main(argv: string[]): Promise<number> {
   console.log('bench:publish: one-article edit');
   const edit = await publish(content, state, renditions);
   rows.push(row('one article edited', edit));
+
+  // An editor corrects an old article with a notice: `updated` moves to the notice's time, which
+  // reorders the API's `modified` scope (the title edit above moves nothing). The notice is made
+  // afresh on each run, so an archive kept with --reuse is corrected again.
+  const old = files[Math.floor(files.length / 10)];
+  if (!old) throw new Error('the archive has no articles');
+  const notice = [
+    'corrections:',
+    `  - at: ${new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+    '    text: "An earlier version gave the wrong figure."',
+  ].join('\n');
+  const before = (await readFile(old, 'utf8')).replace(/\ncorrections:\n(?: {2}.*\n)+/, '\n');
+  await writeFile(old, before.replace(/\n---\n/, `\n${notice}\n---\n`));
+  console.log('bench:publish: one old article corrected, with a notice');
+  const correction = await publish(content, state, renditions);
+  rows.push(row('one old article corrected, with a notice', correction));
 
   // A new article, newest of all, in the edited one's section, with a photo already uploaded.
   const id = Math.max(...files.map((file) => Number(/\/(\d+)-[^/]*\.md$/.exec(file)?.[1] ?? 0))) + 1;

@@ -90,7 +90,7 @@ export function cutByContent<T extends { id: number }>(
   oldestFirst.forEach((item, index) => {
     const last = index === oldestFirst.length - 1;
     if (!last && !cutsAfter(item.id) && index + 1 - from < MAX_RUN) return;
-    runs.push({ bucket: runs.length === 0 ? 0 : (oldestFirst[from - 1]?.id ?? 0), from, to: index + 1 });
+    runs.push({ bucket: anchors.anchors.at(-1)?.[0] ?? 0, from, to: index + 1 });
     if (!last) {
       const { t, i } = keyOf(item);
       anchors.anchors.push([i, t]);
@@ -182,6 +182,7 @@ export function selectPage(record: ListBucket, query: PageQuery): PageSelection 
   if (query.after) {
     const after = query.after;
     const first = keys[0];
+    // (A linked record names `newer` unless it is the newest, and `older` unless it is the oldest.)
     if (!record.newest && (!first || isOlder(first, after))) {
       return { type: 'elsewhere', bucket: linked ? (record.newer ?? record.bucket) : record.bucket + 1 };
     }

@@ -247,25 +247,35 @@ export const articleIdSchema = describe(
 );
 
 /** Stored: one bucket of an API list scope (api:v1:articles:{scope}:{bucket}). */
-export const listBucketSchema = z.object({
-  bucket: z.int().check(z.nonnegative()),
-  /** True for the newest bucket: nothing is newer than its first item. */
-  newest: z.boolean(),
-  /**
-   * Cut by position (every scope but `modified`): the position, from the oldest (0-based), of the
-   * record's last, oldest item; 0 = the scope's oldest.
-   */
-  bottom: z.optional(z.int().check(z.nonnegative())),
-  items: z.array(articleSummarySchema),
-  /**
-   * Cut by content (the `modified` scope, paging.ts cutByContent): where in `items` the bucket's
-   * own run starts and ends (the rest are its neighbours' nearest), and the buckets either side;
-   * null at the scope's ends.
-   */
-  own: z.optional(z.tuple([z.int().check(z.nonnegative()), z.int().check(z.nonnegative())])),
-  older: z.optional(z.nullable(z.int().check(z.nonnegative()))),
-  newer: z.optional(z.nullable(z.int().check(z.nonnegative()))),
-});
+export const listBucketSchema = z
+  .object({
+    bucket: z.int().check(z.nonnegative()),
+    /** True for the newest bucket: nothing is newer than its first item. */
+    newest: z.boolean(),
+    /**
+     * Cut by position (every scope but `modified`): the position, from the oldest (0-based), of the
+     * record's last, oldest item; 0 = the scope's oldest.
+     */
+    bottom: z.optional(z.int().check(z.nonnegative())),
+    items: z.array(articleSummarySchema),
+    /**
+     * Cut by content (the `modified` scope, paging.ts cutByContent): where in `items` the bucket's
+     * own run starts and ends (the rest are its neighbours' nearest), and the buckets either side;
+     * null at the scope's ends.
+     */
+    own: z.optional(z.tuple([z.int().check(z.nonnegative()), z.int().check(z.nonnegative())])),
+    older: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+    newer: z.optional(z.nullable(z.int().check(z.nonnegative()))),
+  })
+  .check(
+    z.refine(
+      (bucket) =>
+        bucket.own === undefined
+          ? bucket.bottom !== undefined && bucket.older === undefined && bucket.newer === undefined
+          : bucket.bottom === undefined && bucket.older !== undefined && bucket.newer !== undefined,
+      'a bucket is cut by position (`bottom`) or by content (`own`, `older` and `newer`), not both',
+    ),
+  );
 
 /** Stored: the anchors of a scope cut by content (api:v1:articles:modified:anchors), oldest first. */
 export const anchorListSchema = z.object({

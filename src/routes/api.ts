@@ -38,13 +38,13 @@ import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
 /** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
 const MAX_LIST_READS = 3;
+const MAX_PARAMETER_NAME_LENGTH = 64;
 
 const expiredCursor = () =>
   invalidParameter(
     'cursor',
     'cursor has expired: the archive changed too much since it was issued. Start again without it.',
   );
-const MAX_PARAMETER_NAME_LENGTH = 64;
 
 export const apiRoutes = new Hono<AppEnv>();
 
@@ -222,34 +222,41 @@ apiRoutes.get(
 
     let items: ApiArticleSummary[] = [];
     let next: { after: OrderKey; bucket: number } | null = null;
-    for (let reads = 1; ; reads++) {
-      const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
-      if (!record) {
-        // No head: the scope has no articles.
-        if (bucket === 'head') break;
-        if (scope === 'modified') {
-          // Cut by content: the cursor's bucket is gone (its anchor was corrected or removed, or
-          // the cursor predates the cut), so the anchors say which bucket holds its place now.
-          if (!after) throw expiredCursor();
-          const anchors = await repo.getApiListAnchors(scope, anchorListSchema);
-          reads++;
-          const found = anchors ? anchorBucketOf(anchors, after) : undefined;
-          if (found === undefined || found === bucket) throw expiredCursor();
-          bucket = found;
-        } else if (bucket === 0) break;
-        // No bucket: the archive shrank below it.
-        else bucket -= 1;
-      } else {
-        const order = since !== undefined ? 'modified' : 'published';
-        const selection = selectPage(record, { order, limit, after, since, matches });
-        if (selection.type === 'page') {
-          items = selection.items;
-          next = selection.next;
-          break;
-        }
-        bucket = selection.bucket;
-      }
+    let reads = 0;
+    // `modified` is cut by content (api/paging.ts cutByContent): its buckets are named by anchors,
+    // articles that move when corrected. A cursor's bucket may be gone, or be a bucket of that name
+    // somewhere else now; the anchors say which bucket holds the cursor's place. Read once at most.
+    let anchorsRead = false;
+    const bucketByAnchors = async (cursor: OrderKey): Promise<number | undefined> => {
+      if (scope !== 'modified' || anchorsRead) return undefined;
+      anchorsRead = true;
+      reads++;
+      const anchors = await repo.getApiListAnchors(scope, anchorListSchema);
+      return anchors ? anchorBucketOf(anchors, cursor) : undefined;
+    };
+    for (;;) {
       if (reads >= MAX_LIST_READS) throw expiredCursor();
+      reads++;
+      const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
+      // No head, or no oldest bucket: the scope has no articles.
+      if (!record && (bucket === 'head' || bucket === 0)) break;
+      if (!record) {
+        const found = after && (await bucketByAnchors(after));
+        if (found !== undefined && found !== bucket) bucket = found;
+        // No bucket: the archive shrank below it (a scope cut by position).
+        else if (scope !== 'modified' && typeof bucket === 'number') bucket -= 1;
+        else throw expiredCursor();
+        continue;
+      }
+      const order = since !== undefined ? 'modified' : 'published';
+      const selection = selectPage(record, { order, limit, after, since, matches });
+      if (selection.type === 'page') {
+        items = selection.items;
+        next = selection.next;
+        break;
+      }
+      const found = after && (await bucketByAnchors(after));
+      bucket = found !== undefined && found !== bucket ? found : selection.bucket;
     }
 
     const { body, nextCursor } = articleListBody(items, next, filters);

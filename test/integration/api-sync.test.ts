@@ -163,8 +163,7 @@ describe('the change log', () => {
   });
 });
 
-/** A synthetic archive: `count` articles an hour apart, ids in publication order from 1000. */
-/** Generated articles an hour apart from 2020-01-01 (`hour`), corrected at `corrected` (an hour too) if given. */
+/** Generated articles, `hour` hours after 2020-01-01, with a correction `corrected` hours after it if given. */
 function archive(ids: { id: number; hour: number; corrected?: number }[]): ContentInput {
   const base = repositoryContent();
   const hourOf = (hour: number) => new Date(Date.UTC(2020, 0, 1) + hour * 3_600_000).toISOString();
@@ -306,7 +305,7 @@ describe('the first page of a list, stored finished', { timeout: 60_000 }, () =>
 // above the article's old place would shift by one and be rewritten: a thousand at 100,000.
 describe('the `modified` scope when an old article is edited', { timeout: 120_000 }, () => {
   const FIRST = 10_000;
-  /** `count` articles a day apart (an archive this sparse has a bucket's worth in 100 days). */
+  /** `count` articles a day apart. */
   const daily = (count: number, corrected = new Map<number, number>()) =>
     Array.from({ length: count }, (_, i) => ({ id: FIRST + i, hour: 24 * i, corrected: corrected.get(i) }));
   const touched = ({ plan }: { plan: PublishResult['plan'] }) =>
@@ -341,47 +340,71 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
     expect(large.corrected.length).toBe(small.corrected.length);
   });
 
-  it('pages `updated_since` without skipping or repeating across corrections and removals', async () => {
-    // Hourly articles, walked from the third day, 9 at a time, for 8 pages (72).
-    const initial = Array.from({ length: 400 }, (_, i) => ({ id: 30_000 + i, hour: i }));
+  it('pages `updated_since` without skipping or repeating while anchors are removed and corrected', async () => {
+    // Hourly articles, walked from the third day (352 of them, newest first), 20 at a time.
+    // Ids with 7 cuts among them (cutsAfter), so a cursor deep in the walk has buckets between it and the newest.
+    const initial = Array.from({ length: 400 }, (_, i) => ({ id: 30_600 + i, hour: i }));
     await publish(archive(initial), new Date('2026-05-01T00:00:00Z'));
     const since = '2020-01-03T00:00:00Z';
-    const seen: number[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < 8; page++) {
-      const body: { data: { id: number }[]; next_cursor: string | null } = await api(
-        `/api/v1/articles?updated_since=${since}&limit=9${cursor ? `&cursor=${cursor}` : ''}`,
-      );
-      seen.push(...body.data.map((item) => item.id));
-      cursor = body.next_cursor;
+    const path = `/api/v1/articles?updated_since=${since}&limit=20`;
+    const walkOrder = initial
+      .filter((a) => a.hour >= 48)
+      .reverse()
+      .map((a) => a.id);
+    /** `pages` pages on from `cursor`: their ids and the cursor after them. */
+    async function pagesFrom(cursor: string | null, pages: number) {
+      const ids: number[] = [];
+      for (let page = 0; page < pages && (page === 0 || cursor); page++) {
+        const body: { data: { id: number }[]; next_cursor: string | null } = await api(
+          `${path}${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        ids.push(...body.data.map((item) => item.id));
+        cursor = body.next_cursor;
+      }
+      return { ids, cursor };
     }
-    const inWalk = initial.filter((a) => a.hour >= 48).reverse();
-    expect(seen).toEqual(inWalk.slice(0, 72).map((a) => a.id));
+    /** The cursor's bucket is numbered by its anchor, the article the cut below it follows. */
+    const anchorOf = (cursor: string | null) => decodeCursor(cursor ?? '')?.bucket ?? 0;
 
-    // The cursor's bucket is numbered by its anchor, the article the cut below it follows: removed,
-    // the bucket is gone (merged with the one below).
-    const anchor = decodeCursor(cursor ?? '')?.bucket ?? 0;
-    expect(anchor).toBeGreaterThan(0);
-    const unseen = inWalk.slice(72).map((a) => a.id);
-    expect(unseen).toContain(anchor);
-    // Unseen articles corrected (they move to the newest end, past the cursor) or removed, and
-    // seen ones corrected.
-    const corrected = new Set([unseen[0], unseen[30], unseen[60], seen[0], seen[40]]);
-    const removed = new Set([anchor, unseen[1], unseen[2], unseen[50]]);
-    const next = initial
-      .filter((a) => !removed.has(a.id))
-      .map((a) => (corrected.has(a.id) ? { ...a, corrected: 24 * 400 } : a));
-    await publish(archive(next), new Date('2026-05-02T00:00:00Z'));
-
-    const lost = await getWithEnv(
-      FRESH,
-      MIRROR,
-      `/api/v1/articles?updated_since=${since}&limit=9&cursor=${cursor}`,
-    );
+    const first = await pagesFrom(null, 10);
+    expect(first.ids).toEqual(walkOrder.slice(0, 200));
+    // The anchor removed: the cursor's bucket is gone (merged with the one below). Unseen articles
+    // corrected (they move to the newest end, past the cursor) or removed, a seen one corrected.
+    const removedAnchor = anchorOf(first.cursor);
+    expect(walkOrder.slice(200)).toContain(removedAnchor);
+    const unseen = walkOrder.slice(200);
+    const gone = new Set([removedAnchor, unseen[1], unseen[2]]);
+    const moved = new Set([unseen[0], unseen[30], first.ids[0]]);
+    let articles = initial
+      .filter((a) => !gone.has(a.id))
+      .map((a) => (moved.has(a.id) ? { ...a, corrected: 24 * 400 } : a));
+    await publish(archive(articles), new Date('2026-05-02T00:00:00Z'));
+    const lost = await getWithEnv(FRESH, MIRROR, `${path}&cursor=${first.cursor}`);
     expect(lost.status).toBe(200);
     expect(kvReads(lost)).toBe(4); // the manifest (memo of 0 s), the bucket gone, the anchors, the bucket
 
-    const rest = cursor ? await walkIds(`/api/v1/articles?updated_since=${since}&limit=9`, cursor) : [];
-    expect(rest).toEqual(unseen.filter((id) => !corrected.has(id) && !removed.has(id)));
+    const second = await pagesFrom(first.cursor, 6);
+    // The anchor corrected, and a newer article: a bucket of that number exists again, at the newest end.
+    const movedAnchor = anchorOf(second.cursor);
+    expect(articles.map((a) => a.id)).toContain(movedAnchor);
+    expect([...first.ids, ...second.ids]).not.toContain(movedAnchor);
+    moved.add(movedAnchor);
+    articles = [
+      ...articles.map((a) => (a.id === movedAnchor ? { ...a, corrected: 24 * 400 } : a)),
+      { id: 31_999, hour: 24 * 401 },
+    ];
+    await publish(archive(articles), new Date('2026-05-03T00:00:00Z'));
+    const elsewhere = await getWithEnv(FRESH, MIRROR, `${path}&cursor=${second.cursor}`);
+    expect(elsewhere.status).toBe(200);
+    expect(kvReads(elsewhere)).toBeLessThanOrEqual(4);
+
+    const rest = second.cursor ? await walkIds(path, second.cursor) : [];
+    const walked = [...first.ids, ...second.ids, ...rest];
+    const seenBefore = new Set(first.ids);
+    expect(walked).toEqual(
+      walkOrder.filter(
+        (id) => seenBefore.has(id) || (!gone.has(id) && !(moved.has(id) && id !== first.ids[0])),
+      ),
+    );
   });
 });

@@ -459,8 +459,10 @@ describe('/.well-known/mirrors.json', () => {
   });
 });
 
-/** Everything a hostile Host could leave in a response: status line aside, all of it. */
-/** The headers and body, a random request id (a UUID, checked so that it cannot carry the name) left out. */
+/**
+ * Everything a hostile Host could leave in a response, status line aside: the headers and body, the
+ * random request id left out (it is checked to be a UUID, so it cannot carry the name).
+ */
 async function responseText(response: Response): Promise<string> {
   const headers = [...response.headers]
     .map(([name, value]) => {

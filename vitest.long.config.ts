@@ -21,6 +21,7 @@ export default defineConfig({
       'test/integration/change-log-kills.test.ts',
       'test/integration/edit-in-place.test.ts',
       'test/unit/compile.property.test.ts',
+      'test/unit/list-read.property.test.ts',
     ],
     provide: { longSweeps: true },
     // As in vitest.config.ts: publishes take seconds on a shared machine.

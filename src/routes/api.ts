@@ -6,14 +6,8 @@ import { createMiddleware } from 'hono/factory';
 import * as z from 'zod/mini';
 import { partnerGate } from '../api/gate';
 import { articleListBody, listFilters, nextCursorOfBody } from '../api/list-page';
-import {
-  anchorBucketOf,
-  CHANGES_PAGE_SIZE,
-  type OrderKey,
-  sectionScope,
-  selectPage,
-  tagScope,
-} from '../api/paging';
+import { readListPage } from '../api/list-read';
+import { CHANGES_PAGE_SIZE, sectionScope, tagScope } from '../api/paging';
 import {
   type ApiArticleSummary,
   type ApiSection,
@@ -36,8 +30,6 @@ import { pathAndQuery } from '../http/request-url';
 import { fillOrigin } from '../sites/origin-placeholder';
 import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
-/** A cursor whose article moved bucket (backdated inserts, removals) is followed this far at most. */
-const MAX_LIST_READS = 3;
 const MAX_PARAMETER_NAME_LENGTH = 64;
 
 const expiredCursor = () =>
@@ -197,19 +189,13 @@ apiRoutes.get(
       }
     }
 
-    let after: OrderKey | undefined;
-    let bucket: number | 'head' = 'head';
-    if (query.cursor !== undefined) {
-      const cursor = decodeCursor(query.cursor);
-      if (!cursor) throw invalidParameter('cursor', 'cursor is not a cursor returned by this API.');
-      if (cursor.filters !== filters) {
-        throw invalidParameter(
-          'cursor',
-          'cursor belongs to other filters: repeat the section, tag and updated_since it came with.',
-        );
-      }
-      after = cursor.after;
-      bucket = cursor.bucket;
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (cursor === null) throw invalidParameter('cursor', 'cursor is not a cursor returned by this API.');
+    if (cursor && cursor.filters !== filters) {
+      throw invalidParameter(
+        'cursor',
+        'cursor belongs to other filters: repeat the section, tag and updated_since it came with.',
+      );
     }
 
     // One index serves the main filter; the others are applied to its items.
@@ -220,44 +206,22 @@ apiRoutes.get(
       (!family || family.has(item.section)) &&
       (tagLower === undefined || item.tags.some((t) => t.toLowerCase() === tagLower));
 
-    let items: ApiArticleSummary[] = [];
-    let next: { after: OrderKey; bucket: number } | null = null;
-    let reads = 0;
-    // `modified` is cut by content (api/paging.ts cutByContent): its buckets are named by anchors,
-    // articles that move when corrected. A cursor's bucket may be gone, or be a bucket of that name
-    // somewhere else now; the anchors say which bucket holds the cursor's place. Read once at most.
-    let anchorsRead = false;
-    const bucketByAnchors = async (cursor: OrderKey): Promise<number | undefined> => {
-      if (scope !== 'modified' || anchorsRead) return undefined;
-      anchorsRead = true;
-      reads++;
-      const anchors = await repo.getApiListAnchors(scope, anchorListSchema);
-      return anchors ? anchorBucketOf(anchors, cursor) : undefined;
-    };
-    for (;;) {
-      if (reads >= MAX_LIST_READS) throw expiredCursor();
-      reads++;
-      const record = await repo.getApiListBucket(scope, bucket, listBucketSchema);
-      // No head, or no oldest bucket: the scope has no articles.
-      if (!record && (bucket === 'head' || bucket === 0)) break;
-      if (!record) {
-        const found = after && (await bucketByAnchors(after));
-        if (found !== undefined && found !== bucket) bucket = found;
-        // No bucket: the archive shrank below it (a scope cut by position).
-        else if (scope !== 'modified' && typeof bucket === 'number') bucket -= 1;
-        else throw expiredCursor();
-        continue;
-      }
-      const order = since !== undefined ? 'modified' : 'published';
-      const selection = selectPage(record, { order, limit, after, since, matches });
-      if (selection.type === 'page') {
-        items = selection.items;
-        next = selection.next;
-        break;
-      }
-      const found = after && (await bucketByAnchors(after));
-      bucket = found !== undefined && found !== bucket ? found : selection.bucket;
-    }
+    const read = await readListPage(
+      {
+        bucket: (bucket) => repo.getApiListBucket(scope, bucket, listBucketSchema),
+        anchors: () => repo.getApiListAnchors(scope, anchorListSchema),
+      },
+      {
+        ...(cursor && { cursor }),
+        byContent: scope === 'modified',
+        order: since !== undefined ? 'modified' : 'published',
+        limit,
+        ...(since !== undefined && { since }),
+        matches,
+      },
+    );
+    if (read === 'expired') throw expiredCursor();
+    const { items, next } = read;
 
     const { body, nextCursor } = articleListBody(items, next, filters);
     if (nextCursor) linkTo(nextCursor);

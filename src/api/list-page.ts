@@ -2,7 +2,7 @@
 // bucket) and the publish (each scope's first page, stored finished: api-records.ts), so that the
 // stored first page and a page the worker builds for the same query are the same bytes.
 import * as z from 'zod/mini';
-import { type OrderKey, selectPage } from './paging';
+import { type CursorPlace, selectPage } from './paging';
 import {
   type ApiArticleSummary,
   type ArticleList,
@@ -24,7 +24,7 @@ export function listFilters(
 /** The body `{ data, next_cursor }`, and the cursor on its own for the Link header. */
 export function articleListBody(
   items: ApiArticleSummary[],
-  next: { after: OrderKey; bucket: number } | null,
+  next: CursorPlace | null,
   filters: string,
 ): { body: string; nextCursor: string | null } {
   const nextCursor = next && encodeCursor({ filters, bucket: next.bucket, after: next.after });

@@ -1,7 +1,7 @@
 // One page of an API list scope read from its stored buckets, following a cursor whose place has
 // moved since it was issued (articles backdated, removed or, in `modified`, corrected). Shared by the
 // worker's /api/v1/articles route and the paging property test; storage is passed in.
-import { type AnchorList, anchorBucketOf, type OrderKey, type PageQuery, selectPage } from './paging';
+import { type AnchorList, anchorBucketOf, type CursorPlace, type PageQuery, selectPage } from './paging';
 import type { ApiArticleSummary, ListBucket } from './schemas';
 
 /** A cursor whose article moved bucket is followed this far at most (buckets and anchors read). */
@@ -15,13 +15,13 @@ export interface ListSource {
 }
 
 export interface ListRequest extends Omit<PageQuery, 'after'> {
-  cursor?: { after: OrderKey; bucket: number };
+  cursor?: CursorPlace;
   /** The scope is cut by content (`modified`): its buckets are named by anchors (cutByContent). */
   byContent: boolean;
 }
 
 export type ListRead =
-  | { items: ApiArticleSummary[]; next: { after: OrderKey; bucket: number } | null }
+  | { items: ApiArticleSummary[]; next: CursorPlace | null }
   /** The cursor's place was not found within MAX_LIST_READS: the client starts again without it. */
   | 'expired';
 

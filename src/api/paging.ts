@@ -23,6 +23,12 @@ export interface OrderKey {
   i: number;
 }
 
+/** Where a cursor stands: the last item served, and the bucket whose run holds it (a hint). */
+export interface CursorPlace {
+  after: OrderKey;
+  bucket: number;
+}
+
 /** What an order reads of an item: a summary as stored, or the article it shows at publish time. */
 export interface Ordered {
   id: number;
@@ -163,7 +169,7 @@ export interface PageQuery {
 }
 
 export type PageSelection =
-  | { type: 'page'; items: ApiArticleSummary[]; next: { after: OrderKey; bucket: number } | null }
+  | { type: 'page'; items: ApiArticleSummary[]; next: CursorPlace | null }
   /** The cursor's item has moved to another bucket since it was issued: read that one instead. */
   | { type: 'elsewhere'; bucket: number };
 

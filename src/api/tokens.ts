@@ -1,7 +1,7 @@
 // Opaque list cursors and change-log tokens: base64url JSON, decoded through a schema so that a
 // hand-made or damaged token is a 400, never a crash. Opaque so their content can change in v1.
 import * as z from 'zod/mini';
-import type { OrderKey } from './paging';
+import type { CursorPlace } from './paging';
 
 const cursorSchema = z.strictObject({
   /** The filters the cursor was issued for: it is refused with any others. */
@@ -13,10 +13,8 @@ const cursorSchema = z.strictObject({
 
 const changeTokenSchema = z.strictObject({ s: z.int().check(z.nonnegative()) });
 
-export interface ListCursor {
+export interface ListCursor extends CursorPlace {
   filters: string;
-  bucket: number;
-  after: OrderKey;
 }
 
 function encode(value: unknown): string {

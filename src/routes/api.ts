@@ -32,12 +32,6 @@ import { absoluteUrl, sectionPath, servingAddresses } from '../sites/urls';
 
 const MAX_PARAMETER_NAME_LENGTH = 64;
 
-const expiredCursor = () =>
-  invalidParameter(
-    'cursor',
-    'cursor has expired: the archive changed too much since it was issued. Start again without it.',
-  );
-
 export const apiRoutes = new Hono<AppEnv>();
 
 apiRoutes.use(partnerGate({ publicPaths: ['/api/v1/openapi.json'] }));
@@ -212,7 +206,7 @@ apiRoutes.get(
         anchors: () => repo.getApiListAnchors(scope, anchorListSchema),
       },
       {
-        ...(cursor && { cursor }),
+        ...(cursor && { cursor: { after: cursor.after, bucket: cursor.bucket } }),
         byContent: scope === 'modified',
         order: since !== undefined ? 'modified' : 'published',
         limit,
@@ -220,7 +214,11 @@ apiRoutes.get(
         matches,
       },
     );
-    if (read === 'expired') throw expiredCursor();
+    if (read === 'expired')
+      throw invalidParameter(
+        'cursor',
+        'cursor has expired: the archive changed too much since it was issued. Start again without it.',
+      );
     const { items, next } = read;
 
     const { body, nextCursor } = articleListBody(items, next, filters);

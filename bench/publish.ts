@@ -109,7 +109,9 @@ function publishRun(run: Measured): PublishRun {
   const keys = Number(/ (\d+) to write \(/.exec(run.stdout)?.[1] ?? Number.NaN);
   const peak = /peak resident (\d+) MiB/.exec(run.stdout)?.[1];
   const renditions = Number(/, (\d+) renditions of \d+ to upload/.exec(run.stdout)?.[1] ?? 0);
-  const uploadStarted = elapsedAt(run.stdout, /renditions of \d+ to upload/);
+  // What the photos add once the records are planned: they are encoded beside the build (a child
+  // process), then awaited and uploaded before the first write.
+  const uploadStarted = elapsedAt(run.stdout, / to write \(/);
   const uploadEnded = elapsedAt(run.stdout, /image renditions uploaded/);
   const imageSeconds =
     uploadStarted !== undefined && uploadEnded !== undefined ? uploadEnded - uploadStarted : 0;

@@ -2,6 +2,7 @@
 // that `wrangler dev` serves (read back here as local-state.ts reads it), uploaded once per content
 // hash, and a broken image reported at the article's line. Uploads to the deployed bucket (--remote)
 // are tested in remote-images.test.ts.
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -44,10 +45,25 @@ afterAll(async () => {
 describe('npm run publish: images', () => {
   let first: Awaited<ReturnType<typeof readBucket>>;
 
+  it('lists what a publish would upload in a dry run, and encodes none of it', async () => {
+    const run = await publish(['--dry-run', '--local', '--persist-to', 'state']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.match(/^ {2}upload images\//gm)).toHaveLength(12);
+    expect(run.stdout).not.toMatch(/encoded/);
+    expect(existsSync(renditionCache)).toBe(false);
+  });
+
   it('encodes every width in the original format and WebP into the local R2 that wrangler dev serves', async () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+    // In a child process of its own, started before the records are built: both originals, before
+    // the first upload and so before any KV write.
+    const lines = run.stdout.split('\n');
+    const aside = lines.findIndex((line) => /images encoded aside: 2\/2$/.test(line));
+    expect(aside).toBeGreaterThan(lines.findIndex((line) => /12 renditions of 2 to upload/.test(line)));
+    expect(aside).toBeLessThan(lines.findIndex((line) => /images encoded and uploaded: /.test(line)));
+    expect(run.stdout).not.toMatch(/encoding aside stopped/);
     // Two articles show an image; each 1200 px original gets 480, 960 and 1200, twice.
     // Nothing is known of the bucket yet: each original's renditions are looked up under its own prefix.
     expect(run.stdout).toMatch(

@@ -19,6 +19,7 @@ import { releaseTimes } from '../schedule';
 import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { editedInPlace } from './edited-in-place';
+import { encodeAside } from './encode-aside';
 import { sharpEncoder } from './encode-images';
 import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import {
@@ -326,6 +327,26 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   if (storedRenditions) opened.push(storedRenditions);
   // What KV held after this machine's last publish stands in for a listing while no other writer
   // has been since (listing-snapshot.ts); a repair lists.
+  // What the bucket lacks is known before the records are built: a real publish encodes it in a
+  // child process meanwhile (encode-aside.ts), on the core the build leaves idle.
+  const check =
+    imageBucket && storedRenditions
+      ? await renditionsToUpload(usedImages, imageBucket, storedRenditions.has)
+      : { missing: [], known: 0, requests: 0 };
+  const missingImages = check.missing;
+  const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
+  progress(
+    `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload (${check.known} known stored, ${check.requests} listing request(s))`,
+  );
+  const cacheDir = renditionCacheDir();
+  const aside =
+    !values['dry-run'] && missingImages.length > 0 && cacheDir !== undefined
+      ? encodeAside(
+          { contentDir: values.content, cacheDir, missing: missingImages },
+          createPhaseProgress(progress, 'images encoded aside', missingImages.length),
+        )
+      : undefined;
+  if (aside) opened.push({ close: () => aside.stop() });
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
   const source = rememberedListing(store, snapshot, { trust: !values.repair, progress });
   // What a failure message can say: whether writing began, how many renditions the bucket and how
@@ -378,15 +399,6 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
     const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
     progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
-    const check =
-      imageBucket && storedRenditions
-        ? await renditionsToUpload(usedImages, imageBucket, storedRenditions.has)
-        : { missing: [], known: 0, requests: 0 };
-    const missingImages = check.missing;
-    const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
-    progress(
-      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload (${check.known} known stored, ${check.requests} listing request(s))`,
-    );
     // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
     // in what it remembers of KV. A publish that writes nothing puts none.
     const changesKv =
@@ -408,11 +420,14 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     // upload stops the publish before its first KV write.
     if (imageBucket && missingImages.length > 0) {
       uploadingImages = true;
+      // What the child could not encode (it stopped, or failed) is encoded here, as the cache lacks it.
+      const failed = aside && (await aside.finished);
+      if (failed) progress(`encoding aside stopped (${failed}); the rest is encoded here`);
       const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
       const result = await uploadImages(
         missingImages,
         imageBucket,
-        cachedEncoder(sharpEncoder(values.content), renditionCacheDir()),
+        cachedEncoder(sharpEncoder(values.content), cacheDir),
         {
           ...(remoteImages && { concurrency: remoteImages.concurrency }),
           onImage: report,

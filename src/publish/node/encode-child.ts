@@ -6,9 +6,10 @@ import type { EncodeJob, EncodeReport } from './encode-aside';
 import { sharpEncoder } from './encode-images';
 import { cachedEncoder } from './rendition-cache';
 
+/** Tells the publish, if it is still there to hear it. */
 const report = (message: EncodeReport) =>
   new Promise<void>((resolve) => {
-    if (!process.send) resolve();
+    if (!process.send || !process.connected) resolve();
     else process.send(message, () => resolve());
   });
 
@@ -27,7 +28,7 @@ process.once('message', async (job: EncodeJob) => {
     await report({ failed: error instanceof Error ? error.message : String(error) });
     process.exitCode = 1;
   }
-  process.disconnect();
+  if (process.connected) process.disconnect();
 });
 // Started without a channel (not by encode-aside.ts), there is nothing to do.
 if (!process.send) process.exitCode = 2;

@@ -52,8 +52,17 @@ export function sortNewestFirst<T extends Ordered>(
   order: ListOrder,
   keyOf: (item: T) => OrderKey = (item) => orderKeyOf(item, order),
 ): T[] {
-  return items
-    .map((item) => ({ item, key: keyOf(item) }))
+  const keyed = items.map((item) => ({ item, key: keyOf(item) }));
+  // Publish hands over most scopes in this order already (its articles are newest first): one pass
+  // finds out, where sorting 100,000 keys took most of a second.
+  let previous: OrderKey | undefined;
+  const ordered = keyed.every(({ key }) => {
+    const inPlace = previous === undefined || !isOlder(previous, key);
+    previous = key;
+    return inPlace;
+  });
+  if (ordered) return items.slice();
+  return keyed
     .sort((a, b) => (isOlder(a.key, b.key) ? 1 : isOlder(b.key, a.key) ? -1 : 0))
     .map(({ item }) => item);
 }

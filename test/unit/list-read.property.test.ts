@@ -1,7 +1,8 @@
 // A partner walking `updated_since` (the `modified` scope, cut by content: api/paging.ts
 // cutByContent) while publishes correct, remove, add and backdate articles between its pages:
 // every page comes within the read budget, nothing is repeated, and every article that stood in
-// the scope all along, untouched, older than the walk's start and inside `since`, is served. The
+// the scope all along, untouched, older than the walk's start and inside `since`, is served, as is
+// every article added during the walk below where it stood (backdated) and left alone since. The
 // worker's read (api/list-read.ts) over buckets stored and decoded as KV holds them, buckets and
 // anchors always of one publish (a location that reads them from two may expire a cursor).
 import fc from 'fast-check';
@@ -112,6 +113,8 @@ describe('a walk of `updated_since` while the archive changes', () => {
           const inScope = (article: Article) => sinceMs === undefined || keyOf(article).t >= sinceMs;
           const atStart = [...articles.values()].filter(inScope);
           const touched = new Set<number>();
+          // Added, backdated, below where the walk stood, and left alone since: ahead of the walk.
+          const addedAhead = new Set<number>();
 
           let source = stored(articles.values());
           const served: ApiArticleSummary[] = [];
@@ -157,14 +160,18 @@ describe('a walk of `updated_since` while the archive changes', () => {
               const article = id === undefined ? undefined : articles.get(id);
               if (each.kind === 'add') {
                 const published = each.backdated ? START + (each.pick % (hour + 1)) * HOUR : clock;
-                articles.set(nextId, { id: nextId, published });
+                const added = { id: nextId, published };
+                articles.set(nextId, added);
+                if (cursor && isOlder(keyOf(added), cursor.after)) addedAhead.add(nextId);
                 touched.add(nextId++);
               } else if (article && each.kind === 'remove') {
                 articles.delete(article.id);
                 touched.add(article.id);
+                addedAhead.delete(article.id);
               } else if (article) {
                 articles.set(article.id, { ...article, updated: clock });
                 touched.add(article.id);
+                addedAhead.delete(article.id);
               }
               clock += HOUR;
             }
@@ -181,6 +188,11 @@ describe('a walk of `updated_since` while the archive changes', () => {
           for (const article of atStart)
             if (!touched.has(article.id))
               expect(servedIds.has(article.id), `article ${article.id}`).toBe(true);
+          // A backdated article published below the walk's position is still ahead of it: served.
+          for (const id of addedAhead) {
+            const article = articles.get(id);
+            if (article && inScope(article)) expect(servedIds.has(id), `backdated article ${id}`).toBe(true);
+          }
         },
       ),
       { numRuns: sweepSize({ fast: 40, long: 600 }) },

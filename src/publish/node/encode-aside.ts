@@ -70,7 +70,13 @@ export function encodeAside(
       if (outcome === undefined && code !== 0) outcome = `the encoding child exited with ${code ?? signal}`;
       resolve(outcome === undefined ? undefined : [outcome, stderr.trim()].filter(Boolean).join(': '));
     });
-    child.send({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob);
+    try {
+      child.send({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob);
+    } catch (error) {
+      // Never a rejection: a publish that ends before it awaits this must not fail on it.
+      outcome = error instanceof Error ? error.message : String(error);
+      child.kill();
+    }
   });
   return {
     finished,

@@ -140,6 +140,21 @@ export interface ImageBucket {
   ): Promise<unknown>;
 }
 
+/**
+ * An original that cannot be encoded, though its size could be read (its data cut short, say): a
+ * problem in the content, reported at the line of each article that shows it (`source` as front
+ * matter names it, `images/675904.jpg`).
+ */
+export class ImageEncodeError extends Error {
+  override readonly name = 'ImageEncodeError';
+  constructor(
+    readonly source: string,
+    readonly reason: string,
+  ) {
+    super(`${source}: ${reason}`);
+  }
+}
+
 /** Encodes the given renditions of one original, in their order. */
 export type EncodeRenditions = (plan: ImagePlan, renditions: readonly Rendition[]) => Promise<Uint8Array[]>;
 

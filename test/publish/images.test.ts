@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchCheckout } from './checkout';
 import { CONFIG, type Run, runPublish } from './command';
-import { readBucket as readLocalBucket } from './local-state';
+import { readKv, readBucket as readLocalBucket } from './local-state';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -24,6 +24,11 @@ function publish(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<
     cwd: dir,
     env: { ...env, MIRRORWIRE_RENDITION_CACHE: renditionCache },
   });
+}
+
+/** Every key and value in the local KV, as `wrangler dev` would serve them. */
+function readLocalKv(state = 'state') {
+  return readKv(join(dir, state));
 }
 
 /** Every object in the local bucket, with its bytes, as `wrangler dev` would serve it. */
@@ -162,6 +167,27 @@ describe('npm run publish: images', () => {
         ),
       );
       expect(run.stderr).toMatch(/nothing was written/);
+    } finally {
+      await writeFile(path, original);
+    }
+  });
+  it('reports an image that cannot be encoded at the line of the article that shows it, before any upload or write', async () => {
+    // Its header reads (so its size is known) but its data stops halfway: only encoding finds out.
+    const path = join(dir, 'content/images/675738.jpg');
+    const original = await readFile(path);
+    await writeFile(path, original.subarray(0, original.length >> 1));
+    const before = await readBucket();
+    const stored = await readLocalKv();
+    try {
+      const run = await publish(['--local', '--persist-to', 'state']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        /^content\/articles\/[^:]+675738[^:]*\.md:\d+: image\.src: content\/images\/675738\.jpg cannot be encoded \(.+\)$/m,
+      );
+      expect(run.stderr).toMatch(/1 problem\(s\); nothing was written\.$/m);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(await readBucket()).toEqual(before);
+      expect(await readLocalKv()).toEqual(stored);
     } finally {
       await writeFile(path, original);
     }

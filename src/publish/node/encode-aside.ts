@@ -20,12 +20,21 @@ export interface EncodeJob {
   concurrency: number;
 }
 
-/** What the child tells: an original done (the count so far), the end, or why it stopped. */
-export type EncodeReport = { done: number } | { finished: number } | { failed: string };
+/**
+ * What the child tells: an original done (the count so far), the end, or why it stopped (with the
+ * original, when that one cannot be encoded: ImageEncodeError).
+ */
+export type EncodeReport = { done: number } | { finished: number } | { failed: string; source?: string };
+
+/** Why the child stopped: an original it could not encode (`source`), or the child itself. */
+export interface EncodingStopped {
+  reason: string;
+  source?: string;
+}
 
 export interface EncodingAside {
   /** Settles when the child has ended: undefined once every original is in the cache, else why not. */
-  finished: Promise<string | undefined>;
+  finished: Promise<EncodingStopped | undefined>;
   /** Ends the child now (a publish that stops, or a dry run); safe to call again. */
   stop(): void;
 }
@@ -42,8 +51,8 @@ export function encodeAside(
   onImage?: (done: number) => void,
 ): EncodingAside {
   let child: ChildProcess | undefined;
-  const finished = new Promise<string | undefined>((resolve) => {
-    let outcome: string | undefined = 'the encoding child ended without a word';
+  const finished = new Promise<EncodingStopped | undefined>((resolve) => {
+    let outcome: EncodingStopped | undefined = { reason: 'the encoding child ended without a word' };
     let stderr = '';
     try {
       child = fork(CHILD, [], {
@@ -51,7 +60,7 @@ export function encodeAside(
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
     } catch (error) {
-      resolve(error instanceof Error ? error.message : String(error));
+      resolve({ reason: error instanceof Error ? error.message : String(error) });
       return;
     }
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -61,20 +70,25 @@ export function encodeAside(
     child.on('message', (message: EncodeReport) => {
       if ('done' in message) onImage?.(message.done);
       else if ('finished' in message) outcome = undefined;
-      else outcome = message.failed;
+      else
+        outcome = { reason: message.failed, ...(message.source !== undefined && { source: message.source }) };
     });
     child.on('error', (error) => {
-      outcome = error.message;
+      outcome = { reason: error.message };
     });
     child.on('exit', (code, signal) => {
-      if (outcome === undefined && code !== 0) outcome = `the encoding child exited with ${code ?? signal}`;
-      resolve(outcome === undefined ? undefined : [outcome, stderr.trim()].filter(Boolean).join(': '));
+      if (outcome === undefined && code !== 0)
+        outcome = { reason: `the encoding child exited with ${code ?? signal}` };
+      // A child that died says why on its stderr.
+      if (outcome && outcome.source === undefined && stderr.trim() !== '')
+        outcome = { reason: `${outcome.reason}: ${stderr.trim()}` };
+      resolve(outcome);
     });
     try {
       child.send({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob);
     } catch (error) {
       // Never a rejection: a publish that ends before it awaits this must not fail on it.
-      outcome = error instanceof Error ? error.message : String(error);
+      outcome = { reason: error instanceof Error ? error.message : String(error) };
       child.kill();
     }
   });

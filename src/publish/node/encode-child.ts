@@ -2,6 +2,7 @@
 // cache, an original at a time per slot, reports each original done, and exits. It ends when its
 // publish does: a closed IPC channel (the publish ended, however) stops it between originals.
 import { runPool } from '../../shared/run-pool';
+import { ImageEncodeError } from '../images';
 import type { EncodeJob, EncodeReport } from './encode-aside';
 import { sharpEncoder } from './encode-images';
 import { cachedEncoder } from './rendition-cache';
@@ -25,7 +26,11 @@ process.once('message', async (job: EncodeJob) => {
     });
     await report({ finished: done });
   } catch (error) {
-    await report({ failed: error instanceof Error ? error.message : String(error) });
+    await report(
+      error instanceof ImageEncodeError
+        ? { failed: error.reason, source: error.source }
+        : { failed: error instanceof Error ? error.message : String(error) },
+    );
     process.exitCode = 1;
   }
   if (process.connected) process.disconnect();

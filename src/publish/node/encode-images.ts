@@ -2,7 +2,7 @@
 // Loaded only when a rendition is missing, so a publish with nothing new never starts libvips.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ImageFormat, ImagePlan, Rendition } from '../images';
+import { ImageEncodeError, type ImageFormat, type ImagePlan, type Rendition } from '../images';
 
 /**
  * Quality for lossy formats: 80 is where JPEG and WebP artefacts stop being visible in news photos
@@ -14,7 +14,12 @@ const QUALITY = 80;
 export function sharpEncoder(contentDir: string) {
   return async (plan: ImagePlan, renditions: readonly Rendition[]): Promise<Uint8Array[]> => {
     const { default: sharp } = await import('sharp');
-    const original = await readFile(join(contentDir, plan.source));
+    let original: Buffer;
+    try {
+      original = await readFile(join(contentDir, plan.source));
+    } catch (error) {
+      throw new ImageEncodeError(plan.source, `cannot be read (${firstLine(error)})`);
+    }
     const encode = (rendition: Rendition) => {
       // rotate() applies EXIF orientation, as the sizes in the plan assume; metadata is dropped.
       const resized = sharp(original).rotate().resize(rendition.width, rendition.height, { fit: 'cover' });
@@ -25,6 +30,15 @@ export function sharpEncoder(contentDir: string) {
       };
       return formats[rendition.format]().toBuffer();
     };
-    return Promise.all(renditions.map(encode));
+    try {
+      return await Promise.all(renditions.map(encode));
+    } catch (error) {
+      throw new ImageEncodeError(plan.source, `cannot be encoded (${firstLine(error)})`);
+    }
   };
+}
+
+/** libvips repeats its message on a line per warning: the first says it. */
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

@@ -10,7 +10,8 @@ import { compileContent } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { writerTokenKey } from '../../storage/keys';
-import { type ImageBucket, renditionsToUpload, uploadImages } from '../images';
+import { filesShowing, imageEncodeProblems } from '../image-problems';
+import { type ImageBucket, ImageEncodeError, renditionsToUpload, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
@@ -325,8 +326,6 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     ? await openStoredRenditions(localFile('renditions.mdb'), bucketId, { trust: !values.repair })
     : undefined;
   if (storedRenditions) opened.push(storedRenditions);
-  // What KV held after this machine's last publish stands in for a listing while no other writer
-  // has been since (listing-snapshot.ts); a repair lists.
   // What the bucket lacks is known before the records are built: a real publish encodes it in a
   // child process meanwhile (encode-aside.ts), on the core the build leaves idle.
   const check =
@@ -347,6 +346,15 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         )
       : undefined;
   if (aside) opened.push({ close: () => aside.stop() });
+  // Where an original that cannot be encoded is shown, for its problems (image-problems.ts).
+  const toEncode = missingImages.map((entry) => entry.plan);
+  const imageContext = {
+    site: content.site,
+    input,
+    showing: toEncode.length > 0 ? filesShowing(content, toEncode) : new Map<string, string[]>(),
+  };
+  // What KV held after this machine's last publish stands in for a listing while no other writer
+  // has been since (listing-snapshot.ts); a repair lists.
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
   const source = rememberedListing(store, snapshot, { trust: !values.repair, progress });
   // What a failure message can say: whether writing began, how many renditions the bucket and how
@@ -421,8 +429,10 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     if (imageBucket && missingImages.length > 0) {
       uploadingImages = true;
       // What the child could not encode (it stopped, or failed) is encoded here, as the cache lacks it.
-      const failed = aside && (await aside.finished);
-      if (failed) progress(`encoding aside stopped (${failed}); the rest is encoded here`);
+      const stopped = aside && (await aside.finished);
+      // An original that cannot be encoded stops the publish before its first upload.
+      if (stopped?.source !== undefined) throw new ImageEncodeError(stopped.source, stopped.reason);
+      if (stopped) progress(`encoding aside stopped (${stopped.reason}); the rest is encoded here`);
       const report = createPhaseProgress(progress, 'images encoded and uploaded', missingImages.length);
       const result = await uploadImages(
         missingImages,
@@ -484,6 +494,16 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     if (error instanceof ContentError) {
       for (const problem of error.problems) console.error(formatProblem(problem));
       console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+      return 1;
+    }
+    if (error instanceof ImageEncodeError) {
+      const problems = imageEncodeProblems(error, imageContext);
+      for (const problem of problems) console.error(formatProblem(problem));
+      const outcome =
+        uploaded > 0
+          ? `${uploaded} image rendition(s) uploaded and no KV record written`
+          : 'nothing was written';
+      console.error(`publish: ${problems.length} problem(s); ${outcome}.`);
       return 1;
     }
     if (error instanceof StoredStateError) {

@@ -2,18 +2,22 @@
 // that `wrangler dev` serves (read back here as local-state.ts reads it), uploaded once per content
 // hash, and a broken image reported at the article's line. Uploads to the deployed bucket (--remote)
 // are tested in remote-images.test.ts.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchCheckout } from './checkout';
-import { CONFIG, type Run, runPublish } from './command';
+import { CONFIG, type Run, runPublish, scriptCommand } from './command';
 import { readKv, readBucket as readLocalBucket } from './local-state';
+import { alive, childrenOf } from './processes';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
 let dir: string;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** This file's own rendition cache, empty at first: so the first publish really encodes. */
 let renditionCache: string;
@@ -192,4 +196,64 @@ describe('npm run publish: images', () => {
       await writeFile(path, original);
     }
   });
+  // Processes are found through /proc, which only Linux has.
+  it.skipIf(process.platform !== 'linux')(
+    'leaves no encoding child behind when the publish is killed, and no torn rendition',
+    async () => {
+      // Every article of the sample site: 15 photos, 90 renditions, several seconds of encoding.
+      const site = await scratchCheckout('mirrorwire-images-killed-');
+      const cache = join(site, 'rendition-cache');
+      const [command, args] = scriptCommand('src/publish/node/cli.ts', [
+        '--config',
+        CONFIG,
+        '--local',
+        '--persist-to',
+        'killed-state',
+      ]);
+      const publish = spawn(command, args, {
+        cwd: site,
+        env: { ...process.env, MIRRORWIRE_RENDITION_CACHE: cache },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      let encoder: number | undefined;
+      let runtimes: number[] = [];
+      try {
+        // The child starts as soon as the publish knows what the bucket lacks.
+        await new Promise<void>((resolve, reject) => {
+          publish.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            if (chunk.includes('90 renditions of 15 to upload')) resolve();
+          });
+          publish.on('exit', () => reject(new Error('the publish ended before it started encoding')));
+        });
+        for (let tries = 0; encoder === undefined && tries < 100; tries++) {
+          [encoder] = await childrenOf(publish.pid ?? 0, (line) => line.includes('encode-child'));
+          if (encoder === undefined) await pause(20);
+        }
+        expect(encoder).toBeDefined();
+        // Killed once the child is at work: its first rendition is in the cache.
+        const renditionsIn = async () =>
+          existsSync(cache)
+            ? (await readdir(cache, { recursive: true })).filter((name) => /\.(jpg|webp)$/.test(name))
+            : [];
+        for (let tries = 0; (await renditionsIn()).length === 0 && tries < 300; tries++) await pause(50);
+        expect((await renditionsIn()).length).toBeGreaterThan(0);
+        // A publish killed this way cannot stop its Miniflare's workerd either: this test does.
+        runtimes = await childrenOf(publish.pid ?? 0, (line) => /(^|\/)workerd /.test(line));
+        publish.kill('SIGKILL');
+        // It finishes the originals in flight (two at a time), finds its channel closed, and ends,
+        // leaving the other photos unencoded and no rendition half written.
+        for (let tries = 0; encoder !== undefined && (await alive(encoder)) && tries < 300; tries++)
+          await pause(100);
+        expect(encoder !== undefined && (await alive(encoder))).toBe(false);
+        const left = existsSync(cache) ? await readdir(cache, { recursive: true }) : [];
+        expect(left.filter((name) => name.endsWith('.tmp'))).toEqual([]);
+        expect((await renditionsIn()).length).toBeLessThan(90);
+      } finally {
+        publish.kill('SIGKILL');
+        if (encoder !== undefined && (await alive(encoder))) process.kill(encoder, 'SIGKILL');
+        for (const pid of runtimes) if (await alive(pid)) process.kill(pid, 'SIGKILL');
+        await rm(site, { recursive: true, force: true });
+      }
+    },
+  );
 });

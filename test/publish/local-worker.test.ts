@@ -2,13 +2,14 @@
 // thread of its own, reached over HTTP. A call must succeed however long the publish was busy since
 // the last one, and a process stopped by a signal must not leave its workerd running.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localKv } from '../../src/publish/node/local-kv';
 import { openLocalWorker } from '../../src/publish/node/local-worker';
 import { CONFIG, scriptCommand } from './command';
+import { alive, childrenOf } from './processes';
 
 let dir: string;
 
@@ -23,34 +24,6 @@ afterAll(async () => {
 /** Blocks this thread for `ms` without yielding: what a long synchronous stretch of building does. */
 function busyFor(ms: number) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** What /proc says of a process: its command, state and parent; undefined once it is gone. */
-async function processInfo(
-  pid: number,
-): Promise<{ command: string; state: string; parent: number } | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // "pid (command) state ppid …"; the command may hold spaces and parentheses.
-    const close = stat.lastIndexOf(')');
-    const [state = '', parent = ''] = stat.slice(close + 2).split(' ');
-    return { command: stat.slice(stat.indexOf('(') + 1, close), state, parent: Number(parent) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The workerd processes whose parent is `pid`. */
-async function workerdChildren(pid: number): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  const infos = await Promise.all(pids.map(processInfo));
-  return pids.filter((_, i) => infos[i]?.parent === pid && infos[i]?.command.startsWith('workerd'));
-}
-
-/** Whether `pid` is a live process (a zombie, dead and not yet reaped, is not). */
-async function alive(pid: number): Promise<boolean> {
-  const info = await processInfo(pid);
-  return info !== undefined && info.state !== 'Z';
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +57,7 @@ describe('the local worker', () => {
         });
         child.on('exit', () => reject(new Error('the holding process ended before it was ready')));
       });
-      runtimes = await workerdChildren(child.pid ?? 0);
+      runtimes = await childrenOf(child.pid ?? 0, (command) => /(^|\/)workerd /.test(command));
       expect(runtimes.length).toBeGreaterThan(0);
       child.kill('SIGTERM');
       const code = await exited;

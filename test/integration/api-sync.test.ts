@@ -304,7 +304,8 @@ describe('the first page of a list, stored finished', { timeout: 60_000 }, () =>
 // moves an old article to the newest end. Cut by position, as the other scopes are, every bucket
 // above the article's old place would shift by one and be rewritten: a thousand at 100,000.
 describe('the `modified` scope when an old article is edited', { timeout: 120_000 }, () => {
-  const FIRST = 10_000;
+  /** Ids with two cuts (cutsAfter) among the first 150 and two more among the next 150. */
+  const FIRST = 12_400;
   /** `count` articles a day apart. */
   const daily = (count: number, corrected = new Map<number, number>()) =>
     Array.from({ length: count }, (_, i) => ({ id: FIRST + i, hour: 24 * i, corrected: corrected.get(i) }));
@@ -327,10 +328,10 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
   }
 
   it('rewrites the same few buckets whatever the size of the archive', async () => {
-    const small = await editsOf(300);
-    // The same 300 and 300 newer: the tenth-oldest has the same neighbours (the code before the cut by
-    // content rewrote 4 and 7 `modified` keys for the correction).
-    const large = await editsOf(600);
+    // The same 150 and 150 newer: the tenth-oldest has the same neighbours (a cut by position
+    // rewrites 5 and 7 `modified` keys for the correction). At 100 the newest bucket is among them.
+    const small = await editsOf(150);
+    const large = await editsOf(300);
     for (const edit of [small.retitled, small.corrected]) {
       expect(edit.length).toBeGreaterThan(0);
       expect(edit.length).toBeLessThanOrEqual(6);

@@ -342,14 +342,15 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
   });
 
   it('pages `updated_since` without skipping or repeating while anchors are removed and corrected', async () => {
-    // Hourly articles, walked from the third day (352 of them, newest first), 20 at a time.
-    // Ids with 7 cuts among them (cutsAfter), so a cursor deep in the walk has buckets between it and the newest.
-    const initial = Array.from({ length: 400 }, (_, i) => ({ id: 30_600 + i, hour: i }));
+    // Hourly articles, walked from the second day (176 of them, newest first), 10 at a time. Ids
+    // with 6 cuts among them (cutsAfter), so a cursor deep in the walk has buckets between it and
+    // the newest, and one below it, whose anchor the walk does not reach.
+    const initial = Array.from({ length: 200 }, (_, i) => ({ id: 51_800 + i, hour: i }));
     await publish(archive(initial), new Date('2026-05-01T00:00:00Z'));
-    const since = '2020-01-03T00:00:00Z';
-    const path = `/api/v1/articles?updated_since=${since}&limit=20`;
+    const since = '2020-01-02T00:00:00Z';
+    const path = `/api/v1/articles?updated_since=${since}&limit=10`;
     const walkOrder = initial
-      .filter((a) => a.hour >= 48)
+      .filter((a) => a.hour >= 24)
       .reverse()
       .map((a) => a.id);
     /** `pages` pages on from `cursor`: their ids and the cursor after them. */
@@ -368,12 +369,12 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
     const anchorOf = (cursor: string | null) => decodeCursor(cursor ?? '')?.bucket ?? 0;
 
     const first = await pagesFrom(null, 10);
-    expect(first.ids).toEqual(walkOrder.slice(0, 200));
+    expect(first.ids).toEqual(walkOrder.slice(0, 100));
     // The anchor removed: the cursor's bucket is gone (merged with the one below). Unseen articles
     // corrected (they move to the newest end, past the cursor) or removed, a seen one corrected.
     const removedAnchor = anchorOf(first.cursor);
-    expect(walkOrder.slice(200)).toContain(removedAnchor);
-    const unseen = walkOrder.slice(200);
+    expect(walkOrder.slice(100)).toContain(removedAnchor);
+    const unseen = walkOrder.slice(100);
     const gone = new Set([removedAnchor, unseen[1], unseen[2]]);
     const moved = new Set([unseen[0], unseen[30], first.ids[0]]);
     let articles = initial
@@ -392,7 +393,7 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
     moved.add(movedAnchor);
     articles = [
       ...articles.map((a) => (a.id === movedAnchor ? { ...a, corrected: 24 * 400 } : a)),
-      { id: 31_999, hour: 24 * 401 },
+      { id: 52_999, hour: 24 * 401 },
     ];
     await publish(archive(articles), new Date('2026-05-03T00:00:00Z'));
     const elsewhere = await getWithEnv(FRESH, MIRROR, `${path}&cursor=${second.cursor}`);

@@ -194,6 +194,20 @@ describe('npm run publish -- --remote with images', () => {
     expect(target.r2.log.filter((r) => r.op === 'put')).toHaveLength(linked.size - 2);
   });
 
+  it('stops before anything is written when listing the bucket keeps failing', async () => {
+    const target = await freshStandIns();
+    target.r2.inject({ op: 'list', times: Number.POSITIVE_INFINITY, fault: { kind: 'status', status: 500 } });
+    const run = await publish(remoteEnv(target));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^publish: listing R2 objects .* failed after 4 attempts: .*; nothing was written\.$/,
+      ),
+    ]);
+    expect(target.r2.log.filter((r) => r.op === 'put')).toEqual([]);
+    expect(target.kv.log.filter((r) => r.op === 'bulk-put' || r.op === 'bulk-delete')).toEqual([]);
+  });
+
   it('refuses to start without R2 credentials when an article shows an image, before any request', async () => {
     const target = await freshStandIns();
     for (const missing of ['R2_ACCESS_KEY_ID', 'R2_SECRET_ACCESS_KEY']) {

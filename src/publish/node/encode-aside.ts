@@ -1,13 +1,16 @@
 // Image renditions encoded in a child process while the publish builds its records. Encoded in the
-// publish itself, after its plan, the photos of a first publish were a third of its wall time (42.8
-// of 126 s at 10,000 articles), and libvips' threads left their memory arenas in the publish for the
-// rest of its writes: the largest single step of its peak (docs/performance.md). The child writes
-// each rendition into the rendition cache (rendition-cache.ts), from which the upload then reads it,
-// so what reaches the bucket is the same bytes, and a child that fails costs nothing but time: the
-// upload encodes what the cache lacks itself, and reports its error as before. Without a rendition
-// cache (`MIRRORWIRE_RENDITION_CACHE=off`) there is nowhere to put them, and nothing is encoded aside.
+// publish itself, after its plan, the photos of a first publish took 80–93 s of 203–222 at 10,000
+// articles, and libvips' threads left their memory arenas in the publish for the rest of its
+// writes: the largest single step of its peak (docs/performance.md, "The photos encoded beside the
+// build"). The child writes each rendition into the rendition cache (rendition-cache.ts), from which
+// the upload then reads it, so what reaches the bucket is the same bytes. It runs below the
+// publish's priority, so the build keeps its core. A photo it cannot encode stops the publish before
+// any upload (image-problems.ts); a child that fails for any other reason costs time only, as the
+// upload encodes what the cache lacks itself. Without a rendition cache
+// (`MIRRORWIRE_RENDITION_CACHE=off`) there is nowhere to put them, and nothing is encoded aside.
 import { type ChildProcess, fork } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { setPriority } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImagePlan, Rendition } from '../images';
 
@@ -35,36 +38,45 @@ export interface EncodingStopped {
 export interface EncodingAside {
   /** Settles when the child has ended: undefined once every original is in the cache, else why not. */
   finished: Promise<EncodingStopped | undefined>;
-  /** Ends the child now (a publish that stops, or a dry run); safe to call again. */
+  /** Tells the child to end (a publish that stops early): it finishes what is in flight; safe to call again. */
   stop(): void;
 }
 
-/** The child's entry point, and the loader that lets Node run it as TypeScript (the publish's own). */
+/** The child's entry point, run as TypeScript through tsx (the publish's own loader). */
 const CHILD = fileURLToPath(new URL('./encode-child.ts', import.meta.url));
-const TS_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /** Two originals at a time: libvips already encodes each one's six renditions on every core. */
 const ORIGINALS_AT_ONCE = 2;
+
+/** A nice value of 10: below the publish, which keeps its core while it builds. */
+const CHILD_PRIORITY = 10;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function encodeAside(
   job: Omit<EncodeJob, 'concurrency'>,
   onImage?: (done: number) => void,
 ): EncodingAside {
   let child: ChildProcess | undefined;
+  // Never a rejection: a publish that ends before it awaits this must not fail on it.
   const finished = new Promise<EncodingStopped | undefined>((resolve) => {
     let outcome: EncodingStopped | undefined = { reason: 'the encoding child ended without a word' };
     let stderr = '';
     try {
-      child = fork(CHILD, [], {
-        execArgv: ['--import', TS_LOADER],
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      });
+      // Resolved here, not when the module loads: a loader that cannot be found costs the photos'
+      // head start only, and the publish encodes them itself.
+      const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+      child = fork(CHILD, [], { execArgv: ['--import', loader], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     } catch (error) {
-      resolve({ reason: error instanceof Error ? error.message : String(error) });
+      resolve({ reason: messageOf(error) });
       return;
     }
+    try {
+      if (child.pid !== undefined) setPriority(child.pid, CHILD_PRIORITY);
+    } catch {
+      // Not allowed here: the child runs at the publish's own priority.
+    }
     child.stderr?.on('data', (chunk: Buffer) => {
-      // Only the end is kept: it says why, if the child died.
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     child.on('message', (message: EncodeReport) => {
@@ -79,23 +91,27 @@ export function encodeAside(
     child.on('exit', (code, signal) => {
       if (outcome === undefined && code !== 0)
         outcome = { reason: `the encoding child exited with ${code ?? signal}` };
-      // A child that died says why on its stderr.
-      if (outcome && outcome.source === undefined && stderr.trim() !== '')
-        outcome = { reason: `${outcome.reason}: ${stderr.trim()}` };
+      else if (outcome?.source === undefined && signal)
+        outcome = { reason: `${outcome?.reason} (${signal})` };
+      // A child that died says why in the last line of its stderr.
+      const last = stderr.trim().split('\n').at(-1)?.trim();
+      if (outcome && outcome.source === undefined && last) outcome = { reason: `${outcome.reason}: ${last}` };
       resolve(outcome);
     });
     try {
       child.send({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob);
     } catch (error) {
-      // Never a rejection: a publish that ends before it awaits this must not fail on it.
-      outcome = { reason: error instanceof Error ? error.message : String(error) };
+      outcome = { reason: messageOf(error) };
       child.kill();
     }
   });
   return {
     finished,
     stop() {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill();
+      // Told by its closed channel, the child finishes the originals in flight and ends on its own,
+      // a second or two before the publish can (a signal could cut a rendition short and leave its
+      // temporary file in the cache).
+      if (child?.connected) child.disconnect();
     },
   };
 }

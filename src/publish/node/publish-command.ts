@@ -326,33 +326,6 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     ? await openStoredRenditions(localFile('renditions.mdb'), bucketId, { trust: !values.repair })
     : undefined;
   if (storedRenditions) opened.push(storedRenditions);
-  // What the bucket lacks is known before the records are built: a real publish encodes it in a
-  // child process meanwhile (encode-aside.ts), on the core the build leaves idle.
-  const check =
-    imageBucket && storedRenditions
-      ? await renditionsToUpload(usedImages, imageBucket, storedRenditions.has)
-      : { missing: [], known: 0, requests: 0 };
-  const missingImages = check.missing;
-  const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
-  progress(
-    `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload (${check.known} known stored, ${check.requests} listing request(s))`,
-  );
-  const cacheDir = renditionCacheDir();
-  const aside =
-    !values['dry-run'] && missingImages.length > 0 && cacheDir !== undefined
-      ? encodeAside(
-          { contentDir: values.content, cacheDir, missing: missingImages },
-          createPhaseProgress(progress, 'images encoded aside', missingImages.length),
-        )
-      : undefined;
-  if (aside) opened.push({ close: () => aside.stop() });
-  // Where an original that cannot be encoded is shown, for its problems (image-problems.ts).
-  const toEncode = missingImages.map((entry) => entry.plan);
-  const imageContext = {
-    site: content.site,
-    input,
-    showing: toEncode.length > 0 ? filesShowing(content, toEncode) : new Map<string, string[]>(),
-  };
   // What KV held after this machine's last publish stands in for a listing while no other writer
   // has been since (listing-snapshot.ts); a repair lists.
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
@@ -363,7 +336,38 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   let uploadingImages = false;
   let uploaded = 0;
   let confirmed = 0;
+  // Where an original that cannot be encoded is shown, for its problems (image-problems.ts).
+  let imageContext: Parameters<typeof imageEncodeProblems>[1] | undefined;
   try {
+    // What the bucket lacks is known before the records are built: a real publish encodes it in a
+    // child process meanwhile (encode-aside.ts), at a lower priority than the build.
+    const check =
+      imageBucket && storedRenditions
+        ? await renditionsToUpload(usedImages, imageBucket, storedRenditions.has)
+        : { missing: [], known: 0, requests: 0 };
+    const missingImages = check.missing;
+    const renditions = missingImages.reduce((n, entry) => n + entry.renditions.length, 0);
+    progress(
+      `${usedImages.length} images shown, ${renditions} renditions of ${missingImages.length} to upload (${check.known} known stored, ${check.requests} listing request(s))`,
+    );
+    const cacheDir = renditionCacheDir();
+    const aside =
+      !values['dry-run'] && missingImages.length > 0 && cacheDir !== undefined
+        ? encodeAside(
+            { contentDir: values.content, cacheDir, missing: missingImages },
+            createPhaseProgress(progress, 'images encoded aside', missingImages.length),
+          )
+        : undefined;
+    if (aside) {
+      opened.push({ close: () => aside.stop() });
+      progress(`encoding ${missingImages.length} original(s) aside while the records are built`);
+    }
+    const toEncode = missingImages.map((entry) => entry.plan);
+    imageContext = {
+      site: content.site,
+      input,
+      showing: toEncode.length > 0 ? filesShowing(content, toEncode) : new Map<string, string[]>(),
+    };
     let prepared: PreparedPublish;
     try {
       prepared = await preparePublish(content, source, now, {
@@ -497,7 +501,9 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       return 1;
     }
     if (error instanceof ImageEncodeError) {
-      const problems = imageEncodeProblems(error, imageContext);
+      const problems = imageContext
+        ? imageEncodeProblems(error, imageContext)
+        : [{ path: `content/${error.source}`, line: 1, reason: error.reason }];
       for (const problem of problems) console.error(formatProblem(problem));
       const outcome =
         uploaded > 0

@@ -13,7 +13,7 @@ import { applyPrepared, FIXED_NOW, planFor, planOf, publish } from '../support/p
 import { sweepSize } from '../support/sweep-size';
 
 const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
-const FIRST_ID = 6_000_001;
+const FIRST_ID = 6_006_001;
 
 function article(id: number, options: { title?: string; body?: string; notice?: string } = {}): SourceFile {
   const published = new Date(Date.UTC(2018, 0, 1) + (id - FIRST_ID) * 86_400_000)
@@ -37,8 +37,9 @@ function article(id: number, options: { title?: string; body?: string; notice?: 
   return { path: `content/articles/in-place/${id}.md`, text };
 }
 
-// 240 articles: the API's `modified` scope is cut into buckets of a hundred, so a corrected old
-// article leaves its bucket for the newest.
+// 240 articles, their ids chosen so that the API's `modified` scope (cut after one article in a
+// hundred, by a hash of its id: paging.ts cutByContent) has cuts among them, after ids 6,006,071,
+// 6,006,182, 6,006,209 and 6,006,222: a corrected old article leaves its bucket for the newest.
 const IDS = Array.from({ length: 240 }, (_, i) => FIRST_ID + i);
 
 function content(changed: ReadonlyMap<number, SourceFile> = new Map()): ContentInput {

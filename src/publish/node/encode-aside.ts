@@ -8,9 +8,10 @@
 // any upload (image-problems.ts); a child that fails for any other reason costs time only, as the
 // upload encodes what the cache lacks itself. Without a rendition cache
 // (`MIRRORWIRE_RENDITION_CACHE=off`) there is nowhere to put them, and nothing is encoded aside.
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ImagePlan, Rendition } from '../images';
 
@@ -38,8 +39,8 @@ export interface EncodingStopped {
 export interface EncodingAside {
   /** Settles when the child has ended: undefined once every original is in the cache, else why not. */
   finished: Promise<EncodingStopped | undefined>;
-  /** Tells the child to end (a publish that stops early): it finishes what is in flight; safe to call again. */
-  stop(): void;
+  /** Tells the child to end (a publish that stops early) and waits for it; safe to call again. */
+  stop(): Promise<void>;
 }
 
 /** The child's entry point, run as TypeScript through tsx (the publish's own loader). */
@@ -47,6 +48,9 @@ const CHILD = fileURLToPath(new URL('./encode-child.ts', import.meta.url));
 
 /** Two originals at a time: libvips already encodes each one's six renditions on every core. */
 const ORIGINALS_AT_ONCE = 2;
+
+/** How long a child told to end may take over the originals in flight (large photos take seconds). */
+const STOP_GRACE_MS = 15_000;
 
 /** A nice value of 10: below the publish, which keeps its core while it builds. */
 const CHILD_PRIORITY = 10;
@@ -66,7 +70,7 @@ export function encodeAside(
       // Resolved here, not when the module loads: a loader that cannot be found costs the photos'
       // head start only, and the publish encodes them itself.
       const loader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-      child = fork(CHILD, [], { execArgv: ['--import', loader], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      child = spawn(process.execPath, ['--import', loader, CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (error) {
       resolve({ reason: messageOf(error) });
       return;
@@ -79,12 +83,18 @@ export function encodeAside(
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.on('message', (message: EncodeReport) => {
-      if ('done' in message) onImage?.(message.done);
-      else if ('finished' in message) outcome = undefined;
-      else
-        outcome = { reason: message.failed, ...(message.source !== undefined && { source: message.source }) };
-    });
+    if (child.stdout)
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const message = reportIn(line);
+        if (!message) return;
+        if ('done' in message) onImage?.(message.done);
+        else if ('finished' in message) outcome = undefined;
+        else
+          outcome = {
+            reason: message.failed,
+            ...(message.source !== undefined && { source: message.source }),
+          };
+      });
     child.on('error', (error) => {
       outcome = { reason: error.message };
     });
@@ -98,20 +108,39 @@ export function encodeAside(
       if (outcome && outcome.source === undefined && last) outcome = { reason: `${outcome.reason}: ${last}` };
       resolve(outcome);
     });
-    try {
-      child.send({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob);
-    } catch (error) {
-      outcome = { reason: messageOf(error) };
-      child.kill();
-    }
+    // The job, then nothing: its standard input stays open until the publish ends (encode-child.ts).
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.write(`${JSON.stringify({ ...job, concurrency: ORIGINALS_AT_ONCE } satisfies EncodeJob)}\n`);
   });
   return {
     finished,
-    stop() {
-      // Told by its closed channel, the child finishes the originals in flight and ends on its own,
-      // a second or two before the publish can (a signal could cut a rendition short and leave its
-      // temporary file in the cache).
-      if (child?.connected) child.disconnect();
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      // Told by its closed input, the child finishes the originals in flight and ends on its own (a
+      // signal could cut a rendition short and leave its temporary file in the cache); one that has
+      // not ended by then never will, and is killed.
+      child.stdin?.end();
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        finished.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!ended) child.kill('SIGKILL');
     },
   };
+}
+
+/** A line the child wrote, if it is one of its reports. */
+function reportIn(line: string): EncodeReport | undefined {
+  try {
+    const message = JSON.parse(line) as unknown;
+    if (typeof message !== 'object' || message === null) return undefined;
+    if ('done' in message || 'finished' in message || 'failed' in message) return message as EncodeReport;
+  } catch {
+    // Not a report: something the child's libraries printed.
+  }
+  return undefined;
 }

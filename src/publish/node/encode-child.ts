@@ -1,25 +1,35 @@
-// The child process that encode-aside.ts starts: encodes the renditions it is sent into the rendition
-// cache, an original at a time per slot, reports each original done, and exits. It ends when its
-// publish does: a closed IPC channel (the publish ended, however) stops it between originals.
+// The child process that encode-aside.ts starts: reads its job (a line of JSON) from standard input,
+// encodes the renditions into the rendition cache, an original at a time per slot, and reports each
+// original done as a line of JSON on standard output. Its standard input stays open as a lifeline:
+// it closes when the publish ends, however (exited, or killed), and the child then finishes the
+// originals in flight, so that no rendition is left half written, starts no other, and exits. (No
+// IPC channel: tsx, which runs the child, reports every module it loads over one when there is one.)
 import { runPool } from '../../shared/run-pool';
 import { ImageEncodeError } from '../images';
 import type { EncodeJob, EncodeReport } from './encode-aside';
 import { sharpEncoder } from './encode-images';
 import { cachedEncoder } from './rendition-cache';
 
-/** Tells the publish, if it is still there to hear it. */
+let publishGone = false;
+let working = false;
+let input = '';
+
+/** Tells the publish, once the line is written (the publish may be gone: then it is lost). */
 const report = (message: EncodeReport) =>
   new Promise<void>((resolve) => {
-    if (!process.send || !process.connected) resolve();
-    else process.send(message, () => resolve());
+    process.stdout.write(`${JSON.stringify(message)}\n`, () => resolve());
   });
+process.stdout.on('error', () => {
+  publishGone = true;
+});
 
-process.once('message', async (job: EncodeJob) => {
+async function encodeAll(job: EncodeJob): Promise<void> {
+  working = true;
   const encode = cachedEncoder(sharpEncoder(job.contentDir), job.cacheDir);
   let done = 0;
   try {
     await runPool(job.missing, job.concurrency, async ({ plan, renditions }) => {
-      if (!process.connected) throw new Error('the publish ended');
+      if (publishGone) throw new Error('the publish ended');
       await encode(plan, renditions);
       done++;
       await report({ done });
@@ -33,7 +43,23 @@ process.once('message', async (job: EncodeJob) => {
     );
     process.exitCode = 1;
   }
-  if (process.connected) process.disconnect();
-});
-// Started without a channel (not by encode-aside.ts), there is nothing to do.
-if (!process.send) process.exitCode = 2;
+  // The open standard input would keep the child waiting: it ends here, its reports written.
+  process.exit();
+}
+
+process.stdin
+  .setEncoding('utf8')
+  .on('data', (chunk: string) => {
+    if (working) return;
+    input += chunk;
+    const end = input.indexOf('\n');
+    if (end >= 0) void encodeAll(JSON.parse(input.slice(0, end)) as EncodeJob);
+  })
+  .on('end', () => {
+    publishGone = true;
+    if (!working) process.exit(0);
+  })
+  .on('error', () => {
+    publishGone = true;
+    if (!working) process.exit(0);
+  });

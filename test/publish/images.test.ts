@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchCheckout } from './checkout';
 import { CONFIG, type Run, runPublish, scriptCommand } from './command';
 import { readKv, readBucket as readLocalBucket } from './local-state';
-import { alive, childrenOf } from './processes';
+import { alive, childrenOf, untilPrinted } from './processes';
 
 const SAMPLE = 'content/articles/2022/01/675904-russia-no-new-talks-ukraine.md';
 
@@ -221,12 +221,7 @@ describe('npm run publish: images', () => {
       let runtimes: number[] = [];
       try {
         // The child starts as soon as the publish knows what the bucket lacks.
-        await new Promise<void>((resolve, reject) => {
-          publish.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-            if (chunk.includes('90 renditions of 15 to upload')) resolve();
-          });
-          publish.on('exit', () => reject(new Error('the publish ended before it started encoding')));
-        });
+        await untilPrinted(publish, '90 renditions of 15 to upload', 'it started encoding');
         for (let tries = 0; encoder === undefined && tries < 100; tries++) {
           [encoder] = await childrenOf(publish.pid ?? 0, (line) => line.includes('encode-child'));
           if (encoder === undefined) await pause(20);

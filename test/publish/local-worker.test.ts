@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localKv } from '../../src/publish/node/local-kv';
 import { openLocalWorker } from '../../src/publish/node/local-worker';
 import { CONFIG, scriptCommand } from './command';
-import { alive, childrenOf } from './processes';
+import { alive, childrenOf, untilPrinted } from './processes';
 
 let dir: string;
 
@@ -51,12 +51,7 @@ describe('the local worker', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let runtimes: number[] = [];
     try {
-      await new Promise<void>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          if (chunk.includes('ready')) resolve();
-        });
-        child.on('exit', () => reject(new Error('the holding process ended before it was ready')));
-      });
+      await untilPrinted(child, 'ready', 'it was ready');
       runtimes = await childrenOf(child.pid ?? 0, (command) => /(^|\/)workerd /.test(command));
       expect(runtimes.length).toBeGreaterThan(0);
       child.kill('SIGTERM');

@@ -1,6 +1,8 @@
 // What /proc says of the processes a test started (Linux only): their state and their children, for
 // the tests that stop a publish by a signal and require nothing it started to outlive it.
+import type { ChildProcessByStdio } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 
 /** What /proc says of a process: its command, state and parent; undefined once it is gone. */
 export async function processInfo(
@@ -33,4 +35,18 @@ export async function childrenOf(pid: number, matches: (commandLine: string) => 
 export async function alive(pid: number): Promise<boolean> {
   const info = await processInfo(pid);
   return info !== undefined && info.state !== 'Z';
+}
+
+/** Resolves once the process has printed `text` on its standard output; rejects if it ends first. */
+export function untilPrinted(
+  child: ChildProcessByStdio<null, Readable, null>,
+  text: string,
+  before: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes(text)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`the process ended before ${before}`)));
+  });
 }

@@ -1,5 +1,5 @@
 // Image renditions encoded in a child process while the publish builds its records. Encoded in the
-// publish itself, after its plan, the photos of a first publish took 80–93 s of 203–222 at 10,000
+// publish itself, after its plan, the photos of a first publish took 45–47 s of 128–143 at 10,000
 // articles, and libvips' threads left their memory arenas in the publish for the rest of its
 // writes: the largest single step of its peak (docs/performance.md, "The photos encoded beside the
 // build"). The child writes each rendition into the rendition cache (rendition-cache.ts), from which

@@ -98,7 +98,8 @@ export function encodeAside(
     child.on('error', (error) => {
       outcome = { reason: error.message };
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': once its output is all read, so that its last report is not lost.
+    child.on('close', (code, signal) => {
       if (outcome === undefined && code !== 0)
         outcome = { reason: `the encoding child exited with ${code ?? signal}` };
       else if (outcome?.source === undefined && signal)

@@ -104,8 +104,12 @@ export function encodeAside(
         outcome = { reason: `the encoding child exited with ${code ?? signal}` };
       else if (outcome?.source === undefined && signal)
         outcome = { reason: `${outcome?.reason} (${signal})` };
-      // A child that died says why in the last line of its stderr.
-      const last = stderr.trim().split('\n').at(-1)?.trim();
+      // A child that died says why in the last line of its stderr but Node's own version line.
+      const last = stderr
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !/^Node\.js v\d/.test(line))
+        .at(-1);
       if (outcome && outcome.source === undefined && last) outcome = { reason: `${outcome.reason}: ${last}` };
       resolve(outcome);
     });

@@ -23,11 +23,12 @@ process.stdout.on('error', () => {
   publishGone = true;
 });
 
-async function encodeAll(job: EncodeJob): Promise<void> {
+async function encodeAll(line: string): Promise<void> {
   working = true;
-  const encode = cachedEncoder(sharpEncoder(job.contentDir), job.cacheDir);
   let done = 0;
   try {
+    const job = JSON.parse(line) as EncodeJob;
+    const encode = cachedEncoder(sharpEncoder(job.contentDir), job.cacheDir);
     await runPool(job.missing, job.concurrency, async ({ plan, renditions }) => {
       if (publishGone) throw new Error('the publish ended');
       await encode(plan, renditions);
@@ -51,9 +52,10 @@ process.stdin
   .setEncoding('utf8')
   .on('data', (chunk: string) => {
     if (working) return;
-    input += chunk;
-    const end = input.indexOf('\n');
-    if (end >= 0) void encodeAll(JSON.parse(input.slice(0, end)) as EncodeJob);
+    // Only the new chunk is searched: a first publish's job is megabytes.
+    const end = chunk.indexOf('\n');
+    if (end < 0) input += chunk;
+    else void encodeAll(input + chunk.slice(0, end));
   })
   .on('end', () => {
     publishGone = true;

@@ -4,15 +4,19 @@
 // the scope all along, untouched, older than the walk's start and inside `since`, is served, as is
 // every article added during the walk below where it stood (backdated) and left alone since. The
 // worker's read (api/list-read.ts) over buckets stored and decoded as KV holds them, buckets and
-// anchors always of one publish (a location that reads them from two may expire a cursor).
+// anchors always of one publish (a location that reads them from two may expire a cursor). The same
+// for a scope cut by position (every other scope): with fewer than 20 articles removed or backdated
+// between two pages, no cursor expires, including one whose bucket the archive shrank below.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { MAX_LIST_READS, readListPage } from '../../src/api/list-read';
 import {
   type AnchorList,
+  cutBuckets,
   cutByContent,
   isOlder,
+  LIST_SLACK,
   type OrderKey,
   orderKeyOf,
   sortNewestFirst,
@@ -197,5 +201,166 @@ describe('a walk of `updated_since` while the archive changes', () => {
       ),
       { numRuns: sweepSize({ fast: 40, long: 600 }) },
     );
+  });
+});
+
+/** The scope as a publish stores it cut by position (every scope but `modified`: paging.ts cutBuckets). */
+function storedByPosition(articles: Iterable<Article>) {
+  const summaries = [...articles].map(summaryOf);
+  const records = new Map<number | 'head', unknown>();
+  for (const bucket of cutBuckets(sortNewestFirst(summaries, 'published'))) {
+    const text = JSON.stringify(bucket);
+    records.set(bucket.bucket, JSON.parse(text));
+    if (bucket.newest) records.set('head', JSON.parse(text));
+  }
+  return {
+    bucket: async (bucket: number | 'head') => {
+      const record = records.get(bucket);
+      return record === undefined ? null : z.parse(listBucketSchema, record);
+    },
+    anchors: async () => null,
+  };
+}
+
+// Between two pages, at most LIST_SLACK articles removed or backdated: fewer than either overlap of
+// a bucket (100 older, 20 newer), so the cursor's place is always within reach.
+const positionalChange = fc.record({ remove: fc.boolean(), backdated: fc.boolean(), pick: fc.nat() });
+
+describe('a walk of a scope cut by position while the archive changes', () => {
+  it('never expires while fewer than 20 articles move between pages, repeats nothing and skips nothing that stood still', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          // Often just past a bucket's end: the newest bucket holds a few articles of its own, and
+          // removals can take it away under the cursor (the reader steps down to the one below).
+          count: fc.oneof(
+            fc.integer({ min: 0, max: 700 }),
+            fc
+              .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 9 }))
+              .map(([b, n]) => b * 100 + n),
+          ),
+          firstId: fc.integer({ min: 1, max: 5_000_000 }),
+          limit: fc.constantFrom(1, 1, 7, 20, 100),
+          steps: fc.array(
+            fc.record({
+              pages: fc.integer({ min: 1, max: 6 }),
+              // Some steps only remove, so that the archive shrinks below the cursor's bucket.
+              changes: fc.oneof(
+                fc.array(positionalChange, { maxLength: LIST_SLACK - 1 }),
+                fc.array(
+                  positionalChange.map((change) => ({ ...change, remove: true })),
+                  { minLength: 10, maxLength: LIST_SLACK - 1 },
+                ),
+              ),
+            }),
+            { maxLength: 8 },
+          ),
+        }),
+        async ({ count, firstId, limit, steps }) => {
+          const articles = new Map<number, Article>();
+          for (let i = 0; i < count; i++)
+            articles.set(firstId + i, { id: firstId + i, published: START + (i + 1) * HOUR });
+          let nextId = firstId + count;
+          let clock = START + (count + 1) * HOUR;
+          const atStart = [...articles.values()];
+          const touched = new Set<number>();
+          const addedAhead = new Set<number>();
+          let source = storedByPosition(articles.values());
+          const served: ApiArticleSummary[] = [];
+          let cursor: { after: OrderKey; bucket: number } | undefined;
+          let ended = false;
+          const read = async () => {
+            let reads = 0;
+            const counted = {
+              bucket: (bucket: number | 'head') => {
+                reads++;
+                return source.bucket(bucket);
+              },
+              anchors: () => {
+                reads++;
+                return source.anchors();
+              },
+            };
+            const page = await readListPage(counted, {
+              ...(cursor && { cursor }),
+              byContent: false,
+              order: 'published',
+              limit,
+              matches: () => true,
+            });
+            expect(page).not.toBe('expired');
+            expect(reads).toBeLessThanOrEqual(MAX_LIST_READS);
+            if (page === 'expired') return;
+            served.push(...page.items);
+            cursor = page.next ?? undefined;
+            ended = page.next === null;
+          };
+          for (const step of [...steps, { pages: Number.POSITIVE_INFINITY, changes: [] }]) {
+            for (let page = 0; page < step.pages && !ended; page++) await read();
+            if (ended) break;
+            for (const each of step.changes) {
+              const ids = [...articles.keys()];
+              const id = ids[each.pick % Math.max(1, ids.length)];
+              if (each.remove && id !== undefined) {
+                articles.delete(id);
+                touched.add(id);
+                addedAhead.delete(id);
+              } else if (!each.remove) {
+                // Backdated: anywhere in the archive's span, at a minute of its own.
+                const published = each.backdated ? START + (each.pick % (count + 1)) * HOUR + 60_000 : clock;
+                const added = { id: nextId, published };
+                articles.set(nextId, added);
+                if (cursor && isOlder({ t: published, i: nextId }, cursor.after)) addedAhead.add(nextId);
+                touched.add(nextId++);
+              }
+              clock += HOUR;
+            }
+            source = storedByPosition(articles.values());
+          }
+
+          const keys = served.map((summary) => orderKeyOf(summary, 'published'));
+          keys.forEach((key, i) => {
+            const before = keys[i - 1];
+            if (before) expect(isOlder(key, before)).toBe(true);
+          });
+          const servedIds = new Set(served.map((summary) => summary.id));
+          for (const article of atStart)
+            if (!touched.has(article.id))
+              expect(servedIds.has(article.id), `article ${article.id}`).toBe(true);
+          for (const id of addedAhead)
+            if (articles.has(id)) expect(servedIds.has(id), `backdated article ${id}`).toBe(true);
+        },
+      ),
+      { numRuns: sweepSize({ fast: 40, long: 600 }) },
+    );
+  });
+
+  it('steps down to the bucket below when the archive shrank under the cursor', async () => {
+    // 105 articles: the newest bucket (1) holds five of its own; a page of one leaves the cursor in it.
+    const hourly = (count: number) =>
+      Array.from({ length: count }, (_, i): Article => ({ id: i + 1, published: START + (i + 1) * HOUR }));
+    const first = await readListPage(storedByPosition(hourly(105)), {
+      byContent: false,
+      order: 'published',
+      limit: 1,
+      matches: () => true,
+    });
+    if (first === 'expired' || !first.next) throw new Error('the first page has no cursor');
+    expect(first.next.bucket).toBe(1);
+    // Ten of the oldest removed: 95 articles, one bucket.
+    const shrunk = storedByPosition(hourly(105).filter((article) => article.id > 10));
+    const asked: (number | 'head')[] = [];
+    const page = await readListPage(
+      {
+        bucket: (bucket) => {
+          asked.push(bucket);
+          return shrunk.bucket(bucket);
+        },
+        anchors: shrunk.anchors,
+      },
+      { cursor: first.next, byContent: false, order: 'published', limit: 1, matches: () => true },
+    );
+    expect(asked).toEqual([1, 0]);
+    expect(page !== 'expired' && page.items.map((item) => item.id)).toEqual([104]);
   });
 });

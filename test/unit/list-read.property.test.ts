@@ -10,13 +10,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { MAX_LIST_READS, readListPage } from '../../src/api/list-read';
+import { type ListRequest, type ListSource, MAX_LIST_READS, readListPage } from '../../src/api/list-read';
 import {
   type AnchorList,
+  type CursorPlace,
   cutBuckets,
   cutByContent,
   isOlder,
   LIST_SLACK,
+  type ListOrder,
   type OrderKey,
   orderKeyOf,
   sortNewestFirst,
@@ -76,6 +78,58 @@ function stored(articles: Iterable<Article>) {
   };
 }
 
+/** One page read, every storage read counted: never expired, and within the read budget. */
+async function readWithinBudget(source: ListSource, request: ListRequest) {
+  let reads = 0;
+  const counted: ListSource = {
+    bucket: (bucket) => {
+      reads++;
+      return source.bucket(bucket);
+    },
+    anchors: () => {
+      reads++;
+      return source.anchors();
+    },
+  };
+  const page = await readListPage(counted, request);
+  expect(page).not.toBe('expired');
+  expect(reads).toBeLessThanOrEqual(MAX_LIST_READS);
+  return page === 'expired' ? undefined : page;
+}
+
+/** A partner's walk: pages read one after another, each from the cursor the one before gave. */
+function walker(request: Omit<ListRequest, 'cursor'>) {
+  const served: ApiArticleSummary[] = [];
+  let cursor: CursorPlace | undefined;
+  let ended = false;
+  return {
+    served,
+    get cursor() {
+      return cursor;
+    },
+    get ended() {
+      return ended;
+    },
+    async page(source: ListSource) {
+      const page = await readWithinBudget(source, { ...request, ...(cursor && { cursor }) });
+      if (!page) return;
+      served.push(...page.items);
+      cursor = page.next ?? undefined;
+      ended = page.next === null;
+    },
+  };
+}
+
+/** The ids served, checked newest first throughout, so nothing twice. */
+function newestFirstOnce(served: readonly ApiArticleSummary[], order: ListOrder): Set<number> {
+  const keys = served.map((summary) => orderKeyOf(summary, order));
+  keys.forEach((key, i) => {
+    const before = keys[i - 1];
+    if (before) expect(isOlder(key, before)).toBe(true);
+  });
+  return new Set(served.map((summary) => summary.id));
+}
+
 // A change picks an article at random, or the anchor of the cursor's bucket (the bucket's number):
 // corrected, it moves to the newest end and its number names a bucket there; removed, it is gone.
 const change = fc.oneof(
@@ -121,52 +175,28 @@ describe('a walk of `updated_since` while the archive changes', () => {
           const addedAhead = new Set<number>();
 
           let source = stored(articles.values());
-          const served: ApiArticleSummary[] = [];
-          let cursor: { after: OrderKey; bucket: number } | undefined;
-          let ended = false;
-          const read = async () => {
-            // Every storage read of this page counted: buckets and anchors within the budget.
-            let reads = 0;
-            const counted = {
-              bucket: (bucket: number | 'head') => {
-                reads++;
-                return source.bucket(bucket);
-              },
-              anchors: () => {
-                reads++;
-                return source.anchors();
-              },
-            };
-            const page = await readListPage(counted, {
-              ...(cursor && { cursor }),
-              byContent: true,
-              order: 'modified',
-              limit,
-              ...(sinceMs !== undefined && { since: sinceMs }),
-              matches: () => true,
-            });
-            expect(page).not.toBe('expired');
-            expect(reads).toBeLessThanOrEqual(MAX_LIST_READS);
-            if (page === 'expired') return;
-            served.push(...page.items);
-            cursor = page.next ?? undefined;
-            ended = page.next === null;
-          };
+          const walk = walker({
+            byContent: true,
+            order: 'modified',
+            limit,
+            ...(sinceMs !== undefined && { since: sinceMs }),
+            matches: () => true,
+          });
           for (const step of [...steps, { pages: Number.POSITIVE_INFINITY, changes: [] }]) {
-            for (let page = 0; page < step.pages && !ended; page++) await read();
-            if (ended) break;
+            for (let page = 0; page < step.pages && !walk.ended; page++) await walk.page(source);
+            if (walk.ended) break;
             const ids = [...articles.keys()];
             for (const each of step.changes) {
               const id =
-                each.kind !== 'add' && each.anchor && cursor
-                  ? cursor.bucket
+                each.kind !== 'add' && each.anchor && walk.cursor
+                  ? walk.cursor.bucket
                   : ids[each.pick % Math.max(1, ids.length)];
               const article = id === undefined ? undefined : articles.get(id);
               if (each.kind === 'add') {
                 const published = each.backdated ? START + (each.pick % (hour + 1)) * HOUR : clock;
                 const added = { id: nextId, published };
                 articles.set(nextId, added);
-                if (cursor && isOlder(keyOf(added), cursor.after)) addedAhead.add(nextId);
+                if (walk.cursor && isOlder(keyOf(added), walk.cursor.after)) addedAhead.add(nextId);
                 touched.add(nextId++);
               } else if (article && each.kind === 'remove') {
                 articles.delete(article.id);
@@ -182,13 +212,7 @@ describe('a walk of `updated_since` while the archive changes', () => {
             source = stored(articles.values());
           }
 
-          // Newest first throughout, so nothing twice.
-          const keys = served.map((summary) => orderKeyOf(summary, 'modified'));
-          keys.forEach((key, i) => {
-            const before = keys[i - 1];
-            if (before) expect(isOlder(key, before)).toBe(true);
-          });
-          const servedIds = new Set(served.map((summary) => summary.id));
+          const servedIds = newestFirstOnce(walk.served, 'modified');
           for (const article of atStart)
             if (!touched.has(article.id))
               expect(servedIds.has(article.id), `article ${article.id}`).toBe(true);
@@ -266,38 +290,15 @@ describe('a walk of a scope cut by position while the archive changes', () => {
           const touched = new Set<number>();
           const addedAhead = new Set<number>();
           let source = storedByPosition(articles.values());
-          const served: ApiArticleSummary[] = [];
-          let cursor: { after: OrderKey; bucket: number } | undefined;
-          let ended = false;
-          const read = async () => {
-            let reads = 0;
-            const counted = {
-              bucket: (bucket: number | 'head') => {
-                reads++;
-                return source.bucket(bucket);
-              },
-              anchors: () => {
-                reads++;
-                return source.anchors();
-              },
-            };
-            const page = await readListPage(counted, {
-              ...(cursor && { cursor }),
-              byContent: false,
-              order: 'published',
-              limit,
-              matches: () => true,
-            });
-            expect(page).not.toBe('expired');
-            expect(reads).toBeLessThanOrEqual(MAX_LIST_READS);
-            if (page === 'expired') return;
-            served.push(...page.items);
-            cursor = page.next ?? undefined;
-            ended = page.next === null;
-          };
+          const walk = walker({
+            byContent: false,
+            order: 'published',
+            limit,
+            matches: () => true,
+          });
           for (const step of [...steps, { pages: Number.POSITIVE_INFINITY, changes: [] }]) {
-            for (let page = 0; page < step.pages && !ended; page++) await read();
-            if (ended) break;
+            for (let page = 0; page < step.pages && !walk.ended; page++) await walk.page(source);
+            if (walk.ended) break;
             for (const each of step.changes) {
               const ids = [...articles.keys()];
               const id = ids[each.pick % Math.max(1, ids.length)];
@@ -310,7 +311,8 @@ describe('a walk of a scope cut by position while the archive changes', () => {
                 const published = each.backdated ? START + (each.pick % (count + 1)) * HOUR + 60_000 : clock;
                 const added = { id: nextId, published };
                 articles.set(nextId, added);
-                if (cursor && isOlder({ t: published, i: nextId }, cursor.after)) addedAhead.add(nextId);
+                if (walk.cursor && isOlder({ t: published, i: nextId }, walk.cursor.after))
+                  addedAhead.add(nextId);
                 touched.add(nextId++);
               }
               clock += HOUR;
@@ -318,12 +320,7 @@ describe('a walk of a scope cut by position while the archive changes', () => {
             source = storedByPosition(articles.values());
           }
 
-          const keys = served.map((summary) => orderKeyOf(summary, 'published'));
-          keys.forEach((key, i) => {
-            const before = keys[i - 1];
-            if (before) expect(isOlder(key, before)).toBe(true);
-          });
-          const servedIds = new Set(served.map((summary) => summary.id));
+          const servedIds = newestFirstOnce(walk.served, 'published');
           for (const article of atStart)
             if (!touched.has(article.id))
               expect(servedIds.has(article.id), `article ${article.id}`).toBe(true);

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { messageOf } from '../../shared/error-message';
 import type { ImagePlan, Rendition } from '../images';
 
 /** What the child is sent: the originals (relative to `contentDir`) and the renditions each lacks. */
@@ -54,8 +55,6 @@ const STOP_GRACE_MS = 15_000;
 
 /** A nice value of 10: below the publish, which keeps its core while it builds. */
 const CHILD_PRIORITY = 10;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function encodeAside(
   job: Omit<EncodeJob, 'concurrency'>,
@@ -100,18 +99,20 @@ export function encodeAside(
     });
     // 'close', not 'exit': once its output is all read, so that its last report is not lost.
     child.on('close', (code, signal) => {
-      if (outcome === undefined && code !== 0)
-        outcome = { reason: `the encoding child exited with ${code ?? signal}` };
-      else if (outcome?.source === undefined && signal)
-        outcome = { reason: `${outcome?.reason} (${signal})` };
+      if (outcome?.source !== undefined || (outcome === undefined && code === 0)) {
+        resolve(outcome);
+        return;
+      }
+      const reason = outcome
+        ? `${outcome.reason}${signal ? ` (${signal})` : ''}`
+        : `the encoding child exited with ${code ?? signal}`;
       // A child that died says why in the last line of its stderr but Node's own version line.
       const last = stderr
         .split('\n')
         .map((line) => line.trim())
         .filter((line) => line !== '' && !/^Node\.js v\d/.test(line))
         .at(-1);
-      if (outcome && outcome.source === undefined && last) outcome = { reason: `${outcome.reason}: ${last}` };
-      resolve(outcome);
+      resolve({ reason: last ? `${reason}: ${last}` : reason });
     });
     // The job, then nothing: its standard input stays open until the publish ends (encode-child.ts).
     child.stdin?.on('error', () => undefined);

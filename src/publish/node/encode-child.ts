@@ -4,6 +4,7 @@
 // it closes when the publish ends, however (exited, or killed), and the child then finishes the
 // originals in flight, so that no rendition is left half written, starts no other, and exits. (No
 // IPC channel: tsx, which runs the child, reports every module it loads over one when there is one.)
+import { messageOf } from '../../shared/error-message';
 import { runPool } from '../../shared/run-pool';
 import { ImageEncodeError } from '../images';
 import type { EncodeJob, EncodeReport } from './encode-aside';
@@ -40,7 +41,7 @@ async function encodeAll(line: string): Promise<void> {
     await report(
       error instanceof ImageEncodeError
         ? { failed: error.reason, source: error.source }
-        : { failed: error instanceof Error ? error.message : String(error) },
+        : { failed: messageOf(error) },
     );
     process.exitCode = 1;
   }

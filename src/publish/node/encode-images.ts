@@ -2,6 +2,7 @@
 // Loaded only when a rendition is missing, so a publish with nothing new never starts libvips.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { messageOf } from '../../shared/error-message';
 import { ImageEncodeError, type ImageFormat, type ImagePlan, type Rendition } from '../images';
 
 /**
@@ -40,5 +41,5 @@ export function sharpEncoder(contentDir: string) {
 
 /** libvips repeats its message on a line per warning: the first says it. */
 function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+  return messageOf(error).split('\n')[0] ?? '';
 }

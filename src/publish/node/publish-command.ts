@@ -501,9 +501,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       return 1;
     }
     if (error instanceof ImageEncodeError) {
-      const problems = imageContext
-        ? imageEncodeProblems(error, imageContext)
-        : [{ path: `content/${error.source}`, line: 1, reason: error.reason }];
+      const problems = imageEncodeProblems(error, imageContext);
       for (const problem of problems) console.error(formatProblem(problem));
       const outcome =
         uploaded > 0

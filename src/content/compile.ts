@@ -8,7 +8,7 @@ import { articleGuid, articlePath } from '../sites/urls';
 import type { Article, ArticleImage, RemovedArticle } from '../storage/records';
 import { DATE_TIME_FORMAT, parseDateTime } from './date-time';
 import { splitFrontMatter } from './front-matter';
-import { isImageSource, isImageUrl } from './image-source';
+import { imageFileShown, isImageSource, isImageUrl } from './image-source';
 import {
   API_ARTICLE_RECORD_MAX_BYTES,
   ARTICLE_FILE_MAX_BYTES,
@@ -239,6 +239,8 @@ export function compileArticle(
   file: SourceFile,
   site: SiteConfig,
   images: ImageSizes,
+  /** The site file's path as shown: messages name an image under its folder (imageFileShown). */
+  sitePath = 'content/site.yaml',
 ): CompiledArticle | Problem[] {
   // Sizes first, on the raw text: a 30 MB body would take markdown-it minutes and gigabytes.
   const fileBytes = utf8Bytes(file.text);
@@ -285,8 +287,8 @@ export function compileArticle(
         path: file.path,
         line: parsed.lineOf(['image', 'src']),
         reason: asset
-          ? `image.src: content/${fm.image.src} ${asset.unreadable}`
-          : `image.src: no file content/${fm.image.src}`,
+          ? `image.src: ${imageFileShown(sitePath, fm.image.src)} ${asset.unreadable}`
+          : `image.src: no file ${imageFileShown(sitePath, fm.image.src)}`,
       });
     } else image = articleImage(fm.image, asset.src, asset);
   }
@@ -431,7 +433,7 @@ export function compileContent(
       compiled.push(cached);
       continue;
     }
-    const result = compileArticle(file, site, input.images);
+    const result = compileArticle(file, site, input.images, input.site.path);
     if (Array.isArray(result)) problems.push(...result);
     else {
       compiled.push(cache ? cache.set(file, result) : result);

@@ -28,3 +28,12 @@ export function isImageUrl(src: string): boolean {
  * CSP, where `,` would start a second policy and `*` would allow every host.
  */
 const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * Where an `images/…` source is, as messages show it: under the content folder the site file is
+ * in (`--content` may name any), from that file's path as shown (`content/site.yaml`).
+ */
+export function imageFileShown(sitePath: string, src: string): string {
+  const slash = sitePath.lastIndexOf('/');
+  return slash < 0 ? src : `${sitePath.slice(0, slash)}/${src}`;
+}

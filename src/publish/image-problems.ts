@@ -4,6 +4,7 @@
 // upload or KV write.
 import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, type ContentInput, compileArticle } from '../content/compile';
+import { imageFileShown } from '../content/image-source';
 import type { Problem } from '../content/problems';
 import type { ImageEncodeError, ImagePlan } from './images';
 
@@ -29,21 +30,20 @@ export function filesShowing(content: CompiledContent, plans: readonly ImagePlan
 /** The problems an original that cannot be encoded makes: each article showing it, compiled again knowing. */
 export function imageEncodeProblems(
   error: ImageEncodeError,
-  context:
-    | { site: SiteConfig; input: ContentInput; showing: ReadonlyMap<string, readonly string[]> }
-    | undefined,
+  context: { site: SiteConfig; input: ContentInput; showing: ReadonlyMap<string, readonly string[]> },
 ): Problem[] {
-  // Without the articles (a failure before they were known), or shown by none: the file itself.
-  const theFile = [{ path: `content/${error.source}`, line: 1, reason: error.reason }];
-  if (!context) return theFile;
+  const sitePath = context.input.site.path;
   const images = new Map(context.input.images).set(error.source, { unreadable: error.reason });
   const paths = new Set(context.showing.get(error.source));
   const problems: Problem[] = [];
   for (const file of context.input.articles) {
     if (!paths.has(file.path)) continue;
-    const compiled = compileArticle(file, context.site, images);
+    const compiled = compileArticle(file, context.site, images, sitePath);
     if (Array.isArray(compiled))
       problems.push(...compiled.filter((problem) => problem.reason.startsWith('image.src:')));
   }
-  return problems.length > 0 ? problems : theFile;
+  // Shown by none of them (a failure before the articles showing it were known): the file itself.
+  return problems.length > 0
+    ? problems
+    : [{ path: imageFileShown(sitePath, error.source), line: 1, reason: error.reason }];
 }

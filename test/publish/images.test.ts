@@ -4,7 +4,7 @@
 // are tested in remote-images.test.ts.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,28 @@ describe('npm run publish: images', () => {
       expect(run.stderr).toMatch(/nothing was written/);
     } finally {
       await writeFile(path, original);
+    }
+  });
+  it('names an image under the folder --content gives, unreadable or missing', async () => {
+    await cp(join(dir, 'content'), join(dir, 'newsroom'), { recursive: true });
+    try {
+      await writeFile(join(dir, 'newsroom/images/675904.jpg'), 'not a picture');
+      await rm(join(dir, 'newsroom/images/675738.jpg'));
+      const run = await publish(['--dry-run', '--local', '--content', 'newsroom', '--persist-to', 'state']);
+      expect(run.status).toBe(1);
+      const shown = SAMPLE.replace(/^content\//, 'newsroom/');
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^${shown}:8: image\\.src: newsroom/images/675904\\.jpg is not an image publish can read`,
+          'm',
+        ),
+      );
+      expect(run.stderr).toMatch(
+        /^newsroom\/articles\/[^:]+675738[^:]*\.md:\d+: image\.src: no file newsroom\/images\/675738\.jpg$/m,
+      );
+      expect(run.stderr).not.toMatch(/content\/images/);
+    } finally {
+      await rm(join(dir, 'newsroom'), { recursive: true, force: true });
     }
   });
   it('reports an image that cannot be encoded at the line of the article that shows it, before any upload or write', async () => {

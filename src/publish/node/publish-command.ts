@@ -337,7 +337,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   let uploaded = 0;
   let confirmed = 0;
   // Where an original that cannot be encoded is shown, for its problems (image-problems.ts).
-  let imageContext: Parameters<typeof imageEncodeProblems>[1] | undefined;
+  const imageContext = { site: content.site, input, showing: new Map<string, string[]>() };
   try {
     // What the bucket lacks is known before the records are built: a real publish encodes it in a
     // child process meanwhile (encode-aside.ts), at a lower priority than the build.
@@ -363,11 +363,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       progress(`encoding ${missingImages.length} original(s) aside while the records are built`);
     }
     const toEncode = missingImages.map((entry) => entry.plan);
-    imageContext = {
-      site: content.site,
-      input,
-      showing: toEncode.length > 0 ? filesShowing(content, toEncode) : new Map<string, string[]>(),
-    };
+    if (toEncode.length > 0) imageContext.showing = filesShowing(content, toEncode);
     let prepared: PreparedPublish;
     try {
       prepared = await preparePublish(content, source, now, {

@@ -3,6 +3,13 @@
 // publish time, so every feed and page built from the text is well-formed.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
+/**
+ * Every UTF-16 unit that can be part of a character XML refuses (a surrogate is one only when
+ * lone): the class above read unit by unit, without the `u` flag, which is several times faster
+ * on long text. A publish passes every full-text feed through here, and almost none holds one.
+ */
+const MAYBE_NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD]/;
+
 export function stripXmlIllegalChars(text: string): string {
-  return text.replace(NOT_XML_CHAR, '');
+  return MAYBE_NOT_XML.test(text) ? text.replace(NOT_XML_CHAR, '') : text;
 }

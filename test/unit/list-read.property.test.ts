@@ -23,7 +23,12 @@ import {
   orderKeyOf,
   sortNewestFirst,
 } from '../../src/api/paging';
-import { type ApiArticleSummary, anchorListSchema, listBucketSchema } from '../../src/api/schemas';
+import {
+  type ApiArticleSummary,
+  anchorListSchema,
+  type ListBucket,
+  listBucketSchema,
+} from '../../src/api/schemas';
 import { sweepSize } from '../support/sweep-size';
 
 const HOUR = 3_600_000;
@@ -56,25 +61,45 @@ function summaryOf(article: Article): ApiArticleSummary {
   };
 }
 
+/** Freezes `value` and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const each of Object.values(value)) deepFreeze(each);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A stored record as the worker reads it: its text decoded through the worker's schema. Decoded
+ * once, on the first read, and frozen: a walk of an archive page by page reads the same few records
+ * hundreds of times, and decoding (or copying) them anew for each read took most of this file's
+ * time. A read that changed a record it was given would fail here rather than pass unseen.
+ */
+function decodedOnce<T>(text: string, schema: z.ZodMiniType<T>): () => T {
+  let decoded: T | undefined;
+  return () => {
+    decoded ??= deepFreeze(z.parse(schema, JSON.parse(text)));
+    return decoded;
+  };
+}
+
 /** The scope as a publish stores it, read back through the schemas the worker decodes with. */
 function stored(articles: Iterable<Article>) {
   const summaries = [...articles].map(summaryOf);
   const { buckets, anchors } = cutByContent(sortNewestFirst(summaries, 'modified'), (summary) =>
     orderKeyOf(summary, 'modified'),
   );
-  const records = new Map<number | 'head', unknown>();
+  const records = new Map<number | 'head', () => ListBucket>();
   for (const bucket of buckets) {
     const text = JSON.stringify(bucket);
-    records.set(bucket.bucket, JSON.parse(text));
-    if (bucket.newest) records.set('head', JSON.parse(text));
+    records.set(bucket.bucket, decodedOnce(text, listBucketSchema));
+    if (bucket.newest) records.set('head', decodedOnce(text, listBucketSchema));
   }
-  const anchorText = JSON.stringify(anchors);
+  const anchorList = decodedOnce(JSON.stringify(anchors), anchorListSchema);
   return {
-    bucket: async (bucket: number | 'head') => {
-      const record = records.get(bucket);
-      return record === undefined ? null : z.parse(listBucketSchema, record);
-    },
-    anchors: async (): Promise<AnchorList> => z.parse(anchorListSchema, JSON.parse(anchorText)),
+    bucket: async (bucket: number | 'head') => records.get(bucket)?.() ?? null,
+    anchors: async (): Promise<AnchorList> => anchorList(),
   };
 }
 
@@ -231,17 +256,14 @@ describe('a walk of `updated_since` while the archive changes', () => {
 /** The scope as a publish stores it cut by position (every scope but `modified`: paging.ts cutBuckets). */
 function storedByPosition(articles: Iterable<Article>) {
   const summaries = [...articles].map(summaryOf);
-  const records = new Map<number | 'head', unknown>();
+  const records = new Map<number | 'head', () => ListBucket>();
   for (const bucket of cutBuckets(sortNewestFirst(summaries, 'published'))) {
     const text = JSON.stringify(bucket);
-    records.set(bucket.bucket, JSON.parse(text));
-    if (bucket.newest) records.set('head', JSON.parse(text));
+    records.set(bucket.bucket, decodedOnce(text, listBucketSchema));
+    if (bucket.newest) records.set('head', decodedOnce(text, listBucketSchema));
   }
   return {
-    bucket: async (bucket: number | 'head') => {
-      const record = records.get(bucket);
-      return record === undefined ? null : z.parse(listBucketSchema, record);
-    },
+    bucket: async (bucket: number | 'head') => records.get(bucket)?.() ?? null,
     anchors: async () => null,
   };
 }

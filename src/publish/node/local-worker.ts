@@ -61,9 +61,11 @@ export default {
  * Runs in a thread of its own: Miniflare's module takes a second or more to load and workerd as long
  * to start, which then pass beside the files being read and compiled (publish-command.ts starts the
  * worker first) rather than before the first KV read. Plain CommonJS without the TypeScript loader,
- * which would only slow the load; the thread answers with the address of the worker's entry.
- * Miniflare kills workerd from process exit and signal hooks, which never run in a thread, so the
- * thread names each process it starts and the main thread kills them (guardProcesses).
+ * which would only slow the load. One thread per process, kept once started: it loads Miniflare's
+ * module once, and each open asks it for a Miniflare of its own (`open`, answered with the address
+ * of the worker's entry) and later disposes of it (`dispose`). Miniflare kills workerd from process
+ * exit and signal hooks, which never run in a thread, so the thread names each process it starts
+ * and the main thread kills them (guardProcesses).
  */
 const THREAD_SCRIPT = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -79,27 +81,37 @@ childProcess.spawn = function (...args) {
   return child;
 };
 const { Miniflare } = require(workerData.miniflare);
-const miniflare = new Miniflare(workerData.options);
-const dispose = () => miniflare.dispose().catch(() => undefined);
-miniflare.ready.then(
-  (url) => parentPort.postMessage({ type: 'ready', url: url.href }),
-  async (error) => {
-    await dispose();
-    parentPort.postMessage({ type: 'failed', error: String((error && error.stack) || error) });
-    parentPort.close();
-  },
-);
-parentPort.on('message', async () => {
-  await dispose();
-  parentPort.close();
+const open = new Map();
+const dispose = (miniflare) => miniflare.dispose().catch(() => undefined);
+parentPort.on('message', async (message) => {
+  const { id } = message;
+  if (message.type === 'open') {
+    let miniflare;
+    try {
+      miniflare = new Miniflare(message.options);
+      open.set(id, miniflare);
+      const url = await miniflare.ready;
+      parentPort.postMessage({ type: 'ready', id, url: url.href });
+    } catch (error) {
+      open.delete(id);
+      if (miniflare) await dispose(miniflare);
+      parentPort.postMessage({ type: 'failed', id, error: String((error && error.stack) || error) });
+    }
+  } else if (message.type === 'dispose') {
+    const miniflare = open.get(id);
+    open.delete(id);
+    if (miniflare) await dispose(miniflare);
+    parentPort.postMessage({ type: 'disposed', id });
+  }
 });`;
 
 /** What the thread tells the main thread. */
 type ThreadMessage =
   | { type: 'spawned'; pid: number }
   | { type: 'exited'; pid: number }
-  | { type: 'ready'; url: string }
-  | { type: 'failed'; error: string };
+  | { type: 'ready'; id: number; url: string }
+  | { type: 'failed'; id: number; error: string }
+  | { type: 'disposed'; id: number };
 
 /**
  * Kills the processes in `pids` (workerd) if this process exits or is stopped by a signal, as
@@ -131,6 +143,102 @@ function guardProcesses(pids: ReadonlySet<number>): { kill: () => void; remove: 
   };
 }
 
+/** The thread's answer to one open or dispose. */
+type Answer = { url: string } | { error: string } | { disposed: true };
+
+/** The thread that runs this process's Miniflares, and what the main thread knows of it. */
+interface Host {
+  thread: Worker;
+  /** Answers awaited, by the id of the Miniflare they are about. */
+  waiting: Map<number, (answer: Answer) => void>;
+  /** Miniflares opened (or opening) and not yet disposed. */
+  open: number;
+  /** The processes the thread started and has not seen exit. */
+  pids: Set<number>;
+  /** The exit and signal hooks, while any Miniflare is open. */
+  guard?: ReturnType<typeof guardProcesses>;
+  /** Why the thread ended, once it has. */
+  ended?: string;
+}
+
+let host: Host | undefined;
+let nextId = 0;
+
+/**
+ * This process's thread, started at the first open. It holds the process open only while one of its
+ * Miniflares is: in between, and after the last, it waits unreferenced, and goes when the process does.
+ */
+function hostThread(): Host {
+  if (host) return host;
+  const thread = new Worker(THREAD_SCRIPT, {
+    eval: true,
+    execArgv: [],
+    workerData: { miniflare: createRequire(import.meta.url).resolve('miniflare') },
+  });
+  thread.unref();
+  let threadError: unknown;
+  thread.on('error', (error) => {
+    threadError = error;
+  });
+  const started: Host = {
+    thread,
+    waiting: new Map(),
+    open: 0,
+    pids: new Set(),
+  };
+  // The thread's end, whatever ended it (an 'error' event comes before the 'exit'); every message
+  // comes before it. Whatever it started and never saw exit is killed then, and whoever waits is
+  // told why there is no answer; the next open starts a thread anew.
+  thread.once('exit', (code) => {
+    if (host === started) host = undefined;
+    started.ended = threadError ? String(threadError) : `its thread ended (${code}) before it started`;
+    killAndUnguard(started);
+    for (const answer of started.waiting.values()) answer({ error: started.ended });
+    started.waiting.clear();
+  });
+  thread.on('message', (message: ThreadMessage) => {
+    if (message.type === 'spawned') started.pids.add(message.pid);
+    else if (message.type === 'exited') started.pids.delete(message.pid);
+    else {
+      const answer = started.waiting.get(message.id);
+      started.waiting.delete(message.id);
+      answer?.(
+        message.type === 'ready'
+          ? { url: message.url }
+          : message.type === 'failed'
+            ? { error: message.error }
+            : { disposed: true },
+      );
+    }
+  });
+  host = started;
+  return started;
+}
+
+/** Kills what the thread started and never saw exit, and takes the hooks away. */
+function killAndUnguard(of: Host): void {
+  of.guard?.kill();
+  of.guard?.remove();
+  of.guard = undefined;
+}
+
+/** Sends `message` about Miniflare `id` to the thread and waits for its answer. */
+function ask(of: Host, message: { type: 'open'; options: object } | { type: 'dispose' }, id: number) {
+  return new Promise<Answer>((resolve) => {
+    if (of.ended !== undefined) return resolve({ error: of.ended });
+    of.waiting.set(id, resolve);
+    of.thread.postMessage({ ...message, id });
+  });
+}
+
+/** One Miniflare fewer: once none is open, what the thread started and never saw exit is killed. */
+function closed(of: Host): void {
+  of.open -= 1;
+  if (of.open > 0) return;
+  killAndUnguard(of);
+  of.thread.unref();
+}
+
 export interface LocalWorker {
   /** One request to the worker; any answer but 2xx or 404 is thrown. */
   call(path: string, params: Record<string, string>, body?: string | ArrayBuffer): Promise<Response>;
@@ -155,42 +263,20 @@ export async function openLocalWorker(options: {
       r2Persist: localR2Path(options.persistTo),
     }),
   };
-  const thread = new Worker(THREAD_SCRIPT, {
-    eval: true,
-    execArgv: [],
-    workerData: { miniflare: createRequire(import.meta.url).resolve('miniflare'), options: miniflareOptions },
-  });
-  // The processes the thread started and has not seen exit.
-  const pids = new Set<number>();
-  const guard = guardProcesses(pids);
-  let threadError: unknown;
-  thread.on('error', (error) => {
-    threadError = error;
-  });
-  // The thread's end, whatever ended it (an 'error' event comes before the 'exit').
-  const threadEnded = new Promise<number>((resolve) => thread.once('exit', resolve));
-  const answer = new Promise<{ url: string } | { error: string }>((resolve) => {
-    thread.on('message', (message: ThreadMessage) => {
-      if (message.type === 'spawned') pids.add(message.pid);
-      else if (message.type === 'exited') pids.delete(message.pid);
-      else resolve(message.type === 'ready' ? { url: message.url } : { error: message.error });
-    });
-    void threadEnded.then((code) =>
-      resolve({ error: threadError ? String(threadError) : `its thread ended (${code}) before it started` }),
-    );
-  });
-  // Once the thread has ended, a process it started and never saw exit (its dispose failed, or the
-  // thread died) is killed, and the hooks go: every message comes before the thread's 'exit'.
-  const afterThread = async () => {
-    await threadEnded;
-    guard.kill();
-    guard.remove();
-  };
-  const started = await answer;
-  if ('error' in started) {
+  const of = hostThread();
+  const id = nextId++;
+  if (of.open === 0) {
+    of.guard = guardProcesses(of.pids);
+    of.thread.ref();
+  }
+  of.open += 1;
+  const started = await ask(of, { type: 'open', options: miniflareOptions }, id);
+  if (!('url' in started)) {
     // The thread disposes of what it started before it answers with an error.
-    await afterThread();
-    throw new Error(`the local state could not be opened: ${started.error}`);
+    closed(of);
+    throw new Error(
+      `the local state could not be opened: ${'error' in started ? started.error : 'disposed'}`,
+    );
   }
   const entry = started.url;
   return {
@@ -206,8 +292,8 @@ export async function openLocalWorker(options: {
       return response;
     },
     async dispose() {
-      thread.postMessage('dispose');
-      await afterThread();
+      await ask(of, { type: 'dispose' }, id);
+      closed(of);
     },
   };
 }

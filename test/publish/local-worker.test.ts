@@ -44,6 +44,35 @@ describe('the local worker', () => {
     }
   });
 
+  it('runs several at once in one thread, each disposed once however often asked, and leaves no hooks', async () => {
+    const open = (name: string) => openLocalWorker({ configPath: CONFIG, persistTo: join(dir, name) });
+    // The exit and signal hooks are there while any is open, once, and gone after the last.
+    const hooks = process.listenerCount('SIGTERM');
+    const [first, second] = await Promise.all([open('first'), open('second')]);
+    try {
+      expect(process.listenerCount('SIGTERM')).toBe(hooks + 1);
+      await localKv(first).put('ARTICLES', [{ key: 'probe', value: 'first' }]);
+      await localKv(second).put('ARTICLES', [{ key: 'probe', value: 'second' }]);
+      await first.dispose();
+      // A second dispose must not count the first worker out again, which would take the
+      // second's runtime and hooks with it.
+      await first.dispose();
+      expect(await localKv(second).get('ARTICLES', 'probe')).toBe('second');
+      expect(process.listenerCount('SIGTERM')).toBe(hooks + 1);
+    } finally {
+      await Promise.all([first.dispose(), second.dispose()]);
+    }
+    expect(process.listenerCount('SIGTERM')).toBe(hooks);
+    const again = await open('first');
+    try {
+      expect(await localKv(again).get('ARTICLES', 'probe')).toBe('first');
+      expect(process.listenerCount('SIGTERM')).toBe(hooks + 1);
+    } finally {
+      await again.dispose();
+    }
+    expect(process.listenerCount('SIGTERM')).toBe(hooks);
+  });
+
   // Processes are found through /proc, which only Linux has.
   it.skipIf(process.platform !== 'linux')('leaves no workerd behind when stopped by SIGTERM', async () => {
     const [command, args] = scriptCommand('test/publish/hold-local-worker.ts', [join(dir, 'held')]);

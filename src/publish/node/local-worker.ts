@@ -191,7 +191,7 @@ function hostThread(): Host {
   // told why there is no answer; the next open starts a thread anew.
   thread.once('exit', (code) => {
     if (host === started) host = undefined;
-    started.ended = threadError ? String(threadError) : `its thread ended (${code}) before it started`;
+    started.ended = threadError ? String(threadError) : `its thread ended (exit code ${code})`;
     killAndUnguard(started);
     for (const answer of started.waiting.values()) answer({ error: started.ended });
     started.waiting.clear();
@@ -222,12 +222,18 @@ function killAndUnguard(of: Host): void {
   of.guard = undefined;
 }
 
-/** Sends `message` about Miniflare `id` to the thread and waits for its answer. */
+/** Sends `message` about Miniflare `id` to the thread and waits for its answer; never throws. */
 function ask(of: Host, message: { type: 'open'; options: object } | { type: 'dispose' }, id: number) {
   return new Promise<Answer>((resolve) => {
     if (of.ended !== undefined) return resolve({ error: of.ended });
     of.waiting.set(id, resolve);
-    of.thread.postMessage({ ...message, id });
+    try {
+      of.thread.postMessage({ ...message, id });
+    } catch (error) {
+      // Options that cannot be sent: no answer will come.
+      of.waiting.delete(id);
+      resolve({ error: String(error) });
+    }
   });
 }
 
@@ -279,6 +285,7 @@ export async function openLocalWorker(options: {
     );
   }
   const entry = started.url;
+  let disposed: Promise<void> | undefined;
   return {
     async call(path, params, body) {
       const url = new URL(path, entry);
@@ -291,9 +298,10 @@ export async function openLocalWorker(options: {
         throw new Error(`local state ${path}: ${await response.text()}`);
       return response;
     },
-    async dispose() {
-      await ask(of, { type: 'dispose' }, id);
-      closed(of);
+    // Once, however often it is called: each Miniflare counts once among those open.
+    dispose() {
+      disposed ??= ask(of, { type: 'dispose' }, id).then(() => closed(of));
+      return disposed;
     },
   };
 }

@@ -240,7 +240,7 @@ export function compileArticle(
   site: SiteConfig,
   images: ImageSizes,
   /** The site file's path as shown: messages name an image under its folder (imageFileShown). */
-  sitePath = 'content/site.yaml',
+  sitePath: string,
 ): CompiledArticle | Problem[] {
   // Sizes first, on the raw text: a 30 MB body would take markdown-it minutes and gigabytes.
   const fileBytes = utf8Bytes(file.text);

@@ -17,19 +17,29 @@ function article(frontMatter: string, body = 'A first paragraph.'): { path: stri
 const VALID = ['id: 1', 'title: A headline', 'section: russia', 'published: 2022-01-18T14:05:00Z'].join('\n');
 
 function problemsOf(file: { path: string; text: string }) {
-  const result = compileArticle(file, site, input.images);
+  const result = compileArticle(file, site, input.images, input.site.path);
   return Array.isArray(result) ? result : [];
 }
 
 function bodyOf(markdown: string): string {
-  const result = compileArticle(article(`${VALID}\nsummary: Given.`, markdown), site, input.images);
+  const result = compileArticle(
+    article(`${VALID}\nsummary: Given.`, markdown),
+    site,
+    input.images,
+    input.site.path,
+  );
   if (Array.isArray(result)) throw new Error(JSON.stringify(result));
   return result.article.bodyHtml;
 }
 
 describe('compiling an article', () => {
   it('derives slug, path, GUID and summary', () => {
-    const result = compileArticle(article(VALID, 'First *paragraph* here.\n\nSecond.'), site, input.images);
+    const result = compileArticle(
+      article(VALID, 'First *paragraph* here.\n\nSecond.'),
+      site,
+      input.images,
+      input.site.path,
+    );
     expect(result).toMatchObject({
       article: {
         slug: 'A-headline',
@@ -108,7 +118,12 @@ describe('compiling an article', () => {
     ['2024-02-29T23:30:00-01:00', '2024-03-01T00:30:00Z'],
     ['2022-01-18T14:05Z', '2022-01-18T14:05:00Z'],
   ])('accepts %s as %s in UTC', (date, utc) => {
-    const result = compileArticle(article(VALID.replace('2022-01-18T14:05:00Z', date)), site, input.images);
+    const result = compileArticle(
+      article(VALID.replace('2022-01-18T14:05:00Z', date)),
+      site,
+      input.images,
+      input.site.path,
+    );
     expect(result).toMatchObject({ article: { published: utc } });
   });
 
@@ -142,6 +157,7 @@ describe('compiling an article', () => {
       article(VALID.replace('A headline', 'A\u0001 head\uFFFEline'), 'Body\u0008 text.'),
       site,
       input.images,
+      input.site.path,
     );
     expect(result).toMatchObject({ article: { title: 'A headline', summary: 'Body text.' } });
   });
@@ -210,7 +226,7 @@ describe('content limits, so that every record an accepted article produces fits
   });
 
   it('cuts a summary taken from a long first paragraph to 1,000 characters at a word', () => {
-    const result = compileArticle(article(VALID, 'word '.repeat(1000)), site, input.images);
+    const result = compileArticle(article(VALID, 'word '.repeat(1000)), site, input.images, input.site.path);
     if (Array.isArray(result)) throw new Error(JSON.stringify(result));
     expect(result.article.summary.length).toBeLessThanOrEqual(1000);
     expect(result.article.summary).toMatch(/^(?:word )+word…$/);
@@ -225,7 +241,12 @@ describe('content limits, so that every record an accepted article produces fits
       `slug: ${'x'.repeat(100)}`,
       `tags: [${tags.join(', ')}]`,
     ].join('\n');
-    const result = compileArticle(article(frontMatter, 'word '.repeat(26_000)), site, input.images);
+    const result = compileArticle(
+      article(frontMatter, 'word '.repeat(26_000)),
+      site,
+      input.images,
+      input.site.path,
+    );
     expect(Array.isArray(result) ? result : []).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ describe('content/', () => {
   it.each(input.articles.map((file) => [file.path, file] as const))(
     '%s is a valid article',
     (_path, file) => {
-      const result = compileArticle(file, site, input.images);
+      const result = compileArticle(file, site, input.images, input.site.path);
       expect(Array.isArray(result) ? result : []).toEqual([]);
     },
   );

@@ -36,8 +36,14 @@ const ORIGINS = [
   'http://presstv.onion',
   'https://Mirror.Example',
   'https://x.org:443',
-  'https://x.org/base',
+  'http://x.org:80',
   'https://x.org:8443',
+  'https://x.org/base',
+  'https://x.org/',
+  'https://user@x.org',
+  'https://x.org.',
+  'http://[::1]:8787',
+  'https://bücher.example',
 ];
 
 /** The value, or that it threw (a path that makes no URL throws in both). */
@@ -61,7 +67,28 @@ describe('absoluteUrl', () => {
     );
   });
 
-  it('joins the paths articles and sections have as they are', () => {
+  it('joins the paths articles and sections have as they are, without the URL parser', () => {
+    // The global the shortcut would fall back to, replaced by one that counts its parses.
+    const scope = globalThis as unknown as { URL: typeof URL };
+    const Parser = scope.URL;
+    let parsed = 0;
+    scope.URL = class extends Parser {
+      constructor(...args: ConstructorParameters<typeof URL>) {
+        super(...args);
+        parsed++;
+      }
+    };
+    try {
+      absoluteUrl('https://www.presstv.ir', '/');
+      parsed = 0;
+      absoluteUrl('https://www.presstv.ir', '/Detail/2022/01/14/675904/Russia-no-new-talks');
+      absoluteUrl('https://www.presstv.ir', '/section/news?page=2');
+      expect(parsed).toBe(0);
+      absoluteUrl('https://www.presstv.ir', '/a//b');
+      expect(parsed).toBe(1);
+    } finally {
+      scope.URL = Parser;
+    }
     expect(absoluteUrl('https://www.presstv.ir', '/Detail/2022/01/14/675904/Russia-no-new-talks')).toBe(
       'https://www.presstv.ir/Detail/2022/01/14/675904/Russia-no-new-talks',
     );

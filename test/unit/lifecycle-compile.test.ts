@@ -15,7 +15,7 @@ function file(frontMatter: string) {
 }
 
 function problemsOf(frontMatter: string): string[] {
-  const result = compileArticle(file(frontMatter), site, input.images);
+  const result = compileArticle(file(frontMatter), site, input.images, input.site.path);
   return Array.isArray(result) ? result.map(formatProblem) : [];
 }
 
@@ -27,6 +27,7 @@ describe('corrections in front matter', () => {
       ),
       site,
       input.images,
+      input.site.path,
     );
     if (Array.isArray(result)) throw new Error(JSON.stringify(result));
     expect(result.article.corrections).toEqual([
@@ -43,6 +44,7 @@ describe('corrections in front matter', () => {
       ),
       site,
       input.images,
+      input.site.path,
     );
     expect(Array.isArray(result) ? null : result.article.updated).toBe('2022-03-01T00:00:00Z');
   });

@@ -84,6 +84,7 @@ describe('bylines', () => {
       },
       site,
       input.images,
+      input.site.path,
     );
 
   it('accepts one author as a string and several as a list', () => {

@@ -2,6 +2,7 @@
 // batched) or the deployed namespace (Cloudflare's REST API). Both record a value's hash in its KV
 // metadata through the same two functions, so the next publish can diff without reading values.
 
+import { messageOf } from '../../shared/error-message';
 import { sourcedGetter } from '../../shared/read-when-asked';
 import { readValueMetadata, type ValueMetadata } from '../../storage/consistency';
 import { OWNED_KEY_PREFIXES } from '../../storage/keys';
@@ -53,10 +54,7 @@ function refuseWritesAfterFailedRead(store: KvStore): KvStore {
     }
   };
   const check = () => {
-    if (failure !== undefined)
-      throw new StoreReadError(failure instanceof Error ? failure.message : String(failure), {
-        cause: failure,
-      });
+    if (failure !== undefined) throw new StoreReadError(messageOf(failure), { cause: failure });
   };
   return {
     listKeys: () => remember(() => store.listKeys()),

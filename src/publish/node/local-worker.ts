@@ -223,6 +223,16 @@ function killAndUnguard(of: Host): void {
 }
 
 /** Sends `message` about Miniflare `id` to the thread and waits for its answer; never throws. */
+function ask(
+  of: Host,
+  message: { type: 'open'; options: object },
+  id: number,
+): Promise<{ url: string } | { error: string }>;
+function ask(
+  of: Host,
+  message: { type: 'dispose' },
+  id: number,
+): Promise<{ disposed: true } | { error: string }>;
 function ask(of: Host, message: { type: 'open'; options: object } | { type: 'dispose' }, id: number) {
   return new Promise<Answer>((resolve) => {
     if (of.ended !== undefined) return resolve({ error: of.ended });
@@ -280,9 +290,7 @@ export async function openLocalWorker(options: {
   if (!('url' in started)) {
     // The thread disposes of what it started before it answers with an error.
     closed(of);
-    throw new Error(
-      `the local state could not be opened: ${'error' in started ? started.error : 'disposed'}`,
-    );
+    throw new Error(`the local state could not be opened: ${started.error}`);
   }
   const entry = started.url;
   let disposed: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import { imageSize } from 'image-size';
 import { articleFileTooLarge, type ContentInput, type ImageSizes } from '../../content/compile';
 import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
+import { messageOf } from '../../shared/error-message';
 import { readWhenAsked } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 import { type Parking, readerOf } from '../record-store';
@@ -216,7 +217,7 @@ async function readImage(path: string, options: ReadOptions): Promise<ImageFile 
       : { width: read.width, height: read.height };
   } catch (error) {
     return {
-      unreadable: `is not an image publish can read (${error instanceof Error ? error.message : error})`,
+      unreadable: `is not an image publish can read (${messageOf(error)})`,
     };
   }
   if (!(size.width > 0 && size.height > 0)) return { unreadable: 'has no width or height' };

@@ -2,6 +2,8 @@
 // API, R2's S3 API): which failures are retried, how long to wait, how long a request may take,
 // how many are in flight, and the errors that end a publish. Knows nothing about either protocol.
 
+import { messageOf } from '../../shared/error-message';
+
 export interface RetryPolicy {
   /** Tries per request, the first included. */
   attempts: number;
@@ -123,7 +125,7 @@ function describeThrown(error: unknown, timeoutMs: number): string {
     return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
-  return `network error (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  return `network error (${code ?? messageOf(error)})`;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -15,14 +15,18 @@ import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
 
-const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote]
+const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
 
   --articles N  synthetic articles (default 10000)
   --images N    distinct photos they share (default 300)
   --reuse       keep an archive already written for this N (the synthesis is not timed anyway)
   --no-hugo     skip the hugo comparison even when hugo is installed
   --no-remote   skip the first publish through the deployed namespace's APIs (their stand-ins
-                hold every value in this process's memory: about 70 KB an article)`;
+                hold every value in this process's memory: about 70 KB an article)
+  --remote-only the first publish to the stand-ins alone, which keep values deflated (about a
+                fifth of the memory): for an archive whose local state would not fit the disk
+                (Miniflare keeps a second copy of every value beside the publish's scratch file);
+                no edits and no hugo`;
 
 const BENCH_DIR = '.bench/publish';
 const TIME = '/usr/bin/time';
@@ -130,7 +134,7 @@ const STANDIN_SECRET_ACCESS_KEY = 'bench-standin-secret-access-key-not-a-secret'
  * machine). The same articles, from a folder of their own so that the remote publish's local files
  * (`.wrangler/publish-cache`) are not this checkout's; site.yaml names a key made for this run.
  */
-async function publishToStandIns(content: string, root: string): Promise<PublishRun> {
+async function publishToStandIns(content: string, root: string, deflateValues = false): Promise<PublishRun> {
   const dir = resolve(root, 'remote');
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'content'), { recursive: true });
@@ -146,7 +150,12 @@ async function publishToStandIns(content: string, root: string): Promise<Publish
   const namespaceId = (await kvNamespacesOf(config))[KV_BINDING];
   const bucket = await bucketNameOf(config, IMAGES_BINDING);
   if (!namespaceId || !bucket) throw new Error(`${config} names no ${KV_BINDING} namespace or images bucket`);
-  const kv = await startKvRestStandIn({ token: STANDIN_TOKEN, accountId: STANDIN_ACCOUNT, namespaceId });
+  const kv = await startKvRestStandIn({
+    token: STANDIN_TOKEN,
+    accountId: STANDIN_ACCOUNT,
+    namespaceId,
+    deflateValues,
+  });
   // Both stand-ins are closed however the run ends, or the bench would never exit.
   const r2 = await startR2S3StandIn({
     accessKeyId: STANDIN_ACCESS_KEY_ID,
@@ -241,6 +250,40 @@ async function writeHugoSite(files: readonly string[], site: string): Promise<vo
 const seconds = (value: number) => `${value.toFixed(1)} s`;
 const mib = (value: number | undefined) => (value === undefined ? '—' : `${Math.round(value)} MiB`);
 
+const TABLE_HEADER = [
+  'run',
+  'wall time',
+  'of which images',
+  'peak RSS (publish)',
+  'peak RSS (largest process)',
+  'KV keys written',
+  'renditions uploaded',
+];
+
+function printTable(count: number, images: string, rows: string[][]): void {
+  const table = [TABLE_HEADER, TABLE_HEADER.map(() => '---'), ...rows]
+    .map((row) => `| ${row.join(' | ')} |`)
+    .join('\n');
+  console.log(`\n${count} articles, ${images} photos (wall time includes starting Node and tsx):\n`);
+  console.log(table);
+}
+
+/** Where the memory goes: the publish's own progress lines carry its resident set at each stage. */
+function printStages(run: PublishRun, log: string): void {
+  console.log(`\nfirst publish, resident memory by stage (${log}):`);
+  for (const pattern of [
+    /files read/,
+    /articles valid/,
+    /records built/,
+    /to upload/,
+    /uploaded$/,
+    /manifest written/,
+  ]) {
+    const line = run.stdout.split('\n').find((each) => pattern.test(each));
+    if (line) console.log(`  ${line.replace(/^publish: /, '')}`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -250,6 +293,7 @@ async function main(argv: string[]): Promise<number> {
       reuse: { type: 'boolean', default: false },
       'no-hugo': { type: 'boolean', default: false },
       'no-remote': { type: 'boolean', default: false },
+      'remote-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -287,6 +331,14 @@ async function main(argv: string[]): Promise<number> {
     `${run.keys}`,
     `${run.renditions}`,
   ];
+  if (values['remote-only']) {
+    console.log('bench:publish: first publish through the deployed APIs alone (stand-ins, values deflated)');
+    const remote = await publishToStandIns(content, root, true);
+    await writeFile(join(root, 'first-publish-remote.log'), remote.stdout);
+    printTable(count, values.images, [row('first publish, --remote to stand-ins', remote)]);
+    printStages(remote, join(root, 'first-publish-remote.log'));
+    return 0;
+  }
   console.log('bench:publish: first publish');
   const first = await publish(content, state, renditions);
   await writeFile(join(root, 'first-publish.log'), first.stdout);
@@ -372,31 +424,8 @@ async function main(argv: string[]): Promise<number> {
     ]);
   }
 
-  const header = [
-    'run',
-    'wall time',
-    'of which images',
-    'peak RSS (publish)',
-    'peak RSS (largest process)',
-    'KV keys written',
-    'renditions uploaded',
-  ];
-  const table = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n');
-  console.log(`\n${count} articles, ${values.images} photos (wall time includes starting Node and tsx):\n`);
-  console.log(table);
-  // Where the memory goes: the publish's own progress lines carry its resident set at each stage.
-  console.log(`\nfirst publish, resident memory by stage (${join(root, 'first-publish.log')}):`);
-  for (const pattern of [
-    /files read/,
-    /articles valid/,
-    /records built/,
-    /to upload/,
-    /uploaded$/,
-    /manifest written/,
-  ]) {
-    const line = first.stdout.split('\n').find((each) => pattern.test(each));
-    if (line) console.log(`  ${line.replace(/^publish: /, '')}`);
-  }
+  printTable(count, values.images, rows);
+  printStages(first, join(root, 'first-publish.log'));
   if (hugo) {
     const ratio = (value: number) => `${(value / (hugo?.seconds ?? 1)).toFixed(1)}×`;
     // Hugo resizes no images here: the comparison without the image work is the like-for-like one.

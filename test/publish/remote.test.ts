@@ -313,6 +313,24 @@ describe('the KV REST client', () => {
     expect(target.entries.size).toBe(0);
   });
 
+  it('reads back from a stand-in that keeps its values deflated what was written', async () => {
+    standIn = await startKvRestStandIn({
+      token: TOKEN,
+      accountId: ACCOUNT,
+      namespaceId,
+      deflateValues: true,
+    });
+    const api = createKvApi(settings(standIn));
+    const pairs = [
+      { key: 'k:page', value: '<p>Tehran — دولت</p>'.repeat(5000), metadata: { hash: 'a' } },
+      { key: 'k:empty', value: '', metadata: { hash: 'b' } },
+      { key: 'k:astral', value: '\u{1F600} and a lone \uFFFD', metadata: { hash: 'c' } },
+    ];
+    await api.putPairs(pairs);
+    for (const { key, value } of pairs) expect(await api.getValue(key)).toBe(value);
+    expect(standIn.entries.get('k:page')?.metadata).toEqual({ hash: 'a' });
+  });
+
   it('cuts bulk writes within both limits, a pair over the target alone', () => {
     const pair = (key: string, length: number) => ({ key, value: 'x'.repeat(length) });
     // {"key":"a","value":""} is 22 bytes: each pair below is 22 + its value's length.

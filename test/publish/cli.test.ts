@@ -2,7 +2,11 @@
 // (the same miniflare state `wrangler dev` serves), as an editor runs it. The first publish goes
 // through `npm run publish`'s real entry point in a child process; the others call the same command
 // in this process (./command.ts). The descriptor limit has a file of its own (descriptors.test.ts).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchCheckout } from './checkout';
@@ -392,5 +396,39 @@ describe('reading content/', () => {
       await unlink(join(dir, 'content/articles/2022/loop'));
       await unlink(join(dir, 'content/articles/dangling.md'));
     }
+  });
+});
+
+describe('one publish at a time per state', () => {
+  it('refuses a state another publish holds, writing nothing, and takes over the lock of one that is gone', async () => {
+    const lock = join(dir, 'state.lock');
+    await writeArticle(
+      SAMPLE,
+      (await readFile(join(dir, SAMPLE), 'utf8')).replace(/^title: (.*)$/m, 'title: "Locked $1"'),
+    );
+    const before = await readKv();
+    // A publish still running: a live process of this machine named in the lock file.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    const exited = once(holder, 'exit');
+    const since = '2026-12-02T20:00:00.000Z';
+    try {
+      await writeFile(lock, JSON.stringify({ pid: holder.pid, host: hostname(), since }));
+      const refused = await publish('--local');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(
+        `publish: another publish is using this state (process ${holder.pid} on ${hostname()}, since ${since}): wait for it to end; if no publish is running, remove state.lock; nothing was written.`,
+      );
+      expect(await readKv()).toEqual(before);
+      expect(JSON.parse(await readFile(lock, 'utf8'))).toMatchObject({ pid: holder.pid });
+    } finally {
+      holder.kill('SIGKILL');
+      await exited;
+    }
+    // The same lock once its process is gone, as a publish killed with -9 leaves it.
+    const run = await publish('--local');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse((await readKv()).get('article:v1:675904') ?? '{}').title).toMatch(/^Locked /);
+    expect(existsSync(lock)).toBe(false);
   });
 });

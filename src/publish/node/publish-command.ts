@@ -33,6 +33,7 @@ import {
 import { localKvPath } from './local-kv';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
+import { lockPathOf, lockPublish, PublishLockedError } from './publish-lock';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { type ContentOnDisk, fileStamps, readContent } from './read-content';
@@ -209,15 +210,24 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
 
   const started = performance.now();
   const progress = createProgress(started);
+  // What a publish keeps between runs lives beside the state it was published to (local) or under
+  // .wrangler (remote): the compile cache, the file table and the record memo.
+  const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
+  // One publish at a time per state (publish-lock.ts); released last, however the command ends.
+  try {
+    const lock = lockPublish(lockPathOf(localFiles));
+    opened.push({ close: () => lock.release() });
+  } catch (error) {
+    if (!(error instanceof PublishLockedError)) throw error;
+    console.error(`publish: ${error.message}; nothing was written.`);
+    return 1;
+  }
   // Started first when the local state exists (startLocalWorker). Into a new folder, only once the
   // content and the key are known good: a refused publish creates no state.
   const localOptions = { configPath: values.config, persistTo };
   let starting =
     !remote && existsSync(localKvPath(persistTo)) ? startLocalWorker(localOptions, opened) : undefined;
   let content: ReturnType<typeof compileContent> | undefined;
-  // What a publish keeps between runs lives beside the state it was published to (local) or under
-  // .wrangler (remote): the compile cache, the file table and the record memo.
-  const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
   const cachePath = localFile('compiled.mdb');

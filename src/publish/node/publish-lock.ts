@@ -7,10 +7,16 @@
 // which a build keeping the event loop busy for minutes would starve, losing the lock mid-publish.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 
-/** The lock file of a folder of local state: beside it, so that a refused publish creates no folder. */
-export const lockPathOf = (folder: string) => `${folder.replace(/\/+$/, '')}.lock`;
+/**
+ * The lock file of a folder of local state: beside it, so that a refused publish creates no folder;
+ * named as the folder was given, or by its full path when that names no folder of its own (`.`).
+ */
+export function lockPathOf(folder: string): string {
+  const trimmed = folder.replace(/\/+$/, '');
+  return ['', '.', '..'].includes(basename(trimmed)) ? `${resolve(folder)}.lock` : `${trimmed}.lock`;
+}
 
 interface Holder {
   pid: number;

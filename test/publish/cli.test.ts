@@ -416,7 +416,7 @@ describe('one publish at a time per state', () => {
       const refused = await publish('--local');
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain(
-        `publish: another publish is using this state (process ${holder.pid} on ${hostname()}, since ${since}): wait for it to end; if no publish is running, remove state.lock; nothing was written.`,
+        `publish: another publish is using this state (held by process ${holder.pid}, since ${since}): wait for it to end; if no publish is running, remove state.lock; nothing was written.`,
       );
       expect(await readKv()).toEqual(before);
       expect(JSON.parse(await readFile(lock, 'utf8'))).toMatchObject({ pid: holder.pid });

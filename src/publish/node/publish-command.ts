@@ -33,7 +33,7 @@ import {
 import { localKvPath } from './local-kv';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
-import { lockPathOf, lockPublish, PublishLockedError } from './publish-lock';
+import { LockFileError, lockPathOf, lockPublish, PublishLockedError } from './publish-lock';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
 import { type ContentOnDisk, fileStamps, readContent } from './read-content';
@@ -119,13 +119,23 @@ function publishTime(env: NodeJS.ProcessEnv): Date | undefined {
 /** Runs `npm run publish -- …argv` and returns the exit code. */
 export async function publishCommand(argv: string[]): Promise<number> {
   // The scratch file, the local files it reads and the local worker are let go however the command
-  // ends (each close is safe after a save).
+  // ends (each close is safe after a save), each even if one before it fails: the lock, taken
+  // first, is released last. The command's own failure is the one thrown, else the first close's.
   const opened: Closable[] = [];
+  let outcome: { code: number } | { error: unknown };
   try {
-    return await runPublishCommand(argv, opened);
-  } finally {
-    for (const file of opened.reverse()) await file.close();
+    outcome = { code: await runPublishCommand(argv, opened) };
+  } catch (error) {
+    outcome = { error };
   }
+  const failures: unknown[] = [];
+  for (const file of opened.reverse())
+    await Promise.resolve()
+      .then(() => file.close())
+      .catch((error: unknown) => failures.push(error));
+  if ('error' in outcome) throw outcome.error;
+  if (failures.length > 0) throw failures[0];
+  return outcome.code;
 }
 
 interface Closable {
@@ -218,7 +228,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const lock = lockPublish(lockPathOf(localFiles));
     opened.push({ close: () => lock.release() });
   } catch (error) {
-    if (!(error instanceof PublishLockedError)) throw error;
+    if (!(error instanceof PublishLockedError || error instanceof LockFileError)) throw error;
     console.error(`publish: ${error.message}; nothing was written.`);
     return 1;
   }

@@ -2,7 +2,7 @@
 // and memory keeps only each key's place, hash and size. A first publish of 100,000 articles builds
 // gigabytes of values (each article is stored in several records and lists); held as strings they
 // would be the publish's peak memory, growing with the archive.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type Placed, PlacedRecordStore, type Scratch } from '../record-store';
+import { sha256HexSync } from './node-digest';
 
 /**
  * One scratch file shared by every store a publish makes, and by the texts it parks (source texts,
@@ -132,7 +133,7 @@ export function openSpill(dir: string): Spill {
     new PlacedRecordStore<Placed & { offset: number }>(
       (value) => {
         const { offset, buffer } = append(value);
-        return { offset, bytes: buffer.length, hash: createHash('sha256').update(buffer).digest('hex') };
+        return { offset, bytes: buffer.length, hash: sha256HexSync(buffer) };
       },
       (place, key) => readBack(place.offset, place.bytes, key),
     );

@@ -6,7 +6,16 @@
 // before a reboot) is taken over. Not proper-lockfile: it judges a lock stale by a time refreshed
 // on a timer, which a build keeping the event loop busy for minutes would starve, losing the lock
 // mid-publish.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { messageOf } from '../../shared/error-message';
@@ -37,10 +46,7 @@ type LockFile = Holder | 'unreadable' | 'absent';
 
 export class PublishLockedError extends Error {
   override readonly name = 'PublishLockedError';
-  constructor(
-    readonly path: string,
-    holder: Holder | 'unreadable' | 'taking over',
-  ) {
+  constructor(path: string, holder: Holder | 'unreadable' | 'taking over') {
     const who =
       holder === 'unreadable'
         ? 'by a lock file that cannot be read'
@@ -74,13 +80,8 @@ function readText(path: string): string | undefined {
 }
 
 function readLock(path: string): LockFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (errno(error) === 'ENOENT') return 'absent';
-    return 'unreadable';
-  }
+  const text = readText(path);
+  if (text === undefined) return existsSync(path) ? 'unreadable' : 'absent';
   try {
     const value = JSON.parse(text) as Partial<Holder>;
     return Number.isSafeInteger(value.pid) &&

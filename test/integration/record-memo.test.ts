@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { type GroupOutput, memoryRecordMemo, type RecordMemo } from '../../src/publish/record-memo';
+import { sitemapIndexKey, sitemapKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
 import { applyPrepared, FIXED_NOW, type PublishResult, planFor, planOf, publish } from '../support/publish';
 
@@ -76,6 +77,10 @@ describe('the record memo', () => {
         0,
       ],
     ];
+    const builtMonthParts = (prepared: PublishResult) =>
+      [...prepared.records.indexes.keys()].filter(
+        (key) => key.startsWith(sitemapKey('')) && key !== sitemapKey('pages') && key !== sitemapIndexKey(),
+      );
     const searchParts = (prepared: PublishResult) =>
       [...prepared.records.indexes.keys()].filter((key) => key.startsWith('search:'));
     for (const [step, input, minimumKept] of steps) {
@@ -87,7 +92,11 @@ describe('the record memo', () => {
       // The search index is updated where the changed articles' terms are, not built whole.
       if (minimumKept > 0 && step !== 'nothing changed')
         expect(searchParts(withMemo).length, step).toBeLessThan(searchParts(without).length / 2);
+      // A sitemap's month part is built only when an article it lists changed: the corrected one's month.
+      if (step === 'one title corrected')
+        expect(builtMonthParts(withMemo), step).toEqual([sitemapKey('2019-02')]);
       // The plan just made with the memo is the publish's own: planning it again would only repeat it.
+
       await applyPrepared(withMemo);
     }
     // A value lost from KV behind the memo's back is built and written again.

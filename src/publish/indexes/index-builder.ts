@@ -10,7 +10,7 @@ import { feedArchiveGroups } from './feed-archives';
 import { feedGroups } from './feeds';
 import { listPageGroups } from './list-pages';
 import { searchIndexGroups } from './search-index';
-import { buildNewsSitemap, buildSitemaps } from './sitemaps';
+import { buildNewsSitemap, sitemapGroups } from './sitemaps';
 import { termPageGroups } from './term-pages';
 
 /** KV key → stored value. */
@@ -116,7 +116,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: 'lists', groups: listPageGroups },
   { name: 'feeds', groups: feedGroups },
   { name: 'feed-archives', groups: feedArchiveGroups },
-  whole('sitemaps', (content) => buildSitemaps(content)),
+  { name: 'sitemaps', groups: sitemapGroups },
   whole('news-sitemap', buildNewsSitemap),
   { name: API_ARTICLES_BUILDER, groups: apiArticleGroups },
   { name: 'api-lists', groups: apiListGroups },

@@ -9,7 +9,7 @@ import { escapeMarkup, SITEMAP_NS, XML_DECLARATION } from '../../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
-import type { Records } from './index-builder';
+import { buildGroups, type GroupContext, type RecordGroup, type Records } from './index-builder';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -71,34 +71,55 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
   return [home, ...sections];
 }
 
-export function buildSitemaps(content: CompiledContent, maxUrls = SITEMAP_MAX_URLS): Records {
-  const records: Records = new Map();
+/**
+ * The pages sitemap, one group per month's part and the index. A part shows its articles' paths and
+ * dates, and which articles it holds follows from their publication months alone: it is placed
+ * (placement.ts), so an edit rebuilds the part that lists the article, and a publish with a memo
+ * builds only the parts whose articles changed. The pages sitemap and the index take every part's
+ * newest date: always built, a few hundred lines.
+ */
+export function sitemapGroups(
+  content: CompiledContent,
+  context: Pick<GroupContext, 'article'>,
+  maxUrls = SITEMAP_MAX_URLS,
+): RecordGroup[] {
   const pages = pagesSitemap(content);
-  records.set(sitemapKey('pages'), renderUrlset(pages));
   const index: SitemapUrl[] = [
     { path: sitemapPath('pages'), ...(pages[0]?.lastmod && { lastmod: pages[0].lastmod }) },
   ];
-
+  const groups: RecordGroup[] = [{ build: () => new Map([[sitemapKey('pages'), renderUrlset(pages)]]) }];
   // Articles are newest first, so months come out newest first too.
   const byMonth = new Map<string, CompiledArticle[]>();
   for (const article of content.articles) {
     const month = monthOf(article);
-    byMonth.set(month, [...(byMonth.get(month) ?? []), article]);
+    const articles = byMonth.get(month);
+    if (articles) articles.push(article);
+    else byMonth.set(month, [article]);
   }
   for (const [month, articles] of byMonth) {
     // Oldest first within a month, so a month past the limit only ever grows its last part.
-    const ordered = [...articles].reverse();
-    for (let part = 0; part * maxUrls < ordered.length; part++) {
-      const chunk = ordered.slice(part * maxUrls, (part + 1) * maxUrls);
+    articles.reverse();
+    for (let part = 0; part * maxUrls < articles.length; part++) {
+      const members = articles.slice(part * maxUrls, (part + 1) * maxUrls);
       const name = part === 0 ? month : `${month}-${part + 1}`;
-      const urls = chunk.map((a) => ({ path: a.path, lastmod: lastModified(a) }));
-      records.set(sitemapKey(name), renderUrlset(urls));
-      const lastmod = newest(urls.map((u) => u.lastmod));
+      const key = sitemapKey(name);
+      groups.push({
+        inputs: () => [key, ...members.map((article) => context.article(article))],
+        build: () =>
+          new Map([[key, renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) })))]]),
+        placed: { members, keys: () => [key] },
+      });
+      const lastmod = newest(members.map(lastModified));
       index.push({ path: sitemapPath(name), ...(lastmod && { lastmod }) });
     }
   }
-  records.set(sitemapIndexKey(), renderSitemapIndex(index));
-  return records;
+  groups.push({ build: () => new Map([[sitemapIndexKey(), renderSitemapIndex(index)]]) });
+  return groups;
+}
+
+/** Every sitemap at once (each group built), by key. */
+export function buildSitemaps(content: CompiledContent, maxUrls = SITEMAP_MAX_URLS): Records {
+  return buildGroups(sitemapGroups(content, { article: () => '' }, maxUrls));
 }
 
 /**

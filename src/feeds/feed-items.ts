@@ -4,6 +4,7 @@
 import { sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
+import { sectionArticles } from '../content/section-articles';
 import { escapeMarkup } from '../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
 import { canonicalUrl } from '../sites/urls';
@@ -172,8 +173,7 @@ function scopeArticles(
   term?: FeedTerm,
 ): readonly PublishedArticle[] {
   if (term) return term.articles;
-  const family = scope.type === 'section' ? sectionFamily(content.site, scope.slug) : undefined;
-  return family === undefined ? content.articles : content.articles.filter((a) => family.has(a.section));
+  return scope.type === 'section' ? sectionArticles(content, scope.slug) : content.articles;
 }
 
 function urlsOf(path: (format: FeedFormat) => string): FeedUrls {

@@ -16,8 +16,9 @@ import {
   tagScope,
 } from '../../api/paging';
 import type { ApiArticle, ApiArticleSummary, ListBucket } from '../../api/schemas';
-import { type SiteConfig, sectionFamily } from '../../config/site-config';
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
+import { sectionArticles } from '../../content/section-articles';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { absoluteUrl, canonicalUrl } from '../../sites/urls';
 import {
@@ -170,7 +171,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     return key;
   };
   const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
-  const scope = (name: string, items: CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
+  const scope = (name: string, items: readonly CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
     const newestFirst = sortNewestFirst(items, order, keyIn(order));
     // `modified` by content: a correction moves its article to the newest end (paging.ts cutByContent).
     let buckets: Bucket<CompiledArticle>[];
@@ -215,10 +216,9 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   scope('all', articles, 'published', listFilters(undefined, undefined, undefined));
   scope('modified', articles, 'modified');
   for (const section of content.site.sections) {
-    const family = sectionFamily(content.site, section.slug);
     scope(
       sectionScope(section.slug),
-      articles.filter((article) => family.has(article.section)),
+      sectionArticles(content, section.slug),
       'published',
       listFilters(section.slug, undefined, undefined),
     );

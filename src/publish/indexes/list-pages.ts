@@ -1,8 +1,8 @@
 // List records for the home page and each section (with its child sections): the home's newest
 // articles, each section's head, and its closed chronological buckets (see storage/list-shards.ts).
 
-import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
+import { sectionArticles } from '../../content/section-articles';
 import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/keys';
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
@@ -10,16 +10,10 @@ import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Rec
 
 export const HOME_LIST_SIZE = 20;
 
-/** A section's articles, newest first, child sections included. */
-function sectionItems(content: CompiledContent, slug: string) {
-  const family = sectionFamily(content.site, slug);
-  return content.articles.filter((a) => family.has(a.section));
-}
-
 /** Sections with their article and page counts, for the manifest (so a page maps to a shard without a read). */
 export function manifestSections(content: CompiledContent): ManifestSection[] {
   return content.site.sections.map((section) => {
-    const articles = sectionItems(content, section.slug).length;
+    const articles = sectionArticles(content, section.slug).length;
     return { ...section, articles, pages: countSectionPages(articles) };
   });
 }
@@ -44,7 +38,7 @@ export function listPageGroups(
   });
   const groups = [group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE))];
   for (const section of content.site.sections) {
-    const { head, buckets } = cutShards(sectionItems(content, section.slug));
+    const { head, buckets } = cutShards(sectionArticles(content, section.slug));
     buckets.forEach((items, i) => {
       groups.push(group(sectionBucketKey(section.slug, i + 1), items));
     });

@@ -2,8 +2,8 @@
 // sections) and one sitemap per month of articles, plus the Google News entries. Rendered once
 // here with ORIGIN_PLACEHOLDER URLs; the worker fills in the serving host.
 
-import { sectionFamily } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
+import { sectionArticles } from '../../content/section-articles';
 import { NEWS_SITEMAP_MAX_ARTICLES, type NewsSitemapRecord } from '../../seo/news-sitemap';
 import { escapeMarkup, SITEMAP_NS, XML_DECLARATION } from '../../shared/xml';
 import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
@@ -63,8 +63,7 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
   if (homeLastmod) home.lastmod = homeLastmod;
   const sections: SitemapUrl[] = [];
   for (const section of content.site.sections) {
-    const family = sectionFamily(content.site, section.slug);
-    const lastmod = newest(content.articles.filter((a) => family.has(a.section)).map(lastModified));
+    const lastmod = newest(sectionArticles(content, section.slug).map(lastModified));
     // A section without articles has nothing for a search engine yet.
     if (lastmod) sections.push({ path: sectionPath(section.slug), lastmod });
   }

@@ -171,7 +171,12 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     return key;
   };
   const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
-  const scope = (name: string, items: readonly CompiledArticle[], order: ListOrder, firstPageFilters?: string) => {
+  const scope = (
+    name: string,
+    items: readonly CompiledArticle[],
+    order: ListOrder,
+    firstPageFilters?: string,
+  ) => {
     const newestFirst = sortNewestFirst(items, order, keyIn(order));
     // `modified` by content: a correction moves its article to the newest end (paging.ts cutByContent).
     let buckets: Bucket<CompiledArticle>[];

@@ -96,7 +96,6 @@ describe('the record memo', () => {
       if (step === 'one title corrected')
         expect(builtMonthParts(withMemo), step).toEqual([sitemapKey('2019-02')]);
       // The plan just made with the memo is the publish's own: planning it again would only repeat it.
-
       await applyPrepared(withMemo);
     }
     // A value lost from KV behind the memo's back is built and written again.

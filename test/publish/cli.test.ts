@@ -382,6 +382,36 @@ describe('reading content/', () => {
     }
   });
 
+  it('names a file as seen from where the command runs, inside the content folder too', async () => {
+    const broken = join(dir, 'content/articles/2022/broken.md');
+    await writeFile(broken, articleText(900030).replace('section: science', 'section: nowhere'));
+    const from = async (cwd: string, content: string) => {
+      const run = await runPublish(
+        [
+          '--dry-run',
+          '--local',
+          '--persist-to',
+          join(dir, 'state'),
+          '--config',
+          CONFIG,
+          '--content',
+          content,
+        ],
+        { cwd },
+      );
+      expect(run.status).toBe(1);
+      return run.stderr;
+    };
+    try {
+      expect(await from(dir, 'content')).toMatch(/^content\/articles\/2022\/broken\.md:\d+: /m);
+      expect(await from(dir, join(dir, 'content'))).toMatch(/^content\/articles\/2022\/broken\.md:\d+: /m);
+      expect(await from(join(dir, 'content/articles'), '..')).toMatch(/^2022\/broken\.md:\d+: /m);
+      expect(await from(join(dir, 'content/articles/2022'), '../..')).toMatch(/^broken\.md:\d+: /m);
+    } finally {
+      await unlink(broken);
+    }
+  });
+
   it('refuses a symbolic link loop and a link to nothing, naming each, instead of skipping them', async () => {
     await symlink('..', join(dir, 'content/articles/2022/loop'));
     await symlink('nowhere.md', join(dir, 'content/articles/dangling.md'));

@@ -74,8 +74,8 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
  * The pages sitemap, one group per month's part and the index. A part shows its articles' paths and
  * dates, and which articles it holds follows from their publication months alone: it is placed
  * (placement.ts), so an edit rebuilds the part that lists the article, and a publish with a memo
- * builds only the parts whose articles changed. The pages sitemap and the index take every part's
- * newest date: always built, a few hundred lines.
+ * builds only the parts whose articles changed. The pages sitemap (the home's and each section's
+ * newest date) and the index (each part's) are always built: a few hundred lines.
  */
 export function sitemapGroups(
   content: CompiledContent,

@@ -62,6 +62,23 @@ describe('npm run publish: images', () => {
     expect(existsSync(renditionCache)).toBe(false);
   });
 
+  it('finds an image in a folder of its own under content/images', async () => {
+    const article = join(dir, SAMPLE);
+    const text = await readFile(article, 'utf8');
+    await cp(join(dir, 'content/images/675904.jpg'), join(dir, 'content/images/2022/675904.jpg'));
+    await writeFile(article, text.replace('src: images/675904.jpg', 'src: images/2022/675904.jpg'));
+    try {
+      const run = await publish(['--dry-run', '--local', '--persist-to', 'state']);
+      // Found under the name front matter gives it: a missing one would be image.src's problem.
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^ {2}upload images\/[0-9a-f]+\/675904-480\.webp$/m);
+    } finally {
+      await writeFile(article, text);
+      await rm(join(dir, 'content/images/2022'), { recursive: true, force: true });
+    }
+  });
+
   it('encodes every width in the original format and WebP into the local R2 that wrangler dev serves', async () => {
     const run = await publish(['--local', '--persist-to', 'state']);
     expect(run.stderr).toBe('');

@@ -1,28 +1,40 @@
 // A section's published articles, newest first, its child sections' included (as sectionFamily
 // has it): what the lists, feeds, API scopes, sitemaps and the manifest's counts of every section
-// read. Sorted into sections in one pass over the archive and kept with the content they came from,
-// rather than each of them filtering every article once per section.
+// read. Sorted into sections in one pass over the archive and kept with the articles they came from
+// (as publish/indexes/terms-of.ts keeps the tags and authors), rather than each of them filtering
+// every article once per section.
 import { sectionFamily } from '../config/site-config';
 import type { CompiledContent } from './compile';
 
 type PublishedArticle = CompiledContent['articles'][number];
 
-const bySectionOf = new WeakMap<CompiledContent, ReadonlyMap<string, readonly PublishedArticle[]>>();
+interface Sorted {
+  /** The site's sections they were sorted by: another configuration sorts them anew. */
+  sections: CompiledContent['site']['sections'];
+  bySection: ReadonlyMap<string, readonly PublishedArticle[]>;
+}
 
+/** By the articles array they were sorted from: the pipeline's copies of one content share it. */
+const sortedOf = new WeakMap<readonly PublishedArticle[], Sorted>();
+
+/** Read-only: the list is shared by every caller. */
 export function sectionArticles(content: CompiledContent, slug: string): readonly PublishedArticle[] {
-  let bySection = bySectionOf.get(content);
-  if (!bySection) {
-    const lists = new Map<string, PublishedArticle[]>();
-    // Each section, with the sections whose family holds its articles (itself and its parent).
+  const { sections } = content.site;
+  let sorted = sortedOf.get(content.articles);
+  if (sorted?.sections !== sections) {
+    const bySection = new Map<string, PublishedArticle[]>(sections.map((section) => [section.slug, []]));
+    // Each section, with the lists its articles go into: its own and its parent's.
     const holders = new Map<string, PublishedArticle[][]>();
-    for (const { slug: section } of content.site.sections) lists.set(section, []);
-    for (const [section, list] of lists)
-      for (const member of sectionFamily(content.site, section))
-        holders.set(member, [...(holders.get(member) ?? []), list]);
+    for (const [section, list] of bySection)
+      for (const member of sectionFamily(content.site, section)) {
+        const lists = holders.get(member);
+        if (lists) lists.push(list);
+        else holders.set(member, [list]);
+      }
     for (const article of content.articles)
       for (const list of holders.get(article.section) ?? []) list.push(article);
-    bySection = lists;
-    bySectionOf.set(content, bySection);
+    sorted = { sections, bySection };
+    sortedOf.set(content.articles, sorted);
   }
-  return bySection.get(slug) ?? [];
+  return sorted.bySection.get(slug) ?? [];
 }

@@ -1,8 +1,8 @@
 // Where an article is placed, as opposed to what it says. The placed groups of records (article and
 // API records, lists, term pages, feed archives, API buckets by publication, tag and author feeds,
 // the sitemaps' month parts: RecordGroup.placed) are cut from the published articles' places
-// alone: their ids, publication dates, sections, tags, bylines and images. No key is named after an article's words or its page's
-// address, so a correction (to a title and the slug made from it, a summary, the body, with its
+// alone: their ids, publication dates, sections, tags, bylines and images. No key is named after
+// an article's words or its page's address, so a correction (to a title and the slug made from it, a summary, the body, with its
 // notice and the `updated` it moves) places nothing elsewhere: the placed groups that do not list
 // the corrected article stay exactly as KV holds them (build-records.ts, BuildOptions.edited). The
 // one index ordered by `updated`, the API's `modified` scope, is not placed.

@@ -25,10 +25,11 @@ const READ_CONCURRENCY = 32;
 const toPosix = (path: string) => path.split(sep).join('/');
 const shown = (path: string) => toPosix(relative(process.cwd(), path));
 
-/** A file found, with its path as messages show it (relative to the working directory). */
+/** A file found: its path, as messages show it (relative to the working directory), and below the listed root. */
 interface Found {
   path: string;
   shown: string;
+  under: string;
 }
 
 interface Listing {
@@ -62,14 +63,21 @@ async function kindOf(path: string, entry: Dirent): Promise<'file' | 'folder' | 
  * reached again inside itself (a link to an ancestor) is a loop: reported, not walked forever.
  * A file's shown path is its folder's and its name: working it out from the whole path (shown)
  * took a third of a second of every publish at 100,000 files. A folder's is worked out whole, as
- * it may be one the working directory is in (`..`); a file never is.
+ * it may be one the working directory is in (`..`); a file never is. Below the root, a path is
+ * always its folder's and its name.
  */
 async function listFiles(root: string, accept: (name: string) => boolean): Promise<Listing> {
   const listing: Listing = { files: [], problems: [] };
-  const walk = async (dir: string, shownDir: string, ancestors: ReadonlySet<string>): Promise<void> => {
+  const below = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
+  const walk = async (
+    dir: string,
+    shownDir: string,
+    underDir: string,
+    ancestors: ReadonlySet<string>,
+  ): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      const shownPath = shownDir === '' ? entry.name : `${shownDir}/${entry.name}`;
+      const shownPath = below(shownDir, entry.name);
       const kind = await kindOf(path, entry);
       if (typeof kind === 'object') listing.problems.push(kind);
       else if (kind === 'folder') {
@@ -80,14 +88,15 @@ async function listFiles(root: string, accept: (name: string) => boolean): Promi
             line: 1,
             reason: `is a symbolic link to ${shown(real)}, a folder that contains it: a loop`,
           });
-        } else await walk(path, shown(path), new Set([...ancestors, real]));
+        } else await walk(path, shown(path), below(underDir, entry.name), new Set([...ancestors, real]));
       } else if (accept(entry.name)) {
-        if (kind === 'file') listing.files.push({ path, shown: shownPath });
+        if (kind === 'file')
+          listing.files.push({ path, shown: shownPath, under: below(underDir, entry.name) });
         else listing.problems.push({ path: shownPath, line: 1, reason: 'is not a regular file' });
       }
     }
   };
-  await walk(root, shown(root), new Set([await realpath(root)]));
+  await walk(root, shown(root), '', new Set([await realpath(root)]));
   listing.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return listing;
 }
@@ -250,10 +259,10 @@ export async function readImages(contentDir: string, options: ReadOptions = {}) 
   const files: ImageFile[] = [];
   if (!existsSync(root)) return { images, plans, files, problems: [] };
   const listed = await listFiles(root, () => true);
-  const read = await mapLimited(listed.files, READ_CONCURRENCY, async (file) => {
-    const source = toPosix(relative(contentDir, file.path));
-    return { source, result: await readImage(file, options) };
-  });
+  const read = await mapLimited(listed.files, READ_CONCURRENCY, async (file) => ({
+    source: `images/${file.under}`,
+    result: await readImage(file, options),
+  }));
   for (const { source, result } of read) {
     if ('unreadable' in result) {
       images.set(source, result);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GroupOutput, RecordMemo } from '../record-memo';
 import type { Parked, Parking } from '../record-store';
+import { DigestMap, DigestSet } from './digest-map';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
 
@@ -76,15 +77,15 @@ export async function openRecordMemo(
   const previous = table.previous;
   const { parking } = options;
   // What this publish built: its JSON parked (where the scratch file put it), or the output itself
-  // when nothing parks. 470,000 entries at 100,000 articles.
-  const added = new Map<string, Parked | GroupOutput>();
+  // when nothing parks. 470,000 entries at 100,000 articles, each fingerprint held as its bytes.
+  const added = new DigestMap<Parked | GroupOutput>();
   const textOf = (held: Parked | GroupOutput): string =>
     typeof held === 'number' ? (parking as Parking).unpark(held) : JSON.stringify(held);
   const readAdded = (held: Parked | GroupOutput): GroupOutput =>
     typeof held === 'number' ? (JSON.parse(textOf(held)) as GroupOutput) : held;
   // Every fingerprint this publish used: what the table keeps when it drops stale entries. A table
   // not continued has none to drop (its save starts afresh): 470,000 names not held for nothing.
-  const live = table.continued ? new Set<string>() : undefined;
+  const live = table.continued ? new DigestSet() : undefined;
   // Whether this publish passed over groups without naming them (keepAll): then nothing is stale.
   let partial = false;
   // Outputs read from the table: remembered again, they are already stored.

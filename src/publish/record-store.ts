@@ -63,16 +63,30 @@ export interface Placed {
   bytes: number;
 }
 
+/** How a record store reads a place's hash and size: its fields, or the keeper's columns. */
+export interface PlaceFields<P> {
+  hash(place: P): string;
+  bytes(place: P): number;
+}
+
+/** A place that is an object holding its hash and size. */
+export const placedFields: PlaceFields<Placed> = {
+  hash: (place) => place.hash,
+  bytes: (place) => place.bytes,
+};
+
 /**
  * A record store over a keeper: `place` puts a value away (in memory, on disk) and says where,
- * `read` brings it back. Keys, hashes and sizes stay in memory either way.
+ * `read` brings it back, `fields` reads its hash and size. Keys, hashes and sizes stay in memory
+ * either way.
  */
-export class PlacedRecordStore<P extends Placed> implements RecordStore {
+export class PlacedRecordStore<P> implements RecordStore {
   private readonly places = new Map<string, P>();
 
   constructor(
     private readonly place: (value: string) => Promise<P> | P,
     private readonly read: (place: P, key: string) => string,
+    private readonly fields: PlaceFields<P>,
   ) {}
 
   get size(): number {
@@ -89,15 +103,17 @@ export class PlacedRecordStore<P extends Placed> implements RecordStore {
 
   get(key: string): string | undefined {
     const place = this.places.get(key);
-    return place && this.read(place, key);
+    return place === undefined ? undefined : this.read(place, key);
   }
 
   hash(key: string): string | undefined {
-    return this.places.get(key)?.hash;
+    const place = this.places.get(key);
+    return place === undefined ? undefined : this.fields.hash(place);
   }
 
   bytes(key: string): number | undefined {
-    return this.places.get(key)?.bytes;
+    const place = this.places.get(key);
+    return place === undefined ? undefined : this.fields.bytes(place);
   }
 
   keys(): IterableIterator<string> {
@@ -131,6 +147,7 @@ export class MemoryRecordStore extends PlacedRecordStore<Placed & { value: strin
         return { value, hash: await sha256Hex(encoded), bytes: encoded.length };
       },
       (place) => place.value,
+      placedFields,
     );
   }
 }

@@ -4,6 +4,13 @@
 // slot: V8 turns an object whose getter is a closure of its own into a hash table, 300–800 bytes
 // more than the object itself, and an archive's publish makes hundreds of thousands of them.
 
+/** Defines the getter on an object with its source; `sourceOf` reads that source back. */
+export interface SourcedGetter<T extends object, S> {
+  (target: T, source: S): T;
+  /** The source the getter was defined with on this very object; undefined on any other (a copy). */
+  sourceOf(target: T): S | undefined;
+}
+
 /**
  * Makes `name`, on each object given with its source, an enumerable getter answering
  * `read(source, object)`. The source sits in a slot no spread copies; once per object.
@@ -11,7 +18,7 @@
 export function sourcedGetter<T extends object, S>(
   name: string,
   read: (source: S, self: T) => unknown,
-): (target: T, source: S) => T {
+): SourcedGetter<T, S> {
   const slot = Symbol(`${name} source`);
   const descriptor: PropertyDescriptor = {
     get(this: T) {
@@ -20,11 +27,14 @@ export function sourcedGetter<T extends object, S>(
     enumerable: true,
     configurable: true,
   };
-  return (target, source) => {
+  const define = (target: T, source: S) => {
     // Not enumerable: a copy made by spread takes the value, not the source.
     Object.defineProperty(target, slot, { value: source });
     return Object.defineProperty(target, name, descriptor);
   };
+  return Object.assign(define, {
+    sourceOf: (target: T) => (target as Record<symbol, S | undefined>)[slot],
+  });
 }
 
 const byName = new Map<string, (target: object, read: () => unknown) => object>();

@@ -18,7 +18,7 @@ import { KV_BINDING, openRemoteStore } from '../../src/publish/node/kv-store';
 import { kvNamespacesOf } from '../../src/publish/node/local-kv';
 import { parseRetryAfter, retryDelay } from '../../src/publish/node/remote-retry';
 import { storedWrite } from '../../src/publish/plan';
-import { type Placed, PlacedRecordStore } from '../../src/publish/record-store';
+import { type Placed, PlacedRecordStore, placedFields } from '../../src/publish/record-store';
 import { writerTokenKey } from '../../src/storage/keys';
 import { type KvRestStandIn, type StoredValue, startKvRestStandIn } from '../support/kv-rest-standin';
 import { standInEnv } from '../support/standin-env';
@@ -373,6 +373,7 @@ describe('the KV REST client', () => {
         reads.set(key, (reads.get(key) ?? 0) + 1);
         return place.value;
       },
+      placedFields,
     );
     for (const key of ['a', 'b', 'c']) await store.add(key, `the value of ${key}`);
     // The first bulk write stores all but its last pair and says so.

@@ -157,7 +157,7 @@ export function openRemoteStore(settings: KvApiSettings, log?: (line: string) =>
         writes.map((write) => {
           const pair = valueFromWrite({ key: write.key }, write) as KvPair;
           pair.metadata = metadataFor(write);
-          pair.bytes = valueBytesOf.get(write);
+          pair.bytes = valueBytesOf(write);
           return pair;
         }),
         onProgress,

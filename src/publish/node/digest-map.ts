@@ -6,6 +6,8 @@
 
 const DIGEST_BYTES = 32;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
+/** What a deleted entry holds in place of a value (its digest keeps its place). */
+const DELETED: unique symbol = Symbol('deleted');
 
 /** A SHA-256 digest in lowercase hex, checked: a key of any other shape is a caller's mistake. */
 function checkedDigest(hex: string): string {
@@ -16,9 +18,8 @@ function checkedDigest(hex: string): string {
 export class DigestMap<V> implements ReadonlyMap<string, V> {
   /** Each entry's digest, 32 bytes apiece, in the order entries were first set. */
   private digests = Buffer.alloc(DIGEST_BYTES * 1024);
-  /** Each entry's value, by its place in `digests`; a deleted entry keeps its place (see `deleted`). */
-  private readonly entryValues: V[] = [];
-  private readonly deleted: boolean[] = [];
+  /** Each entry's value, by its place in `digests`; a deleted entry keeps its place, holding DELETED. */
+  private readonly entryValues: (V | typeof DELETED)[] = [];
   /** Open addressing, linear probing: each slot is an entry's place plus one, or 0 when free. */
   private index = new Int32Array(2048);
   private live = 0;
@@ -31,19 +32,19 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
 
   get(key: string): V | undefined {
     const at = this.find(key);
-    return at < 0 || this.deleted[at] ? undefined : this.entryValues[at];
+    const value = at < 0 ? undefined : this.entryValues[at];
+    return value === DELETED ? undefined : value;
   }
 
   has(key: string): boolean {
     const at = this.find(key);
-    return at >= 0 && !this.deleted[at];
+    return at >= 0 && this.entryValues[at] !== DELETED;
   }
 
   set(key: string, value: V): this {
     const found = this.find(key);
     if (found >= 0) {
-      if (this.deleted[found]) this.live++;
-      this.deleted[found] = false;
+      if (this.entryValues[found] === DELETED) this.live++;
       this.entryValues[found] = value;
       return this;
     }
@@ -55,7 +56,6 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
     }
     this.probe.copy(this.digests, DIGEST_BYTES * entry);
     this.entryValues.push(value);
-    this.deleted.push(false);
     this.live++;
     // At most half full, so a probe ends soon.
     if (2 * (entry + 1) > this.index.length) this.rehash(this.index.length * 2);
@@ -66,16 +66,17 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
   /** Marks the entry deleted: its digest keeps its slot, so the index needs no tombstones. */
   delete(key: string): boolean {
     const at = this.find(key);
-    if (at < 0 || this.deleted[at]) return false;
-    this.deleted[at] = true;
-    this.entryValues[at] = undefined as V;
+    if (at < 0 || this.entryValues[at] === DELETED) return false;
+    this.entryValues[at] = DELETED;
     this.live--;
     return true;
   }
 
   *entries(): MapIterator<[string, V]> {
-    for (let entry = 0; entry < this.entryValues.length; entry++)
-      if (!this.deleted[entry]) yield [this.keyAt(entry), this.entryValues[entry] as V];
+    for (let entry = 0; entry < this.entryValues.length; entry++) {
+      const value = this.entryValues[entry] as V | typeof DELETED;
+      if (value !== DELETED) yield [this.keyAt(entry), value];
+    }
   }
 
   *keys(): MapIterator<string> {

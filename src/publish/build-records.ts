@@ -278,12 +278,12 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       const update = attempt?.unchanged.every(([key, hash]) => stored.get(key)?.hash === hash)
         ? attempt
         : undefined;
-      const records = update ? update.built : group.build();
-      for (const [key, value] of records) {
+      const keys: string[] = [];
+      for (const [key, value] of update ? update.built : group.build()) {
         claim(key);
         await target.add(key, value);
+        keys.push(key);
       }
-      const keys = [...records.keys()];
       if (update)
         for (const [key, hash] of update.unchanged) {
           claim(key);

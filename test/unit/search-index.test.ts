@@ -7,6 +7,7 @@ import {
   buildSearchIndex,
   lingeringSearchParts,
   searchIndexGroups,
+  searchIndexParts,
 } from '../../src/publish/indexes/search-index';
 import {
   decodePostings,
@@ -109,11 +110,13 @@ describe('the stored index', () => {
     };
     const batched = buildSearchIndex(content, { parking, articlesPerBatch: 2 });
     expect([...batched]).toEqual([...whole]);
-    // Shards in consecutive batches, each parked apart: every text holds the terms of one batch's shards.
+    // Shards in consecutive batches, each parked apart: every text of postings (lines of JSON arrays;
+    // the parts' values wait parked too, as objects) holds the terms of one batch's shards.
+    const postings = () => texts.filter((text) => text.startsWith('['));
     const shards = searchShardCount(content.articles.length);
     const batches = Math.ceil(content.articles.length / 2);
     expect(batches).toBeGreaterThan(4);
-    const batchesIn = texts.map((text) => {
+    const batchesIn = postings().map((text) => {
       const seen = new Set<number>();
       for (const line of text.split('\n')) {
         const [, ...pairs] = JSON.parse(line) as [number, ...(string | number)[]];
@@ -122,13 +125,38 @@ describe('the stored index', () => {
       }
       return seen.size;
     });
-    expect(texts.length).toBe(batches);
+    expect(batchesIn.length).toBe(batches);
     expect(batchesIn.every((count) => count === 1)).toBe(true);
     // Each article's line parked on its own: a batch read back from many texts, in their order.
     texts.length = 0;
     const lineByLine = buildSearchIndex(content, { parking, articlesPerBatch: 2, chunkChars: 1 });
     expect([...lineByLine]).toEqual([...whole]);
-    expect(texts.length).toBeGreaterThan(content.articles.length);
+    expect(postings().length).toBeGreaterThan(content.articles.length);
+  });
+
+  it('keeps each part parked until it is given, one at a time, in key order', () => {
+    const content = compileContent(repositoryContent());
+    const texts: string[] = [];
+    let lastRead = '';
+    const parking = {
+      park: (text: string) => texts.push(text) - 1,
+      unpark: (parked: number) => {
+        lastRead = texts[parked] ?? '';
+        return lastRead;
+      },
+    };
+    const keys: string[] = [];
+    for (const [key, value] of searchIndexParts(content, { parking, articlesPerBatch: 2 })) {
+      // Each value is the text just read back from where it waited, not one held in memory.
+      expect(value).toBe(lastRead);
+      expect(texts).toContain(value);
+      keys.push(key);
+    }
+    expect(keys.length).toBeGreaterThan(4);
+    expect(keys).toEqual([...keys].sort());
+    expect(new Map(searchIndexParts(content))).toEqual(
+      buildSearchIndex(content, { parking, articlesPerBatch: 2 }),
+    );
   });
 
   it('indexes every id front matter takes, up to 2^53 − 1, with each term’s exact weight', () => {

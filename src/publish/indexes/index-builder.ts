@@ -26,7 +26,11 @@ type CompiledArticle = CompiledContent['articles'][number];
 export interface RecordGroup {
   /** Everything the records depend on besides site.yaml and the code; called only with a memo. */
   inputs?: () => string[];
-  build: () => Records;
+  /**
+   * The group's records, key and value: a map, or made one at a time (the search index's parts),
+   * each stored before the next is made.
+   */
+  build: () => Iterable<readonly [key: string, value: string]>;
   /**
    * Called instead of `build` when the group is kept: a group that derives values per article
    * keeps them remembered here, or the memo would forget them and the next build redo them all.

@@ -128,14 +128,34 @@ const ARTICLES_PER_BATCH = 10_000;
 /** Postings text parked at a time while they wait for their batch. */
 const PARKED_CHUNK_CHARS = 1 << 18;
 
+/** How the index is built: see searchIndexParts. */
+export interface SearchBuildOptions {
+  termsOf?: (article: CompiledArticle) => Terms;
+  /** The manifest KV holds: the index keeps its shard count unless the archive outgrew it. */
+  storedManifest?: Manifest | null;
+  parking?: Parking;
+  articlesPerBatch?: number;
+  /** Postings text parked at a time (the last of a batch's is parked before the batch is built). */
+  chunkChars?: number;
+}
+
+/** The index of every published article whole (searchIndexParts gathered: the tests and the search bench read it so). */
+export function buildSearchIndex(content: CompiledContent, options: SearchBuildOptions = {}): Records {
+  return new Map(searchIndexParts(content, options));
+}
+
 /**
- * The index of every published article. `termsOf` gives an article's terms (articleTerms): the
- * publish remembers them between runs, so an unchanged article is not tokenized again. The shards
- * are built a batch at a time: each article's terms are read once, and the postings of each batch
- * wait, as text, where `parking` puts them (on disk for the publish command) until their batch is
- * built. A part depends on its shard's terms alone, so the records are those of one pass.
+ * The index of every published article, part by part. `termsOf` gives an article's terms
+ * (articleTerms): the publish remembers them between runs, so an unchanged article is not
+ * tokenized again. The shards are built a batch at a time: each article's terms are read once, and
+ * the postings of each batch wait, as text, where `parking` puts them (on disk for the publish
+ * command) until their batch is built. A part depends on its shard's terms alone, so the parts are
+ * those of one pass. The parts come one at a time, in key order, each read back from where it was
+ * parked as it was built: the publish stores each before the next is read. Gathered whole, every
+ * part's value was held at once at the end of the build, where a first publish's resident set
+ * peaked.
  */
-export function buildSearchIndex(
+export function* searchIndexParts(
   content: CompiledContent,
   {
     termsOf = articleTerms,
@@ -143,16 +163,8 @@ export function buildSearchIndex(
     parking = memoryScratch(),
     articlesPerBatch = ARTICLES_PER_BATCH,
     chunkChars = PARKED_CHUNK_CHARS,
-  }: {
-    termsOf?: (article: CompiledArticle) => Terms;
-    /** The manifest KV holds: the index keeps its shard count unless the archive outgrew it. */
-    storedManifest?: Manifest | null;
-    parking?: Parking;
-    articlesPerBatch?: number;
-    /** Postings text parked at a time (the last of a batch's is parked before the batch is built). */
-    chunkChars?: number;
-  } = {},
-): Records {
+  }: SearchBuildOptions = {},
+): Generator<[key: string, value: string]> {
   const layout = layoutOf(content, storedManifest);
   const batches = Math.min(layout.shards, Math.ceil(content.articles.length / articlesPerBatch));
   const batchOf = (shard: number) => Math.floor((shard * batches) / layout.shards);
@@ -191,14 +203,15 @@ export function buildSearchIndex(
       if (batch.chars >= chunkChars) park(batch);
     }
   }
-  const built = new Map<string, string>();
+  // Each part's value waits parked until every batch is built, so that the parts come in key order
+  // (a plan lists them so, whichever way the index was built) without the whole index in memory.
+  const parts = new Map<string, Parked>();
   for (const batch of pending) {
     park(batch);
-    for (const [key, terms] of batchParts(batch.parked, parking, layout)) built.set(key, partValue(terms));
+    for (const [key, terms] of batchParts(batch.parked, parking, layout))
+      parts.set(key, parking.park(partValue(terms)));
   }
-  const records: Records = new Map();
-  for (const key of [...built.keys()].sort()) records.set(key, built.get(key) ?? '');
-  return records;
+  for (const key of [...parts.keys()].sort()) yield [key, parking.unpark(parts.get(key) as Parked)];
 }
 
 /** The parts of one batch of shards, from its parked postings: part key → term → encoded postings. */
@@ -285,7 +298,7 @@ export function searchIndexGroups(content: CompiledContent, context: GroupContex
         ...content.articles.map((article) => context.article(article)),
       ],
       build: () =>
-        buildSearchIndex(content, {
+        searchIndexParts(content, {
           termsOf,
           storedManifest: context.storedManifest,
           parking: context.parking,

@@ -65,7 +65,11 @@ function measure(command: string, args: string[], options: RunOptions = {}): Pro
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) {
-        reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stderr.slice(-4000)}`));
+        // Its last progress lines too: a long run stopped early still says how far it got.
+        const progress = stdout.split('\n').slice(-40).join('\n');
+        reject(
+          new Error(`${command} ${args.join(' ')} exited with ${code}:\n${progress}\n${stderr.slice(-4000)}`),
+        );
         return;
       }
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];

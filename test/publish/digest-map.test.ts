@@ -1,5 +1,6 @@
 // The map the record memo keeps its fingerprints in: it answers as a Map of the same hex strings
-// would, through growth, deletes and keys set again, and refuses a key that is not a digest.
+// would, through growth, deletes and keys set again (which keep their first place in the order),
+// refuses to set a key that is not a digest, and holds none.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DigestMap, DigestSet } from '../../src/publish/node/digest-map';
@@ -41,12 +42,26 @@ describe('DigestMap', () => {
     expect([...map.values()]).toEqual(['again', keys[1], keys[2]]);
   });
 
-  it('refuses a key that is not a SHA-256 digest in lowercase hex', () => {
+  it('refuses to set a key that is not a SHA-256 digest in lowercase hex, and holds none', () => {
     const map = new DigestMap<number>();
+    map.set(digest(1), 1);
     const upper = digest(1).toUpperCase();
     expect(() => map.set(upper, 1)).toThrow(/lowercase hex/);
-    expect(() => map.get(digest(1).slice(1))).toThrow(/lowercase hex/);
-    expect(() => map.has(`${digest(1)}0`)).toThrow(/lowercase hex/);
+    // Absent, not the digest its hex would decode to (Buffer reads upper case and stops at a bad digit).
+    expect(map.get(upper)).toBeUndefined();
+    expect(map.has(`${digest(1)}0`)).toBe(false);
+    expect(map.delete(digest(1).slice(1))).toBe(false);
+    expect(map.size).toBe(1);
+  });
+
+  it('keeps a key deleted and set again in its first place in the order', () => {
+    const map = new DigestMap<number>();
+    const keys = [1, 2, 3].map(digest);
+    for (const key of keys) map.set(key, 0);
+    map.delete(keys[0] as string);
+    expect([...map.keys()]).toEqual(keys.slice(1));
+    map.set(keys[0] as string, 1);
+    expect([...map.keys()]).toEqual(keys);
   });
 
   it('has a set of its keys', () => {

@@ -27,8 +27,8 @@ export interface RecordGroup {
   /** Everything the records depend on besides site.yaml and the code; called only with a memo. */
   inputs?: () => string[];
   /**
-   * The group's records, key and value: a map, or made one at a time (the search index's parts),
-   * each stored before the next is made.
+   * The group's records, key and value: a map, or given one at a time (the search index's parts,
+   * each read back from where it waits), each stored before the next is given.
    */
   build: () => Iterable<readonly [key: string, value: string]>;
   /**

@@ -45,7 +45,7 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
   /** Throws for a key that is not a digest: setting one is a caller's mistake. */
   set(key: string, value: V): this {
     if (!isDigest(key)) throw new Error(`not a SHA-256 digest in lowercase hex: ${JSON.stringify(key)}`);
-    const found = this.find(key);
+    const found = this.findDigest(key);
     if (found >= 0) {
       if (this.entryValues[found] === DELETED) this.live++;
       this.entryValues[found] = value;
@@ -113,9 +113,13 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
     return slot;
   }
 
-  /** The place of `key`'s entry (deleted or not), or -1; leaves a digest's bytes in `probe`. */
+  /** The place of `key`'s entry (deleted or not), or -1: a key that is not a digest has none. */
   private find(key: string): number {
-    if (!isDigest(key)) return -1;
+    return isDigest(key) ? this.findDigest(key) : -1;
+  }
+
+  /** The same for a key known to be a digest; leaves its bytes in `probe`. */
+  private findDigest(key: string): number {
     this.probe.write(key, 'hex');
     for (let slot = this.start(this.probe, 0); ; slot = (slot + 1) & (this.index.length - 1)) {
       const held = this.index[slot] as number;

@@ -51,3 +51,45 @@ export function readWhenAsked<T extends object>(target: T, name: string, read: (
   }
   return define(target, read) as T;
 }
+
+/** Fields of an object read from one source it keeps (sourcedFields). */
+export interface SourcedFields<S> {
+  /** Whether `name` is one of the fields. */
+  has(name: string): boolean;
+  /** Gives `target` its source: once, before any of its fields is defined. */
+  source(target: object, source: S): void;
+  /** Defines `name`, one of the fields, on `target` as a getter answering from its source. */
+  define(target: object, name: string): void;
+}
+
+/**
+ * Makes each of `names` an enumerable getter answering `read(source)[name]`, for objects that keep
+ * one source for all of them in one hidden slot; the caller defines them in its own order among
+ * its data properties, so an object keeps its fields' order (and its JSON) whichever are getters.
+ */
+export function sourcedFields<S>(
+  names: readonly string[],
+  read: (source: S) => Readonly<Record<string, unknown>>,
+): SourcedFields<S> {
+  const slot = Symbol('fields source');
+  const descriptors = new Map<string, PropertyDescriptor>();
+  for (const name of names)
+    descriptors.set(name, {
+      get(this: Record<symbol, S>) {
+        return read(this[slot] as S)[name];
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  return {
+    has: (name) => descriptors.has(name),
+    source(target, source) {
+      Object.defineProperty(target, slot, { value: source });
+    },
+    define(target, name) {
+      const descriptor = descriptors.get(name);
+      if (!descriptor) throw new Error(`${name} is not one of the fields read from a source`);
+      Object.defineProperty(target, name, descriptor);
+    },
+  };
+}

@@ -11,6 +11,7 @@ import { type ContentInput, compileContent } from '../../src/content/compile';
 import { bodiesPathOf, openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
 import { openEmbeddedTable } from '../../src/publish/node/embedded-table';
 import { fileStamps, readContent } from '../../src/publish/node/read-content';
+import { memoryScratch } from '../../src/publish/record-store';
 
 const scratch = await mkdtemp(join(tmpdir(), 'mirrorwire-compile-cache-'));
 const cachePath = join(scratch, 'compiled.json');
@@ -128,6 +129,51 @@ describe('compile cache', () => {
 });
 
 describe('compile cache bodies', () => {
+  it('keeps the largest fields of an article where its entry waits, read back when asked for', async () => {
+    const path = join(scratch, 'read-back.mdb');
+    const input = await readContent('content');
+    const whole = JSON.stringify(compileContent(input).articles);
+    const scratchTexts = memoryScratch();
+    let unparked = 0;
+    const parking = {
+      park: (text: string) => scratchTexts.park(text),
+      unpark: (parked: number) => {
+        unparked++;
+        return scratchTexts.unpark(parked);
+      },
+    };
+    const publish = async () => {
+      const cache = await openCompileCache(path, input, { parking });
+      const content = compileContent(input, cache);
+      const [article] = content.articles;
+      if (!article) throw new Error('no articles');
+      // Not held by the article: a getter, answering from the entry (parked, or in the table).
+      for (const name of ['title', 'summary', 'image'])
+        expect(Object.getOwnPropertyDescriptor(article, name)).toMatchObject({
+          enumerable: true,
+          get: expect.any(Function),
+        });
+      const before = unparked;
+      const text = JSON.stringify(content.articles);
+      const unparkedWhileRead = unparked - before;
+      await cache.save();
+      return { hits: cache.hits, text, unparkedWhileRead };
+    };
+    const fresh = await publish();
+    expect(fresh.hits).toBe(0);
+    expect(fresh.text).toBe(whole);
+    // A fresh compile's fields come from its parked entry: more reads than the bodies alone, and
+    // no more than one entry an article besides its body (the entry read last is kept).
+    const articles = input.articles.length;
+    expect(fresh.unparkedWhileRead).toBeGreaterThan(articles);
+    expect(fresh.unparkedWhileRead).toBeLessThanOrEqual(2 * articles);
+    const hits = await publish();
+    expect(hits.hits).toBe(input.articles.length);
+    expect(hits.text).toBe(whole);
+    // A hit's come from the cache's table, its body too: nothing parked is read.
+    expect(hits.unparkedWhileRead).toBe(0);
+  });
+
   it("compiles again an article whose body was lost with the bodies' table", async () => {
     const path = join(scratch, 'lost-bodies.mdb');
     const publish = async (input: ContentInput) => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { storedWrite } from '../../src/publish/plan';
 import { MemoryRecordStore } from '../../src/publish/record-store';
-import { readWhenAsked, sourcedGetter } from '../../src/shared/read-when-asked';
+import { readWhenAsked, sourcedFields, sourcedGetter } from '../../src/shared/read-when-asked';
 
 describe('readWhenAsked', () => {
   it('reads the value each time it is asked for, and only then', () => {
@@ -47,6 +47,40 @@ describe('sourcedGetter', () => {
     expect(Object.getOwnPropertyDescriptor(one, 'double')?.get).toBe(
       Object.getOwnPropertyDescriptor(two, 'double')?.get,
     );
+  });
+});
+
+describe('sourcedFields', () => {
+  it('reads each field from the source its object keeps, in the order the fields were defined', () => {
+    const sources = new Map([
+      [1, { title: 'One', summary: 'First' }],
+      [2, { title: 'Two', summary: 'Second' }],
+    ]);
+    const reads: number[] = [];
+    const fields = sourcedFields<number>(['title', 'summary'], (source) => {
+      reads.push(source);
+      return sources.get(source) ?? {};
+    });
+    const make = (id: number) => {
+      const out: Record<string, unknown> = {};
+      fields.source(out, id);
+      out.id = id;
+      fields.define(out, 'title');
+      out.section = 'news';
+      fields.define(out, 'summary');
+      return out;
+    };
+    const [one, two] = [make(1), make(2)];
+    expect(reads).toEqual([]);
+    expect(JSON.stringify(one)).toBe('{"id":1,"title":"One","section":"news","summary":"First"}');
+    expect({ ...two }).toEqual({ id: 2, title: 'Two', section: 'news', summary: 'Second' });
+    expect(reads).toEqual([1, 1, 2, 2]);
+    expect(Object.getOwnPropertyDescriptor(one, 'title')?.get).toBe(
+      Object.getOwnPropertyDescriptor(two, 'title')?.get,
+    );
+    expect(fields.has('title')).toBe(true);
+    expect(fields.has('id')).toBe(false);
+    expect(() => fields.define({}, 'id')).toThrow(/not one of the fields/);
   });
 });
 

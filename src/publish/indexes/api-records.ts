@@ -15,7 +15,7 @@ import {
   sortNewestFirst,
   tagScope,
 } from '../../api/paging';
-import type { ApiArticle, ApiArticleSummary, ListBucket } from '../../api/schemas';
+import type { ApiArticle, ApiArticleSummary } from '../../api/schemas';
 import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { sectionArticles } from '../../content/section-articles';
@@ -29,6 +29,7 @@ import {
   apiOpenApiKey,
 } from '../../storage/keys';
 import type { Article } from '../../storage/records';
+import type { Parked } from '../record-store';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
 
 type PublishedArticle = Omit<Article, 'related'>;
@@ -86,6 +87,18 @@ export function toSummary(article: ApiArticle): ApiArticleSummary {
   const { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated } =
     article;
   return { id, guid, title, summary, url, canonical_url, section, tags, author, image, published, updated };
+}
+
+/** Stands for a bucket's items in its JSON until they are put in (bucketJson): no field holds a NUL. */
+const ITEMS_MARK = '\u0000items\u0000';
+
+/**
+ * A bucket's JSON, `JSON.stringify({ ...bucket, items })`, from each item's JSON as already made:
+ * the same text, without parsing the items again.
+ */
+function bucketJson(bucket: Bucket<unknown>, items: readonly string[]): string {
+  const frame = JSON.stringify({ ...bucket, items: ITEMS_MARK });
+  return frame.replace(JSON.stringify(ITEMS_MARK), () => `[${items.join(',')}]`);
 }
 
 /** What the change log and the record builders ask of the published articles' API views, by id. */
@@ -170,7 +183,17 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     }
     return key;
   };
-  const summaryOf = (article: CompiledArticle) => toSummary(toApiArticle(article, content.site));
+  // An article is listed in several scopes (all, modified, its sections, tags and authors): its
+  // summary's JSON is made once, parked, and put in each bucket being built that lists it.
+  const summaries = new WeakMap<CompiledArticle, Parked>();
+  const summaryJson = (article: CompiledArticle) => {
+    let parked = summaries.get(article);
+    if (parked === undefined) {
+      parked = context.parking.park(JSON.stringify(toSummary(toApiArticle(article, content.site))));
+      summaries.set(article, parked);
+    }
+    return context.parking.unpark(parked);
+  };
   const scope = (
     name: string,
     items: readonly CompiledArticle[],
@@ -205,7 +228,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
         // are always named and looked up.
         ...(order === 'published' && { placed: { members, keys } }),
         build: () => {
-          const value = JSON.stringify({ ...bucket, items: members.map(summaryOf) } satisfies ListBucket);
+          const value = bucketJson(bucket, members.map(summaryJson));
           const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
           if (bucket.newest) {
             records.set(apiListKey(name, 'head'), value);

@@ -134,20 +134,25 @@ export async function openCompileCache(
   const { parking } = options;
   // What the build reads of an article a few times at most, and most of its size besides the body:
   // read back from its entry when asked for, not held for every article through the whole build.
-  // A hit's entry is in the table; a fresh compile's is parked until the save. The entry read last
-  // is kept, as a build reads several fields of one article at a time.
-  let lastRead: { source: string | Parked; article: Readonly<Record<string, unknown>> } | undefined;
+  // A hit's entry is in the table; a fresh compile's is parked until the save. The entries read
+  // last are kept a while: a build reads several fields of one article at a time, and an article's
+  // page shows the few articles of its section just before it.
+  const recentlyRead = new Map<string | Parked, Readonly<Record<string, unknown>>>();
   const readBack = sourcedFields<string | Parked>(READ_BACK, (source) => {
-    if (lastRead?.source !== source) {
+    let article = recentlyRead.get(source);
+    if (article === undefined) {
       const entry =
         typeof source === 'number'
           ? (JSON.parse((parking as Parking).unpark(source)) as CompiledArticle)
           : store.previous.get(source);
       if (!entry)
         throw new Error(`the compile cache's ${path} no longer holds ${source}: publish again with --repair`);
-      lastRead = { source, article: entry.article };
+      article = entry.article;
+      if (recentlyRead.size >= RECENTLY_READ)
+        recentlyRead.delete(recentlyRead.keys().next().value as string | Parked);
+      recentlyRead.set(source, article);
     }
-    return lastRead.article;
+    return article;
   });
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
@@ -227,11 +232,14 @@ export async function openCompileCache(
 
 /**
  * The fields of an article read back from its cache entry when asked for (see openCompileCache):
- * at 100,000 articles they are about 1 KB an article that the build held from the compile to the
- * plan. The rest (its id, dates, section, tags, authors, path and guid) is read for every article
- * by the lists, feeds and indexes that sort and group them, and stays.
+ * about 800 bytes an article that the build held from the compile to the plan. The rest (its id,
+ * dates, section, tags, byline, path and guid) is read for every article by the lists, feeds and
+ * indexes that sort and group them, and stays.
  */
-const READ_BACK = ['title', 'summary', 'image', 'author', 'corrections', 'slug'];
+const READ_BACK = ['title', 'summary', 'image', 'corrections', 'slug'];
+
+/** Entries read back that are kept (see openCompileCache): a few pages' worth of related articles. */
+const RECENTLY_READ = 64;
 
 /**
  * The article with its body and its READ_BACK fields read when asked for, its fields in the order

@@ -121,16 +121,12 @@ function partValue(terms: ReadonlyMap<string, string>): string {
  * About how many articles' postings one batch of shards holds while the index is built: a batch's
  * postings are the build's largest holding (about 100 an article), so they are bounded at any
  * archive size rather than growing with it (at 100,000 articles every posting at once was the
- * publish's peak). With 10,000 a batch, each batch's build still raised the heap by 100 to 200 MB,
- * and the last ones made a first publish's peak.
+ * publish's peak).
  */
-const ARTICLES_PER_BATCH = 2_500;
+const ARTICLES_PER_BATCH = 10_000;
 
-/**
- * Postings text parked at a time while they wait for their batch: every batch holds up to this
- * much unparked, and an archive of 500,000 articles has 200 batches.
- */
-const PARKED_CHUNK_CHARS = 1 << 16;
+/** Postings text parked at a time while they wait for their batch. */
+const PARKED_CHUNK_CHARS = 1 << 18;
 
 /** How the index is built: see searchIndexParts. */
 export interface SearchBuildOptions {

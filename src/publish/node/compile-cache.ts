@@ -141,10 +141,11 @@ export async function openCompileCache(
   const readBack = sourcedFields<string | Parked>(READ_BACK, (source) => {
     let article = recentlyRead.get(source);
     if (article === undefined) {
+      // Only a fresh compile's entry is parked (a number), and only with somewhere to park it.
       const entry =
-        typeof source === 'number'
-          ? (JSON.parse((parking as Parking).unpark(source)) as CompiledArticle)
-          : store.previous.get(source);
+        typeof source === 'string'
+          ? store.previous.get(source)
+          : parking && (JSON.parse(parking.unpark(source)) as CompiledArticle);
       if (!entry)
         throw new Error(`the compile cache's ${path} no longer holds ${source}: publish again with --repair`);
       article = entry.article;

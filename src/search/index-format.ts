@@ -79,8 +79,8 @@ export function encodePostings(postings: readonly Posting[]): string {
  * from `from` up to `to`: the index's build encodes without an object per posting.
  */
 export function encodePostingColumns(
-  ids: readonly number[],
-  weights: readonly number[],
+  ids: ArrayLike<number>,
+  weights: ArrayLike<number>,
   from = 0,
   to = ids.length,
 ): string {

@@ -46,10 +46,6 @@ export function removedIds(stored: Iterable<string>, articles: Pick<ApiArticleLo
   return ids.sort((a, b) => a - b);
 }
 
-function oldestFirst(a: ApiArticle, b: ApiArticle): number {
-  return Date.parse(a.published) - Date.parse(b.published) || a.id - b.id;
-}
-
 type Unnumbered<T> = T extends Change ? Omit<T, 'seq'> : never;
 
 function upsert(article: ApiArticle, stamp: string): Unnumbered<Change> {
@@ -90,23 +86,29 @@ export async function appendChanges(
       : live === undefined;
   };
 
-  const fresh: Unnumbered<Change>[] = [];
-  const changed: ApiArticle[] = [];
+  // What this publish appends, in order: an upsert is kept as its article's id and made again when
+  // its page is written. Holding every upsert's whole article until then (a first publish logs
+  // every article) kept 100,000 API records alive through the start of the record build.
+  const fresh: (number | Unnumbered<Change>)[] = [];
   // By id: an article whose hash is known is not made at all unless it changed (ApiArticles).
   const recordOf = (id: number): ApiArticle => {
     const article = articles.get(id);
     if (article === undefined) throw new Error(`no API record for article ${id}`);
     return article;
   };
+  const changed: { id: number; published: number }[] = [];
   for (const id of articles.keys()) {
     // Made once when its hash is not known: the lookup makes a new record each time it is asked.
     const known = state.knownHash?.(id);
     const record = known === undefined ? recordOf(id) : undefined;
     const hash = record ? await sha256Hex(apiArticleBody(record)) : known;
-    if (resync || state.stored.get(apiArticleKey(id)) !== hash) changed.push(record ?? recordOf(id));
+    if (resync || state.stored.get(apiArticleKey(id)) !== hash)
+      changed.push({ id, published: Date.parse((record ?? recordOf(id)).published) });
   }
-  for (const article of changed.sort(oldestFirst)) {
-    if (!loggedAlready(article.id, article)) fresh.push(upsert(article, stamp));
+  // Oldest first, by publication and then id.
+  changed.sort((a, b) => a.published - b.published || a.id - b.id);
+  for (const { id } of changed) {
+    if (!lastPending.has(id) || !loggedAlready(id, recordOf(id))) fresh.push(id);
   }
   // Committed removals whose deletes did not all happen (a kill after the manifest) are not news either.
   const lastCommitted = new Map(committed.map((entry) => [entry.id, entry.type]));
@@ -118,7 +120,7 @@ export async function appendChanges(
 
   // A pending entry whose effect this publish does not restate may have been overtaken (a file
   // restored or edited again since): one more entry puts the log back in line with what is live.
-  const mentioned = new Set(fresh.map((entry) => entry.id));
+  const mentioned = new Set(fresh.map((entry) => (typeof entry === 'number' ? entry : entry.id)));
   for (const [id, entry] of lastPending) {
     const live = articles.get(id);
     if (mentioned.has(id) || loggedAlready(id, live)) continue;
@@ -127,9 +129,15 @@ export async function appendChanges(
 
   if (pending.length === 0 && fresh.length === 0 && !resync) return { head: state.head, pages: stores() };
   const base = state.head + pending.length;
-  const numbered = fresh.map((entry, index) => ({ seq: base + index + 1, ...entry }) as Change);
-  const entries = [...committed, ...pending, ...numbered];
-  const head = base + numbered.length;
+  // The stored entries (a page's worth and the pending ones) come before every new one.
+  const before = [...committed, ...pending];
+  const head = base + fresh.length;
+  /** The new entry numbered `seq`, its upsert's article made now. */
+  const numbered = (seq: number): Change => {
+    const entry = fresh[seq - base - 1];
+    if (entry === undefined) throw new Error(`no change is numbered ${seq}`);
+    return { seq, ...(typeof entry === 'number' ? upsert(recordOf(entry), stamp) : entry) } as Change;
+  };
 
   const pages = stores();
   const firstPage = Math.floor(state.head / CHANGES_PAGE_SIZE);
@@ -138,11 +146,10 @@ export async function appendChanges(
   for (let page = firstPage; page <= lastPage; page++) rewritten.add(page);
   for (const page of [...rewritten].sort((a, b) => a - b)) {
     const low = page * CHANGES_PAGE_SIZE;
-    const record: ChangesPage = {
-      page,
-      entries: entries.filter((entry) => entry.seq > low && entry.seq <= low + CHANGES_PAGE_SIZE),
-      ...(lostPages.has(page) && { lost: true as const }),
-    };
+    const high = low + CHANGES_PAGE_SIZE;
+    const entries = before.filter((entry) => entry.seq > low && entry.seq <= high);
+    for (let seq = Math.max(low, base) + 1; seq <= Math.min(high, head); seq++) entries.push(numbered(seq));
+    const record: ChangesPage = { page, entries, ...(lostPages.has(page) && { lost: true as const }) };
     await pages.add(changesPageKey(page), JSON.stringify(record));
   }
   return { head, pages };

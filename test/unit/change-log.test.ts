@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ApiArticle, Change, ChangesPage } from '../../src/api/schemas';
 import { appendChanges } from '../../src/publish/changes';
 import { apiArticleBody } from '../../src/publish/indexes/api-records';
-import type { RecordStore } from '../../src/publish/record-store';
+import { memoryRecordStores, type RecordStore } from '../../src/publish/record-store';
 import { sha256Hex } from '../../src/shared/digest';
 import { apiArticleKey, changesPageKey } from '../../src/storage/keys';
 
@@ -102,5 +102,49 @@ describe('appendChanges', () => {
     expect(pageEntries(update.pages, 1).map((e) => e.seq)).toEqual(
       Array.from({ length: 10 }, (_, i) => 51 + i),
     );
+  });
+
+  it('makes each upsert’s article when its page is written, not every article before the first page', async () => {
+    // A first publish logs every article: held until the pages were written, their records were
+    // a large archive's whole API, alive through the start of the record build.
+    const articles = Array.from({ length: 120 }, (_, i) => article(i + 1));
+    const events: string[] = [];
+    const lookup = {
+      has: (id: number) => id >= 1 && id <= articles.length,
+      keys: () => articles.map((a) => a.id).values(),
+      get: (id: number) => {
+        events.push(`made ${id}`);
+        const found = articles[id - 1];
+        return found && { ...found };
+      },
+    };
+    const stores = () => {
+      const store = memoryRecordStores();
+      const add = store.add.bind(store);
+      store.add = async (key, value) => {
+        events.push(`wrote ${key}`);
+        await add(key, value);
+      };
+      return store;
+    };
+    const update = await appendChanges(
+      lookup,
+      { head: 0, tail: [], stored: new Map(), removedGuids: new Map() },
+      STAMP,
+      stores,
+    );
+    expect(update.head).toBe(120);
+    for (const page of [0, 1, 2]) {
+      const entries = pageEntries(update.pages, page);
+      const wrote = events.indexOf(`wrote ${changesPageKey(page)}`);
+      const previous = page === 0 ? -1 : events.indexOf(`wrote ${changesPageKey(page - 1)}`);
+      for (const entry of entries) {
+        if (entry.type !== 'upsert') throw new Error(`entry ${entry.seq} is not an upsert`);
+        expect(entry.article).toEqual(articles[entry.id - 1]);
+        // The record the page holds was made after the page before it was written.
+        expect(events.lastIndexOf(`made ${entry.id}`), `article ${entry.id}`).toBeGreaterThan(previous);
+        expect(events.lastIndexOf(`made ${entry.id}`)).toBeLessThan(wrote);
+      }
+    }
   });
 });

@@ -119,14 +119,19 @@ function partValue(terms: ReadonlyMap<string, string>): string {
 
 /**
  * About how many articles' postings one batch of shards holds while the index is built: a batch's
- * postings are the build's largest holding (about 100 an article), so they are bounded at any
- * archive size rather than growing with it (at 100,000 articles every posting at once was the
- * publish's peak).
+ * postings are the build's largest holding, so they are bounded at any archive size rather than
+ * growing with it (at 100,000 articles every posting at once was the publish's peak). Held in typed
+ * columns (batchParts), 13 bytes a posting, twice.
  */
-const ARTICLES_PER_BATCH = 10_000;
+const ARTICLES_PER_BATCH = 2_500;
 
-/** Postings text parked at a time while they wait for their batch. */
-const PARKED_CHUNK_CHARS = 1 << 18;
+/**
+ * Postings text parked at a time while they wait for their batch. Under V8's large-object size
+ * (128 KB): larger texts, each joined and each read back, were garbage that needed full collections
+ * (in a script, 20,000 texts of 256 K characters read and joined took 7; of 16 K, none), and the
+ * whole index's postings passed through them.
+ */
+const PARKED_CHUNK_CHARS = 1 << 14;
 
 /** How the index is built: see searchIndexParts. */
 export interface SearchBuildOptions {

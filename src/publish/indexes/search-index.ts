@@ -121,7 +121,7 @@ function partValue(terms: ReadonlyMap<string, string>): string {
  * About how many articles' postings one batch of shards holds while the index is built: a batch's
  * postings are the build's largest holding, so they are bounded at any archive size rather than
  * growing with it (at 100,000 articles every posting at once was the publish's peak). Held in typed
- * columns (batchParts), 13 bytes a posting, twice.
+ * columns (batchParts): 13 bytes a posting, and 9 more once in term order.
  */
 const ARTICLES_PER_BATCH = 2_500;
 

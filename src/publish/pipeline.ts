@@ -18,7 +18,13 @@ import {
   releaseKey,
 } from '../storage/keys';
 import { articleSchema, type Manifest, manifestSchema } from '../storage/records';
-import { articleInputs, buildRecords, type RecordSet, rememberedApiHashes } from './build-records';
+import {
+  articleInputs,
+  type BuildOptions,
+  buildRecords,
+  type RecordSet,
+  rememberedApiHashes,
+} from './build-records';
 import { appendChanges, removedIds } from './changes';
 import { ApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
@@ -234,6 +240,8 @@ export interface PublishOptions {
    * them are kept unbuilt (BuildOptions.edited).
    */
   edited?: EditedInPlace;
+  /** Told as each builder of the live state's records finishes (BuildOptions.builderDone). */
+  builderDone?: BuildOptions['builderDone'];
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -350,6 +358,7 @@ async function prepareState(
       }),
     ...(options.scratch && { scratch: options.scratch }),
     ...(edited && { edited }),
+    ...(role === 'live' && options.builderDone && { builderDone: options.builderDone }),
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.

@@ -96,12 +96,28 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The progress lines the record builders print as each finishes: name, records built, records kept. */
+function builderLines(stdout: string): [name: string, built: number, kept: number][] {
+  return [...stdout.matchAll(/records: ([a-z-]+), (\d+) built, (\d+) kept unchanged/g)].map((match) => [
+    match[1] ?? '',
+    Number(match[2]),
+    Number(match[3]),
+  ]);
+}
+
 describe('npm run publish', () => {
   it('publishes content/ into local KV: articles, indexes and the manifest, without drafts', async () => {
     const run = await spawnPublish(['--persist-to', 'state', '--config', CONFIG, '--local'], { cwd: dir });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`${PUBLISHED} articles valid (1 drafts skipped`);
+    // A line as each builder finishes; with the change log's pages and the manifest, they are every record built.
+    const builders = builderLines(run.stdout);
+    expect(builders.map(([name]) => name).slice(0, 2)).toEqual(['articles', 'lists']);
+    expect(builders.every(([, , kept]) => kept === 0)).toBe(true);
+    const built = Number(/(\d+) records built/.exec(run.stdout)?.[1]);
+    const pages = Number(/to write \((\d+) changes,/.exec(run.stdout)?.[1]);
+    expect(builders.reduce((sum, [, count]) => sum + count, 0) + pages + 1).toBe(built);
     const local = await readKvAndBucketKeys(join(dir, 'state'));
     const kv = local.kv;
     lastRead = kv;
@@ -128,6 +144,11 @@ describe('npm run publish', () => {
     const run = await publish('--local');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/0 to write .* 0 to delete/);
+    // The articles' own records were kept as they were, not built (the site's feeds are built each time).
+    const builders = new Map(builderLines(run.stdout).map(([name, built, kept]) => [name, { built, kept }]));
+    for (const name of ['articles', 'api-articles', 'term-pages', 'search'])
+      expect(builders.get(name), name).toEqual({ built: 0, kept: expect.any(Number) });
+    expect(builders.get('articles')?.kept).toBe(2 * PUBLISHED);
     expect(await readKv()).toEqual(before);
     // Nor does it add to what the next publish reads: the record memo is as it was.
     expect(await readFile(join(dir, 'state/mirrorwire-records.mdb'))).toEqual(memo);

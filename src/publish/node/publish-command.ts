@@ -393,6 +393,8 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         memo,
         scratch: spill,
         ...(edited && { edited }),
+        builderDone: (builder, built, kept) =>
+          progress(`records: ${builder}, ${built} built, ${kept} kept unchanged`),
       });
     } catch (error) {
       if (!(error instanceof KvLimitError)) throw error;

@@ -88,7 +88,7 @@ export async function appendChanges(
 
   // What this publish appends, in order: an upsert is kept as its article's id and made again when
   // its page is written. Holding every upsert's whole article until then (a first publish logs
-  // every article) kept 100,000 API records alive through the start of the record build.
+  // every article) kept 100,000 API records reachable at once until the pages were written.
   const fresh: (number | Unnumbered<Change>)[] = [];
   // By id: an article whose hash is known is not made at all unless it changed (ApiArticles).
   const recordOf = (id: number): ApiArticle => {
@@ -98,7 +98,8 @@ export async function appendChanges(
   };
   const changed: { id: number; published: number }[] = [];
   for (const id of articles.keys()) {
-    // Made once when its hash is not known: the lookup makes a new record each time it is asked.
+    // Made here to hash it when its hash is not known, and made again for its page if it changed
+    // (the lookup makes a new record each time it is asked): a first publish makes each twice.
     const known = state.knownHash?.(id);
     const record = known === undefined ? recordOf(id) : undefined;
     const hash = record ? await sha256Hex(apiArticleBody(record)) : known;

@@ -118,18 +118,18 @@ function partValue(terms: ReadonlyMap<string, string>): string {
 }
 
 /**
- * About how many articles' postings one batch of shards holds while the index is built: a batch's
- * postings are the build's largest holding, so they are bounded at any archive size rather than
- * growing with it (at 100,000 articles every posting at once was the publish's peak). Held in typed
- * columns (batchParts): 13 bytes a posting, and 9 more once in term order.
+ * About how many articles' postings one batch of shards holds while the index is built: bounded at
+ * any archive size rather than growing with it (at 100,000 articles every posting at once was the
+ * publish's peak). Held in typed columns (batchParts): 13 bytes a posting, and 9 more once in term
+ * order.
  */
 const ARTICLES_PER_BATCH = 2_500;
 
 /**
  * Postings text parked at a time while they wait for their batch. Under V8's large-object size
  * (128 KB): larger texts, each joined and each read back, were garbage that needed full collections
- * (in a script, 20,000 texts of 256 K characters read and joined took 7; of 16 K, none), and the
- * whole index's postings passed through them.
+ * (in a script, 20,000 texts of 256 K characters read back and joined took 7; the same characters
+ * in 320,000 texts of 16 K, none), and the whole index's postings passed through them.
  */
 const PARKED_CHUNK_CHARS = 1 << 14;
 

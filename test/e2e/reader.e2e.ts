@@ -144,6 +144,22 @@ async function loadLazyImages(page: Page): Promise<void> {
   await page.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
 }
 
+/**
+ * Runs a visit's steps; when one fails, prints where the page was and what it last asked for, and
+ * keeps a screenshot, before the failure goes on: an intermittent failure leaves nothing else to read.
+ */
+async function keepingWhatFailed(page: Page, seen: Watch, name: string, steps: () => Promise<void>) {
+  try {
+    await steps();
+  } catch (error) {
+    console.log(
+      `[${name}] failed at ${page.url()}; last requests: ${seen.requests.slice(-10).join(' ')}; failures: ${seen.failures.join(' ') || 'none'}`,
+    );
+    await page.screenshot({ path: `${SCREENSHOTS}/${name}-failure.png` }).catch(() => undefined);
+    throw error;
+  }
+}
+
 async function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
@@ -167,66 +183,68 @@ describe.each(VISITS)('a reader on $name', ({ name, origin, context }) => {
     try {
       const page = await ctx.newPage();
       const seen = watch(page);
-      const home = await page.goto(`${origin()}/`, { waitUntil: 'load' });
-      expect(home?.status()).toBe(200);
-      expect(await visibleText(page, 'h1')).toBe('Latest news');
-      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-      const homeViolations = await runAxe(page);
-      await loadLazyImages(page);
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-home.png`, fullPage: true });
+      await keepingWhatFailed(page, seen, name, async () => {
+        const home = await page.goto(`${origin()}/`, { waitUntil: 'load' });
+        expect(home?.status()).toBe(200);
+        expect(await visibleText(page, 'h1')).toBe('Latest news');
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        const homeViolations = await runAxe(page);
+        await loadLazyImages(page);
+        await page.screenshot({ path: `${SCREENSHOTS}/${name}-home.png`, fullPage: true });
 
-      await page.locator(`a[href*="/${SAMPLE_ID}/"]`).first().click();
-      await page.waitForURL(`**/Detail/2022/01/18/${SAMPLE_ID}/**`);
-      await page.waitForLoadState('load');
-      expect(new URL(page.url()).origin).toBe(origin());
+        await page.locator(`a[href*="/${SAMPLE_ID}/"]`).first().click();
+        await page.waitForURL(`**/Detail/2022/01/18/${SAMPLE_ID}/**`);
+        await page.waitForLoadState('load');
+        expect(new URL(page.url()).origin).toBe(origin());
 
-      expect(await visibleText(page, 'h1')).toBe(HEADLINE);
-      expect(await visibleText(page, 'nav[aria-label="Breadcrumb"]')).toBe('News / Russia');
-      expect(await visibleText(page, '.lead-image figcaption')).toBe(`${CAPTION} (AFP)`);
-      expect(await visibleText(page, '.lead-image .credit')).toBe('(AFP)');
-      const subheading = page.getByRole('heading', { level: 2, name: SUBHEADING });
-      expect(await subheading.isVisible()).toBe(true);
-      expect(await visibleText(page, 'footer .alternate-addresses h2')).toBe(NOTICE);
-      expect(await visibleText(page, 'footer .alternate-addresses ul')).toContain('www.presstv.ir');
-      const leadLoaded = await page
-        .locator('.lead-image img')
-        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
-      expect(leadLoaded).toBe(true);
-      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-      expect(await layoutShift(page)).toBeLessThan(0.05);
+        expect(await visibleText(page, 'h1')).toBe(HEADLINE);
+        expect(await visibleText(page, 'nav[aria-label="Breadcrumb"]')).toBe('News / Russia');
+        expect(await visibleText(page, '.lead-image figcaption')).toBe(`${CAPTION} (AFP)`);
+        expect(await visibleText(page, '.lead-image .credit')).toBe('(AFP)');
+        const subheading = page.getByRole('heading', { level: 2, name: SUBHEADING });
+        expect(await subheading.isVisible()).toBe(true);
+        expect(await visibleText(page, 'footer .alternate-addresses h2')).toBe(NOTICE);
+        expect(await visibleText(page, 'footer .alternate-addresses ul')).toContain('www.presstv.ir');
+        const leadLoaded = await page
+          .locator('.lead-image img')
+          .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0);
+        expect(leadLoaded).toBe(true);
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        expect(await layoutShift(page)).toBeLessThan(0.05);
 
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-article-top.png` });
-      await loadLazyImages(page);
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-article.png`, fullPage: true });
-      const articleViolations = await runAxe(page);
+        await page.screenshot({ path: `${SCREENSHOTS}/${name}-article-top.png` });
+        await loadLazyImages(page);
+        await page.screenshot({ path: `${SCREENSHOTS}/${name}-article.png`, fullPage: true });
+        const articleViolations = await runAxe(page);
 
-      // Up the breadcrumb to the section, as a reader wanting more would.
-      await page
-        .getByRole('navigation', { name: 'Breadcrumb' })
-        .getByRole('link', { name: 'Russia' })
-        .click();
-      await page.waitForURL('**/section/russia');
-      expect(await visibleText(page, 'h1')).toBe('Russia');
-      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-      const sectionViolations = await runAxe(page);
-      await loadLazyImages(page);
-      await page.screenshot({ path: `${SCREENSHOTS}/${name}-section.png`, fullPage: true });
+        // Up the breadcrumb to the section, as a reader wanting more would.
+        await page
+          .getByRole('navigation', { name: 'Breadcrumb' })
+          .getByRole('link', { name: 'Russia' })
+          .click();
+        await page.waitForURL('**/section/russia');
+        expect(await visibleText(page, 'h1')).toBe('Russia');
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        const sectionViolations = await runAxe(page);
+        await loadLazyImages(page);
+        await page.screenshot({ path: `${SCREENSHOTS}/${name}-section.png`, fullPage: true });
 
-      const summary = [...homeViolations, ...articleViolations, ...sectionViolations].map(
-        (v) => `${v.impact} ${v.id}`,
-      );
-      console.log(
-        `[${name}] ${seen.requests.length} requests, axe violations: ${summary.length ? summary.join(', ') : 'none'}`,
-      );
-      expect(seriousOrWorse(homeViolations)).toEqual([]);
-      expect(seriousOrWorse(articleViolations)).toEqual([]);
-      expect(seriousOrWorse(sectionViolations)).toEqual([]);
-      expect(seen.consoleErrors).toEqual([]);
-      expect(seen.failures).toEqual([]);
-      const offHost = seen.requests.filter(
-        (url) => !url.startsWith('data:') && new URL(url).origin !== origin(),
-      );
-      expect(offHost).toEqual([]);
+        const summary = [...homeViolations, ...articleViolations, ...sectionViolations].map(
+          (v) => `${v.impact} ${v.id}`,
+        );
+        console.log(
+          `[${name}] ${seen.requests.length} requests, axe violations: ${summary.length ? summary.join(', ') : 'none'}`,
+        );
+        expect(seriousOrWorse(homeViolations)).toEqual([]);
+        expect(seriousOrWorse(articleViolations)).toEqual([]);
+        expect(seriousOrWorse(sectionViolations)).toEqual([]);
+        expect(seen.consoleErrors).toEqual([]);
+        expect(seen.failures).toEqual([]);
+        const offHost = seen.requests.filter(
+          (url) => !url.startsWith('data:') && new URL(url).origin !== origin(),
+        );
+        expect(offHost).toEqual([]);
+      });
     } finally {
       await ctx.close();
     }

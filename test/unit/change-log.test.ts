@@ -105,8 +105,8 @@ describe('appendChanges', () => {
   });
 
   it('makes each upsert’s article when its page is written, not every article before the first page', async () => {
-    // A first publish logs every article: held until the pages were written, their records were
-    // a large archive's whole API, alive through the start of the record build.
+    // A first publish logs every article: held until the pages were written, their records were a
+    // large archive's whole API, reachable at once.
     const articles = Array.from({ length: 120 }, (_, i) => article(i + 1));
     const events: string[] = [];
     const lookup = {

@@ -348,6 +348,11 @@ describe('the KV REST client', () => {
       { keys: ['a', 'b'], bytes: 59 },
       { keys: ['c'], bytes: 30 },
     ]);
+    // One byte less, and the second pair's closing bracket would pass it.
+    expect(cut([pair('a', 6), pair('b', 6)], 10, 58)).toEqual([
+      { keys: ['a'], bytes: 30 },
+      { keys: ['b'], bytes: 30 },
+    ]);
     expect(cut([pair('a', 0), pair('big', 200), pair('b', 0)], 10, 100).map((batch) => batch.keys)).toEqual([
       ['a'],
       ['big'],

@@ -165,42 +165,54 @@ export function* bulkBatches(
   maxPairs: number,
   targetBytes: number,
 ): Generator<BulkBatch> {
-  let keys: string[] = [];
-  let parts: Buffer[] = [];
-  let bytes = 2;
+  let filling: FillingBatch | undefined;
   for (const pair of pairs) {
-    const part = Buffer.from(serialisedPair(pair), 'utf8');
-    if (parts.length > 0 && (parts.length === maxPairs || bytes + 1 + part.length > targetBytes)) {
-      yield bulkBatch(keys, parts);
-      keys = [];
-      parts = [];
-      bytes = 2;
+    const item = serialisedPair(pair);
+    const size = Buffer.byteLength(item, 'utf8');
+    // The closing bracket counts: a batch sent is at most targetBytes, or one pair alone.
+    if (filling && (filling.keys.length === maxPairs || filling.bytes + 1 + size + 1 > targetBytes)) {
+      yield sealed(filling);
+      filling = undefined;
     }
-    bytes += (parts.length > 0 ? 1 : 0) + part.length;
-    keys.push(pair.key);
-    parts.push(part);
+    filling ??= openBatch(Math.max(targetBytes, size + 2));
+    if (filling.keys.length > 0) filling.body[filling.bytes++] = COMMA;
+    if (filling.body.write(item, filling.bytes, 'utf8') !== size)
+      throw new Error(`${pair.key} did not fit the bulk write measured for it`);
+    filling.bytes += size;
+    filling.keys.push(pair.key);
+    filling.sizes.push(size);
   }
-  if (parts.length > 0) yield bulkBatch(keys, parts);
+  if (filling) yield sealed(filling);
 }
 
-/** Items as a bulk request's body (a JSON array of their parts, each already JSON). */
-function bulkBatch(keys: string[], parts: readonly Uint8Array[]): BulkBatch {
-  return { keys, body: jsonArray(parts), sizes: parts.map((part) => part.length) };
+/**
+ * A bulk write being filled: each pair is encoded straight into one body made for the request. A
+ * buffer for each pair, then all of them copied into the body, held the body twice outside the JS
+ * heap, and the pairs' buffers (one a record, a few KB to tens of KB) were freed only once
+ * collected, scattered through the C heap.
+ */
+interface FillingBatch {
+  keys: string[];
+  sizes: number[];
+  body: Buffer;
+  /** Bytes of the body filled so far, the opening bracket included. */
+  bytes: number;
 }
 
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
+const OPEN = 0x5b; // [
+const COMMA = 0x2c; // ,
+const CLOSE = 0x5d; // ]
 
-function jsonArray(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const pieces: Uint8Array[] = [OPEN];
-  for (const [index, part] of parts.entries()) {
-    if (index > 0) pieces.push(COMMA);
-    pieces.push(part);
-  }
-  pieces.push(CLOSE);
-  // Some typings give a Buffer an ArrayBufferLike; concat's is always a plain ArrayBuffer.
-  return Buffer.concat(pieces) as Uint8Array<ArrayBuffer>;
+function openBatch(capacity: number): FillingBatch {
+  const body = Buffer.allocUnsafe(capacity);
+  body[0] = OPEN;
+  return { keys: [], sizes: [], body, bytes: 1 };
+}
+
+function sealed({ keys, sizes, body, bytes }: FillingBatch): BulkBatch {
+  body[bytes] = CLOSE;
+  // Some typings give a Buffer an ArrayBufferLike; allocUnsafe's is always a plain ArrayBuffer.
+  return { keys, sizes, body: body.subarray(0, bytes + 1) as Uint8Array<ArrayBuffer> };
 }
 
 /** The batch with only the items whose keys are in `keys`, cut from its body. */
@@ -212,10 +224,24 @@ function onlyKeys(batch: BulkBatch, keys: ReadonlySet<unknown>): BulkBatch {
     if (keys.has(key)) kept.push({ key, part: batch.body.subarray(offset, offset + size) });
     offset += size + 1;
   }
-  return bulkBatch(
+  return batchOfParts(
     kept.map((item) => item.key),
     kept.map((item) => item.part),
   );
+}
+
+/** A bulk request of items already encoded: a resend's, cut from a body sent, or a delete's keys. */
+function batchOfParts(keys: readonly string[], parts: readonly Uint8Array[]): BulkBatch {
+  // Brackets, items and the commas between them (one byte to spare).
+  const filling = openBatch(parts.reduce((total, part) => total + part.length + 1, 2));
+  for (const [index, part] of parts.entries()) {
+    if (index > 0) filling.body[filling.bytes++] = COMMA;
+    filling.body.set(part, filling.bytes);
+    filling.bytes += part.length;
+    filling.keys.push(keys[index] as string);
+    filling.sizes.push(part.length);
+  }
+  return sealed(filling);
 }
 
 interface Envelope {
@@ -381,7 +407,11 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       await runPool(batches, settings.concurrency, async (batch) => {
         const what = `deleting ${span(batch)}`;
         const parts = batch.map((key) => Buffer.from(JSON.stringify(key), 'utf8'));
-        await sendBulk(what, { url: `${namespaceUrl}/bulk/delete`, method: 'POST' }, bulkBatch(batch, parts));
+        await sendBulk(
+          what,
+          { url: `${namespaceUrl}/bulk/delete`, method: 'POST' },
+          batchOfParts(batch, parts),
+        );
         done += batch.length;
         onDeleted?.(done);
       });

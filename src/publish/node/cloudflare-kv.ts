@@ -144,9 +144,9 @@ function checkPairsFit(pairs: readonly KvPair[]): void {
 }
 
 /**
- * A bulk write as it is sent: the JSON array of its items, each serialised and encoded once (the
- * size is the encoding's length, never a string measured again), with each item's key and size, so
- * that a resend of some of them is cut from these bytes.
+ * A bulk write as it is sent: the JSON array of its items, each serialised once, measured once and
+ * encoded once, with each item's key and size, so that a resend of some of them is cut from these
+ * bytes.
  */
 interface BulkBatch {
   keys: string[];

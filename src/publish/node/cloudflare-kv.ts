@@ -175,12 +175,7 @@ export function* bulkBatches(
       filling = undefined;
     }
     filling ??= openBatch(Math.max(targetBytes, size + 2));
-    if (filling.keys.length > 0) filling.body[filling.bytes++] = COMMA;
-    if (filling.body.write(item, filling.bytes, 'utf8') !== size)
-      throw new Error(`${pair.key} did not fit the bulk write measured for it`);
-    filling.bytes += size;
-    filling.keys.push(pair.key);
-    filling.sizes.push(size);
+    addItem(filling, pair.key, item, size);
   }
   if (filling) yield sealed(filling);
 }
@@ -209,6 +204,19 @@ function openBatch(capacity: number): FillingBatch {
   return { keys: [], sizes: [], body, bytes: 1 };
 }
 
+/** Adds one item (JSON, or its UTF-8 bytes) of `size` bytes, after a comma if it is not the first. */
+function addItem(filling: FillingBatch, key: string, item: string | Uint8Array, size: number): void {
+  if (filling.keys.length > 0) filling.body[filling.bytes++] = COMMA;
+  let written = size;
+  // Buffer.write drops what does not fit without a word (set throws): the size must be the one measured.
+  if (typeof item === 'string') written = filling.body.write(item, filling.bytes, 'utf8');
+  else filling.body.set(item, filling.bytes);
+  if (written !== size) throw new Error(`${key} did not fit the bulk write measured for it`);
+  filling.bytes += size;
+  filling.keys.push(key);
+  filling.sizes.push(size);
+}
+
 function sealed({ keys, sizes, body, bytes }: FillingBatch): BulkBatch {
   body[bytes] = CLOSE;
   // Some typings give a Buffer an ArrayBufferLike; allocUnsafe's is always a plain ArrayBuffer.
@@ -217,30 +225,24 @@ function sealed({ keys, sizes, body, bytes }: FillingBatch): BulkBatch {
 
 /** The batch with only the items whose keys are in `keys`, cut from its body. */
 function onlyKeys(batch: BulkBatch, keys: ReadonlySet<unknown>): BulkBatch {
-  const kept: { key: string; part: Uint8Array }[] = [];
+  const kept: { key: string; item: Uint8Array }[] = [];
   let offset = 1;
   for (const [index, key] of batch.keys.entries()) {
     const size = batch.sizes[index] ?? 0;
-    if (keys.has(key)) kept.push({ key, part: batch.body.subarray(offset, offset + size) });
+    if (keys.has(key)) kept.push({ key, item: batch.body.subarray(offset, offset + size) });
     offset += size + 1;
   }
-  return batchOfParts(
-    kept.map((item) => item.key),
-    kept.map((item) => item.part),
-  );
+  return batchOf(kept);
 }
 
-/** A bulk request of items already encoded: a resend's, cut from a body sent, or a delete's keys. */
-function batchOfParts(keys: readonly string[], parts: readonly Uint8Array[]): BulkBatch {
+/** A bulk request of these items in a body of their size: a resend's (bytes cut from a body sent) or a delete's (keys as JSON). */
+function batchOf(items: readonly { key: string; item: string | Uint8Array }[]): BulkBatch {
+  const sizes = items.map(({ item }) =>
+    typeof item === 'string' ? Buffer.byteLength(item, 'utf8') : item.length,
+  );
   // Brackets, items and the commas between them (one byte to spare).
-  const filling = openBatch(parts.reduce((total, part) => total + part.length + 1, 2));
-  for (const [index, part] of parts.entries()) {
-    if (index > 0) filling.body[filling.bytes++] = COMMA;
-    filling.body.set(part, filling.bytes);
-    filling.bytes += part.length;
-    filling.keys.push(keys[index] as string);
-    filling.sizes.push(part.length);
-  }
+  const filling = openBatch(sizes.reduce((total, size) => total + size + 1, 2));
+  for (const [index, { key, item }] of items.entries()) addItem(filling, key, item, sizes[index] ?? 0);
   return sealed(filling);
 }
 
@@ -406,12 +408,8 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       let done = 0;
       await runPool(batches, settings.concurrency, async (batch) => {
         const what = `deleting ${span(batch)}`;
-        const parts = batch.map((key) => Buffer.from(JSON.stringify(key), 'utf8'));
-        await sendBulk(
-          what,
-          { url: `${namespaceUrl}/bulk/delete`, method: 'POST' },
-          batchOfParts(batch, parts),
-        );
+        const items = batch.map((key) => ({ key, item: JSON.stringify(key) }));
+        await sendBulk(what, { url: `${namespaceUrl}/bulk/delete`, method: 'POST' }, batchOf(items));
         done += batch.length;
         onDeleted?.(done);
       });

@@ -313,6 +313,28 @@ describe('the KV REST client', () => {
     expect(target.entries.size).toBe(0);
   });
 
+  it('sends a body again, whole, after an answer cut off or none, and fills it again only once its request is done', async () => {
+    const target = await freshStandIn();
+    // Bodies of at most 300 bytes (about four pairs), two in flight: the first answer is cut off
+    // after its headers, the third never comes; each is sent again while the other requests go on
+    // with bodies filled again.
+    target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'cut' } });
+    target.inject({ op: 'bulk-put', after: 2, times: 1, fault: { kind: 'hang' } });
+    const api = createKvApi(settings(target, { batchBytes: 300, concurrency: 2 }));
+    const pairs = Array.from({ length: 60 }, (_, i) => ({
+      key: `k:${i}`,
+      value: `${i}`.repeat(1 + (i % 7)),
+      metadata: { hash: `${i}` },
+    }));
+    await api.putPairs(pairs);
+    const puts = target.log.filter((r) => r.op === 'bulk-put');
+    expect(puts.map((r) => r.status).filter((status) => status !== 200)).toEqual(['cut', 'hang']);
+    expect(puts.length).toBeGreaterThan(10);
+    expect([...target.entries].map(([key, { value }]) => [key, value]).sort()).toEqual(
+      pairs.map(({ key, value }) => [key, value]).sort(),
+    );
+  });
+
   it('reads back from a stand-in that keeps its values deflated what was written', async () => {
     standIn = await startKvRestStandIn({
       token: TOKEN,

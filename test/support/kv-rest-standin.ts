@@ -2,7 +2,7 @@
 // uses (list keys, read a value, bulk write, bulk delete), on 127.0.0.1, holding keys, values and
 // metadata in memory. It checks the bearer token, the account, the namespace and the documented limits,
 // logs every request, and fails requests on demand: 429 with retry-after, 500, a partial bulk write,
-// or no answer at all.
+// an answer cut off, or no answer at all.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { faultRules, type FaultRule as SharedFaultRule } from './fault-rules';
@@ -20,7 +20,9 @@ export type Fault =
   /** A bulk request whose last pair is not stored and is reported in unsuccessful_keys. */
   | { kind: 'partial' }
   /** No answer until the client gives up (the connection is dropped when the stand-in closes). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** An answer begun (status, headers, a few bytes of a success) and cut off: nothing is stored. */
+  | { kind: 'cut' };
 
 export type FaultRule = SharedFaultRule<Operation, Fault>;
 
@@ -29,7 +31,7 @@ export interface LoggedRequest {
   key?: string;
   /** Pairs or keys in a bulk request. */
   count?: number;
-  status: number | 'hang';
+  status: number | 'hang' | 'cut';
   at: number;
 }
 
@@ -171,6 +173,16 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
     if (fault?.kind === 'hang') {
       record.status = 'hang';
       listening.hang(response);
+      return;
+    }
+    if (fault?.kind === 'cut') {
+      record.status = 'cut';
+      const answer = JSON.stringify({ success: true, errors: [], messages: [], result: {} });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(answer)),
+      });
+      response.write(answer.slice(0, 12), () => response.socket?.destroy());
       return;
     }
     if (fault?.kind === 'status')

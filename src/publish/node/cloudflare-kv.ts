@@ -1,7 +1,7 @@
-// Workers KV through Cloudflare's REST API (v4), with plain fetch: list keys, read one value, bulk
-// write, bulk delete. Owns the wire format and the documented limits; retries, timeouts and requests
-// in flight follow the policy every remote request shares (remote-retry.ts). Knows nothing about
-// what the keys mean.
+// Workers KV through Cloudflare's REST API (v4): list keys and read one value with plain fetch, bulk
+// write and bulk delete with their bodies sent uncopied (uncopied-body.ts). Owns the wire format and
+// the documented limits; retries, timeouts and requests in flight follow the policy every remote
+// request shares (remote-retry.ts). Knows nothing about what the keys mean.
 
 import { runPool } from '../../shared/run-pool';
 import {
@@ -17,6 +17,7 @@ import {
   retryPolicyFromEnv,
   withRetries,
 } from './remote-retry';
+import { uncopiedBodyClient } from './uncopied-body';
 
 // Endpoints and limits, as documented in Cloudflare's API reference (developers.cloudflare.com/api,
 // resources kv/namespaces):
@@ -152,7 +153,12 @@ interface BulkBatch {
   keys: string[];
   body: Uint8Array<ArrayBuffer>;
   sizes: number[];
+  /** The whole buffer the body was written into, to be filled again once the request is done. */
+  store: Buffer;
 }
+
+/** A buffer of at least `capacity` bytes for a body to be written into. */
+export type BodyAllocator = (capacity: number) => Buffer;
 
 /**
  * The pairs as consecutive bulk writes of at most `maxPairs` pairs and `targetBytes` bytes, made one
@@ -164,6 +170,7 @@ export function* bulkBatches(
   pairs: Iterable<KvPair>,
   maxPairs: number,
   targetBytes: number,
+  allocate: BodyAllocator = Buffer.allocUnsafe,
 ): Generator<BulkBatch> {
   let filling: FillingBatch | undefined;
   for (const pair of pairs) {
@@ -174,7 +181,7 @@ export function* bulkBatches(
       yield sealed(filling);
       filling = undefined;
     }
-    filling ??= openBatch(Math.max(targetBytes, size + 2));
+    filling ??= openBatch(allocate(Math.max(targetBytes, size + 2)));
     addItem(filling, pair.key, item, size);
   }
   if (filling) yield sealed(filling);
@@ -198,8 +205,7 @@ const OPEN = 0x5b; // [
 const COMMA = 0x2c; // ,
 const CLOSE = 0x5d; // ]
 
-function openBatch(capacity: number): FillingBatch {
-  const body = Buffer.allocUnsafe(capacity);
+function openBatch(body: Buffer): FillingBatch {
   body[0] = OPEN;
   return { keys: [], sizes: [], body, bytes: 1 };
 }
@@ -220,7 +226,7 @@ function addItem(filling: FillingBatch, key: string, item: string | Uint8Array, 
 function sealed({ keys, sizes, body, bytes }: FillingBatch): BulkBatch {
   body[bytes] = CLOSE;
   // Some typings give a Buffer an ArrayBufferLike; allocUnsafe's is always a plain ArrayBuffer.
-  return { keys, sizes, body: body.subarray(0, bytes + 1) as Uint8Array<ArrayBuffer> };
+  return { keys, sizes, body: body.subarray(0, bytes + 1) as Uint8Array<ArrayBuffer>, store: body };
 }
 
 /** The batch with only the items whose keys are in `keys`, cut from its body. */
@@ -241,7 +247,7 @@ function batchOf(items: readonly { key: string; item: string | Uint8Array }[]): 
     typeof item === 'string' ? Buffer.byteLength(item, 'utf8') : item.length,
   );
   // Brackets, items and the commas between them (one byte to spare).
-  const filling = openBatch(sizes.reduce((total, size) => total + size + 1, 2));
+  const filling = openBatch(Buffer.allocUnsafe(sizes.reduce((total, size) => total + size + 1, 2)));
   for (const [index, { key, item }] of items.entries()) addItem(filling, key, item, sizes[index] ?? 0);
   return sealed(filling);
 }
@@ -298,18 +304,32 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
 
   const context: RetryContext = { retry, log, fail: (message) => new KvApiError(message) };
 
+  // Bulk bodies are sent as they are, not copied (uncopied-body.ts)...
+  const withBodies = uncopiedBodyClient();
+  // ...and each full-size one is filled again once its request is done, rather than left for the
+  // collector: a body made for every request, freed when collected, held as much again.
+  const spareBodies: Buffer[] = [];
+  const allocate: BodyAllocator = (capacity) =>
+    (capacity === settings.batchBytes && spareBodies.pop()) || Buffer.allocUnsafe(capacity);
+  const release = (batch: BulkBatch) => {
+    if (batch.store.length === settings.batchBytes) spareBodies.push(batch.store);
+  };
+
   /** A JSON request answered by the API's envelope; transient failures are retried. */
   async function callJson(
     what: string,
     url: string,
-    init: RequestInit,
+    init: { method: 'PUT' | 'POST'; body: Uint8Array } | Record<string, never>,
     signal: AbortSignal,
   ): Promise<Outcome<Envelope>> {
-    const response = await fetch(url, {
-      ...init,
-      signal,
-      headers: { ...headers, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    });
+    const response = init.body
+      ? await withBodies.send(url, {
+          method: init.method,
+          body: init.body,
+          signal,
+          headers: { ...headers, 'content-type': 'application/json' },
+        })
+      : await fetch(url, { signal, headers });
     const envelope = await readEnvelope(response);
     if (response.ok && envelope.success !== false) return { ok: true, value: envelope };
     return retryOrThrow(what, response, envelope);
@@ -393,9 +413,10 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     async putPairs(pairs, onWritten) {
       checkPairsFit(pairs);
       let done = 0;
-      const batches = bulkBatches(pairs, settings.batchPairs, settings.batchBytes);
+      const batches = bulkBatches(pairs, settings.batchPairs, settings.batchBytes, allocate);
       await runPool(batches, settings.concurrency, async (batch) => {
         await sendBulk(`writing ${span(batch.keys)}`, { url: `${namespaceUrl}/bulk`, method: 'PUT' }, batch);
+        release(batch);
         done += batch.keys.length;
         onWritten?.(done);
       });

@@ -402,18 +402,21 @@ describe('the KV REST client', () => {
       },
       placedFields,
     );
-    for (const key of ['a', 'b', 'c']) await store.add(key, `the value of ${key}`);
-    // The first bulk write stores all but its last pair and says so.
-    target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'partial' } });
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    // Values of several bytes a character, so that a resend cut at a wrong byte shows.
+    const valueOf = (key: string) => `the value of ${key}, ${'دولت '.repeat(keys.indexOf(key) + 1)}`;
+    for (const key of keys) await store.add(key, valueOf(key));
+    // The first bulk write leaves two pairs in the middle unstored and says so; the resend of those
+    // two, its last.
+    target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'partial', unstored: [1, 3] } });
+    target.inject({ op: 'bulk-put', after: 1, times: 1, fault: { kind: 'partial' } });
     const remote = openRemoteStore(settings(target));
     await remote.put([...store.keys()].map((key) => storedWrite(store, key, { hash: 'h', gen: 1 })));
-    expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, c: 1 });
-    expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([3, 1]);
-    expect([...target.entries].map(([key, { value }]) => [key, value])).toEqual([
-      ['a', 'the value of a'],
-      ['b', 'the value of b'],
-      ['c', 'the value of c'],
-    ]);
+    expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, c: 1, d: 1, e: 1 });
+    expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([5, 2, 1]);
+    expect([...target.entries].map(([key, { value }]) => [key, value]).sort()).toEqual(
+      keys.map((key) => [key, valueOf(key)]),
+    );
   });
 
   it('reads each value once, sends a pair over the batch size alone, and refuses one no request can carry', async () => {

@@ -17,8 +17,11 @@ export type Operation = 'list' | 'get' | 'bulk-put' | 'bulk-delete';
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfterSeconds?: number }
-  /** A bulk request whose last pair is not stored and is reported in unsuccessful_keys. */
-  | { kind: 'partial' }
+  /**
+   * A bulk request whose pairs at these positions (by default the last) are not stored and are
+   * reported in unsuccessful_keys.
+   */
+  | { kind: 'partial'; unstored?: readonly number[] }
   /** No answer until the client gives up (the connection is dropped when the stand-in closes). */
   | { kind: 'hang' }
   /** An answer begun (status, headers, a few bytes of a success) and cut off: nothing is stored. */
@@ -119,6 +122,11 @@ function storedValue(value: string, metadata: unknown, deflate: boolean): Stored
     },
   };
   return metadata === undefined ? text : Object.assign(text, { metadata });
+}
+
+/** The positions a partial fault leaves unstored, of a request of `count`: by default the last. */
+function unstoredAt(positions: readonly number[] | undefined, count: number): Set<number> {
+  return new Set((positions ?? [count - 1]).filter((at) => at >= 0 && at < count));
 }
 
 export async function startKvRestStandIn(options: Options): Promise<KvRestStandIn> {
@@ -225,12 +233,13 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       const problem = invalidPairs(items);
       if (problem) return failure(response, 400, 10021, problem);
       const pairs = items as { key: string; value: string; metadata?: unknown }[];
-      const stored = fault?.kind === 'partial' ? pairs.slice(0, -1) : pairs;
-      for (const { key: name, value, metadata } of stored)
-        entries.set(name, storedValue(value, metadata, options.deflateValues === true));
+      const unstored = fault?.kind === 'partial' ? unstoredAt(fault.unstored, pairs.length) : new Set();
+      for (const [at, { key: name, value, metadata }] of pairs.entries())
+        if (!unstored.has(at))
+          entries.set(name, storedValue(value, metadata, options.deflateValues === true));
       return success(response, {
-        successful_key_count: stored.length,
-        unsuccessful_keys: pairs.slice(stored.length).map((p) => p.key),
+        successful_key_count: pairs.length - unstored.size,
+        unsuccessful_keys: pairs.filter((_, at) => unstored.has(at)).map((p) => p.key),
       });
     }
     if (!Array.isArray(items) || !items.every((k) => typeof k === 'string'))

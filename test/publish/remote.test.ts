@@ -320,7 +320,10 @@ describe('the KV REST client', () => {
     // with bodies filled again.
     target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'cut' } });
     target.inject({ op: 'bulk-put', after: 2, times: 1, fault: { kind: 'hang' } });
-    const api = createKvApi(settings(target, { batchBytes: 300, concurrency: 2 }));
+    const retries: string[] = [];
+    const api = createKvApi(settings(target, { batchBytes: 300, concurrency: 2 }), (line) =>
+      retries.push(line),
+    );
     const pairs = Array.from({ length: 60 }, (_, i) => ({
       key: `k:${i}`,
       value: `${i}`.repeat(1 + (i % 7)),
@@ -330,6 +333,10 @@ describe('the KV REST client', () => {
     const puts = target.log.filter((r) => r.op === 'bulk-put');
     expect(puts.map((r) => r.status).filter((status) => status !== 200)).toEqual(['cut', 'hang']);
     expect(puts.length).toBeGreaterThan(10);
+    expect(retries).toEqual([
+      expect.stringMatching(/^writing \d keys, k:0 … k:\d: network error \(ECONNRESET\); retry 1 of 2 in/),
+      expect.stringMatching(/^writing \d keys, k:\d+ … k:\d+: no answer within [\d.]+ s; retry 1 of 2 in/),
+    ]);
     expect([...target.entries].map(([key, { value }]) => [key, value]).sort()).toEqual(
       pairs.map(({ key, value }) => [key, value]).sort(),
     );
@@ -343,8 +350,9 @@ describe('the KV REST client', () => {
       deflateValues: true,
     });
     const api = createKvApi(settings(standIn));
+    // The page's request is written in several slices, cut inside a character's bytes.
     const pairs = [
-      { key: 'k:page', value: '<p>Tehran — دولت</p>'.repeat(5000), metadata: { hash: 'a' } },
+      { key: 'k:page', value: '<p>Tehran — دولت</p>'.repeat(30_000), metadata: { hash: 'a' } },
       { key: 'k:empty', value: '', metadata: { hash: 'b' } },
       { key: 'k:astral', value: '\u{1F600} and a lone \uFFFD', metadata: { hash: 'c' } },
     ];

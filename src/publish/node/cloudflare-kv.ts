@@ -154,7 +154,7 @@ interface BulkBatch {
   body: Uint8Array<ArrayBuffer>;
   sizes: number[];
   /** The whole buffer the body was written into, to be filled again once the request is done. */
-  store: Buffer;
+  buffer: Buffer;
 }
 
 /** A buffer of at least `capacity` bytes for a body to be written into. */
@@ -226,7 +226,7 @@ function addItem(filling: FillingBatch, key: string, item: string | Uint8Array, 
 function sealed({ keys, sizes, body, bytes }: FillingBatch): BulkBatch {
   body[bytes] = CLOSE;
   // Some typings give a Buffer an ArrayBufferLike; allocUnsafe's is always a plain ArrayBuffer.
-  return { keys, sizes, body: body.subarray(0, bytes + 1) as Uint8Array<ArrayBuffer>, store: body };
+  return { keys, sizes, body: body.subarray(0, bytes + 1) as Uint8Array<ArrayBuffer>, buffer: body };
 }
 
 /** The batch with only the items whose keys are in `keys`, cut from its body. */
@@ -306,13 +306,14 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
 
   // Bulk bodies are sent as they are, not copied (uncopied-body.ts)...
   const withBodies = uncopiedBodyClient();
-  // ...and each full-size one is filled again once its request is done, rather than left for the
-  // collector: a body made for every request, freed when collected, held as much again.
+  // ...and each full-size one is filled again once its request has succeeded, rather than left for
+  // the collector: a body made for every request, freed when collected, held as much again. The
+  // spares go with the phase that made them.
   const spareBodies: Buffer[] = [];
   const allocate: BodyAllocator = (capacity) =>
     (capacity === settings.batchBytes && spareBodies.pop()) || Buffer.allocUnsafe(capacity);
   const release = (batch: BulkBatch) => {
-    if (batch.store.length === settings.batchBytes) spareBodies.push(batch.store);
+    if (batch.buffer.length === settings.batchBytes) spareBodies.push(batch.buffer);
   };
 
   /** A JSON request answered by the API's envelope; transient failures are retried. */
@@ -420,6 +421,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
         done += batch.keys.length;
         onWritten?.(done);
       });
+      spareBodies.length = 0;
     },
 
     async deleteKeys(keys, onDeleted) {

@@ -123,8 +123,12 @@ export function retryLater(response: Response, reason: string): Outcome<never> {
 function describeThrown(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `no answer within ${(timeoutMs / 1000).toFixed(1)} s`;
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  // fetch's errors carry the system's code on their cause, node:http's on themselves.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code =
+    cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : undefined;
   return `network error (${code ?? messageOf(error)})`;
 }
 

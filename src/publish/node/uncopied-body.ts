@@ -20,6 +20,9 @@ export interface UncopiedBodyClient {
   send(url: string, init: BodyRequest): Promise<Response>;
 }
 
+/** A slice of a body written at a time (a view of it, not a copy). */
+const SLICE_BYTES = 256 * 1024;
+
 export function uncopiedBodyClient(): UncopiedBodyClient {
   // Idle kept-alive sockets do not hold the process open (Node unrefs them).
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -33,14 +36,31 @@ export function uncopiedBodyClient(): UncopiedBodyClient {
           target,
           {
             method,
-            headers: { ...headers, 'content-length': String(body.byteLength) },
+            headers: {
+              ...headers,
+              'content-length': String(body.byteLength),
+              // node:http decodes no compressed answer (fetch did): ask for none.
+              'accept-encoding': 'identity',
+            },
             agent: secure ? agents.https : agents.http,
             signal,
           },
           (answer) => readAnswer(answer).then(resolve, reject),
         );
+        // A failed request ends here; a slice still waiting to be written then never is.
         outgoing.on('error', reject);
-        outgoing.end(body);
+        // In slices, each written once the last has drained: TLS encrypts what it is given at once,
+        // into a buffer of its own, so a body given whole would be held twice again.
+        let offset = 0;
+        const writeSlices = () => {
+          while (offset < body.byteLength) {
+            const slice = body.subarray(offset, offset + SLICE_BYTES);
+            offset += slice.byteLength;
+            if (!outgoing.write(slice)) return void outgoing.once('drain', writeSlices);
+          }
+          outgoing.end();
+        };
+        writeSlices();
       });
     },
   };
@@ -54,15 +74,26 @@ function readAnswer(answer: IncomingMessage): Promise<Response> {
     // An answer cut off, by the connection or by the signal, ends in an error.
     answer.on('error', reject);
     answer.on('end', () => {
-      const status = answer.statusCode ?? 0;
-      // A Response takes 200–599; anything else is no answer of HTTP's final kind.
-      if (status < 200 || status > 599) return reject(new Error(`an answer with status ${status}`));
-      const empty = status === 204 || status === 205 || status === 304;
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(answer.headers))
-        for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value])
-          headers.append(name, each);
-      resolve(new Response(empty ? null : Buffer.concat(chunks), { status, headers }));
+      try {
+        resolve(responseOf(answer, Buffer.concat(chunks)));
+      } catch (error) {
+        reject(error);
+      }
     });
   });
+}
+
+/** The answer as a Response; one that is no HTTP answer `fetch` would give, or encoded, throws. */
+function responseOf(answer: IncomingMessage, body: Uint8Array<ArrayBuffer>): Response {
+  const status = answer.statusCode ?? 0;
+  // A Response takes 200–599; anything else is no answer of HTTP's final kind.
+  if (status < 200 || status > 599) throw new Error(`an answer with status ${status}`);
+  const encoding = answer.headers['content-encoding'];
+  if (encoding && encoding !== 'identity') throw new Error(`an answer encoded as ${encoding}, not asked for`);
+  const empty = status === 204 || status === 205 || status === 304;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers))
+    for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value])
+      headers.append(name, each);
+  return new Response(empty ? null : body, { status, headers });
 }

@@ -412,8 +412,8 @@ describe('the KV REST client', () => {
     );
     const keys = ['a', 'b', 'c', 'd', 'e'];
     // Values of several bytes a character, so that a resend cut at a wrong byte shows.
-    const valueOf = (key: string) => `the value of ${key}, ${'دولت '.repeat(keys.indexOf(key) + 1)}`;
-    for (const key of keys) await store.add(key, valueOf(key));
+    const valueFor = (key: string) => `the value of ${key}, ${'دولت '.repeat(keys.indexOf(key) + 1)}`;
+    for (const key of keys) await store.add(key, valueFor(key));
     // The first bulk write leaves two pairs in the middle unstored and says so; the resend of those
     // two, its last.
     target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'partial', unstored: [1, 3] } });
@@ -423,7 +423,7 @@ describe('the KV REST client', () => {
     expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, c: 1, d: 1, e: 1 });
     expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([5, 2, 1]);
     expect([...target.entries].map(([key, { value }]) => [key, value]).sort()).toEqual(
-      keys.map((key) => [key, valueOf(key)]),
+      keys.map((key) => [key, valueFor(key)]),
     );
   });
 

@@ -2,6 +2,7 @@
 // a plain node:http server on 127.0.0.1: what it sends, and how it reads what `fetch` would have
 // read for it (an answer with no body, one it did not ask to be compressed, one cut off).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { buffer as readWhole } from 'node:stream/consumers';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { uncopiedBodyClient } from '../../src/publish/node/uncopied-body';
@@ -26,14 +27,10 @@ async function serve(
 ): Promise<{ url: string; received: Received[] }> {
   const received: Received[] = [];
   const listening = await listenOnLoopback(
-    createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const each = { method: request.method ?? '', headers: request.headers, body: Buffer.concat(chunks) };
-        received.push(each);
-        answer(response, each);
-      });
+    createServer(async (request, response) => {
+      const each = { method: request.method ?? '', headers: request.headers, body: await readWhole(request) };
+      received.push(each);
+      answer(response, each);
     }),
   );
   server = listening;

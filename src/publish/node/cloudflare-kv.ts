@@ -316,17 +316,16 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
     if (batch.buffer.length === settings.batchBytes) spareBodies.push(batch.buffer);
   };
 
-  /** A JSON request answered by the API's envelope; transient failures are retried. */
+  /** A JSON request (a GET, or one with a body) answered by the API's envelope; transient failures are retried. */
   async function callJson(
     what: string,
     url: string,
-    init: { method: 'PUT' | 'POST'; body: Uint8Array } | Record<string, never>,
     signal: AbortSignal,
+    send?: { method: 'PUT' | 'POST'; body: Uint8Array },
   ): Promise<Outcome<Envelope>> {
-    const response = init.body
+    const response = send
       ? await withBodies.send(url, {
-          method: init.method,
-          body: init.body,
+          ...send,
           signal,
           headers: { ...headers, 'content-type': 'application/json' },
         })
@@ -350,12 +349,10 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       what,
       context,
       async (signal): Promise<Outcome<undefined>> => {
-        const outcome = await callJson(
-          what,
-          request.url,
-          { method: request.method, body: pending.body },
-          signal,
-        );
+        const outcome = await callJson(what, request.url, signal, {
+          method: request.method,
+          body: pending.body,
+        });
         if (!outcome.ok) return outcome;
         const result = outcome.value.result;
         const failed =
@@ -383,7 +380,7 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
         if (cursor) query.set('cursor', cursor);
         const what = `listing keys under "${prefix}"`;
         const envelope = await withRetries(what, context, (signal) =>
-          callJson(what, `${namespaceUrl}/keys?${query}`, {}, signal),
+          callJson(what, `${namespaceUrl}/keys?${query}`, signal),
         );
         if (!Array.isArray(envelope.result)) throw new KvApiError(`${what}: the answer has no key list`);
         for (const entry of envelope.result as unknown[]) {

@@ -6,6 +6,7 @@
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { buffer as readWhole } from 'node:stream/consumers';
 
 export interface BodyRequest {
   method: string;
@@ -45,7 +46,11 @@ export function uncopiedBodyClient(): UncopiedBodyClient {
             agent: secure ? agents.https : agents.http,
             signal,
           },
-          (answer) => readAnswer(answer).then(resolve, reject),
+          // The whole answer; one cut off (the connection lost, the request aborted) rejects.
+          (answer) =>
+            readWhole(answer)
+              .then((bytes) => responseOf(answer, bytes))
+              .then(resolve, reject),
         );
         // A failed request ends here; a slice still waiting to be written then never is.
         outgoing.on('error', reject);
@@ -66,23 +71,6 @@ export function uncopiedBodyClient(): UncopiedBodyClient {
   };
 }
 
-/** The whole answer; an answer cut off (the connection lost, the request aborted) rejects. */
-function readAnswer(answer: IncomingMessage): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // An answer cut off, by the connection or by the signal, ends in an error.
-    answer.on('error', reject);
-    answer.on('end', () => {
-      try {
-        resolve(responseOf(answer, Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error);
-      }
-    });
-  });
-}
-
 /** The answer as a Response; one that is no HTTP answer `fetch` would give, or encoded, throws. */
 function responseOf(answer: IncomingMessage, body: Uint8Array<ArrayBuffer>): Response {
   const status = answer.statusCode ?? 0;
@@ -92,8 +80,7 @@ function responseOf(answer: IncomingMessage, body: Uint8Array<ArrayBuffer>): Res
   if (encoding && encoding !== 'identity') throw new Error(`an answer encoded as ${encoding}, not asked for`);
   const empty = status === 204 || status === 205 || status === 304;
   const headers = new Headers();
-  for (const [name, value] of Object.entries(answer.headers))
-    for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value])
-      headers.append(name, each);
+  for (const [name, values] of Object.entries(answer.headersDistinct))
+    for (const value of values ?? []) headers.append(name, value);
   return new Response(empty ? null : body, { status, headers });
 }

@@ -1,12 +1,11 @@
 // `npm run publish -- --local | --remote | --dry-run`: the command itself is publish-command.ts.
 import { setFlagsFromString } from 'node:v8';
 import { publishCommand } from './publish-command';
+import { v8FlagGiven } from './v8-flags';
 
-/** Sets a V8 flag unless `node` was given it on its command line (any spelling, negated too). */
+/** Sets a V8 flag unless `node` was given it on its command line. */
 function defaultV8Flag(name: string, setting: string): void {
-  const pattern = name.replaceAll('-', '[-_]');
-  const given = new RegExp(`^--(?:no[-_]?)?${pattern}(?:=|$)`);
-  if (!process.execArgv.some((flag) => given.test(flag))) setFlagsFromString(setting);
+  if (!v8FlagGiven(process.execArgv, name)) setFlagsFromString(setting);
 }
 
 // A publish holds a large, long-lived heap and makes much short-lived garbage. V8's default lets

@@ -1,4 +1,4 @@
-// The V8 flags the publish command sets for itself (cli.ts) unless `node` was started with them.
+// Whether `node` was started with a V8 flag: the publish command (cli.ts) sets its own otherwise.
 
 /**
  * Whether `execArgv` (`node`'s own arguments) sets V8 flag `name` (written with `-`): in either of

@@ -156,6 +156,24 @@ export interface CompiledArticle {
    * cache, which knows it from the file's text and the compiler's generation without reading the body.
    */
   digest?: string;
+  /**
+   * The src of the article's image, when it shows one, given by a compile cache whose article reads
+   * its image back from disk only when asked (publish/node/compile-cache.ts): see imageSourceOf.
+   */
+  imageSrc?: string;
+}
+
+/**
+ * The src of the image each compiled article shows, by the article object compileContent returned.
+ * A publish asks it of every article twice (which images to upload, which origins the pages' CSP
+ * allows): read from the article itself, a cache hit's image was read back from disk each time.
+ */
+const imageSources = new WeakMap<CompiledArticle['article'], string>();
+
+/** The src of the article's image (its `image.src`), if it shows one, without reading the image back. */
+export function imageSourceOf(article: CompiledArticle['article']): string | undefined {
+  // Not recorded: an article compiled here (its image a plain field), a copy, or one without an image.
+  return imageSources.get(article) ?? article.image?.src;
 }
 
 /**
@@ -467,6 +485,7 @@ export function compileContent(
     .map((entry) => {
       if (entry.draft) return { ...entry.article, draft: true as const };
       if (entry.digest) compiledDigests.set(entry.article, entry.digest);
+      if (entry.imageSrc !== undefined) imageSources.set(entry.article, entry.imageSrc);
       return entry.article;
     })
     .sort(newestFirst);

@@ -2,7 +2,7 @@
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
 
 import type { SiteConfig } from '../config/site-config';
-import { type CompiledContent, compiledDigests } from '../content/compile';
+import { type CompiledContent, compiledDigests, imageSourceOf } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
@@ -417,7 +417,9 @@ function buildManifest(
 /** The origins of images given as URLs, for the pages' CSP; absent when every image is the site's own. */
 function imageOriginsOf(content: CompiledContent): { imageOrigins?: string[] } {
   const origins = new Set<string>();
-  for (const { image } of content.articles)
-    if (image && isImageUrl(image.src)) origins.add(new URL(image.src).origin);
+  for (const article of content.articles) {
+    const src = imageSourceOf(article);
+    if (src !== undefined && isImageUrl(src)) origins.add(new URL(src).origin);
+  }
   return origins.size > 0 ? { imageOrigins: [...origins].sort() } : {};
 }

@@ -3,7 +3,7 @@
 // the line of `image.src` in each article that shows it, and the publish stops before its first
 // upload or KV write.
 import type { SiteConfig } from '../config/site-config';
-import { type CompiledContent, type ContentInput, compileArticle } from '../content/compile';
+import { type CompiledContent, type ContentInput, compileArticle, imageSourceOf } from '../content/compile';
 import { imageFileShown } from '../content/image-source';
 import type { Problem } from '../content/problems';
 import type { ImageEncodeError, ImagePlan } from './images';
@@ -16,7 +16,8 @@ export function filesShowing(content: CompiledContent, plans: readonly ImagePlan
   const sourceOf = new Map(plans.map((plan) => [plan.asset.src, plan.source]));
   const showing = new Map<string, string[]>();
   for (const article of content.articles) {
-    const source = article.image && sourceOf.get(article.image.src);
+    const src = imageSourceOf(article);
+    const source = src !== undefined && sourceOf.get(src);
     const path = source && content.ids?.get(article.id)?.path;
     if (!source || !path) continue;
     const paths = showing.get(source);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ContentInput, compileContent } from '../../src/content/compile';
+import { type ContentInput, compileContent, imageSourceOf } from '../../src/content/compile';
 import { bodiesPathOf, openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
 import { openEmbeddedTable } from '../../src/publish/node/embedded-table';
 import { fileStamps, readContent } from '../../src/publish/node/read-content';
@@ -172,6 +172,38 @@ describe('compile cache bodies', () => {
     expect(hits.text).toBe(whole);
     // A hit's come from the cache's table, its body too: nothing parked is read.
     expect(hits.unparkedWhileRead).toBe(0);
+  });
+
+  it('knows the image each article shows without reading the article back', async () => {
+    const path = join(scratch, 'image-sources.mdb');
+    const input = await readContent('content');
+    const expected = compileContent(input).articles.map((article) => article.image?.src);
+    // Not a vacuous check: the sample's articles show images.
+    expect(expected.filter((src) => src !== undefined)).not.toHaveLength(0);
+    const texts = memoryScratch();
+    let unparked = 0;
+    const parking = {
+      park: (text: string) => texts.park(text),
+      unpark: (parked: number) => {
+        unparked++;
+        return texts.unpark(parked);
+      },
+    };
+    // Compiled afresh: each article's entry waits parked, and nothing parked is read for its image.
+    const fresh = await openCompileCache(path, input, { parking });
+    const compiled = compileContent(input, fresh);
+    expect(compiled.articles.map(imageSourceOf)).toEqual(expected);
+    expect(unparked).toBe(0);
+    await fresh.save();
+    fresh.close();
+    // From the table: answered with the table closed, where reading an image back fails.
+    const hits = await openCompileCache(path, input, { parking });
+    const cached = compileContent(input, hits);
+    expect(hits.hits).toBe(input.articles.length);
+    hits.close();
+    expect(cached.articles.map(imageSourceOf)).toEqual(expected);
+    const withImage = cached.articles.find((article) => imageSourceOf(article) !== undefined);
+    expect(() => withImage?.image).toThrow();
   });
 
   it("compiles again an article whose body was lost with the bodies' table", async () => {

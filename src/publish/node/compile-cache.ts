@@ -182,7 +182,10 @@ export async function openCompileCache(
       const body = bodyInFile(key);
       used.add(key);
       hits++;
-      // A fresh object from the table, this caller's alone: completed, not copied twice.
+      // A fresh object from the table, this caller's alone: completed, not copied twice. Its image's
+      // src is taken while the image is at hand: a lean article reads it back from the table.
+      const imageSrc = stored.article.image?.src;
+      if (imageSrc !== undefined) stored.imageSrc = imageSrc;
       if (parking) stored.article = leanArticle(stored.article, body, readBack, key);
       else stored.article.bodyHtml = body();
       stored.source = file.path;
@@ -201,11 +204,13 @@ export async function openCompileCache(
       const parked = parking ? parking.park(entry) : entry;
       added.set(key, parked);
       addedBodies.set(key, body);
+      const imageSrc = compiled.article.image?.src;
       return noted(file, {
         ...(typeof parked === 'number'
           ? { ...stored, article: leanArticle(stored.article, body, readBack, parked) }
           : compiled),
         digest: digestOf(key),
+        ...(imageSrc !== undefined && { imageSrc }),
       });
     },
     close: () => {

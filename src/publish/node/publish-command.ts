@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileContent } from '../../content/compile';
+import { compileContent, imageSourceOf } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { writerTokenKey } from '../../storage/keys';
@@ -284,7 +284,11 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // (The pipeline decides whether this publish may take it: not a repair, a preview or a release.)
   const edited = compileCache && editedInPlace(compileCache, fileTable, memo);
   // Only images an article shows are uploaded: a file left in content/images costs nothing.
-  const shown = new Set(content.articles.flatMap((article) => (article.image ? [article.image.src] : [])));
+  const shown = new Set<string>();
+  for (const article of content.articles) {
+    const src = imageSourceOf(article);
+    if (src !== undefined) shown.add(src);
+  }
   const usedImages = input.imagePlans.filter((plan) => shown.has(plan.asset.src));
   // R2 credentials are needed only when an article shows an image; still checked before any request.
   let remoteImages: R2ApiSettings | undefined;

@@ -156,24 +156,25 @@ export interface CompiledArticle {
    * cache, which knows it from the file's text and the compiler's generation without reading the body.
    */
   digest?: string;
-  /**
-   * The src of the article's image, when it shows one, given by a compile cache whose article reads
-   * its image back from disk only when asked (publish/node/compile-cache.ts): see imageSourceOf.
-   */
-  imageSrc?: string;
 }
 
-/**
- * The src of the image each compiled article shows, by the article object compileContent returned.
- * A publish asks it of every article twice (which images to upload, which origins the pages' CSP
- * allows): read from the article itself, a cache hit's image was read back from disk each time.
- */
-const imageSources = new WeakMap<CompiledArticle['article'], string>();
+/** Where an article that reads its image back when asked (imageSourceOf) keeps the image's src. */
+const IMAGE_SOURCE = Symbol('image source');
 
-/** The src of the article's image (its `image.src`), if it shows one, without reading the image back. */
+/**
+ * The src of the article's image (its `image.src`), if it shows one, without reading the image
+ * back. A publish asks it of every article twice (which images to upload, which origins the
+ * pages' CSP allows); a compile cache's article reads its image back from disk when asked
+ * (publish/node/compile-cache.ts), and keeps the src beside it (keepImageSource) for this.
+ */
 export function imageSourceOf(article: CompiledArticle['article']): string | undefined {
-  // Not recorded: an article compiled here (its image a plain field), a copy, or one without an image.
-  return imageSources.get(article) ?? article.image?.src;
+  // Kept only by an article that reads its image back: any other (or a copy) holds the image itself.
+  return (article as { [IMAGE_SOURCE]?: string })[IMAGE_SOURCE] ?? article.image?.src;
+}
+
+/** Keeps the src of the image an article reads back when asked (imageSourceOf), in a slot no spread copies. */
+export function keepImageSource(article: object, src: string): void {
+  Object.defineProperty(article, IMAGE_SOURCE, { value: src });
 }
 
 /**
@@ -485,7 +486,6 @@ export function compileContent(
     .map((entry) => {
       if (entry.draft) return { ...entry.article, draft: true as const };
       if (entry.digest) compiledDigests.set(entry.article, entry.digest);
-      if (entry.imageSrc !== undefined) imageSources.set(entry.article, entry.imageSrc);
       return entry.article;
     })
     .sort(newestFirst);

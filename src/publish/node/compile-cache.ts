@@ -6,7 +6,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CompileCache, CompiledArticle, ContentInput } from '../../content/compile';
+import {
+  type CompileCache,
+  type CompiledArticle,
+  type ContentInput,
+  keepImageSource,
+} from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
 import { readWhenAsked, type SourcedFields, sourcedFields } from '../../shared/read-when-asked';
 import { type Parked, type Parking, readerOf } from '../record-store';
@@ -182,10 +187,7 @@ export async function openCompileCache(
       const body = bodyInFile(key);
       used.add(key);
       hits++;
-      // A fresh object from the table, this caller's alone: completed, not copied twice. Its image's
-      // src is taken while the image is at hand: a lean article reads it back from the table.
-      const imageSrc = stored.article.image?.src;
-      if (imageSrc !== undefined) stored.imageSrc = imageSrc;
+      // A fresh object from the table, this caller's alone: completed, not copied twice.
       if (parking) stored.article = leanArticle(stored.article, body, readBack, key);
       else stored.article.bodyHtml = body();
       stored.source = file.path;
@@ -204,13 +206,11 @@ export async function openCompileCache(
       const parked = parking ? parking.park(entry) : entry;
       added.set(key, parked);
       addedBodies.set(key, body);
-      const imageSrc = compiled.article.image?.src;
       return noted(file, {
         ...(typeof parked === 'number'
           ? { ...stored, article: leanArticle(stored.article, body, readBack, parked) }
           : compiled),
         digest: digestOf(key),
-        ...(imageSrc !== undefined && { imageSrc }),
       });
     },
     close: () => {
@@ -260,6 +260,8 @@ function leanArticle<S>(
 ): CompiledArticle['article'] {
   const out: Record<string, unknown> = {};
   readBack.source(out, source);
+  // Asked of every article (imageSourceOf): kept, so that asking reads nothing back.
+  if (article.image) keepImageSource(out, article.image.src);
   for (const [name, value] of Object.entries(article)) {
     if (name === 'bodyHtml') readWhenAsked(out, name, body);
     else if (readBack.has(name)) readBack.define(out, name);

@@ -160,6 +160,14 @@ export async function openCompileCache(
     }
     return article;
   });
+  // The src of an article's image, as one string per image: an article keeps it (imageSourceOf),
+  // and a hit's entry parses a string of its own, where an archive's articles share their photos.
+  const imageSources = new Map<string, string>();
+  for (const asset of input.images.values()) if ('src' in asset) imageSources.set(asset.src, asset.src);
+  const imageSrcOf = (article: CompiledArticle['article']) => {
+    const src = article.image?.src;
+    return src === undefined ? undefined : (imageSources.get(src) ?? src);
+  };
   const bodyInFile = (key: string) => () => {
     const body = bodies.previous.get(key);
     // Only if the file was changed by other means (a copy from elsewhere): a repair starts afresh.
@@ -188,7 +196,7 @@ export async function openCompileCache(
       used.add(key);
       hits++;
       // A fresh object from the table, this caller's alone: completed, not copied twice.
-      if (parking) stored.article = leanArticle(stored.article, body, readBack, key);
+      if (parking) stored.article = leanArticle(stored.article, body, readBack, key, imageSrcOf);
       else stored.article.bodyHtml = body();
       stored.source = file.path;
       stored.digest = digestOf(key);
@@ -208,7 +216,7 @@ export async function openCompileCache(
       addedBodies.set(key, body);
       return noted(file, {
         ...(typeof parked === 'number'
-          ? { ...stored, article: leanArticle(stored.article, body, readBack, parked) }
+          ? { ...stored, article: leanArticle(stored.article, body, readBack, parked, imageSrcOf) }
           : compiled),
         digest: digestOf(key),
       });
@@ -257,11 +265,13 @@ function leanArticle<S>(
   body: () => string,
   readBack: SourcedFields<S>,
   source: S,
+  imageSrcOf: (article: CompiledArticle['article']) => string | undefined,
 ): CompiledArticle['article'] {
   const out: Record<string, unknown> = {};
   readBack.source(out, source);
   // Asked of every article (imageSourceOf): kept, so that asking reads nothing back.
-  if (article.image) keepImageSource(out, article.image.src);
+  const imageSrc = imageSrcOf(article);
+  if (imageSrc !== undefined) keepImageSource(out, imageSrc);
   for (const [name, value] of Object.entries(article)) {
     if (name === 'bodyHtml') readWhenAsked(out, name, body);
     else if (readBack.has(name)) readBack.define(out, name);

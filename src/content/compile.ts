@@ -163,9 +163,10 @@ const IMAGE_SOURCE = Symbol('image source');
 
 /**
  * The src of the article's image (its `image.src`), if it shows one, without reading the image
- * back. A publish asks it of every article twice (which images to upload, which origins the
- * pages' CSP allows); a compile cache's article reads its image back from disk when asked
- * (publish/node/compile-cache.ts), and keeps the src beside it (keepImageSource) for this.
+ * back. A publish asks it of every article in passes over the archive (which images to upload,
+ * which origins the pages' CSP allows, which articles show an original that cannot be encoded); a
+ * compile cache's article reads its image back from disk when asked (publish/node/compile-cache.ts),
+ * and keeps the src beside it (keepImageSource) for this. Ask this, not `image`, in such a pass.
  */
 export function imageSourceOf(article: CompiledArticle['article']): string | undefined {
   // Kept only by an article that reads its image back: any other (or a copy) holds the image itself.

@@ -176,10 +176,22 @@ describe('compile cache bodies', () => {
 
   it('knows the image each article shows without reading the article back', async () => {
     const path = join(scratch, 'image-sources.mdb');
-    const input = await readContent('content');
-    const expected = compileContent(input).articles.map((article) => article.image?.src);
-    // Not a vacuous check: the sample's articles show images.
-    expect(expected.filter((src) => src !== undefined)).not.toHaveLength(0);
+    // The sample, with one image given by URL and one article showing none.
+    const site = join(scratch, 'image-sources');
+    await cp('content', site, { recursive: true });
+    const byUrl = join(site, 'articles/2022/03/676048-moscow-big-circle-line.md');
+    const url = 'https://images.example.org/676048.jpg';
+    await writeFile(byUrl, (await readFile(byUrl, 'utf8')).replace('src: images/676048.jpg', `src: ${url}`));
+    const bare = join(site, 'articles/2022/03/676081-iran-nowruz-new-year-1401.md');
+    await writeFile(bare, (await readFile(bare, 'utf8')).replace(/^image:\n(?: {2}.*\n)+/m, ''));
+    const input = await readContent(site);
+    const sources = (options: { preview?: boolean } = {}) =>
+      compileContent(input, undefined, options).articles.map((article) => article.image?.src);
+    const expected = sources();
+    // Not a vacuous check: an image of the site's own, one by URL, and none.
+    expect(expected.filter((src) => src?.startsWith('/'))).not.toHaveLength(0);
+    expect(expected).toContain(url);
+    expect(expected).toContain(undefined);
     const texts = memoryScratch();
     let unparked = 0;
     const parking = {
@@ -196,6 +208,12 @@ describe('compile cache bodies', () => {
     expect(unparked).toBe(0);
     await fresh.save();
     fresh.close();
+    // A preview's drafts are copies: each answers from the image it holds.
+    const preview = await openCompileCache(path, input, { parking });
+    const previewed = compileContent(input, preview, { preview: true });
+    preview.close();
+    expect(previewed.articles.some((article) => article.draft)).toBe(true);
+    expect(previewed.articles.map(imageSourceOf)).toEqual(sources({ preview: true }));
     // From the table: answered with the table closed, where reading an image back fails.
     const hits = await openCompileCache(path, input, { parking });
     const cached = compileContent(input, hits);

@@ -160,10 +160,11 @@ export async function openCompileCache(
     }
     return article;
   });
-  // The src of an article's image, as one string per image: an article keeps it (imageSourceOf),
-  // and a hit's entry parses a string of its own, where an archive's articles share their photos.
+  // One string per photo for the src a lean article keeps (imageSourceOf): a hit's parsed entry
+  // would give every article its own copy, where an archive's articles share their photos.
   const imageSources = new Map<string, string>();
-  for (const asset of input.images.values()) if ('src' in asset) imageSources.set(asset.src, asset.src);
+  if (parking)
+    for (const asset of input.images.values()) if ('src' in asset) imageSources.set(asset.src, asset.src);
   const imageSrcOf = (article: CompiledArticle['article']) => {
     const src = article.image?.src;
     return src === undefined ? undefined : (imageSources.get(src) ?? src);
@@ -248,7 +249,8 @@ export async function openCompileCache(
  * The fields of an article read back from its cache entry when asked for (see openCompileCache):
  * about 800 bytes an article that the build held from the compile to the plan. The rest (its id,
  * dates, section, tags, byline, path and guid) is read for every article by the lists, feeds and
- * indexes that sort and group them, and stays.
+ * indexes that sort and group them, and stays, as does the image's src (imageSourceOf): a pass
+ * over every article that read one of these would read the whole archive back.
  */
 const READ_BACK = ['title', 'summary', 'image', 'corrections', 'slug'];
 
@@ -257,7 +259,7 @@ const RECENTLY_READ = 64;
 
 /**
  * The article with its body and its READ_BACK fields read when asked for, its fields in the order
- * compiled. Made afresh rather than by redefining them on the article: V8 turns an object whose
+ * compiled, and its image's src kept (keepImageSource). Made afresh rather than by redefining them on the article: V8 turns an object whose
  * data property becomes a getter into a hash table, several times the size (read-when-asked.ts).
  */
 function leanArticle<S>(

@@ -25,6 +25,20 @@ async function publishOnce(input: ContentInput) {
   return { hits: cache.hits, content };
 }
 
+/** A scratch in memory that counts how many texts were read back from it. */
+function countingParking() {
+  const texts = memoryScratch();
+  let count = 0;
+  const parking = {
+    park: (text: string) => texts.park(text),
+    unpark: (parked: number) => {
+      count++;
+      return texts.unpark(parked);
+    },
+  };
+  return { parking, unparked: () => count };
+}
+
 describe('compile cache', () => {
   it('recompiles only what changed, and everything when site.yaml changes', async () => {
     const input = await readContent('content');
@@ -133,15 +147,7 @@ describe('compile cache bodies', () => {
     const path = join(scratch, 'read-back.mdb');
     const input = await readContent('content');
     const whole = JSON.stringify(compileContent(input).articles);
-    const scratchTexts = memoryScratch();
-    let unparked = 0;
-    const parking = {
-      park: (text: string) => scratchTexts.park(text),
-      unpark: (parked: number) => {
-        unparked++;
-        return scratchTexts.unpark(parked);
-      },
-    };
+    const { parking, unparked } = countingParking();
     const publish = async () => {
       const cache = await openCompileCache(path, input, { parking });
       const content = compileContent(input, cache);
@@ -153,9 +159,9 @@ describe('compile cache bodies', () => {
           enumerable: true,
           get: expect.any(Function),
         });
-      const before = unparked;
+      const before = unparked();
       const text = JSON.stringify(content.articles);
-      const unparkedWhileRead = unparked - before;
+      const unparkedWhileRead = unparked() - before;
       await cache.save();
       return { hits: cache.hits, text, unparkedWhileRead };
     };
@@ -192,20 +198,12 @@ describe('compile cache bodies', () => {
     expect(expected.filter((src) => src?.startsWith('/'))).not.toHaveLength(0);
     expect(expected).toContain(url);
     expect(expected).toContain(undefined);
-    const texts = memoryScratch();
-    let unparked = 0;
-    const parking = {
-      park: (text: string) => texts.park(text),
-      unpark: (parked: number) => {
-        unparked++;
-        return texts.unpark(parked);
-      },
-    };
+    const { parking, unparked } = countingParking();
     // Compiled afresh: each article's entry waits parked, and nothing parked is read for its image.
     const fresh = await openCompileCache(path, input, { parking });
     const compiled = compileContent(input, fresh);
     expect(compiled.articles.map(imageSourceOf)).toEqual(expected);
-    expect(unparked).toBe(0);
+    expect(unparked()).toBe(0);
     await fresh.save();
     fresh.close();
     // A preview's drafts are copies: each answers from the image it holds.

@@ -259,8 +259,9 @@ const RECENTLY_READ = 64;
 
 /**
  * The article with its body and its READ_BACK fields read when asked for, its fields in the order
- * compiled, and its image's src kept (keepImageSource). Made afresh rather than by redefining them on the article: V8 turns an object whose
- * data property becomes a getter into a hash table, several times the size (read-when-asked.ts).
+ * compiled, and its image's src kept (keepImageSource). Made afresh rather than by redefining them
+ * on the article: V8 turns an object whose data property becomes a getter into a hash table,
+ * several times the size (read-when-asked.ts).
  */
 function leanArticle<S>(
   article: CompiledArticle['article'],

@@ -197,7 +197,8 @@ export async function openCompileCache(
       used.add(key);
       hits++;
       // A fresh object from the table, this caller's alone: completed, not copied twice.
-      if (parking) stored.article = leanArticle(stored.article, body, readBack, key, imageSrcOf);
+      if (parking)
+        stored.article = leanArticle(stored.article, body, readBack, key, imageSrcOf(stored.article));
       else stored.article.bodyHtml = body();
       stored.source = file.path;
       stored.digest = digestOf(key);
@@ -217,7 +218,10 @@ export async function openCompileCache(
       addedBodies.set(key, body);
       return noted(file, {
         ...(typeof parked === 'number'
-          ? { ...stored, article: leanArticle(stored.article, body, readBack, parked, imageSrcOf) }
+          ? {
+              ...stored,
+              article: leanArticle(stored.article, body, readBack, parked, imageSrcOf(stored.article)),
+            }
           : compiled),
         digest: digestOf(key),
       });
@@ -268,12 +272,11 @@ function leanArticle<S>(
   body: () => string,
   readBack: SourcedFields<S>,
   source: S,
-  imageSrcOf: (article: CompiledArticle['article']) => string | undefined,
+  imageSrc: string | undefined,
 ): CompiledArticle['article'] {
   const out: Record<string, unknown> = {};
   readBack.source(out, source);
   // Asked of every article (imageSourceOf): kept, so that asking reads nothing back.
-  const imageSrc = imageSrcOf(article);
   if (imageSrc !== undefined) keepImageSource(out, imageSrc);
   for (const [name, value] of Object.entries(article)) {
     if (name === 'bodyHtml') readWhenAsked(out, name, body);

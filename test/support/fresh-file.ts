@@ -8,21 +8,56 @@
 //   entry stored by an earlier file that published the same content version can answer here;
 // - the project's own modules (src/, test/) evaluated anew, so no memory of an earlier file (the
 //   manifest memo, the isolate's response cache, a test helper's memo) reaches this one.
-import { reset } from 'cloudflare:test';
+import { abortAllDurableObjects, reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { vi } from 'vitest';
 
-async function emptyKv(kv: KVNamespace): Promise<void> {
-  for (let page = await kv.list(); page.keys.length > 0; page = await kv.list()) {
-    await Promise.all(page.keys.map((key) => kv.delete(key.name)));
+/**
+ * The set-up runs outside any test, where no timeout applies: a store that goes on listing what was
+ * deleted would loop here for ever (a CI run once spun for a quarter of an hour in this file's set-up,
+ * workerd busy on I/O). A round that lists the same keys as the one before made no progress: after a
+ * few, the simulators' Durable Objects are restarted from what they stored; after more, the file
+ * fails, naming the keys.
+ */
+const STALLS_BEFORE_RESTART = 3;
+const STALLS_BEFORE_FAILING = 10;
+
+async function emptied(
+  what: string,
+  page: () => Promise<string[]>,
+  remove: (names: string[]) => Promise<unknown>,
+) {
+  let stalls = 0;
+  let before = '';
+  for (let names = await page(); names.length > 0; names = await page()) {
+    const listed = JSON.stringify(names);
+    stalls = listed === before ? stalls + 1 : 0;
+    before = listed;
+    if (stalls === STALLS_BEFORE_RESTART) {
+      console.warn(`${what} still lists ${names.length} deleted keys: restarting its objects`);
+      await abortAllDurableObjects();
+    }
+    if (stalls === STALLS_BEFORE_FAILING)
+      throw new Error(
+        `${what} still lists ${JSON.stringify(names.slice(0, 5))}… after ${stalls} rounds of deletes`,
+      );
+    await remove(names);
   }
 }
 
-async function emptyR2(bucket: R2Bucket): Promise<void> {
-  for (let page = await bucket.list(); page.objects.length > 0; page = await bucket.list()) {
-    await bucket.delete(page.objects.map((object) => object.key));
-  }
-}
+const emptyKv = (kv: KVNamespace, name: string) =>
+  emptied(
+    `KV ${name}`,
+    async () => (await kv.list()).keys.map((key) => key.name),
+    (names) => Promise.all(names.map((key) => kv.delete(key))),
+  );
+
+const emptyR2 = (bucket: R2Bucket) =>
+  emptied(
+    'R2',
+    async () => (await bucket.list()).objects.map((object) => object.key),
+    (names) => bucket.delete(names),
+  );
 
 /** What Vitest keeps of an evaluated module, as its own vi.resetModules() clears it (Vitest 4.1). */
 interface EvaluatedModule {
@@ -68,5 +103,10 @@ async function cachesOfThisFile(): Promise<void> {
 }
 
 await reset();
-await Promise.all([emptyKv(env.ARTICLES), emptyKv(env.DELIVERIES), emptyR2(env.IMAGES), cachesOfThisFile()]);
+await Promise.all([
+  emptyKv(env.ARTICLES, 'ARTICLES'),
+  emptyKv(env.DELIVERIES, 'DELIVERIES'),
+  emptyR2(env.IMAGES),
+  cachesOfThisFile(),
+]);
 evaluateOwnModulesAnew();

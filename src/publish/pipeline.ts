@@ -14,6 +14,7 @@ import {
   articleKey,
   changesPageKey,
   manifestKey,
+  RELEASE_KEY_PREFIX,
   releaseGenOf,
   releaseKey,
 } from '../storage/keys';
@@ -281,21 +282,25 @@ async function prepareState(
   checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
   const listed = await source.listKeys();
-  // Publish deletes after its manifest: a key the committed manifest names as deleted, still
-  // listed, is what a publish killed while deleting left behind; its removal is logged already.
-  const leftover = (key: string, gen: number | undefined) => {
-    const deletedAt = previous?.recent?.deleted[key];
-    return deletedAt !== undefined && (gen ?? 0) <= deletedAt;
-  };
+  // One pass over the listing (371,000 keys at 100,000 articles), for what is stored and the
+  // generation above it.
+  const deleted = previous?.recent?.deleted;
   const stored = new Map<string, string | undefined>();
-  for (const [key, metadata] of listed) if (!leftover(key, metadata.gen)) stored.set(key, metadata.hash);
   // Above every generation stored, so a manifest lost or garbled can never make values look newer than it.
   let highest = previous?.gen ?? 0;
-  for (const metadata of listed.values()) highest = Math.max(highest, metadata.gen ?? 0);
-  // A new live generation also passes every stored release's, so that the releases staged after
-  // it never take a key a stored one holds: a cron may be reading that record while this publish
-  // runs. (A release's own plan sees the same keys and must not: its generation follows the live one.)
-  if (role === 'live') for (const key of listed.keys()) highest = Math.max(highest, releaseGenOf(key) ?? 0);
+  for (const [key, metadata] of listed) {
+    const gen = metadata.gen ?? 0;
+    if (gen > highest) highest = gen;
+    // A new live generation also passes every stored release's, so that the releases staged after
+    // it never take a key a stored one holds: a cron may be reading that record while this publish
+    // runs. (A release's own plan sees the same keys and must not: its generation follows the live one.)
+    if (role === 'live' && key.startsWith(RELEASE_KEY_PREFIX))
+      highest = Math.max(highest, releaseGenOf(key) ?? 0);
+    // Publish deletes after its manifest: a key the committed manifest names as deleted, still
+    // listed, is what a publish killed while deleting left behind; its removal is logged already.
+    const deletedAt = deleted?.[key];
+    if (deletedAt === undefined || gen > deletedAt) stored.set(key, metadata.hash);
+  }
   const gen = highest + 1;
 
   const articles = new ApiArticles(content);

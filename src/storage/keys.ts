@@ -122,7 +122,8 @@ export const changesPageKey = (page: number): string => `changes:v1:${page}`;
  * A scheduled release precomputed by publish: the writes (and deletes) that turn the state before
  * it into the state after it, generation `gen`. Read and consumed by the cron trigger.
  */
-export const releaseKey = (gen: number): string => `release:v1:${gen}`;
+export const RELEASE_KEY_PREFIX = 'release:v1:';
+export const releaseKey = (gen: number): string => `${RELEASE_KEY_PREFIX}${gen}`;
 
 /** The generation a release key names, or null for any other key. */
 export function releaseGenOf(key: string): number | null {

@@ -14,10 +14,10 @@ import { vi } from 'vitest';
 
 /**
  * The set-up runs outside any test, where no timeout applies: a store that goes on listing what was
- * deleted would loop here for ever (a CI run once spun for a quarter of an hour in this file's set-up,
- * workerd busy on I/O). A round that lists the same keys as the one before made no progress: after a
- * few, the simulators' Durable Objects are restarted from what they stored; after more, the file
- * fails, naming the keys.
+ * deleted would loop here for ever. (A CI run once spun for a quarter of an hour on a file that never
+ * reported, its workerd busy on I/O and no test timing out: this loop is where nothing stopped it.)
+ * A round that lists the same keys as the one before made no progress: after a few, the simulators'
+ * Durable Objects are restarted from what they stored; after more, the file fails, naming the keys.
  */
 const STALLS_BEFORE_RESTART = 3;
 const STALLS_BEFORE_FAILING = 10;

@@ -1,7 +1,7 @@
 // Image renditions encoded in a child process while the publish builds its records. Encoded in the
 // publish itself, after its plan, the photos of a first publish took 45–47 s of 128–143 at 10,000
 // articles, and libvips' threads left their memory arenas in the publish for the rest of its
-// writes: the largest single step of its peak (docs/performance.md, "The photos encoded beside the
+// writes: the largest single step of its peak (docs/publishing-measured.md, "The photos encoded beside the
 // build"). The child writes each rendition into the rendition cache (rendition-cache.ts), from which
 // the upload then reads it, so what reaches the bucket is the same bytes. It runs below the
 // publish's priority, so the build keeps its core. A photo it cannot encode stops the publish before

@@ -2,7 +2,7 @@
 // (the Fetch standard's "copy of the bytes held by the buffer source"), made when the request is
 // and freed only once collected: four 10 MB bulk writes in flight, and the copies of those already
 // sent, held more memory outside the JS heap than anything else as a publish wrote (see
-// docs/performance.md, "The bulk writes' bodies"). node:http writes the given bytes to the socket.
+// docs/publishing-measured.md, "The bulk writes' bodies"). node:http writes the given bytes to the socket.
 
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';

@@ -15,12 +15,15 @@ import { vi } from 'vitest';
 /**
  * The set-up runs outside any test, where no timeout applies: a store that goes on listing what was
  * deleted would loop here for ever. (A CI run once spun for a quarter of an hour on a file that never
- * reported, its workerd busy on I/O and no test timing out: this loop is where nothing stopped it.)
- * A round that lists the same keys as the one before made no progress: after a few, the simulators'
- * Durable Objects are restarted from what they stored; after more, the file fails, naming the keys.
+ * reported, its workerd busy on I/O and no test timing out; this loop is the one place that could.)
+ * A round that lists the same keys as the one before made no progress, and the next waits a little
+ * longer; after a few, the simulators' Durable Objects are restarted from what they stored; after
+ * more, or after more rounds than any file's keys need, the file fails, naming the keys.
  */
 const STALLS_BEFORE_RESTART = 3;
 const STALLS_BEFORE_FAILING = 10;
+const MAX_ROUNDS = 200;
+const STALL_WAIT_MS = 20;
 
 async function emptied(
   what: string,
@@ -29,18 +32,20 @@ async function emptied(
 ) {
   let stalls = 0;
   let before = '';
+  let rounds = 0;
   for (let names = await page(); names.length > 0; names = await page()) {
     const listed = JSON.stringify(names);
     stalls = listed === before ? stalls + 1 : 0;
     before = listed;
+    if (stalls === STALLS_BEFORE_FAILING || ++rounds > MAX_ROUNDS) {
+      const shown = JSON.stringify(names.slice(0, 5)) + (names.length > 5 ? '…' : '');
+      throw new Error(`${what} still lists ${shown} after ${rounds} rounds of deletes`);
+    }
     if (stalls === STALLS_BEFORE_RESTART) {
-      console.warn(`${what} still lists ${names.length} deleted keys: restarting its objects`);
+      console.warn(`${what} still lists ${names.length} deleted keys: restarting the simulators' objects`);
       await abortAllDurableObjects();
     }
-    if (stalls === STALLS_BEFORE_FAILING)
-      throw new Error(
-        `${what} still lists ${JSON.stringify(names.slice(0, 5))}… after ${stalls} rounds of deletes`,
-      );
+    if (stalls > 0) await new Promise((resolve) => setTimeout(resolve, STALL_WAIT_MS * stalls));
     await remove(names);
   }
 }
@@ -103,10 +108,9 @@ async function cachesOfThisFile(): Promise<void> {
 }
 
 await reset();
-await Promise.all([
-  emptyKv(env.ARTICLES, 'ARTICLES'),
-  emptyKv(env.DELIVERIES, 'DELIVERIES'),
-  emptyR2(env.IMAGES),
-  cachesOfThisFile(),
-]);
+// One store at a time: a restart (emptied) would fail the requests a store emptied beside it has in flight.
+await emptyKv(env.ARTICLES, 'ARTICLES');
+await emptyKv(env.DELIVERIES, 'DELIVERIES');
+await emptyR2(env.IMAGES);
+await cachesOfThisFile();
 evaluateOwnModulesAnew();

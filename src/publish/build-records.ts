@@ -200,7 +200,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     keepDerived(kind, article) {
       // An edit in place told the memo to keep all it holds (keepAll below): naming each article
       // again would only hash 100,000 fingerprints for nothing.
-      if (!memo || options.edited) return;
+      if (!memo || (options.edited && memo.keepAll)) return;
       if (memo.keep) memo.keep(memo.fingerprint([kind, context.article(article)]));
       else rememberedDerived(kind, context.article(article));
     },

@@ -299,7 +299,7 @@ async function prepareState(
     // Publish deletes after its manifest: a key the committed manifest names as deleted, still
     // listed, is what a publish killed while deleting left behind; its removal is logged already.
     const deletedAt = deleted?.[key];
-    if (deletedAt === undefined || gen > deletedAt) stored.set(key, metadata.hash);
+    if (!(deletedAt !== undefined && gen <= deletedAt)) stored.set(key, metadata.hash);
   }
   const gen = highest + 1;
 

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodePublicKey, encodeSecretKey, generateSecretKey } from '../src/mirrors/minisign';
@@ -16,6 +17,7 @@ import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
+       npm run bench:publish -- --edits N,M [--rounds R]
 
   --articles N  synthetic articles (default 10000)
   --images N    distinct photos they share (default 300)
@@ -26,13 +28,19 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
   --remote-only the first publish to the stand-ins alone, which keep values deflated (about a
                 fifth of the memory): for an archive whose local state would not fit the disk
                 (Miniflare keeps a second copy of every value beside the publish's scratch file);
-                no edits and no hugo`;
+                no edits and no hugo
+  --edits N,M   the one-article edit of two archives published before with --articles N and
+                --articles M, side by side: R rounds (--rounds, default 6), the two sizes in
+                alternating order, one title toggled before each publish; each size's wall and
+                CPU time (median, range), and M's edit over N's per round (median, range)`;
 
 const BENCH_DIR = '.bench/publish';
 const TIME = '/usr/bin/time';
 
 interface Measured {
   seconds: number;
+  /** User and system CPU time of the command and the children it waited for, from GNU time. */
+  cpuSeconds?: number;
   /** Peak resident set of the largest process (a local publish: the publish or a Miniflare workerd), from GNU time. */
   maxRssMiB?: number;
   stdout: string;
@@ -73,7 +81,15 @@ function measure(command: string, args: string[], options: RunOptions = {}): Pro
         return;
       }
       const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1];
-      resolve({ seconds, ...(rss && { maxRssMiB: Number(rss) / 1024 }), stdout, stderr });
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
+      const system = /System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1];
+      resolve({
+        seconds,
+        ...(rss && { maxRssMiB: Number(rss) / 1024 }),
+        ...(user && system && { cpuSeconds: Number(user) + Number(system) }),
+        stdout,
+        stderr,
+      });
     });
   });
 }
@@ -288,6 +304,102 @@ function printStages(run: PublishRun, log: string): void {
   }
 }
 
+/** The median and range of `values`, as `median (min–max)`, each by `format`. */
+function spread(values: readonly number[], format: (value: number) => string): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[Math.floor(middle)] ?? Number.NaN)
+      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+  return `${format(median)} (${format(sorted[0] ?? Number.NaN)}–${format(sorted.at(-1) ?? Number.NaN)})`;
+}
+
+/** Adds " (corrected)" to the file's title, or takes it away: each publish has one edit to make. */
+async function toggleTitle(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const toggled = / \(corrected\)"$/m.test(text)
+    ? text.replace(/^title: "(.*) \(corrected\)"$/m, 'title: "$1"')
+    : text.replace(/^title: "(.*)"$/m, 'title: "$1 (corrected)"');
+  if (toggled === text) throw new Error(`${file} has no title line to correct`);
+  await writeFile(file, toggled);
+}
+
+/**
+ * The flat-edit target measured as it is stated: the same edit at two archive sizes, side by side
+ * in one run, so that the machine's load changes both alike. Each archive's state must have been
+ * published by `--articles N` before; the first publish of each here is a warm-up (the code may
+ * have changed since, and then every record is built again) and is not counted.
+ */
+async function compareEdits(sizes: readonly number[], rounds: number): Promise<number> {
+  const archives: {
+    count: number;
+    content: string;
+    state: string;
+    renditions: string;
+    middle: string;
+    runs: PublishRun[];
+  }[] = [];
+  for (const count of sizes) {
+    const root = join(BENCH_DIR, String(count));
+    const content = join(root, 'content');
+    const state = join(root, 'state');
+    if (!existsSync(join(content, 'site.yaml')) || !existsSync(state)) {
+      console.error(
+        `bench:publish: no published archive of ${count}: run npm run bench:publish -- --articles ${count}`,
+      );
+      return 2;
+    }
+    const files = await articleFiles(content);
+    const middle = files[Math.floor(files.length / 2)];
+    if (!middle) throw new Error(`${content} has no articles`);
+    archives.push({ count, content, state, renditions: join(root, 'renditions'), middle, runs: [] });
+  }
+  const edit = async (archive: (typeof archives)[number]) => {
+    await toggleTitle(archive.middle);
+    return publish(archive.content, archive.state, archive.renditions);
+  };
+  for (const archive of archives) {
+    console.log(`bench:publish: warming ${archive.count} (one edit, not counted)`);
+    await edit(archive);
+  }
+  const loadAtStart = loadavg()[0] ?? 0;
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 1 ? archives : [...archives].reverse();
+    for (const archive of order) {
+      const run = await edit(archive);
+      archive.runs.push(run);
+      console.log(
+        `bench:publish: round ${round}, ${archive.count} articles: ${seconds(run.seconds)}, ${run.keys} keys written`,
+      );
+    }
+  }
+  const [small, large] = archives;
+  if (!small || !large) throw new Error('two sizes are compared');
+  const rows = archives.map((archive) => {
+    const cpu = archive.runs.flatMap((run) => (run.cpuSeconds === undefined ? [] : [run.cpuSeconds]));
+    const keys = archive.runs.map((run) => run.keys);
+    return [
+      `${archive.count}`,
+      spread(
+        archive.runs.map((run) => run.seconds),
+        seconds,
+      ),
+      cpu.length > 0 ? spread(cpu, seconds) : '—',
+      `${Math.min(...keys)}–${Math.max(...keys)}`,
+    ];
+  });
+  const header = ['articles', 'wall, median (range)', 'CPU, median (range)', 'keys written'];
+  const load = `load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`;
+  console.log(`\none title toggled, ${rounds} rounds, the two sizes in alternating order (${load}):\n`);
+  console.log([header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n'));
+  const ratios = large.runs.map((run, i) => run.seconds / (small.runs[i]?.seconds ?? Number.NaN));
+  console.log(
+    `\nedit at ${large.count} / edit at ${small.count}, per round: ${spread(ratios, (value) => `${value.toFixed(2)}×`)}`,
+  );
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -298,9 +410,21 @@ async function main(argv: string[]): Promise<number> {
       'no-hugo': { type: 'boolean', default: false },
       'no-remote': { type: 'boolean', default: false },
       'remote-only': { type: 'boolean', default: false },
+      edits: { type: 'string' },
+      rounds: { type: 'string', default: '6' },
       help: { type: 'boolean', default: false },
     },
   });
+  if (values.edits !== undefined) {
+    const sizes = values.edits.split(',').map(Number);
+    const rounds = Number(values.rounds);
+    const valid = (n: number) => Number.isInteger(n) && n >= 1;
+    if (values.help || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
+      console.error(USAGE);
+      return values.help ? 0 : 2;
+    }
+    return compareEdits(sizes, rounds);
+  }
   const count = Number(values.articles);
   if (values.help || !Number.isInteger(count) || count < 1) {
     console.error(USAGE);

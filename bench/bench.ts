@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import autocannon, { type Result } from 'autocannon';
 import { buildWorker, ensureArchive, log, PRIMARY_HOST, startRuntime } from './harness';
 import { probe, timingOf } from './probe';
+import { median, quantile } from './stats';
 
 /** Every content route worth measuring; a route that answers 404 is reported as "absent", not failed. */
 const ROUTES: { name: string; path: string | 'newest-article' }[] = [
@@ -49,16 +50,6 @@ async function load(port: number, path: string, seconds: number): Promise<Load> 
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
-
-/** The q-quantile (0…1) of `values`, interpolated between the nearest ranks. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const low = sorted[Math.floor(at)] ?? 0;
-  const high = sorted[Math.ceil(at)] ?? low;
-  return low + (high - low) * (at - Math.floor(at));
-}
-const median = (values: number[]) => quantile(values, 0.5);
 
 /** Slices of one target: mean throughput, median of the slices' p50 and p99, all errors. */
 function combine(slices: Load[]): Load {

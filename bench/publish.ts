@@ -15,6 +15,7 @@ import { bucketNameOf, IMAGES_BINDING } from '../src/publish/node/local-r2';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
+import { markdownTable, median, quantile } from './stats';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
        npm run bench:publish -- --edits N,M [--rounds R]
@@ -281,11 +282,8 @@ const TABLE_HEADER = [
 ];
 
 function printTable(count: number, images: string, rows: string[][]): void {
-  const table = [TABLE_HEADER, TABLE_HEADER.map(() => '---'), ...rows]
-    .map((row) => `| ${row.join(' | ')} |`)
-    .join('\n');
   console.log(`\n${count} articles, ${images} photos (wall time includes starting Node and tsx):\n`);
-  console.log(table);
+  console.log(markdownTable(TABLE_HEADER, rows));
 }
 
 /** Where the memory goes: the publish's own progress lines carry its resident set at each stage. */
@@ -306,13 +304,7 @@ function printStages(run: PublishRun, log: string): void {
 
 /** The median and range of `values`, as `median (min–max)`, each by `format`. */
 function spread(values: readonly number[], format: (value: number) => string): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  const median =
-    sorted.length % 2 === 1
-      ? (sorted[Math.floor(middle)] ?? Number.NaN)
-      : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-  return `${format(median)} (${format(sorted[0] ?? Number.NaN)}–${format(sorted.at(-1) ?? Number.NaN)})`;
+  return `${format(median(values))} (${format(quantile(values, 0))}–${format(quantile(values, 1))})`;
 }
 
 /** Adds " (corrected)" to the file's title, or takes it away: each publish has one edit to make. */
@@ -392,7 +384,7 @@ async function compareEdits(sizes: readonly number[], rounds: number): Promise<n
   const header = ['articles', 'wall, median (range)', 'CPU, median (range)', 'keys written'];
   const load = `load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`;
   console.log(`\none title toggled, ${rounds} rounds, the two sizes in alternating order (${load}):\n`);
-  console.log([header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`).join('\n'));
+  console.log(markdownTable(header, rows));
   const ratios = large.runs.map((run, i) => run.seconds / (small.runs[i]?.seconds ?? Number.NaN));
   console.log(
     `\nedit at ${large.count} / edit at ${small.count}, per round: ${spread(ratios, (value) => `${value.toFixed(2)}×`)}`,

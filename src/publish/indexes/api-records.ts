@@ -148,13 +148,17 @@ export function apiArticleInputs(article: CompiledArticle, named: (article: Comp
  * at a time as the publish takes them, so each is let go once taken.
  */
 export function* apiArticleGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
-  for (const article of content.articles)
+  const { edited } = context;
+  for (const article of content.articles) {
+    // An edit in place: an unedited article's record is not made if it is stored.
+    if (edited && !edited.has(article.id) && context.keepAsStored([apiArticleKey(article.id)])) continue;
     yield {
       inputs: () => apiArticleInputs(article, context.article),
       build: () =>
         new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
       placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
     };
+  }
 }
 
 /**

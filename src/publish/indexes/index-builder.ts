@@ -92,6 +92,18 @@ export interface GroupContext {
   parking: Parking;
   /** The value KV holds for `key`, if it is stored with this hash (and its bytes have it). */
   storedValue(key: string, hash: string): Promise<string | undefined>;
+  /**
+   * On an edit in place (BuildOptions.edited), the only articles that may have changed. A builder
+   * that knows, from its cut alone, that a placed group lists none of them may skip making the
+   * group and name its keys to `keepAsStored` instead: at 100,000 articles, most of an edit's
+   * groups are never made.
+   */
+  edited?: ReadonlySet<number>;
+  /**
+   * Keeps a skipped group's keys as KV holds them, when it holds every one of them (true); false
+   * otherwise, and the builder then gives the group as usual. Only on an edit in place.
+   */
+  keepAsStored(keys: readonly string[]): boolean;
 }
 
 /** An article's card as list records store it (views/ArticleCard.tsx `renderCard`). */

@@ -8,6 +8,7 @@ import { sha256Hex } from '../shared/digest';
 import { apiArticleIdOf, apiArticleKey, changesPageKey } from '../storage/keys';
 import { type ApiArticleLookup, apiArticleBody } from './indexes/api-records';
 import { memoryRecordStores, type RecordStore, type RecordStoreFactory } from './record-store';
+import type { StoredHashLookup } from './stored-hashes';
 
 export interface ChangeLogState {
   /** Last entry a completed publish committed (in the manifest); 0 before the first. */
@@ -18,7 +19,7 @@ export interface ChangeLogState {
    */
   tail: Change[];
   /** Hash recorded in KV metadata for every stored key (api:v1:article:{id} among them). */
-  stored: ReadonlyMap<string, string | undefined>;
+  stored: StoredHashLookup;
   /** guid of each article whose API record is stored but no longer produced. */
   removedGuids: ReadonlyMap<number, string>;
   /** Pages found unreadable by a repair: rewritten as lost, and every live article logged again. */

@@ -49,6 +49,7 @@ import {
   type ReleaseRecord,
   releaseTimes,
 } from './schedule';
+import { StoredHashes } from './stored-hashes';
 import { parseStored } from './stored-json';
 
 /** What a publish reads: the owned keys with their KV metadata, and single values. */
@@ -282,10 +283,7 @@ async function prepareState(
   checkSigningKey(content.site, signingKey);
   const previous = await readPreviousManifest(source);
   const listed = await source.listKeys();
-  // One pass over the listing (371,000 keys at 100,000 articles), for what is stored and the
-  // generation above it.
-  const deleted = previous?.recent?.deleted;
-  const stored = new Map<string, string | undefined>();
+  // One pass over the listing (371,000 keys at 100,000 articles), for the generation above it.
   // Above every generation stored, so a manifest lost or garbled can never make values look newer than it.
   let highest = previous?.gen ?? 0;
   for (const [key, metadata] of listed) {
@@ -296,12 +294,16 @@ async function prepareState(
     // runs. (A release's own plan sees the same keys and must not: its generation follows the live one.)
     if (role === 'live' && key.startsWith(RELEASE_KEY_PREFIX))
       highest = Math.max(highest, releaseGenOf(key) ?? 0);
-    // Publish deletes after its manifest: a key the committed manifest names as deleted, still
-    // listed, is what a publish killed while deleting left behind; its removal is logged already.
-    const deletedAt = deleted?.[key];
-    if (!(deletedAt !== undefined && gen <= deletedAt)) stored.set(key, metadata.hash);
   }
   const gen = highest + 1;
+  // Publish deletes after its manifest: a key the committed manifest names as deleted, still
+  // listed, is what a publish killed while deleting left behind; its removal is logged already.
+  const leftBehind = new Set<string>();
+  for (const [key, deletedAt] of Object.entries(previous?.recent?.deleted ?? {})) {
+    const metadata = listed.get(key);
+    if (metadata && (metadata.gen ?? 0) <= deletedAt) leftBehind.add(key);
+  }
+  const stored = new StoredHashes(listed, leftBehind);
 
   const articles = new ApiArticles(content);
   const gone = removedIds(stored.keys(), articles);

@@ -103,7 +103,8 @@ const reference = (async () => {
   const prepared = await run(kv.publisher(), edited(), LATER);
   const operations =
     prepared.plan.phases.reduce((n, p) => n + p.writes.length, 0) + prepared.plan.deletes.length;
-  return { log: committedLog(kv), operations };
+  const removed = prepared.plan.deletes.find((key) => key.startsWith('api:v1:article:'));
+  return { log: committedLog(kv), operations, deletes: prepared.plan.deletes.length, removed };
 })();
 
 describe('a publish killed and re-run', () => {
@@ -137,6 +138,25 @@ describe('a publish killed and re-run', () => {
       { numRuns: sweepSize({ fast: 6, long: 20 }) },
     );
   }, 120_000);
+
+  it('logs a removal once when killed while deleting, after its manifest was written', async () => {
+    const { log, operations, deletes, removed = '' } = await reference;
+    // The removed article's records are among the deletes, which come after the manifest.
+    expect(removed).not.toBe('');
+    expect(deletes).toBeGreaterThan(1);
+    for (const kill of [operations - deletes, operations - deletes + 1, operations - 1]) {
+      const kv = freshStore();
+      const store = kv.publisher();
+      await run(store, sampleContent(), NOW);
+      await expect(run(store, edited(), LATER, killedAfter(store, kill))).rejects.toBeInstanceOf(Killed);
+      // Killed before its first delete, the removed article's record is still listed: the next
+      // publish must take it as gone already, not log its removal again.
+      if (kill === operations - deletes) expect(kv.latest(removed)?.value ?? null).not.toBeNull();
+      await run(store, edited(), LATER);
+      expect(committedLog(kv)).toEqual(log);
+      expect(kv.latest(removed)?.value ?? null).toBeNull();
+    }
+  });
 
   it('serves partners the same log through /api/v1/changes', async () => {
     const { log } = await reference;

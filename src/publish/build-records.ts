@@ -214,7 +214,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
     },
     ...(edited && { edited }),
-    keepAsStored: (keys) => edited !== undefined && keptAsStored(keys),
+    keepAsStored: (keys) => edited !== undefined && keepStoredKeys(keys),
   };
   /** What the memo holds for `kind` of the article `input` names, remembered again for the next publish. */
   function rememberedDerived(kind: string, input: string): string | undefined {
@@ -244,9 +244,9 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   let keptAsStoredCount = 0;
   /**
    * Keeps the keys of a placed group that lists no edited article as KV holds them, when KV holds
-   * each of them; whether it did. (Run for 370,000 groups at 100,000 articles: no pair made per key.)
+   * each of them; whether it did. (Run for 370,000 keys at 100,000 articles: no pair made per key.)
    */
-  function keptAsStored(keys: readonly string[]): boolean {
+  function keepStoredKeys(keys: readonly string[]): boolean {
     for (const key of keys) if (stored.get(key)?.hash === undefined) return false;
     for (const key of keys) {
       claim(key);
@@ -258,7 +258,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const keptUnedited = (placed: PlacedGroup | undefined): boolean => {
     if (!edited || !placed) return false;
     for (const article of placed.members) if (edited.has(article.id)) return false;
-    return keptAsStored(placed.keys());
+    return keepStoredKeys(placed.keys());
   };
   const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     const builtBefore = target.size;

@@ -28,7 +28,7 @@ export function* articleRecordGroups(content: CompiledContent, context: GroupCon
     place.set(article, siblings.length);
     siblings.push(article);
   }
-  const showing = context.edited && groupsShowing(context.edited, bySection);
+  const showing = context.edited && articlesShowingEdited(context.edited, bySection);
   for (const article of content.articles) {
     // An edit in place: a group showing no edited article is not made if its keys are stored.
     if (showing && !showing.has(article) && context.keepAsStored(articleKeys(article.id))) continue;
@@ -54,9 +54,9 @@ const articleKeys = (id: number): string[] => [articleKey(id), articlePageKey(id
 
 /**
  * The articles whose group shows one of `edited`: each edited article, and the up to RELATED_COUNT
- * newer ones of its section whose related teasers show it.
+ * newer ones of its section whose related teasers show it (a group is named by its article).
  */
-function groupsShowing(
+function articlesShowingEdited(
   edited: ReadonlySet<number>,
   bySection: ReadonlyMap<string, readonly CompiledArticle[]>,
 ): Set<CompiledArticle> {

@@ -94,9 +94,10 @@ export interface PersistentCompileCache extends CompileCache {
 /**
  * The cache on disk is two embedded tables (embedded-table.ts) under a header naming the
  * generation: `key` → the compiled article without its body, and in the bodies' table `key` → the
- * body, so a hit parses a few hundred bytes and reads its body only if asked. A publish adds the
- * articles it compiled, bodies first; a new generation replaces both, and stale entries are
- * dropped only once they are most of a table, so an edit writes two entries, not the archive.
+ * body, so a hit parses the article without its body (about 1.3 KB) and reads the body only if
+ * asked. A publish adds the articles it compiled, bodies first; a new generation replaces both,
+ * and stale entries are dropped only once they are most of a table, so an edit writes two
+ * entries, not the archive.
  * Every entry has its body in the bodies' table, whatever point a kill stops a save at (see save),
  * so a hit does not check; a body may outlive its entry until a later sweep.
  */

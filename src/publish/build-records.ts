@@ -200,7 +200,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     keepDerived(kind, article) {
       // An edit in place told the memo to keep all it holds (keepAll below): naming each article
       // again would only hash 100,000 fingerprints for nothing.
-      if (!memo || (options.edited && memo.keepAll)) return;
+      if (!memo || (edited && memo.keepAll)) return;
       if (memo.keep) memo.keep(memo.fingerprint([kind, context.article(article)]));
       else rememberedDerived(kind, context.article(article));
     },
@@ -213,8 +213,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       const value = await options.readStored(key);
       return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
     },
-    ...(edited && { edited }),
-    keepAsStored: (keys) => edited !== undefined && keepStoredKeys(keys),
+    keptUnedited,
   };
   /** What the memo holds for `kind` of the article `input` names, remembered again for the next publish. */
   function rememberedDerived(kind: string, input: string): string | undefined {
@@ -241,25 +240,23 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   };
   // The memo is told that this publish passes over groups: it must forget none of them.
   if (edited) memo?.keepAll?.();
-  let keptAsStoredCount = 0;
+  let keptAsStored = 0;
   /**
-   * Keeps the keys of a placed group that lists no edited article as KV holds them, when KV holds
-   * each of them; whether it did. (Run for 370,000 keys at 100,000 articles: no pair made per key.)
+   * Keeps a placed group that lists no edited article as KV holds it, when KV holds each of its
+   * keys; whether it did. (Run for 370,000 keys at 100,000 articles: no pair made per key.)
    */
-  function keepStoredKeys(keys: readonly string[]): boolean {
+  function keptUnedited(placed: PlacedGroup | undefined): boolean {
+    if (!edited || !placed) return false;
+    for (const article of placed.members) if (edited.has(article.id)) return false;
+    const keys = placed.keys();
     for (const key of keys) if (stored.get(key)?.hash === undefined) return false;
     for (const key of keys) {
       claim(key);
       kept.set(key, stored.get(key)?.hash as string);
     }
-    keptAsStoredCount += keys.length;
+    keptAsStored += keys.length;
     return true;
   }
-  const keptUnedited = (placed: PlacedGroup | undefined): boolean => {
-    if (!edited || !placed) return false;
-    for (const article of placed.members) if (edited.has(article.id)) return false;
-    return keepStoredKeys(placed.keys());
-  };
   const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
     const builtBefore = target.size;
     const keptBefore = kept.size;
@@ -343,7 +340,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       now: options.now,
       release: options.release === true,
     }),
-    ...(edited && { editedInPlace: { articles: edited.size, keptAsStored: keptAsStoredCount } }),
+    ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
     hashOf,
   };
 }

@@ -148,15 +148,15 @@ export function apiArticleInputs(article: CompiledArticle, named: (article: Comp
  * at a time as the publish takes them, so each is let go once taken.
  */
 export function* apiArticleGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
-  const { edited } = context;
   for (const article of content.articles) {
-    // An edit in place: an unedited article's record is not made if it is stored.
-    if (edited && !edited.has(article.id) && context.keepAsStored([apiArticleKey(article.id)])) continue;
+    const placed = { members: [article], keys: () => [apiArticleKey(article.id)] };
+    // An edit in place keeps an unedited article's record before the rest of its group is made.
+    if (context.keptUnedited(placed)) continue;
     yield {
       inputs: () => apiArticleInputs(article, context.article),
       build: () =>
         new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
-      placed: { members: [article], keys: () => [apiArticleKey(article.id)] },
+      placed,
     };
   }
 }

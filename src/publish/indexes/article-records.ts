@@ -28,17 +28,17 @@ export function* articleRecordGroups(content: CompiledContent, context: GroupCon
     place.set(article, siblings.length);
     siblings.push(article);
   }
-  const showing = context.edited && articlesShowingEdited(context.edited, bySection);
   for (const article of content.articles) {
-    // An edit in place: a group showing no edited article is not made if its keys are stored.
-    if (showing && !showing.has(article) && context.keepAsStored(articleKeys(article.id))) continue;
     const siblings = bySection.get(article.section) ?? [];
     const index = place.get(article) ?? 0;
     const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT);
     const members = [article, ...related];
+    const placed = { members, keys: () => [articleKey(article.id), articlePageKey(article.id)] };
+    // An edit in place keeps a group that shows no edited article before the rest of it is made.
+    if (context.keptUnedited(placed)) continue;
     yield {
       inputs: () => members.map((each) => context.article(each)),
-      placed: { members, keys: () => articleKeys(article.id) },
+      placed,
       build: () => {
         const record: Article = { ...article, related: related.map(toTeaser) };
         return new Map([
@@ -48,23 +48,4 @@ export function* articleRecordGroups(content: CompiledContent, context: GroupCon
       },
     };
   }
-}
-
-const articleKeys = (id: number): string[] => [articleKey(id), articlePageKey(id)];
-
-/**
- * The articles whose group shows one of `edited`: each edited article, and the up to RELATED_COUNT
- * newer ones of its section whose related teasers show it (a group is named by its article).
- */
-function articlesShowingEdited(
-  edited: ReadonlySet<number>,
-  bySection: ReadonlyMap<string, readonly CompiledArticle[]>,
-): Set<CompiledArticle> {
-  const showing = new Set<CompiledArticle>();
-  for (const siblings of bySection.values())
-    siblings.forEach((article, index) => {
-      if (!edited.has(article.id)) return;
-      for (const each of siblings.slice(Math.max(0, index - RELATED_COUNT), index + 1)) showing.add(each);
-    });
-  return showing;
 }

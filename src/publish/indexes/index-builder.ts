@@ -93,17 +93,13 @@ export interface GroupContext {
   /** The value KV holds for `key`, if it is stored with this hash (and its bytes have it). */
   storedValue(key: string, hash: string): Promise<string | undefined>;
   /**
-   * On an edit in place (BuildOptions.edited), the only articles that may have changed. A builder
-   * that knows, from its cut alone, that a placed group lists none of them may skip making the
-   * group and name its keys to `keepAsStored` instead: at 100,000 articles, most of an edit's
-   * groups are never made.
+   * On an edit in place (BuildOptions.edited), keeps a placed group that lists no edited article
+   * as KV holds it, when KV holds each of its keys (true); false otherwise, and always on any other
+   * publish. The publish asks it of every group it takes; a builder may ask first, with the
+   * group's `placed` part alone, and not make the rest of a group kept (at 100,000 articles, most
+   * of an edit's groups).
    */
-  edited?: ReadonlySet<number>;
-  /**
-   * Keeps a skipped group's keys as KV holds them, when it holds every one of them (true); false
-   * otherwise, and the builder then gives the group as usual. Only on an edit in place.
-   */
-  keepAsStored(keys: readonly string[]): boolean;
+  keptUnedited(placed: PlacedGroup): boolean;
 }
 
 /** An article's card as list records store it (views/ArticleCard.tsx `renderCard`). */

@@ -147,11 +147,16 @@ export function anchorBucketOf(list: AnchorList, after: OrderKey): number {
   return list.anchors[low - 1]?.[0] ?? 0;
 }
 
+/** How many buckets cutBuckets cuts a scope of `count` articles into (the newest is the last). */
+export function bucketCount(count: number): number {
+  return Math.ceil(count / LIST_BUCKET_SIZE);
+}
+
 /** Cuts a scope (newest first) into bucket records; bucket n holds positions n*SIZE … from the oldest. */
 export function cutBuckets<T>(newestFirst: readonly T[]): Bucket<T>[] {
   const oldestFirst = [...newestFirst].reverse();
   const count = oldestFirst.length;
-  const buckets = Math.ceil(count / LIST_BUCKET_SIZE);
+  const buckets = bucketCount(count);
   const records: Bucket<T>[] = [];
   for (let bucket = 0; bucket < buckets; bucket++) {
     const bottom = Math.max(0, bucket * LIST_BUCKET_SIZE - LIST_OVERLAP);

@@ -257,10 +257,12 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     keptAsStored += keys.length;
     return true;
   }
-  const take = async (name: string, groups: Iterable<RecordGroup>, target: RecordStore) => {
+  // The groups are asked for here, after the counts are taken: a builder may keep groups as
+  // stored while it cuts them (GroupContext.keptUnedited), and those count as its own.
+  const take = async (name: string, groupsOf: () => Iterable<RecordGroup>, target: RecordStore) => {
     const builtBefore = target.size;
     const keptBefore = kept.size;
-    for (const group of groups) {
+    for (const group of groupsOf()) {
       if (keptUnedited(group.placed)) continue;
       const fingerprint = memo && group.inputs && groupFingerprint(memo, name, site, group.inputs());
       const known = fingerprint
@@ -307,8 +309,9 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     }
     options.builderDone?.(name, target.size - builtBefore, kept.size - keptBefore);
   };
-  await take('articles', articleRecordGroups(content, context), articles);
-  for (const builder of INDEX_BUILDERS) await take(builder.name, builder.groups(content, context), indexes);
+  await take('articles', () => articleRecordGroups(content, context), articles);
+  for (const builder of INDEX_BUILDERS)
+    await take(builder.name, () => builder.groups(content, context), indexes);
   for (const { name, state, keys } of states) {
     const fingerprint = stateFingerprint(name);
     if (!memo || !fingerprint) continue;

@@ -67,6 +67,14 @@ async function publishBothWays(edit: () => Promise<void>, inPlace: number) {
   expect(whole.status, whole.stderr).toBe(0);
   expect(IN_PLACE.exec(patched.stdout)?.[1]).toBe(String(inPlace));
   expect(whole.stdout).not.toMatch(IN_PLACE);
+  // Each builder's progress line counts the keys it kept, those it kept while cutting its groups
+  // included: together, every key known unchanged.
+  for (const run of [patched, whole]) {
+    const keptByBuilders = [...run.stdout.matchAll(/records: [a-z-]+, \d+ built, (\d+) kept unchanged/g)]
+      .map((match) => Number(match[1]))
+      .reduce((sum, kept) => sum + kept, 0);
+    expect(keptByBuilders).toBe(Number(/(\d+) known unchanged without building/.exec(run.stdout)?.[1]));
+  }
   const planOf = (stdout: string) => /\d+ to write .*/.exec(stdout)?.[0];
   expect(planOf(patched.stdout)).toBeDefined();
   expect(planOf(patched.stdout)).toBe(planOf(whole.stdout));

@@ -6,6 +6,7 @@ import { decodeListBucket, firstPageBody, listFilters } from '../../api/list-pag
 import { openApiDocument } from '../../api/openapi';
 import {
   type Bucket,
+  bucketCount,
   cutBuckets,
   cutByContent,
   type ListOrder,
@@ -168,22 +169,24 @@ export function* apiArticleGroups(content: CompiledContent, context: GroupContex
  * The newest bucket's group also writes the scope's first page as a finished body (every scope but
  * `modified`, which is only asked with `updated_since`), built from the head as the worker decodes it.
  * Scopes are cut from the articles' dates and ids; an article's summary is made only for a bucket
- * being built.
+ * being built. On an edit in place, a published scope that lists no edited article is kept whole
+ * before it is sorted or cut: its buckets follow from its count.
  */
 export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
   const groups: RecordGroup[] = [
     { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
   ];
-  // Each article is sorted into several scopes of each order: its key is worked out once.
-  const orderKeys: Record<ListOrder, Map<CompiledArticle, OrderKey>> = {
+  // Each article is sorted into several scopes of each order: its key is worked out once, and
+  // found by id (an integer key is found several times faster than an object).
+  const orderKeys: Record<ListOrder, Map<number, OrderKey>> = {
     published: new Map(),
     modified: new Map(),
   };
   const keyIn = (order: ListOrder) => (article: CompiledArticle) => {
-    let key = orderKeys[order].get(article);
+    let key = orderKeys[order].get(article.id);
     if (key === undefined) {
       key = orderKeyOf(article, order);
-      orderKeys[order].set(article, key);
+      orderKeys[order].set(article.id, key);
     }
     return key;
   };
@@ -198,12 +201,30 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     }
     return context.parking.unpark(parked);
   };
+  // A bucket's keys: its own, and the scope's head and first page where it is the newest.
+  const bucketKeys = (name: string, bucket: number, newest: boolean, firstPage: boolean) => [
+    apiListKey(name, bucket),
+    ...(newest ? [apiListKey(name, 'head')] : []),
+    ...(newest && firstPage ? [apiFirstPageKey(name)] : []),
+  ];
   const scope = (
     name: string,
     items: readonly CompiledArticle[],
     order: ListOrder,
     firstPageFilters?: string,
   ) => {
+    const firstPage = firstPageFilters !== undefined;
+    // A published scope's buckets follow from how many articles it has: an edit in place keeps a
+    // scope that lists no edited article whole, before it is sorted or cut (most tags and sections).
+    if (order === 'published') {
+      const scopeKeys = () => {
+        const count = bucketCount(items.length);
+        return Array.from({ length: count }, (_, bucket) =>
+          bucketKeys(name, bucket, bucket === count - 1, firstPage),
+        ).flat();
+      };
+      if (context.keptUnedited({ members: items, keys: scopeKeys })) return;
+    }
     const newestFirst = sortNewestFirst(items, order, keyIn(order));
     // `modified` by content: a correction moves its article to the newest end (paging.ts cutByContent).
     let buckets: Bucket<CompiledArticle>[];
@@ -216,11 +237,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     } else buckets = cutBuckets(newestFirst);
     for (const bucket of buckets) {
       const members = bucket.items;
-      const keys = () => [
-        apiListKey(name, bucket.bucket),
-        ...(bucket.newest ? [apiListKey(name, 'head')] : []),
-        ...(bucket.newest && firstPageFilters !== undefined ? [apiFirstPageKey(name)] : []),
-      ];
+      const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPage);
       groups.push({
         inputs: () => [
           name,
@@ -236,7 +253,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
           const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
           if (bucket.newest) {
             records.set(apiListKey(name, 'head'), value);
-            if (firstPageFilters !== undefined)
+            if (firstPage)
               records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPageFilters));
           }
           return records;

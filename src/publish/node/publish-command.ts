@@ -254,11 +254,15 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
+  // What KV held after this machine's last publish stands in for a listing while no other writer
+  // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed.
+  const snapshot = openListingSnapshot(localFile('listing.jsonl'));
   try {
     input = await readContent(values.content, {
       unchanged: fileTable.unchanged,
       knownImage: fileTable.knownImage,
       parking: spill,
+      ...(!values.repair && { meanwhile: () => snapshot.preload() }),
     });
     const known = input.articles.filter((file) => fileStamps.get(file)?.key !== undefined).length;
     const knownImages = input.imageFiles.filter((image) => !image.read).length;
@@ -350,9 +354,6 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     ? await openStoredRenditions(localFile('renditions.mdb'), bucketId, { trust: !values.repair })
     : undefined;
   if (storedRenditions) opened.push(storedRenditions);
-  // What KV held after this machine's last publish stands in for a listing while no other writer
-  // has been since (listing-snapshot.ts); a repair lists.
-  const snapshot = openListingSnapshot(localFile('listing.jsonl'));
   const source = rememberedListing(store, snapshot, { trust: !values.repair, progress });
   // What a failure message can say: whether writing began, how many renditions the bucket and how
   // many writes KV confirmed.

@@ -15,6 +15,7 @@ import { messageOf } from '../../shared/error-message';
 import { readWhenAsked } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 import { type Parking, readerOf } from '../record-store';
+import { type FileStamp, statFiles } from './stat-files';
 
 /**
  * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
@@ -105,24 +106,19 @@ async function listFiles(root: string, accept: (name: string) => boolean): Promi
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results: R[] = [];
   // One iterator shared by the workers: each takes the next item when it is free.
   const queue = items.entries();
   const worker = async () => {
-    for (const [index, item] of queue) results[index] = await fn(item);
+    for (const [index, item] of queue) results[index] = await fn(item, index);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
 
-/** What says a file is unchanged since it was last read: its size and its modification and change times. */
-export interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
+export type { FileStamp };
 
 export interface ReadOptions {
   /**
@@ -140,6 +136,11 @@ export interface ReadOptions {
    * again (an archive's photos are gigabytes, and an edit must not read them all).
    */
   knownImage?: (path: string, stamp: FileStamp) => ImageFacts | undefined;
+  /**
+   * Work of the caller's that needs no file, run while the article files are stat-ed in a worker
+   * thread (stat-files.ts): a large archive's stats then cost it no time of its own.
+   */
+  meanwhile?: () => unknown;
 }
 
 /**
@@ -179,13 +180,10 @@ function keep(text: string, { parking }: ReadOptions): () => string {
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
 async function readArticle(
   { path, shown: shownPath }: Found,
+  stamp: FileStamp,
   options: ReadOptions,
 ): Promise<SourceFile | Problem> {
-  // Synchronous: it holds no descriptor, and an archive's 100,000 stats cost a third of the time
-  // they take through the thread pool.
-  const info = statSync(path);
-  if (info.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shownPath, info.size);
-  const stamp = stampOf(info);
+  if (stamp.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shownPath, stamp.size);
   const key = options.unchanged?.(shownPath, stamp);
   if (key !== undefined) {
     let text: (() => string) | undefined;
@@ -280,7 +278,15 @@ export async function readImages(contentDir: string, options: ReadOptions = {}) 
 export async function readContent(contentDir: string, options: ReadOptions = {}): Promise<ContentOnDisk> {
   const sitePath = join(contentDir, 'site.yaml');
   const listed = await listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
-  const read = await mapLimited(listed.files, READ_CONCURRENCY, (file) => readArticle(file, options));
+  // Synchronous stats, in a worker thread for an archive: they hold no descriptor, and 100,000 of
+  // them cost a third of the time they take through the thread pool.
+  const stamps = await statFiles(
+    listed.files.map((file) => file.path),
+    options.meanwhile,
+  );
+  const read = await mapLimited(listed.files, READ_CONCURRENCY, (file, index) =>
+    readArticle(file, stamps[index] as FileStamp, options),
+  );
   const problems = [...listed.problems, ...read.filter((item): item is Problem => 'reason' in item)];
   const articles = read.filter((item): item is SourceFile => 'text' in item);
   const imageFiles = await readImages(contentDir, options);

@@ -25,7 +25,7 @@ function article(id: number, options: { title?: string; body?: string; notice?: 
     `title: ${options.title ?? `Report number ${id} on the budget`}`,
     `section: ${SECTIONS[id % SECTIONS.length]}`,
     `published: ${published}`,
-    `tags: [Budget, Tag ${id % 5}]`,
+    `tags: [Budget, Tag ${id % 5}, Half ${id % 2}]`,
     ...(options.notice
       ? ['corrections:', '  - at: 2025-12-30T09:00:00Z', `    text: ${options.notice}`]
       : []),
@@ -40,6 +40,8 @@ function article(id: number, options: { title?: string; body?: string; notice?: 
 // 240 articles, their ids chosen so that the API's `modified` scope (cut after one article in a
 // hundred, by a hash of its id: paging.ts cutByContent) has cuts among them, after ids 6,006,071,
 // 6,006,182, 6,006,209 and 6,006,222: a corrected old article leaves its bucket for the newest.
+// Each `Half` tag lists 120 of them, two buckets of the API's lists: the one that lists no edited
+// article is kept whole (api-records.ts).
 const IDS = Array.from({ length: 240 }, (_, i) => FIRST_ID + i);
 
 function content(changed: ReadonlyMap<number, SourceFile> = new Map()): ContentInput {

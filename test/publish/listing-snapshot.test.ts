@@ -137,6 +137,8 @@ describe("the last publish's listing", () => {
       // Or puts its token after this publish's, as the cron does once its writes are done.
       await retitle('Russia rules out new talks with Ukraine, for now');
       expect((await publish('--local')).status).toBe(0);
+      // That publish committed again: the same snapshot, asked again, reads what it left.
+      expect(await trusted()).toBe(true);
       const late = rememberedListing(store, snapshot, { trust: true, progress: () => {} });
       await late.listKeys();
       const ours = newWriterToken();

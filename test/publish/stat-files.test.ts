@@ -6,10 +6,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileStamps, readContent } from '../../src/publish/node/read-content';
 import { statFiles, statInWorker } from '../../src/publish/node/stat-files';
+import { syntheticCheckout } from './checkout';
 
 let dir: string;
 let paths: string[];
+let archive: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mirrorwire-stat-'));
@@ -21,9 +24,13 @@ beforeAll(async () => {
   }
   // Out of name order: the stamps follow the paths as given.
   paths.reverse();
+  archive = await syntheticCheckout('mirrorwire-stat-content-', { count: 30, images: 0 });
 });
 
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await rm(archive, { recursive: true, force: true });
+});
 
 const stampOf = (path: string) => {
   const { size, mtimeMs, ctimeMs } = statSync(path);
@@ -77,5 +84,24 @@ describe('statFiles', () => {
     const missing = join(dir, 'gone.md');
     await expect(statFiles([...paths, missing], undefined, 1)).rejects.toThrow(/ENOENT/);
     await expect(statFiles([missing], undefined, 2)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('readContent', () => {
+  it('reads the same files with the same stamps whether a worker stats them or not', async () => {
+    const read = async (statWorkerFrom: number) => {
+      let ranMeanwhile = false;
+      const content = await readContent(join(archive, 'content'), {
+        statWorkerFrom,
+        meanwhile: () => {
+          ranMeanwhile = true;
+        },
+      });
+      expect(ranMeanwhile).toBe(true);
+      return content.articles.map((file) => [file.path, file.text, fileStamps.get(file)?.stamp]);
+    };
+    const inWorker = await read(1);
+    expect(inWorker).toHaveLength(30);
+    expect(inWorker).toEqual(await read(Number.POSITIVE_INFINITY));
   });
 });

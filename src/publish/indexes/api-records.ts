@@ -177,7 +177,7 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
   ];
   // Each article is sorted into several scopes of each order: its key is worked out once, and
-  // found by id (an integer key is found several times faster than an object).
+  // found by the article's id (unique), which a map finds without the object's identity hash.
   const orderKeys: Record<ListOrder, Map<number, OrderKey>> = {
     published: new Map(),
     modified: new Map(),

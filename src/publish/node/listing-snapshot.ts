@@ -75,6 +75,9 @@ export function openListingSnapshot(path: string): ListingSnapshot {
     },
     async trusted(now) {
       const committed = await read();
+      // Taken once: not held through the publish when untrusted (KV is listed then), and read
+      // afresh if asked again (after a commit).
+      reading = undefined;
       if (!committed || committed.state.token !== now.token || committed.state.manifest !== now.manifest)
         return undefined;
       loaded = { entries: committed.entries, lines: committed.lines };

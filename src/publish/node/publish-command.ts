@@ -255,7 +255,8 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
   // What KV held after this machine's last publish stands in for a listing while no other writer
-  // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed.
+  // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed (before,
+  // for a small archive).
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
   try {
     input = await readContent(values.content, {

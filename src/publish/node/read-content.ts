@@ -138,9 +138,12 @@ export interface ReadOptions {
   knownImage?: (path: string, stamp: FileStamp) => ImageFacts | undefined;
   /**
    * Work of the caller's that needs no file, run while the article files are stat-ed in a worker
-   * thread (stat-files.ts): a large archive's stats then cost it no time of its own.
+   * thread (stat-files.ts), or before they are for a small archive: a large archive's stats then
+   * cost it no time of its own.
    */
   meanwhile?: () => unknown;
+  /** From how many article files the stats are taken in a worker thread (default STAT_WORKER_MIN_FILES). */
+  statWorkerFrom?: number;
 }
 
 /**
@@ -283,6 +286,7 @@ export async function readContent(contentDir: string, options: ReadOptions = {})
   const stamps = await statFiles(
     listed.files.map((file) => file.path),
     options.meanwhile,
+    options.statWorkerFrom,
   );
   const read = await mapLimited(listed.files, READ_CONCURRENCY, (file, index) =>
     readArticle(file, stamps[index] as FileStamp, options),

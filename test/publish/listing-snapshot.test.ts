@@ -1,7 +1,7 @@
 // A publish takes the keys KV holds from what this machine's last publish left (its listing
 // snapshot) while no other writer has been since, and lists KV again after one: a publish from
 // elsewhere, or one cut short, puts a writer token of its own first (src/publish/node/listing-snapshot.ts).
-import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStore } from '../../src/publish/node/kv-store';
@@ -148,6 +148,28 @@ describe("the last publish's listing", () => {
       expect(await trusted()).toBe(false);
     } finally {
       await worker.dispose();
+    }
+  });
+
+  it('is read ahead of the content, but a broken article is still what a publish reports first', async () => {
+    // A snapshot that cannot be read (here a folder in its place) and an article that cannot be
+    // published: the article's problem, with its file and line, as when the snapshot was read later.
+    await rm(join(dir, SNAPSHOT), { force: true });
+    await mkdir(join(dir, SNAPSHOT));
+    const broken = 'content/articles/broken-listing.md';
+    await writeFile(
+      join(dir, broken),
+      '---\nid: 900002\ntitle: Broken\nsection: russia\npublished: soon\n---\nBody.\n',
+    );
+    try {
+      const run = await publish('--local');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`${broken}:\\d+: `));
+      expect(run.stderr).toContain('nothing was written');
+      expect(run.stderr).not.toContain('EISDIR');
+    } finally {
+      await rm(join(dir, broken), { force: true });
+      await rm(join(dir, SNAPSHOT), { recursive: true, force: true });
     }
   });
 });

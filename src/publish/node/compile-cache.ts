@@ -17,13 +17,8 @@ import { readWhenAsked, type SourcedFields, sourcedFields } from '../../shared/r
 import { type Parked, type Parking, readerOf } from '../record-store';
 import { openEmbeddedTable } from './embedded-table';
 import { sha256HexSync } from './node-digest';
-import {
-  type FileStamp,
-  fileStamps,
-  IMAGE_FACTS_VERSION,
-  type ImageFacts,
-  type ImageFile,
-} from './read-content';
+import { fileStamps, IMAGE_FACTS_VERSION, type ImageFacts, type ImageFile } from './read-content';
+import type { FileStamp } from './stat-files';
 
 /** Folders under src/ whose code shapes a compiled article: the compiler and the URL/GUID builders. */
 const COMPILER_DIRS = ['content', 'sites'];

@@ -4,7 +4,7 @@
 // Files are opened a few at a time, so an archive of any size fits in a small descriptor limit.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { imageSize } from 'image-size';
@@ -15,7 +15,7 @@ import { messageOf } from '../../shared/error-message';
 import { readWhenAsked } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 import { type Parking, readerOf } from '../record-store';
-import { type FileStamp, statFiles } from './stat-files';
+import { type FileStamp, fileStampOf, statFiles } from './stat-files';
 
 /**
  * Files open at once: macOS allows 256 descriptors by default and Linux 1024, and the runtime
@@ -118,8 +118,6 @@ async function mapLimited<T, R>(
   return results;
 }
 
-export type { FileStamp };
-
 export interface ReadOptions {
   /**
    * The compile cache's key for a file last read with this stamp, if one is known: such a file is
@@ -166,10 +164,6 @@ export interface ImageFile {
   stamp: FileStamp;
   facts: ImageFacts;
   read: boolean;
-}
-
-function stampOf(info: { size: number; mtimeMs: number; ctimeMs: number }): FileStamp {
-  return { size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
 }
 
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
@@ -228,8 +222,7 @@ async function readImage(
   options: ReadOptions,
 ): Promise<ImageFile | { unreadable: string }> {
   if (!imageFormatOf(path)) return { unreadable: 'is not JPEG, PNG or WebP, the formats publish resizes' };
-  const info = statSync(path);
-  const stamp = stampOf(info);
+  const stamp = fileStampOf(path);
   const known = options.knownImage?.(shownPath, stamp);
   if (known) return { path: shownPath, stamp, facts: known, read: false };
   const bytes = await readFile(path);

@@ -33,7 +33,8 @@ workerData.forEach((path, index) => {
 parentPort.postMessage(stamps, [stamps.buffer]);
 `;
 
-function stampOf(path: string): FileStamp {
+/** A file's stamp, stat-ed here. */
+export function fileStampOf(path: string): FileStamp {
   const { size, mtimeMs, ctimeMs } = statSync(path);
   return { size, mtimeMs, ctimeMs };
 }
@@ -76,7 +77,7 @@ export async function statFiles(
   }
   return paths.map((path, index) => {
     const size = stamps?.[index * 3];
-    if (stamps === undefined || size === undefined || Number.isNaN(size)) return stampOf(path);
+    if (stamps === undefined || size === undefined || Number.isNaN(size)) return fileStampOf(path);
     return { size, mtimeMs: stamps[index * 3 + 1] as number, ctimeMs: stamps[index * 3 + 2] as number };
   });
 }

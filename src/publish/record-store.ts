@@ -40,15 +40,6 @@ export interface Parking {
 }
 
 /**
- * What reads a parked text back, for a caller that needs a function (a getter's reader). Made
- * here, in a scope of its own: a closure made beside one that holds the text would share that
- * scope, and so keep the very text it parked.
- */
-export function readerOf(parking: Parking, parked: Parked): () => string {
-  return () => parking.unpark(parked);
-}
-
-/**
  * Where a publish keeps what it built until needed: record stores, and texts it needs for every
  * article now and then (a card, a body), parked and read back. In memory by default; on disk for
  * the CLI (node/spill-store.ts).

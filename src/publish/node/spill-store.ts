@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { PlacedRecordStore, type Scratch } from '../record-store';
-import { sha256HexSync } from './node-digest';
+import { DigestColumn, NumberColumn } from './columns';
+import { sha256BytesSync } from './node-digest';
 
 /**
  * One scratch file shared by every store a publish makes, and by the texts it parks (source texts,
@@ -61,8 +62,10 @@ export function openSpill(dir: string): Spill {
   };
   let end = 0;
   let closed = false;
-  // Each parked text's offset and size, side by side: a Parked is its index here.
-  const parked: number[] = [];
+  // Each parked text's offset and size: a Parked is its index in both (a million texts and more
+  // at 100,000 articles, most offsets past 2^31).
+  const parkedOffsets = new NumberColumn();
+  const parkedSizes = new NumberColumn();
 
   // Appends are gathered here and written a buffer at a time: a publish appends about eleven texts
   // an article (values, cards, bodies, memo outputs), and a system call each cost more than the
@@ -131,20 +134,21 @@ export function openSpill(dir: string): Spill {
 
   // A store's value is placed by its entry in three columns: an object each, with its offset past
   // 2^31 boxed as a number of its own, was 40 bytes more for each of 373,000 values at 100,000
-  // articles (and as many more objects for the collector to trace).
+  // articles (and as many more objects for the collector to trace). The columns are typed: the
+  // hash as its 32 bytes, not 64 hex digits in a string of its own (about 90 bytes with its slot).
   const store = () => {
-    const offsets: number[] = [];
-    const sizes: number[] = [];
-    const hashes: string[] = [];
+    const offsets = new NumberColumn();
+    const sizes = new NumberColumn();
+    const hashes = new DigestColumn();
     return new PlacedRecordStore<number>(
       (value) => {
         const { offset, buffer } = append(value);
         offsets.push(offset);
         sizes.push(buffer.length);
-        return hashes.push(sha256HexSync(buffer)) - 1;
+        return hashes.push(sha256BytesSync(buffer));
       },
-      (entry, key) => readBack(offsets[entry] as number, sizes[entry] as number, key),
-      { hash: (entry) => hashes[entry] as string, bytes: (entry) => sizes[entry] as number },
+      (entry, key) => readBack(offsets.at(entry) as number, sizes.at(entry) as number, key),
+      { hash: (entry) => hashes.hex(entry) as string, bytes: (entry) => sizes.at(entry) as number },
     );
   };
 
@@ -152,12 +156,12 @@ export function openSpill(dir: string): Spill {
     stores: store,
     park(text) {
       const { offset, buffer } = append(text);
-      parked.push(offset, buffer.length);
-      return parked.length / 2 - 1;
+      parkedSizes.push(buffer.length);
+      return parkedOffsets.push(offset);
     },
     unpark(place) {
-      const offset = parked[2 * place];
-      const bytes = parked[2 * place + 1];
+      const offset = parkedOffsets.at(place);
+      const bytes = parkedSizes.at(place);
       if (offset === undefined || bytes === undefined) throw new Error(`no text is parked at ${place}`);
       return readBack(offset, bytes, 'a parked text');
     },

@@ -12,23 +12,24 @@ import type { GroupContext, RecordGroup, Records } from './index-builder';
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */
 export const KV_VALUE_MAX_BYTES = 25 * 1024 * 1024;
 
-/** One group per archive document (its three formats): it depends on its 25 articles alone. */
-export function feedArchiveGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
-  const groups: RecordGroup[] = [];
+/**
+ * One group per archive document (its three formats): it depends on its 25 articles alone. Given
+ * one at a time, as the publish takes them (term-pages.ts).
+ */
+export function* feedArchiveGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
   for (const scope of feedScopes(content)) {
     const scopeName = feedKey(scope, 'atom');
     for (const { archive, articles } of feedArchiveSlices(content, scope)) {
-      groups.push({
+      yield {
         inputs: () => [scopeName, String(archive), ...articles.map((article) => context.article(article))],
         build: () => archiveRecords(buildFeedArchive(content, scope, archive, articles)),
         placed: {
           members: articles,
           keys: () => FEED_FORMAT_IDS.map((format) => feedArchiveKey(scope, format, archive)),
         },
-      });
+      };
     }
   }
-  return groups;
 }
 
 function archiveRecords(doc: FeedDocument): Records {

@@ -27,24 +27,22 @@ type CompiledArticle = CompiledContent['articles'][number];
  * depends on its articles' cards alone (and, for a bucket, its place), so an edit rebuilds only the
  * values that show the article, and the cards of the rest are not rendered at all.
  */
-export function listPageGroups(
+export function* listPageGroups(
   content: CompiledContent,
   context: Pick<GroupContext, 'card' | 'article'>,
-): RecordGroup[] {
+): Iterable<RecordGroup> {
   const group = (key: string, articles: readonly CompiledArticle[]): RecordGroup => ({
     inputs: () => [key, ...articles.map((article) => context.article(article))],
     build: () => new Map([[key, shard(articles.map(context.card))]]),
     placed: { members: articles, keys: () => [key] },
   });
-  const groups = [group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE))];
+  // Given one at a time, as the publish takes them (term-pages.ts).
+  yield group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE));
   for (const section of content.site.sections) {
     const { head, buckets } = cutShards(sectionArticles(content, section.slug));
-    buckets.forEach((items, i) => {
-      groups.push(group(sectionBucketKey(section.slug, i + 1), items));
-    });
-    groups.push(group(sectionHeadKey(section.slug), head));
+    for (const [i, items] of buckets.entries()) yield group(sectionBucketKey(section.slug, i + 1), items);
+    yield group(sectionHeadKey(section.slug), head);
   }
-  return groups;
 }
 
 /** Every list value at once (each group built), by key. */

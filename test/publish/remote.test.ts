@@ -419,7 +419,7 @@ describe('the KV REST client', () => {
     target.inject({ op: 'bulk-put', times: 1, fault: { kind: 'partial', unstored: [1, 3] } });
     target.inject({ op: 'bulk-put', after: 1, times: 1, fault: { kind: 'partial' } });
     const remote = openRemoteStore(settings(target));
-    await remote.put([...store.keys()].map((key) => storedWrite(store, key, { hash: 'h', gen: 1 })));
+    await remote.put([...store.keys()].map((key) => storedWrite(key, { store, gen: 1 })));
     expect(Object.fromEntries(reads)).toEqual({ a: 1, b: 1, c: 1, d: 1, e: 1 });
     expect(target.log.filter((r) => r.op === 'bulk-put').map((r) => r.count)).toEqual([5, 2, 1]);
     expect([...target.entries].map(([key, { value }]) => [key, value]).sort()).toEqual(

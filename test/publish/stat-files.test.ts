@@ -104,4 +104,29 @@ describe('readContent', () => {
     expect(inWorker).toHaveLength(30);
     expect(inWorker).toEqual(await read(Number.POSITIVE_INFINITY));
   });
+
+  it('parks a file read, and reads a file known unchanged only when its text is asked for, once', async () => {
+    const texts: string[] = [];
+    const parking = {
+      park: (text: string) => texts.push(text) - 1,
+      unpark: (parked: number) => texts[parked] as string,
+    };
+    const fresh = await readContent(join(archive, 'content'), { parking });
+    // Every file read is parked, its text read back through one getter shared by every file.
+    expect(texts).toHaveLength(30);
+    const [first, second] = fresh.articles;
+    expect(Object.getOwnPropertyDescriptor(first, 'text')?.get).toBe(
+      Object.getOwnPropertyDescriptor(second, 'text')?.get,
+    );
+    const fromDisk = fresh.articles.map((file) => file.text);
+    texts.length = 0;
+    const known = await readContent(join(archive, 'content'), { parking, unchanged: () => 'known' });
+    expect(texts).toHaveLength(0);
+    const [miss] = known.articles;
+    expect(miss?.text).toBe(fromDisk[0]);
+    expect(miss?.text).toBe(fromDisk[0]);
+    expect(texts).toEqual([fromDisk[0]]);
+    expect(known.articles.map((file) => file.text)).toEqual(fromDisk);
+    expect(texts).toHaveLength(30);
+  });
 });

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { storedWrite } from '../../src/publish/plan';
 import { MemoryRecordStore } from '../../src/publish/record-store';
+import { sha256Hex } from '../../src/shared/digest';
 import { readWhenAsked, sourcedFields, sourcedGetter } from '../../src/shared/read-when-asked';
 
 describe('readWhenAsked', () => {
@@ -85,17 +86,20 @@ describe('sourcedFields', () => {
 });
 
 describe("a plan's writes", () => {
-  it('read their values from the record store, share one getter and serialise as key, value, metadata', async () => {
+  it('read their values and hashes from the record store, share one getter each and serialise as key, value, metadata', async () => {
     const store = new MemoryRecordStore();
     await store.add('article:1', 'one');
     await store.add('article:2', 'two');
-    const first = storedWrite(store, 'article:1', { hash: 'h', gen: 3 });
-    const second = storedWrite(store, 'article:2', { hash: 'h', gen: 3 });
+    const source = { store, gen: 3 };
+    const first = storedWrite('article:1', source);
+    const second = storedWrite('article:2', source);
     expect(JSON.stringify([first, second])).toBe(
-      '[{"key":"article:1","value":"one","metadata":{"hash":"h","gen":3}},{"key":"article:2","value":"two","metadata":{"hash":"h","gen":3}}]',
+      `[{"key":"article:1","value":"one","metadata":{"hash":"${await sha256Hex('one')}","gen":3}},{"key":"article:2","value":"two","metadata":{"hash":"${await sha256Hex('two')}","gen":3}}]`,
     );
-    expect(Object.getOwnPropertyDescriptor(first, 'value')?.get).toBe(
-      Object.getOwnPropertyDescriptor(second, 'value')?.get,
-    );
+    for (const name of ['value', 'metadata'])
+      expect(Object.getOwnPropertyDescriptor(first, name)?.get).toBe(
+        Object.getOwnPropertyDescriptor(second, name)?.get,
+      );
+    expect(() => storedWrite('article:3', source).metadata).toThrow(/not in its record store/);
   });
 });

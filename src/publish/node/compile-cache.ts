@@ -173,7 +173,7 @@ export async function openCompileCache(
   // An article's body, read when asked for from where it is: a hit's from the bodies' table (by its
   // key), a fresh compile's from the scratch file (parked). The source sits in the article's slot,
   // not in a closure of its own: two closures an article were about 100 bytes each through the build.
-  const bodyOf = sourcedGetter<object, string | Parked>('bodyHtml', (source) => {
+  const readBody = (source: string | Parked): string => {
     if (typeof source === 'number') return (parking as Parking).unpark(source);
     const body = bodies.previous.get(source);
     // Only if the file was changed by other means (a copy from elsewhere): a repair starts afresh.
@@ -182,7 +182,8 @@ export async function openCompileCache(
         `the compile cache's ${bodiesPathOf(path)} no longer holds the body of ${source}: publish again with --repair`,
       );
     return body;
-  });
+  };
+  const bodyOf = sourcedGetter<object, string | Parked>('bodyHtml', readBody);
   return {
     get hits() {
       return hits;
@@ -209,7 +210,7 @@ export async function openCompileCache(
           key,
           imageSrcOf(stored.article),
         );
-      else stored.article.bodyHtml = bodyOf({}, key).bodyHtml;
+      else stored.article.bodyHtml = readBody(key);
       stored.source = file.path;
       stored.digest = digestOf(key);
       return noted(file, stored);

@@ -36,14 +36,14 @@ export interface EmbeddedTable<V> {
   /** Whether the table held entries for this header when opened (the same code, the same generation). */
   readonly continued: boolean;
   /**
-   * Adds `added` (each a value or what reads it back) in its order (a table saved afresh: in key
+   * Adds `added` in its order (a table saved afresh: in key
    * order, its header last), a batch per transaction, and drops every other
    * entry that `live` does not name once they are most of the table (by `live.size`), so the table
    * follows the archive rather than its history; without `live`, drops nothing. `live` is the keys
    * this publish used, or a rule that names more (the compile cache keeps a body its entry names).
    * Afterwards `previous` can no longer be read.
    */
-  save(added: ReadonlyMap<string, V | (() => V)>, live: LiveKeys | undefined): Promise<void>;
+  save(added: ReadonlyMap<string, V>, live: LiveKeys | undefined): Promise<void>;
   /** The same, each entry held as the caller likes and made JSON text by `encode` (parked text as it is). */
   save<H>(
     added: ReadonlyMap<string, H>,
@@ -211,8 +211,7 @@ export async function openEmbeddedTable<V>(
     async save(
       added: ReadonlyMap<string, unknown>,
       live: LiveKeys | undefined,
-      encode: (held: unknown) => string = (held) =>
-        JSON.stringify(typeof held === 'function' ? (held as () => V)() : held),
+      encode: (held: unknown) => string = (held) => JSON.stringify(held),
     ) {
       ensureOpen();
       if (!current || !store) {

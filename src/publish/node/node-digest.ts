@@ -10,5 +10,5 @@ export function sha256HexSync(data: string | Uint8Array): string {
 
 /** SHA-256 as its 32 bytes (a Buffer of its own), for a digest kept in binary (columns.ts). */
 export function sha256BytesSync(data: string | Uint8Array): Buffer {
-  return hash('sha256', data, 'buffer') as unknown as Buffer;
+  return hash('sha256', data, 'buffer');
 }

@@ -12,9 +12,9 @@ import { articleFileTooLarge, type ContentInput, type ImageSizes } from '../../c
 import { ARTICLE_FILE_MAX_BYTES } from '../../content/limits';
 import { ContentError, type Problem, type SourceFile } from '../../content/problems';
 import { messageOf } from '../../shared/error-message';
-import { readWhenAsked, sourcedGetter } from '../../shared/read-when-asked';
+import { sourcedGetter } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
-import type { Parked } from '../record-store';
+import type { Parked, Parking } from '../record-store';
 import { type FileStamp, fileStampOf, statFiles } from './stat-files';
 
 /**
@@ -169,15 +169,38 @@ export interface ImageFile {
 /** The stamp of every article file read (or known unchanged), and the key it was known by. */
 export const fileStamps = new WeakMap<SourceFile, { stamp: FileStamp; key?: string }>();
 
+/** How a file is given its text (textKeeper). */
+interface TextKeeper {
+  /** The text just read: parked when the caller gave somewhere to park it. */
+  read(file: SourceFile, text: string): SourceFile;
+  /**
+   * A file known unchanged, read from `path` only when its text is asked for (a compile-cache miss,
+   * in a new generation), then kept like any text read, or a new generation would hold the whole
+   * archive's sources.
+   */
+  unread(file: SourceFile, path: string): SourceFile;
+}
+
 /**
- * Gives a file its text: parked out of memory when the caller gave somewhere to park it, and read
- * back when asked for through the parked place the file keeps in a slot (read-when-asked.ts), not
- * through a closure of its own (about 100 bytes a file, held through the whole build).
+ * Gives files their text, read back when asked for through what each file keeps in a slot (its
+ * parked place, or the path it is read from: read-when-asked.ts), not through a closure of its
+ * own: about 100 bytes a file, held through the whole build.
  */
-function textKeeper({ parking }: ReadOptions): (file: SourceFile, text: string) => SourceFile {
-  if (!parking) return (file, text) => Object.assign(file, { text });
-  const parkedText = sourcedGetter<SourceFile, Parked>('text', (parked) => parking.unpark(parked));
-  return (file, text) => parkedText(file, parking.park(text));
+function textKeeper({ parking }: ReadOptions): TextKeeper {
+  const parkedText = parking && sourcedGetter<SourceFile, Parked>('text', (parked) => parking.unpark(parked));
+  const read = (file: SourceFile, text: string): SourceFile =>
+    parkedText && parking ? parkedText(file, parking.park(text)) : Object.assign(file, { text });
+  // A file read on a miss: the copy that keeps its text, by the file it was asked of.
+  const readOnMiss = new WeakMap<SourceFile, SourceFile>();
+  const textOnDisk = sourcedGetter<SourceFile, string>('text', (path, file) => {
+    let kept = readOnMiss.get(file);
+    if (kept === undefined) {
+      kept = read({ path: file.path } as SourceFile, readFileSync(path, 'utf8'));
+      readOnMiss.set(file, kept);
+    }
+    return kept.text;
+  });
+  return { read, unread: (file, path) => textOnDisk(file, path) };
 }
 
 /** An article's text, or a problem when it is too large to be valid (then it is not read at all). */
@@ -185,18 +208,13 @@ async function readArticle(
   { path, shown: shownPath }: Found,
   stamp: FileStamp,
   options: ReadOptions,
-  keepText: (file: SourceFile, text: string) => SourceFile,
+  keepText: TextKeeper,
 ): Promise<SourceFile | Problem> {
   if (stamp.size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shownPath, stamp.size);
   const key = options.unchanged?.(shownPath, stamp);
   if (key !== undefined) {
-    let kept: SourceFile | undefined;
-    // Read only on a compile cache miss (a new generation): the cache answers from the key. Then
-    // kept like any text read, or a new generation would hold the whole archive's sources.
-    const known = readWhenAsked({ path: shownPath } as SourceFile, 'text', () => {
-      kept ??= keepText({ path: shownPath } as SourceFile, readFileSync(path, 'utf8'));
-      return kept.text;
-    });
+    // The cache answers from the key: the text is read only if it misses.
+    const known = keepText.unread({ path: shownPath } as SourceFile, path);
     fileStamps.set(known, { stamp, key });
     return known;
   }
@@ -204,7 +222,7 @@ async function readArticle(
   try {
     const { size } = await file.stat();
     if (size > ARTICLE_FILE_MAX_BYTES) return articleFileTooLarge(shownPath, size);
-    const read = keepText({ path: shownPath } as SourceFile, await file.readFile('utf8'));
+    const read = keepText.read({ path: shownPath } as SourceFile, await file.readFile('utf8'));
     fileStamps.set(read, { stamp });
     return read;
   } finally {

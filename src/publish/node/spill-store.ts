@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { PlacedRecordStore, type Scratch } from '../record-store';
-import { DigestColumn, NumberColumn } from './columns';
+import { DigestColumn } from './columns';
 import { sha256BytesSync } from './node-digest';
 
 /**
@@ -62,10 +62,8 @@ export function openSpill(dir: string): Spill {
   };
   let end = 0;
   let closed = false;
-  // Each parked text's offset and size: a Parked is its index in both (a million texts and more
-  // at 100,000 articles, most offsets past 2^31).
-  const parkedOffsets = new NumberColumn();
-  const parkedSizes = new NumberColumn();
+  // Each parked text's offset and size, side by side: a Parked is its index here.
+  const parked: number[] = [];
 
   // Appends are gathered here and written a buffer at a time: a publish appends about eleven texts
   // an article (values, cards, bodies, memo outputs), and a system call each cost more than the
@@ -134,11 +132,11 @@ export function openSpill(dir: string): Spill {
 
   // A store's value is placed by its entry in three columns: an object each, with its offset past
   // 2^31 boxed as a number of its own, was 40 bytes more for each of 373,000 values at 100,000
-  // articles (and as many more objects for the collector to trace). The columns are typed: the
-  // hash as its 32 bytes, not 64 hex digits in a string of its own (about 90 bytes with its slot).
+  // articles (and as many more objects for the collector to trace). The hash is kept as its 32
+  // bytes (DigestColumn), not as 64 hex digits in a string of its own, about 90 bytes with its slot.
   const store = () => {
-    const offsets = new NumberColumn();
-    const sizes = new NumberColumn();
+    const offsets: number[] = [];
+    const sizes: number[] = [];
     const hashes = new DigestColumn();
     return new PlacedRecordStore<number>(
       (value) => {
@@ -147,8 +145,8 @@ export function openSpill(dir: string): Spill {
         sizes.push(buffer.length);
         return hashes.push(sha256BytesSync(buffer));
       },
-      (entry, key) => readBack(offsets.at(entry) as number, sizes.at(entry) as number, key),
-      { hash: (entry) => hashes.hex(entry) as string, bytes: (entry) => sizes.at(entry) as number },
+      (entry, key) => readBack(offsets[entry] as number, sizes[entry] as number, key),
+      { hash: (entry) => hashes.hex(entry) as string, bytes: (entry) => sizes[entry] as number },
     );
   };
 
@@ -156,12 +154,12 @@ export function openSpill(dir: string): Spill {
     stores: store,
     park(text) {
       const { offset, buffer } = append(text);
-      parkedSizes.push(buffer.length);
-      return parkedOffsets.push(offset);
+      parked.push(offset, buffer.length);
+      return parked.length / 2 - 1;
     },
     unpark(place) {
-      const offset = parkedOffsets.at(place);
-      const bytes = parkedSizes.at(place);
+      const offset = parked[2 * place];
+      const bytes = parked[2 * place + 1];
       if (offset === undefined || bytes === undefined) throw new Error(`no text is parked at ${place}`);
       return readBack(offset, bytes, 'a parked text');
     },

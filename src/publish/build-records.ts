@@ -49,8 +49,6 @@ export interface RecordSet {
   lingering: ReadonlySet<string>;
   /** With BuildOptions.edited: how many articles it named, and how many keys were kept unlooked-up as stored. */
   editedInPlace?: { articles: number; keptAsStored: number };
-  /** SHA-256 (hex) of an article, index or kept value, computed once as it was built: the plan diffs with it. */
-  hashOf(key: string): string | undefined;
 }
 
 export interface BuildOptions {
@@ -344,15 +342,10 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       release: options.release === true,
     }),
     ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
-    hashOf,
   };
 }
 
-/**
- * The hash of a kept or built value, by key. Made outside buildRecords, whose closures share one
- * scope: the record set would otherwise keep everything the build held (its cards, the stored
- * listing, the groups built) alive until the publish ends.
- */
+/** The hash of a kept or built value, by key: what the memo remembers and the content version hashes. */
 function hashLookup(
   kept: ReadonlyMap<string, string>,
   articles: RecordStore,

@@ -203,13 +203,7 @@ export async function openCompileCache(
       hits++;
       // A fresh object from the table, this caller's alone: completed, not copied twice.
       if (parking)
-        stored.article = leanArticle(
-          stored.article,
-          [bodyOf, key],
-          readBack,
-          key,
-          imageSrcOf(stored.article),
-        );
+        stored.article = leanArticle(stored.article, bodyOf, key, readBack, key, imageSrcOf(stored.article));
       else stored.article.bodyHtml = readBody(key);
       stored.source = file.path;
       stored.digest = digestOf(key);
@@ -233,7 +227,8 @@ export async function openCompileCache(
               ...stored,
               article: leanArticle(
                 stored.article,
-                [bodyOf, body],
+                bodyOf,
+                body,
                 readBack,
                 parked,
                 imageSrcOf(stored.article),
@@ -287,7 +282,8 @@ const RECENTLY_READ = 64;
  */
 function leanArticle<S>(
   article: CompiledArticle['article'],
-  [bodyOf, bodySource]: [SourcedGetter<object, string | Parked>, string | Parked],
+  bodyOf: SourcedGetter<object, string | Parked>,
+  bodySource: string | Parked,
   readBack: SourcedFields<S>,
   source: S,
   imageSrc: string | undefined,

@@ -187,9 +187,11 @@ interface TextKeeper {
  * own: about 100 bytes a file, held through the whole build.
  */
 function textKeeper({ parking }: ReadOptions): TextKeeper {
-  const parkedText = parking && sourcedGetter<SourceFile, Parked>('text', (parked) => parking.unpark(parked));
+  const parkedText = sourcedGetter<SourceFile, Parked>('text', (parked) =>
+    (parking as Parking).unpark(parked),
+  );
   const read = (file: SourceFile, text: string): SourceFile =>
-    parkedText && parking ? parkedText(file, parking.park(text)) : Object.assign(file, { text });
+    parking ? parkedText(file, parking.park(text)) : Object.assign(file, { text });
   // A file read on a miss: the copy that keeps its text, by the file it was asked of.
   const readOnMiss = new WeakMap<SourceFile, SourceFile>();
   const textOnDisk = sourcedGetter<SourceFile, string>('text', (path, file) => {

@@ -73,7 +73,8 @@ export async function ensureArchive(count: number): Promise<string> {
     log(`reusing the published ${count}-article archive in ${persistTo}`);
     return persistTo;
   }
-  const tsx = 'node_modules/.bin/tsx';
+  // The repository's commands, started as `npm run` starts them.
+  const launch = (script: string) => [resolve('scripts/run-bundled.mjs'), script];
   // The articles depend on the generator alone (same count and seed, same files): kept while it is unchanged.
   const synthInputs = ['src/publish/node/synth.ts', 'content/site.yaml'];
   const synthCommit = await run('git', ['log', '-1', '--format=%H', '--', ...synthInputs]).then(
@@ -87,7 +88,13 @@ export async function ensureArchive(count: number): Promise<string> {
   } else {
     log(`writing ${count} synthetic articles and publishing them (once; reused by later runs)`);
     await rm(contentDir, { recursive: true, force: true });
-    await run(tsx, ['src/publish/node/synth.ts', '--count', String(count), '--out', contentDir]);
+    await run(process.execPath, [
+      ...launch('src/publish/node/synth.ts'),
+      '--count',
+      String(count),
+      '--out',
+      contentDir,
+    ]);
     await writeFile(contentStamp, wantedContent);
   }
   await rm(persistTo, { recursive: true, force: true });
@@ -96,10 +103,14 @@ export async function ensureArchive(count: number): Promise<string> {
   // stay unverifiable (never cached) for that window after its time. Local KV has no propagation
   // to wait for, and a bench run right after the publish measures hits, not ten minutes of misses.
   const backdated = Math.floor(Date.now() / 1000) - SETTLING_WINDOW_SECONDS - 60;
-  await run(tsx, ['src/publish/node/cli.ts', '--local', '--content', contentDir, '--persist-to', persistTo], {
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, SOURCE_DATE_EPOCH: String(backdated) },
-  });
+  await run(
+    process.execPath,
+    [...launch('src/publish/node/cli.ts'), '--local', '--content', contentDir, '--persist-to', persistTo],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, SOURCE_DATE_EPOCH: String(backdated) },
+    },
+  );
   log(`published in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await writeFile(stamp, wanted);
   return persistTo;

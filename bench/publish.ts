@@ -95,8 +95,9 @@ function measure(command: string, args: string[], options: RunOptions = {}): Pro
   });
 }
 
-const tsx = (script: string, args: string[], options: RunOptions = {}) =>
-  measure(process.execPath, ['--import', 'tsx', script, ...args], options);
+/** One of the repository's commands, started as `npm run` starts it (scripts/run-bundled.mjs). */
+const command = (script: string, args: string[], options: RunOptions = {}) =>
+  measure(process.execPath, [resolve('scripts/run-bundled.mjs'), script, ...args], options);
 
 interface PublishRun extends Measured {
   /** The publish's own Node process at its peak, from its "done" progress line. */
@@ -124,9 +125,13 @@ const withRenditionCache = (cache: string, env: NodeJS.ProcessEnv = process.env)
 });
 
 async function publish(content: string, state: string, renditions: string): Promise<PublishRun> {
-  const run = await tsx('src/publish/node/cli.ts', ['--local', '--content', content, '--persist-to', state], {
-    env: withRenditionCache(renditions),
-  });
+  const run = await command(
+    'src/publish/node/cli.ts',
+    ['--local', '--content', content, '--persist-to', state],
+    {
+      env: withRenditionCache(renditions),
+    },
+  );
   return publishRun(run);
 }
 
@@ -187,7 +192,7 @@ async function publishToStandIns(content: string, root: string, deflateValues = 
     throw error;
   });
   try {
-    const run = await tsx(
+    const run = await command(
       resolve('src/publish/node/cli.ts'),
       ['--remote', '--config', config, '--content', 'content'],
       {
@@ -282,7 +287,9 @@ const TABLE_HEADER = [
 ];
 
 function printTable(count: number, images: string, rows: string[][]): void {
-  console.log(`\n${count} articles, ${images} photos (wall time includes starting Node and tsx):\n`);
+  console.log(
+    `\n${count} articles, ${images} photos (wall time includes starting Node and the bundled command):\n`,
+  );
   console.log(markdownTable(TABLE_HEADER, rows));
 }
 
@@ -427,7 +434,7 @@ async function main(argv: string[]): Promise<number> {
   const state = join(root, 'state');
   if (!(values.reuse && existsSync(join(content, 'site.yaml')))) {
     console.log(`bench:publish: writing ${count} synthetic articles and ${values.images} photos`);
-    await tsx('src/publish/node/synth.ts', [
+    await command('src/publish/node/synth.ts', [
       '--count',
       String(count),
       '--images',

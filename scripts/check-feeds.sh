@@ -32,12 +32,12 @@ stop_server() {
 trap stop_server EXIT
 
 # A throwaway signing key, and a copy of content/ whose site.yaml names its public key.
-npx tsx src/publish/node/keys.ts --out "$STATE/signing.key" >"$STATE/keys.out"
+node scripts/run-bundled.mjs src/publish/node/keys.ts --out "$STATE/signing.key" >"$STATE/keys.out"
 PUBLIC_KEY=$(sed -n 's/^signing_key: //p' "$STATE/keys.out")
 cp -r content "$STATE/content"
 sed -i "s|^signing_key: .*|signing_key: $PUBLIC_KEY|" "$STATE/content/site.yaml"
 # A few shared photos, so synthetic items carry images too (each is resized, so few keep it quick).
-npx tsx src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --images 5 --out "$STATE/synth" >/dev/null
+node scripts/run-bundled.mjs src/publish/node/synth.ts --count "$SYNTHETIC_ARTICLES" --images 5 --out "$STATE/synth" >/dev/null
 cp -r "$STATE/synth/articles" "$STATE/content/articles/synthetic"
 cp "$STATE/synth/images/"* "$STATE/content/images/"
 # One article marked removed, so the Atom feeds carry an RFC 6721 tombstone for the parsers to read.
@@ -54,7 +54,7 @@ reason: Checked by xmllint & feedparser <both>.
 Text.
 EOF
 MIRRORWIRE_SIGNING_KEY_FILE="$STATE/signing.key" \
-  npx tsx src/publish/node/cli.ts --local --content "$STATE/content" --persist-to "$STATE/kv"
+  node scripts/run-bundled.mjs src/publish/node/cli.ts --local --content "$STATE/content" --persist-to "$STATE/kv"
 setsid npx wrangler dev --port "$PORT" --ip 127.0.0.1 --persist-to "$STATE/kv" \
   --var ALLOW_LOCAL_HOSTS:true >"$STATE/dev.log" 2>&1 &
 SERVER_PID=$!

@@ -48,9 +48,13 @@ async function waitUntilServing(url: string, child: ChildProcess, log: () => str
 /** Publishes content/ and serves it on 127.0.0.1:`port` (inspector on `inspectorPort`). */
 export async function startSite(port: number, inspectorPort: number): Promise<RunningSite> {
   const state = await mkdtemp(join(tmpdir(), 'mirrorwire-e2e-'));
-  await run('node_modules/.bin/tsx', ['src/publish/node/cli.ts', '--local', '--persist-to', state], {
-    timeout: 120_000,
-  });
+  await run(
+    process.execPath,
+    ['scripts/run-bundled.mjs', 'src/publish/node/cli.ts', '--local', '--persist-to', state],
+    {
+      timeout: 120_000,
+    },
+  );
   const child = spawn(
     'node_modules/.bin/wrangler',
     [

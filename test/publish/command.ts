@@ -1,6 +1,6 @@
 // Two ways to run the publish command on real files. `spawnPublish` runs `cli.ts` in a child
-// process through tsx, exactly as `npm run publish` does: the tests that prove the real command
-// works (exit code, output streams, a descriptor limit) use it. `runPublish` calls the same command
+// process, bundled (scripts/run-bundled.mjs), exactly as `npm run publish` does: the tests that
+// prove the real command works (exit code, output streams, a descriptor limit) use it. `runPublish` calls the same command
 // (publish-command.ts) in this process, in the given folder and environment, with its output
 // captured: the tests about what a publish does use it, and skip a Node start-up and a fresh
 // import of everything per run.
@@ -12,7 +12,7 @@ import { publishCommand } from '../../src/publish/node/publish-command';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CONFIG = join(ROOT, 'wrangler.toml');
-const TSX = import.meta.resolve('tsx');
+const LAUNCHER = join(ROOT, 'scripts/run-bundled.mjs');
 
 export interface Run {
   status: number | null;
@@ -55,12 +55,12 @@ export function spawnCommand(
   });
 }
 
-/** The command line that runs a script of the repository through tsx, as `npm run` does. */
+/** The command line that runs a script of the repository bundled, as `npm run` does. */
 export function scriptCommand(script: string, args: readonly string[]): [string, string[]] {
-  return [process.execPath, ['--import', TSX, join(ROOT, script), ...args]];
+  return [process.execPath, [LAUNCHER, join(ROOT, script), ...args]];
 }
 
-/** Runs a script of the repository in a child process through tsx. */
+/** Runs a script of the repository in a child process, bundled. */
 export function spawnScript(script: string, args: readonly string[], options: RunOptions): Promise<Run> {
   return spawnCommand(...scriptCommand(script, args), options);
 }

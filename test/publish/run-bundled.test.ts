@@ -1,0 +1,85 @@
+// scripts/run-bundled.mjs, the way `npm run publish` and the other commands start: a TypeScript
+// entry bundled once and run, built again whenever a source it was built from changes.
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, spawnCommand } from './command';
+
+const LAUNCHER = join(ROOT, 'scripts/run-bundled.mjs');
+const BUNDLES = join(ROOT, '.wrangler/bundles');
+
+let dir: string;
+let entry: string;
+let helper: string;
+
+const launch = (...args: string[]) =>
+  spawnCommand(process.execPath, [LAUNCHER, entry, ...args], { cwd: dir });
+
+/** The bundle built for this file's entry: the one whose record names the entry among its sources. */
+async function bundleOfEntry(): Promise<string> {
+  for (const name of await readdir(BUNDLES)) {
+    if (!name.endsWith('.json')) continue;
+    const record = JSON.parse(await readFile(join(BUNDLES, name), 'utf8')) as { inputs: object };
+    if (entry in record.inputs) return join(BUNDLES, name.replace(/\.json$/, '.mjs'));
+  }
+  throw new Error(`no bundle names ${entry}`);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-bundled-'));
+  entry = join(dir, 'entry.ts');
+  helper = join(dir, 'helper.ts');
+  await writeFile(
+    entry,
+    [
+      "import { here, word } from './helper.ts';",
+      "const answer: string = [word, here, process.argv.slice(2).join(',')].join(' ');",
+      'console.log(answer);',
+      'process.exitCode = 3;',
+    ].join('\n'),
+  );
+  await writeFile(helper, "export const word = 'first';\nexport const here = import.meta.url;\n");
+});
+
+afterAll(async () => {
+  const bundle = await bundleOfEntry().catch(() => undefined);
+  if (bundle) await rm(bundle.replace(/\.mjs$/, '.json'), { force: true });
+  if (bundle) await rm(bundle, { force: true });
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('run-bundled', () => {
+  it('runs the entry with its arguments and exit code, each module knowing its own file', async () => {
+    const run = await launch('--a', 'b');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(3);
+    expect(run.stdout).toBe(`first ${pathToFileURL(helper).href} --a,b\n`);
+  });
+
+  it('runs the same bundle again while no source changed, and builds it again when one did', async () => {
+    const bundle = await bundleOfEntry();
+    const built = (await stat(bundle)).mtimeMs;
+    expect((await launch()).stdout).toMatch(/^first /);
+    expect((await stat(bundle)).mtimeMs).toBe(built);
+    await writeFile(helper, "export const word = 'second';\nexport const here = import.meta.url;\n");
+    expect((await launch()).stdout).toMatch(/^second /);
+  });
+
+  it('builds a bundle gone or changed since its record again', async () => {
+    const bundle = await bundleOfEntry();
+    await writeFile(bundle, 'console.log("tampered");\n');
+    expect((await launch()).stdout).toMatch(/^second /);
+    await rm(bundle);
+    expect((await launch()).stdout).toMatch(/^second /);
+  });
+
+  it("stops with esbuild's message, running nothing, on a source it cannot build", async () => {
+    await writeFile(helper, 'export const word = ;\n');
+    const run = await launch();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/\[ERROR\] Unexpected ";"[\s\S]*helper\.ts:1:\d+/);
+  });
+});

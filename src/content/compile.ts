@@ -1,6 +1,6 @@
 // content/ → typed site and articles: the one pipeline both `npm run publish` and the tests run.
 // It validates everything first and reports every problem; nothing is produced from a broken tree.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type SiteConfig, siteConfigSchema } from '../config/site-config';
 import { apiArticleBody, toApiArticle } from '../publish/indexes/api-records';
 import { ORIGIN_PLACEHOLDER } from '../sites/origin-placeholder';
@@ -34,26 +34,40 @@ import { SLUG_PATTERN, slugify } from './slug';
 import { stripXmlIllegalChars } from './xml-chars';
 import { parseYaml, validateYaml } from './yaml-document';
 
-const timestamp = z.string({ error: DATE_TIME_FORMAT }).transform((value, ctx) => {
-  const parsed = parseDateTime(value);
-  if ('utc' in parsed) return parsed.utc;
-  ctx.addIssue({ code: 'custom', message: parsed.problem });
-  return z.NEVER;
-});
+// A real instant, 1970–9999 in UTC (date-time.ts), given back as that instant in UTC.
+const timestamp = z.pipe(
+  z.string({ error: DATE_TIME_FORMAT }).check(
+    z.superRefine((value, ctx) => {
+      const parsed = parseDateTime(value);
+      if (!('utc' in parsed)) ctx.addIssue({ code: 'custom', message: parsed.problem });
+    }),
+  ),
+  z.transform((value: string) => {
+    const parsed = parseDateTime(value);
+    return 'utc' in parsed ? parsed.utc : value;
+  }),
+);
 
-const plainText = z.string().trim().min(1, 'must not be empty');
+const atMost = (max: number) =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, 'must not be empty'),
+      z.maxLength(max, `must be at most ${max} characters`),
+    );
 
-const atMost = (max: number) => plainText.max(max, `must be at most ${max} characters`);
-
-const tag = atMost(TAG_MAX_BYTES).superRefine((value, ctx) => {
-  const bytes = Math.max(utf8Bytes(value), tagKeyBytes(value));
-  if (bytes > TAG_MAX_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `must be at most ${TAG_MAX_BYTES} bytes in UTF-8 (this one is ${bytes}): a tag names storage keys`,
-    });
-  }
-});
+const tag = atMost(TAG_MAX_BYTES).check(
+  z.superRefine((value, ctx) => {
+    const bytes = Math.max(utf8Bytes(value), tagKeyBytes(value));
+    if (bytes > TAG_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${TAG_MAX_BYTES} bytes in UTF-8 (this one is ${bytes}): a tag names storage keys`,
+      });
+    }
+  }),
+);
 
 /** Corrections an article may carry, and how long each may be: a note, not a second article. */
 export const CORRECTIONS_MAX = 50;
@@ -64,56 +78,69 @@ const correctionSchema = z.strictObject({ at: timestamp, text: atMost(CORRECTION
 
 export const frontMatterSchema = z
   .strictObject({
-    id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    id: z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
     title: atMost(TITLE_MAX_CHARS),
     section: z.string(),
     published: timestamp,
-    updated: timestamp.optional(),
-    summary: atMost(SUMMARY_MAX_CHARS).optional(),
-    image: z
-      .strictObject({
-        src: z.string().refine((src) => isImageSource(src) || isImageUrl(src), {
-          message: 'must name a file under content/images, such as images/675904.jpg, or be an https:// URL',
-        }),
+    updated: z.optional(timestamp),
+    summary: z.optional(atMost(SUMMARY_MAX_CHARS)),
+    image: z.optional(
+      z.strictObject({
+        src: z.string().check(
+          z.refine((src) => isImageSource(src) || isImageUrl(src), {
+            message:
+              'must name a file under content/images, such as images/675904.jpg, or be an https:// URL',
+          }),
+        ),
         alt: atMost(IMAGE_ALT_MAX_CHARS),
-        caption: atMost(IMAGE_CAPTION_MAX_CHARS).optional(),
-        credit: atMost(IMAGE_CREDIT_MAX_CHARS).optional(),
-      })
-      .optional(),
-    tags: z.array(tag).max(TAGS_MAX, `must be at most ${TAGS_MAX} tags`).default([]),
+        caption: z.optional(atMost(IMAGE_CAPTION_MAX_CHARS)),
+        credit: z.optional(atMost(IMAGE_CREDIT_MAX_CHARS)),
+      }),
+    ),
+    tags: z._default(z.array(tag).check(z.maxLength(TAGS_MAX, `must be at most ${TAGS_MAX} tags`)), []),
     // One byline, or a list of them (each gets an author page).
-    author: z.union([atMost(AUTHOR_MAX_CHARS), z.array(atMost(AUTHOR_MAX_CHARS)).min(1).max(10)]).optional(),
-    slug: z
-      .string()
-      .regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens')
-      .max(SLUG_MAX_CHARS, `must be at most ${SLUG_MAX_CHARS} characters`)
-      .optional(),
-    draft: z.boolean().default(false),
-    corrections: z.array(correctionSchema).max(CORRECTIONS_MAX).default([]),
-    removed: z.boolean().default(false),
-    reason: plainText.max(500).optional(),
+    author: z.optional(
+      z.union([
+        atMost(AUTHOR_MAX_CHARS),
+        z.array(atMost(AUTHOR_MAX_CHARS)).check(z.minLength(1), z.maxLength(10)),
+      ]),
+    ),
+    slug: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(SLUG_PATTERN, 'must be letters and digits joined by hyphens'),
+          z.maxLength(SLUG_MAX_CHARS, `must be at most ${SLUG_MAX_CHARS} characters`),
+        ),
+    ),
+    draft: z._default(z.boolean(), false),
+    corrections: z._default(z.array(correctionSchema).check(z.maxLength(CORRECTIONS_MAX)), []),
+    removed: z._default(z.boolean(), false),
+    reason: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500))),
   })
-  .refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {
-    path: ['updated'],
-    message: 'must not be before published',
-  })
-  .superRefine((fm, ctx) => {
-    fm.corrections.forEach((correction, index) => {
-      if (Date.parse(correction.at) < Date.parse(fm.published))
+  .check(
+    z.refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {
+      path: ['updated'],
+      message: 'must not be before published',
+    }),
+    z.superRefine((fm, ctx) => {
+      fm.corrections.forEach((correction, index) => {
+        if (Date.parse(correction.at) < Date.parse(fm.published))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['corrections', index, 'at'],
+            message: 'must not be before published',
+          });
+      });
+      // A reason with nothing removed would be published nowhere: most likely a forgotten `removed: true`.
+      if (fm.reason !== undefined && !fm.removed)
         ctx.addIssue({
           code: 'custom',
-          path: ['corrections', index, 'at'],
-          message: 'must not be before published',
+          path: ['reason'],
+          message: 'is only for an article with removed: true',
         });
-    });
-    // A reason with nothing removed would be published nowhere: most likely a forgotten `removed: true`.
-    if (fm.reason !== undefined && !fm.removed)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reason'],
-        message: 'is only for an article with removed: true',
-      });
-  });
+    }),
+  );
 
 export type FrontMatter = z.output<typeof frontMatterSchema>;
 

@@ -84,16 +84,27 @@ export function encodePostingColumns(
   from = 0,
   to = ids.length,
 ): string {
-  // Joined, not concatenated: `+=` leaves a string of as many pieces as postings until it is read.
-  const parts: string[] = [];
+  // Concatenated a few kilobytes at a time, the pieces joined once: joining an array of two strings
+  // a posting took five times as long for a list of 100,000, and `+=` alone would leave a string of
+  // as many pieces as postings until it is read.
+  const chunks: string[] = [];
+  let chunk = '';
   let previous = 0;
   for (let i = from; i < to; i++) {
     const id = ids[i] ?? 0;
-    parts.push((id - previous).toString(36), (weights[i] ?? 0).toString(36));
+    chunk += `${i === from ? '' : ','}${(id - previous).toString(36)},${(weights[i] ?? 0).toString(36)}`;
     previous = id;
+    if (chunk.length >= ENCODED_CHUNK) {
+      chunks.push(chunk);
+      chunk = '';
+    }
   }
-  return parts.join(',');
+  chunks.push(chunk);
+  return chunks.join('');
 }
+
+/** About how many characters of postings encodePostingColumns concatenates before starting anew. */
+const ENCODED_CHUNK = 4096;
 
 /** Decoded postings: ids ascending, and each one's weight at the same index. */
 export interface PostingList {

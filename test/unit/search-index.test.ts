@@ -11,6 +11,7 @@ import {
 } from '../../src/publish/indexes/search-index';
 import {
   decodePostings,
+  encodePostingColumns,
   encodePostings,
   searchShardCount,
   searchShardSchema,
@@ -56,6 +57,27 @@ describe('the stored index', () => {
     const decoded = decodePostings(encodePostings(postings));
     expect([...decoded.ids]).toEqual(postings.map((p) => p.id));
     expect([...decoded.weights]).toEqual(postings.map((p) => p.weight));
+  });
+
+  it('round-trips a common word’s list, encoded a few kilobytes at a time, and any slice of it', () => {
+    // 20,000 postings: about 120 KB encoded, many times the pieces encodePostingColumns joins.
+    const ids: number[] = [];
+    const weights: number[] = [];
+    for (let i = 0, id = 0; i < 20_000; i++) {
+      id += 1 + ((i * 7919) % 97);
+      ids.push(id);
+      weights.push(1 + ((i * 31) % 255));
+    }
+    const encoded = encodePostingColumns(ids, weights);
+    expect(encoded.length).toBeGreaterThan(100_000);
+    // Pairs separated by single commas: no piece's edge doubles or drops one.
+    expect(encoded.split(',')).toHaveLength(2 * ids.length);
+    const decoded = decodePostings(encoded);
+    expect([...decoded.ids]).toEqual(ids);
+    expect([...decoded.weights]).toEqual(weights);
+    const slice = decodePostings(encodePostingColumns(ids, weights, 5_000, 15_000));
+    expect([...slice.ids]).toEqual(ids.slice(5_000, 15_000));
+    expect([...slice.weights]).toEqual(weights.slice(5_000, 15_000));
   });
 
   it('has about one shard per 64 articles, a power of two from 16 to 1,024, changed rarely', () => {

@@ -7,7 +7,6 @@ import type { CompiledContent } from '../../content/compile';
 import {
   decodePostings,
   encodePostingColumns,
-  encodePostings,
   type Posting,
   type SearchShard,
   searchCut,
@@ -417,17 +416,28 @@ async function updateSearchIndex(
       terms = new Map(Object.entries((JSON.parse(value) as SearchShard).terms));
     }
     for (const term of inPart) {
+      // The changed articles' postings of this term that fall in this part, merged by id into the
+      // others' (a common word's list holds most of the archive: no object made per posting).
+      const added = (postings.get(term) ?? [])
+        .filter((posting) => partKey(term, posting.id, layout) === key)
+        .sort((a, b) => a.id - b.id);
       const { ids, weights } = decodePostings(terms.get(term));
-      const list: Posting[] = [];
+      const mergedIds = new Float64Array(ids.length + added.length);
+      const mergedWeights = new Uint8Array(mergedIds.length);
+      let count = 0;
+      let next = 0;
+      const take = (id: number, weight: number) => {
+        mergedIds[count] = id;
+        mergedWeights[count++] = weight;
+      };
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] ?? 0;
-        if (!changed.has(id)) list.push({ id, weight: weights[i] ?? 0 });
+        for (let posting = added[next]; posting && posting.id < id; posting = added[++next])
+          take(posting.id, posting.weight);
+        if (!changed.has(id)) take(id, weights[i] ?? 0);
       }
-      // The changed articles' postings of this term that fall in this part.
-      for (const posting of postings.get(term) ?? [])
-        if (partKey(term, posting.id, layout) === key) list.push(posting);
-      list.sort((a, b) => a.id - b.id);
-      if (list.length > 0) terms.set(term, encodePostings(list));
+      for (let posting = added[next]; posting; posting = added[++next]) take(posting.id, posting.weight);
+      if (count > 0) terms.set(term, encodePostingColumns(mergedIds, mergedWeights, 0, count));
       else terms.delete(term);
     }
     if (terms.size > 0) built.set(key, partValue(terms));

@@ -39,7 +39,8 @@ const timestamp = z.pipe(
   z.string({ error: DATE_TIME_FORMAT }).check(
     z.superRefine((value, ctx) => {
       const parsed = parseDateTime(value);
-      if (!('utc' in parsed)) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      // As a failed transform did: the front matter's own checks compare no date that did not parse.
+      if (!('utc' in parsed)) ctx.addIssue({ code: 'custom', message: parsed.problem, continue: false });
     }),
   ),
   z.transform((value: string) => {

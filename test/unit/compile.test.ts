@@ -111,6 +111,16 @@ describe('compiling an article', () => {
     ]);
   });
 
+  it('compares no date that did not parse: a broken published is the one problem, not a valid updated', () => {
+    const broken = VALID.replace('2022-01-18T14:05:00Z', 'yesterday');
+    expect(problemsOf(article(`${broken}\nupdated: 2022-01-19T09:00:00Z`))).toEqual([
+      { path: PATH, line: 5, reason: expect.stringMatching(/^published: /) },
+    ]);
+    expect(
+      problemsOf(article(`${broken}\ncorrections:\n  - at: 2022-01-19T09:00:00Z\n    text: A fix.`)),
+    ).toEqual([{ path: PATH, line: 5, reason: expect.stringMatching(/^published: /) }]);
+  });
+
   it.each([
     ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00Z'],
     ['1970-01-01T01:00:00+01:00', '1970-01-01T00:00:00Z'],

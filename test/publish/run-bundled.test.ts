@@ -1,6 +1,6 @@
 // scripts/run-bundled.mjs, the way `npm run publish` and the other commands start: a TypeScript
 // entry bundled once and run, built again whenever a source it was built from changes.
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,19 +28,31 @@ async function bundleOfEntry(): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mirrorwire-bundled-'));
+  // Its real path, as esbuild records sources (macOS's temporary folder is behind a link).
+  dir = await realpath(await mkdtemp(join(tmpdir(), 'mirrorwire-bundled-')));
   entry = join(dir, 'entry.ts');
   helper = join(dir, 'helper.ts');
   await writeFile(
     entry,
     [
       "import { here, word } from './helper.ts';",
-      "const answer: string = [word, here, process.argv.slice(2).join(',')].join(' ');",
+      "import { where } from './lib';",
+      "const answer: string = [word, here, where, process.argv.slice(2).join(',')].join(' ');",
       'console.log(answer);',
       'process.exitCode = 3;',
     ].join('\n'),
   );
   await writeFile(helper, "export const word = 'first';\nexport const here = import.meta.url;\n");
+  await mkdir(join(dir, 'lib'));
+  // Answers from its own folder and file, as a module run by itself would.
+  await writeFile(
+    join(dir, 'lib/index.ts'),
+    [
+      "import { basename } from 'node:path';",
+      'const own = basename(import.meta.dirname) === "lib" && basename(import.meta.filename) === "index.ts";',
+      "export const where = own ? 'own-folder' : 'bundle-folder';",
+    ].join('\n'),
+  );
 });
 
 afterAll(async () => {
@@ -55,7 +67,7 @@ describe('run-bundled', () => {
     const run = await launch('--a', 'b');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(3);
-    expect(run.stdout).toBe(`first ${pathToFileURL(helper).href} --a,b\n`);
+    expect(run.stdout).toBe(`first ${pathToFileURL(helper).href} own-folder --a,b\n`);
   });
 
   it('runs the same bundle again while no source changed, and builds it again when one did', async () => {
@@ -73,6 +85,13 @@ describe('run-bundled', () => {
     expect((await launch()).stdout).toMatch(/^second /);
     await rm(bundle);
     expect((await launch()).stdout).toMatch(/^second /);
+  });
+
+  it('builds it again when a file added beside the sources changes what an import finds', async () => {
+    expect((await launch()).stdout).toContain(' own-folder ');
+    // `./lib` was lib/index.ts; a lib.ts beside it is what it names now.
+    await writeFile(join(dir, 'lib.ts'), "export const where = 'lib.ts';\n");
+    expect((await launch()).stdout).toContain(' lib.ts ');
   });
 
   it("stops with esbuild's message, running nothing, on a source it cannot build", async () => {

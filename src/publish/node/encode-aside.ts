@@ -44,7 +44,7 @@ export interface EncodingAside {
   stop(): Promise<void>;
 }
 
-/** The child's entry point, run as TypeScript through tsx (the publish's own loader). */
+/** The child's entry point, run as TypeScript through tsx's loader (the publish itself runs bundled: scripts/run-bundled.mjs). */
 const CHILD = fileURLToPath(new URL('./encode-child.ts', import.meta.url));
 
 /** Two originals at a time: libvips already encodes each one's six renditions on every core. */

@@ -49,14 +49,11 @@ const timestamp = z.pipe(
   }),
 );
 
-const atMost = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, 'must not be empty'),
-      z.maxLength(max, `must be at most ${max} characters`),
-    );
+/** Text trimmed and not empty, with the further checks given. */
+const plainText = (...checks: Parameters<ReturnType<typeof z.string>['check']>) =>
+  z.string().check(z.trim(), z.minLength(1, 'must not be empty'), ...checks);
+
+const atMost = (max: number) => plainText(z.maxLength(max, `must be at most ${max} characters`));
 
 const tag = atMost(TAG_MAX_BYTES).check(
   z.superRefine((value, ctx) => {
@@ -117,7 +114,7 @@ export const frontMatterSchema = z
     draft: z._default(z.boolean(), false),
     corrections: z._default(z.array(correctionSchema).check(z.maxLength(CORRECTIONS_MAX)), []),
     removed: z._default(z.boolean(), false),
-    reason: z.optional(z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500))),
+    reason: z.optional(plainText(z.maxLength(500))),
   })
   .check(
     z.refine((fm) => fm.updated === undefined || fm.updated >= fm.published, {

@@ -1,7 +1,7 @@
 // A publish takes the keys KV holds from what this machine's last publish left (its listing
 // snapshot) while no other writer has been since, and lists KV again after one: a publish from
 // elsewhere, or one cut short, puts a writer token of its own first (src/publish/node/listing-snapshot.ts).
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStore } from '../../src/publish/node/kv-store';
@@ -171,5 +171,26 @@ describe("the last publish's listing", () => {
       await rm(join(dir, broken), { force: true });
       await rm(join(dir, SNAPSHOT), { recursive: true, force: true });
     }
+  });
+});
+
+describe('the snapshot file', () => {
+  it('reads back every key across the chunks it is read in, and nothing after an append cut short', async () => {
+    const path = join(dir, 'chunks', 'listing.jsonl');
+    // Over 2 MB of lines, read a chunk at a time, with keys of several bytes a character: some
+    // characters fall across a chunk's end.
+    const base = new Map(
+      Array.from({ length: 30_000 }, (_, i) => [
+        `list:v3:tag:${'گزارش'.repeat(1 + (i % 7))}-${i}`,
+        { hash: i.toString(16).padStart(64, '0'), gen: i % 5 },
+      ]),
+    );
+    const state = { token: 'token', manifest: 'manifest' };
+    await openListingSnapshot(path).commit(base, [], [], state);
+    expect((await stat(path)).size).toBeGreaterThan(2 * 2 ** 20);
+    expect(await openListingSnapshot(path).trusted(state)).toEqual(base);
+    // A later publish's lines, cut short inside the last one: that publish never committed.
+    await appendFile(path, `${JSON.stringify(['delete', 'list:v3:tag:x'])}\n["put","list:v3:tag:y","ab`);
+    expect(await openListingSnapshot(path).trusted(state)).toBeUndefined();
   });
 });

@@ -177,17 +177,19 @@ describe("the last publish's listing", () => {
 describe('the snapshot file', () => {
   it('reads back every key across the chunks it is read in, and nothing after an append cut short', async () => {
     const path = join(dir, 'chunks', 'listing.jsonl');
-    // Over 2 MB of lines, read a chunk at a time, with keys of several bytes a character: some
-    // characters fall across a chunk's end.
+    // Over 2 MB of short lines, read a chunk at a time, with keys of several bytes a character:
+    // some characters fall across a chunk's end.
     const base = new Map(
       Array.from({ length: 30_000 }, (_, i) => [
         `list:v3:tag:${'گزارش'.repeat(1 + (i % 7))}-${i}`,
         { hash: i.toString(16).padStart(64, '0'), gen: i % 5 },
       ]),
     );
+    // And one line longer than several chunks: read in pieces, joined once.
+    base.set('list:v3:long', { hash: 'f'.repeat(3 * 2 ** 20), gen: 1 });
     const state = { token: 'token', manifest: 'manifest' };
     await openListingSnapshot(path).commit(base, [], [], state);
-    expect((await stat(path)).size).toBeGreaterThan(2 * 2 ** 20);
+    expect((await stat(path)).size).toBeGreaterThan(5 * 2 ** 20);
     expect(await openListingSnapshot(path).trusted(state)).toEqual(base);
     // A later publish's lines, cut short inside the last one: that publish never committed.
     await appendFile(path, `${JSON.stringify(['delete', 'list:v3:tag:x'])}\n["put","list:v3:tag:y","ab`);

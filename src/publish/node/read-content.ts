@@ -65,9 +65,11 @@ function kindOf(path: string, entry: Dirent): 'file' | 'folder' | 'other' | Prob
  * A file's shown path is its folder's and its name: working it out from the whole path (shown)
  * took a third of a second of every publish at 100,000 files. A folder's is worked out whole, as
  * it may be one the working directory is in (`..`); a file never is. Below the root, a path is
- * always its folder's and its name. Walked synchronously: it holds one descriptor at a time, and
- * an await per entry (a promise each) made the walk of 100,000 files take 1.5 s, most of it
- * collecting their garbage.
+ * always its folder's and its name. Walked synchronously: an await per entry (a promise each)
+ * made the walk of 100,000 files take 1.5 s, most of it collecting their garbage. Folders are
+ * resolved by the system's own realpath (`.native`), as `fs.promises.realpath` did: Node's
+ * JavaScript one keeps a name's case where the disk has another (macOS, Windows), and a loop
+ * through such a link would be seen a level too late.
  */
 function listFiles(root: string, accept: (name: string) => boolean): Listing {
   const listing: Listing = { files: [], problems: [] };
@@ -79,7 +81,7 @@ function listFiles(root: string, accept: (name: string) => boolean): Listing {
       const kind = kindOf(path, entry);
       if (typeof kind === 'object') listing.problems.push(kind);
       else if (kind === 'folder') {
-        const real = realpathSync(path);
+        const real = realpathSync.native(path);
         if (ancestors.has(real)) {
           listing.problems.push({
             path: shown(path),
@@ -94,7 +96,7 @@ function listFiles(root: string, accept: (name: string) => boolean): Listing {
       }
     }
   };
-  walk(root, shown(root), '', new Set([realpathSync(root)]));
+  walk(root, shown(root), '', new Set([realpathSync.native(root)]));
   listing.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return listing;
 }

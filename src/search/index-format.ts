@@ -46,7 +46,7 @@ export function searchCut(highestId: number): number {
 
 export type SearchShardPart = 'settled' | 'fresh';
 
-/** One shard: each term's postings as encodePostings writes them. */
+/** One shard: each term's postings as encodePostingColumns writes them. */
 export const searchShardSchema = z.object({ terms: z.record(z.string(), z.string()) });
 export type SearchShard = z.output<typeof searchShardSchema>;
 
@@ -66,17 +66,9 @@ export interface Posting {
   weight: number;
 }
 
-/** Postings sorted by id, written as base-36 `idDelta,weight` pairs: about 5 bytes each. */
-export function encodePostings(postings: readonly Posting[]): string {
-  return encodePostingColumns(
-    postings.map((posting) => posting.id),
-    postings.map((posting) => posting.weight),
-  );
-}
-
 /**
- * The same, of postings held as two lists (ids ascending, and each one's weight at the same index),
- * from `from` up to `to`: the index's build encodes without an object per posting.
+ * Postings held as two lists (ids ascending, and each one's weight at the same index), from `from`
+ * up to `to`, written as base-36 `idDelta,weight` pairs: about 5 bytes each. No object per posting.
  */
 export function encodePostingColumns(
   ids: ArrayLike<number>,
@@ -118,7 +110,7 @@ const DIGIT_9 = 57;
 const LETTER_A = 97;
 
 /**
- * The inverse of encodePostings, by one pass over the characters: several times faster than
+ * The inverse of encodePostingColumns, by one pass over the characters: several times faster than
  * split and parseInt on a list of 100,000 postings, which the commonest words reach.
  */
 export function decodePostings(encoded: string | undefined): PostingList {

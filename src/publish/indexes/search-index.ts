@@ -186,7 +186,7 @@ export function* searchIndexParts(
     batch.lines = [];
     batch.chars = 0;
   };
-  // Ascending ids, so each term's postings come out sorted, as encodePostings needs.
+  // Ascending ids, so each term's postings come out sorted, as encodePostingColumns needs.
   const articles = [...content.articles].sort((a, b) => a.id - b.id);
   for (const article of articles) {
     const byBatch = new Map<number, (string | number)[]>();

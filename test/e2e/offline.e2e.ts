@@ -4,6 +4,7 @@
 // articles kept. No request ever leaves the reader's host.
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext, reportFailures } from './diagnostics';
 import { type RunningSite, startSite } from './server';
 
 // Ports of their own, so this file can run beside a reader.e2e.ts started elsewhere.
@@ -46,6 +47,8 @@ afterAll(async () => {
   await site?.stop();
 });
 
+reportFailures(() => site);
+
 /** Opens the home page on `origin` and waits until the service worker controls it. */
 async function openControlled(context: BrowserContext, origin: string): Promise<Page> {
   const page = await context.newPage();
@@ -87,7 +90,7 @@ describe('offline reading on a mirror', () => {
   it('keeps an opened article readable and shows the other addresses for a page never opened', async () => {
     // `localhost` is a second serving address of the local site, as a mirror is in production.
     const mirror = `http://localhost:${site.port}`;
-    const context = await browser.newContext();
+    const context = await openContext(browser);
     const requested: string[] = [];
     context.on('request', (request) => requested.push(request.url()));
     const page = await openControlled(context, mirror);
@@ -124,7 +127,7 @@ describe('offline reading on a mirror', () => {
 
   it('keeps only a mirror list that verifies against the pinned key, never an older sequence', async () => {
     const mirror = `http://localhost:${site.port}`;
-    const context = await browser.newContext();
+    const context = await openContext(browser);
     const page = await openControlled(context, mirror);
     const pinned = await handKey(page);
     expect(pinned.sequence).toBeGreaterThan(0);
@@ -167,7 +170,7 @@ describe('offline reading on a mirror', () => {
   });
 
   it('says no list is verified yet when the first one fails its check', async () => {
-    const context = await browser.newContext();
+    const context = await openContext(browser);
     await context.route(`**${LIST}`, async (route) => {
       const original = await route.fetch();
       await route.fulfill({ response: original, body: (await original.text()).replace('www.', 'evil.') });
@@ -182,7 +185,7 @@ describe('offline reading on a mirror', () => {
   });
 
   it('reads the same article with JavaScript off, the worker never registered', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await openContext(browser, { javaScriptEnabled: false });
     const page = await context.newPage();
     const response = await page.goto(`http://localhost:${site.port}${ARTICLE}`);
     expect(response?.ok()).toBe(true);

@@ -5,6 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openContext, reportFailures } from './diagnostics';
 import { type RunningSite, startSite } from './server';
 
 const PORT = Number(process.env.E2E_PORT ?? 8797);
@@ -53,6 +54,8 @@ afterAll(async () => {
   await browser?.close();
   await site?.stop();
 });
+
+reportFailures(() => site);
 
 /** What the page did besides rendering: every request, failure and console error. */
 interface Watch {
@@ -179,7 +182,7 @@ const VISITS: Visit[] = [
 
 describe.each(VISITS)('a reader on $name', ({ name, origin, context }) => {
   it('goes from the home page to the sample article and reads it', async () => {
-    const ctx = await browser.newContext(context);
+    const ctx = await openContext(browser, context);
     try {
       const page = await ctx.newPage();
       const seen = watch(page);
@@ -258,7 +261,7 @@ describe.each([
   it('types a word from the sample article into the search box and reaches the article', async () => {
     // A second host serving the same site, as a mirror: the search must keep the reader on it.
     const origin = `http://localhost:${PORT}`;
-    const ctx = await browser.newContext({ ...DESKTOP, javaScriptEnabled });
+    const ctx = await openContext(browser, { ...DESKTOP, javaScriptEnabled });
     try {
       const page = await ctx.newPage();
       const seen = watch(page);
@@ -310,7 +313,7 @@ describe.each([
 
 describe('the sample article', () => {
   it('fits a 320 px screen and shows a skip link on keyboard focus', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const ctx = await openContext(browser, { viewport: { width: 320, height: 640 } });
     try {
       const page = await ctx.newPage();
       await page.goto(`${site.origin}/Detail/2022/01/18/${SAMPLE_ID}/x`);
@@ -328,7 +331,7 @@ describe('the sample article', () => {
   });
 
   it('prints without navigation, share links or footer links', async () => {
-    const ctx = await browser.newContext(DESKTOP);
+    const ctx = await openContext(browser, DESKTOP);
     try {
       const page = await ctx.newPage();
       await page.goto(`${site.origin}/Detail/2022/01/18/${SAMPLE_ID}/x`);

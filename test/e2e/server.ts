@@ -13,6 +13,8 @@ export interface RunningSite {
   /** `http://127.0.0.1:8797` */
   origin: string;
   port: number;
+  /** The last `lines` lines wrangler dev printed: its request log shows which requests it answered. */
+  logTail(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -107,5 +109,6 @@ export async function startSite(port: number, inspectorPort: number): Promise<Ru
     await stop();
     throw error;
   }
-  return { origin, port, stop };
+  const logTail = (lines = 40) => output.split('\n').slice(-lines).join('\n');
+  return { origin, port, logTail, stop };
 }

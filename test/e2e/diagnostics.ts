@@ -49,7 +49,8 @@ export function reportFailures(site: () => RunningSite | undefined): void {
     onTestFailed(() => {
       console.log(
         `Requests the browser sent and never saw finish:\n${describeUnfinished()}\n` +
-          `The end of wrangler dev's log:\n${site()?.logTail() ?? '(not started)'}`,
+          `The end of wrangler dev's log:\n${site()?.logTail() ?? '(not started)'}\n` +
+          `Its debug log, the worker's subrequests included: ${site()?.debugLog ?? '(not started)'}`,
       );
     });
   });

@@ -15,6 +15,8 @@ export interface RunningSite {
   port: number;
   /** The last `lines` lines wrangler dev printed: its request log shows which requests it answered. */
   logTail(lines?: number): string;
+  /** wrangler dev's debug log, kept after the run: the worker's own subrequests are in it, timed. */
+  debugLog: string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,9 @@ async function waitUntilServing(url: string, child: ChildProcess, log: () => str
 
 /** Publishes content/ and serves it on 127.0.0.1:`port` (inspector on `inspectorPort`). */
 export async function startSite(port: number, inspectorPort: number): Promise<RunningSite> {
+  // Of this run alone: wrangler appends to a log file it is given.
+  const debugLog = join('test-results', `wrangler-dev-${port}.log`);
+  await rm(debugLog, { force: true });
   const state = await mkdtemp(join(tmpdir(), 'mirrorwire-e2e-'));
   await run(
     process.execPath,
@@ -76,7 +81,7 @@ export async function startSite(port: number, inspectorPort: number): Promise<Ru
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', WRANGLER_LOG_PATH: debugLog },
     },
   );
   let output = '';
@@ -110,5 +115,5 @@ export async function startSite(port: number, inspectorPort: number): Promise<Ru
     throw error;
   }
   const logTail = (lines = 40) => output.split('\n').slice(-lines).join('\n');
-  return { origin, port, logTail, stop };
+  return { origin, port, logTail, debugLog, stop };
 }

@@ -9,7 +9,7 @@ export default defineConfig({
     include: ['test/e2e/**/*.e2e.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
-    // One more attempt for a failed test, its first failure reported in full (diagnostics.ts). Twice
+    // One more attempt for a failed test, each failed attempt reported in full (diagnostics.ts). Twice
     // in some thirty CI runs a page's requests stalled under wrangler dev: the worker answered the
     // document, then saw the page's next request only when the test gave up and closed the browser
     // context. A test that fails twice still fails the suite.

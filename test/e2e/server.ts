@@ -13,9 +13,12 @@ export interface RunningSite {
   /** `http://127.0.0.1:8797` */
   origin: string;
   port: number;
-  /** The last `lines` lines wrangler dev printed: its request log shows which requests it answered. */
-  logTail(lines?: number): string;
-  /** wrangler dev's debug log, kept after the run: the worker's own subrequests are in it, timed. */
+  /** All that wrangler dev printed so far: its request lines say which requests the worker answered. */
+  printed(): string;
+  /**
+   * wrangler's debug log, kept after the run: timed, with the worker's fetches through the ASSETS
+   * binding (not its KV or R2 reads, nor the request lines).
+   */
   debugLog: string;
   stop(): Promise<void>;
 }
@@ -114,6 +117,5 @@ export async function startSite(port: number, inspectorPort: number): Promise<Ru
     await stop();
     throw error;
   }
-  const logTail = (lines = 40) => output.split('\n').slice(-lines).join('\n');
-  return { origin, port, logTail, debugLog, stop };
+  return { origin, port, printed: () => output, debugLog, stop };
 }

@@ -10,9 +10,10 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     // One more attempt for a failed test, each failed attempt reported in full (diagnostics.ts). Twice
-    // in some thirty CI runs a page's requests stalled under wrangler dev: the worker answered the
-    // document, then saw the page's next request only when the test gave up and closed the browser
-    // context. A test that fails twice still fails the suite.
+    // so far (a fresh-clone CI run, then a stop's CI) a navigation got nothing for 30 s under
+    // wrangler dev; the second time the worker answered the document, then saw the page's next
+    // request only when the test gave up and closed the browser context. A test that fails twice
+    // still fails the suite.
     retry: 1,
     // Publishing and starting wrangler dev on a busy two-core machine.
     hookTimeout: 180_000,

@@ -325,9 +325,11 @@ export async function readContent(contentDir: string, options: ReadOptions = {})
   await mapLimited(unread, READ_CONCURRENCY, async (index) => {
     read[index] = await readArticle(listed.files[index] as Found, stamps[index] as FileStamp, keepText);
   });
-  const taken = read as (SourceFile | Problem)[];
-  const problems = [...listed.problems, ...taken.filter((item): item is Problem => 'reason' in item)];
-  const articles = taken.filter((item): item is SourceFile => 'text' in item);
+  const problems = [
+    ...listed.problems,
+    ...read.filter((item): item is Problem => item !== undefined && 'reason' in item),
+  ];
+  const articles = read.filter((item): item is SourceFile => item !== undefined && 'text' in item);
   const imageFiles = await readImages(contentDir, options);
   problems.push(...imageFiles.problems);
   if (problems.length > 0) throw new ContentError(problems.sort((a, b) => a.path.localeCompare(b.path)));

@@ -2,7 +2,7 @@
 // Pure and deterministic (the clock is passed in), so publish and tests build identical bytes.
 
 import type { SiteConfig } from '../config/site-config';
-import { type CompiledContent, compiledDigests, imageSourceOf } from '../content/compile';
+import { type CompiledContent, compiledDigestOf, imageSourceOf } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
@@ -97,21 +97,22 @@ export interface BuildOptions {
 const STATE_ENTRY = 'group state';
 
 /**
- * What names an article among a group's inputs: a digest of everything compiled for it, computed
- * once per article and publish. An article from the compile cache is named by the cache's digest,
- * so fingerprinting it reads neither its body nor anything else of it.
+ * What names an article among a group's inputs: a digest of everything compiled for it. An article
+ * from the compile cache is named by the cache's digest (compiledDigestOf), so fingerprinting it
+ * reads neither its body nor anything else of it, and nothing is kept beside it: a table of 100,000
+ * articles' names was about 150 bytes an article through the build. Any other (a copy, an article
+ * compiled without a cache) is named by its content, once per publish.
  */
 export function articleInputs(memo: RecordMemo): (article: CompiledArticle) => string {
-  // By id, the article kept beside its input: asked for about 2 million times at 100,000 articles,
-  // and an integer key is found several times faster than an object in a WeakMap. Another object
-  // with the same id (a copy) is named afresh.
-  const inputs = new Map<number, { article: CompiledArticle; input: string }>();
+  const named = new WeakMap<CompiledArticle, string>();
   return (article) => {
-    const known = inputs.get(article.id);
-    if (known?.article === article) return known.input;
-    const digest = compiledDigests.get(article);
-    const input = memo.fingerprint(digest === undefined ? [JSON.stringify(article)] : ['compiled', digest]);
-    inputs.set(article.id, { article, input });
+    const digest = compiledDigestOf(article);
+    if (digest !== undefined) return digest;
+    let input = named.get(article);
+    if (input === undefined) {
+      input = memo.fingerprint([JSON.stringify(article)]);
+      named.set(article, input);
+    }
     return input;
   };
 }
@@ -222,6 +223,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     if (known && value !== undefined) memo.remember(fingerprint, known);
     return value;
   }
+  // The hash of a kept or built value, by key (hashLookup).
+  const hashOf = hashLookup(kept, articles, indexes);
   // A builder's state for its next update, remembered beside the output it belongs to.
   const stateFingerprint = (name: string) => memo?.fingerprint([STATE_ENTRY, name, site]);
   const previousState = (name: string) => {
@@ -229,9 +232,26 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     const [first, ...output] = (fingerprint && memo?.lookup(fingerprint)) || [];
     return first?.[0] === STATE_ENTRY ? { state: first[1], output } : undefined;
   };
-  const states: { name: string; state: string; keys: readonly string[] }[] = [];
-  // The hash of a kept or built value, by key (hashLookup).
-  const hashOf = hashLookup(kept, articles, indexes);
+  /**
+   * Remembers the group's state for the next publish's update (RecordGroup.state), with the keys it
+   * produced, once the group is taken: made then and parked at once, not held to the end of the
+   * build (the search index's names every article: 7 MB at 100,000 articles, through the search
+   * builder, where a first publish peaks). A staged release's build leaves it alone: the next
+   * publish updates the live index. One stateful group a builder.
+   */
+  const rememberState = (name: string, group: RecordGroup, keys: readonly string[]) => {
+    const fingerprint = stateFingerprint(name);
+    if (!memo || !fingerprint || options.release || !group.state) return;
+    const state = group.state();
+    const output = keys.map((key) => [key, hashOf(key) ?? ''] as const);
+    // The same state again is remembered as stored, not as a new line of the memo file.
+    const stored = memo.lookup(fingerprint);
+    const same =
+      stored?.[0]?.[1] === state &&
+      stored.length === output.length + 1 &&
+      output.every(([key, hash], i) => stored[i + 1]?.[0] === key && stored[i + 1]?.[1] === hash);
+    memo.remember(fingerprint, same && stored ? stored : [[STATE_ENTRY, state], ...output]);
+  };
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
       throw new Error(`two index builders produce ${key}`);
@@ -266,8 +286,6 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       const known = fingerprint
         ? (options.lookedUp?.get(fingerprint) ?? memo?.lookup(fingerprint))
         : undefined;
-      // A staged release's build leaves the state alone: the next publish updates the live index.
-      const state = memo && !options.release ? group.state?.() : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {
           claim(key);
@@ -275,7 +293,11 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         }
         memo?.remember(fingerprint, known);
         group.kept?.();
-        if (state !== undefined) states.push({ name, state, keys: known.map(([key]) => key) });
+        rememberState(
+          name,
+          group,
+          known.map(([key]) => key),
+        );
         continue;
       }
       const previous = fingerprint && group.update ? previousState(name) : undefined;
@@ -303,25 +325,13 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           fingerprint,
           keys.map((key) => [key, hashOf(key) ?? ''] as const),
         );
-      if (state !== undefined) states.push({ name, state, keys });
+      rememberState(name, group, keys);
     }
     options.builderDone?.(name, target.size - builtBefore, kept.size - keptBefore);
   };
   await take('articles', () => articleRecordGroups(content, context), articles);
   for (const builder of INDEX_BUILDERS)
     await take(builder.name, () => builder.groups(content, context), indexes);
-  for (const { name, state, keys } of states) {
-    const fingerprint = stateFingerprint(name);
-    if (!memo || !fingerprint) continue;
-    const output = keys.map((key) => [key, hashOf(key) ?? ''] as const);
-    // The same state again is remembered as stored, not as a new line of the memo file.
-    const stored = memo.lookup(fingerprint);
-    const same =
-      stored?.[0]?.[1] === state &&
-      stored.length === output.length + 1 &&
-      output.every(([key, hash], i) => stored[i + 1]?.[0] === key && stored[i + 1]?.[1] === hash);
-    memo.remember(fingerprint, same && stored ? stored : [[STATE_ENTRY, state], ...output]);
-  }
   const { changeLog } = options;
   const version = await contentVersion(
     content.site,

@@ -10,6 +10,7 @@ import {
   type CompileCache,
   type CompiledArticle,
   type ContentInput,
+  keepCompiledDigest,
   keepImageSource,
 } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
@@ -184,6 +185,7 @@ export async function openCompileCache(
     return body;
   };
   const bodyOf = sourcedGetter<object, string | Parked>('bodyHtml', readBody);
+  const shared = sharedStrings();
   return {
     get hits() {
       return hits;
@@ -202,11 +204,20 @@ export async function openCompileCache(
       used.add(key);
       hits++;
       // A fresh object from the table, this caller's alone: completed, not copied twice.
+      const digest = digestOf(key);
       if (parking)
-        stored.article = leanArticle(stored.article, bodyOf, key, readBack, key, imageSrcOf(stored.article));
+        stored.article = leanArticle(stored.article, {
+          bodyOf,
+          bodySource: key,
+          readBack,
+          source: key,
+          imageSrc: imageSrcOf(stored.article),
+          digest,
+          shared,
+        });
       else stored.article.bodyHtml = readBody(key);
       stored.source = file.path;
-      stored.digest = digestOf(key);
+      stored.digest = digest;
       return noted(file, stored);
     },
     set(file, compiled) {
@@ -221,21 +232,23 @@ export async function openCompileCache(
       const parked = parking ? parking.park(entry) : entry;
       added.set(key, parked);
       addedBodies.set(key, body);
+      const digest = digestOf(key);
       return noted(file, {
         ...(typeof parked === 'number' && typeof body === 'number'
           ? {
               ...stored,
-              article: leanArticle(
-                stored.article,
+              article: leanArticle(stored.article, {
                 bodyOf,
-                body,
+                bodySource: body,
                 readBack,
-                parked,
-                imageSrcOf(stored.article),
-              ),
+                source: parked,
+                imageSrc: imageSrcOf(stored.article),
+                digest,
+                shared,
+              }),
             }
           : compiled),
-        digest: digestOf(key),
+        digest,
       });
     },
     close: () => {
@@ -276,28 +289,64 @@ const RECENTLY_READ = 64;
 
 /**
  * The article with its body and its READ_BACK fields read when asked for, its fields in the order
- * compiled, and its image's src kept (keepImageSource). Made afresh rather than by redefining them
- * on the article: V8 turns an object whose data property becomes a getter into a hash table,
- * several times the size (read-when-asked.ts).
+ * compiled, its image's src kept (keepImageSource) and its digest (keepCompiledDigest). Made afresh
+ * rather than by redefining them on the article: V8 turns an object whose data property becomes a
+ * getter into a hash table, several times the size (read-when-asked.ts).
  */
 function leanArticle<S>(
   article: CompiledArticle['article'],
-  bodyOf: SourcedGetter<object, string | Parked>,
-  bodySource: string | Parked,
-  readBack: SourcedFields<S>,
-  source: S,
-  imageSrc: string | undefined,
+  from: {
+    bodyOf: SourcedGetter<object, string | Parked>;
+    bodySource: string | Parked;
+    readBack: SourcedFields<S>;
+    source: S;
+    imageSrc: string | undefined;
+    digest: string;
+    shared: (text: string) => string;
+  },
 ): CompiledArticle['article'] {
+  const { readBack, shared } = from;
   const out: Record<string, unknown> = {};
-  readBack.source(out, source);
+  readBack.source(out, from.source);
   // Asked of every article (imageSourceOf): kept, so that asking reads nothing back.
-  if (imageSrc !== undefined) keepImageSource(out, imageSrc);
+  if (from.imageSrc !== undefined) keepImageSource(out, from.imageSrc);
+  keepCompiledDigest(out, from.digest);
   for (const [name, value] of Object.entries(article)) {
-    if (name === 'bodyHtml') bodyOf(out, bodySource);
+    if (name === 'bodyHtml') from.bodyOf(out, from.bodySource);
     else if (readBack.has(name)) readBack.define(out, name);
+    else if (SHARED_TEXT.has(name)) out[name] = sharedText(value, shared);
     else out[name] = value;
   }
   return out as CompiledArticle['article'];
+}
+
+/** A text, or each text of a list, as `shared` gives it; anything else as it is. */
+function sharedText(value: unknown, shared: (text: string) => string): unknown {
+  if (typeof value === 'string') return shared(value);
+  return Array.isArray(value) ? value.map((item: unknown) => sharedText(item, shared)) : value;
+}
+
+/** The fields an archive's articles hold the same few texts in: a section, tags, bylines. */
+const SHARED_TEXT = new Set(['section', 'tags', 'author', 'authors']);
+
+/**
+ * One string for each distinct text given, in storage of its own. A fresh compile's section, tags
+ * and byline are substrings of the front matter's text, and V8 keeps a substring of 13 characters
+ * or more as a view that holds its whole parent: at 100,000 articles a third of the bylines held
+ * their article's front matter (about 10 MB). And each article held its own copy of the same
+ * section and tags besides.
+ */
+function sharedStrings(): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    let copy = known.get(text);
+    if (copy === undefined) {
+      // A string made by JSON.parse is a sequence of its own, never a view of `text`'s parent.
+      copy = JSON.parse(JSON.stringify(text)) as string;
+      known.set(copy, copy);
+    }
+    return copy;
+  };
 }
 
 /**

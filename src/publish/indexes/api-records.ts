@@ -172,10 +172,8 @@ export function* apiArticleGroups(content: CompiledContent, context: GroupContex
  * being built. On an edit in place, a published scope that lists no edited article is kept whole
  * before it is sorted or cut: its buckets follow from its count.
  */
-export function apiListGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
-  const groups: RecordGroup[] = [
-    { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) },
-  ];
+export function* apiListGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
+  yield { build: () => new Map([[apiOpenApiKey(), openApiDocument(content.site.name)]]) };
   // Each article is sorted into several scopes of each order: its key is worked out once, and
   // found by the article's id (unique), which a map finds without the object's identity hash.
   const orderKeys: Record<ListOrder, Map<number, OrderKey>> = {
@@ -207,12 +205,14 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
     ...(newest ? [apiListKey(name, 'head')] : []),
     ...(newest && firstPage ? [apiFirstPageKey(name)] : []),
   ];
-  const scope = (
+  // Each scope's groups are given one at a time, as the publish takes them (term-pages.ts): made
+  // all first, every bucket's list of articles was held until the last was built.
+  function* scope(
     name: string,
     items: readonly CompiledArticle[],
     order: ListOrder,
     firstPageFilters?: string,
-  ) => {
+  ): Iterable<RecordGroup> {
     const firstPage = firstPageFilters !== undefined;
     // A published scope's buckets follow from how many articles it has: an edit in place keeps a
     // scope that lists no edited article whole, before it is sorted or cut (most tags and sections).
@@ -233,12 +233,12 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
       buckets = cut.buckets;
       const key = apiListAnchorsKey(name);
       const value = JSON.stringify(cut.anchors);
-      groups.push({ inputs: () => [key, value], build: () => new Map([[key, value]]) });
+      yield { inputs: () => [key, value], build: () => new Map([[key, value]]) };
     } else buckets = cutBuckets(newestFirst);
     for (const bucket of buckets) {
       const members = bucket.items;
       const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPage);
-      groups.push({
+      yield {
         inputs: () => [
           name,
           order,
@@ -258,14 +258,14 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
           }
           return records;
         },
-      });
+      };
     }
-  };
+  }
   const { articles } = content;
-  scope('all', articles, 'published', listFilters(undefined, undefined, undefined));
-  scope('modified', articles, 'modified');
+  yield* scope('all', articles, 'published', listFilters(undefined, undefined, undefined));
+  yield* scope('modified', articles, 'modified');
   for (const section of content.site.sections) {
-    scope(
+    yield* scope(
       sectionScope(section.slug),
       sectionArticles(content, section.slug),
       'published',
@@ -282,11 +282,10 @@ export function apiListGroups(content: CompiledContent, context: GroupContext): 
   }
   // The scope names the lower-cased tag, which is what a cursor records (tagScope).
   for (const [tag, items] of byTag)
-    scope(
+    yield* scope(
       tag,
       items,
       'published',
       listFilters(undefined, decodeURIComponent(tag.slice('tag:'.length)), undefined),
     );
-  return groups;
 }

@@ -414,11 +414,18 @@ async function commitManifest(
   const { previous, listed, gen, now, draft } = context;
   const manifestPhase = plan.phases.find((phase) => phase.name === 'manifest');
   if (!manifestPhase) throw new Error('the plan has no manifest phase');
-  const writes = plan.phases.flatMap((phase) => (phase.name === 'manifest' ? [] : phase.writes));
+  // The keys written before the manifest, read where the plan holds them: a first publish writes
+  // every key of the archive, and a list and a set of them were tens of MB at its peak.
+  const recordPhases = plan.phases.filter((phase) => phase.name !== 'manifest');
+  const written: Iterable<string> = {
+    *[Symbol.iterator]() {
+      for (const phase of recordPhases) for (const write of phase.writes) yield write.key;
+    },
+  };
   if (
     keep &&
     previous?.gen !== undefined &&
-    writes.length === 0 &&
+    recordPhases.every((phase) => phase.writes.length === 0) &&
     plan.deletes.length === 0 &&
     withoutGeneration(previous) === withoutGeneration(draft)
   ) {
@@ -427,14 +434,15 @@ async function commitManifest(
     manifestPhase.writes = [];
     return { gen: previous.gen, kept: true };
   }
-  const rewritten = new Set(writes.map((write) => write.key));
-  const deleted = new Set(plan.deletes);
+  // Keys stored by a publish that never committed (stamped past the manifest's generation), but
+  // for those this one rewrites or deletes: found among the few so stamped, not the other way round.
   const uncommitted = new Map<string, number>();
   for (const [key, metadata] of listed) {
     const stamped = metadata.gen ?? 0;
-    if (stamped > (previous?.gen ?? 0) && !rewritten.has(key) && !deleted.has(key))
-      uncommitted.set(key, stamped);
+    if (stamped > (previous?.gen ?? 0)) uncommitted.set(key, stamped);
   }
+  if (uncommitted.size > 0)
+    for (const keys of [written, plan.deletes]) for (const key of keys) uncommitted.delete(key);
   const recent =
     previous?.gen !== undefined && previous.recent ? { gen: previous.gen, recent: previous.recent } : null;
   const manifest: Manifest = {
@@ -444,7 +452,7 @@ async function commitManifest(
       previous: recent,
       gen,
       now,
-      writes: rewritten,
+      writes: written,
       deletes: plan.deletes,
       uncommitted,
     }),

@@ -111,7 +111,10 @@ interface RecentInput {
   previous: ConsistencyState | null;
   gen: number;
   now: Date;
-  /** Keys this publish writes and deletes. */
+  /**
+   * Keys this publish writes and deletes (no key in both), each read twice: collections, or views
+   * that start afresh, not generators.
+   */
   writes: Iterable<string>;
   deletes: Iterable<string>;
   /**
@@ -144,18 +147,23 @@ export function nextRecentWrites(input: RecentInput): RecentWrites {
     if (!at.has(g)) at.set(g, nowMs);
   }
   at.set(gen, nowMs);
-  for (const key of input.writes) {
-    written.set(key, gen);
-    deleted.delete(key);
-  }
-  for (const key of input.deletes) {
-    deleted.set(key, gen);
-    written.delete(key);
+  // This generation's keys are counted before they are held: a generation over the bound is
+  // dropped whole below, and a first publish's (every key of the archive) was a map of millions.
+  let mine = 0;
+  for (const keys of [input.writes, input.deletes])
+    for (const key of keys) {
+      written.delete(key);
+      deleted.delete(key);
+      mine++;
+    }
+  if (mine <= RECENT_KEYS_MAX) {
+    for (const key of input.writes) written.set(key, gen);
+    for (const key of input.deletes) deleted.set(key, gen);
   }
 
   let unverifiedUntil = previous?.recent.unverifiedUntil ? Date.parse(previous.recent.unverifiedUntil) : 0;
   const expired = (g: number) => (at.get(g) ?? 0) < windowStart && g !== gen;
-  const counts = new Map<number, number>();
+  const counts = new Map<number, number>(mine > RECENT_KEYS_MAX ? [[gen, mine]] : []);
   for (const map of [written, deleted]) {
     for (const [key, g] of map) {
       if (expired(g)) map.delete(key);

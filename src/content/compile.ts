@@ -522,8 +522,11 @@ export function compileContent(
   const articles = listed
     .map((entry) => {
       if (entry.draft) return { ...entry.article, draft: true as const };
-      if (entry.digest && compiledDigestOf(entry.article) === undefined)
-        keepCompiledDigest(entry.article, entry.digest);
+      if (entry.digest) {
+        const kept = compiledDigestOf(entry.article);
+        if (kept === undefined) keepCompiledDigest(entry.article, entry.digest);
+        else if (kept !== entry.digest) throw new Error(`${entry.source} came with two digests`);
+      }
       return entry.article;
     })
     .sort(newestFirst);

@@ -8,12 +8,16 @@ import { isOwnedKey } from '../storage/keys';
 import type { RecordSet } from './build-records';
 import type { RecordStore } from './record-store';
 
+/**
+ * A key and value to write, with the metadata stored beside it. A plan's writes read both from their
+ * record store when asked (StoredWrite): copy one with JSON (its `toJSON`), not by spreading it.
+ */
 export interface KvWrite {
-  key: string;
+  readonly key: string;
   /** Read from the record store when the write happens (a getter): a plan holds no values. */
   readonly value: string;
   /** Stored as KV metadata: the next publish diffs by hash, the worker judges reads by generation. */
-  metadata: ValueMetadata;
+  readonly metadata: ValueMetadata;
 }
 
 /** What a publish knows of a stored key without reading its value: its KV metadata. */

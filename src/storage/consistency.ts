@@ -112,8 +112,8 @@ interface RecentInput {
   gen: number;
   now: Date;
   /**
-   * Keys this publish writes and deletes (no key in both), each read twice: collections, or views
-   * that start afresh, not generators.
+   * Keys this publish writes and deletes, each key once (a plan's are), each read twice:
+   * collections, or views that start afresh, not generators.
    */
   writes: Iterable<string>;
   deletes: Iterable<string>;
@@ -158,7 +158,11 @@ export function nextRecentWrites(input: RecentInput): RecentWrites {
     }
   if (mine <= RECENT_KEYS_MAX) {
     for (const key of input.writes) written.set(key, gen);
-    for (const key of input.deletes) deleted.set(key, gen);
+    // A key both written and deleted counts as deleted.
+    for (const key of input.deletes) {
+      deleted.set(key, gen);
+      written.delete(key);
+    }
   }
 
   let unverifiedUntil = previous?.recent.unverifiedUntil ? Date.parse(previous.recent.unverifiedUntil) : 0;

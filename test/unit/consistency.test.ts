@@ -86,6 +86,21 @@ describe('the recent-writes map', () => {
     expect(recent.written).toEqual({ 'article:v1:7': 7 });
   });
 
+  it('keeps a generation of exactly the bound, each key once', () => {
+    const writes = Array.from({ length: RECENT_KEYS_MAX - 1 }, (_, i) => `article:v1:${i + 1}`);
+    const recent = nextRecentWrites({
+      previous: null,
+      gen: 6,
+      now: new Date(T0),
+      writes,
+      deletes: ['article:v1:0'],
+      uncommitted: new Map(),
+    });
+    expect(Object.keys(recent.written)).toHaveLength(RECENT_KEYS_MAX - 1);
+    expect(recent.deleted).toEqual({ 'article:v1:0': 6 });
+    expect(recent.unverifiedUntil).toBeUndefined();
+  });
+
   it('drops a generation too large to list and leaves reads unverifiable for its window', () => {
     const writes = Array.from({ length: RECENT_KEYS_MAX + 1 }, (_, i) => `article:v1:${i + 1}`);
     const recent = nextRecentWrites({

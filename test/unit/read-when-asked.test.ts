@@ -101,6 +101,10 @@ describe("a plan's writes", () => {
     expect(first.value).toBe('one, again');
     expect(first.metadata.hash).toBe(await sha256Hex('one, again'));
     expect(Object.values(first)).not.toContain('one');
+    // Read through the class's getters, not getters of each write's own.
+    expect(Object.getOwnPropertyNames(first)).not.toContain('value');
+    expect(Object.getOwnPropertyNames(first)).not.toContain('metadata');
+    expect(Object.getOwnPropertyNames(first)).toEqual(Object.getOwnPropertyNames(second));
     expect(() => storedWrite('article:3', source).metadata).toThrow(/not in its record store/);
   });
 });

@@ -8,30 +8,34 @@ import { DigestMap, DigestSet } from '../../src/publish/node/digest-map';
 const digest = (n: number) => createHash('sha256').update(`group ${n}`).digest('hex');
 
 describe('DigestMap', () => {
-  it('answers as a Map of the same keys through growth, deletes and keys set again', () => {
-    const map = new DigestMap<number>();
-    const model = new Map<string, number>();
-    // A fixed sequence of operations over a few thousand keys: past the first capacity several times.
-    let state = 12345;
-    const next = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      return state;
-    };
-    for (let step = 0; step < 30_000; step++) {
-      const key = digest(next() % 5000);
-      const roll = next() % 10;
-      if (roll < 6) {
-        map.set(key, step);
-        model.set(key, step);
-      } else if (roll < 8) expect(map.delete(key)).toBe(model.delete(key));
-      else expect(map.get(key)).toBe(model.get(key));
-      expect(map.size).toBe(model.size);
-    }
-    expect(new Map(map)).toEqual(model);
-    for (let n = 0; n < 5000; n++) expect(map.has(digest(n))).toBe(model.has(digest(n)));
-    expect(map.has(digest(5001))).toBe(false);
-    expect(map.get(digest(5001))).toBeUndefined();
-  });
+  // Full-sized chunks (the first one grows to 32,768 entries) and chunks of 16, crossed hundreds of times.
+  it.each([undefined, 16])(
+    'answers as a Map of the same keys through growth, deletes and keys set again (chunks of %s)',
+    (chunk) => {
+      const map = new DigestMap<number>(chunk);
+      const model = new Map<string, number>();
+      // A fixed sequence of operations over a few thousand keys: past the first capacity several times.
+      let state = 12345;
+      const next = () => {
+        state = (state * 1103515245 + 12345) % 2 ** 31;
+        return state;
+      };
+      for (let step = 0; step < 30_000; step++) {
+        const key = digest(next() % 5000);
+        const roll = next() % 10;
+        if (roll < 6) {
+          map.set(key, step);
+          model.set(key, step);
+        } else if (roll < 8) expect(map.delete(key)).toBe(model.delete(key));
+        else expect(map.get(key)).toBe(model.get(key));
+        expect(map.size).toBe(model.size);
+      }
+      expect(new Map(map)).toEqual(model);
+      for (let n = 0; n < 5000; n++) expect(map.has(digest(n))).toBe(model.has(digest(n)));
+      expect(map.has(digest(5001))).toBe(false);
+      expect(map.get(digest(5001))).toBeUndefined();
+    },
+  );
 
   it('keeps the order keys were first set in', () => {
     const map = new DigestMap<string>();

@@ -4,7 +4,9 @@
 // of a first publish's peak; here an entry is its 32 bytes, a slot of the values' list and two of
 // the index. Reads and writes take the hex string and give it back, as a Map of strings would,
 // except that a key deleted and set again keeps its first place in the order (a Map moves it last).
-// Only a digest can be set; any other key is simply absent.
+// Only a digest can be set; any other key is simply absent. The digests are a DigestColumn's.
+
+import { DigestColumn } from './columns';
 
 const DIGEST_BYTES = 32;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
@@ -17,8 +19,8 @@ function isDigest(key: string): boolean {
 }
 
 export class DigestMap<V> implements ReadonlyMap<string, V> {
-  /** Each entry's digest, 32 bytes apiece, in the order entries were first set. */
-  private digests = Buffer.alloc(DIGEST_BYTES * 1024);
+  /** Each entry's digest, in the order entries were first set. */
+  private readonly digests: DigestColumn;
   /** Each entry's value, by its place in `digests`; a deleted entry keeps its place, holding DELETED. */
   private readonly entryValues: (V | typeof DELETED)[] = [];
   /** Open addressing, linear probing: each slot is an entry's place plus one, or 0 when free. */
@@ -26,6 +28,11 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
   private live = 0;
   /** One key's bytes while it is looked for: no buffer is made per call. */
   private readonly probe = Buffer.alloc(DIGEST_BYTES);
+
+  /** `chunkDigests`: see DigestColumn. */
+  constructor(chunkDigests?: number) {
+    this.digests = new DigestColumn(chunkDigests);
+  }
 
   get size(): number {
     return this.live;
@@ -51,13 +58,7 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
       this.entryValues[found] = value;
       return this;
     }
-    const entry = this.entryValues.length;
-    if (DIGEST_BYTES * (entry + 1) > this.digests.length) {
-      const grown = Buffer.alloc(this.digests.length * 2);
-      this.digests.copy(grown);
-      this.digests = grown;
-    }
-    this.probe.copy(this.digests, DIGEST_BYTES * entry);
+    const entry = this.digests.push(this.probe);
     this.entryValues.push(value);
     this.live++;
     // At most half full, so a probe ends soon.
@@ -99,16 +100,16 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
   }
 
   private keyAt(entry: number): string {
-    return this.digests.toString('hex', DIGEST_BYTES * entry, DIGEST_BYTES * (entry + 1));
+    return this.digests.hex(entry) as string;
   }
 
-  /** The first slot from where an entry's digest starts probing: its first four bytes (SHA-256 is uniform). */
-  private start(bytes: Buffer, offset: number): number {
-    return bytes.readUInt32LE(offset) & (this.index.length - 1);
+  /** The first slot from where a digest starts probing: its first four bytes (SHA-256 is uniform). */
+  private start(leadingWord: number): number {
+    return leadingWord & (this.index.length - 1);
   }
 
   private slotFor(entry: number): number {
-    let slot = this.start(this.digests, DIGEST_BYTES * entry);
+    let slot = this.start(this.digests.leadingWord(entry));
     while (this.index[slot] !== 0) slot = (slot + 1) & (this.index.length - 1);
     return slot;
   }
@@ -121,11 +122,10 @@ export class DigestMap<V> implements ReadonlyMap<string, V> {
   /** The same for a key known to be a digest; leaves its bytes in `probe`. */
   private findDigest(key: string): number {
     this.probe.write(key, 'hex');
-    for (let slot = this.start(this.probe, 0); ; slot = (slot + 1) & (this.index.length - 1)) {
+    for (let slot = this.start(this.probe.readUInt32LE(0)); ; slot = (slot + 1) & (this.index.length - 1)) {
       const held = this.index[slot] as number;
       if (held === 0) return -1;
-      const offset = DIGEST_BYTES * (held - 1);
-      if (this.probe.compare(this.digests, offset, offset + DIGEST_BYTES) === 0) return held - 1;
+      if (this.digests.equals(held - 1, this.probe)) return held - 1;
     }
   }
 

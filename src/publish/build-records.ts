@@ -93,7 +93,10 @@ export interface BuildOptions {
   builderDone?: (builder: string, built: number, kept: number) => void;
 }
 
-/** The first entry of a remembered group state (the rest are the keys and hashes it produced). */
+/**
+ * The name of each of a remembered group state's pieces (RecordGroup.state), the output's first
+ * entries: the rest are the keys and hashes the group produced.
+ */
 const STATE_ENTRY = 'group state';
 
 /**
@@ -229,8 +232,13 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const stateFingerprint = (name: string) => memo?.fingerprint([STATE_ENTRY, name, site]);
   const previousState = (name: string) => {
     const fingerprint = stateFingerprint(name);
-    const [first, ...output] = (fingerprint && memo?.lookup(fingerprint)) || [];
-    return first?.[0] === STATE_ENTRY ? { state: first[1], output } : undefined;
+    const remembered = (fingerprint && memo?.lookup(fingerprint)) || [];
+    const pieces = stateLength(remembered);
+    if (pieces === 0) return undefined;
+    return {
+      state: remembered.slice(0, pieces).map(([, piece]) => piece),
+      output: remembered.slice(pieces),
+    };
   };
   /**
    * Remembers the group's state for the next publish's update (RecordGroup.state), with the keys it
@@ -242,15 +250,16 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const rememberState = (name: string, group: RecordGroup, keys: readonly string[]) => {
     const fingerprint = stateFingerprint(name);
     if (!memo || !fingerprint || options.release || !group.state) return;
-    const state = group.state();
-    const output = keys.map((key) => [key, hashOf(key) ?? ''] as const);
+    const remembered: (readonly [string, string])[] = [];
+    for (const piece of group.state()) remembered.push([STATE_ENTRY, piece]);
+    for (const key of keys) remembered.push([key, hashOf(key) ?? '']);
     // The same state again is remembered as stored, not as a new line of the memo file.
     const stored = memo.lookup(fingerprint);
     const same =
-      stored?.[0]?.[1] === state &&
-      stored.length === output.length + 1 &&
-      output.every(([key, hash], i) => stored[i + 1]?.[0] === key && stored[i + 1]?.[1] === hash);
-    memo.remember(fingerprint, same && stored ? stored : [[STATE_ENTRY, state], ...output]);
+      stored?.length === remembered.length &&
+      stateLength(stored) === stateLength(remembered) &&
+      remembered.every(([key, value], i) => stored[i]?.[0] === key && stored[i]?.[1] === value);
+    memo.remember(fingerprint, same && stored ? stored : remembered);
   };
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
@@ -353,6 +362,13 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     }),
     ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
   };
+}
+
+/** How many of a remembered output's first entries are its group's state (STATE_ENTRY). */
+function stateLength(output: GroupOutput): number {
+  let pieces = 0;
+  while (output[pieces]?.[0] === STATE_ENTRY) pieces++;
+  return pieces;
 }
 
 /** The hash of a kept or built value, by key: what the memo remembers and the content version hashes. */

@@ -35,6 +35,12 @@ export type Parked = number;
 export interface Parking {
   /** Keeps a text and says where. */
   park(text: string): Parked;
+  /**
+   * Keeps the text that `pieces` make joined, taking one at a time, so that a long text (the record
+   * memo's output holding the search index's state: tens of MB at 500,000 articles) is never made
+   * whole. Nothing else may be parked while the pieces are given.
+   */
+  parkPieces(pieces: Iterable<string>): Parked;
   /** A parked text, read back. */
   unpark(parked: Parked): string;
 }
@@ -151,6 +157,7 @@ export function memoryScratch(): Scratch {
   return {
     stores: memoryRecordStores,
     park: (text) => texts.push(text) - 1,
+    parkPieces: (pieces) => texts.push([...pieces].join('')) - 1,
     unpark(parked) {
       const text = texts[parked];
       if (text === undefined) throw new Error(`no text is parked at ${parked}`);

@@ -31,6 +31,7 @@ function countingParking() {
   let count = 0;
   const parking = {
     park: (text: string) => texts.park(text),
+    parkPieces: (pieces: Iterable<string>) => texts.parkPieces(pieces),
     unpark: (parked: number) => {
       count++;
       return texts.unpark(parked);

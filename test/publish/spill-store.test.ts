@@ -96,4 +96,36 @@ describe('the spill store', () => {
     // Nothing is read after close, not even a text still gathered.
     expect(() => store.get('after')).toThrow(/closed/);
   });
+
+  it('parks a text given in pieces as the text they make, wherever the pieces fall', () => {
+    const spill = openSpill(join(scratch, 'pieces'));
+    // Texts in pieces of every size, from one character to past the gathered appends' 1 MiB, so that
+    // some start among the gathered appends and end in the file, and some start in a text of their
+    // own; each read back at once and again at the end, small texts parked between them.
+    const texts: string[][] = [];
+    const places: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const pieces = Array.from(
+        { length: 1 + (i % 7) },
+        (_, n) => `${i}.${n}:${'تهران '.repeat((i * 7919 * (n + 1)) % 60_000)}`,
+      );
+      if (i % 10 === 9) pieces.push('x'.repeat(2 ** 20 + i));
+      texts.push(pieces);
+      places.push(spill.parkPieces(pieces));
+      expect(spill.unpark(places[i] ?? -1)).toBe(pieces.join(''));
+      const small = spill.park(`between ${i}`);
+      expect(spill.unpark(small)).toBe(`between ${i}`);
+    }
+    for (const [i, pieces] of texts.entries()) expect(spill.unpark(places[i] ?? -1)).toBe(pieces.join(''));
+    expect(spill.unpark(spill.parkPieces([]))).toBe('');
+    // Nothing else may be parked while the pieces are made: it would land inside the text.
+    const parksMeanwhile = function* () {
+      yield 'first';
+      spill.park('meanwhile');
+      yield 'second';
+    };
+    expect(() => spill.parkPieces(parksMeanwhile())).toThrow(/parked in pieces/);
+    expect(spill.unpark(spill.park('after'))).toBe('after');
+    spill.close();
+  });
 });

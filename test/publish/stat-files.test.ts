@@ -109,6 +109,7 @@ describe('readContent', () => {
     const texts: string[] = [];
     const parking = {
       park: (text: string) => texts.push(text) - 1,
+      parkPieces: (pieces: Iterable<string>) => texts.push([...pieces].join('')) - 1,
       unpark: (parked: number) => texts[parked] as string,
     };
     const fresh = await readContent(join(archive, 'content'), { parking });

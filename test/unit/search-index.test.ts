@@ -1,7 +1,8 @@
 // The search index's parts: words as indexed and queried, highlighting and excerpts, posting
 // lists that round-trip, weights that depend on their article alone, and ranking over shards.
 import { describe, expect, it } from 'vitest';
-import { compileContent } from '../../src/content/compile';
+import { type CompiledContent, compileContent } from '../../src/content/compile';
+import type { GroupContext } from '../../src/publish/indexes/index-builder';
 import {
   articleTerms,
   buildSearchIndex,
@@ -9,6 +10,7 @@ import {
   searchIndexGroups,
   searchIndexParts,
 } from '../../src/publish/indexes/search-index';
+import { memoryScratch } from '../../src/publish/record-store';
 import {
   decodePostings,
   encodePostingColumns,
@@ -20,6 +22,8 @@ import { queryTerms, search } from '../../src/search/query';
 import { excerpt, highlight, htmlToText, tokenize } from '../../src/search/text';
 import { searchShardKey } from '../../src/storage/keys';
 import { repositoryContent } from '../support/content';
+
+type CompiledArticle = CompiledContent['articles'][number];
 
 describe('search words', () => {
   it('folds case, accents and script variants, and leaves out one-letter words', () => {
@@ -132,6 +136,7 @@ describe('the stored index', () => {
     const texts: string[] = [];
     const parking = {
       park: (text: string) => texts.push(text) - 1,
+      parkPieces: (pieces: Iterable<string>) => texts.push([...pieces].join('')) - 1,
       unpark: (parked: number) => texts[parked] ?? '',
     };
     const batched = buildSearchIndex(content, { parking, articlesPerBatch: 2 });
@@ -166,6 +171,7 @@ describe('the stored index', () => {
     let lastRead = '';
     const parking = {
       park: (text: string) => texts.push(text) - 1,
+      parkPieces: (pieces: Iterable<string>) => texts.push([...pieces].join('')) - 1,
       unpark: (parked: number) => {
         lastRead = texts[parked] ?? '';
         return lastRead;
@@ -243,6 +249,52 @@ describe('the search index group', () => {
     const content = { ...compileContent(repositoryContent()), articles } as never;
     // Cut where the highest id puts it; nothing is built until asked.
     expect(() => searchIndexGroups(content, {} as never)).not.toThrow();
+  });
+
+  it('remembers its state in pieces, and updates from them only the parts an edited article is in', async () => {
+    const input = repositoryContent();
+    const content = compileContent(input);
+    const [first] = input.articles;
+    if (!first) throw new Error('the repository has no article');
+    input.articles[0] = { ...first, text: first.text.replace(/^title: .*$/m, 'title: Xylophonic quasar') };
+    const edited = compileContent(input);
+    // An article is named by its id and title (the only thing edited); what it was named for is
+    // found again by that name, as the memo finds an earlier version's terms.
+    const named = new Map<string, CompiledArticle>();
+    const contextOver = (stored: ReadonlyMap<string, string>) =>
+      ({
+        storedManifest: null,
+        parking: memoryScratch(),
+        article: (article: CompiledArticle) => {
+          const name = `${article.id} ${article.title}`;
+          named.set(name, article);
+          return name;
+        },
+        derived: (_kind: string, _article: CompiledArticle, compute: () => string) => compute(),
+        keepDerived: () => {},
+        derivedOf: (_kind: string, name: string) => {
+          const article = named.get(name);
+          return article && JSON.stringify(articleTerms(article));
+        },
+        // Stored "hashes" are the values themselves here.
+        storedValue: async (key: string, hash: string) => (stored.get(key) === hash ? hash : undefined),
+        card: () => '',
+        keptUnedited: () => false,
+      }) as unknown as GroupContext;
+    const before = buildSearchIndex(content);
+    const [group] = searchIndexGroups(content, contextOver(before), { stateArticles: 3 });
+    const state = [...(group?.state?.() ?? [])];
+    // The layout, then three articles a piece.
+    expect(state).toHaveLength(1 + Math.ceil(content.articles.length / 3));
+    expect(state.slice(1).map((piece) => (JSON.parse(piece) as unknown[]).length)).toContain(3);
+    const [editedGroup] = searchIndexGroups(edited, contextOver(before));
+    const update = await editedGroup?.update?.({ state, output: [...before] });
+    if (!update) throw new Error('the index was not updated in place');
+    const after = buildSearchIndex(edited);
+    const updated = new Map([...update.unchanged, ...update.built]);
+    expect(new Map([...updated].sort())).toEqual(new Map([...after].sort()));
+    expect(update.built.size).toBeGreaterThan(0);
+    expect(update.built.size).toBeLessThan(after.size);
   });
 
   it('keeps another layout’s parts for the settling window, and a staged release keeps them always', () => {

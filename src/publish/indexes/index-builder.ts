@@ -38,16 +38,19 @@ export interface RecordGroup {
   kept?: () => void;
   /**
    * What this publish's group must tell the next one so that it can be updated rather than built
-   * (one state per builder, remembered with the group's output). Only with `update`.
+   * (one state per builder, remembered with the group's output). Only with `update`. Given in
+   * pieces of bounded size, so that no text of it is made whole: the search index's names every
+   * article, tens of MB at 500,000 articles, and made as one text, then copied into the memo's,
+   * it was a first publish's peak.
    */
-  state?: () => string;
+  state?: () => Iterable<string>;
   /**
    * Tried, with a memo, before `build` when the group's inputs changed: its records from what the
    * previous publish left (its `state` and the keys and hashes it produced) and what KV holds,
    * rebuilt only where the inputs changed. Undefined means it cannot, and the group is built whole.
    * It must give exactly the records `build` would.
    */
-  update?: (previous: { state: string; output: GroupOutput }) => Promise<GroupUpdate | undefined>;
+  update?: (previous: { state: readonly string[]; output: GroupOutput }) => Promise<GroupUpdate | undefined>;
   /**
    * Where the group follows from articles' places alone (placement.ts): the articles its inputs
    * name and the keys it produces, both known without building it. A publish told which articles

@@ -305,10 +305,14 @@ const MAX_UPDATED_ARTICLES = 500;
 /** Stored parts read at once by an update. */
 const PARALLEL_READS = 16;
 
-/** What the next publish needs to update the index: its layout, and what named each article. */
-interface SearchState extends Layout {
-  articles: [id: number, input: string][];
-}
+/**
+ * What the next publish needs to update the index, in pieces (RecordGroup.state): its layout, then
+ * what named each article (`[id, input]`), STATE_ARTICLES a piece.
+ */
+type SearchStatePieces = [layout: string, ...articles: string[]];
+
+/** Articles named in a piece of the index's state (a test may name fewer): about 300 KB of text. */
+const STATE_ARTICLES = 4096;
 
 /**
  * The search index as one group: kept whole when no article changed; otherwise updated in place
@@ -316,7 +320,11 @@ interface SearchState extends Layout {
  * (an edit at 100,000 articles touches a few hundred of 2,048), or built whole when the layout
  * changed (the cut moved, or the archive's size changed the shard count).
  */
-export function searchIndexGroups(content: CompiledContent, context: GroupContext): RecordGroup[] {
+export function searchIndexGroups(
+  content: CompiledContent,
+  context: GroupContext,
+  { stateArticles = STATE_ARTICLES }: { stateArticles?: number } = {},
+): RecordGroup[] {
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
   const layout = layoutOf(content, context.storedManifest);
@@ -336,11 +344,15 @@ export function searchIndexGroups(content: CompiledContent, context: GroupContex
       kept: () => {
         for (const article of content.articles) context.keepDerived('search-terms', article);
       },
-      state: () =>
-        JSON.stringify({
-          ...layout,
-          articles: content.articles.map((article) => [article.id, context.article(article)]),
-        } satisfies SearchState),
+      state: function* () {
+        yield JSON.stringify(layout);
+        for (let start = 0; start < content.articles.length; start += stateArticles)
+          yield JSON.stringify(
+            content.articles
+              .slice(start, start + stateArticles)
+              .map((article) => [article.id, context.article(article)]),
+          );
+      },
       update: (previous) => updateSearchIndex(content, context, termsOf, layout, previous),
     },
   ];
@@ -351,15 +363,18 @@ async function updateSearchIndex(
   context: GroupContext,
   termsOf: (article: CompiledArticle) => Terms,
   layout: Layout,
-  previous: { state: string; output: readonly (readonly [string, string])[] },
+  previous: { state: readonly string[]; output: readonly (readonly [string, string])[] },
 ): Promise<GroupUpdate | undefined> {
-  const state = JSON.parse(previous.state) as SearchState;
+  const [stateLayout, ...articlePieces] = previous.state as SearchStatePieces;
+  const state = JSON.parse(stateLayout) as Layout;
   // A moved cut moves postings between every shard's two parts; another count moves every term.
   if (state.cut !== layout.cut || state.shards !== layout.shards) return undefined;
   // Parts remembered under other keys (from before the count was keyed) are not this layout's.
   const prefix = searchLayoutPrefix(layout.shards);
   if (previous.output.some(([key]) => !key.startsWith(prefix))) return undefined;
-  const before = new Map(state.articles);
+  const before = new Map<number, string>();
+  for (const piece of articlePieces)
+    for (const [id, input] of JSON.parse(piece) as [number, string][]) before.set(id, input);
   const live = new Map(content.articles.map((article) => [article.id, article]));
   const changed = new Map<number, { old: Terms; new: Terms }>();
   for (const [id, input] of before) {

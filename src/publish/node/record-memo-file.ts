@@ -90,7 +90,7 @@ export async function openRecordMemo(
   let partial = false;
   // Outputs read from the table: remembered again, they are already stored.
   const stored = new WeakSet<GroupOutput>();
-  const hold = (output: GroupOutput) => (parking ? parking.park(JSON.stringify(output)) : output);
+  const hold = (output: GroupOutput) => (parking ? parking.parkPieces(jsonPieces(output)) : output);
   return {
     continued: table.continued,
     fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
@@ -117,4 +117,23 @@ export async function openRecordMemo(
     // Parked outputs are saved as the JSON text they were parked as.
     save: () => table.save(added, partial ? undefined : live, textOf),
   };
+}
+
+/** Characters of an output's JSON text given at a time to be parked. */
+const JSON_PIECE_CHARS = 1 << 16;
+
+/**
+ * The output's JSON text (JSON.stringify's), in pieces of about JSON_PIECE_CHARS: an output holding
+ * a group's state in pieces (RecordGroup.state) is never made one text.
+ */
+function* jsonPieces(output: GroupOutput): Generator<string> {
+  let piece = '[';
+  for (let i = 0; i < output.length; i++) {
+    piece += (i === 0 ? '' : ',') + JSON.stringify(output[i]);
+    if (piece.length >= JSON_PIECE_CHARS) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}]`;
 }

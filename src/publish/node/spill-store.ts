@@ -71,6 +71,8 @@ export function openSpill(dir: string): Spill {
   // it and the file, so a read is served from one or the other.
   let pending: Buffer | undefined;
   let pendingBytes = 0;
+  // Whether a text is being parked in pieces (parkPieces): nothing else may be appended meanwhile.
+  let inPieces = false;
 
   function writeAt(buffer: Buffer, length: number, offset: number): void {
     const fd = file();
@@ -91,6 +93,7 @@ export function openSpill(dir: string): Spill {
    */
   function append(text: string): { offset: number; buffer: Buffer } {
     if (closed) throw new Error("the publish's scratch file is closed");
+    if (inPieces) throw new Error('a text was parked while another was being parked in pieces');
     const offset = end;
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes >= PENDING_BUFFER_BYTES) {
@@ -155,6 +158,26 @@ export function openSpill(dir: string): Spill {
     park(text) {
       const { offset, buffer } = append(text);
       parked.push(offset, buffer.length);
+      return parked.length / 2 - 1;
+    },
+    parkPieces(pieces) {
+      const offset = end;
+      const iterator = pieces[Symbol.iterator]();
+      try {
+        for (;;) {
+          // While the next piece is made, nothing else may be appended: it would land inside this text.
+          inPieces = true;
+          const next = iterator.next();
+          inPieces = false;
+          if (next.done) break;
+          append(next.value);
+        }
+      } finally {
+        inPieces = false;
+      }
+      // A text is read back from the gathered appends or from the file, never from both.
+      if (pendingBytes > 0 && offset < end - pendingBytes) flush();
+      parked.push(offset, end - offset);
       return parked.length / 2 - 1;
     },
     unpark(place) {

@@ -1,8 +1,8 @@
-// The publish's column of digests: each comes back as the hex of its bytes, compared and read by
-// its place, past the first chunk's growth and across full chunks.
+// The publish's columns of digests and of numbers: each entry comes back by its place, past the
+// first chunk's growth and across full chunks.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DigestColumn } from '../../src/publish/node/columns';
+import { DigestColumn, NumberColumn } from '../../src/publish/node/columns';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -28,5 +28,19 @@ describe('the column of digests', () => {
 
   it('refuses a chunk size that is not a power of two', () => {
     expect(() => new DigestColumn(24)).toThrow(/power of two/);
+  });
+
+  it.each([
+    ['full-sized', undefined],
+    ['of 16 numbers', 16],
+  ])('gives back each number by its place, offsets past 2^31 included (chunks %s)', (_, chunk) => {
+    const column = new NumberColumn(chunk);
+    const values = Array.from({ length: 5000 }, (_, i) => (i % 2 ? i * 1_048_583 : 2 ** 40 + i * 7));
+    for (const [i, value] of values.entries()) expect(column.push(value)).toBe(i);
+    expect(column.length).toBe(values.length);
+    expect(Array.from(values, (_, i) => column.at(i))).toEqual(values);
+    expect(column.at(values.length)).toBeUndefined();
+    expect(column.at(-1)).toBeUndefined();
+    expect(column.at(0.5)).toBeUndefined();
   });
 });

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { PlacedRecordStore, type Scratch } from '../record-store';
-import { DigestColumn } from './columns';
+import { DigestColumn, NumberColumn } from './columns';
 import { sha256BytesSync } from './node-digest';
 
 /**
@@ -63,7 +63,7 @@ export function openSpill(dir: string): Spill {
   let end = 0;
   let closed = false;
   // Each parked text's offset and size, side by side: a Parked is its index here.
-  const parked: number[] = [];
+  const parked = new NumberColumn();
 
   // Appends are gathered here and written a buffer at a time: a publish appends about eleven texts
   // an article (values, cards, bodies, memo outputs), and a system call each cost more than the
@@ -138,8 +138,8 @@ export function openSpill(dir: string): Spill {
   // articles (and as many more objects for the collector to trace). The hash is kept as its 32
   // bytes (DigestColumn), not as 64 hex digits in a string of its own, about 90 bytes with its slot.
   const store = () => {
-    const offsets: number[] = [];
-    const sizes: number[] = [];
+    const offsets = new NumberColumn();
+    const sizes = new NumberColumn();
     const hashes = new DigestColumn();
     return new PlacedRecordStore<number>(
       (value) => {
@@ -148,8 +148,8 @@ export function openSpill(dir: string): Spill {
         sizes.push(buffer.length);
         return hashes.push(sha256BytesSync(buffer));
       },
-      (entry, key) => readBack(offsets[entry] as number, sizes[entry] as number, key),
-      { hash: (entry) => hashes.hex(entry) as string, bytes: (entry) => sizes[entry] as number },
+      (entry, key) => readBack(offsets.at(entry) as number, sizes.at(entry) as number, key),
+      { hash: (entry) => hashes.hex(entry) as string, bytes: (entry) => sizes.at(entry) as number },
     );
   };
 
@@ -157,8 +157,8 @@ export function openSpill(dir: string): Spill {
     stores: store,
     park(text) {
       const { offset, buffer } = append(text);
-      parked.push(offset, buffer.length);
-      return parked.length / 2 - 1;
+      parked.push(offset);
+      return (parked.push(buffer.length) - 1) / 2;
     },
     parkPieces(pieces) {
       const offset = end;
@@ -177,12 +177,12 @@ export function openSpill(dir: string): Spill {
       }
       // A text is read back from the gathered appends or from the file, never from both.
       if (pendingBytes > 0 && offset < end - pendingBytes) flush();
-      parked.push(offset, end - offset);
-      return parked.length / 2 - 1;
+      parked.push(offset);
+      return (parked.push(end - offset) - 1) / 2;
     },
     unpark(place) {
-      const offset = parked[2 * place];
-      const bytes = parked[2 * place + 1];
+      const offset = parked.at(2 * place);
+      const bytes = parked.at(2 * place + 1);
       if (offset === undefined || bytes === undefined) throw new Error(`no text is parked at ${place}`);
       return readBack(offset, bytes, 'a parked text');
     },

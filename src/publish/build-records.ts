@@ -395,7 +395,11 @@ async function contentVersion(
   keySets: Iterable<string>[],
   hashOf: (key: string) => string | undefined,
 ): Promise<string> {
-  const keys = keySets.flatMap((set) => [...set]).sort();
+  // One list of every key, sorted in place: 1.86 million at 500,000 articles, where a list per set,
+  // then their concatenation, were two more copies as the build ended.
+  const keys: string[] = [];
+  for (const set of keySets) for (const key of set) keys.push(key);
+  keys.sort();
   const chunks: string[] = [JSON.stringify(site), String(changesHead)];
   for (let start = 0; start < keys.length; start += VERSION_CHUNK_KEYS) {
     const parts: string[] = [];

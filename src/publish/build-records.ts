@@ -252,12 +252,12 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     if (!memo || !fingerprint || options.release || !group.state) return;
     const remembered: (readonly [string, string])[] = [];
     for (const piece of group.state()) remembered.push([STATE_ENTRY, piece]);
+    if (remembered.length === 0) throw new Error(`the ${name} builder's state has no piece`);
     for (const key of keys) remembered.push([key, hashOf(key) ?? '']);
     // The same state again is remembered as stored, not as a new line of the memo file.
     const stored = memo.lookup(fingerprint);
     const same =
       stored?.length === remembered.length &&
-      stateLength(stored) === stateLength(remembered) &&
       remembered.every(([key, value], i) => stored[i]?.[0] === key && stored[i]?.[1] === value);
     memo.remember(fingerprint, same && stored ? stored : remembered);
   };

@@ -37,8 +37,9 @@ export interface Parking {
   park(text: string): Parked;
   /**
    * Keeps the text that `pieces` make joined, taking one at a time, so that a long text (the record
-   * memo's output holding the search index's state: tens of MB at 500,000 articles) is never made
-   * whole. Nothing else may be parked while the pieces are given.
+   * memo's output holding the search index's state: tens of MB at 500,000 articles) is not made
+   * whole while the build runs (unparked, it is). Each piece must be well-formed UTF-16 (no
+   * surrogate pair split between two), and nothing else may be parked while the pieces are made.
    */
   parkPieces(pieces: Iterable<string>): Parked;
   /** A parked text, read back. */

@@ -8,10 +8,13 @@ import { DigestMap, DigestSet } from '../../src/publish/node/digest-map';
 const digest = (n: number) => createHash('sha256').update(`group ${n}`).digest('hex');
 
 describe('DigestMap', () => {
-  // Full-sized chunks (the first one grows to 32,768 entries) and chunks of 16, crossed hundreds of times.
-  it.each([undefined, 16])(
-    'answers as a Map of the same keys through growth, deletes and keys set again (chunks of %s)',
-    (chunk) => {
+  // The first chunk doubled several times (to 8,192 digests), and chunks of 16, crossed hundreds of times.
+  it.each([
+    ['full-sized', undefined],
+    ['of 16 digests', 16],
+  ])(
+    'answers as a Map of the same keys through growth, deletes and keys set again (chunks %s)',
+    (_, chunk) => {
       const map = new DigestMap<number>(chunk);
       const model = new Map<string, number>();
       // A fixed sequence of operations over a few thousand keys: past the first capacity several times.

@@ -112,10 +112,26 @@ describe('record memo file', () => {
     // What it remembers waits in a publish's scratch file until saved, as in the publish command.
     const spill = openSpill(join(scratch, 'spill'));
     const first = await openRecordMemo(path, { parking: spill });
-    const groups = Array.from({ length: 3000 }, (_, index) => ({
-      fingerprint: first.fingerprint(['big', String(index)]),
-      output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,
-    }));
+    const groups: { fingerprint: string; output: readonly (readonly [string, string])[] }[] = Array.from(
+      { length: 3000 },
+      (_, index) => ({
+        fingerprint: first.fingerprint(['big', String(index)]),
+        output: [[`list:v3:tag:${'é'.repeat(index % 700)}`, `h${index}`]] as const,
+      }),
+    );
+    // And outputs parked in many pieces (a group's state in pieces, then its keys), with text JSON
+    // escapes: 200 KB and more of JSON each.
+    for (const index of [0, 1, 2])
+      groups.push({
+        fingerprint: first.fingerprint(['state', String(index)]),
+        output: [
+          ...Array.from(
+            { length: 40 + index },
+            (_, n) => ['group state', `[[${n},"\u2028 "é" ${'x'.repeat(5000)}"]]`] as const,
+          ),
+          ...Array.from({ length: 500 }, (_, n) => [`search:v2:16:fresh:${n}`, `h${n}`] as const),
+        ],
+      });
     for (const { fingerprint, output } of groups) first.remember(fingerprint, output);
     expect(spill.written).toBeGreaterThan(2_000_000);
     // Read back before the save too: the first entry waits at the scratch file's place 0.

@@ -125,7 +125,25 @@ describe('the spill store', () => {
       yield 'second';
     };
     expect(() => spill.parkPieces(parksMeanwhile())).toThrow(/parked in pieces/);
+    const parksInPiecesMeanwhile = function* () {
+      yield 'first';
+      spill.parkPieces(['inner']);
+      yield 'second';
+    };
+    expect(() => spill.parkPieces(parksInPiecesMeanwhile())).toThrow(/parked in pieces/);
     expect(spill.unpark(spill.park('after'))).toBe('after');
-    spill.close();
+    // Pieces stopped by an error: their maker is told (its `finally` runs).
+    let released = false;
+    const closesMidway = function* () {
+      try {
+        yield 'first';
+        spill.close();
+        yield 'second';
+      } finally {
+        released = true;
+      }
+    };
+    expect(() => spill.parkPieces(closesMidway())).toThrow(/closed/);
+    expect(released).toBe(true);
   });
 });

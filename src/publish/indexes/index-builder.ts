@@ -39,9 +39,9 @@ export interface RecordGroup {
   /**
    * What this publish's group must tell the next one so that it can be updated rather than built
    * (one state per builder, remembered with the group's output). Only with `update`. Given in
-   * pieces of bounded size, so that no text of it is made whole: the search index's names every
-   * article, tens of MB at 500,000 articles, and made as one text, then copied into the memo's,
-   * it was a first publish's peak.
+   * pieces of bounded size, at least one, so that no text of it is made whole while the build runs:
+   * the search index's names every article, tens of MB at 500,000 articles, and made as one text,
+   * then copied into the memo's, it was a first publish's peak.
    */
   state?: () => Iterable<string>;
   /**

@@ -325,6 +325,8 @@ export function searchIndexGroups(
   context: GroupContext,
   { stateArticles = STATE_ARTICLES }: { stateArticles?: number } = {},
 ): RecordGroup[] {
+  if (!(stateArticles >= 1))
+    throw new Error(`a piece of the search state names at least one article, not ${stateArticles}`);
   const termsOf = (article: CompiledArticle): Terms =>
     JSON.parse(context.derived('search-terms', article, () => JSON.stringify(articleTerms(article))));
   const layout = layoutOf(content, context.storedManifest);

@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { PlacedRecordStore, type Scratch } from '../record-store';
+import { type Parked, PlacedRecordStore, type Scratch } from '../record-store';
 import { DigestColumn, NumberColumn } from './columns';
 import { sha256BytesSync } from './node-digest';
 
@@ -62,8 +62,12 @@ export function openSpill(dir: string): Spill {
   };
   let end = 0;
   let closed = false;
-  // Each parked text's offset and size, side by side: a Parked is its index here.
+  // Each parked text's offset and size, side by side: a Parked is the pair's place (half the index).
   const parked = new NumberColumn();
+  const parkedAt = (offset: number, bytes: number): Parked => {
+    parked.push(offset);
+    return (parked.push(bytes) - 1) / 2;
+  };
 
   // Appends are gathered here and written a buffer at a time: a publish appends about eleven texts
   // an article (values, cards, bodies, memo outputs), and a system call each cost more than the
@@ -157,28 +161,30 @@ export function openSpill(dir: string): Spill {
     stores: store,
     park(text) {
       const { offset, buffer } = append(text);
-      parked.push(offset);
-      return (parked.push(buffer.length) - 1) / 2;
+      return parkedAt(offset, buffer.length);
     },
     parkPieces(pieces) {
+      if (inPieces) throw new Error('a text was parked in pieces while another was being parked in pieces');
       const offset = end;
       const iterator = pieces[Symbol.iterator]();
+      let done = false;
       try {
-        for (;;) {
+        while (!done) {
           // While the next piece is made, nothing else may be appended: it would land inside this text.
           inPieces = true;
           const next = iterator.next();
           inPieces = false;
-          if (next.done) break;
-          append(next.value);
+          done = next.done === true;
+          if (!done) append(next.value);
         }
       } finally {
         inPieces = false;
+        // Stopped by an error: the pieces' maker is told, so that it can let go of what it holds.
+        if (!done) iterator.return?.();
       }
       // A text is read back from the gathered appends or from the file, never from both.
       if (pendingBytes > 0 && offset < end - pendingBytes) flush();
-      parked.push(offset);
-      return (parked.push(end - offset) - 1) / 2;
+      return parkedAt(offset, end - offset);
     },
     unpark(place) {
       const offset = parked.at(2 * place);

@@ -63,17 +63,24 @@ class ChunkedEntries {
   }
 }
 
-/** SHA-256 digests, 32 bytes each, by their place; given back as lowercase hex, as KV metadata records them. */
-export class DigestColumn {
-  private readonly entries: ChunkedEntries;
+/** A column over chunked entries: how many it holds. */
+abstract class Column {
+  protected readonly entries: ChunkedEntries;
 
-  /** `chunkDigests` (a power of two) is for tests, which cross many chunks with few digests. */
-  constructor(chunkDigests = CHUNK_BYTES / DIGEST_BYTES) {
-    this.entries = new ChunkedEntries(DIGEST_BYTES, chunkDigests);
+  constructor(entryBytes: number, chunkEntries: number) {
+    this.entries = new ChunkedEntries(entryBytes, chunkEntries);
   }
 
   get length(): number {
     return this.entries.length;
+  }
+}
+
+/** SHA-256 digests, 32 bytes each, by their place; given back as lowercase hex, as KV metadata records them. */
+export class DigestColumn extends Column {
+  /** `chunkDigests` (a power of two) is for tests, which cross many chunks with few digests. */
+  constructor(chunkDigests = CHUNK_BYTES / DIGEST_BYTES) {
+    super(DIGEST_BYTES, chunkDigests);
   }
 
   /** Adds a digest (its 32 bytes); its index. */
@@ -105,16 +112,10 @@ export class DigestColumn {
 }
 
 /** Numbers (doubles: offsets past 2^31 included), by their place. */
-export class NumberColumn {
-  private readonly entries: ChunkedEntries;
-
+export class NumberColumn extends Column {
   /** `chunkNumbers` (a power of two) is for tests. */
   constructor(chunkNumbers = CHUNK_BYTES / NUMBER_BYTES) {
-    this.entries = new ChunkedEntries(NUMBER_BYTES, chunkNumbers);
-  }
-
-  get length(): number {
-    return this.entries.length;
+    super(NUMBER_BYTES, chunkNumbers);
   }
 
   /** Adds a number; its index. */

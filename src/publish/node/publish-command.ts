@@ -15,7 +15,7 @@ import { filesShowing, imageEncodeProblems } from '../image-problems';
 import { type ImageBucket, ImageEncodeError, renditionsToUpload, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
 import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } from '../pipeline';
-import { KvLimitError } from '../plan';
+import { KvLimitError, type PublishPlan } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
 import type { KvApiSettings } from './cloudflare-kv';
@@ -138,6 +138,20 @@ async function printLines(lines: Iterable<string>): Promise<void> {
     if (chunk.length >= PRINT_CHUNK_LINES) await print();
   }
   await print();
+}
+
+/** What a dry run prints of its plan, a line for each upload, write, retirement and delete, in that order. */
+function* dryRunLines(
+  missingImages: readonly { renditions: readonly { key: string }[] }[],
+  changesKv: boolean,
+  plan: PublishPlan,
+): Generator<string> {
+  for (const entry of missingImages)
+    for (const rendition of entry.renditions) yield `  upload ${rendition.key}`;
+  if (changesKv) yield `  write ${writerTokenKey()}`;
+  for (const phase of plan.phases) for (const write of phase.writes) yield `  write ${write.key}`;
+  for (const key of plan.retire) yield `  retire ${key}`;
+  for (const key of plan.deletes) yield `  delete ${key}`;
 }
 
 /** Runs `npm run publish -- …argv` and returns the exit code. */
@@ -466,16 +480,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       plan.deletes.length > 0 ||
       plan.retire.length > 0;
     if (values['dry-run']) {
-      await printLines(
-        (function* () {
-          for (const entry of missingImages)
-            for (const rendition of entry.renditions) yield `  upload ${rendition.key}`;
-          if (changesKv) yield `  write ${writerTokenKey()}`;
-          for (const phase of plan.phases) for (const w of phase.writes) yield `  write ${w.key}`;
-          for (const key of plan.retire) yield `  retire ${key}`;
-          for (const key of plan.deletes) yield `  delete ${key}`;
-        })(),
-      );
+      await printLines(dryRunLines(missingImages, changesKv, plan));
       console.log('publish: dry run, nothing written.');
       return 0;
     }

@@ -13,7 +13,7 @@ import {
   rememberedListing,
 } from '../../src/publish/node/listing-snapshot';
 import { openLocalWorker } from '../../src/publish/node/local-worker';
-import type { PublishPlan } from '../../src/publish/plan';
+import type { PublishPlan, StoredKeys } from '../../src/publish/plan';
 import { articleKey, writerTokenKey } from '../../src/storage/keys';
 import { scratchCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
@@ -195,5 +195,60 @@ describe('the snapshot file', () => {
     // (a reader that passed over a line it cannot parse would trust the commit before it).
     await appendFile(path, '["put","list:v3:tag:y","ab');
     expect(await openListingSnapshot(path).trusted(state)).toBeUndefined();
+  });
+
+  it('takes the writes as a plan gives them, appends only the changes, and rewrites each key once', async () => {
+    const path = join(dir, 'rewrites', 'listing.jsonl');
+    const lines = async () => (await readFile(path, 'utf8')).trimEnd().split('\n').slice(1);
+    // Writes as commitPublish passes them: an iterable of the plan's phases, gone over more than once.
+    const phases = (...writes: [string, string][]) => ({
+      *[Symbol.iterator]() {
+        for (const [key, hash] of writes) yield { key, metadata: { hash, gen: 2 } };
+      },
+    });
+    const first = { token: 'one', manifest: 'm1' };
+    const base = new Map([
+      ['a', { hash: 'a1', gen: 1 }],
+      ['b', { hash: 'b1', gen: 1 }],
+      ['c', { hash: 'c1', gen: 1 }],
+    ]);
+    await openListingSnapshot(path).commit(base, phases(), [], first);
+    // A trusted state is added to: the changes alone, then a commit.
+    const second = { token: 'two', manifest: 'm2' };
+    const snapshot = openListingSnapshot(path);
+    const trusted = await snapshot.trusted(first);
+    expect(trusted).toEqual(base);
+    await snapshot.commit(trusted as StoredKeys, phases(['b', 'b2'], ['d', 'd2']), ['c'], second);
+    expect(await lines()).toEqual([
+      '["put","a","a1",1]',
+      '["put","b","b1",1]',
+      '["put","c","c1",1]',
+      '["commit","one","m1"]',
+      '["put","b","b2",2]',
+      '["put","d","d2",2]',
+      '["delete","c"]',
+      '["commit","two","m2"]',
+    ]);
+    // A listed base (not the trusted one) is rewritten: a key replaced or deleted is not kept twice.
+    const third = { token: 'three', manifest: 'm3' };
+    const listed = new Map([
+      ['a', { hash: 'a1', gen: 1 }],
+      ['b', { hash: 'b2', gen: 2 }],
+      ['d', { hash: 'd2', gen: 2 }],
+    ]);
+    await openListingSnapshot(path).commit(listed, phases(['b', 'b3'], ['e', 'e3']), ['d'], third);
+    expect(await lines()).toEqual([
+      '["put","a","a1",1]',
+      '["put","b","b3",2]',
+      '["put","e","e3",2]',
+      '["commit","three","m3"]',
+    ]);
+    expect(await openListingSnapshot(path).trusted(third)).toEqual(
+      new Map([
+        ['a', { hash: 'a1', gen: 1 }],
+        ['b', { hash: 'b3', gen: 2 }],
+        ['e', { hash: 'e3', gen: 2 }],
+      ]),
+    );
   });
 });

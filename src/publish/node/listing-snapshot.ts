@@ -12,7 +12,7 @@
 // all succeeded. Only a state that ends in a commit is trusted. It is rewritten whole (to a new file
 // renamed over it) when it has no trusted state to add to, or once most of its lines are stale.
 import { randomUUID } from 'node:crypto';
-import { appendFile, type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ValueMetadata } from '../../storage/consistency';
@@ -49,10 +49,19 @@ export interface ListingSnapshot {
    */
   commit(
     base: StoredKeys,
-    writes: readonly { key: string; metadata: Partial<ValueMetadata> }[],
+    writes: Iterable<Listed>,
     deletes: readonly string[],
     state: WriterState,
   ): Promise<void>;
+}
+
+/**
+ * A key written, as the snapshot records it. `commit` goes over its writes twice (to count, then
+ * to write lines), so they must be iterable again: a plan's phases, not a generator's one pass.
+ */
+export interface Listed {
+  key: string;
+  metadata: Partial<ValueMetadata>;
 }
 
 const putLine = (key: string, metadata: Partial<ValueMetadata>): Line => [
@@ -88,43 +97,80 @@ export function openListingSnapshot(path: string): ListingSnapshot {
       return committed.entries;
     },
     async commit(base, writes, deletes, state) {
-      const changes: Line[] = [
-        ...writes.map((write) => putLine(write.key, write.metadata)),
-        ...deletes.map((key): Line => ['delete', key]),
-      ];
+      // Counted first, then written a chunk at a time: a first publish of 500,000 articles commits
+      // 1.86 million writes, and a line for each, then a copy of the base with each write's
+      // metadata, all held at once, took about 470 MB more resident and 10 s (3 s now).
+      let changes = deletes.length;
+      let live = base.size;
+      for (const { key } of writes) {
+        changes++;
+        if (!base.has(key)) live++;
+      }
+      for (const key of deletes) if (base.has(key)) live--;
       const commit: Line = ['commit', state.token, state.manifest];
       await mkdir(dirname(path), { recursive: true });
-      let live = base.size;
-      for (const write of writes) if (!base.has(write.key)) live++;
-      for (const key of deletes) if (base.has(key)) live--;
-      if (loaded && loaded.entries === base && loaded.lines + changes.length <= 2 * live + 1000) {
-        await appendFile(path, `${[...changes, commit].map((line) => JSON.stringify(line)).join('\n')}\n`);
+      if (loaded && loaded.entries === base && loaded.lines + changes <= 2 * live + 1000) {
+        await writeLines(path, 'a', changedLines(writes, deletes), commit);
         return;
       }
-      const entries = new Map(base);
-      for (const write of writes) entries.set(write.key, write.metadata);
-      for (const key of deletes) entries.delete(key);
       const temporary = `${path}.${process.pid}.tmp`;
-      const file = await open(temporary, 'w');
+      // The base's keys a write replaces or a delete removes, left out: each key once.
+      const removed = new Set(deletes);
+      for (const { key } of writes) if (base.has(key)) removed.add(key);
+      function* rewritten(): Generator<Line> {
+        for (const [key, metadata] of base) if (!removed.has(key)) yield putLine(key, metadata);
+        for (const { key, metadata } of writes) yield putLine(key, metadata);
+      }
       try {
-        let chunk = `${HEADER}\n`;
-        for (const [key, metadata] of entries) {
-          chunk += `${JSON.stringify(putLine(key, metadata))}\n`;
-          if (chunk.length >= 1 << 20) {
-            await file.write(chunk);
-            chunk = '';
-          }
-        }
-        await file.write(`${chunk}${JSON.stringify(commit)}\n`);
+        await writeLines(temporary, 'w', rewritten(), commit, HEADER);
       } catch (error) {
-        await file.close();
         await rm(temporary, { force: true });
         throw error;
       }
-      await file.close();
       await rename(temporary, path);
     },
   };
+}
+
+/** A publish's changes as lines: its writes, then its deletes. */
+function* changedLines(writes: Iterable<Listed>, deletes: readonly string[]): Generator<Line> {
+  for (const { key, metadata } of writes) yield putLine(key, metadata);
+  for (const key of deletes) yield ['delete', key];
+}
+
+/**
+ * Characters gathered before each write to the file. Small enough that a chunk's lines die young:
+ * committing 1.86 million writes, chunks of 1 MiB characters left about 40 MB more resident
+ * (lines promoted to the old generation before they were written), 64 KiB none.
+ */
+const WRITE_CHUNK = 1 << 16;
+
+/**
+ * Writes (mode 'w') or appends (mode 'a') `lines`, then the commit line, a chunk at a time, after
+ * `header` when given; the file is closed however it ends. An append cut short leaves no commit
+ * after its lines, so the state it began is never trusted (readCommitted).
+ */
+async function writeLines(
+  path: string,
+  mode: 'w' | 'a',
+  lines: Iterable<Line>,
+  commit: Line,
+  header?: string,
+): Promise<void> {
+  const file = await open(path, mode);
+  try {
+    let chunk = header === undefined ? '' : `${header}\n`;
+    for (const line of lines) {
+      chunk += `${JSON.stringify(line)}\n`;
+      if (chunk.length >= WRITE_CHUNK) {
+        await file.write(chunk);
+        chunk = '';
+      }
+    }
+    await file.write(`${chunk}${JSON.stringify(commit)}\n`);
+  } finally {
+    await file.close();
+  }
 }
 
 /** The keys a snapshot's last commit left, the writer state it recorded, and how many lines it has. */
@@ -301,10 +347,14 @@ export async function commitPublish(
 ): Promise<void> {
   if (!seen.listed || !seen.state || !unchangedBefore) return;
   if ((await store.getText(writerTokenKey())) !== token.value) return;
-  const writes = plan.phases.flatMap((phase) => phase.writes);
-  const manifest = writes.find((write) => write.key === manifestKey());
-  // As a listing sees KV: owned keys only (change-log pages are written, never listed).
-  const listed = writes.filter((write) => isOwnedKey(write.key));
+  // Taken from the plan's phases as they are, not gathered into one list (1.86 million writes at
+  // 500,000 articles). As a listing sees KV: owned keys only (change-log pages are written, never
+  // listed).
+  function* written(owned: (key: string) => boolean): Generator<KvWrite> {
+    for (const phase of plan.phases) for (const write of phase.writes) if (owned(write.key)) yield write;
+  }
+  const manifest = written((key) => key === manifestKey()).next().value;
+  const listed: Iterable<Listed> = { [Symbol.iterator]: () => written(isOwnedKey) };
   const deleted = [...plan.retire, ...plan.deletes].filter(isOwnedKey);
   await snapshot.commit(seen.listed, listed, deleted, {
     token: token.value,

@@ -12,6 +12,7 @@ import { encodePublicKey, encodeSecretKey, generateSecretKey } from '../src/mirr
 import { KV_BINDING } from '../src/publish/node/kv-store';
 import { kvNamespacesOf } from '../src/publish/node/local-kv';
 import { bucketNameOf, IMAGES_BINDING } from '../src/publish/node/local-r2';
+import { manifestKey, writerTokenKey } from '../src/storage/keys';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
@@ -26,10 +27,10 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
   --no-hugo     skip the hugo comparison even when hugo is installed
   --no-remote   skip the first publish through the deployed namespace's APIs (their stand-ins
                 hold every value in this process's memory: about 70 KB an article)
-  --remote-only the first publish to the stand-ins alone, which keep values deflated (about a
-                fifth of the memory): for an archive whose local state would not fit the disk
-                (Miniflare keeps a second copy of every value beside the publish's scratch file);
-                no edits and no hugo
+  --remote-only the first publish to the stand-ins alone, which check every value and keep only
+                those a publish reads back (its writer token, the manifest): for an archive whose
+                local state would not fit the disk (Miniflare keeps a second copy of every value
+                beside the publish's scratch file); no edits and no hugo
   --edits N,M   the one-article edit of two archives published before with --articles N and
                 --articles M, side by side: R rounds (--rounds, default 6), the two sizes in
                 alternating order, one title toggled before each publish; each size's wall and
@@ -160,7 +161,7 @@ const STANDIN_SECRET_ACCESS_KEY = 'bench-standin-secret-access-key-not-a-secret'
  * machine). The same articles, from a folder of their own so that the remote publish's local files
  * (`.wrangler/publish-cache`) are not this checkout's; site.yaml names a key made for this run.
  */
-async function publishToStandIns(content: string, root: string, deflateValues = false): Promise<PublishRun> {
+async function publishToStandIns(content: string, root: string, readBackOnly = false): Promise<PublishRun> {
   const dir = resolve(root, 'remote');
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'content'), { recursive: true });
@@ -180,7 +181,9 @@ async function publishToStandIns(content: string, root: string, deflateValues = 
     token: STANDIN_TOKEN,
     accountId: STANDIN_ACCOUNT,
     namespaceId,
-    deflateValues,
+    // With readBackOnly, only the values a publish reads back (its writer token, the manifest):
+    // the others are checked and dropped, so the stand-in's memory and work do not grow with them.
+    ...(readBackOnly && { keepValue: (name: string) => name === writerTokenKey() || name === manifestKey() }),
   });
   // Both stand-ins are closed however the run ends, or the bench would never exit.
   const r2 = await startR2S3StandIn({
@@ -459,7 +462,7 @@ async function main(argv: string[]): Promise<number> {
     `${run.renditions}`,
   ];
   if (values['remote-only']) {
-    console.log('bench:publish: first publish through the deployed APIs alone (stand-ins, values deflated)');
+    console.log('bench:publish: first publish through the deployed APIs alone (stand-ins, values dropped)');
     const remote = await publishToStandIns(content, root, true);
     await writeFile(join(root, 'first-publish-remote.log'), remote.stdout);
     printTable(count, values.images, [row('first publish, --remote to stand-ins', remote)]);

@@ -342,13 +342,8 @@ describe('the KV REST client', () => {
     );
   });
 
-  it('reads back from a stand-in that keeps its values deflated what was written', async () => {
-    standIn = await startKvRestStandIn({
-      token: TOKEN,
-      accountId: ACCOUNT,
-      namespaceId,
-      deflateValues: true,
-    });
+  it("reads back what was written, a request cut inside a character's bytes included", async () => {
+    standIn = await startKvRestStandIn({ token: TOKEN, accountId: ACCOUNT, namespaceId });
     const api = createKvApi(settings(standIn));
     // The page's request is written in several slices, cut inside a character's bytes.
     const pairs = [
@@ -359,6 +354,26 @@ describe('the KV REST client', () => {
     await api.putPairs(pairs);
     for (const { key, value } of pairs) expect(await api.getValue(key)).toBe(value);
     expect(standIn.entries.get('k:page')?.metadata).toEqual({ hash: 'a' });
+  });
+
+  it('keeps only the values a stand-in is asked to keep, and lists every key with its metadata', async () => {
+    standIn = await startKvRestStandIn({
+      token: TOKEN,
+      accountId: ACCOUNT,
+      namespaceId,
+      keepValue: (key) => key === 'k:kept',
+    });
+    const api = createKvApi(settings(standIn));
+    await api.putPairs([
+      { key: 'k:kept', value: 'read back', metadata: { hash: 'a' } },
+      { key: 'k:dropped', value: 'x'.repeat(5000), metadata: { hash: 'b' } },
+    ]);
+    expect(await api.getValue('k:kept')).toBe('read back');
+    await expect(api.getValue('k:dropped')).rejects.toThrow(/500/);
+    expect(await api.listKeys('k:')).toEqual([
+      { name: 'k:dropped', metadata: { hash: 'b' } },
+      { name: 'k:kept', metadata: { hash: 'a' } },
+    ]);
   });
 
   it('cuts bulk writes within both limits, a pair over the target alone', () => {

@@ -4,7 +4,6 @@
 // logs every request, and fails requests on demand: 429 with retry-after, 500, a partial bulk write,
 // an answer cut off, or no answer at all.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { faultRules, type FaultRule as SharedFaultRule } from './fault-rules';
 import { listenOnLoopback } from './loopback-server';
 
@@ -63,10 +62,12 @@ interface Options {
   /** Keys per list page at most, below the client's limit, so that clients must follow the cursor. */
   listPageSize?: number;
   /**
-   * Keep each value deflated (and inflate it when read): an archive of 500,000 articles writes
-   * about 35 GB of values, more than this machine's memory as they are written.
+   * Which values to keep (all by default). Another key's value is checked against the limits and
+   * dropped, its metadata kept for listing, and reading it answers 500: for a run that writes more
+   * than memory holds (a first publish of 500,000 articles, about 35 GB) and reads back only a few
+   * keys.
    */
-  deflateValues?: boolean;
+  keepValue?: (key: string) => boolean;
 }
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -110,15 +111,13 @@ function invalidPairs(items: unknown): string | undefined {
 /**
  * A value kept as its UTF-8 bytes, as KV keeps it, outside the JS heap: `bench:publish` writes an
  * archive's gigabytes of values here, and a heap holding them as strings spends its time collecting
- * (6.7 GB at 100,000 articles, at about 740 writes a second). Deflated when asked (Options.deflateValues).
+ * (6.7 GB at 100,000 articles, at about 740 writes a second).
  */
-function storedValue(value: string, metadata: unknown, deflate: boolean): StoredValue {
-  // Copied out of zlib's output: that is a view of a 16 KiB chunk at least, which a value of a few
-  // hundred bytes would otherwise keep (a 500,000-article bench ran out of memory that way).
-  const bytes = deflate ? Buffer.from(deflateRawSync(value, { level: 1 })) : Buffer.from(value, 'utf8');
+function storedValue(value: string, metadata: unknown): StoredValue {
+  const bytes = Buffer.from(value, 'utf8');
   const text = {
     get value() {
-      return (deflate ? inflateRawSync(bytes) : bytes).toString('utf8');
+      return bytes.toString('utf8');
     },
   };
   return metadata === undefined ? text : Object.assign(text, { metadata });
@@ -131,6 +130,8 @@ function unstoredAt(positions: readonly number[] | undefined, count: number): Se
 
 export async function startKvRestStandIn(options: Options): Promise<KvRestStandIn> {
   const entries = new Map<string, StoredValue>();
+  // Keys whose values were not kept (Options.keepValue).
+  const dropped = new Set<string>();
   const log: LoggedRequest[] = [];
   const rules = faultRules<Operation, Fault>();
   const namespacePath = `/client/v4/accounts/${options.accountId}/storage/kv/namespaces/${options.namespaceId}`;
@@ -226,6 +227,8 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
     if (op === 'get') {
       const stored = key === undefined ? undefined : entries.get(key);
       if (!stored) return failure(response, 404, 10009, "get: 'key not found'");
+      if (key !== undefined && dropped.has(key))
+        return failure(response, 500, 10001, `the stand-in kept no value for ${key}`);
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       return response.end(stored.value);
     }
@@ -236,7 +239,13 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       const unstored = fault?.kind === 'partial' ? unstoredAt(fault.unstored, pairs.length) : new Set();
       for (const [at, { key: name, value, metadata }] of pairs.entries())
         if (!unstored.has(at))
-          entries.set(name, storedValue(value, metadata, options.deflateValues === true));
+          if (options.keepValue && !options.keepValue(name)) {
+            dropped.add(name);
+            entries.set(name, metadata === undefined ? { value: '' } : { value: '', metadata });
+          } else {
+            dropped.delete(name);
+            entries.set(name, storedValue(value, metadata));
+          }
       return success(response, {
         successful_key_count: pairs.length - unstored.size,
         unsuccessful_keys: pairs.filter((_, at) => unstored.has(at)).map((p) => p.key),
@@ -246,7 +255,10 @@ export async function startKvRestStandIn(options: Options): Promise<KvRestStandI
       return failure(response, 400, 10021, 'body must be a JSON array of key names');
     if (items.length > MAX_BULK_ITEMS) return failure(response, 400, 10021, 'more than 10,000 keys');
     const removed = fault?.kind === 'partial' ? items.slice(0, -1) : items;
-    for (const name of removed) entries.delete(name);
+    for (const name of removed) {
+      entries.delete(name);
+      dropped.delete(name);
+    }
     return success(response, {
       successful_key_count: removed.length,
       unsuccessful_keys: items.slice(removed.length),

@@ -30,9 +30,11 @@ import { appendChanges, removedIds } from './changes';
 import { ApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
 import {
+  followedBy,
   KvLimitError,
   type KvWrite,
   kvLimitProblems,
+  type PlannedWrites,
   type PublishPlan,
   planPublish,
   type StoredKeys,
@@ -75,7 +77,7 @@ export interface EditedInPlace {
 
 /** Where a publish writes, phase by phase. */
 export interface PublishTarget {
-  put(writes: KvWrite[], phase: string): Promise<void>;
+  put(writes: PlannedWrites, phase: string): Promise<void>;
   delete(keys: string[]): Promise<void>;
 }
 
@@ -553,7 +555,8 @@ async function stageReleases(
     const record: ReleaseRecord = {
       at: publishStamp(at),
       gen: planned.gen,
-      phases: planned.plan.phases.map(({ name, writes }) => ({ name, writes })),
+      // A release's writes are held in its record (a value KV takes: at most 25 MiB), so few.
+      phases: planned.plan.phases.map(({ name, writes }) => ({ name, writes: [...writes] })),
       deletes: planned.plan.deletes,
       // Pushed by the cron when it applies the release, as a publish pushes after its writes.
       ...(event && { event }),
@@ -598,11 +601,13 @@ async function planReleaseRecords(live: PlannedPublish, records: ReadonlyMap<str
   const { plan, listed } = live;
   const indexes = plan.phases.find((phase) => phase.name === 'indexes');
   if (!indexes) throw new Error('the plan has no indexes phase');
+  const changed: KvWrite[] = [];
   for (const [key, value] of records) {
     const write = await recordWrite(key, value, live.gen);
     if (listed.get(key)?.hash === write.metadata.hash) plan.unchanged++;
-    else indexes.writes.push(write);
+    else changed.push(write);
   }
+  indexes.writes = followedBy(indexes.writes, changed);
   plan.retire = live.storedReleases.filter((key) => !records.has(key));
 }
 

@@ -20,6 +20,16 @@ export interface KvWrite {
   readonly metadata: ValueMetadata;
 }
 
+/**
+ * A phase's writes: read as often as needed, each time in the same order, with their count. A record
+ * store's writes are made as they are read (storeWrites): a first publish of 500,000 articles plans
+ * 1.86 million, and an object for each held from the plan to the last write was about 100 MB of its
+ * peak. Copy one with `[...writes]`.
+ */
+export interface PlannedWrites extends Iterable<KvWrite> {
+  readonly length: number;
+}
+
 /** What a publish knows of a stored key without reading its value: its KV metadata. */
 export type StoredKeys = ReadonlyMap<string, Partial<ValueMetadata>>;
 
@@ -27,7 +37,7 @@ export interface PublishPlan {
   /**
    * Write batches in order: change-log pages, articles, the indexes that point to them, the manifest.
    */
-  phases: { name: 'changes' | 'articles' | 'indexes' | 'manifest'; writes: KvWrite[] }[];
+  phases: { name: 'changes' | 'articles' | 'indexes' | 'manifest'; writes: PlannedWrites }[];
   /** Keys no longer produced (removed or drafted articles, shrunk lists): deleted last. */
   deletes: string[];
   /** Release records this publish supersedes: deleted first, before anything is written. */
@@ -42,20 +52,26 @@ export interface PublishPlan {
 export async function planPublish(records: RecordSet, stored: StoredKeys, gen: number): Promise<PublishPlan> {
   let unchanged = 0;
   const refusals: string[] = [];
-  const diff = (store: RecordStore): KvWrite[] => {
-    const writes: KvWrite[] = [];
+  const diff = (store: RecordStore): PlannedWrites => {
     const source = { store, gen };
+    // The keys to write, listed only from the first key left out: a first publish writes every key
+    // of each store, and reads them from the store itself (1.86 million at 500,000 articles).
+    let listed: string[] | undefined;
+    let seen = 0;
     for (const key of store.keys()) {
       // A stored key's hash is its store's (a key is built or kept, never both: buildRecords).
       if (stored.get(key)?.hash === (store.hash(key) ?? '')) {
         unchanged++;
-        continue;
+        listed ??= firstKeys(store, seen);
+      } else {
+        refusals.push(...kvLimitProblems(storedWrite(key, source)));
+        listed?.push(key);
       }
-      const write = storedWrite(key, source);
-      refusals.push(...kvLimitProblems(write));
-      writes.push(write);
+      seen++;
     }
-    return writes;
+    return listed
+      ? storeWrites(() => (listed as string[]).values(), listed.length, source)
+      : storeWrites(() => store.keys(), store.size, source);
   };
   // Kept keys were found stored with the hash their inputs produce: unchanged without a build.
   unchanged += records.kept.size;
@@ -138,6 +154,42 @@ export function valueBytesOf(write: KvWrite): number | undefined {
  */
 export function storedWrite(key: string, source: { store: RecordStore; gen: number }): KvWrite {
   return new StoredWrite(key, source);
+}
+
+/** The store's first `count` keys. */
+function firstKeys(store: RecordStore, count: number): string[] {
+  const keys: string[] = [];
+  if (count === 0) return keys;
+  for (const key of store.keys()) if (keys.push(key) === count) break;
+  return keys;
+}
+
+/**
+ * The writes of `length` keys (those `keys` gives, each time in the same order) from one record
+ * store, a write made for each key as it is read.
+ */
+function storeWrites(
+  keys: () => Iterable<string>,
+  length: number,
+  source: { store: RecordStore; gen: number },
+): PlannedWrites {
+  return {
+    length,
+    *[Symbol.iterator]() {
+      for (const key of keys()) yield new StoredWrite(key, source);
+    },
+  };
+}
+
+/** `writes`, then `more` (a few writes made apart from the record stores, as release records are). */
+export function followedBy(writes: PlannedWrites, more: readonly KvWrite[]): PlannedWrites {
+  return {
+    length: writes.length + more.length,
+    *[Symbol.iterator]() {
+      yield* writes;
+      yield* more;
+    },
+  };
 }
 
 /** Records Workers KV would refuse: found while planning, so --dry-run stops exactly where a write would. */

@@ -310,7 +310,7 @@ describe('the `modified` scope when an old article is edited', { timeout: 120_00
   const daily = (count: number, corrected = new Map<number, number>()) =>
     Array.from({ length: count }, (_, i) => ({ id: FIRST + i, hour: 24 * i, corrected: corrected.get(i) }));
   const touched = ({ plan }: { plan: PublishResult['plan'] }) =>
-    [...plan.phases.flatMap((phase) => phase.writes.map((w) => w.key)), ...plan.deletes].filter((key) =>
+    [...plan.phases.flatMap((phase) => [...phase.writes].map((w) => w.key)), ...plan.deletes].filter((key) =>
       key.startsWith('api:v1:articles:modified:'),
     );
 

@@ -134,7 +134,7 @@ describe('a publish killed and re-run', () => {
           // A further publish of the same content has nothing left to do.
           const content = await signedByTestKey(compileContent(edited()));
           const again = await preparePublish(content, store, LATER, { signingKey: await testSigningKey() });
-          expect(again.plan.phases.flatMap((p) => p.writes)).toEqual([]);
+          expect(again.plan.phases.flatMap((p) => [...p.writes])).toEqual([]);
         },
       ),
       { numRuns: sweepSize({ fast: 6, long: 20 }) },

@@ -96,7 +96,7 @@ describe('an edit in place', () => {
     const claimed = await planFor(input, later, { edited: new Set() });
     expect(claimed.records.editedInPlace).toBeUndefined();
     expect(planOf(claimed)).toEqual(planOf(knowingNothing));
-    expect(claimed.plan.phases.flatMap((phase) => phase.writes.map((w) => w.key))).toContain(
+    expect(claimed.plan.phases.flatMap((phase) => [...phase.writes].map((w) => w.key))).toContain(
       `article:v1:${FIRST_ID + 500}`,
     );
   });

@@ -183,7 +183,7 @@ describe('republishing unchanged content with releases staged', () => {
     expect(first.releases).toHaveLength(3);
     const again = await publish(withFuture(future), new Date('2026-01-10T00:05:00Z'));
     expect(again.releases).toEqual(first.releases);
-    const written = again.plan.phases.flatMap((phase) => phase.writes.map((write) => write.key));
+    const written = again.plan.phases.flatMap((phase) => [...phase.writes].map((write) => write.key));
     expect(written).toEqual([]);
     expect([...again.plan.deletes, ...again.plan.retire]).toEqual([]);
   });

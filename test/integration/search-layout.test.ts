@@ -115,7 +115,7 @@ async function publishArchive(
   });
   await applyPlan(prepared.plan, kv.publisher());
   return {
-    writes: prepared.plan.phases.flatMap((phase) => phase.writes.map((write) => write.key)),
+    writes: prepared.plan.phases.flatMap((phase) => [...phase.writes].map((write) => write.key)),
     deletes: prepared.plan.deletes,
   };
 }

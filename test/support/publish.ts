@@ -133,7 +133,7 @@ export async function publish(
 export function planOf(prepared: PublishResult) {
   const { plan, records } = prepared;
   return {
-    phases: plan.phases.map((phase) => [phase.name, phase.writes.map((w) => [w.key, w.metadata])]),
+    phases: plan.phases.map((phase) => [phase.name, [...phase.writes].map((w) => [w.key, w.metadata])]),
     deletes: plan.deletes,
     retire: plan.retire,
     unchanged: plan.unchanged,

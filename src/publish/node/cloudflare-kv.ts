@@ -129,7 +129,7 @@ const JSON_WORST_CASE_FACTOR = 6;
  * Only a pair whose worst case does not fit is serialised to be measured; with `bytes` given, the
  * others' values are not read.
  */
-function checkPairsFit(pairs: readonly KvPair[]): void {
+function checkPairsFit(pairs: Iterable<KvPair>): void {
   for (const pair of pairs) {
     if (pair.bytes !== undefined) {
       const frame = Buffer.byteLength(serialisedPair({ key: '', value: '', metadata: pair.metadata }));
@@ -291,8 +291,8 @@ export interface KvApi {
   listKeys(prefix: string): Promise<ListedKey[]>;
   /** The value, or null only when the API says the key does not exist. */
   getValue(key: string): Promise<string | null>;
-  /** Writes all pairs; `onWritten` gets the running total as batches are stored. */
-  putPairs(pairs: readonly KvPair[], onWritten?: (done: number) => void): Promise<void>;
+  /** Writes all pairs (read twice: checked, then sent); `onWritten` gets the running total as batches are stored. */
+  putPairs(pairs: Iterable<KvPair>, onWritten?: (done: number) => void): Promise<void>;
   deleteKeys(keys: readonly string[], onDeleted?: (done: number) => void): Promise<void>;
 }
 

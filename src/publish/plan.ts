@@ -106,10 +106,10 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
  * A planned write whose value and metadata are read from its record store when asked for: its own
  * fields are its key and where it reads from, `value` and `metadata` are the class's getters (so
  * one each for every write), and `toJSON` gives all three in the order a release record serialises
- * them. The metadata is made from the hash the store keeps as its 32 bytes (columns.ts): a hash
- * string held on each write was about 90 bytes a value from the plan to the last write. (With its
- * getters defined on each write, a write was 80 bytes with its place in the plan; it is 48: a
- * first publish of 500,000 articles plans 1.86 million.)
+ * them. The metadata is made from the hash the store keeps as its 32 bytes (columns.ts), when
+ * asked. A write is made each time its phase is read (storeWrites) and let go once used: held from
+ * the plan to the last write, one each was 48 bytes and its place in a list, for the 1.86 million a
+ * first publish of 500,000 articles plans.
  */
 class StoredWrite implements KvWrite {
   constructor(

@@ -6,6 +6,7 @@ import { type CompiledContent, compiledDigestOf, imageSourceOf } from '../conten
 import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
 import { isoSeconds } from '../shared/iso-time';
+import { sortStringsInPlace } from '../shared/sort-in-place';
 import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
@@ -390,13 +391,15 @@ async function contentVersion(
   keySets: { size: number; keys(): Iterable<string> }[],
   hashOf: (key: string) => string | undefined,
 ): Promise<string> {
-  // One list of every key, made at its size and sorted in place (1.86 million at 500,000
-  // articles); each chunk's text is made from the list, not from a copy of its part of it.
-  const keys = new Array<string>(keySets.reduce((total, set) => total + set.size, 0));
+  // One list of every key (1.86 million at 500,000 articles), made at its size (filled first: a
+  // long list made empty is a dictionary, and pushed to, it is copied as it grows), sorted where
+  // it is (V8's sort copies it), each chunk's text made from it: at 1.86 million keys about 14 MB
+  // at once, against 52 for a list pushed to and sorted by Array.prototype.sort.
+  const keys = new Array<string>(keySets.reduce((total, set) => total + set.size, 0)).fill('');
   let at = 0;
   for (const set of keySets) for (const key of set.keys()) keys[at++] = key;
   if (at !== keys.length) throw new Error(`the content version listed ${at} keys of ${keys.length}`);
-  keys.sort();
+  sortStringsInPlace(keys);
   const chunks: string[] = [JSON.stringify(site), String(changesHead)];
   for (let start = 0; start < keys.length; start += VERSION_CHUNK_KEYS) {
     const end = Math.min(keys.length, start + VERSION_CHUNK_KEYS);

@@ -397,8 +397,13 @@ async function contentVersion(
   // sorted by Array.prototype.sort.
   const keys = new Array<string>(keySets.reduce((total, set) => total + set.size, 0));
   let at = 0;
-  for (const set of keySets) for (const key of set.keys()) keys[at++] = key;
-  if (at !== keys.length) throw new Error(`the content version listed ${at} keys of ${keys.length}`);
+  const miscounted = () => new Error(`the content version's key sets do not hold as many keys as they count`);
+  for (const set of keySets)
+    for (const key of set.keys()) {
+      if (at === keys.length) throw miscounted();
+      keys[at++] = key;
+    }
+  if (at !== keys.length) throw miscounted();
   sortStringsInPlace(keys);
   const chunks: string[] = [JSON.stringify(site), String(changesHead)];
   for (let start = 0; start < keys.length; start += VERSION_CHUNK_KEYS) {

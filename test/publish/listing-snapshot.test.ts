@@ -243,6 +243,13 @@ describe('the snapshot file', () => {
       '["put","e","e3",2]',
       '["commit","three","m3"]',
     ]);
+    // A generator's writes would be counted, then found empty when their lines are written.
+    const once = (function* () {
+      yield { key: 'f', metadata: { hash: 'f4', gen: 3 } };
+    })();
+    await expect(openListingSnapshot(path).commit(listed, once, [], first)).rejects.toThrow(
+      /read more than once/,
+    );
     expect(await openListingSnapshot(path).trusted(third)).toEqual(
       new Map([
         ['a', { hash: 'a1', gen: 1 }],

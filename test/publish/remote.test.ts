@@ -356,6 +356,17 @@ describe('the KV REST client', () => {
     expect(standIn.entries.get('k:page')?.metadata).toEqual({ hash: 'a' });
   });
 
+  it('writes pairs given as an iterable read twice, and refuses an iterator that a second read finds empty', async () => {
+    standIn = await startKvRestStandIn({ token: TOKEN, accountId: ACCOUNT, namespaceId });
+    const api = createKvApi(settings(standIn));
+    const made = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ key: `k:${i}`, value: `v${i}` }));
+    // As the publish gives them: each pair made as it is read, once to check them, once to send.
+    await api.putPairs({ [Symbol.iterator]: () => made(3).values() });
+    expect([...standIn.entries.keys()].sort()).toEqual(['k:0', 'k:1', 'k:2']);
+    await expect(api.putPairs(made(2).values())).rejects.toThrow(/read more than once/);
+  });
+
   it('keeps only the values a stand-in is asked to keep, and lists every key with its metadata', async () => {
     standIn = await startKvRestStandIn({
       token: TOKEN,

@@ -16,9 +16,9 @@ function words(count: number, random: () => number, letters: number): string[] {
   });
 }
 
-function sortsAsArraySortDoes(list: string[]): void {
+function sortsAsArraySortDoes(list: string[], depthLimit?: number): void {
   const expected = [...list].sort();
-  sortStringsInPlace(list);
+  sortStringsInPlace(list, depthLimit);
   expect(list).toEqual(expected);
 }
 
@@ -39,5 +39,15 @@ describe('sorting strings in place', () => {
     sortsAsArraySortDoes(words(5000, random, 2));
     // Keys as a publish makes them: a prefix, then numbers that do not sort as numbers.
     sortsAsArraySortDoes(Array.from({ length: 5000 }, (_, i) => `article:v1:${(i * 7919) % 5000}`));
+  });
+
+  it('sorts as a heap where the quicksort has split too often, the same order', () => {
+    const random = seededRandom(29);
+    // A limit of 0 sorts every list by the heap; 1 and 2 after a split or two.
+    for (const depthLimit of [0, 1, 2])
+      for (const count of [0, 1, 2, 16, 17, 100, 5000]) {
+        sortsAsArraySortDoes(words(count, random, 6), depthLimit);
+        sortsAsArraySortDoes(words(count, random, 2), depthLimit);
+      }
   });
 });

@@ -3,6 +3,7 @@
 // the documented limits; retries, timeouts and requests in flight follow the policy every remote
 // request shares (remote-retry.ts). Knows nothing about what the keys mean.
 
+import { mustReadAgain } from '../../shared/read-again';
 import { runPool } from '../../shared/run-pool';
 import {
   checkApiUrl,
@@ -408,7 +409,8 @@ export function createKvApi(settings: KvApiSettings, log: (line: string) => void
       });
     },
 
-    async putPairs(pairs, onWritten) {
+    async putPairs(given, onWritten) {
+      const pairs = mustReadAgain(given, "a bulk write's pairs");
       checkPairsFit(pairs);
       let done = 0;
       const batches = bulkBatches(pairs, settings.batchPairs, settings.batchBytes, allocate);

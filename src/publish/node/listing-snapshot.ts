@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { mustReadAgain } from '../../shared/read-again';
 import type { ValueMetadata } from '../../storage/consistency';
 import { isOwnedKey, manifestKey, writerTokenKey } from '../../storage/keys';
 import type { KvWrite, PublishPlan, StoredKeys } from '../plan';
@@ -56,8 +57,9 @@ export interface ListingSnapshot {
 }
 
 /**
- * A key written, as the snapshot records it. `commit` goes over its writes twice (to count, then
- * to write lines), so they must be iterable again: a plan's phases, not a generator's one pass.
+ * A key written, as the snapshot records it. `commit` goes over its writes more than once (to
+ * count them, then to write their lines), so they must be iterable again: a plan's phases, not a
+ * generator's one pass (mustReadAgain refuses that).
  */
 export interface Listed {
   key: string;
@@ -96,7 +98,8 @@ export function openListingSnapshot(path: string): ListingSnapshot {
       loaded = { entries: committed.entries, lines: committed.lines };
       return committed.entries;
     },
-    async commit(base, writes, deletes, state) {
+    async commit(base, listed, deletes, state) {
+      const writes = mustReadAgain(listed, "a commit's writes");
       // Counted first, then written a chunk at a time: a first publish of 500,000 articles commits
       // 1.86 million writes, and a line for each, then a copy of the base with each write's
       // metadata, all held at once, took about 470 MB more resident and 10 s (3 s now).
@@ -114,12 +117,14 @@ export function openListingSnapshot(path: string): ListingSnapshot {
         return;
       }
       const temporary = `${path}.${process.pid}.tmp`;
-      // The base's keys a write replaces or a delete removes, left out: each key once.
+      // The base's keys a write replaces or a delete removes, left out: each key once. A key both
+      // written and deleted (a plan never has one) ends deleted, as an append's lines leave it.
+      const deleted = new Set(deletes);
       const removed = new Set(deletes);
       for (const { key } of writes) if (base.has(key)) removed.add(key);
       function* rewritten(): Generator<Line> {
         for (const [key, metadata] of base) if (!removed.has(key)) yield putLine(key, metadata);
-        for (const { key, metadata } of writes) yield putLine(key, metadata);
+        for (const { key, metadata } of writes) if (!deleted.has(key)) yield putLine(key, metadata);
       }
       try {
         await writeLines(temporary, 'w', rewritten(), commit, HEADER);
@@ -163,11 +168,12 @@ async function writeLines(
     for (const line of lines) {
       chunk += `${JSON.stringify(line)}\n`;
       if (chunk.length >= WRITE_CHUNK) {
-        await file.write(chunk);
+        // writeFile writes the whole chunk (a write may take part of it) from where the last ended.
+        await file.writeFile(chunk);
         chunk = '';
       }
     }
-    await file.write(`${chunk}${JSON.stringify(commit)}\n`);
+    await file.writeFile(`${chunk}${JSON.stringify(commit)}\n`);
   } finally {
     await file.close();
   }
@@ -353,7 +359,10 @@ export async function commitPublish(
   function* written(owned: (key: string) => boolean): Generator<KvWrite> {
     for (const phase of plan.phases) for (const write of phase.writes) if (owned(write.key)) yield write;
   }
-  const manifest = written((key) => key === manifestKey()).next().value;
+  // The manifest is planned in its own phase (plan.ts, pipeline.ts): found there, not among every write.
+  const manifest = [...(plan.phases.find((phase) => phase.name === 'manifest')?.writes ?? [])].find(
+    (write) => write.key === manifestKey(),
+  );
   const listed: Iterable<Listed> = { [Symbol.iterator]: () => written(isOwnedKey) };
   const deleted = [...plan.retire, ...plan.deletes].filter(isOwnedKey);
   await snapshot.commit(seen.listed, listed, deleted, {

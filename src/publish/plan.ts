@@ -69,9 +69,9 @@ export async function planPublish(records: RecordSet, stored: StoredKeys, gen: n
       }
       seen++;
     }
-    return listed
-      ? storeWrites(() => (listed as string[]).values(), listed.length, source)
-      : storeWrites(() => store.keys(), store.size, source);
+    if (!listed) return storeWrites(() => store.keys(), store.size, source);
+    const keys = listed;
+    return storeWrites(() => keys.values(), keys.length, source);
   };
   // Kept keys were found stored with the hash their inputs produce: unchanged without a build.
   unchanged += records.kept.size;

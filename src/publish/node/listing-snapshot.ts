@@ -353,17 +353,18 @@ export async function commitPublish(
 ): Promise<void> {
   if (!seen.listed || !seen.state || !unchangedBefore) return;
   if ((await store.getText(writerTokenKey())) !== token.value) return;
-  // Taken from the plan's phases as they are, not gathered into one list (1.86 million writes at
-  // 500,000 articles). As a listing sees KV: owned keys only (change-log pages are written, never
-  // listed).
-  function* written(owned: (key: string) => boolean): Generator<KvWrite> {
-    for (const phase of plan.phases) for (const write of phase.writes) if (owned(write.key)) yield write;
-  }
   // The manifest is planned in its own phase (plan.ts, pipeline.ts): found there, not among every write.
-  const manifest = [...(plan.phases.find((phase) => phase.name === 'manifest')?.writes ?? [])].find(
-    (write) => write.key === manifestKey(),
-  );
-  const listed: Iterable<Listed> = { [Symbol.iterator]: () => written(isOwnedKey) };
+  const manifestWrites = plan.phases.find((phase) => phase.name === 'manifest')?.writes ?? [];
+  const manifest = [...manifestWrites].find((write) => write.key === manifestKey());
+  // Read from the plan's phases as the commit goes, not gathered into one list (1.86 million writes
+  // at 500,000 articles). As a listing sees KV: owned keys only (change-log pages are written,
+  // never listed).
+  const listed: Iterable<Listed> = {
+    *[Symbol.iterator]() {
+      for (const phase of plan.phases)
+        for (const write of phase.writes) if (isOwnedKey(write.key)) yield write;
+    },
+  };
   const deleted = [...plan.retire, ...plan.deletes].filter(isOwnedKey);
   await snapshot.commit(seen.listed, listed, deleted, {
     token: token.value,

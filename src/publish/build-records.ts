@@ -10,6 +10,7 @@ import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
+import { contentVersion } from './content-version';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { articleRecordGroups } from './indexes/article-records';
 import {
@@ -373,47 +374,6 @@ function hashLookup(
   indexes: RecordStore,
 ): (key: string) => string | undefined {
   return (key) => kept.get(key) ?? articles.hash(key) ?? indexes.hash(key);
-}
-
-/** Keys and hashes hashed together at a time by contentVersion: a bounded input at any archive size. */
-const VERSION_CHUNK_KEYS = 4096;
-
-/**
- * The content version: a hash of the configuration, the change log's head (its pages are not all
- * rewritten, but the head moves whenever one is) and every record's key and hash, in key order.
- * Cache keys derive from it. The keys are hashed a chunk at a time and the chunks' hashes together,
- * so no input grows with the archive.
- */
-async function contentVersion(
-  site: SiteConfig,
-  changesHead: number,
-  keySets: { size: number; keys(): Iterable<string> }[],
-  hashOf: (key: string) => string | undefined,
-): Promise<string> {
-  // One list of every key (1.86 million at 500,000 articles), made at its size (pushed to, it is
-  // copied as it grows), each chunk's text made from it. (Sorted in place by a quicksort, it held
-  // no copy, but took far longer in a publish of 500,000 articles: docs/publishing-measured.md.)
-  const keys = new Array<string>(keySets.reduce((total, set) => total + set.size, 0));
-  let at = 0;
-  const miscounted = () => new Error(`the content version's key sets do not hold as many keys as they count`);
-  for (const set of keySets)
-    for (const key of set.keys()) {
-      if (at === keys.length) throw miscounted();
-      keys[at++] = key;
-    }
-  if (at !== keys.length) throw miscounted();
-  keys.sort();
-  const chunks: string[] = [JSON.stringify(site), String(changesHead)];
-  for (let start = 0; start < keys.length; start += VERSION_CHUNK_KEYS) {
-    const end = Math.min(keys.length, start + VERSION_CHUNK_KEYS);
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const key = keys[i] as string;
-      text += `${i === start ? '' : '\u0000'}${key}\u0000${hashOf(key) ?? ''}`;
-    }
-    chunks.push(await sha256Hex(text));
-  }
-  return (await sha256Hex(chunks.join('\u0000'))).slice(0, 16);
 }
 
 function hostsOf(site: SiteConfig): string {

@@ -5,6 +5,7 @@ import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, compiledDigestOf, imageSourceOf } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
 import { sha256Hex } from '../shared/digest';
+import { flatString } from '../shared/flat-string';
 import { isoSeconds } from '../shared/iso-time';
 import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
@@ -280,7 +281,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     for (const key of keys) if (stored.get(key)?.hash === undefined) return false;
     for (const key of keys) {
       claim(key);
-      kept.set(key, stored.get(key)?.hash as string);
+      kept.set(flatString(key), stored.get(key)?.hash as string);
     }
     keptAsStored += keys.length;
     return true;
@@ -299,7 +300,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
         for (const [key, hash] of known) {
           claim(key);
-          kept.set(key, hash);
+          kept.set(flatString(key), hash);
         }
         memo?.remember(fingerprint, known);
         group.kept?.();
@@ -325,7 +326,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       if (update)
         for (const [key, hash] of update.unchanged) {
           claim(key);
-          kept.set(key, hash);
+          kept.set(flatString(key), hash);
           keys.push(key);
         }
       // Remembered as soon as built, each value's hash taken when it was stored: 100,000 groups'

@@ -3,6 +3,7 @@
 // only the write does. Held in memory here (the pipeline's tests in workerd); the publish command
 // keeps them on disk (node/spill-store.ts): a real archive's values are many times its size.
 import { sha256Hex } from '../shared/digest';
+import { flatString } from '../shared/flat-string';
 
 export interface RecordStore {
   readonly size: number;
@@ -96,7 +97,8 @@ export class PlacedRecordStore<P> implements RecordStore {
   }
 
   async add(key: string, value: string): Promise<void> {
-    this.places.set(key, await this.place(value));
+    // Held to the end of the publish: in one piece (flatString).
+    this.places.set(flatString(key), await this.place(value));
   }
 
   get(key: string): string | undefined {

@@ -10,9 +10,10 @@ const CHUNK_KEYS = 4096;
 /**
  * At most about this many keys are sorted at once. An archive with more has its keys split into
  * buckets by a hash of each key, and each bucket sorted and hashed in turn: one sorted list of
- * every key (1.86 million at 500,000 articles) and V8's copy of it while sorting were about 40 MB at
- * the end of a first publish's build, where its memory peaks. Up to this many keys, the version is
- * the one of a single sorted list.
+ * every key (1.86 million at 500,000 articles) and V8's copy of it while sorting were about 30 MB
+ * more, in a script, at the end of a first publish's build, where its memory peaks
+ * (docs/publishing-measured.md, "Keys held in one piece"). Up to this many keys, the version is the
+ * one of a single sorted list.
  */
 export const VERSION_BUCKET_KEYS = 1 << 18;
 
@@ -82,10 +83,9 @@ const encoder = new TextEncoder();
 
 /**
  * A chunk's keys and hashes as the UTF-8 of their text joined, each written straight into one
- * buffer reused for every chunk. (A text made of them grew while young collections ran and was
- * left in the old generation: at 500,000 articles, a hundred MB and more of garbage at the end of a
- * first publish's build, where its memory peaks. Encoded apart, the pieces give the same bytes: a
- * piece is a whole string, so no surrogate pair is split between two.)
+ * buffer reused for every chunk, rather than a text joined and encoded into a buffer of its own for
+ * each chunk. Encoded apart, the pieces give the same bytes: a piece is a whole string, so no
+ * surrogate pair is split between two.
  */
 class Utf8Chunk {
   private buffer = new Uint8Array(1 << 20);

@@ -27,8 +27,8 @@ export interface KeySet {
  * The content version: a hash of the configuration, the change log's head (its pages are not all
  * rewritten, but the head moves whenever one is) and every record's key and hash. The keys are put
  * in buckets by a hash of the key (one bucket up to `bucketKeys` keys), each bucket's keys sorted,
- * hashed a chunk at a time, and the chunks' hashes hashed together: no input and no list grows
- * past a bucket.
+ * hashed a chunk at a time, and the chunks' hashes hashed together: no list of keys grows past a
+ * bucket (each key's bucket is kept in two bytes), and no text past a chunk.
  */
 export async function contentVersion(
   site: SiteConfig,

@@ -267,6 +267,11 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     if (indexes.has(key) || articles.has(key) || kept.has(key))
       throw new Error(`two index builders produce ${key}`);
   };
+  /** Claims a key kept as KV holds it, with its stored hash, held in one piece (flatString). */
+  const keepStored = (key: string, hash: string) => {
+    claim(key);
+    kept.set(flatString(key), hash);
+  };
   // The memo is told that this publish passes over groups: it must forget none of them.
   if (edited) memo?.keepAll?.();
   let keptAsStored = 0;
@@ -279,10 +284,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     for (const article of placed.members) if (edited.has(article.id)) return false;
     const keys = placed.keys();
     for (const key of keys) if (stored.get(key)?.hash === undefined) return false;
-    for (const key of keys) {
-      claim(key);
-      kept.set(flatString(key), stored.get(key)?.hash as string);
-    }
+    for (const key of keys) keepStored(key, stored.get(key)?.hash as string);
     keptAsStored += keys.length;
     return true;
   }
@@ -298,10 +300,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         ? (options.lookedUp?.get(fingerprint) ?? memo?.lookup(fingerprint))
         : undefined;
       if (fingerprint && known?.every(([key, hash]) => stored.get(key)?.hash === hash)) {
-        for (const [key, hash] of known) {
-          claim(key);
-          kept.set(flatString(key), hash);
-        }
+        for (const [key, hash] of known) keepStored(key, hash);
         memo?.remember(fingerprint, known);
         group.kept?.();
         rememberState(
@@ -325,8 +324,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       }
       if (update)
         for (const [key, hash] of update.unchanged) {
-          claim(key);
-          kept.set(flatString(key), hash);
+          keepStored(key, hash);
           keys.push(key);
         }
       // Remembered as soon as built, each value's hash taken when it was stored: 100,000 groups'

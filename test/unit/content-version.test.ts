@@ -28,7 +28,6 @@ describe('the content version', () => {
   const shuffled = [...keys].sort((a, b) =>
     a.split('').reverse().join('') < b.split('').reverse().join('') ? -1 : 1,
   );
-  expect(shuffled).not.toEqual(keys);
 
   for (const bucketKeys of [1 << 18, 40, 1]) {
     describe(`with up to ${bucketKeys} keys sorted at once`, () => {
@@ -36,6 +35,7 @@ describe('the content version', () => {
         contentVersion(site, head, sets, hashOf(hashes), bucketKeys);
 
       it('is the same however the keys are split between sets and ordered', async () => {
+        expect(shuffled).not.toEqual(keys);
         const first = await version(split(keys, [100, 200]));
         expect(first).toMatch(/^[0-9a-f]{16}$/);
         expect(await version(split(shuffled, [10, 290]))).toBe(first);

@@ -1,7 +1,7 @@
 // Articles → the format-neutral feed documents that every serializer renders: absolute URLs on
 // ORIGIN_PLACEHOLDER (filled with the request's origin by the worker), newest items first.
 
-import { sectionFamily, sectionTrail } from '../config/site-config';
+import { type SiteConfig, sectionFamily, sectionTrail } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
 import { sectionArticles } from '../content/section-articles';
@@ -166,13 +166,8 @@ function termWords(site: CompiledContent['site'], scope: FeedScope, term: FeedTe
   };
 }
 
-/** A scope's articles, newest first (a section's child sections included; a term's as grouped). */
-function scopeArticles(
-  content: CompiledContent,
-  scope: FeedScope,
-  term?: FeedTerm,
-): readonly PublishedArticle[] {
-  if (term) return term.articles;
+/** The site's or a section's articles, newest first (a section's child sections included). */
+function scopeArticles(content: CompiledContent, scope: FeedScope): readonly PublishedArticle[] {
   return scope.type === 'section' ? sectionArticles(content, scope.slug) : content.articles;
 }
 
@@ -186,8 +181,7 @@ const archiveUrls = (scope: FeedScope, archive: number): FeedUrls =>
   urlsOf((format) => feedArchivePath(scope, format, archive));
 
 /** What the subscription document and its archives share: the feed's name, home and publisher. */
-function feedBasics(content: CompiledContent, scope: FeedScope, term?: FeedTerm) {
-  const { site } = content;
+function feedBasics(site: SiteConfig, scope: FeedScope, term?: FeedTerm) {
   const section = scope.type === 'section' ? sectionTrail(site, scope.slug).at(-1) : undefined;
   const words = term && termWords(site, scope, term);
   return {
@@ -208,8 +202,8 @@ export type FeedHeader = Pick<
   'scope' | 'title' | 'description' | 'language' | 'homeUrl' | 'selfUrls'
 >;
 
-export function feedHeader(content: CompiledContent, scope: FeedScope, term?: FeedTerm): FeedHeader {
-  const { title, description, language, homeUrl } = feedBasics(content, scope, term);
+export function feedHeader(site: SiteConfig, scope: FeedScope, term?: FeedTerm): FeedHeader {
+  const { title, description, language, homeUrl } = feedBasics(site, scope, term);
   return {
     scope,
     title,
@@ -226,29 +220,47 @@ function newestUpdate(dates: string[]): string {
 }
 
 /**
- * The subscription document: the articles no closed archive holds (the open archive bucket and
- * the newest closed one, at most FEED_ITEM_COUNT), linking the newest archive as `prev-archive`.
- * A tag's or author's feed (`term` given) keeps its newest FEED_ITEM_COUNT and has no archives.
+ * The subscription document of the site or a section: the articles no closed archive holds (the
+ * open archive bucket and the newest closed one, at most FEED_ITEM_COUNT), linking the newest
+ * archive as `prev-archive`, and the recent removals as tombstones.
  */
-export function buildFeedDocument(content: CompiledContent, scope: FeedScope, term?: FeedTerm): FeedDocument {
+export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
   const { site } = content;
-  const articles = scopeArticles(content, scope, term);
-  const archives = term ? 0 : countFeedArchives(articles.length);
-  const kept = term ? FEED_ITEM_COUNT : articles.length - archives * FEED_ARCHIVE_SIZE;
-  const items = articles.slice(0, kept).map((article) => buildFeedItem(content, article));
+  const articles = scopeArticles(content, scope);
+  const archives = countFeedArchives(articles.length);
+  const kept = articles.length - archives * FEED_ARCHIVE_SIZE;
   const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
-  // A removed article's tags and bylines are not kept: only the site and section feeds carry tombstones.
-  const tombstones: FeedTombstone[] = term
-    ? []
-    : recentRemovals(content)
-        .filter((removed) => family === undefined || family.has(removed.section))
-        .map((removed) => ({
-          ref: removed.guid,
-          when: removed.removedAt,
-          ...(removed.reason !== undefined && { comment: removed.reason }),
-        }));
+  const tombstones: FeedTombstone[] = recentRemovals(content)
+    .filter((removed) => family === undefined || family.has(removed.section))
+    .map((removed) => ({
+      ref: removed.guid,
+      when: removed.removedAt,
+      ...(removed.reason !== undefined && { comment: removed.reason }),
+    }));
+  return subscriptionDocument(site, scope, articles.slice(0, kept), { archives, tombstones });
+}
+
+/**
+ * A tag's or author's subscription document: its newest FEED_ITEM_COUNT articles, with no archives.
+ * A removed article's tags and bylines are not kept: only the site and section feeds carry tombstones.
+ */
+export function buildTermFeedDocument(site: SiteConfig, scope: FeedScope, term: FeedTerm): FeedDocument {
+  return subscriptionDocument(site, scope, term.articles.slice(0, FEED_ITEM_COUNT), {
+    archives: 0,
+    tombstones: [],
+    term,
+  });
+}
+
+function subscriptionDocument(
+  site: SiteConfig,
+  scope: FeedScope,
+  articles: readonly PublishedArticle[],
+  { archives, tombstones, term }: { archives: number; tombstones: FeedTombstone[]; term?: FeedTerm },
+): FeedDocument {
+  const items = articles.map((article) => buildFeedItem(site, article));
   return {
-    ...feedBasics(content, scope, term),
+    ...feedBasics(site, scope, term),
     id: canonicalUrl(site, feedPath(scope, 'atom')),
     selfUrls: urlsOf((format) => feedPath(scope, format)),
     ...(site.hub && { hub: site.hub }),
@@ -281,15 +293,14 @@ export function feedArchiveSlices(
  * documents are stable). Nothing in it depends on the newest articles or on the hosts.
  */
 export function buildFeedArchive(
-  content: CompiledContent,
+  site: SiteConfig,
   scope: FeedScope,
   archive: number,
   articles: readonly PublishedArticle[],
 ): FeedDocument {
-  const { site } = content;
-  const items = articles.map((a) => buildFeedItem(content, a));
+  const items = articles.map((a) => buildFeedItem(site, a));
   return {
-    ...feedBasics(content, scope),
+    ...feedBasics(site, scope),
     id: canonicalUrl(site, feedArchivePath(scope, 'atom', archive)),
     selfUrls: archiveUrls(scope, archive),
     paging: {
@@ -304,9 +315,9 @@ export function buildFeedArchive(
   };
 }
 
-function buildFeedItem(content: CompiledContent, article: PublishedArticle): FeedItem {
+function buildFeedItem(site: SiteConfig, article: PublishedArticle): FeedItem {
   const url = placeholderUrl(article.path);
-  const sectionTitle = sectionTrail(content.site, article.section).at(-1)?.title ?? article.section;
+  const sectionTitle = sectionTrail(site, article.section).at(-1)?.title ?? article.section;
   const image = article.image && feedImage(article.image);
   const figure = image ? renderFigure(image) : '';
   return {
@@ -317,7 +328,7 @@ function buildFeedItem(content: CompiledContent, article: PublishedArticle): Fee
     contentHtml: figure + absolutizeHtml(article.bodyHtml, url),
     published: article.published,
     updated: article.updated ?? article.published,
-    author: article.author ?? content.site.name,
+    author: article.author ?? site.name,
     categories: [...new Set([sectionTitle, ...article.tags])],
     ...(image && { image }),
     ...(article.corrections && article.corrections.length > 0 && { corrections: article.corrections }),

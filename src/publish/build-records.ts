@@ -13,11 +13,11 @@ import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { contentVersion } from './content-version';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
-import { articleRecordGroups } from './indexes/article-records';
+import { ARTICLE_RECORDS } from './indexes/article-records';
 import {
   type GroupContext,
   INDEX_BUILDERS,
-  type PlacedGroup,
+  type Placement,
   type RecordGroup,
   type Records,
 } from './indexes/index-builder';
@@ -279,7 +279,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
    * Keeps a placed group that lists no edited article as KV holds it, when KV holds each of its
    * keys; whether it did. (Run for 370,000 keys at 100,000 articles: no pair made per key.)
    */
-  function keptUnedited(placed: PlacedGroup | undefined): boolean {
+  function keptUnedited(placed: Placement | undefined): boolean {
     if (!edited || !placed) return false;
     for (const article of placed.members) if (edited.has(article.id)) return false;
     const keys = placed.keys();
@@ -338,7 +338,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     }
     options.builderDone?.(name, target.size - builtBefore, kept.size - keptBefore);
   };
-  await take('articles', () => articleRecordGroups(content, context), articles);
+  await take(ARTICLE_RECORDS.name, () => ARTICLE_RECORDS.groups(content, context), articles);
   for (const builder of INDEX_BUILDERS)
     await take(builder.name, () => builder.groups(content, context), indexes);
   const { changeLog } = options;

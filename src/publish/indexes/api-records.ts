@@ -30,8 +30,9 @@ import {
   apiOpenApiKey,
 } from '../../storage/keys';
 import type { Article } from '../../storage/records';
-import type { Parked } from '../record-store';
+import type { Parked, Parking } from '../record-store';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
+import { type Recipe, RecipeError, recipeText } from './recipe';
 
 type PublishedArticle = Omit<Article, 'related'>;
 type CompiledArticle = CompiledContent['articles'][number];
@@ -144,22 +145,121 @@ export function apiArticleInputs(article: CompiledArticle, named: (article: Comp
   return [named(article)];
 }
 
+/** The group of one article's API record: its recipe is empty, its one member the article. */
+export function remakeApiArticle(
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  const [article] = members;
+  if (!article || members.length > 1 || recipe.length > 0)
+    throw new RecipeError(API_ARTICLES_BUILDER, recipe);
+  return {
+    inputs: () => apiArticleInputs(article, context.article),
+    build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, site))]]),
+    placed: { members, keys: () => [apiArticleKey(article.id)], recipe },
+  };
+}
+
 /**
- * One group per article: its /api/v1/articles/{id} record depends on that article alone. Made one
- * at a time as the publish takes them, so each is let go once taken.
+ * One group per article (remakeApiArticle): its /api/v1/articles/{id} record depends on that
+ * article alone. Made one at a time as the publish takes them, so each is let go once taken.
  */
 export function* apiArticleGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
   for (const article of content.articles) {
-    const placed = { members: [article], keys: () => [apiArticleKey(article.id)] };
+    const members = [article];
     // An edit in place keeps an unedited article's record before the rest of its group is made.
-    if (context.keptUnedited(placed)) continue;
-    yield {
-      inputs: () => apiArticleInputs(article, context.article),
-      build: () =>
-        new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, content.site))]]),
-      placed,
-    };
+    if (context.keptUnedited({ members, keys: () => [apiArticleKey(article.id)] })) continue;
+    yield remakeApiArticle(content.site, [], members, context);
   }
+}
+
+/** The builder of the API's list buckets, by name (index-builder.ts registers it). */
+export const API_LISTS_BUILDER = 'api-lists';
+
+/** A bucket's keys: its own, and the scope's head and first page where it is the newest. */
+function bucketKeys(name: string, bucket: number, newest: boolean, firstPage: boolean): string[] {
+  return [
+    apiListKey(name, bucket),
+    ...(newest ? [apiListKey(name, 'head')] : []),
+    ...(newest && firstPage ? [apiFirstPageKey(name)] : []),
+  ];
+}
+
+/**
+ * An article's summary in a list bucket, as JSON: made once per article and parked (an article is
+ * listed in several scopes: all, modified, its sections, tags and authors), and put in each bucket
+ * being built that lists it.
+ */
+function summariesIn(site: SiteConfig, parking: Parking): (article: CompiledArticle) => string {
+  const summaries = new WeakMap<CompiledArticle, Parked>();
+  return (article) => {
+    let parked = summaries.get(article);
+    if (parked === undefined) {
+      parked = parking.park(JSON.stringify(toSummary(toApiArticle(article, site))));
+      summaries.set(article, parked);
+    }
+    return parking.unpark(parked);
+  };
+}
+
+/**
+ * The group of one list bucket, of any scope. A published scope's bucket is placed: its recipe is
+ * the scope's name, the bucket without its items (as JSON) and the filters of the scope's first
+ * page. The newest bucket's group also writes the scope's head and, given filters, its first page
+ * as a finished body, built from the head as the worker decodes it.
+ */
+function bucketGroup(
+  name: string,
+  order: ListOrder,
+  bucket: Bucket<CompiledArticle>,
+  firstPageFilters: string | undefined,
+  context: Pick<GroupContext, 'article'>,
+  summaryJson: (article: CompiledArticle) => string,
+): RecordGroup {
+  const members = bucket.items;
+  const meta = JSON.stringify({ ...bucket, items: undefined });
+  const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPageFilters !== undefined);
+  return {
+    inputs: () => [name, order, meta, ...members.map((article) => context.article(article))],
+    // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets
+    // are always named and looked up.
+    ...(order === 'published' &&
+      firstPageFilters !== undefined && {
+        placed: { members, keys, recipe: [name, meta, firstPageFilters] },
+      }),
+    build: () => {
+      const value = bucketJson(bucket, members.map(summaryJson));
+      const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
+      if (bucket.newest) {
+        records.set(apiListKey(name, 'head'), value);
+        if (firstPageFilters !== undefined)
+          records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPageFilters));
+      }
+      return records;
+    },
+  };
+}
+
+/** A published scope's bucket, made again from its recipe (bucketGroup) and its articles, newest first. */
+export function remakeApiListBucket(
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article' | 'parking'>,
+): RecordGroup {
+  const name = recipeText(recipe, 0, API_LISTS_BUILDER);
+  const bucket = JSON.parse(recipeText(recipe, 1, API_LISTS_BUILDER)) as Omit<Bucket<never>, 'items'>;
+  const filters = recipeText(recipe, 2, API_LISTS_BUILDER);
+  return bucketGroup(
+    name,
+    'published',
+    { ...bucket, items: [...members] },
+    filters,
+    context,
+    summariesIn(site, context.parking),
+  );
 }
 
 /**
@@ -189,23 +289,7 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
   };
   const keyIn = (order: ListOrder) =>
     order === 'published' ? publishedKey : (article: CompiledArticle) => orderKeyOf(article, order);
-  // An article is listed in several scopes (all, modified, its sections, tags and authors): its
-  // summary's JSON is made once, parked, and put in each bucket being built that lists it.
-  const summaries = new WeakMap<CompiledArticle, Parked>();
-  const summaryJson = (article: CompiledArticle) => {
-    let parked = summaries.get(article);
-    if (parked === undefined) {
-      parked = context.parking.park(JSON.stringify(toSummary(toApiArticle(article, content.site))));
-      summaries.set(article, parked);
-    }
-    return context.parking.unpark(parked);
-  };
-  // A bucket's keys: its own, and the scope's head and first page where it is the newest.
-  const bucketKeys = (name: string, bucket: number, newest: boolean, firstPage: boolean) => [
-    apiListKey(name, bucket),
-    ...(newest ? [apiListKey(name, 'head')] : []),
-    ...(newest && firstPage ? [apiFirstPageKey(name)] : []),
-  ];
+  const summaryJson = summariesIn(content.site, context.parking);
   // Each scope's groups are given one at a time, as the publish takes them (term-pages.ts): made
   // all first, every bucket's list of articles was held until the last was built.
   function* scope(
@@ -214,14 +298,13 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
     order: ListOrder,
     firstPageFilters?: string,
   ): Iterable<RecordGroup> {
-    const firstPage = firstPageFilters !== undefined;
     // A published scope's buckets follow from how many articles it has: an edit in place keeps a
     // scope that lists no edited article whole, before it is sorted or cut (most tags and sections).
     if (order === 'published') {
       const scopeKeys = () => {
         const count = bucketCount(items.length);
         return Array.from({ length: count }, (_, bucket) =>
-          bucketKeys(name, bucket, bucket === count - 1, firstPage),
+          bucketKeys(name, bucket, bucket === count - 1, firstPageFilters !== undefined),
         ).flat();
       };
       if (context.keptUnedited({ members: items, keys: scopeKeys })) return;
@@ -236,31 +319,8 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
       const value = JSON.stringify(cut.anchors);
       yield { inputs: () => [key, value], build: () => new Map([[key, value]]) };
     } else buckets = cutBuckets(newestFirst);
-    for (const bucket of buckets) {
-      const members = bucket.items;
-      const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPage);
-      yield {
-        inputs: () => [
-          name,
-          order,
-          JSON.stringify({ ...bucket, items: undefined }),
-          ...members.map((article) => context.article(article)),
-        ],
-        // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets
-        // are always named and looked up.
-        ...(order === 'published' && { placed: { members, keys } }),
-        build: () => {
-          const value = bucketJson(bucket, members.map(summaryJson));
-          const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
-          if (bucket.newest) {
-            records.set(apiListKey(name, 'head'), value);
-            if (firstPage)
-              records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPageFilters));
-          }
-          return records;
-        },
-      };
-    }
+    for (const bucket of buckets)
+      yield bucketGroup(name, order, bucket, firstPageFilters, context, summaryJson);
   }
   const { articles } = content;
   yield* scope('all', articles, 'published', listFilters(undefined, undefined, undefined));

@@ -1,11 +1,13 @@
 // Two records per published article: the article with its "more from the section" teasers (search
 // results read it), and its page as rendered at publish time but for the frame (the article route reads it).
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { articleKey, articlePageKey } from '../../storage/keys';
 import { type Article, toTeaser } from '../../storage/records';
 import { renderArticleRecord } from '../../views/ArticlePage';
-import type { GroupContext, RecordGroup } from './index-builder';
+import type { GroupContext, IndexBuilder, RecordGroup } from './index-builder';
+import { type Recipe, RecipeError } from './recipe';
 
 /** "More from the section" on an article page. */
 export const RELATED_COUNT = 4;
@@ -13,8 +15,34 @@ export const RELATED_COUNT = 4;
 type CompiledArticle = CompiledContent['articles'][number];
 
 /**
- * One group per published article: its record depends on the article and the articles its
- * "related" teasers show. Made one at a time as the publish takes them, so each is let go once taken.
+ * The group of one article's two records: its recipe is empty, its members the article and the
+ * articles its "related" teasers show, in order.
+ */
+export function remakeArticleRecords(
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  const [article, ...related] = members;
+  if (!article || recipe.length > 0) throw new RecipeError('articles', recipe);
+  return {
+    inputs: () => members.map((each) => context.article(each)),
+    placed: { members, keys: () => [articleKey(article.id), articlePageKey(article.id)], recipe },
+    build: () => {
+      const record: Article = { ...article, related: related.map(toTeaser) };
+      return new Map([
+        [articleKey(article.id), JSON.stringify(record)],
+        [articlePageKey(article.id), JSON.stringify(renderArticleRecord(site, record))],
+      ]);
+    },
+  };
+}
+
+/**
+ * One group per published article (remakeArticleRecords): its record depends on the article and
+ * the articles its "related" teasers show. Made one at a time as the publish takes them, so each is
+ * let go once taken.
  */
 export function* articleRecordGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
   // Related = the next older articles of the same section: fixed once published, so a new
@@ -31,21 +59,17 @@ export function* articleRecordGroups(content: CompiledContent, context: GroupCon
   for (const article of content.articles) {
     const siblings = bySection.get(article.section) ?? [];
     const index = place.get(article) ?? 0;
-    const related = siblings.slice(index + 1, index + 1 + RELATED_COUNT);
-    const members = [article, ...related];
-    const placed = { members, keys: () => [articleKey(article.id), articlePageKey(article.id)] };
+    const members = [article, ...siblings.slice(index + 1, index + 1 + RELATED_COUNT)];
     // An edit in place keeps a group that shows no edited article before the rest of it is made.
-    if (context.keptUnedited(placed)) continue;
-    yield {
-      inputs: () => members.map((each) => context.article(each)),
-      placed,
-      build: () => {
-        const record: Article = { ...article, related: related.map(toTeaser) };
-        return new Map([
-          [articleKey(article.id), JSON.stringify(record)],
-          [articlePageKey(article.id), JSON.stringify(renderArticleRecord(content.site, record))],
-        ]);
-      },
-    };
+    if (context.keptUnedited({ members, keys: () => [articleKey(article.id), articlePageKey(article.id)] }))
+      continue;
+    yield remakeArticleRecords(content.site, [], members, context);
   }
 }
+
+/** The article records' builder: build-records.ts takes it before every index (INDEX_BUILDERS). */
+export const ARTICLE_RECORDS: IndexBuilder = {
+  name: 'articles',
+  groups: articleRecordGroups,
+  remake: remakeArticleRecords,
+};

@@ -2,34 +2,54 @@
 // each format. A closed bucket's bytes never change with newer articles, so the publish diff
 // rewrites none of them when an article is added; only the subscription feeds move.
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
 import { buildFeedArchive, type FeedDocument, feedArchiveSlices, feedScopes } from '../../feeds/feed-items';
 import { feedArchiveKey, feedKey } from '../../storage/keys';
 import { renderFeedBody } from './feeds';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
+import { feedScopeOf, feedScopeRecipe, type Recipe, recipeNumber, recipeText } from './recipe';
+
+type CompiledArticle = CompiledContent['articles'][number];
 
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */
 export const KV_VALUE_MAX_BYTES = 25 * 1024 * 1024;
 
 /**
- * One group per archive document (its three formats): it depends on its 25 articles alone. Given
- * one at a time, as the publish takes them (term-pages.ts).
+ * The group of one archive document (its three formats): it depends on its 25 articles alone. Its
+ * recipe is its scope (type and slug, empty for the site's) and its number.
  */
+export function remakeFeedArchive(
+  site: SiteConfig,
+  recipe: Recipe,
+  articles: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  const scope = feedScopeOf(recipeText(recipe, 0, FEED_ARCHIVES), recipeText(recipe, 1, FEED_ARCHIVES));
+  const archive = recipeNumber(recipe, 2, FEED_ARCHIVES);
+  return {
+    inputs: () => [
+      feedKey(scope, 'atom'),
+      String(archive),
+      ...articles.map((article) => context.article(article)),
+    ],
+    build: () => archiveRecords(buildFeedArchive(site, scope, archive, articles)),
+    placed: {
+      members: articles,
+      keys: () => FEED_FORMAT_IDS.map((format) => feedArchiveKey(scope, format, archive)),
+      recipe,
+    },
+  };
+}
+
+const FEED_ARCHIVES = 'feed-archives';
+
+/** One group per archive document (remakeFeedArchive), given one at a time, as the publish takes them (term-pages.ts). */
 export function* feedArchiveGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {
-  for (const scope of feedScopes(content)) {
-    const scopeName = feedKey(scope, 'atom');
-    for (const { archive, articles } of feedArchiveSlices(content, scope)) {
-      yield {
-        inputs: () => [scopeName, String(archive), ...articles.map((article) => context.article(article))],
-        build: () => archiveRecords(buildFeedArchive(content, scope, archive, articles)),
-        placed: {
-          members: articles,
-          keys: () => FEED_FORMAT_IDS.map((format) => feedArchiveKey(scope, format, archive)),
-        },
-      };
-    }
-  }
+  for (const scope of feedScopes(content))
+    for (const { archive, articles } of feedArchiveSlices(content, scope))
+      yield remakeFeedArchive(content.site, [...feedScopeRecipe(scope), archive], articles, context);
 }
 
 function archiveRecords(doc: FeedDocument): Records {

@@ -3,11 +3,13 @@
 // is one KV read and a string substitution. One group per scope: a tag's or author's feeds depend on
 // its name and newest articles alone, so a publish renders only the feeds that show what changed.
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { stripXmlIllegalChars } from '../../content/xml-chars';
 import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope } from '../../feeds/feed-formats';
 import {
   buildFeedDocument,
+  buildTermFeedDocument,
   type FeedDocument,
   type FeedTerm,
   feedHeader,
@@ -20,7 +22,10 @@ import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
+import { feedScopeOf, feedScopeRecipe, type Recipe, RecipeError, recipeText } from './recipe';
 import { termsOf } from './terms-of';
+
+type CompiledArticle = CompiledContent['articles'][number];
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   rss: renderRss,
@@ -50,9 +55,31 @@ function scopesOf(content: CompiledContent): { scope: FeedScope; term?: FeedTerm
 }
 
 /**
+ * The group of a tag's or author's feeds: they show its name and newest FEED_ITEM_COUNT articles,
+ * nothing else. Its recipe is its scope (type and slug) and the term's name.
+ */
+export function remakeTermFeed(
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  const scope = feedScopeOf(recipeText(recipe, 0, FEEDS), recipeText(recipe, 1, FEEDS));
+  const name = recipeText(recipe, 2, FEEDS);
+  if (scope.type !== 'tag' && scope.type !== 'author') throw new RecipeError(FEEDS, recipe);
+  return {
+    inputs: () => [feedKey(scope, 'atom'), name, ...members.map((article) => context.article(article))],
+    build: () => feedRecords(buildTermFeedDocument(site, scope, { name, articles: members })),
+    placed: { members, keys: () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format)), recipe },
+  };
+}
+
+const FEEDS = 'feeds';
+
+/**
  * One group per scope, and the OPML list. The site's and sections' feeds carry tombstones, whose
  * window moves with the publish's date: always built (a dozen documents). A tag's or author's
- * feeds show its name and newest FEED_ITEM_COUNT articles, nothing else: remembered by them.
+ * feeds are placed (remakeTermFeed).
  */
 export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
   const scopes = scopesOf(content);
@@ -63,24 +90,20 @@ export function feedGroups(content: CompiledContent, context: Pick<GroupContext,
     return site;
   };
   const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
-    const build = () =>
-      feedRecords(scope.type === 'site' ? siteDocument() : buildFeedDocument(content, scope, term));
-    if (!term) return { build };
-    const members = term.articles.slice(0, FEED_ITEM_COUNT);
-    const keys = () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format));
+    if (term)
+      return remakeTermFeed(
+        content.site,
+        [...feedScopeRecipe(scope), term.name],
+        term.articles.slice(0, FEED_ITEM_COUNT),
+        context,
+      );
     return {
-      inputs: () => [
-        feedKey(scope, 'atom'),
-        term.name,
-        ...members.map((article) => context.article(article)),
-      ],
-      build,
-      placed: { members, keys },
+      build: () => feedRecords(scope.type === 'site' ? siteDocument() : buildFeedDocument(content, scope)),
     };
   });
   groups.push({
     build: () => {
-      const headers = scopes.map(({ scope, term }) => feedHeader(content, scope, term));
+      const headers = scopes.map(({ scope, term }) => feedHeader(content.site, scope, term));
       const opml = renderOpml(headers, content.site.name, siteDocument().updated);
       return new Map([[opmlKey(), stripXmlIllegalChars(opml)]]);
     },

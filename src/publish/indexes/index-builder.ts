@@ -1,17 +1,26 @@
 // The publish-time index builders: each surface that serves precomputed data registers the
 // function that builds its records here. Every record is written after the article records.
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import type { Manifest } from '../../storage/records';
 import type { GroupOutput } from '../record-memo';
 import type { Parking } from '../record-store';
 import { buildRemovalRecords } from '../removals';
-import { API_ARTICLES_BUILDER, apiArticleGroups, apiListGroups } from './api-records';
-import { feedArchiveGroups } from './feed-archives';
-import { feedGroups } from './feeds';
-import { listPageGroups } from './list-pages';
+import {
+  API_ARTICLES_BUILDER,
+  API_LISTS_BUILDER,
+  apiArticleGroups,
+  apiListGroups,
+  remakeApiArticle,
+  remakeApiListBucket,
+} from './api-records';
+import { feedArchiveGroups, remakeFeedArchive } from './feed-archives';
+import { feedGroups, remakeTermFeed } from './feeds';
+import { listPageGroups, remakeListPage } from './list-pages';
+import type { Recipe } from './recipe';
 import { searchIndexGroups } from './search-index';
-import { buildNewsSitemap, sitemapGroups } from './sitemaps';
-import { termPageGroups } from './term-pages';
+import { buildNewsSitemap, remakeSitemapPart, sitemapGroups } from './sitemaps';
+import { remakeTermPage, termPageGroups } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
@@ -60,9 +69,15 @@ export interface RecordGroup {
   placed?: PlacedGroup;
 }
 
-export interface PlacedGroup {
+/** Which articles a group shows and which keys it produces, known without building it. */
+export interface Placement {
   members: readonly CompiledArticle[];
   keys: () => string[];
+}
+
+/** A group placed by its articles' places alone, with what makes it again from its members (Remake). */
+export interface PlacedGroup extends Placement {
+  recipe: Recipe;
 }
 
 /** A group updated in place: the values it rebuilt, and the stored ones it keeps as they are. */
@@ -102,7 +117,7 @@ export interface GroupContext {
    * group's `placed` part alone, and not make the rest of a group kept (at 100,000 articles, most
    * of an edit's groups).
    */
-  keptUnedited(placed: PlacedGroup): boolean;
+  keptUnedited(placed: Placement): boolean;
 }
 
 /** An article's card as list records store it (views/ArticleCard.tsx `renderCard`). */
@@ -112,7 +127,17 @@ export interface IndexBuilder {
   /** Part of every fingerprint, so two builders' groups never share one. */
   name: string;
   groups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup>;
+  /** For a builder of placed groups: the group `groups` made with this recipe and these members. */
+  remake?: Remake;
 }
+
+/** Makes a placed group again from its recipe and members (PlacedGroup.recipe), as its builder cut it. */
+export type Remake = (
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: GroupContext,
+) => RecordGroup;
 
 /** Every group's records built, by key (what a publish without a memo writes). */
 export function buildGroups(groups: Iterable<RecordGroup>): Records {
@@ -128,14 +153,14 @@ const whole = (name: string, build: (content: CompiledContent) => Records): Inde
 });
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
-  { name: 'lists', groups: listPageGroups },
-  { name: 'feeds', groups: feedGroups },
-  { name: 'feed-archives', groups: feedArchiveGroups },
-  { name: 'sitemaps', groups: sitemapGroups },
+  { name: 'lists', groups: listPageGroups, remake: remakeListPage },
+  { name: 'feeds', groups: feedGroups, remake: remakeTermFeed },
+  { name: 'feed-archives', groups: feedArchiveGroups, remake: remakeFeedArchive },
+  { name: 'sitemaps', groups: sitemapGroups, remake: remakeSitemapPart },
   whole('news-sitemap', buildNewsSitemap),
-  { name: API_ARTICLES_BUILDER, groups: apiArticleGroups },
-  { name: 'api-lists', groups: apiListGroups },
+  { name: API_ARTICLES_BUILDER, groups: apiArticleGroups, remake: remakeApiArticle },
+  { name: API_LISTS_BUILDER, groups: apiListGroups, remake: remakeApiListBucket },
   whole('removals', buildRemovalRecords),
-  { name: 'term-pages', groups: termPageGroups },
+  { name: 'term-pages', groups: termPageGroups, remake: remakeTermPage },
   { name: 'search', groups: searchIndexGroups },
 ];

@@ -1,12 +1,14 @@
 // List records for the home page and each section (with its child sections): the home's newest
 // articles, each section's head, and its closed chronological buckets (see storage/list-shards.ts).
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { sectionArticles } from '../../content/section-articles';
 import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/keys';
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
 import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Records } from './index-builder';
+import { type Recipe, recipeText } from './recipe';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -23,19 +25,30 @@ const shard = (cards: string[]): string => JSON.stringify({ cards } satisfies Li
 type CompiledArticle = CompiledContent['articles'][number];
 
 /**
- * One group per stored value: the home list, and each section's head and closed buckets. A value
- * depends on its articles' cards alone (and, for a bucket, its place), so an edit rebuilds only the
- * values that show the article, and the cards of the rest are not rendered at all.
+ * The group of one list value: its key is its recipe. It depends on its articles' cards alone, so an
+ * edit rebuilds only the values that show the article, and the cards of the rest are not rendered.
  */
+export function remakeListPage(
+  _site: SiteConfig,
+  recipe: Recipe,
+  articles: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'card' | 'article'>,
+): RecordGroup {
+  const key = recipeText(recipe, 0, 'lists');
+  return {
+    inputs: () => [key, ...articles.map((article) => context.article(article))],
+    build: () => new Map([[key, shard(articles.map(context.card))]]),
+    placed: { members: articles, keys: () => [key], recipe },
+  };
+}
+
+/** One group per stored value (remakeListPage): the home list, and each section's head and closed buckets. */
 export function* listPageGroups(
   content: CompiledContent,
   context: Pick<GroupContext, 'card' | 'article'>,
 ): Iterable<RecordGroup> {
-  const group = (key: string, articles: readonly CompiledArticle[]): RecordGroup => ({
-    inputs: () => [key, ...articles.map((article) => context.article(article))],
-    build: () => new Map([[key, shard(articles.map(context.card))]]),
-    placed: { members: articles, keys: () => [key] },
-  });
+  const group = (key: string, articles: readonly CompiledArticle[]) =>
+    remakeListPage(content.site, [key], articles, context);
   // Given one at a time, as the publish takes them (term-pages.ts).
   yield group(homeListKey(), content.articles.slice(0, HOME_LIST_SIZE));
   for (const section of content.site.sections) {

@@ -2,6 +2,7 @@
 // sections) and one sitemap per month of articles, plus the Google News entries. Rendered once
 // here with ORIGIN_PLACEHOLDER URLs; the worker fills in the serving host.
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { sectionArticles } from '../../content/section-articles';
 import { NEWS_SITEMAP_MAX_ARTICLES, type NewsSitemapRecord } from '../../seo/news-sitemap';
@@ -10,6 +11,7 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
 import { buildGroups, type GroupContext, type RecordGroup, type Records } from './index-builder';
+import { type Recipe, recipeText } from './recipe';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -70,6 +72,22 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
   return [home, ...sections];
 }
 
+/** The group of one month's part: its recipe is its key, its members its articles, oldest first. */
+export function remakeSitemapPart(
+  _site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  const key = recipeText(recipe, 0, 'sitemaps');
+  return {
+    inputs: () => [key, ...members.map((article) => context.article(article))],
+    build: () =>
+      new Map([[key, renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) })))]]),
+    placed: { members, keys: () => [key], recipe },
+  };
+}
+
 /**
  * The pages sitemap, one group per month's part and the index. A part shows its articles' paths and
  * dates, and which articles it holds follows from their publication months alone: it is placed
@@ -102,12 +120,7 @@ export function sitemapGroups(
       const members = articles.slice(part * maxUrls, (part + 1) * maxUrls);
       const name = part === 0 ? month : `${month}-${part + 1}`;
       const key = sitemapKey(name);
-      groups.push({
-        inputs: () => [key, ...members.map((article) => context.article(article))],
-        build: () =>
-          new Map([[key, renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) })))]]),
-        placed: { members, keys: () => [key] },
-      });
+      groups.push(remakeSitemapPart(content.site, [key], members, context));
       const lastmod = newest(members.map(lastModified));
       index.push({ path: sitemapPath(name), ...(lastmod && { lastmod }) });
     }

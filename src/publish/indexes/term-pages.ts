@@ -2,51 +2,65 @@
 // articles) and closed chronological buckets, cut exactly like a section's (storage/list-shards.ts).
 // Terms are not in the manifest (there can be thousands): a missing head is an unknown term.
 
+import type { SiteConfig } from '../../config/site-config';
 import type { CompiledContent } from '../../content/compile';
 import { termBucketKey, termHeadKey } from '../../storage/keys';
 import { cutShards } from '../../storage/list-shards';
-import type { ListShard, TermHead } from '../../storage/records';
+import type { TermHead } from '../../storage/records';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup } from './index-builder';
+import { remakeListPage } from './list-pages';
+import { type Recipe, recipeNumber, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
 /**
- * One group per stored value: each term's head (its name, count and newest cards) and closed
- * buckets, so an edit rebuilds only the values that show the article. Given one at a time, as the
- * publish takes them: held all at once, the groups of every term's buckets were tens of MB of a
- * 500,000-article publish's peak.
+ * The group of one term value. A closed bucket's recipe is its key, and it is made as a list page's
+ * is (the same shard of cards). A head's recipe is its key, the term's name and its article count.
+ */
+export function remakeTermPage(
+  site: SiteConfig,
+  recipe: Recipe,
+  head: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'card' | 'article'>,
+): RecordGroup {
+  if (recipe.length === 1) return remakeListPage(site, recipe, head, context);
+  const key = recipeText(recipe, 0, 'term-pages');
+  const name = recipeText(recipe, 1, 'term-pages');
+  const count = recipeNumber(recipe, 2, 'term-pages');
+  return {
+    inputs: () => [key, name, String(count), ...head.map((article) => context.article(article))],
+    build: () => {
+      const record: TermHead = { name, articles: count, cards: head.map(context.card) };
+      return new Map([[key, JSON.stringify(record)]]);
+    },
+    placed: { members: head, keys: () => [key], recipe },
+  };
+}
+
+/**
+ * One group per stored value (remakeTermPage): each term's head (its name, count and newest cards)
+ * and closed buckets, so an edit rebuilds only the values that show the article. Given one at a
+ * time, as the publish takes them: held all at once, the groups of every term's buckets were tens
+ * of MB of a 500,000-article publish's peak.
  */
 export function* termPageGroups(
   content: CompiledContent,
   context: Pick<GroupContext, 'card' | 'article'>,
 ): Iterable<RecordGroup> {
-  const inputsOf =
-    (key: string, articles: readonly CompiledArticle[], ...more: string[]) =>
-    () => [key, ...more, ...articles.map((article) => context.article(article))];
+  const { site } = content;
   for (const kind of TERM_KINDS) {
     for (const term of termsOf(content, kind).values()) {
       const { head, buckets } = cutShards(term.articles);
-      for (const [i, items] of buckets.entries()) {
-        const key = termBucketKey(kind, term.slug, i + 1);
-        yield {
-          inputs: inputsOf(key, items),
-          build: () =>
-            new Map([[key, JSON.stringify({ cards: items.map(context.card) } satisfies ListShard)]]),
-          placed: { members: items, keys: () => [key] },
-        };
-      }
-      const key = termHeadKey(kind, term.slug);
-      const count = term.articles.length;
-      yield {
-        inputs: inputsOf(key, head, term.name, String(count)),
-        build: () => {
-          const record: TermHead = { name: term.name, articles: count, cards: head.map(context.card) };
-          return new Map([[key, JSON.stringify(record)]]);
-        },
-        placed: { members: head, keys: () => [key] },
-      };
+      for (const [i, items] of buckets.entries())
+        yield remakeTermPage(site, [termBucketKey(kind, term.slug, i + 1)], items, context);
+      yield remakeTermPage(
+        site,
+        [termHeadKey(kind, term.slug), term.name, term.articles.length],
+        head,
+        context,
+      );
     }
   }
 }

@@ -32,7 +32,7 @@ import {
 import type { Article } from '../../storage/records';
 import type { Parked, Parking } from '../record-store';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { type Recipe, RecipeError, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeFlag, recipeNumber, recipeText } from './recipe';
 
 type PublishedArticle = Omit<Article, 'related'>;
 type CompiledArticle = CompiledContent['articles'][number];
@@ -145,6 +145,9 @@ export function apiArticleInputs(article: CompiledArticle, named: (article: Comp
   return [named(article)];
 }
 
+/** The key of an article's API record, as a placed group gives its keys. */
+const apiArticleKeys = (article: CompiledArticle) => () => [apiArticleKey(article.id)];
+
 /** The group of one article's API record: its recipe is empty, its one member the article. */
 export function remakeApiArticle(
   site: SiteConfig,
@@ -158,7 +161,7 @@ export function remakeApiArticle(
   return {
     inputs: () => apiArticleInputs(article, context.article),
     build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, site))]]),
-    placed: { members, keys: () => [apiArticleKey(article.id)], recipe },
+    placed: { members, keys: apiArticleKeys(article), recipe },
   };
 }
 
@@ -170,7 +173,7 @@ export function* apiArticleGroups(content: CompiledContent, context: GroupContex
   for (const article of content.articles) {
     const members = [article];
     // An edit in place keeps an unedited article's record before the rest of its group is made.
-    if (context.keptUnedited({ members, keys: () => [apiArticleKey(article.id)] })) continue;
+    if (context.keptUnedited({ members, keys: apiArticleKeys(article) })) continue;
     yield remakeApiArticle(content.site, [], members, context);
   }
 }
@@ -204,45 +207,62 @@ function summariesIn(site: SiteConfig, parking: Parking): (article: CompiledArti
   };
 }
 
+/** How a scope is ordered: a published scope's first page is stored finished, with its filters. */
+type ScopeOrder = { order: 'published'; firstPage: string } | { order: 'modified' };
+
 /**
  * The group of one list bucket, of any scope. A published scope's bucket is placed: its recipe is
- * the scope's name, the bucket without its items (as JSON) and the filters of the scope's first
- * page. The newest bucket's group also writes the scope's head and, given filters, its first page
- * as a finished body, built from the head as the worker decodes it.
+ * the scope's name, the bucket's number, whether it is the newest, its bottom (paging.ts
+ * cutBuckets) and the filters of the scope's first page. The newest bucket's group also writes the
+ * scope's head and, in a published scope, its first page as a finished body, built from the head as
+ * the worker decodes it.
  */
 function bucketGroup(
   name: string,
-  order: ListOrder,
+  scope: ScopeOrder,
   bucket: Bucket<CompiledArticle>,
-  firstPageFilters: string | undefined,
   context: Pick<GroupContext, 'article'>,
   summaryJson: (article: CompiledArticle) => string,
 ): RecordGroup {
   const members = bucket.items;
-  const meta = JSON.stringify({ ...bucket, items: undefined });
-  const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPageFilters !== undefined);
+  const firstPage = scope.order === 'published' ? scope.firstPage : undefined;
+  const keys = () => bucketKeys(name, bucket.bucket, bucket.newest, firstPage !== undefined);
   return {
-    inputs: () => [name, order, meta, ...members.map((article) => context.article(article))],
+    inputs: () => [
+      name,
+      scope.order,
+      JSON.stringify({ ...bucket, items: undefined }),
+      ...members.map((article) => context.article(article)),
+    ],
     // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets
     // are always named and looked up.
-    ...(order === 'published' &&
-      firstPageFilters !== undefined && {
-        placed: { members, keys, recipe: [name, meta, firstPageFilters] },
-      }),
+    ...(scope.order === 'published' && {
+      placed: { members, keys, recipe: publishedRecipe(name, bucket, scope.firstPage) },
+    }),
     build: () => {
       const value = bucketJson(bucket, members.map(summaryJson));
       const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
       if (bucket.newest) {
         records.set(apiListKey(name, 'head'), value);
-        if (firstPageFilters !== undefined)
-          records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPageFilters));
+        if (firstPage !== undefined)
+          records.set(apiFirstPageKey(name), firstPageBody(decodeListBucket(value), firstPage));
       }
       return records;
     },
   };
 }
 
-/** A published scope's bucket, made again from its recipe (bucketGroup) and its articles, newest first. */
+/** A published scope's bucket's recipe (bucketGroup): cut by position, it has a bottom. */
+function publishedRecipe(name: string, bucket: Bucket<CompiledArticle>, firstPage: string): Recipe {
+  if (bucket.bottom === undefined)
+    throw new Error(`${name}'s bucket ${bucket.bucket} is cut by position, with no bottom`);
+  return [name, bucket.bucket, bucket.newest, bucket.bottom, firstPage];
+}
+
+/**
+ * A published scope's bucket, made again from its recipe (bucketGroup) and its articles, newest
+ * first: the bucket's fields in the order paging.ts cutBuckets gives them, which its JSON keeps.
+ */
 export function remakeApiListBucket(
   site: SiteConfig,
   recipe: Recipe,
@@ -250,13 +270,17 @@ export function remakeApiListBucket(
   context: Pick<GroupContext, 'article' | 'parking'>,
 ): RecordGroup {
   const name = recipeText(recipe, 0, API_LISTS_BUILDER);
-  const bucket = JSON.parse(recipeText(recipe, 1, API_LISTS_BUILDER)) as Omit<Bucket<never>, 'items'>;
-  const filters = recipeText(recipe, 2, API_LISTS_BUILDER);
+  const bucket: Bucket<CompiledArticle> = {
+    bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
+    newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
+    bottom: recipeNumber(recipe, 3, API_LISTS_BUILDER),
+    items: [...members],
+  };
+  const firstPage = recipeText(recipe, 4, API_LISTS_BUILDER);
   return bucketGroup(
     name,
-    'published',
-    { ...bucket, items: [...members] },
-    filters,
+    { order: 'published', firstPage },
+    bucket,
     context,
     summariesIn(site, context.parking),
   );
@@ -292,45 +316,39 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
   const summaryJson = summariesIn(content.site, context.parking);
   // Each scope's groups are given one at a time, as the publish takes them (term-pages.ts): made
   // all first, every bucket's list of articles was held until the last was built.
-  function* scope(
-    name: string,
-    items: readonly CompiledArticle[],
-    order: ListOrder,
-    firstPageFilters?: string,
-  ): Iterable<RecordGroup> {
+  function* scope(name: string, items: readonly CompiledArticle[], order: ScopeOrder): Iterable<RecordGroup> {
     // A published scope's buckets follow from how many articles it has: an edit in place keeps a
     // scope that lists no edited article whole, before it is sorted or cut (most tags and sections).
-    if (order === 'published') {
+    if (order.order === 'published') {
       const scopeKeys = () => {
         const count = bucketCount(items.length);
         return Array.from({ length: count }, (_, bucket) =>
-          bucketKeys(name, bucket, bucket === count - 1, firstPageFilters !== undefined),
+          bucketKeys(name, bucket, bucket === count - 1, true),
         ).flat();
       };
       if (context.keptUnedited({ members: items, keys: scopeKeys })) return;
     }
-    const newestFirst = sortNewestFirst(items, order, keyIn(order));
+    const newestFirst = sortNewestFirst(items, order.order, keyIn(order.order));
     // `modified` by content: a correction moves its article to the newest end (paging.ts cutByContent).
     let buckets: Bucket<CompiledArticle>[];
-    if (order === 'modified') {
-      const cut = cutByContent(newestFirst, keyIn(order));
+    if (order.order === 'modified') {
+      const cut = cutByContent(newestFirst, keyIn(order.order));
       buckets = cut.buckets;
       const key = apiListAnchorsKey(name);
       const value = JSON.stringify(cut.anchors);
       yield { inputs: () => [key, value], build: () => new Map([[key, value]]) };
     } else buckets = cutBuckets(newestFirst);
-    for (const bucket of buckets)
-      yield bucketGroup(name, order, bucket, firstPageFilters, context, summaryJson);
+    for (const bucket of buckets) yield bucketGroup(name, order, bucket, context, summaryJson);
   }
+  const published = (firstPage: string): ScopeOrder => ({ order: 'published', firstPage });
   const { articles } = content;
-  yield* scope('all', articles, 'published', listFilters(undefined, undefined, undefined));
-  yield* scope('modified', articles, 'modified');
+  yield* scope('all', articles, published(listFilters(undefined, undefined, undefined)));
+  yield* scope('modified', articles, { order: 'modified' });
   for (const section of content.site.sections) {
     yield* scope(
       sectionScope(section.slug),
       sectionArticles(content, section.slug),
-      'published',
-      listFilters(section.slug, undefined, undefined),
+      published(listFilters(section.slug, undefined, undefined)),
     );
   }
   const byTag = new Map<string, CompiledArticle[]>();
@@ -346,7 +364,6 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
     yield* scope(
       tag,
       items,
-      'published',
-      listFilters(undefined, decodeURIComponent(tag.slice('tag:'.length)), undefined),
+      published(listFilters(undefined, decodeURIComponent(tag.slice('tag:'.length)), undefined)),
     );
 }

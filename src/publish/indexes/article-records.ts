@@ -14,6 +14,15 @@ export const RELATED_COUNT = 4;
 
 type CompiledArticle = CompiledContent['articles'][number];
 
+/** The builder of the article records, by name. */
+const ARTICLES_BUILDER = 'articles';
+
+/** The keys of an article's two records, as a placed group gives its keys. */
+const articleRecordKeys = (article: CompiledArticle) => () => [
+  articleKey(article.id),
+  articlePageKey(article.id),
+];
+
 /**
  * The group of one article's two records: its recipe is empty, its members the article and the
  * articles its "related" teasers show, in order.
@@ -25,10 +34,11 @@ export function remakeArticleRecords(
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
   const [article, ...related] = members;
-  if (!article || recipe.length > 0) throw new RecipeError('articles', recipe);
+  if (!article || related.length > RELATED_COUNT || recipe.length > 0)
+    throw new RecipeError(ARTICLES_BUILDER, recipe);
   return {
     inputs: () => members.map((each) => context.article(each)),
-    placed: { members, keys: () => [articleKey(article.id), articlePageKey(article.id)], recipe },
+    placed: { members, keys: articleRecordKeys(article), recipe },
     build: () => {
       const record: Article = { ...article, related: related.map(toTeaser) };
       return new Map([
@@ -61,15 +71,14 @@ export function* articleRecordGroups(content: CompiledContent, context: GroupCon
     const index = place.get(article) ?? 0;
     const members = [article, ...siblings.slice(index + 1, index + 1 + RELATED_COUNT)];
     // An edit in place keeps a group that shows no edited article before the rest of it is made.
-    if (context.keptUnedited({ members, keys: () => [articleKey(article.id), articlePageKey(article.id)] }))
-      continue;
+    if (context.keptUnedited({ members, keys: articleRecordKeys(article) })) continue;
     yield remakeArticleRecords(content.site, [], members, context);
   }
 }
 
 /** The article records' builder: build-records.ts takes it before every index (INDEX_BUILDERS). */
 export const ARTICLE_RECORDS: IndexBuilder = {
-  name: 'articles',
+  name: ARTICLES_BUILDER,
   groups: articleRecordGroups,
   remake: remakeArticleRecords,
 };

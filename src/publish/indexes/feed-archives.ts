@@ -7,14 +7,17 @@ import type { CompiledContent } from '../../content/compile';
 import { FEED_FORMAT_IDS } from '../../feeds/feed-formats';
 import { buildFeedArchive, type FeedDocument, feedArchiveSlices, feedScopes } from '../../feeds/feed-items';
 import { feedArchiveKey, feedKey } from '../../storage/keys';
-import { renderFeedBody } from './feeds';
+import { feedScopeOf, feedScopeRecipe, renderFeedBody } from './feeds';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { feedScopeOf, feedScopeRecipe, type Recipe, recipeNumber, recipeText } from './recipe';
+import { type Recipe, recipeNumber } from './recipe';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
 /** Workers KV's value limit (25 MiB): a document over it would fail the write, so publish stops first. */
 export const KV_VALUE_MAX_BYTES = 25 * 1024 * 1024;
+
+/** The builder of the feeds' archive documents, by name (index-builder.ts registers it). */
+export const FEED_ARCHIVES_BUILDER = 'feed-archives';
 
 /**
  * The group of one archive document (its three formats): it depends on its 25 articles alone. Its
@@ -26,8 +29,8 @@ export function remakeFeedArchive(
   articles: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  const scope = feedScopeOf(recipeText(recipe, 0, FEED_ARCHIVES), recipeText(recipe, 1, FEED_ARCHIVES));
-  const archive = recipeNumber(recipe, 2, FEED_ARCHIVES);
+  const scope = feedScopeOf(recipe, 0, FEED_ARCHIVES_BUILDER);
+  const archive = recipeNumber(recipe, 2, FEED_ARCHIVES_BUILDER);
   return {
     inputs: () => [
       feedKey(scope, 'atom'),
@@ -42,8 +45,6 @@ export function remakeFeedArchive(
     },
   };
 }
-
-const FEED_ARCHIVES = 'feed-archives';
 
 /** One group per archive document (remakeFeedArchive), given one at a time, as the publish takes them (term-pages.ts). */
 export function* feedArchiveGroups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup> {

@@ -22,7 +22,7 @@ import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { feedScopeOf, feedScopeRecipe, type Recipe, RecipeError, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -54,6 +54,23 @@ function scopesOf(content: CompiledContent): { scope: FeedScope; term?: FeedTerm
   return scopes;
 }
 
+/** The builder of the subscription feeds and the OPML list, by name (index-builder.ts registers it). */
+export const FEEDS_BUILDER = 'feeds';
+
+/** A feed's scope as two recipe entries: its type and its slug (empty for the site's). */
+export function feedScopeRecipe(scope: FeedScope): [type: string, slug: string] {
+  return [scope.type, scope.type === 'site' ? '' : scope.slug];
+}
+
+/** The feed scope that a recipe's entries `at` and the next name (feedScopeRecipe). */
+export function feedScopeOf(recipe: Recipe, at: number, builder: string): FeedScope {
+  const type = recipeText(recipe, at, builder);
+  const slug = recipeText(recipe, at + 1, builder);
+  if (type === 'site' && slug === '') return { type };
+  if ((type === 'section' || type === 'tag' || type === 'author') && slug !== '') return { type, slug };
+  throw new RecipeError(builder, recipe);
+}
+
 /**
  * The group of a tag's or author's feeds: they show its name and newest FEED_ITEM_COUNT articles,
  * nothing else. Its recipe is its scope (type and slug) and the term's name.
@@ -64,17 +81,15 @@ export function remakeTermFeed(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  const scope = feedScopeOf(recipeText(recipe, 0, FEEDS), recipeText(recipe, 1, FEEDS));
-  const name = recipeText(recipe, 2, FEEDS);
-  if (scope.type !== 'tag' && scope.type !== 'author') throw new RecipeError(FEEDS, recipe);
+  const scope = feedScopeOf(recipe, 0, FEEDS_BUILDER);
+  const name = recipeText(recipe, 2, FEEDS_BUILDER);
+  if (scope.type !== 'tag' && scope.type !== 'author') throw new RecipeError(FEEDS_BUILDER, recipe);
   return {
     inputs: () => [feedKey(scope, 'atom'), name, ...members.map((article) => context.article(article))],
     build: () => feedRecords(buildTermFeedDocument(site, scope, { name, articles: members })),
     placed: { members, keys: () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format)), recipe },
   };
 }
-
-const FEEDS = 'feeds';
 
 /**
  * One group per scope, and the OPML list. The site's and sections' feeds carry tombstones, whose

@@ -14,13 +14,13 @@ import {
   remakeApiArticle,
   remakeApiListBucket,
 } from './api-records';
-import { feedArchiveGroups, remakeFeedArchive } from './feed-archives';
-import { feedGroups, remakeTermFeed } from './feeds';
-import { listPageGroups, remakeListPage } from './list-pages';
+import { FEED_ARCHIVES_BUILDER, feedArchiveGroups, remakeFeedArchive } from './feed-archives';
+import { FEEDS_BUILDER, feedGroups, remakeTermFeed } from './feeds';
+import { LISTS_BUILDER, listPageGroups, remakeListPage } from './list-pages';
 import type { Recipe } from './recipe';
 import { searchIndexGroups } from './search-index';
-import { buildNewsSitemap, remakeSitemapPart, sitemapGroups } from './sitemaps';
-import { remakeTermPage, termPageGroups } from './term-pages';
+import { buildNewsSitemap, remakeSitemapPart, SITEMAPS_BUILDER, sitemapGroups } from './sitemaps';
+import { remakeTermPage, TERM_PAGES_BUILDER, termPageGroups } from './term-pages';
 
 /** KV key → stored value. */
 export type Records = Map<string, string>;
@@ -153,14 +153,14 @@ const whole = (name: string, build: (content: CompiledContent) => Records): Inde
 });
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
-  { name: 'lists', groups: listPageGroups, remake: remakeListPage },
-  { name: 'feeds', groups: feedGroups, remake: remakeTermFeed },
-  { name: 'feed-archives', groups: feedArchiveGroups, remake: remakeFeedArchive },
-  { name: 'sitemaps', groups: sitemapGroups, remake: remakeSitemapPart },
+  { name: LISTS_BUILDER, groups: listPageGroups, remake: remakeListPage },
+  { name: FEEDS_BUILDER, groups: feedGroups, remake: remakeTermFeed },
+  { name: FEED_ARCHIVES_BUILDER, groups: feedArchiveGroups, remake: remakeFeedArchive },
+  { name: SITEMAPS_BUILDER, groups: sitemapGroups, remake: remakeSitemapPart },
   whole('news-sitemap', buildNewsSitemap),
   { name: API_ARTICLES_BUILDER, groups: apiArticleGroups, remake: remakeApiArticle },
   { name: API_LISTS_BUILDER, groups: apiListGroups, remake: remakeApiListBucket },
   whole('removals', buildRemovalRecords),
-  { name: 'term-pages', groups: termPageGroups, remake: remakeTermPage },
+  { name: TERM_PAGES_BUILDER, groups: termPageGroups, remake: remakeTermPage },
   { name: 'search', groups: searchIndexGroups },
 ];

@@ -8,7 +8,7 @@ import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/key
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
 import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeText } from './recipe';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -24,22 +24,37 @@ const shard = (cards: string[]): string => JSON.stringify({ cards } satisfies Li
 
 type CompiledArticle = CompiledContent['articles'][number];
 
+/** The builder of the home and section lists, by name (index-builder.ts registers it). */
+export const LISTS_BUILDER = 'lists';
+
 /**
- * The group of one list value: its key is its recipe. It depends on its articles' cards alone, so an
- * edit rebuilds only the values that show the article, and the cards of the rest are not rendered.
+ * The group of one stored shard of cards (a list value, or a term's closed bucket: term-pages.ts),
+ * of `builder`: its recipe is its key. It depends on its articles' cards alone, so an edit rebuilds
+ * only the values that show the article, and the cards of the rest are not rendered.
  */
+export function shardGroup(
+  builder: string,
+  recipe: Recipe,
+  articles: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'card' | 'article'>,
+): RecordGroup {
+  const key = recipeText(recipe, 0, builder);
+  if (recipe.length !== 1) throw new RecipeError(builder, recipe);
+  return {
+    inputs: () => [key, ...articles.map((article) => context.article(article))],
+    build: () => new Map([[key, shard(articles.map(context.card))]]),
+    placed: { members: articles, keys: () => [key], recipe },
+  };
+}
+
+/** The group of one list value (shardGroup). */
 export function remakeListPage(
   _site: SiteConfig,
   recipe: Recipe,
   articles: readonly CompiledArticle[],
   context: Pick<GroupContext, 'card' | 'article'>,
 ): RecordGroup {
-  const key = recipeText(recipe, 0, 'lists');
-  return {
-    inputs: () => [key, ...articles.map((article) => context.article(article))],
-    build: () => new Map([[key, shard(articles.map(context.card))]]),
-    placed: { members: articles, keys: () => [key], recipe },
-  };
+  return shardGroup(LISTS_BUILDER, recipe, articles, context);
 }
 
 /** One group per stored value (remakeListPage): the home list, and each section's head and closed buckets. */

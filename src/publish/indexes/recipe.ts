@@ -1,13 +1,12 @@
 // What names a placed group of records besides its members (index-builder.ts PlacedGroup): its
 // builder makes the group again from the recipe and the members alone (IndexBuilder.remake).
-import type { FeedScope } from '../../feeds/feed-formats';
 
 /**
- * What names a placed group besides its members: a few strings and numbers, JSON as they are. Its
+ * What names a placed group besides its members: a few strings, numbers and flags, JSON as they are. Its
  * builder's `remake` makes the same group from the recipe and the members alone, so a group that
  * shows an article can be made again without cutting the whole archive.
  */
-export type Recipe = readonly (string | number)[];
+export type Recipe = readonly (string | number | boolean)[];
 
 /** A recipe's entry `at`, a string; a recipe of another shape (other code's) is refused. */
 export function recipeText(recipe: Recipe, at: number, builder: string): string {
@@ -23,21 +22,16 @@ export function recipeNumber(recipe: Recipe, at: number, builder: string): numbe
   return entry;
 }
 
+/** A recipe's entry `at`, a flag; a recipe of another shape (other code's) is refused. */
+export function recipeFlag(recipe: Recipe, at: number, builder: string): boolean {
+  const entry = recipe[at];
+  if (typeof entry !== 'boolean') throw new RecipeError(builder, recipe);
+  return entry;
+}
+
 export class RecipeError extends Error {
   override readonly name = 'RecipeError';
   constructor(builder: string, recipe: Recipe) {
     super(`the ${builder} builder has no group with the recipe ${JSON.stringify(recipe)}`);
   }
-}
-
-/** A feed's scope as two recipe entries: its type and its slug (empty for the site's). */
-export function feedScopeRecipe(scope: FeedScope): [type: string, slug: string] {
-  return [scope.type, scope.type === 'site' ? '' : scope.slug];
-}
-
-/** The feed scope two recipe entries name (feedScopeRecipe). */
-export function feedScopeOf(type: string, slug: string): FeedScope {
-  if (type === 'site' && slug === '') return { type };
-  if (type === 'section' || type === 'tag' || type === 'author') return { type, slug };
-  throw new Error(`no feed scope has the type ${JSON.stringify(type)}`);
 }

@@ -11,7 +11,7 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
 import { buildGroups, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeText } from './recipe';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -72,6 +72,9 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
   return [home, ...sections];
 }
 
+/** The builder of the sitemaps, by name (index-builder.ts registers it). */
+export const SITEMAPS_BUILDER = 'sitemaps';
+
 /** The group of one month's part: its recipe is its key, its members its articles, oldest first. */
 export function remakeSitemapPart(
   _site: SiteConfig,
@@ -79,7 +82,8 @@ export function remakeSitemapPart(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  const key = recipeText(recipe, 0, 'sitemaps');
+  const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
+  if (recipe.length !== 1) throw new RecipeError(SITEMAPS_BUILDER, recipe);
   return {
     inputs: () => [key, ...members.map((article) => context.article(article))],
     build: () =>

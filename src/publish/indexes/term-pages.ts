@@ -9,26 +9,31 @@ import { cutShards } from '../../storage/list-shards';
 import type { TermHead } from '../../storage/records';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup } from './index-builder';
-import { remakeListPage } from './list-pages';
-import { type Recipe, recipeNumber, recipeText } from './recipe';
+import { shardGroup } from './list-pages';
+import { type Recipe, RecipeError, recipeNumber, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
+/** The builder of the tag and author pages, by name (index-builder.ts registers it). */
+export const TERM_PAGES_BUILDER = 'term-pages';
+
 /**
- * The group of one term value. A closed bucket's recipe is its key, and it is made as a list page's
- * is (the same shard of cards). A head's recipe is its key, the term's name and its article count.
+ * The group of one term value. A closed bucket's recipe is its key, and it is made as a list value
+ * is (list-pages.ts shardGroup). A head's recipe is its key, the term's name and its article count.
  */
 export function remakeTermPage(
-  site: SiteConfig,
+  _site: SiteConfig,
   recipe: Recipe,
-  head: readonly CompiledArticle[],
+  members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'card' | 'article'>,
 ): RecordGroup {
-  if (recipe.length === 1) return remakeListPage(site, recipe, head, context);
-  const key = recipeText(recipe, 0, 'term-pages');
-  const name = recipeText(recipe, 1, 'term-pages');
-  const count = recipeNumber(recipe, 2, 'term-pages');
+  if (recipe.length === 1) return shardGroup(TERM_PAGES_BUILDER, recipe, members, context);
+  const key = recipeText(recipe, 0, TERM_PAGES_BUILDER);
+  const name = recipeText(recipe, 1, TERM_PAGES_BUILDER);
+  const count = recipeNumber(recipe, 2, TERM_PAGES_BUILDER);
+  if (recipe.length !== 3) throw new RecipeError(TERM_PAGES_BUILDER, recipe);
+  const head = members;
   return {
     inputs: () => [key, name, String(count), ...head.map((article) => context.article(article))],
     build: () => {

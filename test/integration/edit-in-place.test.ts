@@ -10,43 +10,19 @@ import type { ContentInput } from '../../src/content/compile';
 import type { SourceFile } from '../../src/content/problems';
 import { repositoryContent } from '../support/content';
 import { applyPrepared, FIXED_NOW, planFor, planOf, publish } from '../support/publish';
+import { FIRST_REPORT_ID, reportArticle } from '../support/report-articles';
 import { sweepSize } from '../support/sweep-size';
-
-const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
-const FIRST_ID = 6_006_001;
-
-function article(id: number, options: { title?: string; body?: string; notice?: string } = {}): SourceFile {
-  const published = new Date(Date.UTC(2018, 0, 1) + (id - FIRST_ID) * 86_400_000)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z');
-  const text = [
-    '---',
-    `id: ${id}`,
-    `title: ${options.title ?? `Report number ${id} on the budget`}`,
-    `section: ${SECTIONS[id % SECTIONS.length]}`,
-    `published: ${published}`,
-    `tags: [Budget, Tag ${id % 5}, Half ${id % 2}]`,
-    ...(options.notice
-      ? ['corrections:', '  - at: 2025-12-30T09:00:00Z', `    text: ${options.notice}`]
-      : []),
-    '---',
-    '',
-    options.body ?? `Report ${id} says what the ministry decided.`,
-    '',
-  ].join('\n');
-  return { path: `content/articles/in-place/${id}.md`, text };
-}
 
 // 240 articles, their ids chosen so that the API's `modified` scope (cut after one article in a
 // hundred, by a hash of its id: paging.ts cutByContent) has cuts among them, after ids 6,006,071,
 // 6,006,182, 6,006,209 and 6,006,222: a corrected old article leaves its bucket for the newest.
 // Each `Half` tag lists 120 of them, two buckets of the API's lists: the one that lists no edited
 // article is kept whole (api-records.ts).
-const IDS = Array.from({ length: 240 }, (_, i) => FIRST_ID + i);
+const IDS = Array.from({ length: 240 }, (_, i) => FIRST_REPORT_ID + i);
 
 function content(changed: ReadonlyMap<number, SourceFile> = new Map()): ContentInput {
   const base = repositoryContent();
-  return { ...base, articles: [...base.articles, ...IDS.map((id) => changed.get(id) ?? article(id))] };
+  return { ...base, articles: [...base.articles, ...IDS.map((id) => changed.get(id) ?? reportArticle(id))] };
 }
 
 describe('an edit in place', () => {
@@ -54,13 +30,21 @@ describe('an edit in place', () => {
     await publish(content());
     const changed = new Map<number, SourceFile>();
     const steps: [string, number, SourceFile][] = [
-      ['an old title corrected', FIRST_ID + 40, article(FIRST_ID + 40, { title: 'Report corrected' })],
+      [
+        'an old title corrected',
+        FIRST_REPORT_ID + 40,
+        reportArticle(FIRST_REPORT_ID + 40, { title: 'Report corrected' }),
+      ],
       [
         'a correction notice on an old article',
-        FIRST_ID + 30,
-        article(FIRST_ID + 30, { notice: 'An earlier version gave the wrong figure.' }),
+        FIRST_REPORT_ID + 30,
+        reportArticle(FIRST_REPORT_ID + 30, { notice: 'An earlier version gave the wrong figure.' }),
       ],
-      ['the newest body rewritten', FIRST_ID + 239, article(FIRST_ID + 239, { body: 'A new account.' })],
+      [
+        'the newest body rewritten',
+        FIRST_REPORT_ID + 239,
+        reportArticle(FIRST_REPORT_ID + 239, { body: 'A new account.' }),
+      ],
     ];
     for (const [step, id, file] of steps) {
       changed.set(id, file);
@@ -79,7 +63,7 @@ describe('an edit in place', () => {
       path: 'content/articles/in-place/scheduled.md',
       text: [
         '---',
-        `id: ${FIRST_ID + 500}`,
+        `id: ${FIRST_REPORT_ID + 500}`,
         'title: Due tomorrow',
         'section: news',
         `published: ${due}`,
@@ -97,7 +81,7 @@ describe('an edit in place', () => {
     expect(claimed.records.editedInPlace).toBeUndefined();
     expect(planOf(claimed)).toEqual(planOf(knowingNothing));
     expect(claimed.plan.phases.flatMap((phase) => [...phase.writes].map((w) => w.key))).toContain(
-      `article:v1:${FIRST_ID + 500}`,
+      `article:v1:${FIRST_REPORT_ID + 500}`,
     );
   });
 
@@ -105,7 +89,7 @@ describe('an edit in place', () => {
     await publish(content());
     // Each article's words as last published, and its file: the edited set is what a run changed.
     const words = new Map<number, { title?: string; body?: string; notice?: string }>();
-    const fileOf = (id: number) => article(id, words.get(id));
+    const fileOf = (id: number) => reportArticle(id, words.get(id));
     const correction = fc.record({
       id: fc.constantFrom(...IDS),
       field: fc.constantFrom('title' as const, 'body' as const, 'notice' as const),

@@ -7,7 +7,6 @@
 // checked by the tests of each surface.)
 import { describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
-import type { SourceFile } from '../../src/content/problems';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
 import {
   buildGroups,
@@ -20,34 +19,12 @@ import { memoryScratch } from '../../src/publish/record-store';
 import { toTeaser } from '../../src/storage/records';
 import { renderCard } from '../../src/views/ArticleCard';
 import { repositoryContent } from '../support/content';
-
-const SECTIONS = ['news', 'russia', 'middle-east', 'economy', 'science', 'sport'];
-const FIRST_ID = 7_007_001;
-
-function article(id: number): SourceFile {
-  const published = new Date(Date.UTC(2019, 0, 1) + (id - FIRST_ID) * 43_200_000)
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z');
-  const text = [
-    '---',
-    `id: ${id}`,
-    `title: Report number ${id} on the harbour`,
-    `section: ${SECTIONS[id % SECTIONS.length]}`,
-    `published: ${published}`,
-    `tags: [Harbour, Tag ${id % 7}]`,
-    `author: Desk ${id % 3}`,
-    '---',
-    '',
-    `Report ${id} says what the port authority decided.`,
-    '',
-  ].join('\n');
-  return { path: `content/articles/recipes/${id}.md`, text };
-}
+import { FIRST_REPORT_ID, reportArticle } from '../support/report-articles';
 
 const base = repositoryContent();
 const input: ContentInput = {
   ...base,
-  articles: [...base.articles, ...Array.from({ length: 300 }, (_, i) => article(FIRST_ID + i))],
+  articles: [...base.articles, ...Array.from({ length: 300 }, (_, i) => reportArticle(FIRST_REPORT_ID + i))],
 };
 const content = compileContent(input);
 

@@ -1,6 +1,6 @@
 // Where an article is placed, as opposed to what it says. The placed groups of records (article and
 // API records, lists, term pages, feed archives, API buckets by publication, tag and author feeds,
-// the sitemaps' month parts: RecordGroup.placed) are cut from the published articles' places
+// the sitemaps' month parts, the news sitemap: RecordGroup.placed) are cut from the published articles' places
 // alone: their ids, publication dates, sections, tags, bylines and images. No key is named after
 // an article's words or its page's address, so a correction (to a title and the slug made from it, a summary, the body, with its
 // notice and the `updated` it moves) places nothing elsewhere: the placed groups that do not list

@@ -15,6 +15,7 @@ import {
   type RecordGroup,
 } from '../../src/publish/indexes/index-builder';
 import { type Recipe, RecipeError } from '../../src/publish/indexes/recipe';
+import { NEWS_SITEMAP_BUILDER } from '../../src/publish/indexes/sitemaps';
 import { memoryScratch } from '../../src/publish/record-store';
 import { toTeaser } from '../../src/storage/records';
 import { renderCard } from '../../src/views/ArticleCard';
@@ -56,8 +57,9 @@ describe('a placed group made again from its recipe and members', () => {
     }
     const remake = builder.remake;
     it(`${builder.name}: has the same keys, inputs and records as the group cut from the archive`, () => {
-      // Several of each builder's groups, so a recipe entry that one group does not need still counts.
-      expect(placed.length).toBeGreaterThan(4);
+      // Several of each builder's groups, so a recipe entry that one group does not need still
+      // counts (the news sitemap has one, of the newest articles).
+      expect(placed.length).toBeGreaterThan(builder.name === NEWS_SITEMAP_BUILDER ? 0 : 4);
       for (const group of placed) {
         const recipe = JSON.parse(JSON.stringify(group.placed.recipe));
         const members = structuredClone([...group.placed.members]);
@@ -90,5 +92,6 @@ describe('a placed group made again from its recipe and members', () => {
     refused('feed-archives', ['planet', 'mars', 1]);
     refused('feed-archives', ['section', '', 1]);
     refused('feeds', ['site', '', 'Press TV']);
+    refused('news-sitemap', ['seo:v1:news-sitemap']);
   });
 });

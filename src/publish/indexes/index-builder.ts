@@ -19,7 +19,14 @@ import { FEEDS_BUILDER, feedGroups, remakeTermFeed } from './feeds';
 import { LISTS_BUILDER, listPageGroups, remakeListPage } from './list-pages';
 import type { Recipe } from './recipe';
 import { searchIndexGroups } from './search-index';
-import { buildNewsSitemap, remakeSitemapPart, SITEMAPS_BUILDER, sitemapGroups } from './sitemaps';
+import {
+  NEWS_SITEMAP_BUILDER,
+  newsSitemapGroups,
+  remakeNewsSitemap,
+  remakeSitemapPart,
+  SITEMAPS_BUILDER,
+  sitemapGroups,
+} from './sitemaps';
 import { remakeTermPage, TERM_PAGES_BUILDER, termPageGroups } from './term-pages';
 
 /** KV key → stored value. */
@@ -157,7 +164,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: FEEDS_BUILDER, groups: feedGroups, remake: remakeTermFeed },
   { name: FEED_ARCHIVES_BUILDER, groups: feedArchiveGroups, remake: remakeFeedArchive },
   { name: SITEMAPS_BUILDER, groups: sitemapGroups, remake: remakeSitemapPart },
-  whole('news-sitemap', buildNewsSitemap),
+  { name: NEWS_SITEMAP_BUILDER, groups: newsSitemapGroups, remake: remakeNewsSitemap },
   { name: API_ARTICLES_BUILDER, groups: apiArticleGroups, remake: remakeApiArticle },
   { name: API_LISTS_BUILDER, groups: apiListGroups, remake: remakeApiListBucket },
   whole('removals', buildRemovalRecords),

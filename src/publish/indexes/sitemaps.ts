@@ -148,18 +148,49 @@ export function newsLanguage(bcp47: string): string {
   return lower.split('-')[0] ?? lower;
 }
 
-export function buildNewsSitemap(content: CompiledContent): Records {
-  const name = escapeMarkup(content.site.name);
-  const language = newsLanguage(content.site.language);
-  const record: NewsSitemapRecord = {
-    entries: content.articles.slice(0, NEWS_SITEMAP_MAX_ARTICLES).map((article) => ({
-      published: article.published,
-      xml:
-        `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
-        `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
-        `<news:publication_date>${article.published}</news:publication_date>` +
-        `<news:title>${escapeMarkup(article.title)}</news:title></news:news></url>\n`,
-    })),
+/** The builder of the Google News entries, by name (index-builder.ts registers it). */
+export const NEWS_SITEMAP_BUILDER = 'news-sitemap';
+
+/**
+ * The group of the Google News entries: the newest NEWS_SITEMAP_MAX_ARTICLES articles, newest first,
+ * and of the site only its name and language. Its recipe is empty. Placed (placement.ts): an edit
+ * rebuilds it only when it lists the article, and a publish that leaves the newest articles as they
+ * were keeps it.
+ */
+export function remakeNewsSitemap(
+  site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  if (recipe.length > 0 || members.length > NEWS_SITEMAP_MAX_ARTICLES)
+    throw new RecipeError(NEWS_SITEMAP_BUILDER, recipe);
+  const key = newsSitemapKey();
+  return {
+    inputs: () => members.map((article) => context.article(article)),
+    build: () => {
+      const name = escapeMarkup(site.name);
+      const language = newsLanguage(site.language);
+      const record: NewsSitemapRecord = {
+        entries: members.map((article) => ({
+          published: article.published,
+          xml:
+            `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
+            `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
+            `<news:publication_date>${article.published}</news:publication_date>` +
+            `<news:title>${escapeMarkup(article.title)}</news:title></news:news></url>\n`,
+        })),
+      };
+      return new Map([[key, JSON.stringify(record)]]);
+    },
+    placed: { members, keys: () => [key], recipe },
   };
-  return new Map([[newsSitemapKey(), JSON.stringify(record)]]);
+}
+
+/** The news sitemap's one group (remakeNewsSitemap). */
+export function newsSitemapGroups(
+  content: CompiledContent,
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup[] {
+  return [remakeNewsSitemap(content.site, [], content.articles.slice(0, NEWS_SITEMAP_MAX_ARTICLES), context)];
 }

@@ -31,5 +31,5 @@ export function reportArticle(
     options.body ?? `Report ${id} says what the ministry decided.`,
     '',
   ].join('\n');
-  return { path: `content/articles/in-place/${id}.md`, text };
+  return { path: `content/articles/reports/${id}.md`, text };
 }

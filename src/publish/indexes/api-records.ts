@@ -32,7 +32,7 @@ import {
 import type { Article } from '../../storage/records';
 import type { Parked, Parking } from '../record-store';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { type Recipe, RecipeError, recipeFlag, recipeNumber, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeFlag, recipeLength, recipeNumber, recipeText } from './recipe';
 
 type PublishedArticle = Omit<Article, 'related'>;
 type CompiledArticle = CompiledContent['articles'][number];
@@ -156,8 +156,8 @@ export function remakeApiArticle(
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
   const [article] = members;
-  if (!article || members.length > 1 || recipe.length > 0)
-    throw new RecipeError(API_ARTICLES_BUILDER, recipe);
+  recipeLength(recipe, 0, API_ARTICLES_BUILDER);
+  if (!article || members.length > 1) throw new RecipeError(API_ARTICLES_BUILDER, recipe);
   return {
     inputs: () => apiArticleInputs(article, context.article),
     build: () => new Map([[apiArticleKey(article.id), apiArticleBody(toApiArticle(article, site))]]),

@@ -7,7 +7,7 @@ import { articleKey, articlePageKey } from '../../storage/keys';
 import { type Article, toTeaser } from '../../storage/records';
 import { renderArticleRecord } from '../../views/ArticlePage';
 import type { GroupContext, IndexBuilder, RecordGroup } from './index-builder';
-import { type Recipe, RecipeError } from './recipe';
+import { type Recipe, RecipeError, recipeLength } from './recipe';
 
 /** "More from the section" on an article page. */
 export const RELATED_COUNT = 4;
@@ -34,8 +34,8 @@ export function remakeArticleRecords(
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
   const [article, ...related] = members;
-  if (!article || related.length > RELATED_COUNT || recipe.length > 0)
-    throw new RecipeError(ARTICLES_BUILDER, recipe);
+  recipeLength(recipe, 0, ARTICLES_BUILDER);
+  if (!article || related.length > RELATED_COUNT) throw new RecipeError(ARTICLES_BUILDER, recipe);
   return {
     inputs: () => members.map((each) => context.article(each)),
     placed: { members, keys: articleRecordKeys(article), recipe },

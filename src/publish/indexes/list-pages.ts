@@ -8,7 +8,7 @@ import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/key
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
 import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, RecipeError, recipeText } from './recipe';
+import { type Recipe, recipeLength, recipeText } from './recipe';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -38,8 +38,8 @@ export function shardGroup(
   articles: readonly CompiledArticle[],
   context: Pick<GroupContext, 'card' | 'article'>,
 ): RecordGroup {
+  recipeLength(recipe, 1, builder);
   const key = recipeText(recipe, 0, builder);
-  if (recipe.length !== 1) throw new RecipeError(builder, recipe);
   return {
     inputs: () => [key, ...articles.map((article) => context.article(article))],
     build: () => new Map([[key, shard(articles.map(context.card))]]),

@@ -8,6 +8,11 @@
  */
 export type Recipe = readonly (string | number | boolean)[];
 
+/** Refuses a recipe of another length than its builder's recipes have (other code's). */
+export function recipeLength(recipe: Recipe, length: number, builder: string): void {
+  if (recipe.length !== length) throw new RecipeError(builder, recipe);
+}
+
 /** A recipe's entry `at`, a string; a recipe of another shape (other code's) is refused. */
 export function recipeText(recipe: Recipe, at: number, builder: string): string {
   const entry = recipe[at];

@@ -11,7 +11,7 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
 import { buildGroups, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, RecipeError, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeLength, recipeText } from './recipe';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -82,8 +82,8 @@ export function remakeSitemapPart(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
+  recipeLength(recipe, 1, SITEMAPS_BUILDER);
   const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
-  if (recipe.length !== 1) throw new RecipeError(SITEMAPS_BUILDER, recipe);
   return {
     inputs: () => [key, ...members.map((article) => context.article(article))],
     build: () =>
@@ -163,8 +163,8 @@ export function remakeNewsSitemap(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  if (recipe.length > 0 || members.length > NEWS_SITEMAP_MAX_ARTICLES)
-    throw new RecipeError(NEWS_SITEMAP_BUILDER, recipe);
+  recipeLength(recipe, 0, NEWS_SITEMAP_BUILDER);
+  if (members.length > NEWS_SITEMAP_MAX_ARTICLES) throw new RecipeError(NEWS_SITEMAP_BUILDER, recipe);
   const key = newsSitemapKey();
   return {
     inputs: () => members.map((article) => context.article(article)),

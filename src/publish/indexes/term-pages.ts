@@ -10,7 +10,7 @@ import type { TermHead } from '../../storage/records';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup } from './index-builder';
 import { shardGroup } from './list-pages';
-import { type Recipe, RecipeError, recipeNumber, recipeText } from './recipe';
+import { type Recipe, recipeLength, recipeNumber, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -29,18 +29,17 @@ export function remakeTermPage(
   context: Pick<GroupContext, 'card' | 'article'>,
 ): RecordGroup {
   if (recipe.length === 1) return shardGroup(TERM_PAGES_BUILDER, recipe, members, context);
+  recipeLength(recipe, 3, TERM_PAGES_BUILDER);
   const key = recipeText(recipe, 0, TERM_PAGES_BUILDER);
   const name = recipeText(recipe, 1, TERM_PAGES_BUILDER);
   const count = recipeNumber(recipe, 2, TERM_PAGES_BUILDER);
-  if (recipe.length !== 3) throw new RecipeError(TERM_PAGES_BUILDER, recipe);
-  const head = members;
   return {
-    inputs: () => [key, name, String(count), ...head.map((article) => context.article(article))],
+    inputs: () => [key, name, String(count), ...members.map((article) => context.article(article))],
     build: () => {
-      const record: TermHead = { name, articles: count, cards: head.map(context.card) };
+      const record: TermHead = { name, articles: count, cards: members.map(context.card) };
       return new Map([[key, JSON.stringify(record)]]);
     },
-    placed: { members: head, keys: () => [key], recipe },
+    placed: { members, keys: () => [key], recipe },
   };
 }
 

@@ -92,6 +92,8 @@ describe('a placed group made again from its recipe and members', () => {
     refused('feed-archives', ['planet', 'mars', 1]);
     refused('feed-archives', ['section', '', 1]);
     refused('feeds', ['site', '', 'Press TV']);
+    refused('feeds', ['tag', 'budget', 'Budget', 'more']);
+    refused('api-lists', ['all', 0, true, 0, '', 'more']);
     refused('news-sitemap', ['seo:v1:news-sitemap']);
   });
 });

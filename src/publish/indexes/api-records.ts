@@ -269,6 +269,7 @@ export function remakeApiListBucket(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article' | 'parking'>,
 ): RecordGroup {
+  recipeLength(recipe, 5, API_LISTS_BUILDER);
   const name = recipeText(recipe, 0, API_LISTS_BUILDER);
   const bucket: Bucket<CompiledArticle> = {
     bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),

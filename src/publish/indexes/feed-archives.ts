@@ -9,7 +9,7 @@ import { buildFeedArchive, type FeedDocument, feedArchiveSlices, feedScopes } fr
 import { feedArchiveKey, feedKey } from '../../storage/keys';
 import { feedScopeOf, feedScopeRecipe, renderFeedBody } from './feeds';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { type Recipe, recipeNumber } from './recipe';
+import { type Recipe, recipeLength, recipeNumber } from './recipe';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
@@ -29,6 +29,7 @@ export function remakeFeedArchive(
   articles: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
+  recipeLength(recipe, 3, FEED_ARCHIVES_BUILDER);
   const scope = feedScopeOf(recipe, 0, FEED_ARCHIVES_BUILDER);
   const archive = recipeNumber(recipe, 2, FEED_ARCHIVES_BUILDER);
   return {

@@ -22,7 +22,7 @@ import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { type Recipe, RecipeError, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeLength, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -81,6 +81,7 @@ export function remakeTermFeed(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
+  recipeLength(recipe, 3, FEEDS_BUILDER);
   const scope = feedScopeOf(recipe, 0, FEEDS_BUILDER);
   const name = recipeText(recipe, 2, FEEDS_BUILDER);
   if (scope.type !== 'tag' && scope.type !== 'author') throw new RecipeError(FEEDS_BUILDER, recipe);

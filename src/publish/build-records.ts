@@ -12,6 +12,7 @@ import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/recor
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { contentVersion } from './content-version';
+import type { GroupIndexSink } from './group-index';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { ARTICLE_RECORDS } from './indexes/article-records';
 import {
@@ -93,6 +94,11 @@ export interface BuildOptions {
    * they are (a first publish of a large archive spends minutes here).
    */
   builderDone?: (builder: string, built: number, kept: number) => void;
+  /**
+   * Told of every placed group built (group-index.ts); of every one taken, built or kept, when it
+   * is not complete. Only the live build's: a staged release's groups are not yet KV's.
+   */
+  groupIndex?: GroupIndexSink;
 }
 
 /**
@@ -173,7 +179,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   const articles = scratch.stores();
   const indexes = scratch.stores();
   const kept = new Map<string, string>();
-  const { memo, stored = new Map(), edited } = options;
+  const { memo, stored = new Map(), edited, groupIndex } = options;
   const site = siteInput(memo, content);
   const articleInput = options.articleInput ?? (memo && articleInputs(memo));
   // Every list an article appears in shows the same card: rendered once, parked until listed.
@@ -303,6 +309,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         for (const [key, hash] of known) keepStored(key, hash);
         memo?.remember(fingerprint, known);
         group.kept?.();
+        if (group.placed && groupIndex && !groupIndex.complete) await groupIndex.record(name, group.placed);
         rememberState(
           name,
           group,
@@ -327,6 +334,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           keepStored(key, hash);
           keys.push(key);
         }
+      if (group.placed && groupIndex) await groupIndex.record(name, group.placed);
       // Remembered as soon as built, each value's hash taken when it was stored: 100,000 groups'
       // keys held until the end were tens of MB of a first publish's peak.
       if (fingerprint)

@@ -246,6 +246,8 @@ export interface PublishOptions {
   edited?: EditedInPlace;
   /** Told as each builder of the live state's records finishes (BuildOptions.builderDone). */
   builderDone?: BuildOptions['builderDone'];
+  /** Told of the live state's placed groups (BuildOptions.groupIndex). */
+  groupIndex?: BuildOptions['groupIndex'];
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -264,14 +266,22 @@ interface PlannedPublish extends PreparedPublish {
 /**
  * The edited articles (PublishOptions.edited) this plan may take: only for the live state planned
  * against KV exactly as the edit was recorded against and this machine's last publish left it,
- * publishing the same articles. A staged release, a repair, a preview, a listing KV gave afresh,
- * another writer's token, an article added or gone: undefined.
+ * publishing the same articles, and with a group index (PublishOptions.groupIndex) only a complete
+ * one: it is told only of the groups a publish takes. A staged release, a repair, a preview, a
+ * listing KV gave afresh, another writer's token, an article added or gone: undefined.
  */
 function editedAsStored(
   edited: EditedInPlace | undefined,
-  { live, writer, published }: { live: boolean; writer: string | undefined; published: boolean },
+  {
+    live,
+    writer,
+    published,
+    indexed,
+  }: { live: boolean; writer: string | undefined; published: boolean; indexed: boolean },
 ): ReadonlySet<number> | undefined {
-  return edited && live && writer === edited.recordedWith && published ? edited.articles : undefined;
+  return edited && live && writer === edited.recordedWith && published && indexed
+    ? edited.articles
+    : undefined;
 }
 
 async function prepareState(
@@ -319,6 +329,8 @@ async function prepareState(
       options.edited !== undefined &&
       gone.length === 0 &&
       content.articles.every((article) => stored.has(apiArticleKey(article.id))),
+    // A group kept in place is not told to the index: one not complete would stay so.
+    indexed: options.groupIndex?.complete !== false,
   });
   const current = await withRemovals(content, {
     source,
@@ -368,6 +380,7 @@ async function prepareState(
     ...(options.scratch && { scratch: options.scratch }),
     ...(edited && { edited }),
     ...(role === 'live' && options.builderDone && { builderDone: options.builderDone }),
+    ...(role === 'live' && options.groupIndex && { groupIndex: options.groupIndex }),
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.

@@ -75,6 +75,26 @@ export function contentKey(file: SourceFile): string {
   return key;
 }
 
+/** Where an article from the cache keeps its file's key, in a slot no spread copies. */
+const CONTENT_KEY = Symbol('content key');
+
+function keepContentKey(article: object, key: string): void {
+  Object.defineProperty(article, CONTENT_KEY, { value: key });
+}
+
+function withContentKey(compiled: CompiledArticle, key: string): CompiledArticle {
+  keepContentKey(compiled.article, key);
+  return compiled;
+}
+
+/**
+ * The key (contentKey) under which the cache holds the article, if it came from one: what reads
+ * it again by key (storedArticle). A copy of the article, or one compiled without a cache, has none.
+ */
+export function contentKeyOf(article: CompiledArticle['article']): string | undefined {
+  return (article as { [CONTENT_KEY]?: string })[CONTENT_KEY];
+}
+
 export interface PersistentCompileCache extends CompileCache {
   readonly hits: number;
   /** Whether the cache was saved in this generation (the same compiler, site.yaml and images). */
@@ -86,6 +106,12 @@ export interface PersistentCompileCache extends CompileCache {
   readonly readThisTime: ReadonlyMap<string, CompiledArticle>;
   /** What the cache holds under `key` (contentKey), without its body: an earlier version of a file. */
   previousArticle(key: string): CompiledArticle | undefined;
+  /**
+   * The article the cache holds under `key` (contentKey), as a hit gives it: its body read when
+   * asked. For a publish that reads an article by key (the group index names each one's key:
+   * node/group-index-file.ts) rather than by its file.
+   */
+  storedArticle(key: string): CompiledArticle['article'] | undefined;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
   save(): Promise<void>;
   /** Lets go of the cache table without saving; safe to call again. */
@@ -186,6 +212,33 @@ export async function openCompileCache(
   };
   const bodyOf = sourcedGetter<object, string | Parked>('bodyHtml', readBody);
   const shared = sharedStrings();
+  /** The entry under `key`, completed as a hit is: its body and READ_BACK fields read when asked. */
+  const completed = (key: string): CompiledArticle | undefined => {
+    // Its body is in the bodies' table (see save), not read until asked for: asking LMDB whether
+    // it is there copies it out, which mapped the whole bodies' file into an edit.
+    const stored = previous?.get(key);
+    if (!stored) return undefined;
+    used.add(key);
+    // A fresh object from the table, this caller's alone: completed, not copied twice.
+    const digest = digestOf(key);
+    if (parking)
+      stored.article = leanArticle(stored.article, {
+        bodyOf,
+        bodySource: key,
+        readBack,
+        source: key,
+        imageSrc: imageSrcOf(stored.article),
+        digest,
+        key,
+        shared,
+      });
+    else {
+      stored.article.bodyHtml = readBody(key);
+      keepContentKey(stored.article, key);
+    }
+    stored.digest = digest;
+    return stored;
+  };
   return {
     get hits() {
       return hits;
@@ -197,29 +250,13 @@ export async function openCompileCache(
     },
     get(file) {
       const key = keyOf(file);
-      // Its body is in the bodies' table (see save), not read until asked for: asking LMDB whether
-      // it is there copies it out, which mapped the whole bodies' file into an edit.
-      const stored = previous?.get(key);
+      const stored = completed(key);
       if (!stored) return undefined;
-      used.add(key);
       hits++;
-      // A fresh object from the table, this caller's alone: completed, not copied twice.
-      const digest = digestOf(key);
-      if (parking)
-        stored.article = leanArticle(stored.article, {
-          bodyOf,
-          bodySource: key,
-          readBack,
-          source: key,
-          imageSrc: imageSrcOf(stored.article),
-          digest,
-          shared,
-        });
-      else stored.article.bodyHtml = readBody(key);
       stored.source = file.path;
-      stored.digest = digest;
       return noted(file, stored);
     },
+    storedArticle: (key) => completed(key)?.article,
     set(file, compiled) {
       // Keyed on the text just compiled, whatever key the file came with.
       const key = contentKey(file);
@@ -244,10 +281,11 @@ export async function openCompileCache(
                 source: parked,
                 imageSrc: imageSrcOf(stored.article),
                 digest,
+                key,
                 shared,
               }),
             }
-          : compiled),
+          : withContentKey(compiled, key)),
         digest,
       });
     },
@@ -302,6 +340,8 @@ function leanArticle<S>(
     source: S;
     imageSrc: string | undefined;
     digest: string;
+    /** Its file's key in the cache (contentKeyOf). */
+    key: string;
     shared: (text: string) => string;
   },
 ): CompiledArticle['article'] {
@@ -311,6 +351,7 @@ function leanArticle<S>(
   // Asked of every article (imageSourceOf): kept, so that asking reads nothing back.
   if (from.imageSrc !== undefined) keepImageSource(out, from.imageSrc);
   keepCompiledDigest(out, from.digest);
+  keepContentKey(out, from.key);
   for (const [name, value] of Object.entries(article)) {
     if (name === 'bodyHtml') from.bodyOf(out, from.bodySource);
     else if (readBack.has(name)) readBack.define(out, name);

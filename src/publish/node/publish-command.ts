@@ -11,6 +11,7 @@ import { compileContent, imageSourceOf } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
 import { writerTokenKey } from '../../storage/keys';
+import type { GroupIndexSink } from '../group-index';
 import { filesShowing, imageEncodeProblems } from '../image-problems';
 import { type ImageBucket, ImageEncodeError, renditionsToUpload, uploadImages } from '../images';
 import { checkSigningKey, SigningKeyError } from '../mirror-list';
@@ -23,6 +24,7 @@ import { openCompileCache, openFileTable, type PersistentCompileCache } from './
 import { editedInPlace } from './edited-in-place';
 import { encodeAside } from './encode-aside';
 import { sharpEncoder } from './encode-images';
+import { openGroupIndex } from './group-index-file';
 import { type KvStore, localStore, openRemoteStore, remoteSettings, StoreReadError } from './kv-store';
 import {
   commitPublish,
@@ -292,6 +294,13 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
+  // Which placed groups list each article, for an edit by key (group-index.ts). A dry run reads
+  // whether it is complete, as the publish it predicts would, and writes nothing to it.
+  const groupIndex = await openGroupIndex(localFile('groups'), { code: memo.code, trust: !values.repair });
+  opened.push(groupIndex);
+  const groupSink: GroupIndexSink = values['dry-run']
+    ? { complete: groupIndex.complete, record: async () => undefined }
+    : groupIndex;
   // What KV held after this machine's last publish stands in for a listing while no other writer
   // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed (before,
   // for a small archive).
@@ -437,6 +446,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         memo,
         scratch: spill,
         ...(edited && { edited }),
+        groupIndex: groupSink,
         builderDone: (builder, built, kept) =>
           progress(`records: ${builder}, ${built} built, ${kept} kept unchanged`),
       });
@@ -534,6 +544,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const writer = changesKv ? token.value : (source.seen.state?.token ?? null);
     await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
     await memo.save();
+    await groupIndex.save(writer, plan.deletes);
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process, Miniflare's thread included (its workerd runs apart).

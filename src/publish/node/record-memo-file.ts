@@ -57,6 +57,8 @@ async function codeFingerprint(): Promise<string> {
 export interface PersistentRecordMemo extends RecordMemo {
   /** Whether the table was saved by the same code: only then can a group be known unchanged unbuilt. */
   readonly continued: boolean;
+  /** A digest of the code that builds records (every source file and dependency): what the memo is for. */
+  readonly code: string;
   /** Adds what this publish built (dropping stale entries once they are most of the table); call only once its writes succeeded. */
   save(): Promise<void>;
   /** Lets go of the memo table without saving; safe to call again. */
@@ -93,6 +95,7 @@ export async function openRecordMemo(
   const hold = (output: GroupOutput) => (parking ? parking.parkPieces(jsonPieces(output)) : output);
   return {
     continued: table.continued,
+    code,
     fingerprint: (parts) => sha256HexSync([code, ...parts].join('\u0000')),
     lookup(fingerprint) {
       const known = added.get(fingerprint);

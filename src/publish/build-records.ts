@@ -12,7 +12,7 @@ import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/recor
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { contentVersion } from './content-version';
-import type { GroupIndexSink } from './group-index';
+import type { GroupRecorder } from './group-index';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { ARTICLE_RECORDS } from './indexes/article-records';
 import {
@@ -95,10 +95,10 @@ export interface BuildOptions {
    */
   builderDone?: (builder: string, built: number, kept: number) => void;
   /**
-   * Told of every placed group built (group-index.ts); of every one taken, built or kept, when it
-   * is not complete. Only the live build's: a staged release's groups are not yet KV's.
+   * Told of every placed group built (group-index.ts); of every one taken, built or kept, when the
+   * index is not complete. Only the live build's: a staged release's groups are not yet KV's.
    */
-  groupIndex?: GroupIndexSink;
+  groupIndex?: GroupRecorder;
 }
 
 /**

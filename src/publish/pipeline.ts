@@ -27,6 +27,7 @@ import {
   rememberedApiHashes,
 } from './build-records';
 import { appendChanges, removedIds } from './changes';
+import type { GroupIndexSink } from './group-index';
 import { ApiArticles } from './indexes/api-records';
 import { buildMirrorList, checkSigningKey } from './mirror-list';
 import {
@@ -246,8 +247,8 @@ export interface PublishOptions {
   edited?: EditedInPlace;
   /** Told as each builder of the live state's records finishes (BuildOptions.builderDone). */
   builderDone?: BuildOptions['builderDone'];
-  /** Told of the live state's placed groups (BuildOptions.groupIndex). */
-  groupIndex?: BuildOptions['groupIndex'];
+  /** Told of the live state's placed groups (BuildOptions.groupIndex), once KV's writer token is known. */
+  groupIndex?: GroupIndexSink;
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -320,6 +321,8 @@ async function prepareState(
   const articles = new ApiArticles(content);
   const gone = removedIds(stored.keys(), articles);
   const unpublished = await readRemovedGuids(source, gone, repair);
+  // Only the live state is KV's once this publish is done: a staged release's groups are not told.
+  const groupIndex = role === 'live' ? options.groupIndex?.begin(source.rememberedWriter?.()) : undefined;
   const edited = editedAsStored(options.edited, {
     // A preview publishes scheduled articles marked as drafts until their date: their places move with time.
     live: role === 'live' && !repair && !options.preview,
@@ -330,7 +333,7 @@ async function prepareState(
       gone.length === 0 &&
       content.articles.every((article) => stored.has(apiArticleKey(article.id))),
     // A group kept in place is not told to the index: one not complete would stay so.
-    indexed: options.groupIndex?.complete !== false,
+    indexed: groupIndex?.complete !== false,
   });
   const current = await withRemovals(content, {
     source,
@@ -380,7 +383,7 @@ async function prepareState(
     ...(options.scratch && { scratch: options.scratch }),
     ...(edited && { edited }),
     ...(role === 'live' && options.builderDone && { builderDone: options.builderDone }),
-    ...(role === 'live' && options.groupIndex && { groupIndex: options.groupIndex }),
+    ...(groupIndex && { groupIndex }),
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.

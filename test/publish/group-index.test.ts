@@ -7,18 +7,17 @@
 // one deleted, a dry run and a repair.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
 import type { IndexedGroup } from '../../src/publish/group-index';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
-import { buildGroups, type GroupContext, INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
+import { buildGroups, INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
 import { contentKey, openCompileCache } from '../../src/publish/node/compile-cache';
 import { openGroupIndex, type PersistentGroupIndex } from '../../src/publish/node/group-index-file';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
-import { memoryScratch } from '../../src/publish/record-store';
-import { toTeaser } from '../../src/storage/records';
-import { renderCard } from '../../src/views/ArticleCard';
+import { plainGroupContext } from '../support/group-context';
 import { syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
@@ -49,17 +48,7 @@ async function publish(...args: string[]) {
   return run;
 }
 
-const context: GroupContext = {
-  storedManifest: null,
-  parking: memoryScratch(),
-  article: (each) => JSON.stringify(each),
-  card: (each) => renderCard(toTeaser(each)),
-  derived: (_kind, _article, compute) => compute(),
-  keepDerived: () => undefined,
-  derivedOf: () => undefined,
-  storedValue: async () => undefined,
-  keptUnedited: () => false,
-};
+const context = plainGroupContext();
 
 /** The content as the publish compiled it, and each article's file by id. */
 async function currentContent() {
@@ -69,18 +58,17 @@ async function currentContent() {
   return { input, content, fileOf };
 }
 
-/** Every placed group of a whole cut, by the ids it lists, as the index gives them. */
-function wholeCut(content: CompiledContent): Map<number, IndexedGroup[]> {
-  const byArticle = new Map<number, IndexedGroup[]>();
+/** Every placed group of a whole cut, as the index gives them. */
+function wholeCut(content: CompiledContent): IndexedGroup[] {
+  const groups: IndexedGroup[] = [];
   for (const builder of BUILDERS)
     for (const group of builder.groups(content, context)) {
       if (!group.placed) continue;
       const [key = ''] = group.placed.keys();
       const members = group.placed.members.map((member) => member.id);
-      const indexed = { builder: builder.name, key, recipe: [...group.placed.recipe], members };
-      for (const id of members) byArticle.set(id, [...(byArticle.get(id) ?? []), indexed]);
+      groups.push({ builder: builder.name, key, recipe: [...group.placed.recipe], members });
     }
-  return byArticle;
+  return groups;
 }
 
 const sorted = (groups: readonly IndexedGroup[]) =>
@@ -98,21 +86,37 @@ async function withIndex<T>(use: (index: PersistentGroupIndex) => Promise<T>): P
   }
 }
 
-/** The index names, for every article, the groups a whole cut lists it in, and its file's key. */
-async function expectIndexIsTheCut() {
+/**
+ * The index holds exactly the groups a whole cut makes, and names for every article the groups that
+ * list it and its file's key; for an article gone, none.
+ */
+async function expectIndexIsTheCut(gone: readonly number[] = []) {
   const { content, fileOf } = await currentContent();
   const cut = wholeCut(content);
   await withIndex(async (index) => {
-    expect(index.continued).toBe(true);
+    expect(index.recordedWith).toBeDefined();
+    const held: IndexedGroup[] = [];
+    for await (const group of index.groups()) held.push(group);
+    expect(sorted(held)).toEqual(sorted(cut));
     for (const article of content.articles) {
       const groups = await index.groupsOf(article.id);
       expect(groups.length, `article ${article.id}`).toBeGreaterThan(1);
-      expect(sorted(groups), `article ${article.id}`).toEqual(sorted(cut.get(article.id) ?? []));
+      const listing = cut.filter((group) => group.members.includes(article.id));
+      expect(sorted(groups), `article ${article.id}`).toEqual(sorted(listing));
       const file = fileOf(article.id);
       expect(file).toBeDefined();
-      expect(await index.contentKeyOf(article.id)).toBe(file && contentKey(file));
+      expect(await index.fileKeyOf(article.id)).toBe(file && contentKey(file));
     }
+    for (const id of gone) expect(await index.groupsOf(id), `article ${id}, gone`).toEqual([]);
   });
+}
+
+/** Puts entries straight into the index's store, as something other than a publish would. */
+async function plant(entries: Record<string, string>) {
+  const db = new ClassicLevel<string, string>(join(state, 'mirrorwire-groups'), { createIfMissing: false });
+  await db.open();
+  await db.batch(Object.entries(entries).map(([key, value]) => ({ type: 'put' as const, key, value })));
+  await db.close();
 }
 
 function filesOf(content: CompiledContent) {
@@ -158,7 +162,7 @@ it('remakes, from the recipes and members it names, what KV holds after an edit 
         if (!remake) throw new Error(`${group.builder} has no remake`);
         const members = [];
         for (const id of group.members) {
-          const key = await index.contentKeyOf(id);
+          const key = await index.fileKeyOf(id);
           const member = key === undefined ? undefined : cache.storedArticle(key);
           if (!member) throw new Error(`article ${id} is not in the compile cache`);
           members.push(member);
@@ -190,6 +194,7 @@ it('follows an article added, one re-dated and one deleted, as a whole cut does'
   await rewrite(files[0] ?? '', (text) =>
     text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 4}`),
   );
+  const deleted = content.articles[45]?.id ?? 0;
   await rm(files[45] ?? '');
   await writeFile(
     join(archive, 'content/articles/added.md'),
@@ -207,7 +212,7 @@ it('follows an article added, one re-dated and one deleted, as a whole cut does'
   );
   const run = await publish();
   expect(run.stdout).not.toMatch(/edited in place/);
-  await expectIndexIsTheCut();
+  await expectIndexIsTheCut([deleted]);
 });
 
 it('is left complete by a dry run, and made again whole by a repair', async () => {
@@ -215,7 +220,10 @@ it('is left complete by a dry run, and made again whole by a repair', async () =
   await rewrite(filesOf(content)[12] ?? '', (text) => text.replace(/^title: "/m, 'title: "Dry: '));
   const dry = await publish('--dry-run');
   expect(dry.stdout).toMatch(/1 article\(s\) edited in place/);
-  await withIndex(async (index) => expect(index.continued).toBe(true));
+  await withIndex(async (index) => expect(index.recordedWith).toBeDefined());
+  // A repair trusts nothing stored: what no publish recorded goes with the rest.
+  await plant({ 'g:list:v3:planted': JSON.stringify(['lists', ['list:v3:planted'], [1000001]]) });
+  await plant({ 'p:1000001:list:v3:planted': '' });
   await publish('--repair');
   await expectIndexIsTheCut();
 });
@@ -226,17 +234,45 @@ it('is not read after a publish that recorded groups and stopped before its save
   if (!article) throw new Error('no article');
   await withIndex(async (index) => {
     // What a publish killed after its first group recorded leaves behind.
-    await index.record(ARTICLE_RECORDS.name, {
+    await index.begin(index.recordedWith ?? undefined).record(ARTICLE_RECORDS.name, {
       members: [article],
       keys: () => ['article:v1:0'],
       recipe: [],
     });
   });
   await withIndex(async (index) => {
-    expect(index.continued).toBe(false);
+    expect(index.recordedWith).toBeUndefined();
     expect(await index.groupsOf(article.id)).toEqual([]);
   });
   const run = await publish();
   expect(run.stdout).not.toMatch(/edited in place/);
+  await expectIndexIsTheCut();
+});
+
+it('is started afresh after another namespace was published from the same folder', async () => {
+  // Two namespaces (two configurations) published from one folder share its index. Published to
+  // the other in between, the index holds that one's groups; back here, the memo knows this
+  // namespace's groups and KV holds them, so they are kept unbuilt: the index must not be taken
+  // as complete, or it would keep the other namespace's.
+  const config = join(archive, 'other.toml');
+  await writeFile(
+    config,
+    (await readFile(CONFIG, 'utf8')).replace(
+      /(binding = "ARTICLES"\nid = ")0{32}"/,
+      '$1bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"',
+    ),
+  );
+  expect(await readFile(config, 'utf8')).toContain('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');
+  const into = (configPath: string) =>
+    runPublish(['--local', '--persist-to', state, '--config', configPath], { cwd: archive, env: ENV });
+  const { content } = await currentContent();
+  const file = filesOf(content)[20] ?? '';
+  const before = await readFile(file, 'utf8');
+  await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Elsewhere: '));
+  expect((await into(config)).status).toBe(0);
+  await writeFile(file, before);
+  const back = await into(CONFIG);
+  expect(back.status, back.stderr).toBe(0);
+  expect(back.stdout).toMatch(/0 to write/);
   await expectIndexIsTheCut();
 });

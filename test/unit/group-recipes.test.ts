@@ -8,18 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
-import {
-  buildGroups,
-  type GroupContext,
-  INDEX_BUILDERS,
-  type RecordGroup,
-} from '../../src/publish/indexes/index-builder';
+import { buildGroups, INDEX_BUILDERS, type RecordGroup } from '../../src/publish/indexes/index-builder';
 import { type Recipe, RecipeError } from '../../src/publish/indexes/recipe';
 import { NEWS_SITEMAP_BUILDER } from '../../src/publish/indexes/sitemaps';
-import { memoryScratch } from '../../src/publish/record-store';
-import { toTeaser } from '../../src/storage/records';
-import { renderCard } from '../../src/views/ArticleCard';
 import { repositoryContent } from '../support/content';
+import { plainGroupContext } from '../support/group-context';
 import { FIRST_REPORT_ID, reportArticle } from '../support/report-articles';
 
 const base = repositoryContent();
@@ -29,18 +22,7 @@ const input: ContentInput = {
 };
 const content = compileContent(input);
 
-// Names each article by everything compiled for it, as a publish's memo does.
-const context: GroupContext = {
-  storedManifest: null,
-  parking: memoryScratch(),
-  article: (each) => JSON.stringify(each),
-  card: (each) => renderCard(toTeaser(each)),
-  derived: (_kind, _article, compute) => compute(),
-  keepDerived: () => undefined,
-  derivedOf: () => undefined,
-  storedValue: async () => undefined,
-  keptUnedited: () => false,
-};
+const context = plainGroupContext();
 
 const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
 

@@ -1,23 +1,23 @@
 // The group index (../group-index.ts) on disk, beside the record memo: a LevelDB store (the
-// `classic-level` package, prebuilt for each platform), as a folder. A first publish records every
-// placed group as the builders take them, in their order, not the keys': at 100,000 articles about
-// 2.7 million entries. LevelDB takes writes in any order into a log and sorts them later; the
-// embedded tables' LMDB puts each into its B-tree at once, and in a script beside the repository
-// 1,000,000 such writes took 23.4 s and 715 MiB resident into LMDB against 3.5 s and 107 MiB into
-// LevelDB. Its entries:
+// `classic-level` package, prebuilt for each platform), as a folder. A publish into an index not
+// complete records every placed group as the builders take them, in their order rather than the
+// keys' (2.6 million entries at 100,000 articles): LevelDB logs writes in any order and sorts them
+// later, where the embedded tables' LMDB would put each into its B-tree at once, at several times
+// the time and the memory (docs/performance.md, "The group index"). Its entries:
 //   `~header`          the format and the code that made the recipes (the record memo's digest);
-//   `~recorded`        the writer token KV held when the index was last saved: it vouches for the
+//   `~recorded`        the writer token KV held when the index was saved whole: it vouches for the
 //                      rest, so it is deleted before a publish's first write and put after its last;
 //   `g:<key>`          the placed group whose first key is `key`: [builder, recipe, member ids];
-//   `p:<id>:<key>`     empty: the article `id` is listed by the group `key` (or was: a pair whose
-//                      group no longer lists it is passed over, and its group decides);
-//   `k:<id>`           the compile cache's key (contentKey) of the article's file, for reading it by id.
-// A publish writes only what it built; one whose index is not continued (new code, a repair, a
-// publish that stopped before its save) starts the folder afresh and records every group.
+//   `p:<id>:<key>`     empty: the article `id` is listed by the group `key`, or was (a pair whose group
+//                      no longer lists it is passed over: the group decides);
+//   `k:<id>`           the compile cache's key (contentKey) of the article's file.
+// LevelDB applies writes in the order given, and what a crash loses of its log is an end of it:
+// never a write without the ones before. Stale pairs are not swept: they are bounded by the
+// memberships the archive has had since the index was last started afresh (any new code does).
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
-import type { GroupIndexSink, IndexedGroup } from '../group-index';
+import type { GroupIndexSink, GroupRecorder, IndexedGroup } from '../group-index';
 import { ARTICLE_RECORDS } from '../indexes/article-records';
 import type { PlacedGroup } from '../indexes/index-builder';
 import type { Recipe } from '../indexes/recipe';
@@ -32,21 +32,23 @@ const BATCH_WRITES = 10_000;
 
 const groupKey = (key: string) => `g:${key}`;
 const pairPrefix = (id: number) => `p:${id}:`;
-const articleKeyOf = (id: number) => `k:${id}`;
+const fileKey = (id: number) => `k:${id}`;
 
 export interface PersistentGroupIndex extends GroupIndexSink {
-  /** Whether the index was saved by the same code after a publish that finished: only then is it read. */
-  readonly continued: boolean;
-  /** The writer token KV held when the index was saved (see FileTable.recordedWith); undefined when not continued. */
-  recordedWith(): string | null | undefined;
+  /**
+   * The writer token KV held when the index was saved whole (FileTable.recordedWith); undefined when
+   * it holds nothing to read: none saved, other code, a publish that stopped, a repair.
+   */
+  readonly recordedWith: string | null | undefined;
   /** The placed groups that list the article, each as the index holds it. */
   groupsOf(id: number): Promise<IndexedGroup[]>;
+  /** Every group the index holds, in the order of their keys. */
+  groups(): AsyncIterable<IndexedGroup>;
   /** The compile cache's key of the article's file when it was last built (PersistentCompileCache.storedArticle). */
-  contentKeyOf(id: number): Promise<string | undefined>;
+  fileKeyOf(id: number): Promise<string | undefined>;
   /**
-   * Records the end of a publish whose writes succeeded: its last groups, the groups named by keys
-   * it deleted forgotten, and the writer token KV holds now. Without a group recorded or a key
-   * deleted, the index is left as it was.
+   * Records the end of the publish begun (GroupIndexSink.begin), once its writes succeeded: its
+   * last groups, the groups whose keys it deleted forgotten, and the writer token KV holds now.
    */
   save(writer: string | null, deleted: Iterable<string>): Promise<void>;
   /** Lets go of the store without saving; safe to call again. */
@@ -55,7 +57,7 @@ export interface PersistentGroupIndex extends GroupIndexSink {
 
 type StoredGroup = [builder: string, recipe: Recipe, members: number[]];
 
-/** With `trust: false` (a repair), nothing stored is read, and the first write starts afresh. */
+/** With `trust: false` (a repair), nothing stored is read, and the publish starts the index afresh. */
 export async function openGroupIndex(
   path: string,
   options: { code: string; trust: boolean },
@@ -63,20 +65,25 @@ export async function openGroupIndex(
   const header = JSON.stringify({ format: FORMAT, code: options.code });
   let db: ClassicLevel<string, string> | undefined;
   let recorded: string | undefined;
-  // No folder yet: none is made until a publish records a group, so a refused one leaves nothing.
+  // No folder yet: none is made until a publish records into it, so a refused one leaves nothing.
   if (existsSync(path)) {
     try {
       db = new ClassicLevel<string, string>(path, { createIfMissing: false });
       await db.open();
       if ((await db.get(HEADER_KEY)) === header) recorded = await db.get(RECORDED_KEY);
     } catch (error) {
-      // Not a store this code can open (a damaged folder): the first write starts it afresh.
+      // Held by another process: not damage, and nothing to start afresh under it.
+      if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') throw error;
+      // Not a store this code can open (a damaged folder): the publish starts it afresh.
       console.warn(`publish: ignoring the group index (${error})`);
       await db?.close().catch(() => undefined);
       db = undefined;
     }
   }
-  const continued = options.trust && recorded !== undefined;
+  const recordedWith =
+    options.trust && recorded !== undefined ? (JSON.parse(recorded) as string | null) : undefined;
+  /** Whether this publish found the index complete (begin); undefined until it began. */
+  let complete: boolean | undefined;
   let batch: ReturnType<ClassicLevel<string, string>['batch']> | undefined;
   let inFlight: Promise<void> | undefined;
   let started: Promise<ClassicLevel<string, string>> | undefined;
@@ -85,17 +92,18 @@ export async function openGroupIndex(
   /** The store, ready for this publish's writes: its voucher deleted, or the folder started afresh. */
   const start = async (): Promise<ClassicLevel<string, string>> => {
     if (closed) throw new Error('the group index is closed');
-    if (continued && db) {
+    if (complete && db) {
       await db.del(RECORDED_KEY);
       return db;
     }
     await db?.close();
+    db = undefined;
     await rm(path, { recursive: true, force: true });
     await mkdir(path, { recursive: true });
     const fresh = new ClassicLevel<string, string>(path);
+    db = fresh;
     await fresh.open();
     await fresh.put(HEADER_KEY, header);
-    db = fresh;
     return fresh;
   };
   /** Sends the batch filled so far, once the one before it is written. */
@@ -115,28 +123,35 @@ export async function openGroupIndex(
     for (const [key, value] of entries) batch.put(key, value);
     if (batch.length >= BATCH_WRITES) await send();
   };
-  const read = async (key: string): Promise<string | undefined> =>
-    continued && db && !closed ? db.get(key) : undefined;
+  const readable = () => recordedWith !== undefined && db !== undefined && !closed && started === undefined;
 
-  return {
-    continued,
-    complete: continued,
-    recordedWith: () =>
-      continued && recorded !== undefined ? (JSON.parse(recorded) as string | null) : undefined,
+  const recorder: GroupRecorder = {
+    get complete() {
+      return complete === true;
+    },
     async record(builder: string, group: PlacedGroup) {
       const [key] = group.keys();
       if (key === undefined) throw new Error(`a placed group of the ${builder} builder has no key`);
       const ids = group.members.map((member) => member.id);
       const entries: [string, string][] = [[groupKey(key), JSON.stringify([builder, group.recipe, ids])]];
       for (const id of ids) entries.push([`${pairPrefix(id)}${key}`, '']);
-      // An article's own records list it first: the one group every published article has.
+      // An article's own records list it first: the one group every published article has, and
+      // built again whenever its file's text changes (the article is named by a digest of that).
       const subject = group.members[0];
-      const fileKey = subject && builder === ARTICLE_RECORDS.name ? contentKeyOf(subject) : undefined;
-      if (subject && fileKey !== undefined) entries.push([articleKeyOf(subject.id), fileKey]);
+      const compiledFrom = subject && builder === ARTICLE_RECORDS.name ? contentKeyOf(subject) : undefined;
+      if (subject && compiledFrom !== undefined) entries.push([fileKey(subject.id), compiledFrom]);
       await write(entries);
     },
+  };
+  return {
+    recordedWith,
+    begin(writer) {
+      if (complete !== undefined) throw new Error('the group index was begun twice');
+      complete = recordedWith !== undefined && recordedWith === writer;
+      return recorder;
+    },
     async groupsOf(id) {
-      if (!continued || !db || closed) return [];
+      if (!readable() || !db) return [];
       const prefix = pairPrefix(id);
       const groups: IndexedGroup[] = [];
       // ';' follows ':': every key of the article's pairs, and no other article's.
@@ -149,19 +164,28 @@ export async function openGroupIndex(
       }
       return groups;
     },
-    contentKeyOf: (id) => read(articleKeyOf(id)),
+    async *groups() {
+      if (!readable() || !db) return;
+      for await (const [key, stored] of db.iterator({ gte: 'g:', lt: 'g;' })) {
+        const [builder, recipe, members] = JSON.parse(stored) as StoredGroup;
+        yield { builder, key: key.slice('g:'.length), recipe, members };
+      }
+    },
+    fileKeyOf: async (id) => (readable() && db ? db.get(fileKey(id)) : undefined),
     async save(writer, deleted) {
-      const forgotten: [string, string][] = [];
-      for (const key of deleted) forgotten.push([groupKey(key), '']);
-      if (!started && forgotten.length === 0) return;
+      if (complete === undefined) throw new Error('the group index was saved without a publish begun');
+      const forgotten = [...deleted].map(groupKey);
+      const voucher = JSON.stringify(writer);
+      // Nothing recorded or forgotten, and KV's token the same: the index is left as it was.
+      if (!started && forgotten.length === 0 && complete && recorded === voucher) return;
       started ??= start();
       const store = await started;
       // A group whose keys were deleted is gone: its entry goes, and its pairs are passed over.
       batch ??= store.batch();
-      for (const [key] of forgotten) batch.del(key);
+      for (const key of forgotten) batch.del(key);
       await send();
       await inFlight;
-      await store.put(RECORDED_KEY, JSON.stringify(writer));
+      await store.put(RECORDED_KEY, voucher);
     },
     async close() {
       if (closed) return;

@@ -261,7 +261,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const started = performance.now();
   const progress = createProgress(started);
   // What a publish keeps between runs lives beside the state it was published to (local) or under
-  // .wrangler (remote): the compile cache, the file table and the record memo.
+  // .wrangler (remote): the compile cache, the file table, the record memo and the group index.
   const localFiles = values.remote ? '.wrangler/publish-cache' : persistTo;
   // One publish at a time per state (publish-lock.ts); released last, however the command ends.
   try {
@@ -294,13 +294,19 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
-  // Which placed groups list each article, for an edit by key (group-index.ts). A dry run reads
-  // whether it is complete, as the publish it predicts would, and writes nothing to it.
-  const groupIndex = await openGroupIndex(localFile('groups'), { code: memo.code, trust: !values.repair });
-  opened.push(groupIndex);
-  const groupSink: GroupIndexSink = values['dry-run']
-    ? { complete: groupIndex.complete, record: async () => undefined }
-    : groupIndex;
+  // Which placed groups list each article, for an edit by key (group-index.ts). A dry run finds
+  // whether it is complete, as the publish it predicts would, and writes nothing to it. A preview
+  // keeps none: its drafts are copies of their articles, and no edit of it is taken in place.
+  const groupIndex = values.preview
+    ? undefined
+    : await openGroupIndex(localFile('groups'), { code: memo.code, trust: !values.repair });
+  if (groupIndex) opened.push(groupIndex);
+  const groupSink: GroupIndexSink | undefined =
+    groupIndex && values['dry-run']
+      ? {
+          begin: (writer) => ({ complete: groupIndex.begin(writer).complete, record: async () => undefined }),
+        }
+      : groupIndex;
   // What KV held after this machine's last publish stands in for a listing while no other writer
   // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed (before,
   // for a small archive).
@@ -446,7 +452,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         memo,
         scratch: spill,
         ...(edited && { edited }),
-        groupIndex: groupSink,
+        ...(groupSink && { groupIndex: groupSink }),
         builderDone: (builder, built, kept) =>
           progress(`records: ${builder}, ${built} built, ${kept} kept unchanged`),
       });
@@ -544,7 +550,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const writer = changesKv ? token.value : (source.seen.state?.token ?? null);
     await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
     await memo.save();
-    await groupIndex.save(writer, plan.deletes);
+    await groupIndex?.save(writer, plan.deletes);
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process, Miniflare's thread included (its workerd runs apart).

@@ -105,7 +105,7 @@ async function expectIndexIsTheCut(gone: readonly number[] = []) {
       expect(sorted(groups), `article ${article.id}`).toEqual(sorted(listing));
       const file = fileOf(article.id);
       expect(file).toBeDefined();
-      expect(await index.fileKeyOf(article.id)).toBe(file && contentKey(file));
+      expect(await index.fileKeysOf([article.id])).toEqual([file && contentKey(file)]);
     }
     for (const id of gone) expect(await index.groupsOf(id), `article ${id}, gone`).toEqual([]);
   });
@@ -160,13 +160,13 @@ it('remakes, from the recipes and members it names, what KV holds after an edit 
       for (const group of await index.groupsOf(middle.id)) {
         const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
         if (!remake) throw new Error(`${group.builder} has no remake`);
-        const members = [];
-        for (const id of group.members) {
-          const key = await index.fileKeyOf(id);
+        const keys = await index.fileKeysOf(group.members);
+        const members = group.members.map((id, at) => {
+          const key = keys[at];
           const member = key === undefined ? undefined : cache.storedArticle(key);
           if (!member) throw new Error(`article ${id} is not in the compile cache`);
-          members.push(member);
-        }
+          return member;
+        });
         for (const [key, value] of buildGroups([remake(content.site, group.recipe, members, context)]))
           values.set(key, value);
       }

@@ -44,8 +44,11 @@ export interface PersistentGroupIndex extends GroupIndexSink {
   groupsOf(id: number): Promise<IndexedGroup[]>;
   /** Every group the index holds, in the order of their keys. */
   groups(): AsyncIterable<IndexedGroup>;
-  /** The compile cache's key of the article's file when it was last built (PersistentCompileCache.storedArticle). */
-  fileKeyOf(id: number): Promise<string | undefined>;
+  /**
+   * The compile cache's key of each article's file when it was last built, in the order asked
+   * (PersistentCompileCache.storedArticle): read together, as a group lists up to hundreds.
+   */
+  fileKeysOf(ids: readonly number[]): Promise<(string | undefined)[]>;
   /**
    * Records the end of the publish begun (GroupIndexSink.begin), once its writes succeeded: its
    * last groups, the groups whose keys it deleted forgotten, and the writer token KV holds now.
@@ -153,13 +156,16 @@ export async function openGroupIndex(
     async groupsOf(id) {
       if (!readable() || !db) return [];
       const prefix = pairPrefix(id);
-      const groups: IndexedGroup[] = [];
+      const keys: string[] = [];
       // ';' follows ':': every key of the article's pairs, and no other article's.
-      for await (const pair of db.keys({ gte: prefix, lt: `${prefix.slice(0, -1)};` })) {
-        const key = pair.slice(prefix.length);
-        const stored = await db.get(groupKey(key));
-        if (stored === undefined) continue;
-        const [builder, recipe, members] = JSON.parse(stored) as StoredGroup;
+      for await (const pair of db.keys({ gte: prefix, lt: `${prefix.slice(0, -1)};` }))
+        keys.push(pair.slice(prefix.length));
+      const stored = await db.getMany(keys.map(groupKey));
+      const groups: IndexedGroup[] = [];
+      for (const [at, key] of keys.entries()) {
+        const value = stored[at];
+        if (value === undefined) continue;
+        const [builder, recipe, members] = JSON.parse(value) as StoredGroup;
         if (members.includes(id)) groups.push({ builder, key, recipe, members });
       }
       return groups;
@@ -171,7 +177,7 @@ export async function openGroupIndex(
         yield { builder, key: key.slice('g:'.length), recipe, members };
       }
     },
-    fileKeyOf: async (id) => (readable() && db ? db.get(fileKey(id)) : undefined),
+    fileKeysOf: async (ids) => (readable() && db ? db.getMany(ids.map(fileKey)) : ids.map(() => undefined)),
     async save(writer, deleted) {
       if (complete === undefined) throw new Error('the group index was saved without a publish begun');
       const forgotten = [...deleted].map(groupKey);

@@ -164,7 +164,12 @@ function derivedIn(known: GroupOutput | undefined, kind: string): string | undef
  * 370,000 fingerprints hashes 64 characters for it rather than the whole configuration.
  */
 function siteInput(memo: RecordMemo | undefined, content: CompiledContent): string {
-  return memo ? memo.fingerprint(['site', JSON.stringify(content.site)]) : '';
+  return memo ? siteInputOf(memo, content.site) : '';
+}
+
+/** What names this site.yaml among a group's inputs (siteInput). */
+export function siteInputOf(memo: RecordMemo, site: SiteConfig): string {
+  return memo.fingerprint(['site', JSON.stringify(site)]);
 }
 
 /** The fingerprint of one builder's group: its name, site.yaml (siteInput) and the group's inputs. */

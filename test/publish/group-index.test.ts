@@ -1,22 +1,29 @@
-// The group index (src/publish/group-index.ts), as real publishes of real files leave it: for every
-// article, the placed groups it names are exactly those a whole cut of the same content lists the
-// article in (builder, first key, recipe and members), and the file key it names is the article's
-// file's. The groups an edit shows in, made again by their builders from the recipes the index
-// holds and their members read by id through the compile cache, hold what KV holds after the edit,
-// byte for byte. Checked after a first publish, an edit in place, an article added, one re-dated and
-// one deleted, a dry run and a repair.
+// The group index (src/publish/group-index.ts), as real publishes of real files leave it: it holds
+// exactly the placed groups a whole cut of the same content makes (builder, first key, recipe and
+// members), names for every article the groups that list it and its file's key, and none for an
+// article gone. Checked after a first publish, an edit in place, an article added, one re-dated and
+// one deleted, a dry run, a repair, a publish stopped before its save, and another namespace
+// published from the same folder. And the groups an edit shows in, made again by key
+// (src/publish/placed-by-key.ts: their recipes and members from the index, the members read through
+// the compile cache), predict the edit's writes of placed keys from what the record memo remembers
+// (which is what KV holds), and hold what KV holds after the edit, byte for byte.
+
+import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
+import { articleInputs } from '../../src/publish/build-records';
 import type { IndexedGroup } from '../../src/publish/group-index';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
-import { buildGroups, INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
+import { INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
 import { contentKey, openCompileCache } from '../../src/publish/node/compile-cache';
 import { openGroupIndex, type PersistentGroupIndex } from '../../src/publish/node/group-index-file';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
+import { remakePlacedByKey } from '../../src/publish/placed-by-key';
+import type { Manifest } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
 import { syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
@@ -24,6 +31,7 @@ import { readKvEntries } from './local-state';
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
 const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** The keys of records no placed group makes (index-builder.ts PlacedGroup). */
 const NOT_PLACED =
   /^(writer:v1|site:v1|changes:v1:\d+|feed:v1:(site|section:[a-z-]+):(rss|atom|json)|api:v1:articles:modified:\w+|search:v2:.+)$/;
@@ -134,55 +142,77 @@ it('names, after a first publish, every group a whole cut lists each article in'
   await expectIndexIsTheCut();
 });
 
-it('remakes, from the recipes and members it names, what KV holds after an edit in place', async () => {
+it('remakes by key the groups an edit shows in: their writes predicted, their values what KV then holds', async () => {
   const { content } = await currentContent();
   // A middle article: in a closed bucket, a feed archive, a month's sitemap and its neighbours' teasers.
   const middle = content.articles[30];
+  const file = filesOf(content)[30] ?? '';
   if (!middle) throw new Error('no middle article');
-  await rewrite(filesOf(content)[30] ?? '', (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+  await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
   const dry = await publish('--dry-run');
   const planned = [...dry.stdout.matchAll(/^ {2}write (\S+)$/gm)].map((match) => match[1] ?? '');
-  const run = await publish();
-  expect(run.stdout).toMatch(/1 article\(s\) edited in place/);
-  await expectIndexIsTheCut();
+  const kvBefore = await readKvEntries(state);
+  const manifest = JSON.parse(kvBefore.get('site:v1')?.value ?? '{}') as Manifest;
   // The cache's generation names site.yaml by its path and the libraries found from the working
-  // directory: read as the publish read them, from its folder.
+  // directory: read as the publish reads them, from its folder. The corrected file is compiled
+  // through it, as the publish compiles it.
   const here = process.cwd();
   process.chdir(archive);
-  const cache = await readContent('content')
-    .then((input) => openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input))
+  const { cache, corrected } = await readContent('content')
+    .then(async (input) => {
+      const cache = await openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input);
+      const inContent = file.slice(file.lastIndexOf('content/articles/'));
+      const source = input.articles.find((each) => each.path === inContent);
+      if (!source) throw new Error(`${inContent} was not read`);
+      const [corrected] = compileContent({ ...input, articles: [source] }, cache).articles;
+      return { cache, corrected };
+    })
     .finally(() => process.chdir(here));
   expect(cache.continued).toBe(true);
-  const kv = await readKvEntries(state);
+  expect(corrected?.title).toMatch(/^Corrected: /);
+  const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
   try {
-    const remade = await withIndex(async (index) => {
-      const values = new Map<string, string>();
-      for (const group of await index.groupsOf(middle.id)) {
-        const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
-        if (!remake) throw new Error(`${group.builder} has no remake`);
-        const keys = await index.fileKeysOf(group.members);
-        const members = group.members.map((id, at) => {
-          const key = keys[at];
-          const member = key === undefined ? undefined : cache.storedArticle(key);
-          if (!member) throw new Error(`article ${id} is not in the compile cache`);
-          return member;
-        });
-        for (const [key, value] of buildGroups([remake(content.site, group.recipe, members, context)]))
-          values.set(key, value);
-      }
-      return values;
-    });
+    const remade = await withIndex((index) =>
+      remakePlacedByKey(corrected ? [corrected] : [], {
+        site: manifest.site,
+        groupsOf: (id) => index.groupsOf(id),
+        articles: async (ids) =>
+          (await index.fileKeysOf(ids)).map((key, at) => {
+            const article = key === undefined ? undefined : cache.storedArticle(key);
+            if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
+            return article;
+          }),
+        memo,
+        context: { ...context, article: articleInputs(memo) },
+      }),
+    );
+    const values = new Map(remade.flatMap((group) => [...group.values]));
     // Its own records, its bucket, its term pages and feeds, its sitemap part and more.
-    expect(remade.size).toBeGreaterThan(10);
-    expect(remade.get(`article:v1:${middle.id}`)).toContain('Corrected: ');
-    // Every other key the edit wrote is of a group that is not placed, made another way: the
+    expect(values.size).toBeGreaterThan(10);
+    expect(values.get(`article:v1:${middle.id}`)).toContain('Corrected: ');
+    // The memo knows every group as last published, and what it remembers is what KV holds: the
+    // placed keys the edit writes are those whose value differs from it.
+    const predicted: string[] = [];
+    for (const group of remade) {
+      expect(group.remembered, group.key).toBeDefined();
+      const remembered = new Map(group.remembered);
+      for (const [key, value] of group.values) {
+        const stored = kvBefore.get(key)?.metadata as { hash?: string } | undefined;
+        expect(remembered.get(key), key).toBe(stored?.hash);
+        if (sha256(value) !== remembered.get(key)) predicted.push(key);
+      }
+    }
+    // Every other key the edit writes is of a group that is not placed, made another way: the
     // writer token, the change log, the site's and sections' feeds, the `modified` scope's buckets,
     // the search index and the manifest.
-    const others = planned.filter((key) => !remade.has(key));
-    expect(others.filter((key) => !NOT_PLACED.test(key))).toEqual([]);
-    expect(planned.filter((key) => remade.has(key)).length).toBeGreaterThan(10);
-    for (const [key, value] of remade) expect(value, key).toBe(kv.get(key)?.value);
+    expect(predicted.sort()).toEqual(planned.filter((key) => !NOT_PLACED.test(key)).sort());
+    const run = await publish();
+    expect(run.stdout).toMatch(/1 article\(s\) edited in place/);
+    const kv = await readKvEntries(state);
+    for (const [key, value] of values) expect(value, key).toBe(kv.get(key)?.value);
+    await expectIndexIsTheCut();
   } finally {
+    memo.close();
     cache.close();
   }
 });

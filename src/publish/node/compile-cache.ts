@@ -234,6 +234,7 @@ export async function openCompileCache(
       });
     else {
       stored.article.bodyHtml = readBody(key);
+      keepCompiledDigest(stored.article, digest);
       keepContentKey(stored.article, key);
     }
     stored.digest = digest;

@@ -5,6 +5,7 @@
 // captured: the tests about what a publish does use it, and skip a Node start-up and a fresh
 // import of everything per run.
 import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { format } from 'node:util';
 import { vi } from 'vitest';
@@ -12,6 +13,19 @@ import { publishCommand } from '../../src/publish/node/publish-command';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CONFIG = join(ROOT, 'wrangler.toml');
+
+/**
+ * Writes `dir`/other.toml, the configuration with another ARTICLES namespace (its id `fill`
+ * repeated), for a second namespace published from the same folder; returns its path.
+ */
+export async function otherNamespaceConfig(dir: string, fill: string): Promise<string> {
+  const id = fill.repeat(32);
+  const config = join(dir, 'other.toml');
+  const text = (await readFile(CONFIG, 'utf8')).replace(/(binding = "ARTICLES"\nid = ")0{32}"/, `$1${id}"`);
+  if (!text.includes(id)) throw new Error(`${CONFIG} names no ARTICLES namespace to replace`);
+  await writeFile(config, text);
+  return config;
+}
 const LAUNCHER = join(ROOT, 'scripts/run-bundled.mjs');
 
 export interface Run {

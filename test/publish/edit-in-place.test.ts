@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writerTokenKey } from '../../src/storage/keys';
 import { syntheticCheckout } from './checkout';
-import { CONFIG, runPublish } from './command';
+import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
@@ -115,15 +115,7 @@ it('is not taken for a namespace published from these files while another was', 
   // Two namespaces published from one folder (two configurations): a publish to one that finds
   // nothing to write still records the files as read, and must not let the other, whose listing
   // record is still trusted, take an edit it never received for one it did.
-  const config = join(archive, 'other.toml');
-  await writeFile(
-    config,
-    (await readFile(CONFIG, 'utf8')).replace(
-      /(binding = "ARTICLES"\nid = ")0{32}"/,
-      '$1aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"',
-    ),
-  );
-  expect(await readFile(config, 'utf8')).toContain('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+  const config = await otherNamespaceConfig(archive, 'a');
   const into = (persistTo: string, configPath: string) =>
     runPublish(['--local', '--persist-to', persistTo, '--config', configPath], { cwd: archive, env: ENV });
   const file = files[50] ?? '';

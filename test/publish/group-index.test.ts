@@ -26,7 +26,7 @@ import { remakePlacedByKey } from '../../src/publish/placed-by-key';
 import type { Manifest } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
 import { syntheticCheckout } from './checkout';
-import { CONFIG, runPublish } from './command';
+import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
@@ -284,15 +284,7 @@ it('is started afresh after another namespace was published from the same folder
   // the other in between, the index holds that one's groups; back here, the memo knows this
   // namespace's groups and KV holds them, so they are kept unbuilt: the index must not be taken
   // as complete, or it would keep the other namespace's.
-  const config = join(archive, 'other.toml');
-  await writeFile(
-    config,
-    (await readFile(CONFIG, 'utf8')).replace(
-      /(binding = "ARTICLES"\nid = ")0{32}"/,
-      '$1bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"',
-    ),
-  );
-  expect(await readFile(config, 'utf8')).toContain('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');
+  const config = await otherNamespaceConfig(archive, 'b');
   const into = (configPath: string) =>
     runPublish(['--local', '--persist-to', state, '--config', configPath], { cwd: archive, env: ENV });
   const { content } = await currentContent();

@@ -16,10 +16,12 @@ import { manifestKey, writerTokenKey } from '../src/storage/keys';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
+import { comparePlacedByKey } from './placed-by-key';
 import { markdownTable, median, quantile } from './stats';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
        npm run bench:publish -- --edits N,M [--rounds R]
+       npm run bench:publish -- --placed-by-key N,M [--rounds R]
 
   --articles N  synthetic articles (default 10000)
   --images N    distinct photos they share (default 300)
@@ -34,7 +36,10 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
   --edits N,M   the one-article edit of two archives published before with --articles N and
                 --articles M, side by side: R rounds (--rounds, default 6), the two sizes in
                 alternating order, one title toggled before each publish; each size's wall and
-                CPU time (median, range), and M's edit over N's per round (median, range)`;
+                CPU time (median, range), and M's edit over N's per round (median, range)
+  --placed-by-key N,M  what an edit by key does for the placed groups of the same edit, in this
+                process, at both sizes side by side: R rounds (--rounds); the archives must have
+                been published by this code (--edits leaves them so)`;
 
 const BENCH_DIR = '.bench/publish';
 const TIME = '/usr/bin/time';
@@ -328,20 +333,15 @@ async function toggleTitle(file: string): Promise<void> {
 }
 
 /**
- * The flat-edit target measured as it is stated: the same edit at two archive sizes, side by side
- * in one run, so that the machine's load changes both alike. Each archive's state must have been
- * published by `--articles N` before; the first publish of each here is a warm-up (the code may
- * have changed since, and then every record is built again) and is not counted.
+ * The archives `--articles N` published for each size, and the article file an edit corrects (the
+ * middle one); undefined, having said so, if one is missing.
  */
-async function compareEdits(sizes: readonly number[], rounds: number): Promise<number> {
-  const archives: {
-    count: number;
-    content: string;
-    state: string;
-    renditions: string;
-    middle: string;
-    runs: PublishRun[];
-  }[] = [];
+async function publishedArchives(
+  sizes: readonly number[],
+): Promise<
+  { count: number; content: string; state: string; renditions: string; middle: string }[] | undefined
+> {
+  const archives = [];
   for (const count of sizes) {
     const root = join(BENCH_DIR, String(count));
     const content = join(root, 'content');
@@ -350,13 +350,26 @@ async function compareEdits(sizes: readonly number[], rounds: number): Promise<n
       console.error(
         `bench:publish: no published archive of ${count}: run npm run bench:publish -- --articles ${count}`,
       );
-      return 2;
+      return undefined;
     }
     const files = await articleFiles(content);
     const middle = files[Math.floor(files.length / 2)];
     if (!middle) throw new Error(`${content} has no articles`);
-    archives.push({ count, content, state, renditions: join(root, 'renditions'), middle, runs: [] });
+    archives.push({ count, content, state, renditions: join(root, 'renditions'), middle });
   }
+  return archives;
+}
+
+/**
+ * The flat-edit target measured as it is stated: the same edit at two archive sizes, side by side
+ * in one run, so that the machine's load changes both alike. Each archive's state must have been
+ * published by `--articles N` before; the first publish of each here is a warm-up (the code may
+ * have changed since, and then every record is built again) and is not counted.
+ */
+async function compareEdits(sizes: readonly number[], rounds: number): Promise<number> {
+  const published = await publishedArchives(sizes);
+  if (!published) return 2;
+  const archives = published.map((archive) => ({ ...archive, runs: [] as PublishRun[] }));
   const edit = async (archive: (typeof archives)[number]) => {
     await toggleTitle(archive.middle);
     return publish(archive.content, archive.state, archive.renditions);
@@ -413,19 +426,23 @@ async function main(argv: string[]): Promise<number> {
       'no-remote': { type: 'boolean', default: false },
       'remote-only': { type: 'boolean', default: false },
       edits: { type: 'string' },
+      'placed-by-key': { type: 'string' },
       rounds: { type: 'string', default: '6' },
       help: { type: 'boolean', default: false },
     },
   });
-  if (values.edits !== undefined) {
-    const sizes = values.edits.split(',').map(Number);
+  const compared = values.edits ?? values['placed-by-key'];
+  if (compared !== undefined) {
+    const sizes = compared.split(',').map(Number);
     const rounds = Number(values.rounds);
     const valid = (n: number) => Number.isInteger(n) && n >= 1;
     if (values.help || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
       console.error(USAGE);
       return values.help ? 0 : 2;
     }
-    return compareEdits(sizes, rounds);
+    if (values.edits !== undefined) return compareEdits(sizes, rounds);
+    const archives = await publishedArchives(sizes);
+    return archives ? comparePlacedByKey(archives, rounds) : 2;
   }
   const count = Number(values.articles);
   if (values.help || !Number.isInteger(count) || count < 1) {

@@ -1,16 +1,18 @@
 // The placed groups that show some articles, made again by key rather than cut from the archive:
 // found in the group index (group-index.ts), their members read by id, and each made by its builder
-// from its recipe (IndexBuilder.remake) twice. With the members as last published, the group's
+// from its recipe (IndexBuilder.remake) twice. With the members as published, the group's
 // fingerprint names what the record memo remembers it to have produced, which is what KV holds
 // while KV is as this machine's last publish left it; with the edited articles in their places, it
 // gives the values an edit would write. What an edit by key writes of its placed groups is those
-// values whose hashes differ from the remembered ones.
+// values whose hashes differ from the remembered ones. Only an article placed as it was may be
+// edited so: its groups, and so their keys, are then the same (placement.ts).
 import type { SiteConfig } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { groupFingerprint, siteInputOf } from './build-records';
 import type { IndexedGroup } from './group-index';
 import { ARTICLE_RECORDS } from './indexes/article-records';
 import { buildGroups, type GroupContext, INDEX_BUILDERS, type Records } from './indexes/index-builder';
+import { placeOf } from './placement';
 import type { GroupOutput, RecordMemo } from './record-memo';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -25,7 +27,10 @@ export interface PlacedByKeySource {
   /** The articles as last published, in the order asked (the compile cache, by the index's file keys). */
   articles(ids: readonly number[]): Promise<CompiledArticle[]>;
   memo: RecordMemo;
-  /** Names an article among a group's inputs as the publish does (build-records.ts articleInputs). */
+  /**
+   * What the builders make their groups in: its `article` must name an article as the publish does
+   * (build-records.ts articleInputs), or no fingerprint is the memo's.
+   */
   context: GroupContext;
 }
 
@@ -34,15 +39,28 @@ export interface RemadeGroup {
   builder: string;
   /** Its first key: its name in the index. */
   key: string;
-  /** What the memo remembers the group as last published to have produced (key and hash); undefined if nothing. */
+  /** Its members' ids, in its order. */
+  members: readonly number[];
+  /**
+   * What the memo remembers the group as published to have produced (each key and its value's
+   * hash): undefined when the memo does not know it, and then what KV holds is not known by key.
+   * It names the same keys as `values`, the group being placed as it was.
+   */
   remembered: GroupOutput | undefined;
   /** Its values with the edited articles. */
   values: Records;
 }
 
+/** An edited article that cannot be made by key: not in the index, or placed elsewhere now. */
+export class NotByKeyError extends Error {
+  override readonly name = 'NotByKeyError';
+}
+
 /**
- * Every placed group that lists one of `edited` (each an article as it is now, placed as it was:
- * placement.ts), made again, each once however many of them it lists.
+ * Every placed group that lists one of `edited` (each an article as it is now), made again, each
+ * once however many of them it lists. Refuses (NotByKeyError) an article the index names in no
+ * group (every published article has its own records' group) or one placed otherwise than it was
+ * published.
  */
 export async function remakePlacedByKey(
   edited: readonly CompiledArticle[],
@@ -50,22 +68,35 @@ export async function remakePlacedByKey(
 ): Promise<RemadeGroup[]> {
   const now = new Map(edited.map((article) => [article.id, article]));
   const groups = new Map<string, IndexedGroup>();
-  for (const article of edited)
-    for (const group of await source.groupsOf(article.id)) groups.set(group.key, group);
+  for (const article of edited) {
+    const listing = await source.groupsOf(article.id);
+    if (listing.length === 0)
+      throw new NotByKeyError(`the group index names no group of article ${article.id}`);
+    for (const group of listing) groups.set(group.key, group);
+  }
+  // Every member once, however many groups list it.
+  const ids = [...new Set([...groups.values()].flatMap((group) => group.members))];
+  const read = await source.articles(ids);
+  const published = new Map(ids.map((id, at) => [id, read[at] as CompiledArticle]));
+  for (const [id, article] of now) {
+    const before = published.get(id);
+    if (!before || JSON.stringify(placeOf(before)) !== JSON.stringify(placeOf(article)))
+      throw new NotByKeyError(`article ${id} is not placed as it was published`);
+  }
   const site = siteInputOf(source.memo, source.site);
   const remade: RemadeGroup[] = [];
   for (const group of groups.values()) {
     const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
     if (!remake) throw new Error(`the group index names ${group.builder}, which makes no placed group`);
-    const before = await source.articles(group.members);
-    const previous = remake(source.site, group.recipe, before, source.context);
-    const inputs = previous.inputs?.();
+    const members = group.members.map((id) => published.get(id) as CompiledArticle);
+    const asPublished = remake(source.site, group.recipe, members, source.context).inputs?.();
     const remembered =
-      inputs && source.memo.lookup(groupFingerprint(source.memo, group.builder, site, inputs));
-    const after = before.map((article) => now.get(article.id) ?? article);
+      asPublished && source.memo.lookup(groupFingerprint(source.memo, group.builder, site, asPublished));
+    const after = members.map((article) => now.get(article.id) ?? article);
     remade.push({
       builder: group.builder,
       key: group.key,
+      members: group.members,
       remembered,
       values: buildGroups([remake(source.site, group.recipe, after, source.context)]),
     });

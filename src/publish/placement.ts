@@ -19,9 +19,13 @@ const WORDS = new Set(['title', 'summary', 'bodyHtml', 'slug', 'path', 'updated'
  * body is never read (a compile cache hit reads it from disk only when asked).
  */
 export function placementOf(compiled: CompiledArticle): string {
-  const { article } = compiled;
+  return JSON.stringify([compiled.draft, compiled.removed ?? null, placeOf(compiled.article)]);
+}
+
+/** A published article's place: the fields of it that are not its words (placementOf). */
+export function placeOf(article: CompiledArticle['article']): Record<string, unknown> {
   const place: Record<string, unknown> = {};
   for (const field of Object.keys(article).sort())
     if (!WORDS.has(field)) place[field] = article[field as keyof typeof article];
-  return JSON.stringify([compiled.draft, compiled.removed ?? null, place]);
+  return place;
 }

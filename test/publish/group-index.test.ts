@@ -22,7 +22,7 @@ import { contentKey, openCompileCache } from '../../src/publish/node/compile-cac
 import { openGroupIndex, type PersistentGroupIndex } from '../../src/publish/node/group-index-file';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
-import { remakePlacedByKey } from '../../src/publish/placed-by-key';
+import { NotByKeyError, remakePlacedByKey } from '../../src/publish/placed-by-key';
 import type { Manifest } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
 import { syntheticCheckout } from './checkout';
@@ -144,58 +144,68 @@ it('names, after a first publish, every group a whole cut lists each article in'
 
 it('remakes by key the groups an edit shows in: their writes predicted, their values what KV then holds', async () => {
   const { content } = await currentContent();
-  // A middle article: in a closed bucket, a feed archive, a month's sitemap and its neighbours' teasers.
-  const middle = content.articles[30];
-  const file = filesOf(content)[30] ?? '';
-  if (!middle) throw new Error('no middle article');
-  await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+  // Two middle articles, neighbours: each in a closed bucket, a feed archive, a month's sitemap and
+  // the other's teasers, and in several groups together.
+  const edited = [30, 31].map((at) => ({ article: content.articles[at], file: filesOf(content)[at] ?? '' }));
+  for (const { file } of edited)
+    await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
   const dry = await publish('--dry-run');
   const planned = [...dry.stdout.matchAll(/^ {2}write (\S+)$/gm)].map((match) => match[1] ?? '');
   const kvBefore = await readKvEntries(state);
   const manifest = JSON.parse(kvBefore.get('site:v1')?.value ?? '{}') as Manifest;
   // The cache's generation names site.yaml by its path and the libraries found from the working
-  // directory: read as the publish reads them, from its folder. The corrected file is compiled
-  // through it, as the publish compiles it.
+  // directory: read as the publish reads them, from its folder. The corrected files are compiled
+  // through it, as the publish compiles them.
   const here = process.cwd();
   process.chdir(archive);
   const { cache, corrected } = await readContent('content')
     .then(async (input) => {
       const cache = await openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input);
-      const inContent = file.slice(file.lastIndexOf('content/articles/'));
-      const source = input.articles.find((each) => each.path === inContent);
-      if (!source) throw new Error(`${inContent} was not read`);
-      const [corrected] = compileContent({ ...input, articles: [source] }, cache).articles;
-      return { cache, corrected };
+      const sources = edited.map(({ file }) => {
+        const inContent = file.slice(file.lastIndexOf('content/articles/'));
+        const source = input.articles.find((each) => each.path === inContent);
+        if (!source) throw new Error(`${inContent} was not read`);
+        return source;
+      });
+      return { cache, corrected: compileContent({ ...input, articles: sources }, cache).articles };
     })
     .finally(() => process.chdir(here));
   expect(cache.continued).toBe(true);
-  expect(corrected?.title).toMatch(/^Corrected: /);
+  expect(corrected.map((article) => article.title.slice(0, 11))).toEqual(['Corrected: ', 'Corrected: ']);
   const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
   try {
-    const remade = await withIndex((index) =>
-      remakePlacedByKey(corrected ? [corrected] : [], {
-        site: manifest.site,
-        groupsOf: (id) => index.groupsOf(id),
-        articles: async (ids) =>
-          (await index.fileKeysOf(ids)).map((key, at) => {
-            const article = key === undefined ? undefined : cache.storedArticle(key);
-            if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
-            return article;
-          }),
-        memo,
-        context: { ...context, article: articleInputs(memo) },
-      }),
-    );
+    const byKey = (articles: typeof corrected) =>
+      withIndex((index) =>
+        remakePlacedByKey(articles, {
+          site: manifest.site,
+          groupsOf: (id) => index.groupsOf(id),
+          articles: async (ids) =>
+            (await index.fileKeysOf(ids)).map((key, at) => {
+              const article = key === undefined ? undefined : cache.storedArticle(key);
+              if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
+              return article;
+            }),
+          memo,
+          context: { ...context, article: articleInputs(memo) },
+        }),
+      );
+    const remade = await byKey(corrected);
+    // Each group once, though the two share some.
+    const keys = remade.map((group) => group.key);
+    expect(new Set(keys).size).toBe(keys.length);
     const values = new Map(remade.flatMap((group) => [...group.values]));
-    // Its own records, its bucket, its term pages and feeds, its sitemap part and more.
-    expect(values.size).toBeGreaterThan(10);
-    expect(values.get(`article:v1:${middle.id}`)).toContain('Corrected: ');
+    // Their own records, their buckets, term pages and feeds, a sitemap part and more.
+    expect(values.size).toBeGreaterThan(20);
+    for (const article of corrected) expect(values.get(`article:v1:${article.id}`)).toContain('Corrected: ');
+    const shared = remade.filter((group) => corrected.every(({ id }) => group.members.includes(id)));
+    expect(shared.length).toBeGreaterThan(0);
     // The memo knows every group as last published, and what it remembers is what KV holds: the
     // placed keys the edit writes are those whose value differs from it.
     const predicted: string[] = [];
     for (const group of remade) {
       expect(group.remembered, group.key).toBeDefined();
       const remembered = new Map(group.remembered);
+      expect([...remembered.keys()].sort(), group.key).toEqual([...group.values.keys()].sort());
       for (const [key, value] of group.values) {
         const stored = kvBefore.get(key)?.metadata as { hash?: string } | undefined;
         expect(remembered.get(key), key).toBe(stored?.hash);
@@ -206,8 +216,13 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
     // writer token, the change log, the site's and sections' feeds, the `modified` scope's buckets,
     // the search index and the manifest.
     expect(predicted.sort()).toEqual(planned.filter((key) => !NOT_PLACED.test(key)).sort());
+    // An article the index does not know, or one placed elsewhere, is not made by key.
+    const [first] = corrected;
+    if (!first) throw new Error('nothing corrected');
+    await expect(byKey([{ ...first, id: 9_999_999 }])).rejects.toThrow(NotByKeyError);
+    await expect(byKey([{ ...first, published: '2015-01-01T00:00:00Z' }])).rejects.toThrow(NotByKeyError);
     const run = await publish();
-    expect(run.stdout).toMatch(/1 article\(s\) edited in place/);
+    expect(run.stdout).toMatch(/2 article\(s\) edited in place/);
     const kv = await readKvEntries(state);
     for (const [key, value] of values) expect(value, key).toBe(kv.get(key)?.value);
     await expectIndexIsTheCut();

@@ -16,7 +16,7 @@ import { manifestKey, writerTokenKey } from '../src/storage/keys';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
-import { comparePlacedByKey } from './placed-by-key';
+import { comparePlacedByKey, type PublishedArchive } from './placed-by-key';
 import { markdownTable, median, quantile } from './stats';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
@@ -336,12 +336,8 @@ async function toggleTitle(file: string): Promise<void> {
  * The archives `--articles N` published for each size, and the article file an edit corrects (the
  * middle one); undefined, having said so, if one is missing.
  */
-async function publishedArchives(
-  sizes: readonly number[],
-): Promise<
-  { count: number; content: string; state: string; renditions: string; middle: string }[] | undefined
-> {
-  const archives = [];
+async function publishedArchives(sizes: readonly number[]): Promise<PublishedArchive[] | undefined> {
+  const archives: PublishedArchive[] = [];
   for (const count of sizes) {
     const root = join(BENCH_DIR, String(count));
     const content = join(root, 'content');
@@ -436,7 +432,8 @@ async function main(argv: string[]): Promise<number> {
     const sizes = compared.split(',').map(Number);
     const rounds = Number(values.rounds);
     const valid = (n: number) => Number.isInteger(n) && n >= 1;
-    if (values.help || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
+    const both = values.edits !== undefined && values['placed-by-key'] !== undefined;
+    if (values.help || both || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
       console.error(USAGE);
       return values.help ? 0 : 2;
     }

@@ -49,6 +49,15 @@ export function removedIds(stored: Iterable<string>, articles: Pick<ApiArticleLo
 
 type Unnumbered<T> = T extends Change ? Omit<T, 'seq'> : never;
 
+/** An article's API record by id, made each time it is asked for; one not published is an error. */
+function recordsIn(articles: ApiArticleLookup): (id: number) => ApiArticle {
+  return (id) => {
+    const article = articles.get(id);
+    if (article === undefined) throw new Error(`no API record for article ${id}`);
+    return article;
+  };
+}
+
 function upsert(article: ApiArticle, stamp: string): Unnumbered<Change> {
   return { type: 'upsert', id: article.id, guid: article.guid, changed_at: stamp, article };
 }
@@ -92,11 +101,7 @@ export async function appendChanges(
   // every article) kept 100,000 API records reachable at once until the pages were written.
   const fresh: (number | Unnumbered<Change>)[] = [];
   // By id: an article whose hash is known is not made at all unless it changed (ApiArticles).
-  const recordOf = (id: number): ApiArticle => {
-    const article = articles.get(id);
-    if (article === undefined) throw new Error(`no API record for article ${id}`);
-    return article;
-  };
+  const recordOf = recordsIn(articles);
   const changed: { id: number; published: number }[] = [];
   for (const id of articles.keys()) {
     // Made here to hash it when its hash is not known, and made again for its page if it changed
@@ -130,7 +135,60 @@ export async function appendChanges(
   }
 
   if (pending.length === 0 && fresh.length === 0 && !resync) return { head: state.head, pages: stores() };
-  const base = state.head + pending.length;
+  return writePages({ head: state.head, committed, pending, lostPages }, fresh, recordOf, stamp, stores);
+}
+
+/**
+ * The change log after an edit by key: an upsert for each of `edited` (the edited articles alone)
+ * whose API record's hash differs from what KV holds, oldest first, as appendChanges would append
+ * for the whole archive when nothing else changed. It does not look for removals, nor for what a
+ * publish that stopped left: with entries past the head, or pages lost, undefined (the publish of
+ * every article sorts those out), and likewise for an article KV holds no record of (not an edit).
+ */
+export async function appendEdits(
+  edited: ApiArticleLookup,
+  state: ChangeLogState,
+  stamp: string,
+  stores: RecordStoreFactory = memoryRecordStores,
+): Promise<ChangeLogUpdate | undefined> {
+  if (state.tail.some((entry) => entry.seq > state.head) || (state.lostPages?.size ?? 0) > 0)
+    return undefined;
+  const recordOf = recordsIn(edited);
+  const changed: { id: number; published: number }[] = [];
+  for (const id of edited.keys()) {
+    const stored = state.stored.get(apiArticleKey(id));
+    if (stored === undefined) return undefined;
+    const record = recordOf(id);
+    if (stored !== (await sha256Hex(apiArticleBody(record))))
+      changed.push({ id, published: Date.parse(record.published) });
+  }
+  if (changed.length === 0) return { head: state.head, pages: stores() };
+  // Oldest first, by publication and then id, as appendChanges orders them.
+  changed.sort((a, b) => a.published - b.published || a.id - b.id);
+  const committed = state.tail.filter((entry) => entry.seq <= state.head);
+  const fresh = changed.map(({ id }) => id);
+  return writePages(
+    { head: state.head, committed, pending: [], lostPages: new Set() },
+    fresh,
+    recordOf,
+    stamp,
+    stores,
+  );
+}
+
+/**
+ * The pages that gain `fresh` after the log's head and its pending entries (and the lost ones,
+ * rewritten), each upsert's article made by `recordOf` as its page is written.
+ */
+async function writePages(
+  log: { head: number; committed: Change[]; pending: Change[]; lostPages: ReadonlySet<number> },
+  fresh: readonly (number | Unnumbered<Change>)[],
+  recordOf: (id: number) => ApiArticle,
+  stamp: string,
+  stores: RecordStoreFactory,
+): Promise<ChangeLogUpdate> {
+  const { committed, pending, lostPages } = log;
+  const base = log.head + pending.length;
   // The stored entries (a page's worth and the pending ones) come before every new one.
   const before = [...committed, ...pending];
   const head = base + fresh.length;
@@ -142,7 +200,7 @@ export async function appendChanges(
   };
 
   const pages = stores();
-  const firstPage = Math.floor(state.head / CHANGES_PAGE_SIZE);
+  const firstPage = Math.floor(log.head / CHANGES_PAGE_SIZE);
   const lastPage = Math.floor((head - 1) / CHANGES_PAGE_SIZE);
   const rewritten = new Set(lostPages);
   for (let page = firstPage; page <= lastPage; page++) rewritten.add(page);

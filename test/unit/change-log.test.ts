@@ -1,8 +1,10 @@
 // The change log's append step on its own: what a publish logs, and how it recovers the entries
-// of a publish that stopped after writing its log pages but before its manifest.
+// of a publish that stopped after writing its log pages but before its manifest. And an edit by
+// key's (appendEdits): from the edited articles alone, the same pages as from the whole archive.
 import { describe, expect, it } from 'vitest';
+import { CHANGES_PAGE_SIZE } from '../../src/api/paging';
 import type { ApiArticle, Change, ChangesPage } from '../../src/api/schemas';
-import { appendChanges } from '../../src/publish/changes';
+import { appendChanges, appendEdits } from '../../src/publish/changes';
 import { apiArticleBody } from '../../src/publish/indexes/api-records';
 import { memoryRecordStores, type RecordStore } from '../../src/publish/record-store';
 import { sha256Hex } from '../../src/shared/digest';
@@ -146,5 +148,51 @@ describe('appendChanges', () => {
         expect(events.lastIndexOf(`made ${entry.id}`)).toBeLessThan(wrote);
       }
     }
+  });
+});
+
+describe('appendEdits', () => {
+  // A log whose head sits just before a page's end, so that two edits fill it and start the next.
+  const articles = Array.from({ length: 60 }, (_, i) => article(i + 1));
+  const tailOf = (head: number): Change[] =>
+    articles
+      .slice(0, head % CHANGES_PAGE_SIZE)
+      .map((each, i) => ({ seq: head - (head % CHANGES_PAGE_SIZE) + i + 1, ...upsertOf(each) }));
+  const upsertOf = (each: ApiArticle) =>
+    ({ type: 'upsert', id: each.id, guid: each.guid, changed_at: STAMP, article: each }) as const;
+
+  it('appends, for the edited articles alone, what appendChanges appends for the whole archive', async () => {
+    const stored = await storedFor(articles);
+    for (const edits of [[7], [40, 3], [12, 12 + 1, 59]]) {
+      const after = articles.map((each) => (edits.includes(each.id) ? article(each.id, 'Corrected') : each));
+      const head = CHANGES_PAGE_SIZE * 3 - 1;
+      const state = { head, tail: tailOf(head), stored, removedGuids: new Map() };
+      const whole = await appendChanges(live(after), state, STAMP);
+      // Given in the order edited, not the log's.
+      const edited = edits.map((id) => after.find((each) => each.id === id) as ApiArticle);
+      const byKey = await appendEdits(live(edited), state, STAMP);
+      expect(whole.head).toBe(head + edits.length);
+      expect(byKey?.head, String(edits)).toBe(whole.head);
+      expect([...(byKey?.pages ?? [])], String(edits)).toEqual([...whole.pages]);
+    }
+  });
+
+  it('appends nothing for an article unchanged, and declines what only the whole archive can log', async () => {
+    const stored = await storedFor(articles);
+    const head = 70;
+    const state = { head, tail: tailOf(head), stored, removedGuids: new Map() };
+    const same = await appendEdits(live([articles[4] as ApiArticle]), state, STAMP);
+    expect(same?.head).toBe(head);
+    expect(same?.pages.size).toBe(0);
+    // An article KV holds no record of is not an edit.
+    expect(await appendEdits(live([article(99)]), state, STAMP)).toBeUndefined();
+    // Entries past the head (a publish that stopped before its manifest), or pages lost.
+    const pendingTail = [...state.tail, { seq: head + 1, ...upsertOf(article(8, 'Pending')) }];
+    expect(
+      await appendEdits(live([article(9, 'X')]), { ...state, tail: pendingTail }, STAMP),
+    ).toBeUndefined();
+    expect(
+      await appendEdits(live([article(9, 'X')]), { ...state, lostPages: new Set([0]) }, STAMP),
+    ).toBeUndefined();
   });
 });

@@ -15,7 +15,7 @@ import { compileContent, compileSiteConfig } from '../src/content/compile';
 import { encodePublicKey } from '../src/mirrors/minisign';
 import { articleInputs } from '../src/publish/build-records';
 import { openCompileCache } from '../src/publish/node/compile-cache';
-import { openGroupIndex } from '../src/publish/node/group-index-file';
+import { openGroupIndex, publishedArticles } from '../src/publish/node/group-index-file';
 import { type ContentOnDisk, readContent } from '../src/publish/node/read-content';
 import { openRecordMemo } from '../src/publish/node/record-memo-file';
 import { localDevelopmentKey } from '../src/publish/node/signing-key';
@@ -76,16 +76,13 @@ async function round(archive: PublishedArchive, input: ContentOnDisk, toggled: s
     const [edited] = compileContent({ ...input, articles: [{ path, text: toggled }] }, cache).articles;
     if (!edited) throw new Error(`${path} did not compile`);
     let members = 0;
+    const readArticles = publishedArticles(index, cache);
     const remade = await remakePlacedByKey([edited], {
       site,
       groupsOf: (id) => index.groupsOf(id),
-      async articles(ids) {
+      articles(ids) {
         members += ids.length;
-        return (await index.fileKeysOf(ids)).map((key, at) => {
-          const article = key === undefined ? undefined : cache.storedArticle(key);
-          if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
-          return article;
-        });
+        return readArticles(ids);
       },
       memo,
       context: { ...plainGroupContext(), article: articleInputs(memo) },

@@ -19,7 +19,11 @@ import type { IndexedGroup } from '../../src/publish/group-index';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
 import { INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
 import { contentKey, openCompileCache } from '../../src/publish/node/compile-cache';
-import { openGroupIndex, type PersistentGroupIndex } from '../../src/publish/node/group-index-file';
+import {
+  openGroupIndex,
+  type PersistentGroupIndex,
+  publishedArticles,
+} from '../../src/publish/node/group-index-file';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
 import { NotByKeyError, remakePlacedByKey } from '../../src/publish/placed-by-key';
@@ -179,12 +183,7 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
         remakePlacedByKey(articles, {
           site: manifest.site,
           groupsOf: (id) => index.groupsOf(id),
-          articles: async (ids) =>
-            (await index.fileKeysOf(ids)).map((key, at) => {
-              const article = key === undefined ? undefined : cache.storedArticle(key);
-              if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
-              return article;
-            }),
+          articles: publishedArticles(index, cache),
           memo,
           context: { ...context, article: articleInputs(memo) },
         }),

@@ -8,7 +8,7 @@ import { homeListKey, sectionBucketKey, sectionHeadKey } from '../../storage/key
 import { countSectionPages, cutShards } from '../../storage/list-shards';
 import type { ListShard, ManifestSection } from '../../storage/records';
 import { buildGroups, type CardOf, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, recipeLength, recipeText } from './recipe';
+import { oneValueGroup, type Recipe, recipeLength, recipeText } from './recipe';
 
 export const HOME_LIST_SIZE = 20;
 
@@ -40,11 +40,9 @@ export function shardGroup(
 ): RecordGroup {
   recipeLength(recipe, 1, builder);
   const key = recipeText(recipe, 0, builder);
-  return {
-    inputs: () => [key, ...articles.map((article) => context.article(article))],
-    build: () => new Map([[key, shard(articles.map(context.card))]]),
-    placed: { members: articles, keys: () => [key], recipe },
-  };
+  return oneValueGroup({ key, recipe, members: articles }, context, [key], () =>
+    shard(articles.map(context.card)),
+  );
 }
 
 /** The group of one list value (shardGroup). */

@@ -1,5 +1,9 @@
 // What names a placed group of records besides its members (index-builder.ts PlacedGroup): its
 // builder makes the group again from the recipe and the members alone (IndexBuilder.remake).
+import type { CompiledContent } from '../../content/compile';
+import type { GroupContext, RecordGroup } from './index-builder';
+
+type CompiledArticle = CompiledContent['articles'][number];
 
 /**
  * What names a placed group besides its members: a few strings, numbers and flags, JSON as they are. Its
@@ -39,4 +43,23 @@ export class RecipeError extends Error {
   constructor(builder: string, recipe: Recipe) {
     super(`the ${builder} builder has no group with the recipe ${JSON.stringify(recipe)}`);
   }
+}
+
+/**
+ * A placed group of one value under one key: named among a publish's inputs by what `named` lists
+ * and then its members, its value made by `value`. (A list or term value, a month's sitemap part,
+ * a term's head, the news sitemap.)
+ */
+export function oneValueGroup(
+  placed: { key: string; recipe: Recipe; members: readonly CompiledArticle[] },
+  context: Pick<GroupContext, 'article'>,
+  named: readonly string[],
+  value: () => string,
+): RecordGroup {
+  const { key, recipe, members } = placed;
+  return {
+    inputs: () => [...named, ...members.map((article) => context.article(article))],
+    build: () => new Map([[key, value()]]),
+    placed: { members, keys: () => [key], recipe },
+  };
 }

@@ -11,7 +11,7 @@ import { ORIGIN_PLACEHOLDER } from '../../sites/origin-placeholder';
 import { sectionPath } from '../../sites/urls';
 import { newsSitemapKey, sitemapIndexKey, sitemapKey } from '../../storage/keys';
 import { buildGroups, type GroupContext, type RecordGroup, type Records } from './index-builder';
-import { type Recipe, RecipeError, recipeLength, recipeText } from './recipe';
+import { oneValueGroup, type Recipe, RecipeError, recipeLength, recipeText } from './recipe';
 
 /** sitemaps.org: "no more than 50,000 URLs" per sitemap (and per sitemap index). */
 export const SITEMAP_MAX_URLS = 50_000;
@@ -84,12 +84,9 @@ export function remakeSitemapPart(
 ): RecordGroup {
   recipeLength(recipe, 1, SITEMAPS_BUILDER);
   const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
-  return {
-    inputs: () => [key, ...members.map((article) => context.article(article))],
-    build: () =>
-      new Map([[key, renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) })))]]),
-    placed: { members, keys: () => [key], recipe },
-  };
+  return oneValueGroup({ key, recipe, members }, context, [key], () =>
+    renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) }))),
+  );
 }
 
 /**
@@ -165,26 +162,21 @@ export function remakeNewsSitemap(
 ): RecordGroup {
   recipeLength(recipe, 0, NEWS_SITEMAP_BUILDER);
   if (members.length > NEWS_SITEMAP_MAX_ARTICLES) throw new RecipeError(NEWS_SITEMAP_BUILDER, recipe);
-  const key = newsSitemapKey();
-  return {
-    inputs: () => members.map((article) => context.article(article)),
-    build: () => {
-      const name = escapeMarkup(site.name);
-      const language = newsLanguage(site.language);
-      const record: NewsSitemapRecord = {
-        entries: members.map((article) => ({
-          published: article.published,
-          xml:
-            `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
-            `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
-            `<news:publication_date>${article.published}</news:publication_date>` +
-            `<news:title>${escapeMarkup(article.title)}</news:title></news:news></url>\n`,
-        })),
-      };
-      return new Map([[key, JSON.stringify(record)]]);
-    },
-    placed: { members, keys: () => [key], recipe },
-  };
+  return oneValueGroup({ key: newsSitemapKey(), recipe, members }, context, [], () => {
+    const name = escapeMarkup(site.name);
+    const language = newsLanguage(site.language);
+    const record: NewsSitemapRecord = {
+      entries: members.map((article) => ({
+        published: article.published,
+        xml:
+          `<url><loc>${locOf(article.path)}</loc><news:news><news:publication>` +
+          `<news:name>${name}</news:name><news:language>${language}</news:language></news:publication>` +
+          `<news:publication_date>${article.published}</news:publication_date>` +
+          `<news:title>${escapeMarkup(article.title)}</news:title></news:news></url>\n`,
+      })),
+    };
+    return JSON.stringify(record);
+  });
 }
 
 /** The news sitemap's one group (remakeNewsSitemap). */

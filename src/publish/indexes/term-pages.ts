@@ -10,7 +10,7 @@ import type { TermHead } from '../../storage/records';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup } from './index-builder';
 import { shardGroup } from './list-pages';
-import { type Recipe, recipeLength, recipeNumber, recipeText } from './recipe';
+import { oneValueGroup, type Recipe, recipeLength, recipeNumber, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -33,14 +33,10 @@ export function remakeTermPage(
   const key = recipeText(recipe, 0, TERM_PAGES_BUILDER);
   const name = recipeText(recipe, 1, TERM_PAGES_BUILDER);
   const count = recipeNumber(recipe, 2, TERM_PAGES_BUILDER);
-  return {
-    inputs: () => [key, name, String(count), ...members.map((article) => context.article(article))],
-    build: () => {
-      const record: TermHead = { name, articles: count, cards: members.map(context.card) };
-      return new Map([[key, JSON.stringify(record)]]);
-    },
-    placed: { members, keys: () => [key], recipe },
-  };
+  return oneValueGroup({ key, recipe, members }, context, [key, name, String(count)], () => {
+    const record: TermHead = { name, articles: count, cards: members.map(context.card) };
+    return JSON.stringify(record);
+  });
 }
 
 /**

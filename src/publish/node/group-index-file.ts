@@ -17,11 +17,12 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { ClassicLevel } from 'classic-level';
+import type { CompiledContent } from '../../content/compile';
 import type { GroupIndexSink, GroupRecorder, IndexedGroup } from '../group-index';
 import { ARTICLE_RECORDS } from '../indexes/article-records';
 import type { PlacedGroup } from '../indexes/index-builder';
 import type { Recipe } from '../indexes/recipe';
-import { contentKeyOf } from './compile-cache';
+import { contentKeyOf, type PersistentCompileCache } from './compile-cache';
 
 const FORMAT = 1;
 const HEADER_KEY = '~header';
@@ -201,4 +202,20 @@ export async function openGroupIndex(
       await db?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * The articles as last published, in the order asked (placed-by-key.ts PlacedByKeySource.articles):
+ * each one's file key from the index, the article read by it from the compile cache.
+ */
+export function publishedArticles(
+  index: Pick<PersistentGroupIndex, 'fileKeysOf'>,
+  cache: Pick<PersistentCompileCache, 'storedArticle'>,
+): (ids: readonly number[]) => Promise<CompiledContent['articles'][number][]> {
+  return async (ids) =>
+    (await index.fileKeysOf(ids)).map((key, at) => {
+      const article = key === undefined ? undefined : cache.storedArticle(key);
+      if (!article) throw new Error(`article ${ids[at]} is not in the compile cache`);
+      return article;
+    });
 }

@@ -11,7 +11,7 @@ import { apiArticleKey, manifestKey } from '../storage/keys';
 import { type Manifest, type StoredMirrorList, toTeaser } from '../storage/records';
 import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
-import { contentVersion } from './content-version';
+import { contentVersion, recordSum, type SyncDigest } from './content-version';
 import type { GroupRecorder } from './group-index';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { ARTICLE_RECORDS } from './indexes/article-records';
@@ -99,6 +99,8 @@ export interface BuildOptions {
    * index is not complete. Only the live build's: a staged release's groups are not yet KV's.
    */
   groupIndex?: GroupRecorder;
+  /** A synchronous SHA-256 (the publish command's), for the records' sum (content-version.ts). */
+  digest?: SyncDigest;
 }
 
 /**
@@ -355,9 +357,10 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
   for (const builder of INDEX_BUILDERS)
     await take(builder.name, () => builder.groups(content, context), indexes);
   const { changeLog } = options;
-  const version = await contentVersion(content.site, changeLog.head, [kept, articles, indexes], hashOf);
+  const sum = await recordSum([kept, articles, indexes], hashOf, options.digest);
+  const version = await contentVersion(content.site, changeLog.head, sum);
   const searchIndex = searchIndexLayout(content, options.previous, options.now);
-  const manifest = buildManifest(content, version, searchIndex, options);
+  const manifest = buildManifest(content, { version, sum }, searchIndex, options);
   return {
     changes: changeLog.pages,
     articles,
@@ -394,7 +397,7 @@ function hostsOf(site: SiteConfig): string {
 
 function buildManifest(
   content: CompiledContent,
-  version: string,
+  { version, sum }: { version: string; sum: string },
   searchIndex: NonNullable<Manifest['searchIndex']>,
   options: BuildOptions,
 ): Manifest {
@@ -407,6 +410,7 @@ function buildManifest(
   return {
     format: 1,
     version,
+    recordSum: sum,
     publishedAt,
     hostsChangedAt,
     site,

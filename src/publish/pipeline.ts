@@ -249,6 +249,8 @@ export interface PublishOptions {
   builderDone?: BuildOptions['builderDone'];
   /** Told of the live state's placed groups (BuildOptions.groupIndex), once KV's writer token is known. */
   groupIndex?: GroupIndexSink;
+  /** A synchronous SHA-256 for the records' sum (BuildOptions.digest). */
+  digest?: BuildOptions['digest'];
 }
 
 /** One state planned against what `source` holds: the live one, or a release's. */
@@ -384,6 +386,7 @@ async function prepareState(
     ...(edited && { edited }),
     ...(role === 'live' && options.builderDone && { builderDone: options.builderDone }),
     ...(groupIndex && { groupIndex }),
+    ...(options.digest && { digest: options.digest }),
   });
   const plan = await planPublish(records, trusted, gen);
   // Release records are not content: whether they stay is decided once every release is staged.
@@ -554,6 +557,7 @@ async function stageReleases(
         at,
         {
           signingKey: options.signingKey,
+          ...(options.digest && { digest: options.digest }),
           ...(options.memo && { memo: options.memo }),
           ...(options.scratch && { scratch: options.scratch }),
         },

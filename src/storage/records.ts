@@ -135,6 +135,11 @@ export const storedMirrorListSchema = z.object({
 export const manifestSchema = z.object({
   format: z.literal(1),
   version: z.string().check(z.minLength(1)),
+  /**
+   * The records' sum the version is taken from (publish/content-version.ts): 64 hex characters.
+   * An edit by key moves it by the records it changes. Absent in a manifest of older code.
+   */
+  recordSum: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
   publishedAt: isoDate(),
   hostsChangedAt: isoDate(),
   site: siteConfigSchema,

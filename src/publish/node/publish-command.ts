@@ -36,6 +36,7 @@ import {
 import { localKvPath } from './local-kv';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
+import { sha256BytesSync } from './node-digest';
 import { LockFileError, lockPathOf, lockPublish, PublishLockedError } from './publish-lock';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
@@ -451,6 +452,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         preview: values.preview,
         memo,
         scratch: spill,
+        digest: sha256BytesSync,
         ...(edited && { edited }),
         ...(groupSink && { groupIndex: groupSink }),
         builderDone: (builder, built, kept) =>

@@ -132,7 +132,7 @@ export function placeholderUrl(path: string): string {
 export const TOMBSTONE_DAYS = 30;
 
 /** The removals whose tombstones feeds still carry at `asOf`, newest first. */
-export function recentRemovals(content: CompiledContent): RemovedArticle[] {
+export function recentRemovals(content: Pick<CompiledContent, 'removals'>): RemovedArticle[] {
   const state = content.removals;
   if (!state) return [];
   const since = Date.parse(state.asOf) - TOMBSTONE_DAYS * 86_400_000;
@@ -225,19 +225,53 @@ function newestUpdate(dates: string[]): string {
  * archive as `prev-archive`, and the recent removals as tombstones.
  */
 export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
-  const { site } = content;
+  return scopeFeedDocument(content.site, scope, scopeFeedParts(content, scope));
+}
+
+/**
+ * What a site's or section's subscription document shows besides the site: its newest articles
+ * (those no closed archive holds), how many archives it links, and its recent removals.
+ */
+export interface ScopeFeedParts {
+  articles: readonly PublishedArticle[];
+  archives: number;
+  tombstones: FeedTombstone[];
+}
+
+/** The parts of a site's or section's subscription document (ScopeFeedParts). */
+export function scopeFeedParts(content: CompiledContent, scope: FeedScope): ScopeFeedParts {
   const articles = scopeArticles(content, scope);
   const archives = countFeedArchives(articles.length);
   const kept = articles.length - archives * FEED_ARCHIVE_SIZE;
+  return {
+    articles: articles.slice(0, kept),
+    archives,
+    tombstones: scopeTombstones(content.site, scope, recentRemovals(content)),
+  };
+}
+
+/** The tombstones of a scope's feed: the removals of its section or the sections under it (all, for the site). */
+export function scopeTombstones(
+  site: SiteConfig,
+  scope: FeedScope,
+  removals: readonly RemovedArticle[],
+): FeedTombstone[] {
   const family = scope.type === 'section' ? sectionFamily(site, scope.slug) : undefined;
-  const tombstones: FeedTombstone[] = recentRemovals(content)
+  return removals
     .filter((removed) => family === undefined || family.has(removed.section))
     .map((removed) => ({
       ref: removed.guid,
       when: removed.removedAt,
       ...(removed.reason !== undefined && { comment: removed.reason }),
     }));
-  return subscriptionDocument(site, scope, articles.slice(0, kept), { archives, tombstones });
+}
+
+/** A site's or section's subscription document, from its parts. */
+export function scopeFeedDocument(site: SiteConfig, scope: FeedScope, parts: ScopeFeedParts): FeedDocument {
+  return subscriptionDocument(site, scope, parts.articles, {
+    archives: parts.archives,
+    tombstones: parts.tombstones,
+  });
 }
 
 /**

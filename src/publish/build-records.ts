@@ -95,8 +95,8 @@ export interface BuildOptions {
    */
   builderDone?: (builder: string, built: number, kept: number) => void;
   /**
-   * Told of every placed group built (group-index.ts); of every one taken, built or kept, when the
-   * index is not complete. Only the live build's: a staged release's groups are not yet KV's.
+   * Told of every placed or indexed group built (group-index.ts); of every one taken, built or
+   * kept, when the index is not complete. Only the live build's: a staged release's groups are not yet KV's.
    */
   groupIndex?: GroupRecorder;
   /** A synchronous SHA-256 (the publish command's), for the records' sum (content-version.ts). */
@@ -316,7 +316,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         for (const [key, hash] of known) keepStored(key, hash);
         memo?.remember(fingerprint, known);
         group.kept?.();
-        if (group.placed && groupIndex && !groupIndex.complete) await groupIndex.record(name, group.placed);
+        const indexed = group.placed ?? group.indexed;
+        if (indexed && groupIndex && !groupIndex.complete) await groupIndex.record(name, indexed);
         rememberState(
           name,
           group,
@@ -341,7 +342,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           keepStored(key, hash);
           keys.push(key);
         }
-      if (group.placed && groupIndex) await groupIndex.record(name, group.placed);
+      const indexed = group.placed ?? group.indexed;
+      if (indexed && groupIndex) await groupIndex.record(name, indexed);
       // Remembered as soon as built, each value's hash taken when it was stored: 100,000 groups'
       // keys held until the end were tens of MB of a first publish's peak.
       if (fingerprint)

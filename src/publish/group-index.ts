@@ -1,5 +1,6 @@
-// The group index: for each placed group of records (indexes/index-builder.ts PlacedGroup) as KV
-// holds it, its builder, recipe and members, and for each article the groups that list it. An edit
+// The group index: for each placed or indexed group of records (indexes/index-builder.ts
+// RecordGroup.placed, RecordGroup.indexed) as KV holds it, its builder, recipe and members, and for
+// each article the groups that list it. An edit
 // by key asks it which groups show the edited article and remakes those alone, from their recipes
 // and their members read by id (IndexBuilder.remake), rather than cutting every group from every
 // article. The publish command keeps it on disk (node/group-index-file.ts).
@@ -26,11 +27,14 @@ export interface GroupRecorder {
    * into an index started afresh, and no edit is taken in place (a group kept in place is not told).
    */
   readonly complete: boolean;
-  /** A placed group this publish built (or, into an index not complete, kept), by its builder's name. */
+  /**
+   * A placed or indexed group this publish built (or, into an index not complete, kept), by its
+   * builder's name.
+   */
   record(builder: string, group: PlacedGroup): Promise<void>;
 }
 
-/** A placed group as the index holds it: what its builder's `remake` needs, its members by id. */
+/** A group as the index holds it: what its builder's `remake` needs, its members by id. */
 export interface IndexedGroup {
   builder: string;
   /** Its first key (PlacedGroup.keys): the group's name in the index. */

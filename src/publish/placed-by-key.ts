@@ -1,6 +1,7 @@
-// The placed groups that show some articles, made again by key rather than cut from the archive:
-// found in the group index (group-index.ts), their members read by id, and each made by its builder
-// from its recipe (IndexBuilder.remake) twice. With the members as published, the group's
+// The placed and indexed groups that show some articles (the API's `modified` buckets, the site's
+// and sections' feeds: index-builder.ts RecordGroup.indexed), made again by key rather than cut
+// from the archive: found in the group index (group-index.ts), their members read by id, and each
+// made by its builder from its recipe (IndexBuilder.remake) twice. With the members as published, the group's
 // fingerprint names what the record memo remembers it to have produced, which is what KV holds
 // while KV is as this machine's last publish left it; with the edited articles in their places, it
 // gives the values an edit would write. What an edit by key writes of its placed groups is those

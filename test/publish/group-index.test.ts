@@ -1,11 +1,11 @@
 // The group index (src/publish/group-index.ts), as real publishes of real files leave it: it holds
-// exactly the placed groups a whole cut of the same content makes (builder, first key, recipe and
+// exactly the placed and indexed groups a whole cut of the same content makes (builder, first key, recipe and
 // members), names for every article the groups that list it and its file's key, and none for an
 // article gone. Checked after a first publish, an edit in place, an article added, one re-dated and
 // one deleted, a dry run, a repair, a publish stopped before its save, and another namespace
 // published from the same folder. And the groups an edit shows in, made again by key
 // (src/publish/placed-by-key.ts: their recipes and members from the index, the members read through
-// the compile cache), predict the edit's writes of placed keys from what the record memo remembers
+// the compile cache), predict the edit's writes of their keys from what the record memo remembers
 // (which is what KV holds), and hold what KV holds after the edit, byte for byte.
 
 import { createHash } from 'node:crypto';
@@ -27,7 +27,9 @@ import {
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
 import { NotByKeyError, remakePlacedByKey } from '../../src/publish/placed-by-key';
-import type { Manifest } from '../../src/storage/records';
+import { isoSeconds } from '../../src/shared/iso-time';
+import { removalRegistryKey } from '../../src/storage/keys';
+import type { Manifest, RemovalRegistry } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
 import { syntheticCheckout } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
@@ -36,9 +38,8 @@ import { readKvEntries } from './local-state';
 const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
 const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-/** The keys of records no placed group makes (index-builder.ts PlacedGroup). */
-const NOT_PLACED =
-  /^(writer:v1|site:v1|changes:v1:\d+|feed:v1:(site|section:[a-z-]+):(rss|atom|json)|api:v1:articles:modified:\w+|search:v2:.+)$/;
+/** The keys of records no placed or indexed group makes (index-builder.ts PlacedGroup). */
+const NOT_INDEXED = /^(writer:v1|site:v1|changes:v1:\d+|search:v2:.+)$/;
 
 let archive: string;
 let state: string;
@@ -62,10 +63,20 @@ async function publish(...args: string[]) {
 
 const context = plainGroupContext();
 
-/** The content as the publish compiled it, and each article's file by id. */
+/**
+ * The content as the publish compiled it, with the removals KV's registry holds as of the publish's
+ * date (the site's and sections' feeds carry their tombstones), and each article's file by id.
+ */
 async function currentContent() {
   const input = await readContent(join(archive, 'content'));
-  const content = compileContent(input);
+  const registry = (await readKvEntries(state)).get(removalRegistryKey())?.value;
+  const content: CompiledContent = {
+    ...compileContent(input),
+    removals: {
+      asOf: isoSeconds(new Date(Number(ENV.SOURCE_DATE_EPOCH) * 1000)),
+      articles: registry ? (JSON.parse(registry) as RemovalRegistry).articles : [],
+    },
+  };
   const fileOf = (id: number) => input.articles.find((file) => file.path === content.ids?.get(id)?.path);
   return { input, content, fileOf };
 }
@@ -75,10 +86,11 @@ function wholeCut(content: CompiledContent): IndexedGroup[] {
   const groups: IndexedGroup[] = [];
   for (const builder of BUILDERS)
     for (const group of builder.groups(content, context)) {
-      if (!group.placed) continue;
-      const [key = ''] = group.placed.keys();
-      const members = group.placed.members.map((member) => member.id);
-      groups.push({ builder: builder.name, key, recipe: [...group.placed.recipe], members });
+      const listed = group.placed ?? group.indexed;
+      if (!listed) continue;
+      const [key = ''] = listed.keys();
+      const members = listed.members.map((member) => member.id);
+      groups.push({ builder: builder.name, key, recipe: [...listed.recipe], members });
     }
   return groups;
 }
@@ -211,10 +223,9 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
         if (sha256(value) !== remembered.get(key)) predicted.push(key);
       }
     }
-    // Every other key the edit writes is of a group that is not placed, made another way: the
-    // writer token, the change log, the site's and sections' feeds, the `modified` scope's buckets,
-    // the search index and the manifest.
-    expect(predicted.sort()).toEqual(planned.filter((key) => !NOT_PLACED.test(key)).sort());
+    // Every other key the edit writes is of a group that is neither placed nor indexed, made
+    // another way: the writer token, the change log, the search index and the manifest.
+    expect(predicted.sort()).toEqual(planned.filter((key) => !NOT_INDEXED.test(key)).sort());
     // An article the index does not know, or one placed elsewhere, is not made by key.
     const [first] = corrected;
     if (!first) throw new Error('nothing corrected');

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent } from '../../src/content/compile';
 import { ARTICLE_RECORDS } from '../../src/publish/indexes/article-records';
-import { buildGroups, INDEX_BUILDERS, type RecordGroup } from '../../src/publish/indexes/index-builder';
+import { buildGroups, INDEX_BUILDERS } from '../../src/publish/indexes/index-builder';
 import { type Recipe, RecipeError } from '../../src/publish/indexes/recipe';
 import { NEWS_SITEMAP_BUILDER } from '../../src/publish/indexes/sitemaps';
 import { repositoryContent } from '../support/content';
@@ -28,9 +28,11 @@ const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
 
 describe('a placed group made again from its recipe and members', () => {
   for (const builder of BUILDERS) {
-    const placed = [...builder.groups(content, context)].filter(
-      (group): group is RecordGroup & Required<Pick<RecordGroup, 'placed'>> => group.placed !== undefined,
-    );
+    // Placed groups and indexed ones (the `modified` scope's buckets, the site's and sections' feeds).
+    const placed = [...builder.groups(content, context)].flatMap((group) => {
+      const listed = group.placed ?? group.indexed;
+      return listed ? [{ group, listed }] : [];
+    });
     if (!builder.remake) {
       it(`${builder.name}: has no placed group, and no remake`, () => {
         expect(placed).toEqual([]);
@@ -42,15 +44,16 @@ describe('a placed group made again from its recipe and members', () => {
       // Several of each builder's groups, so a recipe entry that one group does not need still
       // counts (the news sitemap has one, of the newest articles).
       expect(placed.length).toBeGreaterThan(builder.name === NEWS_SITEMAP_BUILDER ? 0 : 4);
-      for (const group of placed) {
-        const recipe = JSON.parse(JSON.stringify(group.placed.recipe));
-        const members = structuredClone([...group.placed.members]);
+      for (const { group, listed } of placed) {
+        const recipe = JSON.parse(JSON.stringify(listed.recipe));
+        const members = structuredClone([...listed.members]);
         const again = remake(structuredClone(content.site), recipe, members, context);
         const label = `${builder.name} ${JSON.stringify(recipe)}`;
-        expect(again.placed?.keys(), label).toEqual(group.placed.keys());
+        expect(again.placed?.keys(), label).toEqual(group.placed?.keys());
+        expect(again.indexed?.keys(), label).toEqual(group.indexed?.keys());
         expect(again.inputs?.(), label).toEqual(group.inputs?.());
         expect(buildGroups([again]), label).toEqual(buildGroups([group]));
-        expect([...buildGroups([group]).keys()], label).toEqual(group.placed.keys());
+        expect([...buildGroups([group]).keys()], label).toEqual(listed.keys());
       }
     });
   }

@@ -235,10 +235,10 @@ function bucketGroup(
       ...members.map((article) => context.article(article)),
     ],
     // `updated` is not a place (placement.ts): a correction reorders `modified`, so its buckets
-    // are always named and looked up.
-    ...(scope.order === 'published' && {
-      placed: { members, keys, recipe: publishedRecipe(name, bucket, scope.firstPage) },
-    }),
+    // are always named and looked up, and only indexed (an edit by key that moves no date remakes them).
+    ...(scope.order === 'published'
+      ? { placed: { members, keys, recipe: publishedRecipe(name, bucket, scope.firstPage) } }
+      : { indexed: { members, keys, recipe: contentCutRecipe(name, bucket) } }),
     build: () => {
       const value = bucketJson(bucket, members.map(summaryJson));
       const records: Records = new Map([[apiListKey(name, bucket.bucket), value]]);
@@ -260,8 +260,25 @@ function publishedRecipe(name: string, bucket: Bucket<CompiledArticle>, firstPag
 }
 
 /**
- * A published scope's bucket, made again from its recipe (bucketGroup) and its articles, newest
- * first: the bucket's fields in the order paging.ts cutBuckets gives them, which its JSON keeps.
+ * A `modified` bucket's recipe (bucketGroup): cut by content, it has its own run and neighbours
+ * (false for none) rather than a bottom.
+ */
+function contentCutRecipe(name: string, bucket: Bucket<CompiledArticle>): Recipe {
+  const { own, older, newer } = bucket;
+  if (own === undefined || older === undefined || newer === undefined)
+    throw new Error(`${name}'s bucket ${bucket.bucket} is cut by content, with no run or neighbours`);
+  return [name, bucket.bucket, bucket.newest, own[0], own[1], older ?? false, newer ?? false];
+}
+
+/** A neighbour in a content cut's recipe (contentCutRecipe): a bucket's number, or none. */
+function neighbourIn(recipe: Recipe, at: number): number | null {
+  return recipe[at] === false ? null : recipeNumber(recipe, at, API_LISTS_BUILDER);
+}
+
+/**
+ * A list bucket, made again from its recipe (bucketGroup) and its articles, newest first: the
+ * bucket's fields in the order paging.ts gives them (cutBuckets for a published scope, whose
+ * recipe has five entries; cutByContent for `modified`, seven), which its JSON keeps.
  */
 export function remakeApiListBucket(
   site: SiteConfig,
@@ -269,6 +286,23 @@ export function remakeApiListBucket(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article' | 'parking'>,
 ): RecordGroup {
+  if (recipe.length === 7) {
+    const bucket: Bucket<CompiledArticle> = {
+      bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
+      newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
+      items: [...members],
+      own: [recipeNumber(recipe, 3, API_LISTS_BUILDER), recipeNumber(recipe, 4, API_LISTS_BUILDER)],
+      older: neighbourIn(recipe, 5),
+      newer: neighbourIn(recipe, 6),
+    };
+    return bucketGroup(
+      recipeText(recipe, 0, API_LISTS_BUILDER),
+      { order: 'modified' },
+      bucket,
+      context,
+      summariesIn(site, context.parking),
+    );
+  }
   recipeLength(recipe, 5, API_LISTS_BUILDER);
   const name = recipeText(recipe, 0, API_LISTS_BUILDER);
   const bucket: Bucket<CompiledArticle> = {

@@ -14,6 +14,9 @@ import {
   type FeedTerm,
   feedHeader,
   feedScopes,
+  type ScopeFeedParts,
+  scopeFeedDocument,
+  scopeFeedParts,
 } from '../../feeds/feed-items';
 import { renderAtom } from '../../feeds/render-atom';
 import { renderJsonFeed } from '../../feeds/render-json-feed';
@@ -22,7 +25,7 @@ import { renderRss } from '../../feeds/render-rss';
 import { feedKey, opmlKey } from '../../storage/keys';
 import { TERM_KINDS } from '../../taxonomy/terms';
 import type { GroupContext, RecordGroup, Records } from './index-builder';
-import { type Recipe, RecipeError, recipeLength, recipeText } from './recipe';
+import { type Recipe, RecipeError, recipeLength, recipeNumber, recipeText } from './recipe';
 import { termsOf } from './terms-of';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -72,50 +75,72 @@ export function feedScopeOf(recipe: Recipe, at: number, builder: string): FeedSc
 }
 
 /**
- * The group of a tag's or author's feeds: they show its name and newest FEED_ITEM_COUNT articles,
- * nothing else. Its recipe is its scope (type and slug) and the term's name.
+ * The group of a feed scope's documents, made again from its recipe and members. A tag's or author's
+ * feeds show its name and newest FEED_ITEM_COUNT articles, nothing else: the recipe is the scope
+ * (type and slug) and the term's name, and the group is placed. A site's or section's show its
+ * newest articles (those no closed archive holds), how many archives there are and the recent
+ * removals, whose window moves with the publish's date: the recipe is the scope, the count of
+ * archives and the tombstones as JSON, and the group is indexed but not placed (a publish makes it
+ * every time, and keeps it when nothing it shows changed).
  */
-export function remakeTermFeed(
+export function remakeFeed(
   site: SiteConfig,
   recipe: Recipe,
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  recipeLength(recipe, 3, FEEDS_BUILDER);
   const scope = feedScopeOf(recipe, 0, FEEDS_BUILDER);
+  const keys = () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format));
+  if (scope.type === 'site' || scope.type === 'section') {
+    recipeLength(recipe, 4, FEEDS_BUILDER);
+    const archives = recipeNumber(recipe, 2, FEEDS_BUILDER);
+    const tombstones = recipeText(recipe, 3, FEEDS_BUILDER);
+    return {
+      inputs: () => [
+        feedKey(scope, 'atom'),
+        String(archives),
+        tombstones,
+        ...members.map((article) => context.article(article)),
+      ],
+      build: () =>
+        feedRecords(
+          scopeFeedDocument(site, scope, { articles: members, archives, tombstones: JSON.parse(tombstones) }),
+        ),
+      indexed: { members, keys, recipe },
+    };
+  }
+  recipeLength(recipe, 3, FEEDS_BUILDER);
   const name = recipeText(recipe, 2, FEEDS_BUILDER);
-  if (scope.type !== 'tag' && scope.type !== 'author') throw new RecipeError(FEEDS_BUILDER, recipe);
   return {
     inputs: () => [feedKey(scope, 'atom'), name, ...members.map((article) => context.article(article))],
     build: () => feedRecords(buildTermFeedDocument(site, scope, { name, articles: members })),
-    placed: { members, keys: () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format)), recipe },
+    placed: { members, keys, recipe },
   };
 }
 
+/** A site's or section's feed group's recipe (remakeFeed): its scope, archives and tombstones. */
+export function scopeFeedRecipe(scope: FeedScope, parts: Omit<ScopeFeedParts, 'articles'>): Recipe {
+  return [...feedScopeRecipe(scope), parts.archives, JSON.stringify(parts.tombstones)];
+}
+
 /**
- * One group per scope, and the OPML list. The site's and sections' feeds carry tombstones, whose
- * window moves with the publish's date: always built (a dozen documents). A tag's or author's
- * feeds are placed (remakeTermFeed).
+ * One group per scope (remakeFeed), and the OPML list, which names every scope and takes the site
+ * feed's date: always built (one document).
  */
 export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
   const scopes = scopesOf(content);
-  // The site's document is built once: its feeds show it, and the OPML list takes its date.
-  let site: FeedDocument | undefined;
-  const siteDocument = () => {
-    site ??= buildFeedDocument(content, { type: 'site' });
-    return site;
-  };
+  // The site's document, for the OPML list's date: made when the list is built.
+  const siteDocument = () => buildFeedDocument(content, { type: 'site' });
   const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
     if (term)
-      return remakeTermFeed(
+      return remakeFeed(
         content.site,
         [...feedScopeRecipe(scope), term.name],
         term.articles.slice(0, FEED_ITEM_COUNT),
         context,
       );
-    return {
-      build: () => feedRecords(scope.type === 'site' ? siteDocument() : buildFeedDocument(content, scope)),
-    };
+    const parts = scopeFeedParts(content, scope);
+    return remakeFeed(content.site, scopeFeedRecipe(scope, parts), parts.articles, context);
   });
   groups.push({
     build: () => {

@@ -15,7 +15,7 @@ import {
   remakeApiListBucket,
 } from './api-records';
 import { FEED_ARCHIVES_BUILDER, feedArchiveGroups, remakeFeedArchive } from './feed-archives';
-import { FEEDS_BUILDER, feedGroups, remakeTermFeed } from './feeds';
+import { FEEDS_BUILDER, feedGroups, remakeFeed } from './feeds';
 import { LISTS_BUILDER, listPageGroups, remakeListPage } from './list-pages';
 import type { Recipe } from './recipe';
 import { searchIndexGroups } from './search-index';
@@ -74,6 +74,14 @@ export interface RecordGroup {
    * none of them as KV holds it, without naming its inputs or asking the memo.
    */
   placed?: PlacedGroup;
+  /**
+   * Where the group follows from its members and its recipe, but not from places alone: the API's
+   * `modified` scope (ordered by `updated`) and the site's and sections' feeds (their tombstones
+   * move with the date, and are in the recipe). The group index holds it as it holds a placed
+   * group, so that an edit by key makes it again (IndexBuilder.remake); an edit in place of the
+   * whole archive never keeps it unbuilt.
+   */
+  indexed?: PlacedGroup;
 }
 
 /** Which articles a group shows and which keys it produces, known without building it. */
@@ -134,11 +142,14 @@ export interface IndexBuilder {
   /** Part of every fingerprint, so two builders' groups never share one. */
   name: string;
   groups(content: CompiledContent, context: GroupContext): Iterable<RecordGroup>;
-  /** For a builder of placed groups: the group `groups` made with this recipe and these members. */
+  /** For a builder of placed or indexed groups: the group `groups` made with this recipe and these members. */
   remake?: Remake;
 }
 
-/** Makes a placed group again from its recipe and members (PlacedGroup.recipe), as its builder cut it. */
+/**
+ * Makes a placed or indexed group again from its recipe and members (PlacedGroup.recipe), as its
+ * builder cut it.
+ */
 export type Remake = (
   site: SiteConfig,
   recipe: Recipe,
@@ -161,7 +172,7 @@ const whole = (name: string, build: (content: CompiledContent) => Records): Inde
 
 export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: LISTS_BUILDER, groups: listPageGroups, remake: remakeListPage },
-  { name: FEEDS_BUILDER, groups: feedGroups, remake: remakeTermFeed },
+  { name: FEEDS_BUILDER, groups: feedGroups, remake: remakeFeed },
   { name: FEED_ARCHIVES_BUILDER, groups: feedArchiveGroups, remake: remakeFeedArchive },
   { name: SITEMAPS_BUILDER, groups: sitemapGroups, remake: remakeSitemapPart },
   { name: NEWS_SITEMAP_BUILDER, groups: newsSitemapGroups, remake: remakeNewsSitemap },

@@ -1,13 +1,14 @@
 // The group index (../group-index.ts) on disk, beside the record memo: a LevelDB store (the
 // `classic-level` package, prebuilt for each platform), as a folder. A publish into an index not
-// complete records every placed group as the builders take them, in their order rather than the
+// complete records every placed and indexed group as the builders take them, in their order rather than the
 // keys' (2.6 million entries at 100,000 articles): LevelDB logs writes in any order and sorts them
 // later, where the embedded tables' LMDB would put each into its B-tree at once, at several times
 // the time and the memory (docs/performance.md, "The group index"). Its entries:
 //   `~header`          the format and the code that made the recipes (the record memo's digest);
 //   `~recorded`        the writer token KV held when the index was saved whole: it vouches for the
 //                      rest, so it is deleted before a publish's first write and put after its last;
-//   `g:<key>`          the placed group whose first key is `key`: [builder, recipe, member ids];
+//   `g:<key>`          the placed or indexed group whose first key is `key`: [builder, recipe,
+//                      member ids];
 //   `p:<id>:<key>`     empty: the article `id` is listed by the group `key`, or was (a pair whose group
 //                      no longer lists it is passed over: the group decides);
 //   `k:<id>`           the compile cache's key (contentKey) of the article's file.
@@ -41,7 +42,7 @@ export interface PersistentGroupIndex extends GroupIndexSink {
    * it holds nothing to read: none saved, other code, a publish that stopped, a repair.
    */
   readonly recordedWith: string | null | undefined;
-  /** The placed groups that list the article, each as the index holds it. */
+  /** The placed and indexed groups that list the article, each as the index holds it. */
   groupsOf(id: number): Promise<IndexedGroup[]>;
   /** Every group the index holds, in the order of their keys. */
   groups(): AsyncIterable<IndexedGroup>;

@@ -13,6 +13,7 @@ import { renderCard } from '../views/ArticleCard';
 import type { ChangeLogUpdate } from './changes';
 import { contentVersion, recordSum, type SyncDigest } from './content-version';
 import type { GroupRecorder } from './group-index';
+import { rememberedState, rememberState } from './group-state';
 import { API_ARTICLES_BUILDER, apiArticleInputs } from './indexes/api-records';
 import { ARTICLE_RECORDS } from './indexes/article-records';
 import {
@@ -104,12 +105,6 @@ export interface BuildOptions {
 }
 
 /**
- * The name of each of a remembered group state's pieces (RecordGroup.state), the output's first
- * entries: the rest are the keys and hashes the group produced.
- */
-const STATE_ENTRY = 'group state';
-
-/**
  * What names an article among a group's inputs: a digest of everything compiled for it. An article
  * from the compile cache is named by the cache's digest (compiledDigestOf), so fingerprinting it
  * reads neither its body nor anything else of it, and nothing is kept beside it: a table of 100,000
@@ -181,18 +176,31 @@ export function groupFingerprint(memo: RecordMemo, builder: string, site: string
 
 type CompiledArticle = CompiledContent['articles'][number];
 
-export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
-  const scratch = options.scratch ?? memoryScratch();
-  const articles = scratch.stores();
-  const indexes = scratch.stores();
-  const kept = new Map<string, string>();
-  const { memo, stored = new Map(), edited, groupIndex } = options;
-  const site = siteInput(memo, content);
-  const articleInput = options.articleInput ?? (memo && articleInputs(memo));
+/** What the builders make their groups in (GroupContext), for a build or an edit by key. */
+export function groupContextOf(options: {
+  memo: RecordMemo | undefined;
+  articleInput: ((article: CompiledArticle) => string) | undefined;
+  scratch: Scratch;
+  storedManifest: Manifest | null;
+  storedValue: GroupContext['storedValue'];
+  keptUnedited: GroupContext['keptUnedited'];
+  /** The memo keeps all it holds (RecordMemo.keepAll): derived values need not be kept one by one. */
+  passesOver: boolean;
+}): GroupContext {
+  const { memo, articleInput, scratch } = options;
   // Every list an article appears in shows the same card: rendered once, parked until listed.
   const cards = new WeakMap<CompiledArticle, Parked>();
+  /** What the memo holds for `kind` of the article `input` names, remembered again for the next publish. */
+  const rememberedDerived = (kind: string, input: string): string | undefined => {
+    if (!memo) return undefined;
+    const fingerprint = memo.fingerprint([kind, input]);
+    const known = memo.lookup(fingerprint);
+    const value = derivedIn(known, kind);
+    if (known && value !== undefined) memo.remember(fingerprint, known);
+    return value;
+  };
   const context: GroupContext = {
-    storedManifest: options.previous,
+    storedManifest: options.storedManifest,
     parking: scratch,
     card(article) {
       let card = cards.get(article);
@@ -215,9 +223,8 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       return value;
     },
     keepDerived(kind, article) {
-      // An edit in place told the memo to keep all it holds (keepAll below): naming each article
-      // again would only hash 100,000 fingerprints for nothing.
-      if (!memo || (edited && memo.keepAll)) return;
+      // Naming each article again would only hash 100,000 fingerprints for nothing.
+      if (!memo || (options.passesOver && memo.keepAll)) return;
       if (memo.keep) memo.keep(memo.fingerprint([kind, context.article(article)]));
       else rememberedDerived(kind, context.article(article));
     },
@@ -225,36 +232,38 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
       if (!memo) return undefined;
       return derivedIn(memo.lookup(memo.fingerprint([kind, input])), kind);
     },
+    storedValue: options.storedValue,
+    keptUnedited: options.keptUnedited,
+  };
+  return context;
+}
+
+export async function buildRecords(content: CompiledContent, options: BuildOptions): Promise<RecordSet> {
+  const scratch = options.scratch ?? memoryScratch();
+  const articles = scratch.stores();
+  const indexes = scratch.stores();
+  const kept = new Map<string, string>();
+  const { memo, stored = new Map(), edited, groupIndex } = options;
+  const site = siteInput(memo, content);
+  const articleInput = options.articleInput ?? (memo && articleInputs(memo));
+  const context = groupContextOf({
+    memo,
+    articleInput,
+    scratch,
+    storedManifest: options.previous,
     async storedValue(key, hash) {
       if (stored.get(key)?.hash !== hash || !options.readStored) return undefined;
       const value = await options.readStored(key);
       return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
     },
     keptUnedited,
-  };
-  /** What the memo holds for `kind` of the article `input` names, remembered again for the next publish. */
-  function rememberedDerived(kind: string, input: string): string | undefined {
-    if (!memo) return undefined;
-    const fingerprint = memo.fingerprint([kind, input]);
-    const known = memo.lookup(fingerprint);
-    const value = derivedIn(known, kind);
-    if (known && value !== undefined) memo.remember(fingerprint, known);
-    return value;
-  }
+    // An edit in place tells the memo to keep all it holds (keepAll below).
+    passesOver: edited !== undefined,
+  });
   // The hash of a kept or built value, by key (hashLookup).
   const hashOf = hashLookup(kept, articles, indexes);
-  // A builder's state for its next update, remembered beside the output it belongs to.
-  const stateFingerprint = (name: string) => memo?.fingerprint([STATE_ENTRY, name, site]);
-  const previousState = (name: string) => {
-    const fingerprint = stateFingerprint(name);
-    const remembered = (fingerprint && memo?.lookup(fingerprint)) || [];
-    const pieces = stateLength(remembered);
-    if (pieces === 0) return undefined;
-    return {
-      state: remembered.slice(0, pieces).map(([, piece]) => piece),
-      output: remembered.slice(pieces),
-    };
-  };
+  // A builder's state for its next update, remembered beside the output it belongs to (group-state.ts).
+  const previousState = (name: string) => (memo ? rememberedState(memo, name, site) : undefined);
   /**
    * Remembers the group's state for the next publish's update (RecordGroup.state), with the keys it
    * produced, once the group is taken: made then and parked at once, not held to the end of the
@@ -262,19 +271,15 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
    * builder, where a first publish peaks). A staged release's build leaves it alone: the next
    * publish updates the live index. One stateful group a builder.
    */
-  const rememberState = (name: string, group: RecordGroup, keys: readonly string[]) => {
-    const fingerprint = stateFingerprint(name);
-    if (!memo || !fingerprint || options.release || !group.state) return;
-    const remembered: (readonly [string, string])[] = [];
-    for (const piece of group.state()) remembered.push([STATE_ENTRY, piece]);
-    if (remembered.length === 0) throw new Error(`the ${name} builder's state has no piece`);
-    for (const key of keys) remembered.push([key, hashOf(key) ?? '']);
-    // The same state again is remembered as stored, not as a new line of the memo file.
-    const stored = memo.lookup(fingerprint);
-    const same =
-      stored?.length === remembered.length &&
-      remembered.every(([key, value], i) => stored[i]?.[0] === key && stored[i]?.[1] === value);
-    memo.remember(fingerprint, same && stored ? stored : remembered);
+  const rememberGroupState = (name: string, group: RecordGroup, keys: readonly string[]) => {
+    if (!memo || options.release || !group.state) return;
+    rememberState(
+      memo,
+      name,
+      site,
+      group.state(),
+      keys.map((key) => [key, hashOf(key) ?? ''] as const),
+    );
   };
   const claim = (key: string) => {
     if (indexes.has(key) || articles.has(key) || kept.has(key))
@@ -318,7 +323,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
         group.kept?.();
         const indexed = group.placed ?? group.indexed;
         if (indexed && groupIndex && !groupIndex.complete) await groupIndex.record(name, indexed);
-        rememberState(
+        rememberGroupState(
           name,
           group,
           known.map(([key]) => key),
@@ -351,7 +356,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
           fingerprint,
           keys.map((key) => [key, hashOf(key) ?? ''] as const),
         );
-      rememberState(name, group, keys);
+      rememberGroupState(name, group, keys);
     }
     options.builderDone?.(name, target.size - builtBefore, kept.size - keptBefore);
   };
@@ -375,13 +380,6 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     }),
     ...(edited && { editedInPlace: { articles: edited.size, keptAsStored } }),
   };
-}
-
-/** How many of a remembered output's first entries are its group's state (STATE_ENTRY). */
-function stateLength(output: GroupOutput): number {
-  let pieces = 0;
-  while (output[pieces]?.[0] === STATE_ENTRY) pieces++;
-  return pieces;
 }
 
 /** The hash of a kept or built value, by key: what the memo remembers and the content version hashes. */

@@ -132,7 +132,7 @@ export class StoredStateError extends Error {
   }
 }
 
-interface ChangeLogTail {
+export interface ChangeLogTail {
   head: number;
   entries: Change[];
   lost: Set<number>;
@@ -143,8 +143,8 @@ interface ChangeLogTail {
  * decode stops the publish, unless repairing: then it is lost, and with no manifest to say where
  * the head is, the repair takes the highest entry it can read, so no sequence number is reused.
  */
-async function readChangeLogTail(
-  source: PublishSource,
+export async function readChangeLogTail(
+  source: Pick<PublishSource, 'getText'>,
   previousHead: number | null,
   repair: boolean,
 ): Promise<ChangeLogTail> {

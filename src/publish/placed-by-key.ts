@@ -12,7 +12,13 @@ import type { CompiledContent } from '../content/compile';
 import { groupFingerprint, siteInputOf } from './build-records';
 import type { IndexedGroup } from './group-index';
 import { ARTICLE_RECORDS } from './indexes/article-records';
-import { buildGroups, type GroupContext, INDEX_BUILDERS, type Records } from './indexes/index-builder';
+import {
+  buildGroups,
+  type GroupContext,
+  INDEX_BUILDERS,
+  type PlacedGroup,
+  type Records,
+} from './indexes/index-builder';
 import { placeOf } from './placement';
 import type { GroupOutput, RecordMemo } from './record-memo';
 
@@ -50,6 +56,10 @@ export interface RemadeGroup {
   remembered: GroupOutput | undefined;
   /** Its values with the edited articles. */
   values: Records;
+  /** The group with the edited articles, as the group index records it. */
+  now: PlacedGroup | undefined;
+  /** Its inputs with the edited articles: what names its values in the memo. */
+  nowInputs: string[] | undefined;
 }
 
 /** An edited article that cannot be made by key: not in the index, or placed elsewhere now. */
@@ -93,13 +103,20 @@ export async function remakePlacedByKey(
     const asPublished = remake(source.site, group.recipe, members, source.context).inputs?.();
     const remembered =
       asPublished && source.memo.lookup(groupFingerprint(source.memo, group.builder, site, asPublished));
-    const after = members.map((article) => now.get(article.id) ?? article);
+    const after = remake(
+      source.site,
+      group.recipe,
+      members.map((article) => now.get(article.id) ?? article),
+      source.context,
+    );
     remade.push({
       builder: group.builder,
       key: group.key,
       members: group.members,
       remembered,
-      values: buildGroups([remake(source.site, group.recipe, after, source.context)]),
+      values: buildGroups([after]),
+      now: after.placed ?? after.indexed,
+      nowInputs: after.inputs?.(),
     });
   }
   return remade;

@@ -18,7 +18,7 @@ import { FEED_ARCHIVES_BUILDER, feedArchiveGroups, remakeFeedArchive } from './f
 import { FEEDS_BUILDER, feedGroups, remakeFeed } from './feeds';
 import { LISTS_BUILDER, listPageGroups, remakeListPage } from './list-pages';
 import type { Recipe } from './recipe';
-import { searchIndexGroups } from './search-index';
+import { SEARCH_BUILDER, searchIndexGroups } from './search-index';
 import {
   NEWS_SITEMAP_BUILDER,
   newsSitemapGroups,
@@ -180,5 +180,5 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: API_LISTS_BUILDER, groups: apiListGroups, remake: remakeApiListBucket },
   whole('removals', buildRemovalRecords),
   { name: TERM_PAGES_BUILDER, groups: termPageGroups, remake: remakeTermPage },
-  { name: 'search', groups: searchIndexGroups },
+  { name: SEARCH_BUILDER, groups: searchIndexGroups },
 ];

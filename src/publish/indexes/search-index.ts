@@ -52,10 +52,10 @@ export function articleTerms(article: CompiledArticle): [term: string, weight: n
   return [...counts].map(([term, tf]) => [term, termWeight(tf, length)]);
 }
 
-type Terms = readonly (readonly [term: string, weight: number])[];
+export type Terms = readonly (readonly [term: string, weight: number])[];
 
 /** Where an index is divided: into `shards` by term, each cut in two at article id `cut`. */
-interface Layout {
+export interface Layout {
   shards: number;
   cut: number;
 }
@@ -299,6 +299,38 @@ function batchParts(
   return parts;
 }
 
+/** The search index's builder, by name (index-builder.ts registers it). */
+export const SEARCH_BUILDER = 'search';
+
+/**
+ * The parts an edit by key rewrites, and the stored ones it keeps: the edited articles' terms as
+ * published (remembered for `before`, each one's input then) and as they are now, merged into the
+ * parts KV holds as the last publish left them. `previous` is what that publish remembered of the
+ * index (group-state.ts rememberedHead): its layout, and its parts' keys and hashes. Undefined when
+ * that layout does not have the manifest's `shards`, or a term list or a part is not as remembered:
+ * the publish of the whole archive updates the index then.
+ */
+export async function searchPartsByKey(
+  edited: readonly { before: string; now: CompiledArticle }[],
+  previous: { head: string; output: readonly (readonly [string, string])[] },
+  context: Pick<GroupContext, 'derived' | 'derivedOf' | 'storedValue'>,
+  shards: number | undefined,
+): Promise<GroupUpdate | undefined> {
+  const layout = JSON.parse(previous.head) as Layout;
+  if (layout.shards !== shards) return undefined;
+  // Parts remembered under other keys (from before the count was keyed) are not this layout's.
+  const prefix = searchLayoutPrefix(layout.shards);
+  if (previous.output.some(([key]) => !key.startsWith(prefix))) return undefined;
+  const changed = new Map<number, { old: Terms; new: Terms }>();
+  for (const { before, now } of edited) {
+    const old = context.derivedOf('search-terms', before);
+    if (old === undefined) return undefined;
+    const terms = context.derived('search-terms', now, () => JSON.stringify(articleTerms(now)));
+    changed.set(now.id, { old: JSON.parse(old), new: JSON.parse(terms) });
+  }
+  return rewriteParts(changed, layout, previous.output, context.storedValue);
+}
+
 /** Past this many changed articles, reading the parts they touch costs more than building the index. */
 const MAX_UPDATED_ARTICLES = 500;
 
@@ -394,6 +426,27 @@ async function updateSearchIndex(
     changed.set(article.id, entry);
     if (changed.size > MAX_UPDATED_ARTICLES) return undefined;
   }
+  const update = await rewriteParts(changed, layout, previous.output, context.storedValue);
+  if (!update) return undefined;
+  for (const article of content.articles)
+    if (!changed.has(article.id)) context.keepDerived('search-terms', article);
+  return update;
+}
+
+/** Each changed article's terms before and after (none before: new; none after: gone). */
+export type ChangedTerms = ReadonlyMap<number, { old: Terms; new: Terms }>;
+
+/**
+ * The parts the changed articles' terms touch, rewritten from what KV holds (`output`: the stored
+ * parts' keys and hashes, `storedValue` reads one with its hash), and the stored parts kept as
+ * they are. Undefined when a stored part cannot be read as it was stored: the index is built whole.
+ */
+export async function rewriteParts(
+  changed: ChangedTerms,
+  layout: Layout,
+  output: readonly (readonly [string, string])[],
+  storedValue: GroupContext['storedValue'],
+): Promise<GroupUpdate | undefined> {
   // The terms to rewrite in each part: those a changed article gained, lost or weighs anew. (An
   // edit's other terms keep their postings: the rest of each list belongs to unchanged articles.)
   const touched = new Map<string, Set<string>>();
@@ -414,15 +467,15 @@ async function updateSearchIndex(
       postings.set(term, list);
     }
   }
-  const stored = new Map(previous.output);
-  const unchanged = previous.output.filter(([key]) => !touched.has(key));
+  const stored = new Map(output);
+  const unchanged = output.filter(([key]) => !touched.has(key));
   // In key order, as build gives them.
   const parts = [...touched].sort(([a], [b]) => (a < b ? -1 : 1));
   // The stored parts, a few reads at a time: one after another, a remote publish would wait on each.
   const values = new Map<string, string | undefined>();
   const keys = parts.map(([key]) => key).filter((key) => stored.has(key));
   await runPool(keys, PARALLEL_READS, async (key) => {
-    values.set(key, await context.storedValue(key, stored.get(key) ?? ''));
+    values.set(key, await storedValue(key, stored.get(key) ?? ''));
   });
   const built: Records = new Map();
   for (const [key, inPart] of parts) {
@@ -459,7 +512,5 @@ async function updateSearchIndex(
     }
     if (terms.size > 0) built.set(key, partValue(terms));
   }
-  for (const article of content.articles)
-    if (!changed.has(article.id)) context.keepDerived('search-terms', article);
   return { built, unchanged };
 }

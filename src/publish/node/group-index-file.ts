@@ -44,6 +44,8 @@ export interface PersistentGroupIndex extends GroupIndexSink {
   readonly recordedWith: string | null | undefined;
   /** The placed and indexed groups that list the article, each as the index holds it. */
   groupsOf(id: number): Promise<IndexedGroup[]>;
+  /** The group whose first key is `key`, as the index holds it. */
+  group(key: string): Promise<IndexedGroup | undefined>;
   /** Every group the index holds, in the order of their keys. */
   groups(): AsyncIterable<IndexedGroup>;
   /**
@@ -171,6 +173,12 @@ export async function openGroupIndex(
         if (members.includes(id)) groups.push({ builder, key, recipe, members });
       }
       return groups;
+    },
+    async group(key) {
+      const stored = readable() && db ? await db.get(groupKey(key)) : undefined;
+      if (stored === undefined) return undefined;
+      const [builder, recipe, members] = JSON.parse(stored) as StoredGroup;
+      return { builder, key, recipe, members };
     },
     async *groups() {
       if (!readable() || !db) return;

@@ -1,0 +1,184 @@
+// An edit by key (src/publish/edit-by-key.ts) plans exactly what the publish of every article
+// writes for the same edit: the same keys written and deleted, each value and its hash, and the
+// manifest byte for byte (its records' sum moved by the values changed, its content version, its
+// change-log head, its generation and recent writes). Proved through real publishes of real files:
+// the edit planned by key from the group index, the record memo, the compile cache and KV's values
+// as a first publish left them, then the same edit published whole, and KV compared. And it
+// declines what it cannot know by key: a date moved, site.yaml changed, a tombstone's window moved.
+
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type CompiledContent, compileContent } from '../../src/content/compile';
+import { articleInputs, groupContextOf } from '../../src/publish/build-records';
+import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../../src/publish/edit-by-key';
+import { openCompileCache } from '../../src/publish/node/compile-cache';
+import { openGroupIndex, publishedArticles } from '../../src/publish/node/group-index-file';
+import { sha256BytesSync } from '../../src/publish/node/node-digest';
+import { readContent } from '../../src/publish/node/read-content';
+import { openRecordMemo } from '../../src/publish/node/record-memo-file';
+import { localDevelopmentKey } from '../../src/publish/node/signing-key';
+import { memoryScratch } from '../../src/publish/record-store';
+import { manifestKey, writerTokenKey } from '../../src/storage/keys';
+import type { Manifest } from '../../src/storage/records';
+import { syntheticCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
+import { readKvEntries } from './local-state';
+
+const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
+const NOW = new Date(Number(ENV.SOURCE_DATE_EPOCH) * 1000);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+let archive: string;
+let state: string;
+
+beforeAll(async () => {
+  archive = await syntheticCheckout('mirrorwire-edit-by-key-', { count: 60, images: 0 });
+  state = join(archive, 'state');
+  await publish();
+});
+
+afterAll(() => rm(archive, { recursive: true, force: true }));
+
+async function publish(...args: string[]) {
+  const run = await runPublish(['--local', '--persist-to', state, '--config', CONFIG, ...args], {
+    cwd: archive,
+    env: ENV,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run;
+}
+
+async function rewrite(path: string, change: (text: string) => string) {
+  const text = await readFile(path, 'utf8');
+  const changed = change(text);
+  expect(changed).not.toBe(text);
+  await writeFile(path, changed);
+}
+
+/** The published articles' files, newest first, as the publish compiles them. */
+async function articleFiles(): Promise<string[]> {
+  const content = compileContent(await readContent(join(archive, 'content')));
+  return content.articles.map((article) => content.ids?.get(article.id)?.path ?? '');
+}
+
+/**
+ * The edit of the files at `paths` planned by key against KV as it is, `change` given the edited
+ * articles first (a test's own change to them, one the files do not make).
+ */
+async function planByKey(
+  paths: readonly string[],
+  change: (articles: CompiledContent['articles']) => CompiledContent['articles'] = (articles) => articles,
+): Promise<PlannedEdit> {
+  const kv = await readKvEntries(state);
+  const manifest = JSON.parse(kv.get(manifestKey())?.value ?? '{}') as Manifest;
+  // The cache's generation names site.yaml by its path and the libraries from the working directory.
+  const here = process.cwd();
+  process.chdir(archive);
+  try {
+    const input = await readContent('content');
+    const cache = await openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input);
+    const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
+    const index = await openGroupIndex(join(state, 'mirrorwire-groups'), { code: memo.code, trust: true });
+    try {
+      const sources = paths.map((path) => {
+        const source = input.articles.find((file) => path.endsWith(file.path));
+        if (!source) throw new Error(`${path} was not read`);
+        return source;
+      });
+      const edited = change(compileContent({ ...input, articles: sources }, cache).articles);
+      const context = groupContextOf({
+        memo,
+        articleInput: articleInputs(memo),
+        scratch: memoryScratch(),
+        storedManifest: manifest,
+        async storedValue(key, hash) {
+          const value = kv.get(key)?.value;
+          return value !== undefined && sha256(value) === hash ? value : undefined;
+        },
+        keptUnedited: () => false,
+        passesOver: true,
+      });
+      return await planEditByKey(
+        edited,
+        manifest.site,
+        {
+          groupsOf: (id) => index.groupsOf(id),
+          group: (key) => index.group(key),
+          articles: publishedArticles(index, cache),
+          memo,
+          context,
+          getText: async (key) => kv.get(key)?.value ?? null,
+          digest: sha256BytesSync,
+        },
+        NOW,
+        // The key a local publish signs with when none is given (the manifest's site names it).
+        await localDevelopmentKey(state),
+      );
+    } finally {
+      await index.close();
+      memo.close();
+      cache.close();
+    }
+  } finally {
+    process.chdir(here);
+  }
+}
+
+it('plans what the publish of every article writes for the same edit, byte for byte', async () => {
+  const files = await articleFiles();
+  // Two neighbours in the middle, and the newest (in the site's feed and the news sitemap).
+  const edited = [files[30], files[31], files[0]].map((file) => file ?? '');
+  for (const file of edited) await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+  await rewrite(edited[0] ?? '', (text) => `${text}\nA paragraph added: its words reach the search index.\n`);
+  const planned = await planByKey(edited);
+  const writes = planned.plan.phases.flatMap((phase) => [...phase.writes]);
+  const dry = await publish('--dry-run');
+  const wholly = [...dry.stdout.matchAll(/^ {2}write (\S+)$/gm)].map((match) => match[1] ?? '');
+  const deletes = [...dry.stdout.matchAll(/^ {2}delete (\S+)$/gm)].map((match) => match[1] ?? '');
+  // Their records, buckets, lists, term pages and feeds, search parts, change log and manifest.
+  expect(writes.length).toBeGreaterThan(30);
+  expect(writes.map((write) => write.key).sort()).toEqual(
+    wholly.filter((key) => key !== writerTokenKey()).sort(),
+  );
+  expect(planned.plan.deletes).toEqual(deletes);
+  expect(writes.some((write) => write.key.startsWith('search:'))).toBe(true);
+  expect(planned.changeLog.to - planned.changeLog.from).toBe(3);
+  await publish();
+  const kv = await readKvEntries(state);
+  for (const write of writes) {
+    expect(write.value, write.key).toBe(kv.get(write.key)?.value);
+    expect(write.metadata, write.key).toEqual(kv.get(write.key)?.metadata);
+  }
+  expect(JSON.stringify(planned.manifest)).toBe(kv.get(manifestKey())?.value);
+});
+
+it('plans nothing for files saved again unchanged, and declines what it cannot know by key', async () => {
+  const files = await articleFiles();
+  const file = files[20] ?? '';
+  const unchanged = await planByKey([file]);
+  expect(unchanged.plan.phases.every((phase) => phase.writes.length === 0)).toBe(true);
+  expect(unchanged.plan.deletes).toEqual([]);
+  const declined = async (change: Parameters<typeof planByKey>[1], reason: RegExp) => {
+    const planning = planByKey([file], change);
+    await expect(planning).rejects.toThrow(DeclinedByKey);
+    await expect(planning).rejects.toThrow(reason);
+  };
+  await declined(
+    (articles) => articles.map((article) => ({ ...article, updated: '2026-01-03T00:00:00Z' })),
+    /dates changed/,
+  );
+  await declined(
+    (articles) => articles.map((article) => ({ ...article, published: '2015-01-03T00:00:00Z' })),
+    /not placed as it was/,
+  );
+  await declined(
+    (articles) => articles.map((article) => ({ ...article, id: 9_999_999 })),
+    /not in the compile cache|names no group/,
+  );
+  await declined(
+    (articles) => articles.map((article) => ({ ...article, tags: ['moved'] })),
+    /not placed as it was/,
+  );
+});

@@ -34,8 +34,13 @@ export function feedPathOfKey(key: string): string | null {
   return folder === undefined ? null : `${folder}/${encodeURIComponent(slug)}/${file}`;
 }
 
+/** What a publish planned, as the push event reads it: its writes, change-log range and manifest. */
+export type PushedPublish = Pick<PreparedPublish, 'plan' | 'changeLog'> & {
+  records: { manifest: Pick<PreparedPublish['records']['manifest'], 'manifest'> };
+};
+
 /** The feeds this publish rewrote, as sorted root-relative paths (every host adds its origin). */
-export function changedFeedPaths(prepared: PreparedPublish): string[] {
+export function changedFeedPaths(prepared: Pick<PreparedPublish, 'plan'>): string[] {
   const paths = new Set<string>();
   for (const phase of prepared.plan.phases) {
     for (const write of phase.writes) {
@@ -47,7 +52,7 @@ export function changedFeedPaths(prepared: PreparedPublish): string[] {
 }
 
 /** The event to send after this publish is written, or null when it changed nothing to push. */
-export function pushEventOf(prepared: PreparedPublish): PublishEvent | null {
+export function pushEventOf(prepared: PushedPublish): PublishEvent | null {
   const gen = prepared.records.manifest.manifest.gen;
   if (gen === undefined) return null;
   const event: PublishEvent = {

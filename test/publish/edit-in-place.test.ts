@@ -92,11 +92,16 @@ async function publishTheUsualWay(edit: () => Promise<void>) {
 
 it('publishes corrections in place, and KV ends as a whole build leaves it', async () => {
   // A middle article's title (it is in a closed bucket, an archive and the related teasers of
-  // newer ones), the newest article's body (the home list and the feeds show it) and another's
-  // first paragraph, which is its summary.
+  // newer ones), corrected with a date, which an edit by key does not take
+  // (test/publish/publish-by-key.test.ts); the newest article's body (the home list and the feeds
+  // show it) and another's first paragraph, which is its summary.
   const [middle, newest, other] = [files[40] ?? '', files.at(-1) ?? '', files[5] ?? ''];
   await publishBothWays(async () => {
-    await rewrite(middle, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+    await rewrite(middle, (text) =>
+      text
+        .replace(/^title: "/m, 'title: "Corrected: ')
+        .replace(/^(published: .*)$/m, '$1\nupdated: 2026-01-03T12:00:00Z'),
+    );
     await rewrite(newest, (text) => `${text}\nA paragraph added by the desk.\n`);
     await rewrite(other, (text) => text.replace('\n---\n\n', '\n---\n\nRevised: '));
   }, 3);

@@ -232,7 +232,7 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
     await expect(byKey([{ ...first, id: 9_999_999 }])).rejects.toThrow(NotByKeyError);
     await expect(byKey([{ ...first, published: '2015-01-01T00:00:00Z' }])).rejects.toThrow(NotByKeyError);
     const run = await publish();
-    expect(run.stdout).toMatch(/2 article\(s\) edited in place/);
+    expect(run.stdout).toMatch(/edit by key: \d+ groups made again/);
     const kv = await readKvEntries(state);
     for (const [key, value] of values) expect(value, key).toBe(kv.get(key)?.value);
     await expectIndexIsTheCut();
@@ -274,7 +274,7 @@ it('is left complete by a dry run, and made again whole by a repair', async () =
   const { content } = await currentContent();
   await rewrite(filesOf(content)[12] ?? '', (text) => text.replace(/^title: "/m, 'title: "Dry: '));
   const dry = await publish('--dry-run');
-  expect(dry.stdout).toMatch(/1 article\(s\) edited in place/);
+  expect(dry.stdout).toMatch(/edit by key: \d+ groups made again/);
   await withIndex(async (index) => expect(index.recordedWith).toBeDefined());
   // A repair trusts nothing stored: what no publish recorded goes with the rest.
   await plant({ 'g:list:v3:planted': JSON.stringify(['lists', ['list:v3:planted'], [1000001]]) });

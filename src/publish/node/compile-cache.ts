@@ -113,7 +113,11 @@ export interface PersistentCompileCache extends CompileCache {
    */
   storedArticle(key: string): CompiledArticle['article'] | undefined;
   /** Writes the entries used by this publish (stale ones are dropped) if anything changed. */
-  save(): Promise<void>;
+  /**
+   * With `partial` (an edit by key, which compiled only the files it found changed), no entry is
+   * taken for stale: those it did not use are still the archive's.
+   */
+  save(options?: { partial?: boolean }): Promise<void>;
   /** Lets go of the cache table without saving; safe to call again. */
   close(): void;
 }
@@ -294,7 +298,7 @@ export async function openCompileCache(
       store.close();
       bodies.close();
     },
-    async save() {
+    async save({ partial = false } = {}) {
       // Every entry has its body, at every point of a save a kill could stop: the entries of a
       // pair not of this generation go before the bodies' table starts afresh, bodies are added
       // before the entries that name them, and the bodies' sweep keeps any body an entry names.
@@ -304,10 +308,10 @@ export async function openCompileCache(
       }
       await bodies.save(
         addedBodies,
-        { size: used.size, has: (key) => used.has(key) || store.previous.has(key) },
+        partial ? undefined : { size: used.size, has: (key) => used.has(key) || store.previous.has(key) },
         (body) => JSON.stringify(typeof body === 'string' ? body : (parking as Parking).unpark(body)),
       );
-      await store.save(added, used, (entry) =>
+      await store.save(added, partial ? undefined : used, (entry) =>
         typeof entry === 'string' ? entry : (parking as Parking).unpark(entry),
       );
     },
@@ -416,7 +420,13 @@ export interface FileTable {
    * and the writer token KV holds now (recordedWith). Any other row is stale, dropped once stale
    * rows outnumber the live ones.
    */
-  save(files: readonly SourceFile[], images: readonly ImageFile[], writer: string | null): Promise<void>;
+  save(
+    files: readonly SourceFile[],
+    images: readonly ImageFile[],
+    writer: string | null,
+    /** An edit by key's: the files it found changed alone, every other row still the archive's. */
+    options?: { partial?: boolean },
+  ): Promise<void>;
   /** Lets go of the table without saving; safe to call again. */
   close(): void;
 }
@@ -471,7 +481,7 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
       return sameStamp([size, mtimeMs, ctimeMs], stamp) ? { digest, width, height } : undefined;
     },
     close: () => table.close(),
-    async save(files, images, writer) {
+    async save(files, images, writer, { partial = false } = {}) {
       const added = new Map<string, ArticleRow | ImageRow | WriterRow>();
       const live = new Set<string>([WRITER_ROW]);
       for (const file of files) {
@@ -503,7 +513,7 @@ export async function openFileTable(path: string, options: { trust: boolean }): 
       // table saved afresh is written in key order, but its header goes last and vouches for all.)
       const recorded = table.previous.get(WRITER_ROW);
       if (recorded?.[0] !== 'writer' || recorded[1] !== writer) added.set(WRITER_ROW, ['writer', writer]);
-      await table.save(added, live);
+      await table.save(added, partial ? undefined : live);
     },
   };
 }

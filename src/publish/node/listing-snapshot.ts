@@ -54,6 +54,21 @@ export interface ListingSnapshot {
     deletes: readonly string[],
     state: WriterState,
   ): Promise<void>;
+  /**
+   * The writer state the file's last commit recorded, read from its end alone (an edit by key reads
+   * no listing); undefined when it does not end in a commit.
+   */
+  lastCommit(): Promise<WriterState | undefined>;
+  /**
+   * Adds an edit by key's writes and deletes after the last commit, which must be `after` (the state
+   * the edit planned against), and its commit.
+   */
+  append(
+    after: WriterState,
+    writes: Iterable<Listed>,
+    deletes: readonly string[],
+    state: WriterState,
+  ): Promise<void>;
 }
 
 /**
@@ -97,6 +112,13 @@ export function openListingSnapshot(path: string): ListingSnapshot {
         return undefined;
       loaded = { entries: committed.entries, lines: committed.lines };
       return committed.entries;
+    },
+    lastCommit: () => lastCommitOf(path),
+    async append(after, writes, deletes, state) {
+      const last = await lastCommitOf(path);
+      if (last?.token !== after.token || last.manifest !== after.manifest)
+        throw new Error(`${path} no longer ends in the commit the edit planned against`);
+      await writeLines(path, 'a', changedLines(writes, deletes), ['commit', state.token, state.manifest]);
     },
     async commit(base, listed, deletes, state) {
       const writes = mustReadAgain(listed, "a commit's writes");
@@ -227,6 +249,36 @@ async function readCommitted(path: string): Promise<Committed | undefined> {
   return header === HEADER && committed ? { entries, state: committed, lines: count } : undefined;
 }
 
+/** Bytes read from the end of the file for its last line: a commit line is far shorter. */
+const TAIL_BYTES = 4096;
+
+/** The writer state of the file's last line, when it is a commit and the file is of this format. */
+async function lastCommitOf(path: string): Promise<WriterState | undefined> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const head = Buffer.alloc(HEADER.length + 1);
+    await file.read(head, 0, head.length, 0);
+    if (head.toString('utf8') !== `${HEADER}\n`) return undefined;
+    const { size } = await file.stat();
+    const from = Math.max(0, size - TAIL_BYTES);
+    const tail = Buffer.alloc(size - from);
+    await file.read(tail, 0, tail.length, from);
+    const lines = tail.toString('utf8').split('\n');
+    // A file ends with its last line's end: the last piece is empty, the commit before it.
+    if (lines.pop() !== '' || lines.length < 2) return undefined;
+    const line = parseLine(lines.at(-1) ?? '');
+    return line?.[0] === 'commit' ? { token: line[1], manifest: line[2] } : undefined;
+  } finally {
+    await file.close();
+  }
+}
+
 /** Bytes read from the file at a time. */
 const READ_CHUNK = 1 << 20;
 
@@ -281,7 +333,7 @@ function withoutNulls(hash: string | null, gen: number | null): Partial<ValueMet
 }
 
 /** What KV shows of its writers now: the writer token's value and the manifest's hash. */
-async function writerStateOf(store: Pick<KvStore, 'getText'>): Promise<WriterState> {
+export async function writerStateOf(store: Pick<KvStore, 'getText'>): Promise<WriterState> {
   const [token, manifest] = await Promise.all([
     store.getText(writerTokenKey()),
     store.getText(manifestKey()),

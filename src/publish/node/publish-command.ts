@@ -4,9 +4,10 @@
 // and the working directory like any command, and prints through the console; tests call it in their
 // own process as well as through cli.ts.
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { SiteConfig } from '../../config/site-config';
 import { compileContent, imageSourceOf } from '../../content/compile';
 import { ContentError, formatProblem } from '../../content/problems';
 import { encodePublicKey, keyIdHex, type SecretKey } from '../../mirrors/minisign';
@@ -19,6 +20,7 @@ import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } fro
 import { KvLimitError, type PublishPlan } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
+import { saveRecordedFolders } from './changed-files';
 import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { editedInPlace } from './edited-in-place';
@@ -37,6 +39,7 @@ import { localKvPath } from './local-kv';
 import { bucketNameOf, IMAGES_BINDING, localImageBucket } from './local-r2';
 import { type LocalWorker, openLocalWorker } from './local-worker';
 import { sha256BytesSync } from './node-digest';
+import { type EditTaken, planPublishByKey } from './publish-by-key';
 import { LockFileError, lockPathOf, lockPublish, PublishLockedError } from './publish-lock';
 import { notifyWorker } from './push-client';
 import { createR2Bucket, type R2ApiSettings, r2SettingsFromEnv } from './r2-s3';
@@ -54,7 +57,7 @@ const SCRATCH_DIR = '.wrangler/tmp';
 /** Where `--preview` keeps its state unless told otherwise: apart from what `npm start` serves. */
 const PREVIEW_STATE = '.wrangler/preview';
 
-const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--content DIR] [--persist-to DIR]
+const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--repair] [--preview] [--every-article] [--content DIR] [--persist-to DIR]
 
   --local          write to the local KV and R2 state that \`npm start\` / \`wrangler dev\` serve
   --remote         write to the deployed KV namespace through Cloudflare's API (needs
@@ -68,6 +71,9 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
                    published" on its page,
                    into ${PREVIEW_STATE} unless --persist-to says otherwise (\`npm run preview\`);
                    refused with --remote
+  --every-article  publish every article, even when the files changed since this machine's last
+                   publish are a few articles edited in place, which are otherwise published by
+                   key (docs/publishing.md)
   --content DIR    content folder, with articles/, images/ and site.yaml (default: content)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
                    or ${PREVIEW_STATE} with --preview)
@@ -210,6 +216,107 @@ function startLocalWorker(
   return { worker, bucketName };
 }
 
+/**
+ * Whether a remote publish could check the images bucket as the publish of every article does: it
+ * refuses to start, before any request, without R2 credentials when content/ has images. An edit
+ * by key writes no image, but is not taken then, so that the refusal stays where it was.
+ */
+async function imagesCanBeChecked(
+  contentDir: string,
+  remote: KvApiSettings | undefined,
+  configPath: string,
+): Promise<boolean> {
+  const images = join(contentDir, 'images');
+  if (!remote || !existsSync(images) || readdirSync(images).length === 0) return true;
+  try {
+    const bucket = await bucketNameOf(configPath, IMAGES_BINDING);
+    return bucket !== undefined && r2SettingsFromEnv(process.env, bucket) !== undefined;
+  } catch (error) {
+    if (error instanceof RemoteConfigError) return false;
+    throw error;
+  }
+}
+
+/**
+ * Prints, or writes, an edit planned by key (publish-by-key.ts), as the publish of every article
+ * does its plan: the same progress, dry-run lines, failure messages and push after the writes.
+ */
+async function finishByKey(
+  attempt: EditTaken,
+  store: KvStore,
+  options: { dryRun: boolean; remote: boolean; persistTo: string; progress: (message: string) => void },
+): Promise<number> {
+  const { planned } = attempt;
+  const { plan } = planned;
+  const { progress } = options;
+  const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
+  const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
+  progress(
+    `edit by key: ${planned.remade.length} groups made again; ${writes} to write (${detail}), ${plan.deletes.length} to delete`,
+  );
+  if (options.dryRun) {
+    attempt.close();
+    await printLines(dryRunLines([], writes > 0 || plan.deletes.length > 0, plan));
+    console.log('publish: dry run, nothing written.');
+    return 0;
+  }
+  let confirmed = 0;
+  try {
+    await attempt.write({
+      put: (phaseWrites) => {
+        const before = confirmed;
+        return store.put(phaseWrites, (done) => {
+          confirmed = before + done;
+        });
+      },
+      delete: (keys) => store.delete(keys),
+    });
+  } catch (error) {
+    if (!(error instanceof RemoteApiError || error instanceof StoreReadError)) throw error;
+    const outcome =
+      error instanceof StoreReadError
+        ? 'nothing was written'
+        : `stopped after ${confirmed} confirmed writes; the site is consistent, and running the same command again finishes the job`;
+    console.error(`publish: ${error.message}; ${outcome}.`);
+    return 1;
+  }
+  const { manifest } = planned;
+  const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  progress(
+    `done, content version ${manifest.version}, change log at ${manifest.changes?.head ?? 0}, peak resident ${peakMiB} MiB`,
+  );
+  await notifyWorker({
+    event: pushEventOf({ plan, changeLog: planned.changeLog, records: { manifest: { manifest } } }),
+    local: !options.remote,
+    primary: attempt.site.primary,
+    persistTo: options.persistTo,
+    log: progress,
+  });
+  return 0;
+}
+
+/**
+ * The site as this publish signs it, and its secret key: from the environment, or, for a local
+ * publish without one, a development key kept in the local state, which the site then names (said
+ * once). Throws SigningKeyError when site.yaml names a key and none matches.
+ */
+async function siteAndKey(
+  site: SiteConfig,
+  { remote, persistTo }: { remote: boolean; persistTo: string },
+): Promise<{ site: SiteConfig; signingKey: SecretKey | null }> {
+  let signingKey = await signingKeyFromEnv(process.env);
+  let signed = site;
+  if (signingKey === null && !remote && site.signing_key !== undefined) {
+    signingKey = await localDevelopmentKey(persistTo);
+    signed = { ...site, signing_key: encodePublicKey(signingKey) };
+    console.log(
+      `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
+    );
+  }
+  checkSigningKey(signed, signingKey);
+  return { site: signed, signingKey };
+}
+
 async function runPublishCommand(argv: string[], opened: Closable[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -219,6 +326,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       'dry-run': { type: 'boolean', default: false },
       repair: { type: 'boolean', default: false },
       preview: { type: 'boolean', default: false },
+      'every-article': { type: 'boolean', default: false },
       content: { type: 'string', default: 'content' },
       'persist-to': { type: 'string' },
       config: { type: 'string', default: 'wrangler.toml' },
@@ -312,6 +420,68 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed (before,
   // for a small archive).
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
+  // A few articles edited in place since this machine's last publish: planned and written by key
+  // (publish-by-key.ts), in a time that does not grow with the archive. Anything else is declined
+  // before anything is written, and every article is published as below.
+  if (
+    groupIndex &&
+    !values.repair &&
+    !values.preview &&
+    !values['every-article'] &&
+    (await imagesCanBeChecked(values.content, remote, values.config))
+  ) {
+    let kv: KvStore | undefined;
+    const byKeyStore = async () => {
+      if (remote) kv ??= openRemoteStore(remote, progress);
+      else {
+        starting ??= startLocalWorker(localOptions, opened);
+        kv ??= localStore(await starting.worker);
+      }
+      return kv;
+    };
+    try {
+      const attempt = await planPublishByKey({
+        contentDir: values.content,
+        now,
+        fileTable,
+        memo,
+        groupIndex,
+        snapshot,
+        cachePath,
+        foldersPath: localFile('folders.json'),
+        store: byKeyStore,
+        signing: (site) => siteAndKey(site, { remote: values.remote, persistTo }),
+        progress,
+      });
+      if ('declined' in attempt)
+        progress(`not an edit by key (${attempt.declined}): every article is published`);
+      else
+        return await finishByKey(attempt, await byKeyStore(), {
+          dryRun: values['dry-run'],
+          remote: remote !== undefined,
+          persistTo,
+          progress,
+        });
+    } catch (error) {
+      if (error instanceof ContentError) {
+        for (const problem of error.problems) console.error(formatProblem(problem));
+        console.error(`publish: ${error.problems.length} problem(s); nothing was written.`);
+        return 1;
+      }
+      if (
+        !(
+          error instanceof SigningKeyError ||
+          error instanceof RemoteApiError ||
+          error instanceof StoreReadError
+        )
+      )
+        throw error;
+      console.error(`publish: ${error.message}; nothing was written.`);
+      return 1;
+    } finally {
+      await kv?.close();
+    }
+  }
   try {
     input = await readContent(values.content, {
       unchanged: fileTable.unchanged,
@@ -367,15 +537,9 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
   let signingKey: SecretKey | null;
   try {
-    signingKey = await signingKeyFromEnv(process.env);
-    if (signingKey === null && !values.remote && content.site.signing_key !== undefined) {
-      signingKey = await localDevelopmentKey(persistTo);
-      content = { ...content, site: { ...content.site, signing_key: encodePublicKey(signingKey) } };
-      console.log(
-        `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
-      );
-    }
-    checkSigningKey(content.site, signingKey);
+    const signed = await siteAndKey(content.site, { remote: values.remote, persistTo });
+    signingKey = signed.signingKey;
+    content = { ...content, site: signed.site };
   } catch (error) {
     if (!(error instanceof SigningKeyError)) throw error;
     console.error(`publish: ${error.message}; nothing was written.`);
@@ -551,6 +715,9 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     // found if it had nothing to write (edited-in-place.ts).
     const writer = changesKv ? token.value : (source.seen.state?.token ?? null);
     await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
+    // And the article folders' digests, with which the next publish finds an edit by key.
+    if (input)
+      await saveRecordedFolders(localFile('folders.json'), { writer, folders: input.articleFolders });
     await memo.save();
     await groupIndex?.save(writer, plan.deletes);
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);

@@ -15,6 +15,7 @@ import { messageOf } from '../../shared/error-message';
 import { sourcedGetter } from '../../shared/read-when-asked';
 import { type ImagePlan, imageDigestInput, imageFormatOf, planImage, RENDITION_VERSION } from '../images';
 import type { Parked, Parking } from '../record-store';
+import { type FolderDigests, folderDigestsOf } from './folder-digests';
 import { type FileStamp, fileStampOf, statFiles } from './stat-files';
 
 /**
@@ -24,16 +25,17 @@ import { type FileStamp, fileStampOf, statFiles } from './stat-files';
 const READ_CONCURRENCY = 32;
 
 const toPosix = (path: string) => path.split(sep).join('/');
-const shown = (path: string) => toPosix(relative(process.cwd(), path));
+/** A path as messages show it, and as the file table records it: relative to the working directory. */
+export const shown = (path: string) => toPosix(relative(process.cwd(), path));
 
 /** A file found: its path, as messages show it (relative to the working directory), and below the listed root. */
-interface Found {
+export interface Found {
   path: string;
   shown: string;
   under: string;
 }
 
-interface Listing {
+export interface Listing {
   files: Found[];
   problems: Problem[];
 }
@@ -71,7 +73,7 @@ function kindOf(path: string, entry: Dirent): 'file' | 'folder' | 'other' | Prob
  * JavaScript one keeps a name's case where the disk has another (macOS, Windows), and a loop
  * through such a link would be seen a level too late.
  */
-function listFiles(root: string, accept: (name: string) => boolean): Listing {
+export function listFiles(root: string, accept: (name: string) => boolean): Listing {
   const listing: Listing = { files: [], problems: [] };
   const below = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
   const walk = (dir: string, shownDir: string, underDir: string, ancestors: ReadonlySet<string>): void => {
@@ -242,6 +244,8 @@ async function readArticle(
 
 /** The content folder read from disk, with the plan of every image's renditions for the upload. */
 export interface ContentOnDisk extends ContentInput {
+  /** Each folder of article files with its digest (changed-files.ts): what an edit by key compares. */
+  articleFolders: FolderDigests;
   imagePlans: ImagePlan[];
   /** Every readable image file, read or known unchanged (the file table records them). */
   imageFiles: ImageFile[];
@@ -305,9 +309,12 @@ export async function readImages(contentDir: string, options: ReadOptions = {}) 
   return { images, plans, files, problems: listed.problems };
 }
 
+/** An article's file, by its name. */
+export const isArticleFile = (name: string) => name.endsWith('.md');
+
 export async function readContent(contentDir: string, options: ReadOptions = {}): Promise<ContentOnDisk> {
   const sitePath = join(contentDir, 'site.yaml');
-  const listed = listFiles(join(contentDir, 'articles'), (name) => name.endsWith('.md'));
+  const listed = listFiles(join(contentDir, 'articles'), isArticleFile);
   // Synchronous stats, in a worker thread for an archive: they hold no descriptor, and 100,000 of
   // them cost a third of the time they take through the thread pool.
   const stamps = await statFiles(
@@ -336,6 +343,7 @@ export async function readContent(contentDir: string, options: ReadOptions = {})
   const images: ImageSizes = imageFiles.images;
   return {
     site: { path: shown(sitePath), text: await readFile(sitePath, 'utf8') },
+    articleFolders: folderDigestsOf(listed.files, stamps),
     articles,
     images,
     imagePlans: imageFiles.plans,

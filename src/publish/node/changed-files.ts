@@ -1,0 +1,105 @@
+// Which article files changed since this machine's last publish, for an edit by key: the article
+// folders listed and their files stat-ed (no file read), each folder's digest (folder-digests.ts)
+// compared with the one that publish recorded, and only the files of a folder whose digest moved
+// looked up in the file table. A file the table knows by another stamp is edited; one it does not
+// know is new, and a folder with fewer files lost one: either is not an edit by key. The digests
+// are kept in a small JSON file beside the file table, with the writer token they were recorded
+// with (FileTable.recordedWith): they vouch for nothing once another state of KV was published.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FileTable } from './compile-cache';
+import { type FolderDigest, type FolderDigests, folderDigestsOf, folderOf } from './folder-digests';
+import { type Found, isArticleFile, listFiles } from './read-content';
+import { type FileStamp, statFiles } from './stat-files';
+
+const FORMAT = 1;
+
+/** The folders' digests as a publish left them, and the writer token KV held then. */
+export interface RecordedFolders {
+  writer: string | null;
+  folders: FolderDigests;
+}
+
+/** The digests recorded at `path`, or undefined when there are none this code can read. */
+export async function readRecordedFolders(path: string): Promise<RecordedFolders | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stored = JSON.parse(text) as {
+      format: number;
+      writer: string | null;
+      folders: [string, string, number][];
+    };
+    if (stored.format !== FORMAT) return undefined;
+    return {
+      writer: stored.writer,
+      folders: new Map(stored.folders.map(([folder, digest, files]) => [folder, { digest, files }])),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records the folders' digests (once a publish's writes succeeded), replacing the file whole. */
+export async function saveRecordedFolders(path: string, recorded: RecordedFolders): Promise<void> {
+  const folders = [...recorded.folders].map(([folder, { digest, files }]) => [folder, digest, files]);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify({ format: FORMAT, writer: recorded.writer, folders }));
+  await rename(temporary, path);
+}
+
+/** An article file found changed: where it is and its stamp when stat-ed. */
+export interface ChangedFile {
+  found: Found;
+  stamp: FileStamp;
+}
+
+/** The article files edited since the last publish, and every folder's digest now; or why not. */
+export type ArticleChanges =
+  | { edited: ChangedFile[]; folders: Map<string, FolderDigest> }
+  | { declined: string };
+
+/**
+ * The article files under `contentDir` that changed since the publish that recorded `recorded`
+ * (its digests) and `table` (its files' stamps and keys). `meanwhile` runs while the files are
+ * stat-ed in a worker thread (stat-files.ts).
+ */
+export async function changedArticleFiles(
+  contentDir: string,
+  recorded: FolderDigests,
+  table: Pick<FileTable, 'unchanged' | 'previousKey'>,
+  meanwhile?: () => unknown,
+): Promise<ArticleChanges> {
+  const listed = listFiles(join(contentDir, 'articles'), isArticleFile);
+  if (listed.problems.length > 0) return { declined: 'a file cannot be listed' };
+  const stamps = await statFiles(
+    listed.files.map((file) => file.path),
+    meanwhile,
+  );
+  const folders = folderDigestsOf(listed.files, stamps);
+  for (const folder of recorded.keys())
+    if (!folders.has(folder)) return { declined: `${folder} has no article file left` };
+  const moved = new Set<string>();
+  for (const [folder, now] of folders) {
+    const before = recorded.get(folder);
+    if (!before) return { declined: `${folder} is a new folder of articles` };
+    if (before.digest === now.digest) continue;
+    if (before.files !== now.files)
+      return { declined: `${folder} has ${now.files} files, not ${before.files}` };
+    moved.add(folder);
+  }
+  const edited: ChangedFile[] = [];
+  for (const [at, found] of listed.files.entries()) {
+    if (!moved.has(folderOf(found.shown))) continue;
+    const stamp = stamps[at] as FileStamp;
+    if (table.unchanged(found.shown, stamp) !== undefined) continue;
+    if (table.previousKey(found.shown) === undefined) return { declined: `${found.shown} is a new file` };
+    edited.push({ found, stamp });
+  }
+  return { edited, folders };
+}

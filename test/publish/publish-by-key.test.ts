@@ -1,0 +1,147 @@
+// The publish command takes a few articles edited in place by key (src/publish/node/publish-by-key.ts):
+// found by the article folders' digests, planned from the group index, the record memo and a few
+// reads of KV. Each edit is published twice, from copies of one state: by key, and by the publish
+// of every article (the copy's folder digests removed, so no edit by key is taken there). KV must
+// end up the same, key for key and byte for byte, and the dry runs must plan the same writes. The
+// state an edit by key leaves must serve the next one, and what it cannot take is declined, with
+// its reason, and published whole.
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writerTokenKey } from '../../src/storage/keys';
+import { syntheticCheckout } from './checkout';
+import { CONFIG, runPublish } from './command';
+import { readKvEntries } from './local-state';
+
+const ENV = { ...process.env, SOURCE_DATE_EPOCH: '1767500000' };
+const BY_KEY = /edit by key: \d+ groups made again; (\d+) to write/;
+const DECLINED = /not an edit by key \((.*)\): every article is published/;
+
+let archive: string;
+let files: string[];
+
+beforeAll(async () => {
+  archive = await syntheticCheckout('mirrorwire-publish-by-key-', { count: 60, images: 0 });
+  const folder = join(archive, 'content/articles');
+  files = (await readdir(folder, { recursive: true }))
+    .filter((path) => path.endsWith('.md'))
+    .sort()
+    .map((path) => join(folder, path));
+  const first = await publish('state');
+  expect(first.status, first.stderr).toBe(0);
+  expect(first.stdout).toMatch(DECLINED);
+});
+
+afterAll(() => rm(archive, { recursive: true, force: true }));
+
+const publish = (persistTo: string, ...args: string[]) =>
+  runPublish(['--local', '--persist-to', persistTo, '--config', CONFIG, ...args], { cwd: archive, env: ENV });
+
+async function rewrite(file: string, change: (text: string) => string) {
+  const text = await readFile(file, 'utf8');
+  const changed = change(text);
+  expect(changed).not.toBe(text);
+  await writeFile(file, changed);
+}
+
+/** KV as a publish left it, but for the writer token (a fresh value per publish, by design). */
+async function kvOf(state: string) {
+  const entries = await readKvEntries(join(archive, state));
+  entries.delete(writerTokenKey());
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** A dry run's planned lines, but for the writer token's. */
+const plannedLines = (stdout: string) =>
+  [...stdout.matchAll(/^ {2}(write|delete) (\S+)$/gm)]
+    .map((match) => `${match[1]} ${match[2]}`)
+    .filter((line) => line !== `write ${writerTokenKey()}`)
+    .sort();
+
+/**
+ * Edits the content, then publishes it into the state (by key, or declined with `declined`) and into
+ * a copy made before the edit, left to publish every article: both must plan and store the same.
+ */
+async function publishBothWays(edit: () => Promise<void>, declined?: RegExp) {
+  await rm(join(archive, 'whole'), { recursive: true, force: true });
+  await cp(join(archive, 'state'), join(archive, 'whole'), { recursive: true });
+  await rm(join(archive, 'whole/mirrorwire-folders.json'));
+  await edit();
+  // The dry runs of an edit by key and of every article plan the same.
+  if (!declined) {
+    const dryByKey = await publish('state', '--dry-run');
+    expect(dryByKey.stdout).toMatch(BY_KEY);
+    const dryWhole = await publish('whole', '--dry-run');
+    expect(plannedLines(dryByKey.stdout)).toEqual(plannedLines(dryWhole.stdout));
+  }
+  const byKey = await publish('state');
+  const whole = await publish('whole');
+  expect(byKey.status, byKey.stderr).toBe(0);
+  expect(whole.status, whole.stderr).toBe(0);
+  if (declined) {
+    expect(byKey.stdout).not.toMatch(BY_KEY);
+    expect(DECLINED.exec(byKey.stdout)?.[1]).toMatch(declined);
+  } else {
+    expect(Number(BY_KEY.exec(byKey.stdout)?.[1])).toBeGreaterThan(10);
+  }
+  expect(whole.stdout).not.toMatch(BY_KEY);
+  expect(await kvOf('state')).toEqual(await kvOf('whole'));
+}
+
+it('writes corrections by key, and KV ends as the publish of every article leaves it, edit after edit', async () => {
+  // A middle article's title (a closed bucket, an archive, the related teasers of newer ones), the
+  // newest article's body (the home list, the feeds, the news sitemap) and another's summary.
+  const [middle, newest, other] = [files[40] ?? '', files.at(-1) ?? '', files[5] ?? ''];
+  await publishBothWays(async () => {
+    await rewrite(middle, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+    await rewrite(newest, (text) => `${text}\nA paragraph added by the desk.\n`);
+    await rewrite(other, (text) => text.replace('\n---\n\n', '\n---\n\nRevised: '));
+  });
+  // The state the edit by key left (its listing's commit, the group index, the file table, the
+  // folders' digests, the memo) serves the next edit, of one of the same articles and another.
+  await publishBothWays(async () => {
+    await rewrite(middle, (text) => text.replace('title: "Corrected: ', 'title: "Corrected again: '));
+    await rewrite(files[12] ?? '', (text) => `${text}\nA closing line.\n`);
+  });
+});
+
+it('declines, with its reason, what it cannot take by key, which the publish of every article takes', async () => {
+  await publishBothWays(
+    () =>
+      rewrite(files[20] ?? '', (text) =>
+        text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 1}`),
+      ),
+    /placed/,
+  );
+  await publishBothWays(() => rm(files[10] ?? ''), /has \d+ files, not \d+|has no article file left/);
+  await publishBothWays(
+    () =>
+      writeFile(
+        join(archive, 'content/articles/added.md'),
+        `---\nid: 1999999\ntitle: "A new report"\nsection: news\npublished: 2026-01-02T09:00:00Z\n---\n\nIt is new.\n`,
+      ),
+    /is a new (file|folder of articles)/,
+  );
+  await publishBothWays(async () => {
+    await rewrite(join(archive, 'content/site.yaml'), (text) => `${text}\n# A comment.\n`);
+    await rewrite(files[30] ?? '', (text) => text.replace(/^title: "/m, 'title: "Retitled: '));
+  }, /site\.yaml/);
+  // Nothing but site.yaml: no article file changed.
+  await publishBothWays(
+    () => rewrite(join(archive, 'content/site.yaml'), (text) => `${text}\n# Another comment.\n`),
+    /no article file changed/,
+  );
+});
+
+it('stops a broken edited file with its line, writing nothing', async () => {
+  const file = files[30] ?? '';
+  const before = await readFile(file, 'utf8');
+  await writeFile(file, before.replace(/^section: .*$/m, 'section: nowhere'));
+  const kv = await kvOf('state');
+  const run = await publish('state');
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/section/);
+  expect(run.stderr).toMatch(/nothing was written/);
+  expect(await kvOf('state')).toEqual(kv);
+  await writeFile(file, before);
+});

@@ -109,6 +109,8 @@ interface PublishRun extends Measured {
   /** The publish's own Node process at its peak, from its "done" progress line. */
   publishRssMiB?: number;
   keys: number;
+  /** How the publish took it: by key, or why not (its "not an edit by key" line). */
+  way: string;
   renditions: number;
   /** Encoding and uploading the renditions, from the publish's own progress lines. */
   imageSeconds: number;
@@ -151,7 +153,11 @@ function publishRun(run: Measured): PublishRun {
   const uploadEnded = elapsedAt(run.stdout, /image renditions uploaded/);
   const imageSeconds =
     uploadStarted !== undefined && uploadEnded !== undefined ? uploadEnded - uploadStarted : 0;
-  return { ...run, ...(peak && { publishRssMiB: Number(peak) }), keys, renditions, imageSeconds };
+  const declined = /not an edit by key \((.*)\)/.exec(run.stdout)?.[1];
+  const way = /edit by key: /.test(run.stdout)
+    ? 'by key'
+    : `every article (${declined ?? 'no edit by key tried'})`;
+  return { ...run, ...(peak && { publishRssMiB: Number(peak) }), keys, way, renditions, imageSeconds };
 }
 
 const STANDIN_TOKEN = 'bench-standin-token-not-a-secret';
@@ -381,7 +387,7 @@ async function compareEdits(sizes: readonly number[], rounds: number): Promise<n
       const run = await edit(archive);
       archive.runs.push(run);
       console.log(
-        `bench:publish: round ${round}, ${archive.count} articles: ${seconds(run.seconds)}, ${run.keys} keys written`,
+        `bench:publish: round ${round}, ${archive.count} articles: ${seconds(run.seconds)}, ${run.keys} keys written, ${run.way}`,
       );
     }
   }

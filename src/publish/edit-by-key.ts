@@ -8,7 +8,8 @@
 // - the change log's entries for them (changes.ts appendEdits);
 // - the records' sum moved by the values it changes (content-version.ts), and the manifest.
 // Every other record is the same by definition while the edited articles keep their places and
-// their dates, site.yaml is as published, no removal is new and the feeds' tombstones are the same:
+// their dates, site.yaml is as published, no removal is new, the feeds' tombstones are the same and
+// no part of the search index's older layout is left for the publish to delete:
 // the pages sitemap and the sitemap index (dates), the OPML list (the terms in use and the site
 // feed's date), the `modified` scope's anchors (dates and ids), the OpenAPI document (the site's
 // name) and the removal registry. The caller vouches that KV is as this machine's last publish left
@@ -43,6 +44,12 @@ import { parseStored } from './stored-json';
 
 type CompiledArticle = CompiledContent['articles'][number];
 
+/**
+ * Past this many edited articles, an edit by key reads about as much as the publish of every
+ * article (the search index's update in place stops at as many).
+ */
+const MAX_EDITED = 500;
+
 /** What an edit by key reads. */
 export interface EditByKeySource {
   /** The placed and indexed groups that list the article (group-index.ts). */
@@ -58,6 +65,12 @@ export interface EditByKeySource {
   getText(key: string): Promise<string | null>;
   /** A synchronous SHA-256 for the records' sum (content-version.ts). */
   digest?: SyncDigest;
+  /**
+   * Whether KV may still hold parts of the search index's layout before its last change
+   * (lingeringSearchParts), which the publish of every article deletes once the settling window
+   * after the change has passed: an edit by key reads no listing to find them.
+   */
+  olderSearchParts: boolean;
 }
 
 /** An edit by key planned: the plan, what it leaves in the manifest, and what to remember once written. */
@@ -107,10 +120,14 @@ export async function planEditByKey(
   signingKey: SecretKey | null,
 ): Promise<PlannedEdit> {
   if (edited.length === 0) throw new DeclinedByKey('no article was edited');
+  if (edited.length > MAX_EDITED)
+    throw new DeclinedByKey(`${edited.length} articles were edited, more than ${MAX_EDITED}`);
   const stamp = publishStamp(now);
   const { raw, manifest } = await storedManifest(source);
   if (JSON.stringify(site) !== JSON.stringify(raw.site)) throw new DeclinedByKey('site.yaml changed');
   const gen = manifest.gen as number;
+  if (source.olderSearchParts)
+    throw new DeclinedByKey("the search index's parts of an older layout may still be stored");
   await sameTombstones(site, source, stamp);
   // The mirror list is signed again only when its addresses or its key change: not by an edit.
   const mirrorList = await buildMirrorList(site, manifest.mirrorList, stamp, signingKey);
@@ -138,6 +155,9 @@ export async function planEditByKey(
   for (const group of remade) {
     if (!group.remembered) throw new DeclinedByKey(`the memo does not know the group ${group.key}`);
     const hashes = new Map(group.remembered);
+    // A key the group no longer makes would be deleted by the publish of every article.
+    for (const key of hashes.keys())
+      if (!group.values.has(key)) throw new DeclinedByKey(`the group ${group.key} no longer makes ${key}`);
     for (const [key, value] of group.values) {
       const hash = hashes.get(key);
       if (hash === undefined) throw new DeclinedByKey(`the memo does not know ${key}`);
@@ -259,7 +279,13 @@ export async function planEditByKey(
         ]);
         memo.remember(groupFingerprint(memo, group.builder, siteInput, group.nowInputs), output);
       }
-      rememberHead(memo, SEARCH_BUILDER, siteInput, searchState.head, searchOutput);
+      // The edited articles as they are now, named over what the rest of the state names.
+      const named = edited.map((article) => [article.id, source.context.article(article)]);
+      rememberHead(memo, SEARCH_BUILDER, siteInput, {
+        head: searchState.head,
+        added: [...searchState.added, JSON.stringify(named)],
+        output: searchOutput,
+      });
     },
   };
 }

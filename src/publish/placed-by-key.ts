@@ -98,7 +98,8 @@ export async function remakePlacedByKey(
   const remade: RemadeGroup[] = [];
   for (const group of groups.values()) {
     const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
-    if (!remake) throw new Error(`the group index names ${group.builder}, which makes no placed group`);
+    if (!remake)
+      throw new Error(`the group index names ${group.builder}, which makes no placed or indexed group`);
     const members = group.members.map((id) => published.get(id) as CompiledArticle);
     const asPublished = remake(source.site, group.recipe, members, source.context).inputs?.();
     const remembered =

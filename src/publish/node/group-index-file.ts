@@ -7,6 +7,8 @@
 //   `~header`          the format and the code that made the recipes (the record memo's digest);
 //   `~recorded`        the writer token KV held when the index was saved whole: it vouches for the
 //                      rest, so it is deleted before a publish's first write and put after its last;
+//   `~lingering`       how many parts of the search index's older layout the publish left in KV
+//                      (lingeringSearchParts): an edit by key reads no listing to find them;
 //   `g:<key>`          the placed or indexed group whose first key is `key`: [builder, recipe,
 //                      member ids];
 //   `p:<id>:<key>`     empty: the article `id` is listed by the group `key`, or was (a pair whose group
@@ -28,6 +30,7 @@ import { contentKeyOf, type PersistentCompileCache } from './compile-cache';
 const FORMAT = 1;
 const HEADER_KEY = '~header';
 const RECORDED_KEY = '~recorded';
+const LINGERING_KEY = '~lingering';
 
 /** Writes sent to the store at a time: one batch is written while the next is filled. */
 const BATCH_WRITES = 10_000;
@@ -42,6 +45,11 @@ export interface PersistentGroupIndex extends GroupIndexSink {
    * it holds nothing to read: none saved, other code, a publish that stopped, a repair.
    */
   readonly recordedWith: string | null | undefined;
+  /**
+   * Whether KV may still hold parts of the search index's older layout, as the publish that saved
+   * the index left it (any when not known).
+   */
+  readonly olderSearchParts: boolean;
   /** The placed and indexed groups that list the article, each as the index holds it. */
   groupsOf(id: number): Promise<IndexedGroup[]>;
   /** The group whose first key is `key`, as the index holds it. */
@@ -57,7 +65,7 @@ export interface PersistentGroupIndex extends GroupIndexSink {
    * Records the end of the publish begun (GroupIndexSink.begin), once its writes succeeded: its
    * last groups, the groups whose keys it deleted forgotten, and the writer token KV holds now.
    */
-  save(writer: string | null, deleted: Iterable<string>): Promise<void>;
+  save(writer: string | null, deleted: Iterable<string>, lingering: number): Promise<void>;
   /** Lets go of the store without saving; safe to call again. */
   close(): Promise<void>;
 }
@@ -72,12 +80,16 @@ export async function openGroupIndex(
   const header = JSON.stringify({ format: FORMAT, code: options.code });
   let db: ClassicLevel<string, string> | undefined;
   let recorded: string | undefined;
+  let lingeringParts: string | undefined;
   // No folder yet: none is made until a publish records into it, so a refused one leaves nothing.
   if (existsSync(path)) {
     try {
       db = new ClassicLevel<string, string>(path, { createIfMissing: false });
       await db.open();
-      if ((await db.get(HEADER_KEY)) === header) recorded = await db.get(RECORDED_KEY);
+      if ((await db.get(HEADER_KEY)) === header) {
+        recorded = await db.get(RECORDED_KEY);
+        lingeringParts = await db.get(LINGERING_KEY);
+      }
     } catch (error) {
       // Held by another process: not damage, and nothing to start afresh under it.
       if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') throw error;
@@ -138,7 +150,7 @@ export async function openGroupIndex(
     },
     async record(builder: string, group: PlacedGroup) {
       const [key] = group.keys();
-      if (key === undefined) throw new Error(`a placed group of the ${builder} builder has no key`);
+      if (key === undefined) throw new Error(`a group of the ${builder} builder has no key`);
       const ids = group.members.map((member) => member.id);
       const entries: [string, string][] = [[groupKey(key), JSON.stringify([builder, group.recipe, ids])]];
       for (const id of ids) entries.push([`${pairPrefix(id)}${key}`, '']);
@@ -152,6 +164,7 @@ export async function openGroupIndex(
   };
   return {
     recordedWith,
+    olderSearchParts: recordedWith === undefined || lingeringParts !== '0',
     begin(writer) {
       if (complete !== undefined) throw new Error('the group index was begun twice');
       complete = recordedWith !== undefined && recordedWith === writer;
@@ -188,17 +201,25 @@ export async function openGroupIndex(
       }
     },
     fileKeysOf: async (ids) => (readable() && db ? db.getMany(ids.map(fileKey)) : ids.map(() => undefined)),
-    async save(writer, deleted) {
+    async save(writer, deleted, lingering) {
       if (complete === undefined) throw new Error('the group index was saved without a publish begun');
       const forgotten = [...deleted].map(groupKey);
       const voucher = JSON.stringify(writer);
-      // Nothing recorded or forgotten, and KV's token the same: the index is left as it was.
-      if (!started && forgotten.length === 0 && complete && recorded === voucher) return;
+      // Nothing recorded or forgotten, and KV's token and parts the same: the index is left as it was.
+      if (
+        !started &&
+        forgotten.length === 0 &&
+        complete &&
+        recorded === voucher &&
+        lingeringParts === String(lingering)
+      )
+        return;
       started ??= start();
       const store = await started;
       // A group whose keys were deleted is gone: its entry goes, and its pairs are passed over.
       batch ??= store.batch();
       for (const key of forgotten) batch.del(key);
+      batch.put(LINGERING_KEY, String(lingering));
       await send();
       await inFlight;
       await store.put(RECORDED_KEY, voucher);

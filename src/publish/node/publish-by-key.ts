@@ -15,19 +15,15 @@ import { sha256Hex } from '../../shared/digest';
 import { isOwnedKey } from '../../storage/keys';
 import { articleInputs, groupContextOf } from '../build-records';
 import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../edit-by-key';
-import { applyPlan } from '../pipeline';
+import { applyPlan, StoredStateError } from '../pipeline';
+import { KvLimitError } from '../plan';
 import { memoryScratch } from '../record-store';
 import { changedArticleFiles, readRecordedFolders, saveRecordedFolders } from './changed-files';
 import { type FileTable, openCompileCache } from './compile-cache';
 import type { PersistentGroupIndex } from './group-index-file';
 import { publishedArticles } from './group-index-file';
 import type { KvStore } from './kv-store';
-import {
-  type ListingSnapshot,
-  newWriterToken,
-  putWriterToken,
-  writerStateOf,
-} from './listing-snapshot';
+import { type ListingSnapshot, newWriterToken, putWriterToken, writerStateOf } from './listing-snapshot';
 import { sha256BytesSync, sha256HexSync } from './node-digest';
 import { fileStamps, readImages, shown } from './read-content';
 import type { PersistentRecordMemo } from './record-memo-file';
@@ -48,7 +44,6 @@ export interface ByKeyState {
   store: () => Promise<KvStore>;
   /** The site as the publish signs it, and the key (the command's own rules: a local development key). */
   signing: (site: SiteConfig) => Promise<{ site: SiteConfig; signingKey: SecretKey | null }>;
-  progress: (message: string) => void;
 }
 
 /** An edit planned by key, ready to write: the plan, and what to save once written. */
@@ -105,6 +100,13 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
     const content = compileContent({ site: siteFile, articles: sources, images: images.images }, cache);
     if (content.articles.length !== sources.length)
       return { declined: 'an edited file is a draft, removed, or not an article' };
+    // Each file still claims the id it was published with: another id would be another article's.
+    for (const [at, article] of content.articles.entries()) {
+      const file = sources.find((source) => content.ids?.get(article.id)?.path === source.path);
+      const before = file && fileTable.previousKey(file.path);
+      if (!before || cache.previousArticle(before)?.article.id !== article.id)
+        return { declined: `${sources[at]?.path ?? 'a file'} claims another id than it did` };
+    }
     if (content.articles.some((article) => Date.parse(article.published) > state.now.getTime()))
       return { declined: 'an edited article is scheduled' };
     const kv = await reading;
@@ -138,12 +140,17 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
           context,
           getText: (key) => store.getText(key),
           digest: sha256BytesSync,
+          olderSearchParts: groupIndex.olderSearchParts,
         },
         state.now,
         signingKey,
       );
     } catch (error) {
       if (error instanceof DeclinedByKey) return { declined: error.message };
+      // A record over KV's limits, or a change-log page that does not decode: the publish of every
+      // article says which, as it would without an edit by key.
+      if (error instanceof KvLimitError) return { declined: 'a record is over Workers KV limits' };
+      if (error instanceof StoredStateError) return { declined: `${error.key} cannot be read` };
       throw error;
     }
     const { plan } = planned;
@@ -172,7 +179,8 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
         await memo.save();
         const recorder = groupIndex.begin(writer);
         for (const { builder, group } of planned.remade) await recorder.record(builder, group);
-        await groupIndex.save(token.value, []);
+        // Taken only with none of the search index's older parts stored, it leaves none.
+        await groupIndex.save(token.value, [], 0);
         // The listing's commit: only if no other writer began meanwhile, and this token is still KV's.
         if (unchangedBefore && (await store.getText(token.key)) === token.value) {
           const manifest = planned.plan.phases.find((phase) => phase.name === 'manifest')?.writes ?? [];

@@ -302,14 +302,14 @@ async function finishByKey(
  */
 async function siteAndKey(
   site: SiteConfig,
-  { remote, persistTo }: { remote: boolean; persistTo: string },
+  { remote, persistTo, notice }: { remote: boolean; persistTo: string; notice: (line: string) => void },
 ): Promise<{ site: SiteConfig; signingKey: SecretKey | null }> {
   let signingKey = await signingKeyFromEnv(process.env);
   let signed = site;
   if (signingKey === null && !remote && site.signing_key !== undefined) {
     signingKey = await localDevelopmentKey(persistTo);
     signed = { ...site, signing_key: encodePublicKey(signingKey) };
-    console.log(
+    notice(
       `publish: no ${SIGNING_KEY_ENV} or ${SIGNING_KEY_FILE_ENV}: the local site signs mirrors.json with development key ${keyIdHex(signingKey.keyId)}, not site.yaml's signing_key.`,
     );
   }
@@ -403,7 +403,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
-  // Which placed groups list each article, for an edit by key (group-index.ts). A dry run finds
+  // Which placed and indexed groups list each article, for an edit by key (group-index.ts). A dry run finds
   // whether it is complete, as the publish it predicts would, and writes nothing to it. A preview
   // keeps none: its drafts are copies of their articles, and no edit of it is taken in place.
   const groupIndex = values.preview
@@ -420,6 +420,16 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // has been since (listing-snapshot.ts); a repair lists. Read while the files are stat-ed (before,
   // for a small archive).
   const snapshot = openListingSnapshot(localFile('listing.jsonl'));
+  // The development key's notice is said once, though an edit by key that declines asks too.
+  let keyNoticed = false;
+  const signingOptions = {
+    remote: values.remote,
+    persistTo,
+    notice(line: string) {
+      if (!keyNoticed) console.log(line);
+      keyNoticed = true;
+    },
+  };
   // A few articles edited in place since this machine's last publish: planned and written by key
   // (publish-by-key.ts), in a time that does not grow with the archive. Anything else is declined
   // before anything is written, and every article is published as below.
@@ -450,8 +460,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         cachePath,
         foldersPath: localFile('folders.json'),
         store: byKeyStore,
-        signing: (site) => siteAndKey(site, { remote: values.remote, persistTo }),
-        progress,
+        signing: (site) => siteAndKey(site, signingOptions),
       });
       if ('declined' in attempt)
         progress(`not an edit by key (${attempt.declined}): every article is published`);
@@ -537,7 +546,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // The signing key is settled before KV is even opened: a publish that cannot sign writes nothing.
   let signingKey: SecretKey | null;
   try {
-    const signed = await siteAndKey(content.site, { remote: values.remote, persistTo });
+    const signed = await siteAndKey(content.site, signingOptions);
     signingKey = signed.signingKey;
     content = { ...content, site: signed.site };
   } catch (error) {
@@ -719,7 +728,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     if (input)
       await saveRecordedFolders(localFile('folders.json'), { writer, folders: input.articleFolders });
     await memo.save();
-    await groupIndex?.save(writer, plan.deletes);
+    await groupIndex?.save(writer, plan.deletes, records.lingering.size);
     if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process, Miniflare's thread included (its workerd runs apart).

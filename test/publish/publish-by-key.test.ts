@@ -8,6 +8,8 @@
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { walkFolders } from '../../src/publish/node/folder-digests';
+import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
 import { syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
@@ -157,6 +159,23 @@ it('declines, with its reason, what it cannot take by key, which the publish of 
     () => rewrite(join(archive, 'content/site.yaml'), (text) => `${text}\n# Another comment.\n`),
     /no article file changed/,
   );
+});
+
+it('walks the folders in a worker to the very digests the publish of every article records', async () => {
+  const content = join(archive, 'content');
+  const read = await readContent(content);
+  expect(read.articleFolders.size).toBeGreaterThan(3);
+  const root = join(content, 'articles');
+  const walked = await walkFolders(root, shown(root), read.articleFolders, () => undefined);
+  if ('declined' in walked) throw new Error(walked.declined);
+  expect(walked.folders).toEqual(read.articleFolders);
+  expect(walked.moved).toEqual([]);
+  // A file touched: its folder's digest moves, and its files come back with their stamps.
+  const file = files[7] ?? '';
+  await writeFile(file, await readFile(file, 'utf8'));
+  const touched = await walkFolders(root, shown(root), read.articleFolders, () => undefined);
+  if ('declined' in touched) throw new Error(touched.declined);
+  expect(touched.moved.map(({ found }) => found.path)).toContain(file);
 });
 
 it('stops a broken edited file with its line, writing nothing', async () => {

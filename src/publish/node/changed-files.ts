@@ -1,16 +1,15 @@
 // Which article files changed since this machine's last publish, for an edit by key: the article
-// folders listed and their files stat-ed (no file read), each folder's digest (folder-digests.ts)
-// compared with the one that publish recorded, and only the files of a folder whose digest moved
-// looked up in the file table. A file the table knows by another stamp is edited; one it does not
+// folders walked and their files stat-ed in a worker thread (no file read), each folder's digest
+// (folder-digests.ts) compared with the one that publish recorded, and only the files of a folder
+// whose digest moved looked up in the file table. A file the table knows by another stamp is edited; one it does not
 // know is new, and a folder with fewer files lost one: either is not an edit by key. The digests
 // are kept in a small JSON file beside the file table, with the writer token they were recorded
 // with (FileTable.recordedWith): they vouch for nothing once another state of KV was published.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileTable } from './compile-cache';
-import { type FolderDigest, type FolderDigests, folderDigestsOf, folderOf } from './folder-digests';
-import { type Found, isArticleFile, listFiles } from './read-content';
-import { type FileStamp, statFiles } from './stat-files';
+import { type FolderDigest, type FolderDigests, type WalkedFile, walkFolders } from './folder-digests';
+import { shown } from './read-content';
 
 const FORMAT = 1;
 
@@ -54,10 +53,7 @@ export async function saveRecordedFolders(path: string, recorded: RecordedFolder
 }
 
 /** An article file found changed: where it is and its stamp when stat-ed. */
-export interface ChangedFile {
-  found: Found;
-  stamp: FileStamp;
-}
+export type ChangedFile = WalkedFile;
 
 /** The article files edited since the last publish, and every folder's digest now; or why not. */
 export type ArticleChanges =
@@ -66,40 +62,33 @@ export type ArticleChanges =
 
 /**
  * The article files under `contentDir` that changed since the publish that recorded `recorded`
- * (its digests) and `table` (its files' stamps and keys). `meanwhile` runs while the files are
- * stat-ed in a worker thread (stat-files.ts).
+ * (its digests) and `table` (its files' stamps and keys). The folders are walked in a worker
+ * thread while `meanwhile` runs here.
  */
 export async function changedArticleFiles(
   contentDir: string,
   recorded: FolderDigests,
   table: Pick<FileTable, 'unchanged' | 'previousKey'>,
-  meanwhile?: () => unknown,
+  meanwhile: () => unknown,
 ): Promise<ArticleChanges> {
-  const listed = listFiles(join(contentDir, 'articles'), isArticleFile);
-  if (listed.problems.length > 0) return { declined: 'a file cannot be listed' };
-  const stamps = await statFiles(
-    listed.files.map((file) => file.path),
-    meanwhile,
-  );
-  const folders = folderDigestsOf(listed.files, stamps);
+  const root = join(contentDir, 'articles');
+  const walked = await walkFolders(root, shown(root), recorded, meanwhile);
+  if ('declined' in walked) return walked;
+  const { folders } = walked;
   for (const folder of recorded.keys())
     if (!folders.has(folder)) return { declined: `${folder} has no article file left` };
-  const moved = new Set<string>();
   for (const [folder, now] of folders) {
     const before = recorded.get(folder);
     if (!before) return { declined: `${folder} is a new folder of articles` };
-    if (before.digest === now.digest) continue;
-    if (before.files !== now.files)
+    if (before.digest !== now.digest && before.files !== now.files)
       return { declined: `${folder} has ${now.files} files, not ${before.files}` };
-    moved.add(folder);
   }
   const edited: ChangedFile[] = [];
-  for (const [at, found] of listed.files.entries()) {
-    if (!moved.has(folderOf(found.shown))) continue;
-    const stamp = stamps[at] as FileStamp;
-    if (table.unchanged(found.shown, stamp) !== undefined) continue;
-    if (table.previousKey(found.shown) === undefined) return { declined: `${found.shown} is a new file` };
-    edited.push({ found, stamp });
+  for (const file of walked.moved) {
+    if (table.unchanged(file.found.shown, file.stamp) !== undefined) continue;
+    if (table.previousKey(file.found.shown) === undefined)
+      return { declined: `${file.found.shown} is a new file` };
+    edited.push(file);
   }
   return { edited, folders };
 }

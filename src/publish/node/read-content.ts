@@ -35,7 +35,7 @@ export interface Found {
   under: string;
 }
 
-export interface Listing {
+interface Listing {
   files: Found[];
   problems: Problem[];
 }
@@ -73,7 +73,7 @@ function kindOf(path: string, entry: Dirent): 'file' | 'folder' | 'other' | Prob
  * JavaScript one keeps a name's case where the disk has another (macOS, Windows), and a loop
  * through such a link would be seen a level too late.
  */
-export function listFiles(root: string, accept: (name: string) => boolean): Listing {
+function listFiles(root: string, accept: (name: string) => boolean): Listing {
   const listing: Listing = { files: [], problems: [] };
   const below = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
   const walk = (dir: string, shownDir: string, underDir: string, ancestors: ReadonlySet<string>): void => {
@@ -309,8 +309,8 @@ export async function readImages(contentDir: string, options: ReadOptions = {}) 
   return { images, plans, files, problems: listed.problems };
 }
 
-/** An article's file, by its name. */
-export const isArticleFile = (name: string) => name.endsWith('.md');
+/** An article's file, by its name (the walking worker of folder-digests.ts takes the same). */
+const isArticleFile = (name: string) => name.endsWith('.md');
 
 export async function readContent(contentDir: string, options: ReadOptions = {}): Promise<ContentOnDisk> {
   const sitePath = join(contentDir, 'site.yaml');

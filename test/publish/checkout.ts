@@ -1,8 +1,9 @@
 // A scratch copy of the repository's content/ and public/, as an editor's checkout, for the tests
 // that run the publish command on real files.
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { ROOT, spawnScript } from './command';
 
 /**
@@ -42,4 +43,37 @@ export async function syntheticCheckout(
   if (synth.status !== 0) throw new Error(`content:synth failed: ${synth.stderr}`);
   await cp(join(ROOT, 'public'), join(dir, 'public'), { recursive: true });
   return dir;
+}
+
+/** The article files of a checkout, sorted by path. */
+export async function articleFiles(checkout: string): Promise<string[]> {
+  const folder = join(checkout, 'content/articles');
+  return (await readdir(folder, { recursive: true }))
+    .filter((path) => path.endsWith('.md'))
+    .sort()
+    .map((path) => join(folder, path));
+}
+
+/** Rewrites a file by `change`, which must change it. */
+export async function rewrite(file: string, change: (text: string) => string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const changed = change(text);
+  expect(changed).not.toBe(text);
+  await writeFile(file, changed);
+}
+
+/**
+ * When a test's publishes happen (SOURCE_DATE_EPOCH): the first at one time, and every one after
+ * `later()` an hour on, once the settling window after the search index's layout was set has
+ * passed (an edit by key declines before).
+ */
+export function publishClock(first = 1767500000) {
+  let epoch = first;
+  return {
+    env: (): NodeJS.ProcessEnv => ({ ...process.env, SOURCE_DATE_EPOCH: String(epoch) }),
+    now: () => new Date(epoch * 1000),
+    later() {
+      epoch += 3600;
+    },
+  };
 }

@@ -7,7 +7,7 @@
 // declines what it cannot know by key: a date moved, site.yaml changed, a tombstone's window moved.
 
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
@@ -22,17 +22,11 @@ import { localDevelopmentKey } from '../../src/publish/node/signing-key';
 import { memoryScratch } from '../../src/publish/record-store';
 import { manifestKey, writerTokenKey } from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
-import { syntheticCheckout } from './checkout';
+import { publishClock, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
-/**
- * When the publishes happen: the first, then every other an hour later, once the settling window
- * after the search index's layout was set has passed (an edit by key declines before).
- */
-let epoch = 1767500000;
-const env = () => ({ ...process.env, SOURCE_DATE_EPOCH: String(epoch) });
-const now = () => new Date(epoch * 1000);
+const clock = publishClock();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let archive: string;
@@ -42,7 +36,7 @@ beforeAll(async () => {
   archive = await syntheticCheckout('mirrorwire-edit-by-key-', { count: 60, images: 0 });
   state = join(archive, 'state');
   await publish();
-  epoch += 3600;
+  clock.later();
 });
 
 afterAll(() => rm(archive, { recursive: true, force: true }));
@@ -50,17 +44,10 @@ afterAll(() => rm(archive, { recursive: true, force: true }));
 async function publish(...args: string[]) {
   const run = await runPublish(['--local', '--persist-to', state, '--config', CONFIG, ...args], {
     cwd: archive,
-    env: env(),
+    env: clock.env(),
   });
   expect(run.status, run.stderr).toBe(0);
   return run;
-}
-
-async function rewrite(path: string, change: (text: string) => string) {
-  const text = await readFile(path, 'utf8');
-  const changed = change(text);
-  expect(changed).not.toBe(text);
-  await writeFile(path, changed);
 }
 
 /** The published articles' files, newest first, as the publish compiles them. */
@@ -120,7 +107,7 @@ async function planByKey(
           digest: sha256BytesSync,
           olderSearchParts: olderSearchParts ?? index.olderSearchParts,
         },
-        now(),
+        clock.now(),
         // The key a local publish signs with when none is given (the manifest's site names it).
         await localDevelopmentKey(state),
       );

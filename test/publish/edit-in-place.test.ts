@@ -5,11 +5,11 @@
 // a first look; KV must end up the same, key for key and byte for byte. Then what must take the
 // usual way does. (The plans of corrections that move `updated`, over enough articles to cut the
 // API's scopes into several buckets, are compared in test/integration/edit-in-place.test.ts.)
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writerTokenKey } from '../../src/storage/keys';
-import { syntheticCheckout } from './checkout';
+import { articleFiles, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
@@ -22,11 +22,7 @@ let files: string[];
 beforeAll(async () => {
   // Sixty articles: several buckets per section, two feed archives, enough tags to share.
   archive = await syntheticCheckout('mirrorwire-edit-in-place-', { count: 60, images: 0 });
-  const folder = join(archive, 'content/articles');
-  files = (await readdir(folder, { recursive: true }))
-    .filter((path) => path.endsWith('.md'))
-    .sort()
-    .map((path) => join(folder, path));
+  files = await articleFiles(archive);
   const first = await publish('state');
   expect(first.status, first.stderr).toBe(0);
 });
@@ -35,13 +31,6 @@ afterAll(() => rm(archive, { recursive: true, force: true }));
 
 const publish = (persistTo: string) =>
   runPublish(['--local', '--persist-to', persistTo, '--config', CONFIG], { cwd: archive, env: ENV });
-
-async function rewrite(file: string, change: (text: string) => string) {
-  const text = await readFile(file, 'utf8');
-  const changed = change(text);
-  expect(changed).not.toBe(text);
-  await writeFile(file, changed);
-}
 
 /** KV as a publish left it, but for the writer token (a fresh value per publish, by design). */
 async function kvOf(state: string) {

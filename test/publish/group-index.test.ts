@@ -31,16 +31,11 @@ import { isoSeconds } from '../../src/shared/iso-time';
 import { removalRegistryKey } from '../../src/storage/keys';
 import type { Manifest, RemovalRegistry } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
-import { syntheticCheckout } from './checkout';
+import { publishClock, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
-/**
- * When the publishes happen: the first, then every other an hour later, once the settling window
- * after the search index's layout was set has passed (an edit by key declines before).
- */
-let epoch = 1767500000;
-const env = () => ({ ...process.env, SOURCE_DATE_EPOCH: String(epoch) });
+const clock = publishClock();
 const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** The keys of records no placed or indexed group makes (index-builder.ts PlacedGroup). */
@@ -53,7 +48,7 @@ beforeAll(async () => {
   archive = await syntheticCheckout('mirrorwire-group-index-', { count: 60, images: 0 });
   state = join(archive, 'state');
   await publish();
-  epoch += 3600;
+  clock.later();
 });
 
 afterAll(() => rm(archive, { recursive: true, force: true }));
@@ -61,7 +56,7 @@ afterAll(() => rm(archive, { recursive: true, force: true }));
 async function publish(...args: string[]) {
   const run = await runPublish(['--local', '--persist-to', state, '--config', CONFIG, ...args], {
     cwd: archive,
-    env: env(),
+    env: clock.env(),
   });
   expect(run.status, run.stderr).toBe(0);
   return run;
@@ -79,7 +74,7 @@ async function currentContent() {
   const content: CompiledContent = {
     ...compileContent(input),
     removals: {
-      asOf: isoSeconds(new Date(epoch * 1000)),
+      asOf: isoSeconds(clock.now()),
       articles: registry ? (JSON.parse(registry) as RemovalRegistry).articles : [],
     },
   };
@@ -151,13 +146,6 @@ async function plant(entries: Record<string, string>) {
 
 function filesOf(content: CompiledContent) {
   return content.articles.map((article) => content.ids?.get(article.id)?.path ?? '');
-}
-
-async function rewrite(path: string, change: (text: string) => string) {
-  const text = await readFile(path, 'utf8');
-  const changed = change(text);
-  expect(changed).not.toBe(text);
-  await writeFile(path, changed);
 }
 
 it('names, after a first publish, every group a whole cut lists each article in', async () => {
@@ -317,7 +305,10 @@ it('is started afresh after another namespace was published from the same folder
   // as complete, or it would keep the other namespace's.
   const config = await otherNamespaceConfig(archive, 'b');
   const into = (configPath: string) =>
-    runPublish(['--local', '--persist-to', state, '--config', configPath], { cwd: archive, env: env() });
+    runPublish(['--local', '--persist-to', state, '--config', configPath], {
+      cwd: archive,
+      env: clock.env(),
+    });
   const { content } = await currentContent();
   const file = filesOf(content)[20] ?? '';
   const before = await readFile(file, 'utf8');

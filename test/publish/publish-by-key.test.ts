@@ -5,21 +5,17 @@
 // end up the same, key for key and byte for byte, and the dry runs must plan the same writes. The
 // state an edit by key leaves must serve the next one, and what it cannot take is declined, with
 // its reason, and published whole.
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { walkFolders } from '../../src/publish/node/folder-digests';
 import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
-import { syntheticCheckout } from './checkout';
+import { articleFiles, publishClock, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
-/**
- * When the publishes happen: the first, then every other an hour later, once the settling window
- * after the search index's layout was set has passed (an edit by key declines before).
- */
-let epoch = 1767500000;
+const clock = publishClock();
 const BY_KEY = /edit by key: \d+ groups made again; (\d+) to write/;
 const DECLINED = /not an edit by key \((.*)\): every article is published/;
 
@@ -28,15 +24,11 @@ let files: string[];
 
 beforeAll(async () => {
   archive = await syntheticCheckout('mirrorwire-publish-by-key-', { count: 60, images: 0 });
-  const folder = join(archive, 'content/articles');
-  files = (await readdir(folder, { recursive: true }))
-    .filter((path) => path.endsWith('.md'))
-    .sort()
-    .map((path) => join(folder, path));
+  files = await articleFiles(archive);
   const first = await publish('state');
   expect(first.status, first.stderr).toBe(0);
   expect(first.stdout).toMatch(DECLINED);
-  epoch += 3600;
+  clock.later();
 });
 
 afterAll(() => rm(archive, { recursive: true, force: true }));
@@ -44,15 +36,8 @@ afterAll(() => rm(archive, { recursive: true, force: true }));
 const publish = (persistTo: string, ...args: string[]) =>
   runPublish(['--local', '--persist-to', persistTo, '--config', CONFIG, ...args], {
     cwd: archive,
-    env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+    env: clock.env(),
   });
-
-async function rewrite(file: string, change: (text: string) => string) {
-  const text = await readFile(file, 'utf8');
-  const changed = change(text);
-  expect(changed).not.toBe(text);
-  await writeFile(file, changed);
-}
 
 /** KV as a publish left it, but for the writer token (a fresh value per publish, by design). */
 async function kvOf(state: string) {

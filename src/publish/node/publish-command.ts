@@ -73,7 +73,7 @@ const USAGE = `Usage: npm run publish -- (--local | --remote) [--dry-run] [--rep
                    refused with --remote
   --every-article  publish every article, even when the files changed since this machine's last
                    publish are a few articles edited in place, which are otherwise published by
-                   key (docs/publishing.md)
+                   key (README.md, "Publishing")
   --content DIR    content folder, with articles/, images/ and site.yaml (default: content)
   --persist-to DIR local state folder, as in \`wrangler dev --persist-to\` (default: .wrangler/state,
                    or ${PREVIEW_STATE} with --preview)

@@ -236,6 +236,19 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
   }
 });
 
+it('follows a correction published in place, which an edit by key declines, as a whole cut does', async () => {
+  const { content } = await currentContent();
+  // A notice's date moves `updated`: declined by key, published in place.
+  await rewrite(filesOf(content)[25] ?? '', (text) =>
+    text
+      .replace(/^title: "/m, 'title: "Noted: ')
+      .replace(/^(published: .*)$/m, '$1\nupdated: 2026-01-03T12:00:00Z'),
+  );
+  const run = await publish();
+  expect(run.stdout).toMatch(/1 article\(s\) edited in place/);
+  await expectIndexIsTheCut();
+});
+
 it('follows an article added, one re-dated and one deleted, as a whole cut does', async () => {
   const { content } = await currentContent();
   const files = filesOf(content);

@@ -198,6 +198,36 @@ describe('the snapshot file', () => {
     expect(await openListingSnapshot(path).trusted(state)).toBeUndefined();
   });
 
+  it("gives its last commit from the file's end, and takes an edit by key's changes after it", async () => {
+    const path = join(dir, 'by-key', 'listing.jsonl');
+    const first = { token: 'one', manifest: 'm1' };
+    const base = new Map([
+      ['a', { hash: 'a1', gen: 1 }],
+      ['b', { hash: 'b1', gen: 1 }],
+    ]);
+    expect(await openListingSnapshot(path).lastCommit()).toBeUndefined();
+    await openListingSnapshot(path).commit(base, [], [], first);
+    expect(await openListingSnapshot(path).lastCommit()).toEqual(first);
+    const second = { token: 'two', manifest: 'm2' };
+    await openListingSnapshot(path).append(
+      first,
+      [{ key: 'a', metadata: { hash: 'a2', gen: 2 } }],
+      ['b'],
+      second,
+    );
+    expect(await openListingSnapshot(path).lastCommit()).toEqual(second);
+    // The whole file agrees: what a publish of every article then trusts.
+    expect(await openListingSnapshot(path).trusted(second)).toEqual(new Map([['a', { hash: 'a2', gen: 2 }]]));
+    // Appended after a state it was not planned against: refused, the file left as it was.
+    await expect(
+      openListingSnapshot(path).append(first, [], [], { token: 'three', manifest: 'm3' }),
+    ).rejects.toThrow(/no longer ends in the commit/);
+    expect(await openListingSnapshot(path).lastCommit()).toEqual(second);
+    // A publish's changes cut short after the commit: no last commit.
+    await appendFile(path, '["put","c","c1",3]\n');
+    expect(await openListingSnapshot(path).lastCommit()).toBeUndefined();
+  });
+
   it('takes the writes as a plan gives them, appends only the changes, and rewrites each key once', async () => {
     const path = join(dir, 'rewrites', 'listing.jsonl');
     const lines = async () => (await readFile(path, 'utf8')).trimEnd().split('\n').slice(1);

@@ -171,6 +171,16 @@ export async function planEditByKey(
   const siteInput = siteInputOf(source.memo, site);
   const searchState = rememberedHead(source.memo, SEARCH_BUILDER, siteInput);
   if (!searchState) throw new DeclinedByKey('the memo does not know the search index');
+  // The articles edited by key since the last publish of every article, each as it is now, this
+  // edit's over the earlier ones': one piece of the search state, bounded as the edit is.
+  const editedSince = new Map<number, string>();
+  for (const piece of searchState.added)
+    for (const [id, input] of JSON.parse(piece) as [number, string][]) editedSince.set(id, input);
+  for (const article of edited) editedSince.set(article.id, source.context.article(article));
+  if (editedSince.size > MAX_EDITED)
+    throw new DeclinedByKey(
+      `${editedSince.size} articles were edited by key since every article was published`,
+    );
   const search = await searchPartsByKey(
     edited.map((article, at) => ({
       before: source.context.article(published[at] as CompiledArticle),
@@ -280,10 +290,9 @@ export async function planEditByKey(
         memo.remember(groupFingerprint(memo, group.builder, siteInput, group.nowInputs), output);
       }
       // The edited articles as they are now, named over what the rest of the state names.
-      const named = edited.map((article) => [article.id, source.context.article(article)]);
       rememberHead(memo, SEARCH_BUILDER, siteInput, {
         head: searchState.head,
-        added: [...searchState.added, JSON.stringify(named)],
+        added: [JSON.stringify([...editedSince])],
         output: searchOutput,
       });
     },

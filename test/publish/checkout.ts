@@ -64,8 +64,8 @@ export async function rewrite(file: string, change: (text: string) => string): P
 
 /**
  * When a test's publishes happen (SOURCE_DATE_EPOCH): the first at one time, and every one after
- * `later()` an hour on, once the settling window after the search index's layout was set has
- * passed (an edit by key declines before).
+ * `later()` an hour on, as a desk's edits come after its first publish (the settling window after
+ * the search index's layout was set has passed by then).
  */
 export function publishClock(first = 1767500000) {
   let epoch = first;

@@ -101,7 +101,9 @@ it('writes corrections by key, and KV ends as the publish of every article leave
   // And the publish of every article after them, which updates the search index from what the
   // memo holds of it: the middle title back as it was published first, its words found again
   // where they were and no longer where the edits put them, as a first publish finds them.
+  // And the summary edited by key in the first round only: named since in the state's one piece.
   await rewrite(middle, (text) => text.replace('title: "Amended: ', 'title: "'));
+  await rewrite(other, (text) => text.replace('\n---\n\nRevised: ', '\n---\n\n'));
   const after = await publish('state', '--every-article');
   expect(after.status, after.stderr).toBe(0);
   const fresh = await publish('fresh');

@@ -41,7 +41,8 @@ export function folderDigestsOf(
   const lines = new Map<string, string[]>();
   for (const [at, file] of files.entries()) {
     const folder = folderOf(file.shown);
-    const line = lineOf(file.shown.slice(folder.length + 1), stamps[at] as FileStamp);
+    const name = folder === '' ? file.shown : file.shown.slice(folder.length + 1);
+    const line = lineOf(name, stamps[at] as FileStamp);
     const held = lines.get(folder);
     if (held) held.push(line);
     else lines.set(folder, [line]);
@@ -74,6 +75,8 @@ const { createHash } = require('node:crypto');
 const digestOfLines = ${digestOfLines.toString()};
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 const { root, shownRoot, recorded } = workerData;
+// A name below a folder as read-content.ts shows it: the working directory's own folder is ''.
+const below = (folder, name) => (folder === '' ? name : folder + '/' + name);
 const folders = [];
 const moved = [];
 let declined;
@@ -84,7 +87,7 @@ const walk = (dir, shown, under) => {
     if (declined) return;
     const path = join(dir, entry.name);
     if (entry.isSymbolicLink()) declined = path + ' is a symbolic link';
-    else if (entry.isDirectory()) walk(path, shown + '/' + entry.name, under === '' ? entry.name : under + '/' + entry.name);
+    else if (entry.isDirectory()) walk(path, below(shown, entry.name), below(under, entry.name));
     else if (entry.name.endsWith('.md')) {
       if (!entry.isFile()) declined = path + ' is not a regular file';
       else {
@@ -100,7 +103,7 @@ const walk = (dir, shown, under) => {
   folders.push([shown, digest, lines.length]);
   if (recorded[shown] !== digest)
     for (const [name, path, stamp] of files)
-      moved.push([path, shown + '/' + name, under === '' ? name : under + '/' + name, stamp]);
+      moved.push([path, below(shown, name), below(under, name), stamp]);
 };
 try {
   walk(root, shownRoot, '');

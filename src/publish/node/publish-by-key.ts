@@ -101,11 +101,11 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
     if (content.articles.length !== sources.length)
       return { declined: 'an edited file is a draft, removed, or not an article' };
     // Each file still claims the id it was published with: another id would be another article's.
-    for (const [at, article] of content.articles.entries()) {
-      const file = sources.find((source) => content.ids?.get(article.id)?.path === source.path);
-      const before = file && fileTable.previousKey(file.path);
+    for (const article of content.articles) {
+      const path = content.ids?.get(article.id)?.path;
+      const before = path === undefined ? undefined : fileTable.previousKey(path);
       if (!before || cache.previousArticle(before)?.article.id !== article.id)
-        return { declined: `${sources[at]?.path ?? 'a file'} claims another id than it did` };
+        return { declined: `${path ?? 'a file'} claims another id than it did` };
     }
     if (content.articles.some((article) => Date.parse(article.published) > state.now.getTime()))
       return { declined: 'an edited article is scheduled' };

@@ -3,8 +3,8 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { ROOT, spawnScript } from './command';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { CONFIG, ROOT, runPublish, spawnScript } from './command';
 
 /**
  * A temporary folder with content/ and public/ copied in. With `articles`, only the article files
@@ -76,4 +76,37 @@ export function publishClock(first = 1767500000) {
       epoch += 3600;
     },
   };
+}
+
+/**
+ * A synthetic archive of `count` articles (no photos), published once into its `state` folder
+ * before the file's tests (removed after them), by a clock that then moves on (publishClock);
+ * `publish` runs the command into that state again, and requires it to succeed.
+ */
+export function publishedSynthetic(prefix: string, count = 60) {
+  const clock = publishClock();
+  const synthetic = {
+    archive: '',
+    state: '',
+    clock,
+    async publish(...args: string[]) {
+      const run = await runPublish(
+        ['--local', '--persist-to', synthetic.state, '--config', CONFIG, ...args],
+        {
+          cwd: synthetic.archive,
+          env: clock.env(),
+        },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      return run;
+    },
+  };
+  beforeAll(async () => {
+    synthetic.archive = await syntheticCheckout(prefix, { count, images: 0 });
+    synthetic.state = join(synthetic.archive, 'state');
+    await synthetic.publish();
+    clock.later();
+  });
+  afterAll(() => rm(synthetic.archive, { recursive: true, force: true }));
+  return synthetic;
 }

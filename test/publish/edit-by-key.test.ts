@@ -7,9 +7,8 @@
 // declines what it cannot know by key: a date moved, site.yaml changed, a tombstone's window moved.
 
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
 import { articleInputs, groupContextOf } from '../../src/publish/build-records';
 import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../../src/publish/edit-by-key';
@@ -22,37 +21,17 @@ import { localDevelopmentKey } from '../../src/publish/node/signing-key';
 import { memoryScratch } from '../../src/publish/record-store';
 import { manifestKey, writerTokenKey } from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
-import { publishClock, rewrite, syntheticCheckout } from './checkout';
-import { CONFIG, runPublish } from './command';
+import { publishedSynthetic, rewrite } from './checkout';
 import { readKvEntries } from './local-state';
 
-const clock = publishClock();
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-let archive: string;
-let state: string;
-
-beforeAll(async () => {
-  archive = await syntheticCheckout('mirrorwire-edit-by-key-', { count: 60, images: 0 });
-  state = join(archive, 'state');
-  await publish();
-  clock.later();
-});
-
-afterAll(() => rm(archive, { recursive: true, force: true }));
-
-async function publish(...args: string[]) {
-  const run = await runPublish(['--local', '--persist-to', state, '--config', CONFIG, ...args], {
-    cwd: archive,
-    env: clock.env(),
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return run;
-}
+const synthetic = publishedSynthetic('mirrorwire-edit-by-key-');
+const { clock, publish } = synthetic;
 
 /** The published articles' files, newest first, as the publish compiles them. */
 async function articleFiles(): Promise<string[]> {
-  const content = compileContent(await readContent(join(archive, 'content')));
+  const content = compileContent(await readContent(join(synthetic.archive, 'content')));
   return content.articles.map((article) => content.ids?.get(article.id)?.path ?? '');
 }
 
@@ -65,16 +44,19 @@ async function planByKey(
   change: (articles: CompiledContent['articles']) => CompiledContent['articles'] = (articles) => articles,
   olderSearchParts?: boolean,
 ): Promise<PlannedEdit> {
-  const kv = await readKvEntries(state);
+  const kv = await readKvEntries(synthetic.state);
   const manifest = JSON.parse(kv.get(manifestKey())?.value ?? '{}') as Manifest;
   // The cache's generation names site.yaml by its path and the libraries from the working directory.
   const here = process.cwd();
-  process.chdir(archive);
+  process.chdir(synthetic.archive);
   try {
     const input = await readContent('content');
-    const cache = await openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input);
-    const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
-    const index = await openGroupIndex(join(state, 'mirrorwire-groups'), { code: memo.code, trust: true });
+    const cache = await openCompileCache(join(synthetic.state, 'mirrorwire-compiled.mdb'), input);
+    const memo = await openRecordMemo(join(synthetic.state, 'mirrorwire-records.mdb'));
+    const index = await openGroupIndex(join(synthetic.state, 'mirrorwire-groups'), {
+      code: memo.code,
+      trust: true,
+    });
     try {
       const sources = paths.map((path) => {
         const source = input.articles.find((file) => path.endsWith(file.path));
@@ -109,7 +91,7 @@ async function planByKey(
         },
         clock.now(),
         // The key a local publish signs with when none is given (the manifest's site names it).
-        await localDevelopmentKey(state),
+        await localDevelopmentKey(synthetic.state),
       );
     } finally {
       await index.close();
@@ -143,7 +125,7 @@ it('plans what the publish of every article writes for the same edit, byte for b
   expect(planned.changeLog.to - planned.changeLog.from).toBe(3);
   const run = await publish('--every-article');
   expect(run.stdout).not.toMatch(/edit by key/);
-  const kv = await readKvEntries(state);
+  const kv = await readKvEntries(synthetic.state);
   for (const write of writes) {
     expect(write.value, write.key).toBe(kv.get(write.key)?.value);
     expect(write.metadata, write.key).toEqual(kv.get(write.key)?.metadata);

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
 import { articleInputs } from '../../src/publish/build-records';
 import type { IndexedGroup } from '../../src/publish/group-index';
@@ -31,36 +31,17 @@ import { isoSeconds } from '../../src/shared/iso-time';
 import { removalRegistryKey } from '../../src/storage/keys';
 import type { Manifest, RemovalRegistry } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
-import { publishClock, rewrite, syntheticCheckout } from './checkout';
+import { publishedSynthetic, rewrite } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
-const clock = publishClock();
 const BUILDERS = [ARTICLE_RECORDS, ...INDEX_BUILDERS];
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 /** The keys of records no placed or indexed group makes (index-builder.ts PlacedGroup). */
 const NOT_INDEXED = /^(writer:v1|site:v1|changes:v1:\d+|search:v2:.+)$/;
 
-let archive: string;
-let state: string;
-
-beforeAll(async () => {
-  archive = await syntheticCheckout('mirrorwire-group-index-', { count: 60, images: 0 });
-  state = join(archive, 'state');
-  await publish();
-  clock.later();
-});
-
-afterAll(() => rm(archive, { recursive: true, force: true }));
-
-async function publish(...args: string[]) {
-  const run = await runPublish(['--local', '--persist-to', state, '--config', CONFIG, ...args], {
-    cwd: archive,
-    env: clock.env(),
-  });
-  expect(run.status, run.stderr).toBe(0);
-  return run;
-}
+const synthetic = publishedSynthetic('mirrorwire-group-index-');
+const { clock, publish } = synthetic;
 
 const context = plainGroupContext();
 
@@ -69,8 +50,8 @@ const context = plainGroupContext();
  * date (the site's and sections' feeds carry their tombstones), and each article's file by id.
  */
 async function currentContent() {
-  const input = await readContent(join(archive, 'content'));
-  const registry = (await readKvEntries(state)).get(removalRegistryKey())?.value;
+  const input = await readContent(join(synthetic.archive, 'content'));
+  const registry = (await readKvEntries(synthetic.state)).get(removalRegistryKey())?.value;
   const content: CompiledContent = {
     ...compileContent(input),
     removals: {
@@ -100,10 +81,10 @@ const sorted = (groups: readonly IndexedGroup[]) =>
   [...groups].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
 async function withIndex<T>(use: (index: PersistentGroupIndex) => Promise<T>): Promise<T> {
-  const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
+  const memo = await openRecordMemo(join(synthetic.state, 'mirrorwire-records.mdb'));
   const { code } = memo;
   memo.close();
-  const index = await openGroupIndex(join(state, 'mirrorwire-groups'), { code, trust: true });
+  const index = await openGroupIndex(join(synthetic.state, 'mirrorwire-groups'), { code, trust: true });
   try {
     return await use(index);
   } finally {
@@ -138,7 +119,9 @@ async function expectIndexIsTheCut(gone: readonly number[] = []) {
 
 /** Puts entries straight into the index's store, as something other than a publish would. */
 async function plant(entries: Record<string, string>) {
-  const db = new ClassicLevel<string, string>(join(state, 'mirrorwire-groups'), { createIfMissing: false });
+  const db = new ClassicLevel<string, string>(join(synthetic.state, 'mirrorwire-groups'), {
+    createIfMissing: false,
+  });
   await db.open();
   await db.batch(Object.entries(entries).map(([key, value]) => ({ type: 'put' as const, key, value })));
   await db.close();
@@ -161,16 +144,16 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
     await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
   const dry = await publish('--dry-run');
   const planned = [...dry.stdout.matchAll(/^ {2}write (\S+)$/gm)].map((match) => match[1] ?? '');
-  const kvBefore = await readKvEntries(state);
+  const kvBefore = await readKvEntries(synthetic.state);
   const manifest = JSON.parse(kvBefore.get('site:v1')?.value ?? '{}') as Manifest;
   // The cache's generation names site.yaml by its path and the libraries found from the working
   // directory: read as the publish reads them, from its folder. The corrected files are compiled
   // through it, as the publish compiles them.
   const here = process.cwd();
-  process.chdir(archive);
+  process.chdir(synthetic.archive);
   const { cache, corrected } = await readContent('content')
     .then(async (input) => {
-      const cache = await openCompileCache(join(state, 'mirrorwire-compiled.mdb'), input);
+      const cache = await openCompileCache(join(synthetic.state, 'mirrorwire-compiled.mdb'), input);
       const sources = edited.map(({ file }) => {
         const inContent = file.slice(file.lastIndexOf('content/articles/'));
         const source = input.articles.find((each) => each.path === inContent);
@@ -182,7 +165,7 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
     .finally(() => process.chdir(here));
   expect(cache.continued).toBe(true);
   expect(corrected.map((article) => article.title.slice(0, 11))).toEqual(['Corrected: ', 'Corrected: ']);
-  const memo = await openRecordMemo(join(state, 'mirrorwire-records.mdb'));
+  const memo = await openRecordMemo(join(synthetic.state, 'mirrorwire-records.mdb'));
   try {
     const byKey = (articles: typeof corrected) =>
       withIndex((index) =>
@@ -227,7 +210,7 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
     await expect(byKey([{ ...first, published: '2015-01-01T00:00:00Z' }])).rejects.toThrow(NotByKeyError);
     const run = await publish();
     expect(run.stdout).toMatch(/edit by key: \d+ groups made again/);
-    const kv = await readKvEntries(state);
+    const kv = await readKvEntries(synthetic.state);
     for (const [key, value] of values) expect(value, key).toBe(kv.get(key)?.value);
     await expectIndexIsTheCut();
   } finally {
@@ -259,7 +242,7 @@ it('follows an article added, one re-dated and one deleted, as a whole cut does'
   const deleted = content.articles[45]?.id ?? 0;
   await rm(files[45] ?? '');
   await writeFile(
-    join(archive, 'content/articles/added.md'),
+    join(synthetic.archive, 'content/articles/added.md'),
     [
       '---',
       'id: 1999999',
@@ -316,10 +299,10 @@ it('is started afresh after another namespace was published from the same folder
   // the other in between, the index holds that one's groups; back here, the memo knows this
   // namespace's groups and KV holds them, so they are kept unbuilt: the index must not be taken
   // as complete, or it would keep the other namespace's.
-  const config = await otherNamespaceConfig(archive, 'b');
+  const config = await otherNamespaceConfig(synthetic.archive, 'b');
   const into = (configPath: string) =>
-    runPublish(['--local', '--persist-to', state, '--config', configPath], {
-      cwd: archive,
+    runPublish(['--local', '--persist-to', synthetic.state, '--config', configPath], {
+      cwd: synthetic.archive,
       env: clock.env(),
     });
   const { content } = await currentContent();

@@ -176,6 +176,11 @@ export function groupFingerprint(memo: RecordMemo, builder: string, site: string
 
 type CompiledArticle = CompiledContent['articles'][number];
 
+/** A value read from KV, if its bytes have the hash KV's metadata (or a memo) says they have. */
+export async function valueWithHash(value: string | null, hash: string): Promise<string | undefined> {
+  return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
+}
+
 /** What the builders make their groups in (GroupContext), for a build or an edit by key. */
 export function groupContextOf(options: {
   memo: RecordMemo | undefined;
@@ -253,8 +258,7 @@ export async function buildRecords(content: CompiledContent, options: BuildOptio
     storedManifest: options.previous,
     async storedValue(key, hash) {
       if (stored.get(key)?.hash !== hash || !options.readStored) return undefined;
-      const value = await options.readStored(key);
-      return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
+      return valueWithHash(await options.readStored(key), hash);
     },
     keptUnedited,
     // An edit in place tells the memo to keep all it holds (keepAll below).

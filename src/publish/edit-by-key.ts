@@ -25,7 +25,7 @@ import { sha256Hex } from '../shared/digest';
 import { nextRecentWrites } from '../storage/consistency';
 import { feedKey, manifestKey, removalRegistryKey } from '../storage/keys';
 import { type Manifest, manifestSchema, removalRegistrySchema } from '../storage/records';
-import { groupFingerprint, siteInputOf } from './build-records';
+import { articleInputs, groupContextOf, groupFingerprint, siteInputOf, valueWithHash } from './build-records';
 import { appendEdits } from './changes';
 import { contentVersion, RecordSum, type SyncDigest } from './content-version';
 import type { IndexedGroup } from './group-index';
@@ -33,13 +33,14 @@ import { rememberedHead, rememberHead } from './group-state';
 import { ApiArticles } from './indexes/api-records';
 import { ARTICLE_RECORDS } from './indexes/article-records';
 import { FEEDS_BUILDER } from './indexes/feeds';
-import type { GroupContext, PlacedGroup } from './indexes/index-builder';
+import type { PlacedGroup } from './indexes/index-builder';
 import { SEARCH_BUILDER, searchPartsByKey } from './indexes/search-index';
 import { buildMirrorList } from './mirror-list';
 import { publishStamp, readChangeLogTail } from './pipeline';
 import { NotByKeyError, type RemadeGroup, remakePlacedByKey } from './placed-by-key';
 import { KvLimitError, type KvWrite, kvLimitProblems, type PublishPlan } from './plan';
 import type { GroupOutput, RecordMemo } from './record-memo';
+import { memoryScratch } from './record-store';
 import { parseStored } from './stored-json';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -59,9 +60,10 @@ export interface EditByKeySource {
   /** The articles as last published, in the order asked (the compile cache, by the index's file keys). */
   articles(ids: readonly number[]): Promise<CompiledArticle[]>;
   memo: RecordMemo;
-  /** What the builders make their groups in (build-records.ts groupContextOf), its `storedValue` reading KV. */
-  context: GroupContext;
-  /** A value KV holds: the manifest, the change log's pages, the removal registry. */
+  /**
+   * A value KV holds: the manifest, the change log's pages, the removal registry, and the values
+   * the builders start from (GroupContext.storedValue, checked against the memo's hashes).
+   */
   getText(key: string): Promise<string | null>;
   /** A synchronous SHA-256 for the records' sum (content-version.ts). */
   digest?: SyncDigest;
@@ -123,6 +125,18 @@ export async function planEditByKey(
   if (edited.length > MAX_EDITED)
     throw new DeclinedByKey(`${edited.length} articles were edited, more than ${MAX_EDITED}`);
   const stamp = publishStamp(now);
+  const { memo } = source;
+  // What the builders make their groups in: articles named as a publish names them, values read
+  // from KV by the hashes the memo remembers; nothing kept unbuilt, and the memo forgets nothing.
+  const context = groupContextOf({
+    memo,
+    articleInput: articleInputs(memo),
+    scratch: memoryScratch(),
+    storedManifest: null,
+    storedValue: async (key, hash) => valueWithHash(await source.getText(key), hash),
+    keptUnedited: () => false,
+    passesOver: true,
+  });
   const { raw, manifest } = await storedManifest(source);
   if (JSON.stringify(site) !== JSON.stringify(raw.site)) throw new DeclinedByKey('site.yaml changed');
   const gen = manifest.gen as number;
@@ -136,7 +150,7 @@ export async function planEditByKey(
 
   let remade: RemadeGroup[];
   try {
-    remade = await remakePlacedByKey(edited, { site, ...source });
+    remade = await remakePlacedByKey(edited, { site, ...source, context });
   } catch (error) {
     if (error instanceof NotByKeyError) throw new DeclinedByKey(error.message);
     throw error;
@@ -176,18 +190,18 @@ export async function planEditByKey(
   const editedSince = new Map<number, string>();
   for (const piece of searchState.added)
     for (const [id, input] of JSON.parse(piece) as [number, string][]) editedSince.set(id, input);
-  for (const article of edited) editedSince.set(article.id, source.context.article(article));
+  for (const article of edited) editedSince.set(article.id, context.article(article));
   if (editedSince.size > MAX_EDITED)
     throw new DeclinedByKey(
       `${editedSince.size} articles were edited by key since every article was published`,
     );
   const search = await searchPartsByKey(
     edited.map((article, at) => ({
-      before: source.context.article(published[at] as CompiledArticle),
+      before: context.article(published[at] as CompiledArticle),
       now: article,
     })),
     searchState,
-    source.context,
+    context,
     manifest.searchIndex?.shards,
   );
   if (!search) throw new DeclinedByKey('the search index cannot be updated by key');
@@ -274,7 +288,6 @@ export async function planEditByKey(
     changeLog: { from: head, to: changeLog.head },
     remade: remade.flatMap((group) => (group.now ? [{ builder: group.builder, group: group.now }] : [])),
     remember() {
-      const { memo } = source;
       // What this edit passes over is not stale: the memo forgets nothing of it.
       memo.keepAll?.();
       const writtenHashes = new Map(

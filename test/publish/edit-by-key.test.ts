@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { type CompiledContent, compileContent } from '../../src/content/compile';
-import { articleInputs, groupContextOf } from '../../src/publish/build-records';
 import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../../src/publish/edit-by-key';
 import { openCompileCache } from '../../src/publish/node/compile-cache';
 import { openGroupIndex, publishedArticles } from '../../src/publish/node/group-index-file';
@@ -18,13 +17,12 @@ import { sha256BytesSync } from '../../src/publish/node/node-digest';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
 import { localDevelopmentKey } from '../../src/publish/node/signing-key';
-import { memoryScratch } from '../../src/publish/record-store';
 import { manifestKey, writerTokenKey } from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
 import { publishedSynthetic, rewrite } from './checkout';
 import { readKvEntries } from './local-state';
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const _sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const synthetic = publishedSynthetic('mirrorwire-edit-by-key-');
 const { clock, publish } = synthetic;
@@ -64,18 +62,6 @@ async function planByKey(
         return source;
       });
       const edited = change(compileContent({ ...input, articles: sources }, cache).articles);
-      const context = groupContextOf({
-        memo,
-        articleInput: articleInputs(memo),
-        scratch: memoryScratch(),
-        storedManifest: manifest,
-        async storedValue(key, hash) {
-          const value = kv.get(key)?.value;
-          return value !== undefined && sha256(value) === hash ? value : undefined;
-        },
-        keptUnedited: () => false,
-        passesOver: true,
-      });
       return await planEditByKey(
         edited,
         manifest.site,
@@ -84,7 +70,6 @@ async function planByKey(
           group: (key) => index.group(key),
           articles: publishedArticles(index, cache),
           memo,
-          context,
           getText: async (key) => kv.get(key)?.value ?? null,
           digest: sha256BytesSync,
           olderSearchParts: olderSearchParts ?? index.olderSearchParts,

@@ -11,13 +11,10 @@ import type { SiteConfig } from '../../config/site-config';
 import { compileContent } from '../../content/compile';
 import type { SourceFile } from '../../content/problems';
 import type { SecretKey } from '../../mirrors/minisign';
-import { sha256Hex } from '../../shared/digest';
 import { isOwnedKey } from '../../storage/keys';
-import { articleInputs, groupContextOf } from '../build-records';
 import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../edit-by-key';
 import { applyPlan, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
-import { memoryScratch } from '../record-store';
 import { changedArticleFiles, readRecordedFolders, saveRecordedFolders } from './changed-files';
 import { type FileTable, openCompileCache } from './compile-cache';
 import type { PersistentGroupIndex } from './group-index-file';
@@ -115,18 +112,6 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
     const { site, signingKey } = await state.signing(content.site);
     const { store } = kv;
     const { memo } = state;
-    const context = groupContextOf({
-      memo,
-      articleInput: articleInputs(memo),
-      scratch: memoryScratch(),
-      storedManifest: null,
-      async storedValue(key, hash) {
-        const value = await store.getText(key);
-        return value !== null && (await sha256Hex(value)) === hash ? value : undefined;
-      },
-      keptUnedited: () => false,
-      passesOver: true,
-    });
     let planned: PlannedEdit;
     try {
       planned = await planEditByKey(
@@ -137,7 +122,6 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
           group: (key) => groupIndex.group(key),
           articles: publishedArticles(groupIndex, cache),
           memo,
-          context,
           getText: (key) => store.getText(key),
           digest: sha256BytesSync,
           olderSearchParts: groupIndex.olderSearchParts,

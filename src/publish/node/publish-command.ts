@@ -149,15 +149,28 @@ async function printLines(lines: Iterable<string>): Promise<void> {
   await print();
 }
 
+/** A plan's writes, counted in all and by phase: `52 to write (1 changes, 10 articles, …)`. */
+function toWrite(plan: PublishPlan): string {
+  const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
+  return `${writes} to write (${plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ')})`;
+}
+
+/** Whether a plan changes KV at all: only then does a publish put its writer token. */
+function changesKv(plan: PublishPlan): boolean {
+  return (
+    plan.phases.some((phase) => phase.writes.length > 0) || plan.deletes.length > 0 || plan.retire.length > 0
+  );
+}
+
 /** What a dry run prints of its plan, a line for each upload, write, retirement and delete, in that order. */
 function* dryRunLines(
   missingImages: readonly { renditions: readonly { key: string }[] }[],
-  changesKv: boolean,
+  writesKv: boolean,
   plan: PublishPlan,
 ): Generator<string> {
   for (const entry of missingImages)
     for (const rendition of entry.renditions) yield `  upload ${rendition.key}`;
-  if (changesKv) yield `  write ${writerTokenKey()}`;
+  if (writesKv) yield `  write ${writerTokenKey()}`;
   for (const phase of plan.phases) for (const write of phase.writes) yield `  write ${write.key}`;
   for (const key of plan.retire) yield `  retire ${key}`;
   for (const key of plan.deletes) yield `  delete ${key}`;
@@ -249,14 +262,12 @@ async function finishByKey(
   const { planned } = attempt;
   const { plan } = planned;
   const { progress } = options;
-  const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
-  const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
   progress(
-    `edit by key: ${planned.remade.length} groups made again; ${writes} to write (${detail}), ${plan.deletes.length} to delete`,
+    `edit by key: ${planned.remade.length} groups made again; ${toWrite(plan)}, ${plan.deletes.length} to delete`,
   );
   if (options.dryRun) {
     attempt.close();
-    await printLines(dryRunLines([], writes > 0 || plan.deletes.length > 0, plan));
+    await printLines(dryRunLines([], changesKv(plan), plan));
     console.log('publish: dry run, nothing written.');
     return 0;
   }
@@ -661,17 +672,12 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     progress(
       `${built} records built (${Math.round(spill.written / 2 ** 20)} MiB in the scratch file), ${records.kept.size} known unchanged without building${inPlace ? ` (${inPlace.keptAsStored} of them kept as stored, unlooked-up: ${inPlace.articles} article(s) edited in place)` : ''}`,
     );
-    const writes = plan.phases.reduce((n, phase) => n + phase.writes.length, 0);
-    const detail = plan.phases.map((p) => `${p.writes.length} ${p.name}`).join(', ');
-    progress(`${writes} to write (${detail}), ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
+    progress(`${toWrite(plan)}, ${plan.deletes.length} to delete, ${plan.unchanged} unchanged`);
     // Every writer of owned keys puts a token of its own first: it ends every other machine's trust
     // in what it remembers of KV. A publish that writes nothing puts none.
-    const changesKv =
-      plan.phases.some((phase) => phase.writes.length > 0) ||
-      plan.deletes.length > 0 ||
-      plan.retire.length > 0;
+    const writesKv = changesKv(plan);
     if (values['dry-run']) {
-      await printLines(dryRunLines(missingImages, changesKv, plan));
+      await printLines(dryRunLines(missingImages, writesKv, plan));
       console.log('publish: dry run, nothing written.');
       return 0;
     }
@@ -706,7 +712,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
       usedImages.flatMap((plan) => plan.renditions.map((rendition) => rendition.key)),
     );
     const token = newWriterToken();
-    const unchangedBefore = changesKv && (await putWriterToken(store, source.seen, token));
+    const unchangedBefore = writesKv && (await putWriterToken(store, source.seen, token));
     await applyPlan(plan, {
       async put(phaseWrites, phase) {
         const report = createPhaseProgress(progress, `${phase} written`, phaseWrites.length);
@@ -722,14 +728,14 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     await compileCache?.save();
     // The files are recorded with the KV state they were built into: this publish's, or the one it
     // found if it had nothing to write (edited-in-place.ts).
-    const writer = changesKv ? token.value : (source.seen.state?.token ?? null);
+    const writer = writesKv ? token.value : (source.seen.state?.token ?? null);
     await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
     // And the article folders' digests, with which the next publish finds an edit by key.
     if (input)
       await saveRecordedFolders(localFile('folders.json'), { writer, folders: input.articleFolders });
     await memo.save();
     await groupIndex?.save(writer, plan.deletes, records.lingering.size);
-    if (changesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
+    if (writesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);
     const head = records.manifest.manifest.changes?.head ?? 0;
     // The peak of this process, Miniflare's thread included (its workerd runs apart).
     const peakMiB = Math.round(process.resourceUsage().maxRSS / 1024);

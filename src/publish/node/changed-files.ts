@@ -7,6 +7,7 @@
 // with (FileTable.recordedWith): they vouch for nothing once another state of KV was published.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unlessAbsent } from './absent-file';
 import type { FileTable } from './compile-cache';
 import { type FolderDigest, type FolderDigests, type WalkedFile, walkFolders } from './folder-digests';
 import { shown } from './read-content';
@@ -21,13 +22,8 @@ export interface RecordedFolders {
 
 /** The digests recorded at `path`, or undefined when there are none this code can read. */
 export async function readRecordedFolders(path: string): Promise<RecordedFolders | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await unlessAbsent(readFile(path, 'utf8'));
+  if (text === undefined) return undefined;
   try {
     const stored = JSON.parse(text) as {
       format: number;

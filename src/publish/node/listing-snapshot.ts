@@ -19,6 +19,7 @@ import { mustReadAgain } from '../../shared/read-again';
 import type { ValueMetadata } from '../../storage/consistency';
 import { isOwnedKey, manifestKey, writerTokenKey } from '../../storage/keys';
 import type { KvWrite, PublishPlan, StoredKeys } from '../plan';
+import { unlessAbsent } from './absent-file';
 import type { KvStore } from './kv-store';
 import { sha256HexSync } from './node-digest';
 
@@ -210,13 +211,9 @@ interface Committed {
 
 /** The file's last committed state; undefined without one (no file, another format, or no commit last). */
 async function readCommitted(path: string): Promise<Committed | undefined> {
-  let chunks: AsyncGenerator<string[]>;
-  try {
-    chunks = linesOf(await open(path, 'r'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const opened = await unlessAbsent(open(path, 'r'));
+  if (!opened) return undefined;
+  const chunks = linesOf(opened);
   const entries = new Map<string, Partial<ValueMetadata>>();
   let committed: WriterState | undefined;
   let count = 0;
@@ -254,13 +251,8 @@ const TAIL_BYTES = 4096;
 
 /** The writer state of the file's last line, when it is a commit and the file is of this format. */
 async function lastCommitOf(path: string): Promise<WriterState | undefined> {
-  let file: FileHandle;
-  try {
-    file = await open(path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const file = await unlessAbsent(open(path, 'r'));
+  if (!file) return undefined;
   try {
     const head = Buffer.alloc(HEADER.length + 1);
     await file.read(head, 0, head.length, 0);

@@ -6,15 +6,20 @@
 //   (placed-by-key.ts), their stored hashes from the memo;
 // - the search index's parts the edited articles' terms touch (search-index.ts searchPartsByKey);
 // - the change log's entries for them (changes.ts appendEdits);
+// - for one article whose correction moved its `updated` past every other article's, the API's
+//   `modified` buckets around its old place and at the newest end (modified-by-key.ts), and the
+//   documents dated by the newest article: the pages sitemap, the sitemap index and the OPML list
+//   (dated-by-key.ts).
 // - the records' sum moved by the values it changes (content-version.ts), and the manifest.
 // Every other record is the same by definition while the edited articles keep their places and
-// their dates, site.yaml is as published, no removal is new, the feeds' tombstones are the same and
-// no part of the search index's older layout is left for the publish to delete:
-// the pages sitemap and the sitemap index (dates), the OPML list (the terms in use and the site
-// feed's date), the `modified` scope's anchors (dates and ids), the OpenAPI document (the site's
-// name) and the removal registry. The caller vouches that KV is as this machine's last publish left
+// their publication dates, site.yaml is as published, no removal is new, the feeds' tombstones are
+// the same and no part of the search index's older layout is left for the publish to delete: the
+// `modified` scope's anchors (no cut moves), the OpenAPI document (the site's name) and the removal
+// registry. The caller vouches that KV is as this machine's last publish left
 // it (its writer token and manifest), that the group index is complete for that state, and that the
 // articles given are the only ones whose files changed.
+
+import { orderKeyOf } from '../api/paging';
 import type { SiteConfig } from '../config/site-config';
 import { type CompiledContent, imageSourceOf } from '../content/compile';
 import { isImageUrl } from '../content/image-source';
@@ -28,6 +33,7 @@ import { type Manifest, manifestSchema, removalRegistrySchema } from '../storage
 import { articleInputs, groupContextOf, groupFingerprint, siteInputOf, valueWithHash } from './build-records';
 import { appendEdits } from './changes';
 import { contentVersion, RecordSum, type SyncDigest } from './content-version';
+import { redatedByKey } from './dated-by-key';
 import type { IndexedGroup } from './group-index';
 import { rememberedHead, rememberHead } from './group-state';
 import { ApiArticles } from './indexes/api-records';
@@ -36,6 +42,7 @@ import { FEEDS_BUILDER } from './indexes/feeds';
 import type { PlacedGroup } from './indexes/index-builder';
 import { SEARCH_BUILDER, searchPartsByKey } from './indexes/search-index';
 import { buildMirrorList } from './mirror-list';
+import { isModifiedBucket, type MovedBucket, movedToNewest } from './modified-by-key';
 import { publishStamp, readChangeLogTail } from './pipeline';
 import { NotByKeyError, type RemadeGroup, remakePlacedByKey } from './placed-by-key';
 import { KvLimitError, type KvWrite, kvLimitProblems, type PublishPlan } from './plan';
@@ -148,22 +155,32 @@ export async function planEditByKey(
   if (mirrorList !== manifest.mirrorList)
     throw new DeclinedByKey('the mirror list is due to be signed again');
 
+  // Each edited article as published, to see what moved. A correction moves its `updated` past
+  // every other article's: the `modified` scope and the documents dated by the newest article
+  // change, by key for one such article (modified-by-key.ts, dated-by-key.ts).
+  for (const article of edited)
+    if ((await source.groupsOf(article.id)).length === 0)
+      throw new DeclinedByKey(`the group index names no group of article ${article.id}`);
+  const published = await source.articles(edited.map((article) => article.id));
+  const moved: CompiledArticle[] = [];
+  for (const [at, article] of edited.entries()) {
+    const before = published[at] as CompiledArticle;
+    if (article.published !== before.published)
+      throw new DeclinedByKey(`article ${article.id}'s publication date changed`);
+    if (article.updated !== before.updated) moved.push(article);
+    if (imageOrigin(article) !== imageOrigin(before))
+      throw new DeclinedByKey(`article ${article.id}'s image comes from another origin`);
+  }
+  if (moved.length > 1) throw new DeclinedByKey(`${moved.length} articles' dates moved, more than one`);
   let remade: RemadeGroup[];
   try {
-    remade = await remakePlacedByKey(edited, { site, ...source, context });
+    const buckets = moved[0] && (await movedBuckets(moved[0], source));
+    remade = await remakePlacedByKey(edited, { site, ...source, context, moved: buckets });
+    if (moved[0])
+      remade.push(...(await redatedByKey(moved[0], remade, { site, memo, context, group: source.group })));
   } catch (error) {
     if (error instanceof NotByKeyError) throw new DeclinedByKey(error.message);
     throw error;
-  }
-  // Each is known to the index and placed as it was (remakePlacedByKey): read as published.
-  const published = await source.articles(edited.map((article) => article.id));
-  for (const [at, article] of edited.entries()) {
-    const before = published[at] as CompiledArticle;
-    // A date moves the `modified` scope, the sitemaps' dates and the feeds' order.
-    if (article.published !== before.published || article.updated !== before.updated)
-      throw new DeclinedByKey(`article ${article.id}'s dates changed`);
-    if (imageOrigin(article) !== imageOrigin(before))
-      throw new DeclinedByKey(`article ${article.id}'s image comes from another origin`);
   }
   const changed: Changed = { articles: [], indexes: [], deletes: [], before: new Map() };
   for (const group of remade) {
@@ -310,6 +327,20 @@ export async function planEditByKey(
       });
     },
   };
+}
+
+/** The `modified` scope's buckets that change as `article`'s new `updated` moves it to the newest end. */
+async function movedBuckets(article: CompiledArticle, source: EditByKeySource): Promise<MovedBucket[]> {
+  const listing = (await source.groupsOf(article.id)).filter(isModifiedBucket);
+  return movedToNewest(article.id, orderKeyOf(article, 'modified'), listing, {
+    group: (key) => source.group(key),
+    getText: (key) => source.getText(key),
+    orderKey: async (id) => {
+      const [other] = await source.articles([id]);
+      if (!other) throw new NotByKeyError(`the compile cache has no article ${id}`);
+      return orderKeyOf(other, 'modified');
+    },
+  });
 }
 
 /** The origin of an article's image given as a URL (the manifest lists them for the pages' CSP). */

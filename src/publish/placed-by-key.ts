@@ -19,6 +19,8 @@ import {
   type PlacedGroup,
   type Records,
 } from './indexes/index-builder';
+import type { Recipe } from './indexes/recipe';
+import type { MovedBucket } from './modified-by-key';
 import { placeOf } from './placement';
 import type { GroupOutput, RecordMemo } from './record-memo';
 
@@ -39,7 +41,15 @@ export interface PlacedByKeySource {
    * (build-records.ts articleInputs), or no fingerprint is the memo's.
    */
   context: GroupContext;
+  /**
+   * The `modified` scope's buckets that change when an edited article's `updated` moves it to the
+   * newest end (modified-by-key.ts): each made again with its new recipe and members.
+   */
+  moved?: readonly MovedBucket[];
 }
+
+/** What remakeGroup reads: the site as published, the memo, and the builders' context. */
+export type RemakeSource = Pick<PlacedByKeySource, 'site' | 'memo' | 'context'>;
 
 /** One placed group showing an edited article, made again. */
 export interface RemadeGroup {
@@ -78,15 +88,22 @@ export async function remakePlacedByKey(
   source: PlacedByKeySource,
 ): Promise<RemadeGroup[]> {
   const now = new Map(edited.map((article) => [article.id, article]));
-  const groups = new Map<string, IndexedGroup>();
+  const groups = new Map<
+    string,
+    { group: IndexedGroup; after: { recipe: Recipe; members: readonly number[] } }
+  >();
   for (const article of edited) {
     const listing = await source.groupsOf(article.id);
     if (listing.length === 0)
       throw new NotByKeyError(`the group index names no group of article ${article.id}`);
-    for (const group of listing) groups.set(group.key, group);
+    for (const group of listing) groups.set(group.key, { group, after: group });
   }
+  for (const bucket of source.moved ?? [])
+    groups.set(bucket.before.key, { group: bucket.before, after: bucket });
   // Every member once, however many groups list it.
-  const ids = [...new Set([...groups.values()].flatMap((group) => group.members))];
+  const ids = [
+    ...new Set([...groups.values()].flatMap(({ group, after }) => [...group.members, ...after.members])),
+  ];
   const read = await source.articles(ids);
   const published = new Map(ids.map((id, at) => [id, read[at] as CompiledArticle]));
   for (const [id, article] of now) {
@@ -94,31 +111,47 @@ export async function remakePlacedByKey(
     if (!before || JSON.stringify(placeOf(before)) !== JSON.stringify(placeOf(article)))
       throw new NotByKeyError(`article ${id} is not placed as it was published`);
   }
-  const site = siteInputOf(source.memo, source.site);
   const remade: RemadeGroup[] = [];
-  for (const group of groups.values()) {
-    const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
-    if (!remake)
-      throw new Error(`the group index names ${group.builder}, which makes no placed or indexed group`);
-    const members = group.members.map((id) => published.get(id) as CompiledArticle);
-    const asPublished = remake(source.site, group.recipe, members, source.context).inputs?.();
-    const remembered =
-      asPublished && source.memo.lookup(groupFingerprint(source.memo, group.builder, site, asPublished));
-    const after = remake(
-      source.site,
-      group.recipe,
-      members.map((article) => now.get(article.id) ?? article),
-      source.context,
+  for (const { group, after } of groups.values()) {
+    const members = (ids: readonly number[], edits: ReadonlyMap<number, CompiledArticle>) =>
+      ids.map((id) => edits.get(id) ?? (published.get(id) as CompiledArticle));
+    remade.push(
+      remakeGroup(
+        source,
+        group,
+        { recipe: group.recipe, members: members(group.members, new Map()) },
+        { recipe: after.recipe, members: members(after.members, now) },
+      ),
     );
-    remade.push({
-      builder: group.builder,
-      key: group.key,
-      members: group.members,
-      remembered,
-      values: buildGroups([after]),
-      now: after.placed ?? after.indexed,
-      nowInputs: after.inputs?.(),
-    });
   }
   return remade;
+}
+
+/**
+ * A group as the index holds it, made again twice by its builder (IndexBuilder.remake): as
+ * published (`before`: what the memo remembers it to have produced) and as it is now (`after`).
+ */
+export function remakeGroup(
+  source: RemakeSource,
+  group: Pick<IndexedGroup, 'builder' | 'key'>,
+  before: { recipe: Recipe; members: readonly CompiledArticle[] },
+  after: { recipe: Recipe; members: readonly CompiledArticle[] },
+): RemadeGroup {
+  const remake = BUILDERS.find((builder) => builder.name === group.builder)?.remake;
+  if (!remake)
+    throw new Error(`the group index names ${group.builder}, which makes no placed or indexed group`);
+  const site = siteInputOf(source.memo, source.site);
+  const asPublished = remake(source.site, before.recipe, before.members, source.context).inputs?.();
+  const remembered =
+    asPublished && source.memo.lookup(groupFingerprint(source.memo, group.builder, site, asPublished));
+  const made = remake(source.site, after.recipe, after.members, source.context);
+  return {
+    builder: group.builder,
+    key: group.key,
+    members: after.members.map((article) => article.id),
+    remembered,
+    values: buildGroups([made]),
+    now: made.placed ?? made.indexed,
+    nowInputs: made.inputs?.(),
+  };
 }

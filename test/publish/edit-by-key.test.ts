@@ -17,9 +17,17 @@ import { sha256BytesSync } from '../../src/publish/node/node-digest';
 import { readContent } from '../../src/publish/node/read-content';
 import { openRecordMemo } from '../../src/publish/node/record-memo-file';
 import { localDevelopmentKey } from '../../src/publish/node/signing-key';
-import { manifestKey, writerTokenKey } from '../../src/storage/keys';
+import type { KvWrite } from '../../src/publish/plan';
+import {
+  apiListKey,
+  manifestKey,
+  opmlKey,
+  sitemapIndexKey,
+  sitemapKey,
+  writerTokenKey,
+} from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
-import { publishedSynthetic, rewrite } from './checkout';
+import { publishedSynthetic, rewrite, withNotice } from './checkout';
 import { readKvEntries } from './local-state';
 
 const _sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -88,26 +96,20 @@ async function planByKey(
   }
 }
 
-it('plans what the publish of every article writes for the same edit, byte for byte', async () => {
-  const files = await articleFiles();
-  // Two neighbours in the middle, and the newest (in the site's feed and the news sitemap).
-  const edited = [files[30], files[31], files[0]].map((file) => file ?? '');
-  for (const file of edited) await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
-  await rewrite(edited[0] ?? '', (text) => `${text}\nA paragraph added: its words reach the search index.\n`);
-  const planned = await planByKey(edited);
+/**
+ * Requires the plan to write what the publish of every article writes for the same files (run
+ * here): the same keys written and deleted, each value and its metadata, and the manifest.
+ */
+async function expectPublishedAlike(planned: PlannedEdit): Promise<KvWrite[]> {
   const writes = planned.plan.phases.flatMap((phase) => [...phase.writes]);
   // The publish of every article, not the edit by key the command would take.
   const dry = await publish('--dry-run', '--every-article');
   const wholly = [...dry.stdout.matchAll(/^ {2}write (\S+)$/gm)].map((match) => match[1] ?? '');
   const deletes = [...dry.stdout.matchAll(/^ {2}delete (\S+)$/gm)].map((match) => match[1] ?? '');
-  // Their records, buckets, lists, term pages and feeds, search parts, change log and manifest.
-  expect(writes.length).toBeGreaterThan(30);
   expect(writes.map((write) => write.key).sort()).toEqual(
     wholly.filter((key) => key !== writerTokenKey()).sort(),
   );
   expect(planned.plan.deletes).toEqual(deletes);
-  expect(writes.some((write) => write.key.startsWith('search:'))).toBe(true);
-  expect(planned.changeLog.to - planned.changeLog.from).toBe(3);
   const run = await publish('--every-article');
   expect(run.stdout).not.toMatch(/edit by key/);
   const kv = await readKvEntries(synthetic.state);
@@ -116,6 +118,35 @@ it('plans what the publish of every article writes for the same edit, byte for b
     expect(write.metadata, write.key).toEqual(kv.get(write.key)?.metadata);
   }
   expect(JSON.stringify(planned.manifest)).toBe(kv.get(manifestKey())?.value);
+  clock.later();
+  return writes;
+}
+
+it('plans what the publish of every article writes for the same edit, byte for byte', async () => {
+  const files = await articleFiles();
+  // Two neighbours in the middle, and the newest (in the site's feed and the news sitemap).
+  const edited = [files[30], files[31], files[0]].map((file) => file ?? '');
+  for (const file of edited) await rewrite(file, (text) => text.replace(/^title: "/m, 'title: "Corrected: '));
+  await rewrite(edited[0] ?? '', (text) => `${text}\nA paragraph added: its words reach the search index.\n`);
+  const planned = await planByKey(edited);
+  const writes = await expectPublishedAlike(planned);
+  expect(writes.length).toBeGreaterThan(30);
+  expect(writes.some((write) => write.key.startsWith('search:'))).toBe(true);
+  expect(planned.changeLog.to - planned.changeLog.from).toBe(3);
+});
+
+it('plans a correction that moves an article to the newest end of the modified scope as the publish of every article', async () => {
+  const files = await articleFiles();
+  // An article in the middle, then the newest (in the site's feed): each corrected in turn.
+  for (const file of [files[40], files[0]]) {
+    await rewrite(file ?? '', withNotice(new Date(clock.now().getTime() - 60_000)));
+    const planned = await planByKey([file ?? '']);
+    const keys = (await expectPublishedAlike(planned)).map((write) => write.key);
+    // The API's `modified` scope, and the documents dated by the newest article.
+    expect(keys).toContain(apiListKey('modified', 'head'));
+    expect(keys).toEqual(expect.arrayContaining([sitemapKey('pages'), sitemapIndexKey()]));
+    if (file === files[0]) expect(keys).toContain(opmlKey());
+  }
 });
 
 it('plans nothing for files saved again unchanged, and declines what it cannot know by key', async () => {
@@ -129,13 +160,14 @@ it('plans nothing for files saved again unchanged, and declines what it cannot k
     await expect(planning).rejects.toThrow(DeclinedByKey);
     await expect(planning).rejects.toThrow(reason);
   };
+  // A date that is not the newest of the archive: the `modified` scope is not cut again by key.
   await declined(
-    (articles) => articles.map((article) => ({ ...article, updated: '2026-01-03T00:00:00Z' })),
-    /dates changed/,
+    (articles) => articles.map((article) => ({ ...article, updated: article.published })),
+    /not the newest/,
   );
   await declined(
     (articles) => articles.map((article) => ({ ...article, published: '2015-01-03T00:00:00Z' })),
-    /not placed as it was/,
+    /publication date changed/,
   );
   await declined(
     (articles) => articles.map((article) => ({ ...article, id: 9_999_999 })),

@@ -9,7 +9,7 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writerTokenKey } from '../../src/storage/keys';
-import { articleFiles, rewrite, syntheticCheckout } from './checkout';
+import { articleFiles, rewrite, syntheticCheckout, withNotice } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
@@ -81,18 +81,18 @@ async function publishTheUsualWay(edit: () => Promise<void>) {
 
 it('publishes corrections in place, and KV ends as a whole build leaves it', async () => {
   // A middle article's title (it is in a closed bucket, an archive and the related teasers of
-  // newer ones), corrected with a date, which an edit by key does not take
-  // (test/publish/publish-by-key.test.ts); the newest article's body (the home list and the feeds
-  // show it) and another's first paragraph, which is its summary.
+  // newer ones) and another's first paragraph, which is its summary, each corrected with a notice:
+  // two dates moved, which an edit by key does not take (it takes one, test/publish/edit-by-key.test.ts);
+  // and the newest article's body (the home list and the feeds show it).
   const [middle, newest, other] = [files[40] ?? '', files.at(-1) ?? '', files[5] ?? ''];
   await publishBothWays(async () => {
     await rewrite(middle, (text) =>
-      text
-        .replace(/^title: "/m, 'title: "Corrected: ')
-        .replace(/^(published: .*)$/m, '$1\nupdated: 2026-01-03T12:00:00Z'),
+      withNotice(new Date('2026-01-03T12:00:00Z'))(text.replace(/^title: "/m, 'title: "Corrected: ')),
     );
     await rewrite(newest, (text) => `${text}\nA paragraph added by the desk.\n`);
-    await rewrite(other, (text) => text.replace('\n---\n\n', '\n---\n\nRevised: '));
+    await rewrite(other, (text) =>
+      withNotice(new Date('2026-01-03T12:30:00Z'))(text.replace('\n---\n\n', '\n---\n\nRevised: ')),
+    );
   }, 3);
 });
 

@@ -31,7 +31,7 @@ import { isoSeconds } from '../../src/shared/iso-time';
 import { removalRegistryKey } from '../../src/storage/keys';
 import type { Manifest, RemovalRegistry } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
-import { publishedSynthetic, rewrite } from './checkout';
+import { publishedSynthetic, rewrite, withNotice } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
@@ -219,16 +219,18 @@ it('remakes by key the groups an edit shows in: their writes predicted, their va
   }
 });
 
-it('follows a correction published in place, which an edit by key declines, as a whole cut does', async () => {
-  const { content } = await currentContent();
-  // A notice's date moves `updated`: declined by key, published in place.
-  await rewrite(filesOf(content)[25] ?? '', (text) =>
-    text
-      .replace(/^title: "/m, 'title: "Noted: ')
-      .replace(/^(published: .*)$/m, '$1\nupdated: 2026-01-03T12:00:00Z'),
+it('follows corrections by key and in place, as a whole cut does', async () => {
+  const files = filesOf((await currentContent()).content);
+  // A notice's date moves `updated` past every other article's: taken by key.
+  await rewrite(files[25] ?? '', (text) =>
+    withNotice(new Date('2026-01-03T12:00:00Z'))(text.replace(/^title: "/m, 'title: "Noted: ')),
   );
-  const run = await publish();
-  expect(run.stdout).toMatch(/1 article\(s\) edited in place/);
+  expect((await publish()).stdout).toMatch(/edit by key/);
+  await expectIndexIsTheCut();
+  // Two notices: declined by key (one date at a time), published in place.
+  await rewrite(files[26] ?? '', withNotice(new Date('2026-01-03T13:00:00Z')));
+  await rewrite(files[27] ?? '', withNotice(new Date('2026-01-03T13:30:00Z')));
+  expect((await publish()).stdout).toMatch(/2 article\(s\) edited in place/);
   await expectIndexIsTheCut();
 });
 

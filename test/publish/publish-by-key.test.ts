@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { walkFolders } from '../../src/publish/node/folder-digests';
 import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
-import { articleFiles, publishClock, rewrite, syntheticCheckout } from './checkout';
+import { articleFiles, publishClock, rewrite, syntheticCheckout, withNotice } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
 
@@ -98,6 +98,14 @@ it('writes corrections by key, and KV ends as the publish of every article leave
     await rewrite(middle, (text) => text.replace('title: "Corrected: ', 'title: "Amended: '));
     await rewrite(files[12] ?? '', (text) => `${text}\nA closing line.\n`);
   });
+  // A correction notice: `updated` moves to it, past every other article's, and the API's
+  // `modified` scope, the sitemaps' dates and the OPML list's follow, by key.
+  await publishBothWays(() =>
+    rewrite(
+      files[20] ?? '',
+      withNotice(new Date(clock.now().getTime() - 60_000), 'An earlier version misspelt a name.'),
+    ),
+  );
   // And the publish of every article after them, which updates the search index from what the
   // memo holds of it: the middle title back as it was published first, its words found again
   // where they were and no longer where the edits put them, as a first publish finds them.
@@ -122,7 +130,7 @@ it('declines, with its reason, what it cannot take by key, which the publish of 
       rewrite(files[20] ?? '', (text) =>
         text.replace(/^published: (\d{4})/m, (_, year) => `published: ${+year - 1}`),
       ),
-    /placed/,
+    /publication date changed/,
   );
   await publishBothWays(() => rm(files[10] ?? ''), /has \d+ files, not \d+|has no article file left/);
   await publishBothWays(

@@ -11,6 +11,7 @@ import {
   buildFeedDocument,
   buildTermFeedDocument,
   type FeedDocument,
+  type FeedHeader,
   type FeedTerm,
   feedHeader,
   feedScopes,
@@ -89,6 +90,10 @@ export function remakeFeed(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
+  if (recipe[0] === OPML_RECIPE) {
+    if (members.length > 0) throw new RecipeError(FEEDS_BUILDER, recipe);
+    return opmlGroup(site, recipe);
+  }
   const scope = feedScopeOf(recipe, 0, FEEDS_BUILDER);
   const keys = () => FEED_FORMAT_IDS.map((format) => feedKey(scope, format));
   if (scope.type === 'site' || scope.type === 'section') {
@@ -118,6 +123,39 @@ export function remakeFeed(
   };
 }
 
+/** What an OPML list's recipe starts with: no feed scope's type. */
+const OPML_RECIPE = 'opml';
+
+/** The OPML list's recipe: its date (the site feed's) and every scope's header as JSON. */
+export function opmlRecipe(newest: string, headers: readonly FeedHeader[]): Recipe {
+  return [OPML_RECIPE, newest, JSON.stringify(headers)];
+}
+
+/** The OPML list's date (the site feed's) in its recipe (opmlRecipe). */
+export function opmlDate(recipe: Recipe): string {
+  return recipeText(recipe, 1, FEEDS_BUILDER);
+}
+
+/**
+ * The group of the OPML list, which names every scope and takes the site feed's date: made every
+ * time from its recipe (opmlRecipe), with no members, and indexed, so that an edit by key that
+ * moves the site feed's date makes it again (dated-by-key.ts).
+ */
+function opmlGroup(site: SiteConfig, recipe: Recipe): RecordGroup {
+  recipeLength(recipe, 3, FEEDS_BUILDER);
+  const newest = opmlDate(recipe);
+  const json = recipeText(recipe, 2, FEEDS_BUILDER);
+  const key = opmlKey();
+  return {
+    inputs: () => [key, newest, json],
+    build: () => {
+      const opml = renderOpml(JSON.parse(json) as FeedHeader[], site.name, newest);
+      return new Map([[key, stripXmlIllegalChars(opml)]]);
+    },
+    indexed: { members: [], keys: () => [key], recipe },
+  };
+}
+
 /** A site's or section's feed group's recipe (remakeFeed): its scope, archives and tombstones. */
 export function scopeFeedRecipe(scope: FeedScope, parts: Omit<ScopeFeedParts, 'articles'>): Recipe {
   return [...feedScopeRecipe(scope), parts.archives, JSON.stringify(parts.tombstones)];
@@ -125,12 +163,10 @@ export function scopeFeedRecipe(scope: FeedScope, parts: Omit<ScopeFeedParts, 'a
 
 /**
  * One group per scope (remakeFeed), and the OPML list, which names every scope and takes the site
- * feed's date: always built (one document).
+ * feed's date (opmlGroup).
  */
 export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
   const scopes = scopesOf(content);
-  // The site's document, for the OPML list's date: made when the list is built.
-  const siteDocument = () => buildFeedDocument(content, { type: 'site' });
   const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
     if (term)
       return remakeFeed(
@@ -142,12 +178,9 @@ export function feedGroups(content: CompiledContent, context: Pick<GroupContext,
     const parts = scopeFeedParts(content, scope);
     return remakeFeed(content.site, scopeFeedRecipe(scope, parts), parts.articles, context);
   });
-  groups.push({
-    build: () => {
-      const headers = scopes.map(({ scope, term }) => feedHeader(content.site, scope, term));
-      const opml = renderOpml(headers, content.site.name, siteDocument().updated);
-      return new Map([[opmlKey(), stripXmlIllegalChars(opml)]]);
-    },
-  });
+  // The site feed's document gives the list its date.
+  const newest = buildFeedDocument(content, { type: 'site' }).updated;
+  const headers = scopes.map(({ scope, term }) => feedHeader(content.site, scope, term));
+  groups.push(opmlGroup(content.site, opmlRecipe(newest, headers)));
   return groups;
 }

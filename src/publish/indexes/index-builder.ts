@@ -23,7 +23,7 @@ import {
   NEWS_SITEMAP_BUILDER,
   newsSitemapGroups,
   remakeNewsSitemap,
-  remakeSitemapPart,
+  remakeSitemap,
   SITEMAPS_BUILDER,
   sitemapGroups,
 } from './sitemaps';
@@ -76,10 +76,11 @@ export interface RecordGroup {
   placed?: PlacedGroup;
   /**
    * Where the group follows from its members and its recipe, but not from places alone: the API's
-   * `modified` scope (ordered by `updated`) and the site's and sections' feeds (their tombstones
-   * move with the date, and are in the recipe). The group index holds it as it holds a placed
-   * group, so that an edit by key makes it again (IndexBuilder.remake); an edit in place of the
-   * whole archive never keeps it unbuilt.
+   * `modified` scope (ordered by `updated`), the site's and sections' feeds (their tombstones
+   * move with the date, and are in the recipe), and the documents dated by the newest article (the
+   * pages sitemap, the sitemap index and the OPML list: no members, their dates in the recipe).
+   * The group index holds it as it holds a placed group, so that an edit by key makes it again
+   * (IndexBuilder.remake); an edit in place of the whole archive never keeps it unbuilt.
    */
   indexed?: PlacedGroup;
 }
@@ -174,7 +175,7 @@ export const INDEX_BUILDERS: readonly IndexBuilder[] = [
   { name: LISTS_BUILDER, groups: listPageGroups, remake: remakeListPage },
   { name: FEEDS_BUILDER, groups: feedGroups, remake: remakeFeed },
   { name: FEED_ARCHIVES_BUILDER, groups: feedArchiveGroups, remake: remakeFeedArchive },
-  { name: SITEMAPS_BUILDER, groups: sitemapGroups, remake: remakeSitemapPart },
+  { name: SITEMAPS_BUILDER, groups: sitemapGroups, remake: remakeSitemap },
   { name: NEWS_SITEMAP_BUILDER, groups: newsSitemapGroups, remake: remakeNewsSitemap },
   { name: API_ARTICLES_BUILDER, groups: apiArticleGroups, remake: remakeApiArticle },
   { name: API_LISTS_BUILDER, groups: apiListGroups, remake: remakeApiListBucket },

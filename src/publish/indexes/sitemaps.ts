@@ -76,13 +76,11 @@ function pagesSitemap(content: CompiledContent): SitemapUrl[] {
 export const SITEMAPS_BUILDER = 'sitemaps';
 
 /** The group of one month's part: its recipe is its key, its members its articles, oldest first. */
-export function remakeSitemapPart(
-  _site: SiteConfig,
+function sitemapPart(
   recipe: Recipe,
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article'>,
 ): RecordGroup {
-  recipeLength(recipe, 1, SITEMAPS_BUILDER);
   const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
   return oneValueGroup({ key, recipe, members }, context, [key], () =>
     renderUrlset(members.map((a) => ({ path: a.path, lastmod: lastModified(a) }))),
@@ -90,11 +88,61 @@ export function remakeSitemapPart(
 }
 
 /**
+ * A dated document's entries, as its recipe holds them: each a name (the pages sitemap's paths,
+ * the index's sitemap names) and the newest date of what it lists, null for none.
+ */
+export type DatedEntries = [name: string, lastmod: string | null][];
+
+/**
+ * The group of the pages sitemap or the sitemap index: a document dated by the newest of what each
+ * entry lists (the home, a section, a month's part). Its recipe is its key and its entries as JSON,
+ * it has no members, and it is indexed (an edit by key that moves an article's date to the newest
+ * makes it again with that date, dated-by-key.ts).
+ */
+function datedSitemap(recipe: Recipe): RecordGroup {
+  const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
+  const json = recipeText(recipe, 1, SITEMAPS_BUILDER);
+  const urls = (JSON.parse(json) as DatedEntries).map(
+    ([name, lastmod]): SitemapUrl => ({
+      path: key === sitemapIndexKey() ? sitemapPath(name) : name,
+      ...(lastmod && { lastmod }),
+    }),
+  );
+  let render: () => string;
+  if (key === sitemapKey('pages')) render = () => renderUrlset(urls);
+  else if (key === sitemapIndexKey()) render = () => renderSitemapIndex(urls);
+  else throw new RecipeError(SITEMAPS_BUILDER, recipe);
+  return {
+    inputs: () => [key, json],
+    build: () => new Map([[key, render()]]),
+    indexed: { members: [], keys: () => [key], recipe },
+  };
+}
+
+/** The sitemaps' groups made again: a month's part (its recipe one entry) or a dated document (two). */
+export function remakeSitemap(
+  _site: SiteConfig,
+  recipe: Recipe,
+  members: readonly CompiledArticle[],
+  context: Pick<GroupContext, 'article'>,
+): RecordGroup {
+  if (recipe.length === 1) return sitemapPart(recipe, members, context);
+  recipeLength(recipe, 2, SITEMAPS_BUILDER);
+  if (members.length > 0) throw new RecipeError(SITEMAPS_BUILDER, recipe);
+  return datedSitemap(recipe);
+}
+
+/** A dated document's recipe: its key and its entries. */
+export function datedRecipe(key: string, entries: DatedEntries): Recipe {
+  return [key, JSON.stringify(entries)];
+}
+
+/**
  * The pages sitemap, one group per month's part and the index. A part shows its articles' paths and
  * dates, and which articles it holds follows from their publication months alone: it is placed
  * (placement.ts), so an edit rebuilds the part that lists the article, and a publish with a memo
  * builds only the parts whose articles changed. The pages sitemap (the home's and each section's
- * newest date) and the index (each part's) are always built: a few hundred lines.
+ * newest date) and the index (each part's) are made every time, from their dates: a few hundred lines.
  */
 export function sitemapGroups(
   content: CompiledContent,
@@ -102,10 +150,15 @@ export function sitemapGroups(
   maxUrls = SITEMAP_MAX_URLS,
 ): RecordGroup[] {
   const pages = pagesSitemap(content);
-  const index: SitemapUrl[] = [
-    { path: sitemapPath('pages'), ...(pages[0]?.lastmod && { lastmod: pages[0].lastmod }) },
+  const index: DatedEntries = [['pages', pages[0]?.lastmod ?? null]];
+  const groups: RecordGroup[] = [
+    datedSitemap(
+      datedRecipe(
+        sitemapKey('pages'),
+        pages.map((url) => [url.path, url.lastmod ?? null]),
+      ),
+    ),
   ];
-  const groups: RecordGroup[] = [{ build: () => new Map([[sitemapKey('pages'), renderUrlset(pages)]]) }];
   // Articles are newest first, so months come out newest first too.
   const byMonth = new Map<string, CompiledArticle[]>();
   for (const article of content.articles) {
@@ -120,13 +173,11 @@ export function sitemapGroups(
     for (let part = 0; part * maxUrls < articles.length; part++) {
       const members = articles.slice(part * maxUrls, (part + 1) * maxUrls);
       const name = part === 0 ? month : `${month}-${part + 1}`;
-      const key = sitemapKey(name);
-      groups.push(remakeSitemapPart(content.site, [key], members, context));
-      const lastmod = newest(members.map(lastModified));
-      index.push({ path: sitemapPath(name), ...(lastmod && { lastmod }) });
+      groups.push(sitemapPart([sitemapKey(name)], members, context));
+      index.push([name, newest(members.map(lastModified)) ?? null]);
     }
   }
-  groups.push({ build: () => new Map([[sitemapIndexKey(), renderSitemapIndex(index)]]) });
+  groups.push(datedSitemap(datedRecipe(sitemapIndexKey(), index)));
   return groups;
 }
 

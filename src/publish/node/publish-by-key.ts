@@ -2,8 +2,8 @@
 // machine's last publish are a few articles edited in place, and KV, the group index, the file
 // table and the folders' digests are all as that publish left them, the command plans and writes
 // the edit from them alone, in a time that does not grow with the archive. Anything else (a file
-// added, deleted or renamed, an image or site.yaml changed, a date moved, another writer since, a
-// release staged) is declined, with the reason, before anything is written, and the command
+// added, deleted or renamed, an image or site.yaml changed, a publication date moved, another
+// writer since, a release staged) is declined, with the reason, before anything is written, and the command
 // publishes every article as usual.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -31,6 +31,8 @@ export interface PublishedArchive {
   state: string;
   renditions: string;
   middle: string;
+  /** Its article files, by path (their folders are dated: oldest first). */
+  files: readonly string[];
 }
 
 interface Round {

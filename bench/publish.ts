@@ -20,7 +20,7 @@ import { comparePlacedByKey, type PublishedArchive } from './placed-by-key';
 import { markdownTable, median, quantile } from './stats';
 
 const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reuse] [--no-hugo] [--no-remote] [--remote-only]
-       npm run bench:publish -- --edits N,M [--rounds R]
+       npm run bench:publish -- --edits N,M [--rounds R] [--notices]
        npm run bench:publish -- --placed-by-key N,M [--rounds R]
 
   --articles N  synthetic articles (default 10000)
@@ -37,6 +37,8 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
                 --articles M, side by side: R rounds (--rounds, default 6), the two sizes in
                 alternating order, one title toggled before each publish; each size's wall and
                 CPU time (median, range), and M's edit over N's per round (median, range)
+  --notices     with --edits: a correction notice added to another old article before each
+                publish instead (its \`updated\` moves past every other article's)
   --placed-by-key N,M  what an edit by key does for the placed groups of the same edit, in this
                 process, at both sizes side by side: R rounds (--rounds); the archives must have
                 been published by this code (--edits leaves them so)`;
@@ -328,6 +330,20 @@ function spread(values: readonly number[], format: (value: number) => string): s
   return `${format(median(values))} (${format(quantile(values, 0))}–${format(quantile(values, 1))})`;
 }
 
+/**
+ * A correction notice dated a second ago, in place of any the file has: the article's \`updated\`
+ * moves to it (the one-article run's correction, and --edits --notices).
+ */
+async function addNotice(file: string): Promise<void> {
+  const notice = [
+    'corrections:',
+    `  - at: ${new Date(Date.now() - 1_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+    '    text: "An earlier version gave the wrong figure."',
+  ].join('\n');
+  const before = (await readFile(file, 'utf8')).replace(/\ncorrections:\n(?: {2}.*\n)+/, '\n');
+  await writeFile(file, before.replace(/\n---\n/, `\n${notice}\n---\n`));
+}
+
 /** Adds " (corrected)" to the file's title, or takes it away: each publish has one edit to make. */
 async function toggleTitle(file: string): Promise<void> {
   const text = await readFile(file, 'utf8');
@@ -357,7 +373,7 @@ async function publishedArchives(sizes: readonly number[]): Promise<PublishedArc
     const files = await articleFiles(content);
     const middle = files[Math.floor(files.length / 2)];
     if (!middle) throw new Error(`${content} has no articles`);
-    archives.push({ count, content, state, renditions: join(root, 'renditions'), middle });
+    archives.push({ count, content, state, renditions: join(root, 'renditions'), middle, files });
   }
   return archives;
 }
@@ -368,12 +384,22 @@ async function publishedArchives(sizes: readonly number[]): Promise<PublishedArc
  * published by `--articles N` before; the first publish of each here is a warm-up (the code may
  * have changed since, and then every record is built again) and is not counted.
  */
-async function compareEdits(sizes: readonly number[], rounds: number): Promise<number> {
+async function compareEdits(
+  sizes: readonly number[],
+  rounds: number,
+  what: 'title' | 'notice',
+): Promise<number> {
   const published = await publishedArchives(sizes);
   if (!published) return 2;
-  const archives = published.map((archive) => ({ ...archive, runs: [] as PublishRun[] }));
+  const archives = published.map((archive) => ({ ...archive, runs: [] as PublishRun[], noticed: 0 }));
   const edit = async (archive: (typeof archives)[number]) => {
-    await toggleTitle(archive.middle);
+    if (what === 'title') await toggleTitle(archive.middle);
+    else {
+      // Another old article each time, from a tenth of the way into the archive: each moves from
+      // its place in the \`modified\` scope to the newest end.
+      const at = Math.floor(archive.files.length / 10) + archive.noticed++;
+      await addNotice(archive.files[at] ?? archive.middle);
+    }
     return publish(archive.content, archive.state, archive.renditions);
   };
   for (const archive of archives) {
@@ -408,7 +434,8 @@ async function compareEdits(sizes: readonly number[], rounds: number): Promise<n
   });
   const header = ['articles', 'wall, median (range)', 'CPU, median (range)', 'keys written'];
   const load = `load average ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`;
-  console.log(`\none title toggled, ${rounds} rounds, the two sizes in alternating order (${load}):\n`);
+  const edited = what === 'title' ? 'one title toggled' : 'one old article corrected with a notice';
+  console.log(`\n${edited}, ${rounds} rounds, the two sizes in alternating order (${load}):\n`);
   console.log(markdownTable(header, rows));
   const ratios = large.runs.map((run, i) => run.seconds / (small.runs[i]?.seconds ?? Number.NaN));
   console.log(
@@ -430,6 +457,7 @@ async function main(argv: string[]): Promise<number> {
       edits: { type: 'string' },
       'placed-by-key': { type: 'string' },
       rounds: { type: 'string', default: '6' },
+      notices: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -439,11 +467,12 @@ async function main(argv: string[]): Promise<number> {
     const rounds = Number(values.rounds);
     const valid = (n: number) => Number.isInteger(n) && n >= 1;
     const both = values.edits !== undefined && values['placed-by-key'] !== undefined;
-    if (values.help || both || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
+    const notices = values.notices && values.edits === undefined;
+    if (values.help || both || notices || sizes.length !== 2 || !sizes.every(valid) || !valid(rounds)) {
       console.error(USAGE);
       return values.help ? 0 : 2;
     }
-    if (values.edits !== undefined) return compareEdits(sizes, rounds);
+    if (values.edits !== undefined) return compareEdits(sizes, rounds, values.notices ? 'notice' : 'title');
     const archives = await publishedArchives(sizes);
     return archives ? comparePlacedByKey(archives, rounds) : 2;
   }
@@ -516,13 +545,7 @@ async function main(argv: string[]): Promise<number> {
   // afresh on each run, so an archive kept with --reuse is corrected again.
   const old = files[Math.floor(files.length / 10)];
   if (!old) throw new Error('the archive has no articles');
-  const notice = [
-    'corrections:',
-    `  - at: ${new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
-    '    text: "An earlier version gave the wrong figure."',
-  ].join('\n');
-  const before = (await readFile(old, 'utf8')).replace(/\ncorrections:\n(?: {2}.*\n)+/, '\n');
-  await writeFile(old, before.replace(/\n---\n/, `\n${notice}\n---\n`));
+  await addNotice(old);
   console.log('bench:publish: one old article corrected, with a notice');
   const correction = await publish(content, state, renditions);
   rows.push(row('one old article corrected, with a notice', correction));

@@ -1,9 +1,11 @@
-// The documents dated by the newest of what they list, made again by key when an edit moves an
-// article's `updated` past every other article's (modified-by-key.ts): the pages sitemap (the
-// home's and each section's date), the sitemap index (the pages sitemap's and each month part's)
-// and the OPML list (the site feed's date). The moved date being the newest of all, each entry that
-// lists the article takes it (or keeps its own, as new), and no other entry moves. Their recipes
-// hold their entries (sitemaps.ts datedRecipe, feeds.ts opmlRecipe), so none is read from the archive.
+// The documents dated by the newest of what they list, made again by key when an edit moves one
+// article's `updated` later (modified-by-key.ts): the pages sitemap (the home's and each section's
+// date), the sitemap index (the pages sitemap's and each month part's) and the OPML list (the site
+// feed's date). Each takes its dates as text, the newest of its articles' (sitemaps.ts newest,
+// feed-items.ts newestUpdate), and the moved date is later as text than the article's own was
+// (edit-by-key.ts declines otherwise): so an entry that lists the article becomes the newer of its
+// date and the moved one, and no other entry moves. Their recipes hold their entries (sitemaps.ts
+// datedRecipe, feeds.ts opmlRecipe), so none is read from the archive.
 import { sectionFamily } from '../config/site-config';
 import type { CompiledContent } from '../content/compile';
 import { FEED_FORMAT_IDS } from '../feeds/feed-formats';
@@ -23,9 +25,9 @@ export interface DatedByKeySource extends RemakeSource {
 }
 
 /**
- * The dated documents made again for `moved` (as it is now, its `updated` the newest of all),
- * given the groups the edit made again (`remade`: the site feed and the month's sitemap part are
- * among them when they list the article).
+ * The dated documents made again for `moved` (as it is now, its `updated` moved later), given the
+ * groups the edit made again (`remade`: the month's sitemap part that lists the article among
+ * them, and the site feed when it lists the article).
  */
 export async function redatedByKey(
   moved: CompiledArticle,
@@ -48,8 +50,9 @@ export async function redatedByKey(
   const home = pagesNow.find(([path]) => path === '/')?.[1] ?? null;
 
   const index = await indexedGroup(source, SITEMAPS_BUILDER, sitemapIndexKey());
-  // The dated documents list no article: the sitemaps' group made again is the month's part.
-  const part = remade.find((group) => group.builder === SITEMAPS_BUILDER);
+  const lists = (builder: string) => (group: RemadeGroup) =>
+    group.builder === builder && group.members.includes(moved.id);
+  const part = remade.find(lists(SITEMAPS_BUILDER));
   if (!part) throw new NotByKeyError(`no sitemap part lists article ${moved.id}`);
   const indexNow = entriesOf(index).map(([name, lastmod]): DatedEntries[number] => [
     name,
@@ -62,9 +65,9 @@ export async function redatedByKey(
   ];
   // The OPML list takes the site feed's date, which moves only when that feed lists the article.
   const siteFeed = feedKey({ type: 'site' }, FEED_FORMAT_IDS[0] ?? 'rss');
-  if (remade.some((group) => group.builder === FEEDS_BUILDER && group.key === siteFeed)) {
+  if (remade.some((group) => lists(FEEDS_BUILDER)(group) && group.key === siteFeed)) {
     const opml = await indexedGroup(source, FEEDS_BUILDER, opmlKey());
-    const headers = JSON.parse(recipeText(opml.recipe, 2, FEEDS_BUILDER));
+    const headers = recipeText(opml.recipe, 2, FEEDS_BUILDER);
     made.push(redone(source, opml, opmlRecipe(newer(opmlDate(opml.recipe)), headers)));
   }
   return made;

@@ -155,29 +155,40 @@ export async function planEditByKey(
   if (mirrorList !== manifest.mirrorList)
     throw new DeclinedByKey('the mirror list is due to be signed again');
 
-  // Each edited article as published, to see what moved. A correction moves its `updated` past
-  // every other article's: the `modified` scope and the documents dated by the newest article
+  // Each edited article as published, to see what moved. A correction moves its `updated` later,
+  // past every other article's: the `modified` scope and the documents dated by the newest article
   // change, by key for one such article (modified-by-key.ts, dated-by-key.ts).
+  // An article the index names in no group was not published (a draft until now): not read.
   for (const article of edited)
     if ((await source.groupsOf(article.id)).length === 0)
       throw new DeclinedByKey(`the group index names no group of article ${article.id}`);
   const published = await source.articles(edited.map((article) => article.id));
-  const moved: CompiledArticle[] = [];
+  const corrected: CompiledArticle[] = [];
   for (const [at, article] of edited.entries()) {
     const before = published[at] as CompiledArticle;
     if (article.published !== before.published)
       throw new DeclinedByKey(`article ${article.id}'s publication date changed`);
-    if (article.updated !== before.updated) moved.push(article);
+    if (article.updated !== before.updated) {
+      // The documents take their newest date as text (sitemaps.ts, feed-items.ts): a date later
+      // as text leaves each entry the newer of the two, one earlier may leave another article's.
+      if (lastModified(article) < lastModified(before))
+        throw new DeclinedByKey(`article ${article.id}'s last modification moved earlier`);
+      corrected.push(article);
+    }
     if (imageOrigin(article) !== imageOrigin(before))
       throw new DeclinedByKey(`article ${article.id}'s image comes from another origin`);
   }
-  if (moved.length > 1) throw new DeclinedByKey(`${moved.length} articles' dates moved, more than one`);
+  if (corrected.length > 1)
+    throw new DeclinedByKey(`${corrected.length} articles' dates moved, more than one`);
+  const [moved] = corrected;
   let remade: RemadeGroup[];
   try {
-    const buckets = moved[0] && (await movedBuckets(moved[0], source));
+    const buckets = moved && (await movedBuckets(moved, source));
     remade = await remakePlacedByKey(edited, { site, ...source, context, moved: buckets });
-    if (moved[0])
-      remade.push(...(await redatedByKey(moved[0], remade, { site, memo, context, group: source.group })));
+    if (moved)
+      remade.push(
+        ...(await redatedByKey(moved, remade, { site, memo, context, group: (key) => source.group(key) })),
+      );
   } catch (error) {
     if (error instanceof NotByKeyError) throw new DeclinedByKey(error.message);
     throw error;
@@ -342,6 +353,9 @@ async function movedBuckets(article: CompiledArticle, source: EditByKeySource): 
     },
   });
 }
+
+/** An article's last modification, as the `modified` scope and the dated documents take it. */
+const lastModified = (article: CompiledArticle): string => article.updated ?? article.published;
 
 /** The origin of an article's image given as a URL (the manifest lists them for the pages' CSP). */
 function imageOrigin(article: CompiledArticle): string | undefined {

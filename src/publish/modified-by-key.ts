@@ -63,7 +63,8 @@ interface Cut {
 /**
  * The buckets that change when article `id` moves to the newest end of the scope with its new
  * place `now`, given the buckets that list it (`listing`, from the group index). The article's
- * place as published is wherever those buckets hold it.
+ * place as published is wherever those buckets hold it. Declines (NotByKeyError) a place that is
+ * not newer than every other article's, or than its own was.
  */
 export async function movedToNewest(
   id: number,
@@ -100,9 +101,13 @@ export async function movedToNewest(
   const newestId = newestCut.group.members[0];
   if (!newestCut.newest || newestId === undefined)
     throw new NotByKeyError('the modified scope’s newest bucket is not the anchors’ last');
-  // Already the newest: it keeps its place, and the buckets that list it are made again as they are.
-  if (newestId === id)
+  // Already the newest, and later still: it keeps its place, and the buckets that list it are made
+  // again as they are.
+  if (newestId === id) {
+    if (isOlder(now, await source.orderKey(id)))
+      throw new NotByKeyError(`article ${id}'s new date is older than its last`);
     return listing.map((group) => ({ before: group, recipe: group.recipe, members: group.members }));
+  }
 
   const own = [...cuts.values()].find((cut) => cut.run.includes(id));
   if (!own) throw new NotByKeyError(`no bucket of the modified scope holds article ${id} in its run`);

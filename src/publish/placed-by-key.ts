@@ -56,7 +56,7 @@ export interface RemadeGroup {
   builder: string;
   /** Its first key: its name in the index. */
   key: string;
-  /** Its members' ids, in its order. */
+  /** Its members' ids as it is made now, in its order. */
   members: readonly number[];
   /**
    * What the memo remembers the group as published to have produced (each key and its value's

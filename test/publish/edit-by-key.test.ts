@@ -149,6 +149,24 @@ it('plans a correction that moves an article to the newest end of the modified s
   }
 });
 
+it('plans a correction edited beside other articles as the publish of every article', async () => {
+  const files = await articleFiles();
+  const notice = () => withNotice(new Date(clock.now().getTime() - 60_000));
+  const retitle = (text: string) => text.replace(/^title: "/m, 'title: "Retitled: ');
+  // An old article's notice beside the newest article's title: the site feed is made again, but
+  // its date (and the OPML list's) is not the moved one's, which the feed does not list.
+  await rewrite(files[50] ?? '', notice());
+  await rewrite(files[0] ?? '', retitle);
+  const beside = (await expectPublishedAlike(await planByKey([files[50] ?? '', files[0] ?? '']))).map(
+    (write) => write.key,
+  );
+  expect(beside).not.toContain(opmlKey());
+  // A notice beside a title in another month: the moved article's month part takes its date.
+  await rewrite(files[45] ?? '', retitle);
+  await rewrite(files[55] ?? '', notice());
+  await expectPublishedAlike(await planByKey([files[45] ?? '', files[55] ?? '']));
+});
+
 it('plans nothing for files saved again unchanged, and declines what it cannot know by key', async () => {
   const files = await articleFiles();
   const file = files[20] ?? '';
@@ -160,6 +178,20 @@ it('plans nothing for files saved again unchanged, and declines what it cannot k
     await expect(planning).rejects.toThrow(DeclinedByKey);
     await expect(planning).rejects.toThrow(reason);
   };
+  // A last modification earlier than it was, or later in time but earlier as text (a fraction of
+  // a second after it): the documents' dates, taken as text, may then be another article's.
+  await declined(
+    (articles) => articles.map((article) => ({ ...article, updated: '2000-01-01T00:00:00Z' })),
+    /moved earlier/,
+  );
+  await declined(
+    (articles) =>
+      articles.map((article) => ({
+        ...article,
+        updated: (article.updated ?? article.published).replace(/Z$/, '.500Z'),
+      })),
+    /moved earlier/,
+  );
   // A date that is not the newest of the archive: the `modified` scope is not cut again by key.
   await declined(
     (articles) => articles.map((article) => ({ ...article, updated: article.published })),

@@ -126,9 +126,9 @@ export function remakeFeed(
 /** What an OPML list's recipe starts with: no feed scope's type. */
 const OPML_RECIPE = 'opml';
 
-/** The OPML list's recipe: its date (the site feed's) and every scope's header as JSON. */
-export function opmlRecipe(newest: string, headers: readonly FeedHeader[]): Recipe {
-  return [OPML_RECIPE, newest, JSON.stringify(headers)];
+/** The OPML list's recipe: its date (the site feed's) and every scope's header (FeedHeader[]) as JSON. */
+export function opmlRecipe(newest: string, headersJson: string): Recipe {
+  return [OPML_RECIPE, newest, headersJson];
 }
 
 /** The OPML list's date (the site feed's) in its recipe (opmlRecipe). */
@@ -181,6 +181,6 @@ export function feedGroups(content: CompiledContent, context: Pick<GroupContext,
   // The site feed's document gives the list its date.
   const newest = buildFeedDocument(content, { type: 'site' }).updated;
   const headers = scopes.map(({ scope, term }) => feedHeader(content.site, scope, term));
-  groups.push(opmlGroup(content.site, opmlRecipe(newest, headers)));
+  groups.push(opmlGroup(content.site, opmlRecipe(newest, JSON.stringify(headers))));
   return groups;
 }

@@ -118,6 +118,33 @@ describe('the publish lock', () => {
     }
   });
 
+  it.skipIf(!onLinux)(
+    'takes over the lock of a process killed and not yet waited for (a zombie)',
+    async () => {
+      // A shell starts a process that ends at once, then becomes a sleep that never waits for it.
+      const parent = spawn('sh', ['-c', `"${process.execPath}" -e "" & echo $!; exec sleep 20`], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      try {
+        const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+        const pid = Number(line.toString().trim());
+        const state = async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.[0];
+        for (let tries = 0; (await state()) !== 'Z' && tries < 200; tries++)
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        expect(await state()).toBe('Z');
+        const zombie = fresh();
+        await writeFile(
+          zombie,
+          JSON.stringify({ pid, host: hostname(), since: 'then', start: await startOf(pid) }),
+        );
+        lockPublish(zombie).release();
+        expect(existsSync(zombie)).toBe(false);
+      } finally {
+        parent.kill('SIGKILL');
+      }
+    },
+  );
+
   it.skipIf(!onLinux)('takes over a lock whose pid another process has been given since', async () => {
     const live = await liveProcess();
     try {

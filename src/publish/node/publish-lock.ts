@@ -96,11 +96,14 @@ function readLock(path: string): LockFile {
 
 const bootId = () => readText('/proc/sys/kernel/random/boot_id')?.trim();
 
-/** Field 22 of /proc/PID/stat (Linux), counted after the command name, which may hold spaces. */
-function startTicks(pid: number | 'self'): string | undefined {
+/** The fields of /proc/PID/stat (Linux) after the command name, which may hold spaces: from the third. */
+function statFields(pid: number | 'self'): string[] | undefined {
   const stat = readText(`/proc/${pid}/stat`);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
+
+/** Field 22 of /proc/PID/stat (Linux): the process's start time. */
+const startTicks = (pid: number | 'self'): string | undefined => statFields(pid)?.[19];
 
 /** Whether the holder may still be running: a process on another machine cannot be asked. */
 function mayBeRunning(holder: Holder): boolean {
@@ -113,7 +116,10 @@ function mayBeRunning(holder: Holder): boolean {
     // EPERM: running, as another user.
     if (errno(error) === 'ESRCH') return false;
   }
-  const start = holder.start === undefined ? undefined : startTicks(holder.pid);
+  const fields = statFields(holder.pid);
+  // A process killed but not yet waited for by its parent (a zombie, or one being reaped) has ended.
+  if (fields?.[0] === 'Z' || fields?.[0] === 'X') return false;
+  const start = holder.start === undefined ? undefined : fields?.[19];
   return start === undefined || start === holder.start;
 }
 

@@ -170,3 +170,15 @@ it('declines when the newest run is as long as a run may be: the newest article 
   const after = [{ ...moving, t: now.t }, ...before.filter((item) => item.id !== moving.id)];
   expect(published(after).groups.size).toBe(published(before).groups.size + 1);
 });
+
+it('declines an article whose run was cut by length: the cut, counted from the one before, would move', async () => {
+  // MAX_RUN + 100 articles followed by no cut of their own: the oldest MAX_RUN make a run cut by length.
+  const uncut: number[] = [];
+  for (let id = 1; uncut.length < MAX_RUN + 100; id++) if (!cutsAfter(id)) uncut.push(id);
+  const before = scope(uncut);
+  const moving = before.at(-10) as Item;
+  const now = { t: (uncut.length + 1) * 60_000, i: moving.id };
+  await expect(moveByKey(before, moving.id, now)).rejects.toThrow(/cut by length/);
+  const after = [{ ...moving, t: now.t }, ...before.filter((item) => item.id !== moving.id)];
+  expect(published(after).anchors).not.toBe(published(before).anchors);
+});

@@ -37,8 +37,9 @@ const USAGE = `Usage: npm run bench:publish -- --articles N [--images N] [--reus
                 --articles M, side by side: R rounds (--rounds, default 6), the two sizes in
                 alternating order, one title toggled before each publish; each size's wall and
                 CPU time (median, range), and M's edit over N's per round (median, range)
-  --notices     with --edits: a correction notice added to another old article before each
-                publish instead (its \`updated\` moves past every other article's)
+  --notices     with --edits: a correction notice added before each publish instead, to
+                another article each time, spread through the archive (its \`updated\` moves past
+                every other article's)
   --placed-by-key N,M  what an edit by key does for the placed groups of the same edit, in this
                 process, at both sizes side by side: R rounds (--rounds); the archives must have
                 been published by this code (--edits leaves them so)`;
@@ -395,9 +396,10 @@ async function compareEdits(
   const edit = async (archive: (typeof archives)[number]) => {
     if (what === 'title') await toggleTitle(archive.middle);
     else {
-      // Another old article each time, from a tenth of the way into the archive: each moves from
-      // its place in the \`modified\` scope to the newest end.
-      const at = Math.floor(archive.files.length / 10) + archive.noticed++;
+      // Another article each time, spread through the archive (fractions 0.05, 0.42, 0.79, 0.26, …
+      // of its files, oldest first): each moves from its place in the \`modified\` scope to the
+      // newest end, and a few such places decline (a run cut by length, a cut of its own).
+      const at = Math.floor(archive.files.length * (0.05 + ((archive.noticed++ * 0.37) % 0.9)));
       await addNotice(archive.files[at] ?? archive.middle);
     }
     return publish(archive.content, archive.state, archive.renditions);

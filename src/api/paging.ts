@@ -12,11 +12,13 @@ export const LIST_SLACK = 20;
 /**
  * Beyond this many articles since the last cut, the `modified` scope is cut anyway (cutByContent).
  * Such a cut counts from the one before, so a correction that takes an article out of its run
- * moves it, and those after it: the bound is set where that almost never happens (runs are about
- * geometric, of mean LIST_BUCKET_SIZE: about one article in 12,500 stands in a run this long, and a
- * bucket of one holds at most 1,320 summaries), where four times LIST_BUCKET_SIZE left one in 11.
+ * moves it, and those after it (an edit by key declines it). Runs are about geometric, of mean
+ * LIST_BUCKET_SIZE: about one article in 60 stands in a run this long, where four times
+ * LIST_BUCKET_SIZE left one in 11. Its bucket holds up to 720 summaries, which at the content
+ * limits is still a value KV takes (test/unit/list-bucket-limits.test.ts): half as many again
+ * would not be.
  */
-export const MAX_RUN = 12 * LIST_BUCKET_SIZE;
+export const MAX_RUN = 6 * LIST_BUCKET_SIZE;
 /** Entries per change-log page. Part of the v1 key layout: changing it needs a new key version. */
 export const CHANGES_PAGE_SIZE = 50;
 

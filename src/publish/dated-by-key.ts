@@ -2,7 +2,7 @@
 // article's `updated` later (modified-by-key.ts): the pages sitemap (the home's and each section's
 // date), the sitemap index (the pages sitemap's and each month part's) and the OPML list (the site
 // feed's date). Each takes its dates as text, the newest of its articles' (sitemaps.ts newest,
-// feed-items.ts newestUpdate), and the moved date is later as text than the article's own was
+// feed-items.ts newestUpdate), and the moved date is not earlier as text than the article's own was
 // (edit-by-key.ts declines otherwise): so an entry that lists the article becomes the newer of its
 // date and the moved one, and no other entry moves. Their recipes hold their entries (sitemaps.ts
 // datedRecipe, feeds.ts opmlRecipe), so none is read from the archive.

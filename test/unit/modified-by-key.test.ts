@@ -148,6 +148,14 @@ it('makes the buckets that list the newest article again as they are when it is 
   }
 });
 
+it('declines the newest article moved back, however little', async () => {
+  const before = scope(Array.from({ length: 300 }, (_, at) => 7_000 + at * 3));
+  const newest = before[0] as Item;
+  await expect(moveByKey(before, newest.id, { t: newest.t - 500, i: newest.id })).rejects.toThrow(
+    /older than its last/,
+  );
+});
+
 it('declines a date that is not the newest of the scope', async () => {
   const before = scope(Array.from({ length: 300 }, (_, at) => 5_000 + at * 3));
   const old = before.find((item, at) => at > 100 && !cutsAfter(item.id)) as Item;

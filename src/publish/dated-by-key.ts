@@ -14,7 +14,7 @@ import { feedKey, opmlKey, sitemapIndexKey, sitemapKey } from '../storage/keys';
 import type { IndexedGroup } from './group-index';
 import { FEEDS_BUILDER, opmlDate, opmlRecipe } from './indexes/feeds';
 import { type Recipe, recipeText } from './indexes/recipe';
-import { type DatedEntries, datedRecipe, SITEMAPS_BUILDER } from './indexes/sitemaps';
+import { type DatedEntries, datedRecipe, lastModified, SITEMAPS_BUILDER } from './indexes/sitemaps';
 import { NotByKeyError, type RemadeGroup, type RemakeSource, remakeGroup } from './placed-by-key';
 
 type CompiledArticle = CompiledContent['articles'][number];
@@ -34,7 +34,7 @@ export async function redatedByKey(
   remade: readonly RemadeGroup[],
   source: DatedByKeySource,
 ): Promise<RemadeGroup[]> {
-  const date = moved.updated ?? moved.published;
+  const date = lastModified(moved);
   const newer = (lastmod: string | null): string => (lastmod === null || date > lastmod ? date : lastmod);
   const redate = (entries: DatedEntries, lists: (name: string) => boolean): DatedEntries =>
     entries.map(([name, lastmod]) => [name, lists(name) ? newer(lastmod) : lastmod]);

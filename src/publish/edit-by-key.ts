@@ -41,6 +41,7 @@ import { ARTICLE_RECORDS } from './indexes/article-records';
 import { FEEDS_BUILDER } from './indexes/feeds';
 import type { PlacedGroup } from './indexes/index-builder';
 import { SEARCH_BUILDER, searchPartsByKey } from './indexes/search-index';
+import { lastModified } from './indexes/sitemaps';
 import { buildMirrorList } from './mirror-list';
 import { isModifiedBucket, type MovedBucket, movedToNewest } from './modified-by-key';
 import { publishStamp, readChangeLogTail } from './pipeline';
@@ -158,10 +159,16 @@ export async function planEditByKey(
   // Each edited article as published, to see what moved. A correction moves its `updated` later,
   // past every other article's: the `modified` scope and the documents dated by the newest article
   // change, by key for one such article (modified-by-key.ts, dated-by-key.ts).
-  // An article the index names in no group was not published (a draft until now): not read.
-  for (const article of edited)
-    if ((await source.groupsOf(article.id)).length === 0)
+  // The groups that list each edited article, read once: an article the index names in no group
+  // was not published (a draft until now), and is not read.
+  const listings = new Map<number, IndexedGroup[]>();
+  for (const article of edited) {
+    const listing = await source.groupsOf(article.id);
+    if (listing.length === 0)
       throw new DeclinedByKey(`the group index names no group of article ${article.id}`);
+    listings.set(article.id, listing);
+  }
+  const groupsOf = async (id: number) => listings.get(id) ?? source.groupsOf(id);
   const published = await source.articles(edited.map((article) => article.id));
   const corrected: CompiledArticle[] = [];
   for (const [at, article] of edited.entries()) {
@@ -183,8 +190,8 @@ export async function planEditByKey(
   const [moved] = corrected;
   let remade: RemadeGroup[];
   try {
-    const buckets = moved && (await movedBuckets(moved, source));
-    remade = await remakePlacedByKey(edited, { site, ...source, context, moved: buckets });
+    const buckets = moved && (await movedBuckets(moved, listings.get(moved.id) ?? [], source));
+    remade = await remakePlacedByKey(edited, { site, ...source, groupsOf, context, moved: buckets });
     if (moved)
       remade.push(
         ...(await redatedByKey(moved, remade, { site, memo, context, group: (key) => source.group(key) })),
@@ -340,10 +347,16 @@ export async function planEditByKey(
   };
 }
 
-/** The `modified` scope's buckets that change as `article`'s new `updated` moves it to the newest end. */
-async function movedBuckets(article: CompiledArticle, source: EditByKeySource): Promise<MovedBucket[]> {
-  const listing = (await source.groupsOf(article.id)).filter(isModifiedBucket);
-  return movedToNewest(article.id, orderKeyOf(article, 'modified'), listing, {
+/**
+ * The `modified` scope's buckets that change as `article`'s new `updated` moves it to the newest
+ * end, given the groups that list it.
+ */
+async function movedBuckets(
+  article: CompiledArticle,
+  listing: readonly IndexedGroup[],
+  source: EditByKeySource,
+): Promise<MovedBucket[]> {
+  return movedToNewest(article.id, orderKeyOf(article, 'modified'), listing.filter(isModifiedBucket), {
     group: (key) => source.group(key),
     getText: (key) => source.getText(key),
     orderKey: async (id) => {
@@ -353,9 +366,6 @@ async function movedBuckets(article: CompiledArticle, source: EditByKeySource): 
     },
   });
 }
-
-/** An article's last modification, as the `modified` scope and the dated documents take it. */
-const lastModified = (article: CompiledArticle): string => article.updated ?? article.published;
 
 /** The origin of an article's image given as a URL (the manifest lists them for the pages' CSP). */
 function imageOrigin(article: CompiledArticle): string | undefined {

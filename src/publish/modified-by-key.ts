@@ -20,13 +20,10 @@ import {
 import { anchorListSchema } from '../api/schemas';
 import { apiListAnchorsKey, apiListKey } from '../storage/keys';
 import type { IndexedGroup } from './group-index';
-import { API_LISTS_BUILDER } from './indexes/api-records';
-import { type Recipe, recipeFlag, recipeNumber, recipeText } from './indexes/recipe';
+import { API_LISTS_BUILDER, MODIFIED_SCOPE } from './indexes/api-records';
+import { type Recipe, recipeFlag, recipeNumber } from './indexes/recipe';
 import { NotByKeyError } from './placed-by-key';
 import { parseStored } from './stored-json';
-
-/** The scope ordered by `updated` (api-records.ts apiListGroups). */
-export const MODIFIED_SCOPE = 'modified';
 
 /** A `modified` bucket as published, and its recipe and members (newest first) once the article moved. */
 export interface MovedBucket {
@@ -56,6 +53,8 @@ interface Cut {
   group: IndexedGroup;
   bucket: number;
   newest: boolean;
+  /** Where in its members (newest first) its own run is, as its recipe says. */
+  own: [number, number];
   /** Its own run's ids, oldest first. */
   run: number[];
 }
@@ -120,11 +119,10 @@ export async function movedToNewest(
   if (!isOlder(await source.orderKey(newestId), now))
     throw new NotByKeyError(`article ${id}'s new date is not the newest of the modified scope`);
 
-  // The buckets that change: those listing the article, and those whose windows reach the newest end.
-  const listed = [...cuts.keys()];
-  const changed = new Set(listed);
+  // The buckets that change: those read so far (the ones listing the article, and the newest), and
+  // those whose windows reach the newest end.
+  const changed = new Set(cuts.keys());
   let end = last;
-  changed.add(end);
   while (end > 0 && (await cutAt(end - 1)).group.members[0] === newestId) changed.add(--end);
   // Each run of changed buckets with a neighbour on each side, as far as there is one: their runs
   // and the outer windows are the scope's order over every changed bucket's window.
@@ -150,7 +148,7 @@ export async function movedToNewest(
   for (const index of changed) {
     const cut = await cutAt(index);
     const window = windowIn(segmentHolding(segments, cut.run), cut.run);
-    if (window.members.join() !== cut.group.members.join() || window.own.join() !== ownOf(cut).join())
+    if (window.members.join() !== cut.group.members.join() || window.own.join() !== cut.own.join())
       throw new NotByKeyError(`bucket ${cut.bucket} of the modified scope is not as the index holds it`);
   }
   // The move: out of its place, onto the newest end (the last segment's, which ends the scope).
@@ -173,8 +171,7 @@ export async function movedToNewest(
 
 function cutOf(group: IndexedGroup): Cut {
   const { recipe, members } = group;
-  recipeText(recipe, 0, API_LISTS_BUILDER);
-  const [own0, own1] = [
+  const own: [number, number] = [
     recipeNumber(recipe, 3, API_LISTS_BUILDER),
     recipeNumber(recipe, 4, API_LISTS_BUILDER),
   ];
@@ -182,14 +179,10 @@ function cutOf(group: IndexedGroup): Cut {
     group,
     bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
     newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
-    run: members.slice(own0, own1).reverse(),
+    own,
+    run: members.slice(...own).reverse(),
   };
 }
-
-const ownOf = (cut: Cut): number[] => [
-  recipeNumber(cut.group.recipe, 3, API_LISTS_BUILDER),
-  recipeNumber(cut.group.recipe, 4, API_LISTS_BUILDER),
-];
 
 /** The changed buckets' indexes as ranges, each widened by a neighbour on either side where there is one. */
 function stretches(sorted: readonly number[], last: number): [number, number][] {
@@ -219,8 +212,8 @@ interface Segment {
 function segmentOf(chain: readonly Cut[]): Segment {
   const first = chain[0] as Cut;
   const lastCut = chain.at(-1) as Cut;
-  const overlap = first.group.members.slice(ownOf(first)[1]);
-  const slack = lastCut.group.members.slice(0, ownOf(lastCut)[0]);
+  const overlap = first.group.members.slice(first.own[1]);
+  const slack = lastCut.group.members.slice(0, lastCut.own[0]);
   return {
     ids: [...overlap.reverse(), ...chain.flatMap((cut) => cut.run), ...slack.reverse()],
     // A window cut short by the scope's end holds fewer than it would.

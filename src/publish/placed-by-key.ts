@@ -111,20 +111,17 @@ export async function remakePlacedByKey(
     if (!before || JSON.stringify(placeOf(before)) !== JSON.stringify(placeOf(article)))
       throw new NotByKeyError(`article ${id} is not placed as it was published`);
   }
-  const remade: RemadeGroup[] = [];
-  for (const { group, after } of groups.values()) {
-    const members = (ids: readonly number[], edits: ReadonlyMap<number, CompiledArticle>) =>
-      ids.map((id) => edits.get(id) ?? (published.get(id) as CompiledArticle));
-    remade.push(
-      remakeGroup(
-        source,
-        group,
-        { recipe: group.recipe, members: members(group.members, new Map()) },
-        { recipe: after.recipe, members: members(after.members, now) },
-      ),
-    );
-  }
-  return remade;
+  const asPublished = (ids: readonly number[]) => ids.map((id) => published.get(id) as CompiledArticle);
+  const asNow = (ids: readonly number[]) =>
+    ids.map((id) => now.get(id) ?? (published.get(id) as CompiledArticle));
+  return [...groups.values()].map(({ group, after }) =>
+    remakeGroup(
+      source,
+      group,
+      { recipe: group.recipe, members: asPublished(group.members) },
+      { recipe: after.recipe, members: asNow(after.members) },
+    ),
+  );
 }
 
 /**

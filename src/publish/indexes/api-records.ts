@@ -178,6 +178,9 @@ export function* apiArticleGroups(content: CompiledContent, context: GroupContex
   }
 }
 
+/** The scope ordered by `updated`, cut by content (its buckets: modified-by-key.ts). */
+export const MODIFIED_SCOPE = 'modified';
+
 /** The builder of the API's list buckets, by name (index-builder.ts registers it). */
 export const API_LISTS_BUILDER = 'api-lists';
 
@@ -378,7 +381,7 @@ export function* apiListGroups(content: CompiledContent, context: GroupContext):
   const published = (firstPage: string): ScopeOrder => ({ order: 'published', firstPage });
   const { articles } = content;
   yield* scope('all', articles, published(listFilters(undefined, undefined, undefined)));
-  yield* scope('modified', articles, { order: 'modified' });
+  yield* scope(MODIFIED_SCOPE, articles, { order: 'modified' });
   for (const section of content.site.sections) {
     yield* scope(
       sectionScope(section.slug),

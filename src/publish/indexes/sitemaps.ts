@@ -29,7 +29,8 @@ export function sitemapPath(name: string): string {
   return `/sitemaps/${name}.xml`;
 }
 
-const lastModified = (article: CompiledArticle): string => article.updated ?? article.published;
+/** An article's last modification: its `updated`, or its publication (the `modified` scope's order too). */
+export const lastModified = (article: CompiledArticle): string => article.updated ?? article.published;
 
 function newest(dates: string[]): string | undefined {
   return dates.reduce<string | undefined>((max, d) => (max === undefined || d > max ? d : max), undefined);
@@ -102,19 +103,19 @@ export type DatedEntries = [name: string, lastmod: string | null][];
 function datedSitemap(recipe: Recipe): RecordGroup {
   const key = recipeText(recipe, 0, SITEMAPS_BUILDER);
   const json = recipeText(recipe, 1, SITEMAPS_BUILDER);
-  const urls = (JSON.parse(json) as DatedEntries).map(
-    ([name, lastmod]): SitemapUrl => ({
-      path: key === sitemapIndexKey() ? sitemapPath(name) : name,
-      ...(lastmod && { lastmod }),
-    }),
-  );
-  let render: () => string;
-  if (key === sitemapKey('pages')) render = () => renderUrlset(urls);
-  else if (key === sitemapIndexKey()) render = () => renderSitemapIndex(urls);
-  else throw new RecipeError(SITEMAPS_BUILDER, recipe);
+  const isIndex = key === sitemapIndexKey();
+  if (!isIndex && key !== sitemapKey('pages')) throw new RecipeError(SITEMAPS_BUILDER, recipe);
+  // Read when built: a publish whose memo keeps the document does not parse its entries.
+  const urls = () =>
+    (JSON.parse(json) as DatedEntries).map(
+      ([name, lastmod]): SitemapUrl => ({
+        path: isIndex ? sitemapPath(name) : name,
+        ...(lastmod && { lastmod }),
+      }),
+    );
   return {
     inputs: () => [key, json],
-    build: () => new Map([[key, render()]]),
+    build: () => new Map([[key, (isIndex ? renderSitemapIndex : renderUrlset)(urls())]]),
     indexed: { members: [], keys: () => [key], recipe },
   };
 }

@@ -62,7 +62,10 @@ export function shardOf(term: string, shards: number): number {
 
 export interface Posting {
   id: number;
-  /** The term's weight in the article (index-weights.ts), 1–255. */
+  /**
+   * The term's weight in the article (termWeight), 1–255; 0 only in a fresh part, for an
+   * older article that no longer has the term (overlaidPostings).
+   */
   weight: number;
 }
 
@@ -140,17 +143,49 @@ export function decodePostings(encoded: string | undefined): PostingList {
   return { ids: ids.subarray(0, count), weights: weights.subarray(0, count) };
 }
 
-/** Two lists, the second's ids all above the first's (settled, then fresh), as one. */
-export function joinPostings(first: PostingList, second: PostingList): PostingList {
-  if (second.ids.length === 0) return first;
-  if (first.ids.length === 0) return second;
-  const ids = new Float64Array(first.ids.length + second.ids.length);
-  ids.set(first.ids);
-  ids.set(second.ids, first.ids.length);
+/**
+ * A term's postings as a query reads them: the settled part's list with the fresh part's laid over
+ * it. The fresh list holds the articles from the cut on, and also each older article edited since
+ * the cut last moved whose weight for the term changed (search-index.ts rewriteParts): its posting
+ * there replaces its settled one, and a weight of 0 says the article no longer has the term.
+ */
+export function overlaidPostings(settled: PostingList, fresh: PostingList): PostingList {
+  const freshCount = fresh.ids.length;
+  const settledCount = settled.ids.length;
+  if (freshCount === 0) return settled;
+  // The common case, nothing amended: the fresh ids all above the settled ones, none withdrawn.
+  if (settledCount === 0 || (fresh.ids[0] as number) > (settled.ids[settledCount - 1] as number))
+    if (!fresh.weights.includes(0)) {
+      if (settledCount === 0) return fresh;
+      const ids = new Float64Array(settledCount + freshCount);
+      ids.set(settled.ids);
+      ids.set(fresh.ids, settledCount);
+      const weights = new Uint8Array(ids.length);
+      weights.set(settled.weights);
+      weights.set(fresh.weights, settledCount);
+      return { ids, weights };
+    }
+  const ids = new Float64Array(settledCount + freshCount);
   const weights = new Uint8Array(ids.length);
-  weights.set(first.weights);
-  weights.set(second.weights, first.weights.length);
-  return { ids, weights };
+  let count = 0;
+  let i = 0;
+  let j = 0;
+  while (i < settledCount || j < freshCount) {
+    const settledId = i < settledCount ? (settled.ids[i] as number) : Number.POSITIVE_INFINITY;
+    const freshId = j < freshCount ? (fresh.ids[j] as number) : Number.POSITIVE_INFINITY;
+    if (settledId < freshId) {
+      ids[count] = settledId;
+      weights[count++] = settled.weights[i++] as number;
+      continue;
+    }
+    // The fresh posting stands for its article, over a settled one of the same id.
+    if (settledId === freshId) i++;
+    const weight = fresh.weights[j++] as number;
+    if (weight === 0) continue;
+    ids[count] = freshId;
+    weights[count++] = weight;
+  }
+  return { ids: ids.subarray(0, count), weights: weights.subarray(0, count) };
 }
 
 /**

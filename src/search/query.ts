@@ -3,7 +3,7 @@
 // and in the benchmark.
 import {
   decodePostings,
-  joinPostings,
+  overlaidPostings,
   type PostingList,
   type SearchShard,
   type SearchShardPart,
@@ -87,7 +87,7 @@ export async function search(
   const lists: PostingList[] = [];
   for (const term of terms) {
     const [settled, fresh] = shards.get(shardOfTerm(term)) ?? [null, null];
-    const list = joinPostings(decodePostings(settled?.terms[term]), decodePostings(fresh?.terms[term]));
+    const list = overlaidPostings(decodePostings(settled?.terms[term]), decodePostings(fresh?.terms[term]));
     if (list.ids.length === 0) return none;
     lists.push(list);
   }

@@ -6,6 +6,7 @@ import { env } from 'cloudflare:workers';
 import { selectAll, selectOne } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { memoryRecordMemo } from '../../src/publish/record-memo';
 import {
   SEARCH_SHARDS_MAX,
   type SearchShard,
@@ -16,10 +17,12 @@ import { legacySearchShardKey, manifestKey, searchShardKey } from '../../src/sto
 import { repositoryContent } from '../support/content';
 import { muteExpectedLogLines } from '../support/expected-logs';
 import { parseHtml, textOf } from '../support/html';
-import { publish } from '../support/publish';
+import { FIXED_NOW, publish } from '../support/publish';
 import { cacheStatus, fetchWorker, get, kvReads, MIRROR, PRIMARY } from '../support/request';
 
 const SAMPLE_ID = 675904;
+/** A sample article far older than the index's cut beside EXTRA's ids: its postings are settled. */
+const OLDER_ID = 675712;
 const SERIES = 25;
 const FIRST_SERIES = 920_001;
 
@@ -279,5 +282,45 @@ describe('the search form', () => {
       expect(page.all('header form[role="search"] input[type="search"][name="q"]')).toHaveLength(1);
       expect(page.all('label[for="search-q"]')).toHaveLength(1);
     }
+  });
+});
+
+describe('a correction of an article older than the index’s cut', () => {
+  it('finds it by its new headline, no longer by a word it lost, and still by its body', async () => {
+    // Published with a memo, as the publish command does: the next publish updates the index in
+    // place, laying the article's changed postings over its settled ones in fresh parts.
+    const memo = memoryRecordMemo((parts) => JSON.stringify(parts));
+    const input = repositoryContent();
+    input.articles = [...input.articles, ...EXTRA];
+    await publish(input, FIXED_NOW, { memo });
+    const idsFor = async (host: string, query: string) =>
+      (await searchPage(host, query)).results.map((result) => result.id);
+    // "weigh" is in the headline of 675712 alone, not in its summary or body.
+    expect(await idsFor(PRIMARY, 'weigh')).toContain(OLDER_ID);
+    const corrected = {
+      ...input,
+      articles: input.articles.map((file) =>
+        file.text.includes(`\nid: ${OLDER_ID}\n`)
+          ? {
+              ...file,
+              text: file.text.replace(
+                /^title: .*$/m,
+                'title: "Quillwort growers and oil traders await OPEC+"',
+              ),
+            }
+          : file,
+      ),
+    };
+    const published = await publish(corrected, FIXED_NOW, { memo });
+    const searchWrites = published.plan.phases
+      .flatMap((phase) => [...phase.writes].map((write) => write.key))
+      .filter((key) => key.startsWith('search:'));
+    expect(searchWrites.length).toBeGreaterThan(0);
+    expect(searchWrites.filter((key) => !key.includes(':fresh:'))).toEqual([]);
+    expect(await idsFor(MIRROR, 'quillwort')).toEqual([OLDER_ID]);
+    // Other queries than before: a page already answered is kept while the isolate's manifest is.
+    expect(await idsFor(MIRROR, 'weigh decision')).not.toContain(OLDER_ID);
+    expect(await idsFor(PRIMARY, 'traders weigh')).not.toContain(OLDER_ID);
+    expect(await idsFor(PRIMARY, 'omicron traders')).toContain(OLDER_ID);
   });
 });

@@ -1,7 +1,8 @@
 // The search index builder (publish time only): every published article's words, weighted by
 // field, as posting lists in searchShardCount shards, each cut into a settled and a fresh part
 // (search/index-format.ts). An article's postings depend only on the article, so a new article
-// rewrites only the fresh parts of its words' shards.
+// rewrites only the fresh parts of its words' shards, and so does an edit of an older one (its
+// changed postings laid over its settled ones, rewriteParts).
 
 import type { CompiledContent } from '../../content/compile';
 import {
@@ -104,9 +105,15 @@ export function lingeringSearchParts(
   return lingering;
 }
 
-/** The stored part (shard and side of the cut) that holds an article's postings for a term. */
-function partKey(term: string, id: number, { shards, cut }: Layout): string {
-  return searchShardKey(shards, shardOf(term, shards), id >= cut ? 'fresh' : 'settled');
+/**
+ * The fresh part of a term's shard: where an update writes every changed posting. An article from
+ * the cut on has its postings there; an older one, edited since the cut last moved, has there
+ * those whose weight changed, over its settled ones (overlaidPostings), so that an edit of an old
+ * article rewrites a few small parts, not the settled lists of its common words, which grow with
+ * the archive. The next move of the cut builds the index whole, and the settled parts take them.
+ */
+function freshPartKey(term: string, { shards }: Layout): string {
+  return searchShardKey(shards, shardOf(term, shards), 'fresh');
 }
 
 /** A part's terms as build writes them: each term's postings, terms in sorted order. */
@@ -348,9 +355,9 @@ const STATE_ARTICLES = 4096;
 
 /**
  * The search index as one group: kept whole when no article changed; otherwise updated in place
- * from the parts KV holds, rewriting only the parts of the changed articles' old and new terms
- * (an edit at 100,000 articles touches a few hundred of 2,048), or built whole when the layout
- * changed (the cut moved, or the archive's size changed the shard count).
+ * from the parts KV holds, rewriting only the fresh parts of the terms the changed articles gained,
+ * lost or weigh anew (rewriteParts); or built whole when the layout changed (the cut moved, or the
+ * archive's size changed the shard count).
  */
 export function searchIndexGroups(
   content: CompiledContent,
@@ -437,9 +444,9 @@ async function updateSearchIndex(
 export type ChangedTerms = ReadonlyMap<number, { old: Terms; new: Terms }>;
 
 /**
- * The parts the changed articles' terms touch, rewritten from what KV holds (`output`: the stored
- * parts' keys and hashes, `storedValue` reads one with its hash), and the stored parts kept as
- * they are. Undefined when a stored part cannot be read as it was stored: the index is built whole.
+ * The fresh parts the changed articles' changed terms touch (freshPartKey), rewritten from what
+ * KV holds (`output`: the stored parts' keys and hashes, `storedValue` reads one with its hash),
+ * and the stored parts kept as they are. Undefined when a stored part cannot be read as it was stored: the index is built whole.
  */
 export async function rewriteParts(
   changed: ChangedTerms,
@@ -447,23 +454,23 @@ export async function rewriteParts(
   output: readonly (readonly [string, string])[],
   storedValue: GroupContext['storedValue'],
 ): Promise<GroupUpdate | undefined> {
-  // The terms to rewrite in each part: those a changed article gained, lost or weighs anew. (An
-  // edit's other terms keep their postings: the rest of each list belongs to unchanged articles.)
+  // The terms to rewrite in each fresh part, and each term's postings to lay in: for every changed
+  // article that gained it, lost it or weighs it anew, its weight now, or 0 for an older article
+  // that lost it (its settled posting is withdrawn so). An edit's other terms keep their postings.
   const touched = new Map<string, Set<string>>();
   const postings = new Map<string, Posting[]>();
   for (const [id, terms] of changed) {
     const before = new Map(terms.old);
     const after = new Map(terms.new);
     for (const term of new Set([...before.keys(), ...after.keys()])) {
-      if (before.get(term) === after.get(term)) continue;
-      const key = partKey(term, id, layout);
+      const weight = after.get(term);
+      if (before.get(term) === weight) continue;
+      const key = freshPartKey(term, layout);
       const inPart = touched.get(key) ?? new Set();
       inPart.add(term);
       touched.set(key, inPart);
-    }
-    for (const [term, weight] of terms.new) {
       const list = postings.get(term) ?? [];
-      list.push({ id, weight });
+      list.push({ id, weight: weight ?? 0 });
       postings.set(term, list);
     }
   }
@@ -486,13 +493,14 @@ export async function rewriteParts(
       terms = new Map(Object.entries((JSON.parse(value) as SearchShard).terms));
     }
     for (const term of inPart) {
-      // The changed articles' postings of this term that fall in this part, merged by id into the
-      // others' (a common word's list holds most of the archive: no object made per posting).
-      const added = (postings.get(term) ?? [])
-        .filter((posting) => partKey(term, posting.id, layout) === key)
+      // The term's changed postings, merged by id into the list's others. A 0 is kept for an older
+      // article alone: one from the cut on has no settled posting to withdraw.
+      const laid = (postings.get(term) ?? [])
+        .filter((posting) => posting.weight > 0 || posting.id < layout.cut)
         .sort((a, b) => a.id - b.id);
+      const replaced = new Set((postings.get(term) ?? []).map((posting) => posting.id));
       const { ids, weights } = decodePostings(terms.get(term));
-      const mergedIds = new Float64Array(ids.length + added.length);
+      const mergedIds = new Float64Array(ids.length + laid.length);
       const mergedWeights = new Uint8Array(mergedIds.length);
       let count = 0;
       let next = 0;
@@ -502,11 +510,11 @@ export async function rewriteParts(
       };
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] ?? 0;
-        for (let posting = added[next]; posting && posting.id < id; posting = added[++next])
+        for (let posting = laid[next]; posting && posting.id < id; posting = laid[++next])
           take(posting.id, posting.weight);
-        if (!changed.has(id)) take(id, weights[i] ?? 0);
+        if (!replaced.has(id)) take(id, weights[i] ?? 0);
       }
-      for (let posting = added[next]; posting; posting = added[++next]) take(posting.id, posting.weight);
+      for (let posting = laid[next]; posting; posting = laid[++next]) take(posting.id, posting.weight);
       if (count > 0) terms.set(term, encodePostingColumns(mergedIds, mergedWeights, 0, count));
       else terms.delete(term);
     }

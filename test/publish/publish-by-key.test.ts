@@ -8,7 +8,7 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { walkFolders } from '../../src/publish/node/folder-digests';
+import { startWalk } from '../../src/publish/node/folder-digests';
 import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
 import { articleFiles, publishClock, rewrite, syntheticCheckout, withNotice } from './checkout';
@@ -161,14 +161,14 @@ it('walks the folders in a worker to the very digests the publish of every artic
   const read = await readContent(content);
   expect(read.articleFolders.size).toBeGreaterThan(3);
   const root = join(content, 'articles');
-  const walked = await walkFolders(root, shown(root), read.articleFolders, () => undefined);
+  const walked = await startWalk(root, shown(root), read.articleFolders);
   if ('declined' in walked) throw new Error(walked.declined);
   expect(walked.folders).toEqual(read.articleFolders);
   expect(walked.moved).toEqual([]);
   // A file touched: its folder's digest moves, and its files come back with their stamps.
   const file = files[7] ?? '';
   await writeFile(file, await readFile(file, 'utf8'));
-  const touched = await walkFolders(root, shown(root), read.articleFolders, () => undefined);
+  const touched = await startWalk(root, shown(root), read.articleFolders);
   if ('declined' in touched) throw new Error(touched.declined);
   expect(touched.moved.map(({ found }) => found.path)).toContain(file);
 });

@@ -9,7 +9,13 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unlessAbsent } from './absent-file';
 import type { FileTable } from './compile-cache';
-import { type FolderDigest, type FolderDigests, type WalkedFile, walkFolders } from './folder-digests';
+import {
+  type FolderDigest,
+  type FolderDigests,
+  startWalk,
+  type Walked,
+  type WalkedFile,
+} from './folder-digests';
 import { shown } from './read-content';
 
 const FORMAT = 1;
@@ -56,19 +62,45 @@ export type ArticleChanges =
   | { edited: ChangedFile[]; folders: Map<string, FolderDigest> }
   | { declined: string };
 
+/** The article folders' walk, begun for an edit by key: the digests it is compared with, and the walk. */
+export interface ArticleWalk {
+  recorded: RecordedFolders;
+  walking: Promise<Walked>;
+}
+
 /**
- * The article files under `contentDir` that changed since the publish that recorded `recorded`
- * (its digests) and `table` (its files' stamps and keys). The folders are walked in a worker
- * thread while `meanwhile` runs here.
+ * Reads the digests recorded at `foldersPath` and starts walking the article folders under
+ * `contentDir` in a worker thread: as early as the command can, since the walk is what an edit by
+ * key spends in proportion to the archive (about 0.7 s at 100,000 files here), and it runs beside
+ * the command's own start. Undefined when no digests are recorded.
+ */
+export async function beginArticleWalk(
+  contentDir: string,
+  foldersPath: string,
+): Promise<ArticleWalk | undefined> {
+  const recorded = await readRecordedFolders(foldersPath);
+  if (!recorded) return undefined;
+  const root = join(contentDir, 'articles');
+  return { recorded, walking: startWalk(root, shown(root), recorded.folders) };
+}
+
+/**
+ * The article files that changed since the publish that recorded `walk.recorded` (its digests)
+ * and `table` (its files' stamps and keys), once the walk and `meanwhile` (run here) are done.
  */
 export async function changedArticleFiles(
-  contentDir: string,
-  recorded: FolderDigests,
+  walk: ArticleWalk,
   table: Pick<FileTable, 'unchanged' | 'previousKey'>,
   meanwhile: () => unknown,
 ): Promise<ArticleChanges> {
-  const root = join(contentDir, 'articles');
-  const walked = await walkFolders(root, shown(root), recorded, meanwhile);
+  const recorded = walk.recorded.folders;
+  let walked: Walked;
+  try {
+    await meanwhile();
+  } finally {
+    // However `meanwhile` ends, the walk is waited for: its worker stops by itself once done.
+    walked = await walk.walking;
+  }
   if ('declined' in walked) return walked;
   const { folders } = walked;
   for (const folder of recorded.keys())

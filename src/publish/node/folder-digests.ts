@@ -121,16 +121,10 @@ type WorkerAnswer =
     };
 
 /**
- * The article folders under `root` (shown as `shownRoot`) walked in a worker thread while
- * `meanwhile` runs here: every folder's digest, and the files of those whose digest is not
- * `recorded`'s.
+ * The article folders under `root` (shown as `shownRoot`) walked in a worker thread, started now:
+ * every folder's digest, and the files of those whose digest is not `recorded`'s.
  */
-export async function walkFolders(
-  root: string,
-  shownRoot: string,
-  recorded: FolderDigests,
-  meanwhile: () => unknown,
-): Promise<Walked> {
+export function startWalk(root: string, shownRoot: string, recorded: FolderDigests): Promise<Walked> {
   const answer = new Promise<WorkerAnswer>((resolve) => {
     let worker: Worker;
     const digests = Object.fromEntries([...recorded].map(([folder, { digest }]) => [folder, digest]));
@@ -149,18 +143,15 @@ export async function walkFolders(
     worker.once('error', (error) => resolve({ declined: `the folders cannot be walked (${error})` }));
     worker.once('exit', () => resolve({ declined: 'the folders cannot be walked' }));
   });
-  try {
-    await meanwhile();
-  } finally {
-    await answer;
-  }
-  const walked = await answer;
-  if ('declined' in walked) return walked;
-  return {
-    folders: new Map(walked.folders.map(([folder, digest, files]) => [folder, { digest, files }])),
-    moved: walked.moved.map(([path, shown, under, [size, mtimeMs, ctimeMs]]) => ({
-      found: { path, shown, under },
-      stamp: { size, mtimeMs, ctimeMs },
-    })),
-  };
+  return answer.then((walked) =>
+    'declined' in walked
+      ? walked
+      : {
+          folders: new Map(walked.folders.map(([folder, digest, files]) => [folder, { digest, files }])),
+          moved: walked.moved.map(([path, shown, under, [size, mtimeMs, ctimeMs]]) => ({
+            found: { path, shown, under },
+            stamp: { size, mtimeMs, ctimeMs },
+          })),
+        },
+  );
 }

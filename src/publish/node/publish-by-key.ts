@@ -15,7 +15,7 @@ import { isOwnedKey } from '../../storage/keys';
 import { DeclinedByKey, type PlannedEdit, planEditByKey } from '../edit-by-key';
 import { applyPlan, StoredStateError } from '../pipeline';
 import { KvLimitError } from '../plan';
-import { changedArticleFiles, readRecordedFolders, saveRecordedFolders } from './changed-files';
+import { type ArticleWalk, changedArticleFiles, saveRecordedFolders } from './changed-files';
 import { type FileTable, openCompileCache } from './compile-cache';
 import type { PersistentGroupIndex } from './group-index-file';
 import { publishedArticles } from './group-index-file';
@@ -35,8 +35,9 @@ export interface ByKeyState {
   snapshot: ListingSnapshot;
   /** The compile cache's file (it is opened here, and closed before the command opens it again). */
   cachePath: string;
-  /** The folders' digests' file (changed-files.ts). */
+  /** The folders' digests' file (changed-files.ts), and their walk begun from it (beginArticleWalk). */
   foldersPath: string;
+  walk: Promise<ArticleWalk | undefined>;
   /** KV, once the command has it (the local worker starts meanwhile). */
   store: () => Promise<KvStore>;
   /** The site as the publish signs it, and the key (the command's own rules: a local development key). */
@@ -57,8 +58,8 @@ export interface EditTaken {
 export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | { declined: string }> {
   const { fileTable, groupIndex } = state;
   const writer = fileTable.recordedWith();
-  const recorded = await readRecordedFolders(state.foldersPath);
-  if (typeof writer !== 'string' || recorded?.writer !== writer || groupIndex.recordedWith !== writer)
+  const walk = await state.walk;
+  if (typeof writer !== 'string' || walk?.recorded.writer !== writer || groupIndex.recordedWith !== writer)
     return { declined: 'the last publish left no record of its files and groups for this state of KV' };
   // KV is read while the files are stat-ed (its writer token and manifest, and the listing's
   // end), and waited for once the edited files are compiled: a broken file is reported first.
@@ -69,9 +70,7 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
     return { store, state: await writerStateOf(store), last };
   })();
   reading.catch(() => undefined);
-  const changes = await changedArticleFiles(state.contentDir, recorded.folders, fileTable, () =>
-    reading.catch(() => undefined),
-  );
+  const changes = await changedArticleFiles(walk, fileTable, () => reading.catch(() => undefined));
   if ('declined' in changes) return changes;
   if (changes.edited.length === 0) return { declined: 'no article file changed' };
 

@@ -20,7 +20,7 @@ import { applyPlan, type PreparedPublish, preparePublish, StoredStateError } fro
 import { KvLimitError, type PublishPlan } from '../plan';
 import { pushEventOf } from '../push-event';
 import { releaseTimes } from '../schedule';
-import { saveRecordedFolders } from './changed-files';
+import { beginArticleWalk, saveRecordedFolders } from './changed-files';
 import type { KvApiSettings } from './cloudflare-kv';
 import { openCompileCache, openFileTable, type PersistentCompileCache } from './compile-cache';
 import { editedInPlace } from './edited-in-place';
@@ -401,6 +401,13 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
   const cachePath = localFile('compiled.mdb');
+  // The article folders' walk an edit by key compares with the last publish's (changed-files.ts),
+  // begun now, beside the opening of the tables below; unused if every article is published.
+  const foldersPath = localFile('folders.json');
+  const articleWalk =
+    values.repair || values.preview || values['every-article']
+      ? Promise.resolve(undefined)
+      : beginArticleWalk(values.content, foldersPath).catch(() => undefined);
   // What this publish reads and builds waits on disk until it is needed, not in memory: source
   // texts, compiled bodies, cards and every value to write. In wrangler's own scratch folder, so a
   // refused publish leaves the state folder as it was.
@@ -469,7 +476,8 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
         groupIndex,
         snapshot,
         cachePath,
-        foldersPath: localFile('folders.json'),
+        foldersPath,
+        walk: articleWalk,
         store: byKeyStore,
         signing: (site) => siteAndKey(site, signingOptions),
       });
@@ -731,8 +739,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
     const writer = writesKv ? token.value : (source.seen.state?.token ?? null);
     await fileTable.save(input?.articles ?? [], input?.imageFiles ?? [], writer);
     // And the article folders' digests, with which the next publish finds an edit by key.
-    if (input)
-      await saveRecordedFolders(localFile('folders.json'), { writer, folders: input.articleFolders });
+    if (input) await saveRecordedFolders(foldersPath, { writer, folders: input.articleFolders });
     await memo.save();
     await groupIndex?.save(writer, plan.deletes, records.lingering.size);
     if (writesKv) await commitPublish(snapshot, store, source.seen, plan, token, unchangedBefore);

@@ -135,8 +135,12 @@ export interface PersistentCompileCache extends CompileCache {
 export async function openCompileCache(
   path: string,
   input: Pick<ContentInput, 'site' | 'images'>,
-  /** With `trust: false` (a repair), nothing stored is used, and the save starts both tables afresh. */
-  options: { parking?: Parking; trust?: boolean } = {},
+  /**
+   * With `trust: false` (a repair), nothing stored is used, and the save starts both tables afresh.
+   * With `bodiesWhenAsked`, a hit's body is read from its table when asked for, until the save
+   * (which closes the tables), rather than when the hit is read.
+   */
+  options: { parking?: Parking; trust?: boolean; bodiesWhenAsked?: boolean } = {},
 ): Promise<PersistentCompileCache> {
   const generation = sha256HexSync(
     [await compilerFingerprint(), input.site.path, input.site.text, JSON.stringify([...input.images])].join(
@@ -237,7 +241,10 @@ export async function openCompileCache(
         shared,
       });
     else {
-      stored.article.bodyHtml = readBody(key);
+      // An edit by key reads the hundreds of articles its groups list, and few of those groups
+      // show a body (a feed's items do; a list's summaries, a sitemap's entries do not).
+      if (options.bodiesWhenAsked) bodyOf(stored.article, key);
+      else stored.article.bodyHtml = readBody(key);
       keepCompiledDigest(stored.article, digest);
       keepContentKey(stored.article, key);
     }

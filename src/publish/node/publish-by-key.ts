@@ -86,7 +86,11 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
       return file;
     }),
   );
-  const cache = await openCompileCache(state.cachePath, { site: siteFile, images: images.images });
+  const cache = await openCompileCache(
+    state.cachePath,
+    { site: siteFile, images: images.images },
+    { bodiesWhenAsked: true },
+  );
   // Held open by an edit taken, which saves it after its writes; closed here otherwise.
   let taken = false;
   try {

@@ -5,12 +5,13 @@
 // end up the same, key for key and byte for byte, and the dry runs must plan the same writes. The
 // state an edit by key leaves must serve the next one, and what it cannot take is declined, with
 // its reason, and published whole.
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWalk } from '../../src/publish/node/folder-digests';
 import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
+import { searchAnswers } from '../support/search-answers';
 import { articleFiles, publishClock, rewrite, syntheticCheckout, withNotice } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
@@ -184,4 +185,44 @@ it('stops a broken edited file with its line, writing nothing', async () => {
   expect(run.stderr).toMatch(/nothing was written/);
   expect(await kvOf('state')).toEqual(kv);
   await writeFile(file, before);
+});
+
+it('corrects by key an article older than the search index’s cut in fresh parts alone, found as a first publish finds it', async () => {
+  // A newer article, 3,000 ids on: the cut moves past every article before it, whose postings are
+  // then settled (the publish of every article, for a new file, builds the index whole).
+  const model = await readFile(files[0] ?? '', 'utf8');
+  const newer = join(archive, 'content/articles/2026/01/1003001-a-later-report.md');
+  await mkdir(dirname(newer), { recursive: true });
+  await writeFile(
+    newer,
+    model
+      .replace(/^id: .*$/m, 'id: 1003001')
+      .replace(/^title: .*$/m, 'title: "A later report"')
+      .replace(/^published: .*$/m, 'published: 2026-01-02T08:00:00Z')
+      .replace(/^updated: .*\n/m, ''),
+  );
+  const added = await publish('state');
+  expect(added.status, added.stderr).toBe(0);
+  expect(added.stdout).toMatch(DECLINED);
+  const searchEntries = async (state: string) =>
+    Object.entries(await kvOf(state)).flatMap(([key, { value }]) =>
+      key.startsWith('search:') ? [[key, value] as [string, string]] : [],
+    );
+  const before = new Map(await searchEntries('state'));
+  // An older article's title corrected, by key and by the publish of every article alike.
+  await publishBothWays(() =>
+    rewrite(files[33] ?? '', (text) => text.replace(/^title: "/m, 'title: "Xylophonic quasar, ')),
+  );
+  const after = await searchEntries('state');
+  const rewritten = after.filter(([key, value]) => before.get(key) !== value).map(([key]) => key);
+  expect(rewritten.length).toBeGreaterThan(0);
+  expect(rewritten.filter((key) => !key.includes(':fresh:'))).toEqual([]);
+  // What a first publish of the same content stores answers every word alike, though it holds the
+  // correction in settled parts.
+  const first = await publish('first');
+  expect(first.status, first.stderr).toBe(0);
+  const firstEntries = await searchEntries('first');
+  expect(searchAnswers(after)).toEqual(searchAnswers(firstEntries));
+  expect(searchAnswers(after).get('xylophonic')?.length).toBe(1);
+  expect(after).not.toEqual(firstEntries);
 });

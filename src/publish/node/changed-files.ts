@@ -72,14 +72,17 @@ export interface ArticleWalk {
  * Reads the digests recorded at `foldersPath` and starts walking the article folders under
  * `contentDir` in a worker thread: as early as the command can, since the walk is what an edit by
  * key spends in proportion to the archive (about 0.7 s at 100,000 files here), and it runs beside
- * the command's own start. Undefined when no digests are recorded.
+ * the command's own start. Undefined, and no walk begun, unless digests were recorded with
+ * `writer`, the writer token the file table was recorded with (FileTable.recordedWith).
  */
 export async function beginArticleWalk(
   contentDir: string,
   foldersPath: string,
+  writer: string | null | undefined,
 ): Promise<ArticleWalk | undefined> {
+  if (typeof writer !== 'string') return undefined;
   const recorded = await readRecordedFolders(foldersPath);
-  if (!recorded) return undefined;
+  if (recorded?.writer !== writer) return undefined;
   const root = join(contentDir, 'articles');
   return { recorded, walking: startWalk(root, shown(root), recorded.folders) };
 }

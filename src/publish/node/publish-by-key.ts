@@ -59,8 +59,13 @@ export async function planPublishByKey(state: ByKeyState): Promise<EditTaken | {
   const { fileTable, groupIndex } = state;
   const writer = fileTable.recordedWith();
   const walk = await state.walk;
-  if (typeof writer !== 'string' || walk?.recorded.writer !== writer || groupIndex.recordedWith !== writer)
-    return { declined: 'the last publish left no record of its files and groups for this state of KV' };
+  const unrecorded = 'the last publish left no record of its files and groups for this state of KV';
+  if (typeof writer !== 'string' || walk?.recorded.writer !== writer) return { declined: unrecorded };
+  if (groupIndex.recordedWith !== writer) {
+    // The walk begun is waited for: a thread left walking would hold the command's exit.
+    await walk.walking;
+    return { declined: unrecorded };
+  }
   // KV is read while the files are stat-ed (its writer token and manifest, and the listing's
   // end), and waited for once the edited files are compiled: a broken file is reported first.
   const reading = (async () => {

@@ -401,13 +401,13 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   const localFile = (name: string) =>
     join(localFiles, values.remote ? `remote-${name}` : `mirrorwire-${name}`);
   const cachePath = localFile('compiled.mdb');
-  // The article folders' walk an edit by key compares with the last publish's (changed-files.ts),
-  // begun now, beside the opening of the tables below; unused if every article is published.
   const foldersPath = localFile('folders.json');
-  const articleWalk =
-    values.repair || values.preview || values['every-article']
-      ? Promise.resolve(undefined)
-      : beginArticleWalk(values.content, foldersPath).catch(() => undefined);
+  // Whether an edit by key is tried (below): never for a repair, a preview or --every-article.
+  const byKeyTried =
+    !values.repair &&
+    !values.preview &&
+    !values['every-article'] &&
+    (await imagesCanBeChecked(values.content, remote, values.config));
   // What this publish reads and builds waits on disk until it is needed, not in memory: source
   // texts, compiled bodies, cards and every value to write. In wrangler's own scratch folder, so a
   // refused publish leaves the state folder as it was.
@@ -418,6 +418,14 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // Files whose size and times have not moved since the last publish are not read again (a repair reads all).
   const fileTable = await openFileTable(localFile('files.mdb'), { trust: !values.repair });
   opened.push(fileTable);
+  // The article folders' walk an edit by key compares with the last publish's (changed-files.ts):
+  // begun now, beside the opening of the tables below, if the file table and the folders' digests
+  // were recorded with the same state of KV (otherwise no edit is taken by key, and none begins).
+  const articleWalk = byKeyTried
+    ? beginArticleWalk(values.content, foldersPath, fileTable.recordedWith())
+    : Promise.resolve(undefined);
+  // Its failure to read the digests is thrown where the edit by key awaits it, not reported before.
+  articleWalk.catch(() => undefined);
   // What earlier publishes built, beside the compile cache: unchanged groups of records are not built again.
   const memo = await openRecordMemo(localFile('records.mdb'), { parking: spill });
   opened.push(memo);
@@ -451,13 +459,7 @@ async function runPublishCommand(argv: string[], opened: Closable[]): Promise<nu
   // A few articles edited in place since this machine's last publish: planned and written by key
   // (publish-by-key.ts), in a time that does not grow with the archive. Anything else is declined
   // before anything is written, and every article is published as below.
-  if (
-    groupIndex &&
-    !values.repair &&
-    !values.preview &&
-    !values['every-article'] &&
-    (await imagesCanBeChecked(values.content, remote, values.config))
-  ) {
+  if (groupIndex && byKeyTried) {
     let kv: KvStore | undefined;
     const byKeyStore = async () => {
       if (remote) kv ??= openRemoteStore(remote, progress);

@@ -8,7 +8,12 @@ import { join, resolve } from 'node:path';
 import { open } from 'lmdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ContentInput, compileContent, imageSourceOf } from '../../src/content/compile';
-import { bodiesPathOf, openCompileCache, openFileTable } from '../../src/publish/node/compile-cache';
+import {
+  bodiesPathOf,
+  contentKey,
+  openCompileCache,
+  openFileTable,
+} from '../../src/publish/node/compile-cache';
 import { openEmbeddedTable } from '../../src/publish/node/embedded-table';
 import { fileStamps, readContent } from '../../src/publish/node/read-content';
 import { memoryScratch } from '../../src/publish/record-store';
@@ -248,6 +253,33 @@ describe('compile cache bodies', () => {
     const reverted = await publish(original);
     expect(reverted.hits).toBe(original.articles.length - 1);
     expect(JSON.stringify(reverted.content)).toBe(JSON.stringify(compileContent(original)));
+  });
+});
+
+describe('compile cache bodies when asked', () => {
+  it('reads a stored article’s body from its table when asked for, not with its entry', async () => {
+    const path = join(scratch, 'bodies-when-asked.mdb');
+    const input = await readContent('content');
+    const first = await openCompileCache(path, input);
+    const compiled = compileContent(input, first);
+    await first.save();
+    const [file] = input.articles;
+    const id = Number(/^id: (\d+)$/m.exec(file?.text ?? '')?.[1]);
+    const expected = compiled.articles.find((article) => article.id === id);
+    if (!file || !expected) throw new Error('no article');
+    const key = contentKey(file);
+    // Read with its entry: the body is there once the tables are closed.
+    const eager = await openCompileCache(path, input);
+    const held = eager.storedArticle(key);
+    eager.close();
+    expect(held?.bodyHtml).toBe(expected.bodyHtml);
+    // When asked: read while the tables are open, and not readable once they are closed.
+    const lazy = await openCompileCache(path, input, { bodiesWhenAsked: true });
+    const asked = lazy.storedArticle(key);
+    const unasked = lazy.storedArticle(key);
+    expect(asked?.bodyHtml).toBe(expected.bodyHtml);
+    lazy.close();
+    expect(() => unasked?.bodyHtml).toThrow(/closed/);
   });
 });
 

@@ -446,7 +446,8 @@ export type ChangedTerms = ReadonlyMap<number, { old: Terms; new: Terms }>;
 /**
  * The fresh parts the changed articles' changed terms touch (freshPartKey), rewritten from what
  * KV holds (`output`: the stored parts' keys and hashes, `storedValue` reads one with its hash),
- * and the stored parts kept as they are. Undefined when a stored part cannot be read as it was stored: the index is built whole.
+ * and the stored parts kept as they are. Undefined when a stored part cannot be read as it was
+ * stored: the index is built whole.
  */
 export async function rewriteParts(
   changed: ChangedTerms,

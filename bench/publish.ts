@@ -14,6 +14,7 @@ import { kvNamespacesOf } from '../src/publish/node/local-kv';
 import { bucketNameOf, IMAGES_BINDING } from '../src/publish/node/local-r2';
 import { manifestKey, writerTokenKey } from '../src/storage/keys';
 import { startKvRestStandIn } from '../test/support/kv-rest-standin';
+import { withNotice } from '../test/support/notice';
 import { startR2S3StandIn } from '../test/support/r2-s3-standin';
 import { standInEnv } from '../test/support/standin-env';
 import { comparePlacedByKey, type PublishedArchive } from './placed-by-key';
@@ -332,17 +333,11 @@ function spread(values: readonly number[], format: (value: number) => string): s
 }
 
 /**
- * A correction notice dated a second ago, in place of any the file has: the article's \`updated\`
+ * A correction notice dated a second ago, in place of any the file has: the article's `updated`
  * moves to it (the one-article run's correction, and --edits --notices).
  */
 async function addNotice(file: string): Promise<void> {
-  const notice = [
-    'corrections:',
-    `  - at: ${new Date(Date.now() - 1_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
-    '    text: "An earlier version gave the wrong figure."',
-  ].join('\n');
-  const before = (await readFile(file, 'utf8')).replace(/\ncorrections:\n(?: {2}.*\n)+/, '\n');
-  await writeFile(file, before.replace(/\n---\n/, `\n${notice}\n---\n`));
+  await writeFile(file, withNotice(new Date(Date.now() - 1_000))(await readFile(file, 'utf8')));
 }
 
 /** Adds " (corrected)" to the file's title, or takes it away: each publish has one edit to make. */

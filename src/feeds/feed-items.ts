@@ -214,23 +214,20 @@ export function feedHeader(site: SiteConfig, scope: FeedScope, term?: FeedTerm):
   };
 }
 
+/** An item's date: its article's last modification. */
+const itemUpdated = (article: Pick<PublishedArticle, 'updated' | 'published'>): string =>
+  article.updated ?? article.published;
+
 /** The newest of these dates: a document changes its date only when an item (or tombstone) does. */
 function newestUpdate(dates: string[]): string {
   return [...dates].sort().at(-1) ?? EPOCH;
 }
 
 /**
- * The subscription document of the site or a section: the articles no closed archive holds (the
- * open archive bucket and the newest closed one, at most FEED_ITEM_COUNT), linking the newest
- * archive as `prev-archive`, and the recent removals as tombstones.
- */
-export function buildFeedDocument(content: CompiledContent, scope: FeedScope): FeedDocument {
-  return scopeFeedDocument(content.site, scope, scopeFeedParts(content, scope));
-}
-
-/**
  * What a site's or section's subscription document shows besides the site: its newest articles
- * (those no closed archive holds), how many archives it links, and its recent removals.
+ * (those no closed archive holds: the open archive bucket and the newest closed one, at most
+ * FEED_ITEM_COUNT), how many archives it links (the newest as `prev-archive`), and its recent
+ * removals as tombstones.
  */
 export interface ScopeFeedParts {
   articles: readonly PublishedArticle[];
@@ -264,6 +261,11 @@ export function scopeTombstones(
       when: removed.removedAt,
       ...(removed.reason !== undefined && { comment: removed.reason }),
     }));
+}
+
+/** A site's or section's feed date, its document's `updated`, from its parts alone (no item built). */
+export function scopeFeedUpdated(parts: Pick<ScopeFeedParts, 'articles' | 'tombstones'>): string {
+  return newestUpdate([...parts.articles.map(itemUpdated), ...parts.tombstones.map((t) => t.when)]);
 }
 
 /** A site's or section's subscription document, from its parts. */
@@ -300,7 +302,7 @@ function subscriptionDocument(
     ...(site.hub && { hub: site.hub }),
     mirrors: feedMirrors(site),
     paging: archives > 0 ? { prev: archiveUrls(scope, archives) } : {},
-    updated: newestUpdate([...items.map((item) => item.updated), ...tombstones.map((t) => t.when)]),
+    updated: scopeFeedUpdated({ articles, tombstones }),
     items,
     tombstones,
   };
@@ -361,7 +363,7 @@ function buildFeedItem(site: SiteConfig, article: PublishedArticle): FeedItem {
     summary: article.summary,
     contentHtml: figure + absolutizeHtml(article.bodyHtml, url),
     published: article.published,
-    updated: article.updated ?? article.published,
+    updated: itemUpdated(article),
     author: article.author ?? site.name,
     categories: [...new Set([sectionTitle, ...article.tags])],
     ...(image && { image }),

@@ -45,7 +45,7 @@ import { lastModified } from './indexes/sitemaps';
 import { buildMirrorList } from './mirror-list';
 import { isModifiedBucket, type MovedBucket, movedToNewest } from './modified-by-key';
 import { publishStamp, readChangeLogTail } from './pipeline';
-import { NotByKeyError, type RemadeGroup, remakePlacedByKey } from './placed-by-key';
+import { listingsOf, NotByKeyError, remakePlacedByKey } from './placed-by-key';
 import { KvLimitError, type KvWrite, kvLimitProblems, type PublishPlan } from './plan';
 import type { GroupOutput, RecordMemo } from './record-memo';
 import { memoryScratch } from './record-store';
@@ -156,19 +156,12 @@ export async function planEditByKey(
   if (mirrorList !== manifest.mirrorList)
     throw new DeclinedByKey('the mirror list is due to be signed again');
 
+  // The groups that list each edited article, read once: an article the index names in no group
+  // was not published (a draft until now), and is not read.
+  const listings = await orDeclined(listingsOf(edited, source.groupsOf));
   // Each edited article as published, to see what moved. A correction moves its `updated` later,
   // past every other article's: the `modified` scope and the documents dated by the newest article
   // change, by key for one such article (modified-by-key.ts, dated-by-key.ts).
-  // The groups that list each edited article, read once: an article the index names in no group
-  // was not published (a draft until now), and is not read.
-  const listings = new Map<number, IndexedGroup[]>();
-  for (const article of edited) {
-    const listing = await source.groupsOf(article.id);
-    if (listing.length === 0)
-      throw new DeclinedByKey(`the group index names no group of article ${article.id}`);
-    listings.set(article.id, listing);
-  }
-  const groupsOf = async (id: number) => listings.get(id) ?? source.groupsOf(id);
   const published = await source.articles(edited.map((article) => article.id));
   const corrected: CompiledArticle[] = [];
   for (const [at, article] of edited.entries()) {
@@ -188,18 +181,16 @@ export async function planEditByKey(
   if (corrected.length > 1)
     throw new DeclinedByKey(`${corrected.length} articles' dates moved, more than one`);
   const [moved] = corrected;
-  let remade: RemadeGroup[];
-  try {
-    const buckets = moved && (await movedBuckets(moved, listings.get(moved.id) ?? [], source));
-    remade = await remakePlacedByKey(edited, { site, ...source, groupsOf, context, moved: buckets });
-    if (moved)
-      remade.push(
-        ...(await redatedByKey(moved, remade, { site, memo, context, group: (key) => source.group(key) })),
-      );
-  } catch (error) {
-    if (error instanceof NotByKeyError) throw new DeclinedByKey(error.message);
-    throw error;
-  }
+  const groupsOf = async (id: number) => listings.get(id) ?? source.groupsOf(id);
+  const remade = await orDeclined(
+    (async () => {
+      const buckets = moved && (await movedBuckets(moved, listings.get(moved.id) ?? [], source));
+      const placed = await remakePlacedByKey(edited, { site, ...source, groupsOf, context, moved: buckets });
+      if (!moved) return placed;
+      const group = (key: string) => source.group(key);
+      return [...placed, ...(await redatedByKey(moved, placed, { site, memo, context, group }))];
+    })(),
+  );
   const changed: Changed = { articles: [], indexes: [], deletes: [], before: new Map() };
   for (const group of remade) {
     if (!group.remembered) throw new DeclinedByKey(`the memo does not know the group ${group.key}`);
@@ -345,6 +336,16 @@ export async function planEditByKey(
       });
     },
   };
+}
+
+/** What `work` gives, a NotByKeyError from it declining the edit by key with its reason. */
+async function orDeclined<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof NotByKeyError) throw new DeclinedByKey(error.message);
+    throw error;
+  }
 }
 
 /**

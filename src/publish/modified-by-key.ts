@@ -20,8 +20,8 @@ import {
 import { anchorListSchema } from '../api/schemas';
 import { apiListAnchorsKey, apiListKey } from '../storage/keys';
 import type { IndexedGroup } from './group-index';
-import { API_LISTS_BUILDER, MODIFIED_SCOPE } from './indexes/api-records';
-import { type Recipe, recipeFlag, recipeNumber } from './indexes/recipe';
+import { API_LISTS_BUILDER, contentCutOf, MODIFIED_SCOPE, withOwnRun } from './indexes/api-records';
+import type { Recipe } from './indexes/recipe';
 import { NotByKeyError } from './placed-by-key';
 import { parseStored } from './stored-json';
 
@@ -41,14 +41,16 @@ export interface ModifiedByKeySource {
   orderKey(id: number): Promise<OrderKey>;
 }
 
-/** Whether a group is one of the `modified` scope's buckets (a content cut's recipe, seven entries). */
+/** Whether a group is one of the `modified` scope's buckets (a content cut's recipe, contentCutOf). */
 export function isModifiedBucket(group: IndexedGroup): boolean {
   return (
-    group.builder === API_LISTS_BUILDER && group.recipe.length === 7 && group.recipe[0] === MODIFIED_SCOPE
+    group.builder === API_LISTS_BUILDER &&
+    group.recipe[0] === MODIFIED_SCOPE &&
+    contentCutOf(group.recipe) !== undefined
   );
 }
 
-/** A bucket as its recipe names it (api-records.ts contentCutRecipe), with its members. */
+/** A bucket as its recipe names it (api-records.ts contentCutOf), with its members. */
 interface Cut {
   group: IndexedGroup;
   bucket: number;
@@ -91,9 +93,10 @@ export async function movedToNewest(
     return cut;
   };
   for (const group of listing) {
-    const index = at.get(recipeNumber(group.recipe, 1, API_LISTS_BUILDER));
-    if (index === undefined) throw new NotByKeyError(`the modified scope has no bucket ${group.recipe[1]}`);
-    cuts.set(index, cutOf(group));
+    const cut = cutOf(group);
+    const index = at.get(cut.bucket);
+    if (index === undefined) throw new NotByKeyError(`the modified scope has no bucket ${cut.bucket}`);
+    cuts.set(index, cut);
   }
   const last = order.length - 1;
   const newestCut = await cutAt(last);
@@ -161,27 +164,20 @@ export async function movedToNewest(
     const run = cut.run.filter((member) => member !== id);
     if (cut.newest) run.push(id);
     const window = windowIn(segmentHolding(segments, run), run);
-    const recipe = [...cut.group.recipe];
-    recipe[3] = window.own[0];
-    recipe[4] = window.own[1];
-    moved.push({ before: cut.group, recipe, members: window.members });
+    moved.push({
+      before: cut.group,
+      recipe: withOwnRun(cut.group.recipe, window.own),
+      members: window.members,
+    });
   }
   return moved;
 }
 
 function cutOf(group: IndexedGroup): Cut {
-  const { recipe, members } = group;
-  const own: [number, number] = [
-    recipeNumber(recipe, 3, API_LISTS_BUILDER),
-    recipeNumber(recipe, 4, API_LISTS_BUILDER),
-  ];
-  return {
-    group,
-    bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
-    newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
-    own,
-    run: members.slice(...own).reverse(),
-  };
+  const cut = contentCutOf(group.recipe);
+  if (!cut) throw new NotByKeyError(`${group.key} is not a bucket cut by content`);
+  const { bucket, newest, own } = cut;
+  return { group, bucket, newest, own, run: group.members.slice(...own).reverse() };
 }
 
 /** The changed buckets' indexes as ranges, each widened by a neighbour on either side where there is one. */

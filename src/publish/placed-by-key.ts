@@ -48,6 +48,23 @@ export interface PlacedByKeySource {
   moved?: readonly MovedBucket[];
 }
 
+/**
+ * The groups the index names for each edited article, by id. One it names in none was not
+ * published as an article (a draft until now): no edit by key (NotByKeyError).
+ */
+export async function listingsOf(
+  edited: readonly Pick<CompiledArticle, 'id'>[],
+  groupsOf: PlacedByKeySource['groupsOf'],
+): Promise<Map<number, IndexedGroup[]>> {
+  const listings = new Map<number, IndexedGroup[]>();
+  for (const { id } of edited) {
+    const listing = await groupsOf(id);
+    if (listing.length === 0) throw new NotByKeyError(`the group index names no group of article ${id}`);
+    listings.set(id, listing);
+  }
+  return listings;
+}
+
 /** What remakeGroup reads: the site as published, the memo, and the builders' context. */
 export type RemakeSource = Pick<PlacedByKeySource, 'site' | 'memo' | 'context'>;
 
@@ -92,12 +109,8 @@ export async function remakePlacedByKey(
     string,
     { group: IndexedGroup; after: { recipe: Recipe; members: readonly number[] } }
   >();
-  for (const article of edited) {
-    const listing = await source.groupsOf(article.id);
-    if (listing.length === 0)
-      throw new NotByKeyError(`the group index names no group of article ${article.id}`);
+  for (const listing of (await listingsOf(edited, source.groupsOf)).values())
     for (const group of listing) groups.set(group.key, { group, after: group });
-  }
   for (const bucket of source.moved ?? [])
     groups.set(bucket.before.key, { group: bucket.before, after: bucket });
   // Every member once, however many groups list it.

@@ -154,17 +154,19 @@ export function overlaidPostings(settled: PostingList, fresh: PostingList): Post
   const settledCount = settled.ids.length;
   if (freshCount === 0) return settled;
   // The common case, nothing amended: the fresh ids all above the settled ones, none withdrawn.
-  if (settledCount === 0 || (fresh.ids[0] as number) > (settled.ids[settledCount - 1] as number))
-    if (!fresh.weights.includes(0)) {
-      if (settledCount === 0) return fresh;
-      const ids = new Float64Array(settledCount + freshCount);
-      ids.set(settled.ids);
-      ids.set(fresh.ids, settledCount);
-      const weights = new Uint8Array(ids.length);
-      weights.set(settled.weights);
-      weights.set(fresh.weights, settledCount);
-      return { ids, weights };
-    }
+  const amended =
+    fresh.weights.includes(0) ||
+    (settledCount > 0 && (fresh.ids[0] as number) <= (settled.ids[settledCount - 1] as number));
+  if (!amended && settledCount === 0) return fresh;
+  if (!amended) {
+    const ids = new Float64Array(settledCount + freshCount);
+    ids.set(settled.ids);
+    ids.set(fresh.ids, settledCount);
+    const weights = new Uint8Array(ids.length);
+    weights.set(settled.weights);
+    weights.set(fresh.weights, settledCount);
+    return { ids, weights };
+  }
   const ids = new Float64Array(settledCount + freshCount);
   const weights = new Uint8Array(ids.length);
   let count = 0;

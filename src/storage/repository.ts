@@ -197,9 +197,9 @@ export class ContentRepository {
    * One bucket of an API list scope, decoded with `schema` (the API's listBucketSchema). A bucket
    * holds up to 220 summaries (720 in a `modified` bucket of a run cut by length), and decoding one
    * costs more than reading it; a partner walking a scope asks the same bucket for several pages.
-   * So the isolate keeps the last few decoded, each
-   * with the hash publish stored for its bytes: a read that finds the same hash finds the same bytes
-   * and is answered with the same record. The record is shared: read it, never modify it.
+   * So the isolate keeps the last few decoded, each with the hash publish stored for its bytes: a
+   * read that finds the same hash finds the same bytes and is answered with the same record. The
+   * record is shared: read it, never modify it.
    */
   async getApiListBucket<S extends z.ZodMiniType>(
     scope: string,

@@ -63,16 +63,6 @@ export async function rewrite(file: string, change: (text: string) => string): P
 }
 
 /**
- * An article file's change that adds a correction notice at `at` (to the second): the article's
- * `updated` moves to it.
- */
-export function withNotice(at: Date, text = 'An earlier version gave the wrong figure.') {
-  const when = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return (file: string): string =>
-    file.replace(/\n---\n/, `\ncorrections:\n  - at: ${when}\n    text: "${text}"\n---\n`);
-}
-
-/**
  * When a test's publishes happen (SOURCE_DATE_EPOCH): the first at one time, and every one after
  * `later()` an hour on, as a desk's edits come after its first publish (the settling window after
  * the search index's layout was set has passed by then).

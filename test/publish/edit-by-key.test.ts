@@ -27,7 +27,8 @@ import {
   writerTokenKey,
 } from '../../src/storage/keys';
 import type { Manifest } from '../../src/storage/records';
-import { publishedSynthetic, rewrite, withNotice } from './checkout';
+import { withNotice } from '../support/notice';
+import { publishedSynthetic, rewrite } from './checkout';
 import { readKvEntries } from './local-state';
 
 const _sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

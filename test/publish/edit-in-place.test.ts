@@ -9,7 +9,8 @@ import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writerTokenKey } from '../../src/storage/keys';
-import { articleFiles, rewrite, syntheticCheckout, withNotice } from './checkout';
+import { withNotice } from '../support/notice';
+import { articleFiles, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 

@@ -31,7 +31,8 @@ import { isoSeconds } from '../../src/shared/iso-time';
 import { removalRegistryKey } from '../../src/storage/keys';
 import type { Manifest, RemovalRegistry } from '../../src/storage/records';
 import { plainGroupContext } from '../support/group-context';
-import { publishedSynthetic, rewrite, withNotice } from './checkout';
+import { withNotice } from '../support/notice';
+import { publishedSynthetic, rewrite } from './checkout';
 import { CONFIG, otherNamespaceConfig, runPublish } from './command';
 import { readKvEntries } from './local-state';
 

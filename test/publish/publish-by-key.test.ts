@@ -11,8 +11,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startWalk } from '../../src/publish/node/folder-digests';
 import { readContent, shown } from '../../src/publish/node/read-content';
 import { writerTokenKey } from '../../src/storage/keys';
+import { withNotice } from '../support/notice';
 import { searchAnswers } from '../support/search-answers';
-import { articleFiles, publishClock, rewrite, syntheticCheckout, withNotice } from './checkout';
+import { articleFiles, publishClock, rewrite, syntheticCheckout } from './checkout';
 import { CONFIG, runPublish } from './command';
 import { readKvEntries } from './local-state';
 

@@ -278,6 +278,36 @@ function neighbourIn(recipe: Recipe, at: number): number | null {
   return recipe[at] === false ? null : recipeNumber(recipe, at, API_LISTS_BUILDER);
 }
 
+/** A bucket cut by content as its recipe names it (contentCutRecipe), its items aside. */
+export type ContentCut = Required<Omit<Bucket<CompiledArticle>, 'items' | 'bottom'>>;
+
+/** A content cut's recipe read back (contentCutRecipe); undefined for a bucket cut by position. */
+export function contentCutOf(recipe: Recipe): ContentCut | undefined {
+  if (recipe.length !== 7) return undefined;
+  return {
+    bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
+    newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
+    own: [recipeNumber(recipe, 3, API_LISTS_BUILDER), recipeNumber(recipe, 4, API_LISTS_BUILDER)],
+    older: neighbourIn(recipe, 5),
+    newer: neighbourIn(recipe, 6),
+  };
+}
+
+/** A content cut's recipe with its own run at `own` in its members instead. */
+export function withOwnRun(recipe: Recipe, own: readonly [number, number]): Recipe {
+  const cut = contentCutOf(recipe);
+  if (!cut) throw new RecipeError(API_LISTS_BUILDER, recipe);
+  return [
+    recipe[0] as string,
+    cut.bucket,
+    cut.newest,
+    own[0],
+    own[1],
+    cut.older ?? false,
+    cut.newer ?? false,
+  ];
+}
+
 /**
  * A list bucket, made again from its recipe (bucketGroup) and its articles, newest first: the
  * bucket's fields in the order paging.ts gives them (cutBuckets for a published scope, whose
@@ -289,14 +319,17 @@ export function remakeApiListBucket(
   members: readonly CompiledArticle[],
   context: Pick<GroupContext, 'article' | 'parking'>,
 ): RecordGroup {
-  if (recipe.length === 7) {
+  const cut = contentCutOf(recipe);
+  if (cut) {
+    // In the order cutByContent gives its fields, which the bucket's JSON keeps.
+    const { bucket: number, newest, own, older, newer } = cut;
     const bucket: Bucket<CompiledArticle> = {
-      bucket: recipeNumber(recipe, 1, API_LISTS_BUILDER),
-      newest: recipeFlag(recipe, 2, API_LISTS_BUILDER),
+      bucket: number,
+      newest,
       items: [...members],
-      own: [recipeNumber(recipe, 3, API_LISTS_BUILDER), recipeNumber(recipe, 4, API_LISTS_BUILDER)],
-      older: neighbourIn(recipe, 5),
-      newer: neighbourIn(recipe, 6),
+      own,
+      older,
+      newer,
     };
     return bucketGroup(
       recipeText(recipe, 0, API_LISTS_BUILDER),

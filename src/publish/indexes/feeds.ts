@@ -8,7 +8,6 @@ import type { CompiledContent } from '../../content/compile';
 import { stripXmlIllegalChars } from '../../content/xml-chars';
 import { FEED_FORMAT_IDS, FEED_ITEM_COUNT, type FeedFormat, type FeedScope } from '../../feeds/feed-formats';
 import {
-  buildFeedDocument,
   buildTermFeedDocument,
   type FeedDocument,
   type FeedHeader,
@@ -18,6 +17,7 @@ import {
   type ScopeFeedParts,
   scopeFeedDocument,
   scopeFeedParts,
+  scopeFeedUpdated,
 } from '../../feeds/feed-items';
 import { renderAtom } from '../../feeds/render-atom';
 import { renderJsonFeed } from '../../feeds/render-json-feed';
@@ -167,6 +167,7 @@ export function scopeFeedRecipe(scope: FeedScope, parts: Omit<ScopeFeedParts, 'a
  */
 export function feedGroups(content: CompiledContent, context: Pick<GroupContext, 'article'>): RecordGroup[] {
   const scopes = scopesOf(content);
+  let newest: string | undefined;
   const groups: RecordGroup[] = scopes.map(({ scope, term }) => {
     if (term)
       return remakeFeed(
@@ -176,11 +177,12 @@ export function feedGroups(content: CompiledContent, context: Pick<GroupContext,
         context,
       );
     const parts = scopeFeedParts(content, scope);
+    // The site feed's date is the list's.
+    if (scope.type === 'site') newest = scopeFeedUpdated(parts);
     return remakeFeed(content.site, scopeFeedRecipe(scope, parts), parts.articles, context);
   });
-  // The site feed's document gives the list its date.
-  const newest = buildFeedDocument(content, { type: 'site' }).updated;
   const headers = scopes.map(({ scope, term }) => feedHeader(content.site, scope, term));
+  if (newest === undefined) throw new Error('the feeds have no site scope');
   groups.push(opmlGroup(content.site, opmlRecipe(newest, JSON.stringify(headers))));
   return groups;
 }
